@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One target per pipeline stage (spec → load → trace → measure → layout → render), C libraries through
+// pkg-config system-library shims, and a thin command-line front end.
+let package = Package(
+    name: "feder-report",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "feder-report", targets: ["feder-report"]),
+        .library(name: "FederIndex", targets: ["FederIndex"]),
+        .library(name: "FederSearch", targets: ["FederSearch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CPangoCairo", pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+
+        .target(name: "FederIndex"),
+        .target(name: "FederSearch", dependencies: ["FederIndex"]),
+        .target(name: "FederRender", dependencies: ["CCairo", "CPangoCairo", "CTurboJPEG"]),
+        .executableTarget(
+            name: "feder-report",
+            dependencies: [
+                "FederIndex", "FederSearch", "FederRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .target(name: "FederTestSupport", dependencies: ["FederIndex"], path: "Tests/FederTestSupport"),
+        .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
+        .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),
+        .testTarget(name: "FederRenderTests", dependencies: ["FederRender"]),
+        .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

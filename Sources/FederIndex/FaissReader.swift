@@ -1,0 +1,140 @@
+/// Decodes faiss index files (faiss `impl/index_read.cpp`, v1.7 – v1.15), one function per format code.
+///
+/// Each function decodes its fields, validates them, and only then builds the model. Vector and id data
+/// stay in the mapped file. Limits: nested indexes at most `maxDepth` deep; every count is checked against
+/// the bytes left before it is used.
+struct FaissReader {
+    static let maxDepth = 8
+    /// The largest dimension accepted (faiss has no limit; anything larger is surely corrupt).
+    static let maxDim = 1 << 20
+
+    var reader: ByteReader
+
+    init(file: MappedFile) {
+        reader = ByteReader(file: file, format: "faiss")
+    }
+
+    /// Reads the whole file as one index and checks that nothing follows it.
+    mutating func readFile() throws -> FaissIndex {
+        let index = try readIndex(depth: 0)
+        guard reader.remaining == 0 else {
+            throw reader.invalid("end of file", "\(reader.remaining) unexpected bytes after the index")
+        }
+        return index
+    }
+
+    /// Reads one index, dispatching on its four-byte code.
+    mutating func readIndex(depth: Int) throws -> FaissIndex {
+        let start = reader.offset
+        guard depth < Self.maxDepth else {
+            throw reader.invalid("nested index", "indexes nested more than \(Self.maxDepth) deep")
+        }
+        let raw = try reader.readCode("format code")
+        let code = String(decoding: raw, as: UTF8.self)
+        let outer = reader.format
+        reader.format = raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) ? code : describeCode(raw)
+        defer { reader.format = outer }
+        switch code {
+        case "IxF2", "IxFI", "IxFl":
+            return .flat(try readFlat(code: code))
+        case "IwFl":
+            return .ivf(try readIVF(code: code, depth: depth))
+        case "IvFl", "IvFL":
+            return .ivf(try readLegacyIVFFlat(code: code, depth: depth))
+        case "IwPQ":
+            return .ivf(try readIVF(code: code, depth: depth))
+        case "IwSq", "IwSQ":
+            return .ivf(try readIVF(code: code, depth: depth))
+        case "IHNf":
+            return .hnsw(try readHNSWFlat(code: code, depth: depth))
+        case "IxMp", "IxM2":
+            return .idMap(try readIDMap(code: code, depth: depth))
+        case "null":
+            throw FederIndexError.unsupported(
+                path: reader.file.path, format: outer, offset: start, detail: "an empty ('null') index")
+        default:
+            if FaissReader.knownButUnsupported.contains(code) {
+                throw FederIndexError.unsupported(
+                    path: reader.file.path, format: code, offset: start,
+                    detail: "faiss index type \(code) is not supported (supported: IxF2, IxFI, IwFl, IvFl, IwPQ, IwSq, IHNf, IxMp, IxM2)")
+            }
+            throw FederIndexError.unknownCode(path: reader.file.path, code: describeCode(raw), offset: start)
+        }
+    }
+
+    /// Codes faiss writes that this tool recognises but does not decode.
+    static let knownButUnsupported: Set<String> = [
+        "IxPQ", "IxPo", "IxSQ", "IxLa", "IxRF", "IxPT", "IxHE", "IxH2", "IHNp", "IHNs", "IHN2", "IHNc", "INSf",
+        "INSp", "IwPf", "IvPQ", "IvQR", "IwQR", "IwSh", "IxLS", "IxMR", "IxLR", "IxRQ", "IxPR", "IwRQ", "IwLS",
+        "IRFl", "IxOp", "IwXF", "IwFt", "IxMI", "IvSQ", "IvFR", "ImRQ", "IwIQ",
+    ]
+
+    // MARK: header
+
+    /// faiss `read_index_header`: d i32 · ntotal i64 · two dummy i64 · is_trained u8 · metric_type i32 ·
+    /// metric_arg f32 when metric_type > 1.
+    mutating func readHeader() throws -> FaissHeader {
+        let dim = try reader.readInt32("d (dimension)", in: 1...Int32(Self.maxDim))
+        let countOffset = reader.offset
+        let count = try reader.read(Int64.self, "ntotal")
+        guard count >= 0 else { throw reader.invalid("ntotal", "negative count \(count)", at: countOffset) }
+        _ = try reader.read(Int64.self, "header dummy 1")
+        _ = try reader.read(Int64.self, "header dummy 2")
+        let trainedOffset = reader.offset
+        let trained = try reader.read(UInt8.self, "is_trained")
+        guard trained <= 1 else {
+            throw reader.invalid("is_trained", "value \(trained) is not a boolean", at: trainedOffset)
+        }
+        let metricOffset = reader.offset
+        let metricType = try reader.read(Int32.self, "metric_type")
+        guard (0...4).contains(metricType) || (20...30).contains(metricType) else {
+            throw reader.invalid("metric_type", "unknown metric \(metricType)", at: metricOffset)
+        }
+        let metricArg: Float? = metricType > 1 ? try reader.readFloat("metric_arg") : nil
+        return FaissHeader(
+            dim: Int(dim), count: Int(count), isTrained: trained == 1,
+            metric: Metric(faissMetricType: metricType), metricArg: metricArg)
+    }
+
+    // MARK: flat
+
+    /// `IxF2` / `IxFI` / `IxFl`: header, then a vector of ntotal·d floats.
+    mutating func readFlat(code: String) throws -> FaissFlatIndex {
+        let header = try readHeader()
+        if code == "IxF2", header.metric != .l2 {
+            throw reader.invalid("metric_type", "IxF2 must be L2, found \(header.metric)")
+        }
+        if code == "IxFI", header.metric != .innerProduct {
+            throw reader.invalid("metric_type", "IxFI must be inner product, found \(header.metric)")
+        }
+        let countOffset = reader.offset
+        let region = try reader.readVectorRegion("vectors", elementSize: 4)
+        guard let expected = checkedProduct(header.count, header.dim), region.count == expected else {
+            throw reader.invalid(
+                "vectors count", "\(region.count) floats stored, ntotal × d = \(header.count) × \(header.dim) expected",
+                at: countOffset)
+        }
+        let table = VectorTable(file: reader.file, byteOffset: region.offset, count: header.count, dim: header.dim)
+        return FaissFlatIndex(code: code, header: header, vectors: table)
+    }
+
+    // MARK: IDMap
+
+    /// `IxMp` / `IxM2`: header, the inner index, then the id map (ntotal i64).
+    mutating func readIDMap(code: String, depth: Int) throws -> FaissIDMapIndex {
+        let header = try readHeader()
+        let innerOffset = reader.offset
+        let inner = try readIndex(depth: depth + 1)
+        guard inner.header.count == header.count, inner.header.dim == header.dim else {
+            throw reader.invalid(
+                "inner index", "holds \(inner.header.count)×\(inner.header.dim), the map \(header.count)×\(header.dim)",
+                at: innerOffset)
+        }
+        let mapOffset = reader.offset
+        let ids = try reader.readMappedArray("id_map", of: Int64.self)
+        guard ids.count == header.count else {
+            throw reader.invalid("id_map", "\(ids.count) ids for \(header.count) vectors", at: mapOffset)
+        }
+        return FaissIDMapIndex(code: code, header: header, inner: inner, ids: ids)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Everything that can go wrong while opening or decoding an index or vector file.
+///
+/// Every case names the file; decoding errors also name the format code being read and the byte offset, so a
+/// message is enough to find the bad byte with a hex dump. `exitCode` follows sysexits.h.
+public enum FederIndexError: Error, Equatable, Sendable {
+    /// The file could not be opened or mapped (missing, a directory, no permission).
+    case cannotOpen(path: String, reason: String)
+    /// The file ends before `field` could be read.
+    case truncated(path: String, format: String, field: String, offset: Int, needed: Int, available: Int)
+    /// A field holds a value that cannot be right (negative size, id out of range, inconsistent sizes, …).
+    case invalid(path: String, format: String, field: String, offset: Int, detail: String)
+    /// The four-byte code at `offset` names no index type this tool knows.
+    case unknownCode(path: String, code: String, offset: Int)
+    /// A known structure that this tool does not read (yet), such as on-disk inverted lists.
+    case unsupported(path: String, format: String, offset: Int, detail: String)
+
+    /// sysexits.h: 66 (EX_NOINPUT) when the file cannot be opened, 65 (EX_DATAERR) for bad content.
+    public var exitCode: Int32 {
+        switch self {
+        case .cannotOpen: return 66
+        default: return 65
+        }
+    }
+}
+
+extension FederIndexError: LocalizedError {
+    public var errorDescription: String? {
+        switch self {
+        case let .cannotOpen(path, reason):
+            return "\(path): cannot open: \(reason)"
+        case let .truncated(path, format, field, offset, needed, available):
+            return "\(path): \(format): file truncated at byte \(offset) while reading \(field) "
+                + "(needs \(needed) bytes, \(available) left)"
+        case let .invalid(path, format, field, offset, detail):
+            return "\(path): \(format): invalid \(field) at byte \(offset): \(detail)"
+        case let .unknownCode(path, code, offset):
+            return "\(path): unknown index format code \(code) at byte \(offset) "
+                + "(expected a faiss code such as IxF2, IwFl, IHNf, IxMp, or an hnswlib file)"
+        case let .unsupported(path, format, offset, detail):
+            return "\(path): \(format): unsupported at byte \(offset): \(detail)"
+        }
+    }
+}
+
+/// Renders four bytes as a readable code: printable ASCII as is, anything else as `0x…` hex.
+func describeCode(_ bytes: [UInt8]) -> String {
+    if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+        return "'" + String(decoding: bytes, as: UTF8.self) + "'"
+    }
+    return "0x" + bytes.map { String(format: "%02x", $0) }.joined()
+}

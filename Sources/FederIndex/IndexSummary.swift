@@ -1,0 +1,142 @@
+/// What `inspect` reports about an index: plain values, encoded as the `--json` object.
+public struct IndexSummary: Codable, Equatable, Sendable {
+    public var format: String
+    public var type: String
+    public var dim: Int
+    public var count: Int
+    public var metric: String
+    public var fileBytes: Int?
+
+    // IVF
+    public var nlist: Int?
+    public var nprobe: Int?
+    public var listSizes: [Int]?
+    public var invlistsLayout: String?
+    public var directMap: String?
+    public var emptyLists: Int?
+    public var encoding: String?
+    public var pq: ProductQuantizerSummary?
+    public var sq: ScalarQuantizerSummary?
+    public var byResidual: Bool?
+
+    // HNSW (both libraries)
+    public var levels: Int?
+    public var levelCounts: [Int]?
+    public var M: Int?
+    public var efConstruction: Int?
+    public var efSearch: Int?
+    public var entryPoint: Int64?
+    public var entryPointInternal: Int?
+    public var linkCounts: [Int]?
+
+    // hnswlib
+    public var deleted: Int?
+    public var maxElements: Int?
+
+    // IDMap
+    public var inner: Box?
+    public var idRange: [Int64]?
+
+    public struct ProductQuantizerSummary: Codable, Equatable, Sendable {
+        public var M: Int
+        public var nbits: Int
+    }
+
+    public struct ScalarQuantizerSummary: Codable, Equatable, Sendable {
+        public var qtype: Int
+        public var name: String
+    }
+
+    /// Indirection so that an IDMap summary can hold its inner index's summary.
+    public final class Box: Codable, Equatable, @unchecked Sendable {
+        public let value: IndexSummary
+        public init(_ value: IndexSummary) { self.value = value }
+        public init(from decoder: Decoder) throws { value = try IndexSummary(from: decoder) }
+        public func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+        public static func == (lhs: Box, rhs: Box) -> Bool { lhs.value == rhs.value }
+    }
+
+    init(format: String, type: String, dim: Int, count: Int, metric: String) {
+        self.format = format
+        self.type = type
+        self.dim = dim
+        self.count = count
+        self.metric = metric
+    }
+}
+
+extension IndexSummary {
+    /// Summarises a decoded index file.
+    public init(_ file: IndexFile) {
+        switch file {
+        case .faiss(let index):
+            self.init(faiss: index)
+        case .hnswlib(let index):
+            self.init(hnswlib: index)
+        }
+    }
+
+    init(faiss index: FaissIndex) {
+        let header = index.header
+        self.init(format: "faiss", type: index.code, dim: header.dim, count: header.count, metric: header.metric.name)
+        switch index {
+        case .flat:
+            break
+        case .ivf(let ivf):
+            nlist = ivf.nlist
+            nprobe = ivf.nprobe
+            let sizes = ivf.invertedLists.sizes
+            listSizes = sizes
+            emptyLists = sizes.filter { $0 == 0 }.count
+            invlistsLayout = ivf.invertedLists.layout.rawValue
+            directMap = ivf.directMap.name
+            switch ivf.encoding {
+            case .flat:
+                encoding = "flat"
+            case .productQuantizer(let pqInfo):
+                encoding = "pq"
+                pq = ProductQuantizerSummary(M: pqInfo.subquantizers, nbits: pqInfo.bitsPerCode)
+                byResidual = pqInfo.byResidual
+            case .scalarQuantizer(let sqInfo):
+                encoding = "sq"
+                sq = ScalarQuantizerSummary(qtype: Int(sqInfo.quantizerType), name: sqInfo.typeName)
+                byResidual = sqInfo.byResidual
+            }
+        case .hnsw(let hnsw):
+            let graph = hnsw.graph
+            let counts = header.count == 0 ? [] : graph.levelCounts()
+            levels = counts.count
+            levelCounts = counts
+            M = graph.m
+            efConstruction = graph.efConstruction
+            efSearch = graph.efSearch
+            if graph.entryPoint >= 0 {
+                entryPoint = Int64(graph.entryPoint)
+                entryPointInternal = graph.entryPoint
+            }
+        case .idMap(let map):
+            let innerSummary = IndexSummary(faiss: map.inner)
+            inner = Box(innerSummary)
+            // The entry point as the caller knows it: through the id map.
+            if let internalID = innerSummary.entryPointInternal, internalID < map.ids.count {
+                entryPoint = map.ids[internalID]
+            }
+            if let low = map.ids.min(), let high = map.ids.max() { idRange = [low, high] }
+        }
+    }
+
+    init(hnswlib index: HNSWLibIndex) {
+        self.init(format: "hnswlib", type: "hnswlib", dim: index.dim, count: index.count, metric: index.space.name)
+        let counts = index.levelCounts()
+        levels = counts.count
+        levelCounts = counts
+        M = index.m
+        efConstruction = index.efConstruction
+        if index.entryPoint >= 0 {
+            entryPoint = Int64(bitPattern: index.label(index.entryPoint))
+            entryPointInternal = index.entryPoint
+        }
+        deleted = index.deletedCount
+        maxElements = index.maxElements
+    }
+}

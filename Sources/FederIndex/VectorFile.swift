@@ -1,0 +1,163 @@
+import Foundation
+
+/// Readers for query and data vectors: NumPy `.npy`, `.fvecs`, and JSON arrays.
+public enum VectorFile {
+    /// Reads `path` by its extension (`.npy`, `.fvecs`, `.json`).
+    /// - Throws: `FederIndexError` naming the file and the byte offset of the problem.
+    public static func read(path: String) throws -> VectorTable {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".fvecs") { return try readFvecs(try MappedFile(path: path)) }
+        if lower.hasSuffix(".json") {
+            let file = try MappedFile(path: path)
+            return try parseJSON(Data(file.bytes), name: path)
+        }
+        return try readNpy(try MappedFile(path: path))
+    }
+
+    // MARK: npy
+
+    /// NumPy format 1.0–3.0: magic `\x93NUMPY`, version, header length (u16 in 1.0, u32 after), a Python
+    /// dict literal with `descr`, `fortran_order` and `shape`, then the data. float32 rows are read in
+    /// place; float64 rows are converted. 1-D arrays are one row.
+    public static func readNpy(_ file: MappedFile) throws -> VectorTable {
+        var reader = ByteReader(file: file, format: "npy")
+        try reader.require(10, for: "npy magic")
+        let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+        guard Array(file.bytes[0..<6]) == magic else {
+            throw reader.invalid("magic", "not a NumPy .npy file (expected \\x93NUMPY)", at: 0)
+        }
+        try reader.skip(6, "npy magic")
+        let major = try reader.read(UInt8.self, "npy major version")
+        _ = try reader.read(UInt8.self, "npy minor version")
+        let headerLength: Int
+        switch major {
+        case 1: headerLength = Int(try reader.read(UInt16.self, "npy header length"))
+        case 2, 3: headerLength = Int(try reader.read(UInt32.self, "npy header length"))
+        default: throw reader.invalid("npy version", "major version \(major) (1, 2 or 3 expected)", at: 6)
+        }
+        let headerStart = try reader.skip(headerLength, "npy header")
+        let headerText = String(decoding: file.bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
+        let header = try NpyHeader(parsing: headerText, reader: reader, offset: headerStart)
+        guard !header.fortranOrder else {
+            throw reader.invalid("fortran_order", "Fortran-ordered arrays are not read; save with C order", at: headerStart)
+        }
+        let (rows, dim): (Int, Int)
+        switch header.shape.count {
+        case 1: (rows, dim) = (1, header.shape[0])
+        case 2: (rows, dim) = (header.shape[0], header.shape[1])
+        default:
+            throw reader.invalid("shape", "\(header.shape.count)-D array; 1-D or 2-D expected", at: headerStart)
+        }
+        guard dim > 0 else { throw reader.invalid("shape", "rows of dimension 0", at: headerStart) }
+        let elementSize: Int
+        switch header.descr {
+        case "<f4", "=f4": elementSize = 4
+        case "<f8", "=f8": elementSize = 8
+        default:
+            throw reader.invalid("descr", "dtype '\(header.descr)'; float32 or float64 expected", at: headerStart)
+        }
+        guard let bytes = checkedProduct(rows, dim, elementSize) else {
+            throw reader.invalid("shape", "\(header.shape) overflows", at: headerStart)
+        }
+        let dataOffset = try reader.skip(bytes, "npy data (\(rows)×\(dim) × \(elementSize) bytes)")
+        if elementSize == 4 {
+            return VectorTable(file: file, byteOffset: dataOffset, count: rows, dim: dim)
+        }
+        var floats = [Float](repeating: 0, count: rows * dim)
+        for index in 0..<floats.count {
+            floats[index] = Float(file.baseAddress.loadUnaligned(fromByteOffset: dataOffset + index * 8, as: Double.self))
+        }
+        return VectorTable(name: file.path, rows: floats, dim: dim)
+    }
+
+    struct NpyHeader {
+        var descr = ""
+        var fortranOrder = false
+        var shape: [Int] = []
+
+        /// Parses `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
+        init(parsing text: String, reader: ByteReader, offset: Int) throws {
+            func value(after key: String) -> Substring? {
+                guard let range = text.range(of: "'\(key)'") else { return nil }
+                var rest = text[range.upperBound...].drop(while: { $0 == " " })
+                guard rest.first == ":" else { return nil }
+                rest = rest.dropFirst().drop(while: { $0 == " " })
+                return rest
+            }
+            guard let descrText = value(after: "descr"), descrText.first == "'",
+                let end = descrText.dropFirst().firstIndex(of: "'")
+            else { throw reader.invalid("npy header", "no 'descr' entry", at: offset) }
+            descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
+            if let fortran = value(after: "fortran_order") { fortranOrder = fortran.hasPrefix("True") }
+            guard let shapeText = value(after: "shape"), shapeText.first == "(",
+                let close = shapeText.firstIndex(of: ")")
+            else { throw reader.invalid("npy header", "no 'shape' entry", at: offset) }
+            let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
+            for part in inner.split(separator: ",") {
+                let trimmed = part.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "L", with: "")
+                if trimmed.isEmpty { continue }
+                guard let number = Int(trimmed), number >= 0 else {
+                    throw reader.invalid("npy shape", "'\(part)' is not a size", at: offset)
+                }
+                shape.append(number)
+            }
+        }
+    }
+
+    // MARK: fvecs
+
+    /// `.fvecs`: rows of (i32 d, d × f32), every row with the same d. Read in place.
+    public static func readFvecs(_ file: MappedFile) throws -> VectorTable {
+        var reader = ByteReader(file: file, format: "fvecs")
+        let dim = Int(try reader.readInt32("dimension of row 0", in: 1...Int32(FaissReader.maxDim)))
+        let rowSize = 4 + 4 * dim
+        guard file.count % rowSize == 0 else {
+            throw reader.invalid(
+                "file size", "\(file.count) bytes is not a whole number of rows of \(rowSize) bytes (d = \(dim))",
+                at: file.count - file.count % rowSize)
+        }
+        let rows = file.count / rowSize
+        for row in 1..<max(rows, 1) {
+            let value = file.baseAddress.loadUnaligned(fromByteOffset: row * rowSize, as: Int32.self)
+            guard Int(value) == dim else {
+                throw reader.invalid("dimension of row \(row)", "\(value), row 0 has \(dim)", at: row * rowSize)
+            }
+        }
+        return VectorTable(file: file, byteOffset: 4, count: rows, dim: dim, rowStride: rowSize)
+    }
+
+    // MARK: JSON
+
+    /// A JSON array of numbers (one vector) or of equal-length arrays (several).
+    public static func parseJSON(_ data: Data, name: String) throws -> VectorTable {
+        func fail(_ detail: String) -> FederIndexError {
+            .invalid(path: name, format: "json", field: "vector", offset: 0, detail: detail)
+        }
+        let value: Any
+        do {
+            value = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            throw fail("not valid JSON (\(error.localizedDescription))")
+        }
+        func number(_ any: Any, at path: String) throws -> Float {
+            guard let number = any as? NSNumber, !(any is Bool) else { throw fail("\(path) is not a number") }
+            let float = number.floatValue
+            guard float.isFinite else { throw fail("\(path) is not finite") }
+            return float
+        }
+        guard let array = value as? [Any], !array.isEmpty else { throw fail("expected a non-empty array of numbers") }
+        if let rows = array as? [[Any]] {
+            let dim = rows[0].count
+            guard dim > 0 else { throw fail("row 0 is empty") }
+            var floats: [Float] = []
+            floats.reserveCapacity(rows.count * dim)
+            for (index, row) in rows.enumerated() {
+                guard row.count == dim else { throw fail("row \(index) has \(row.count) numbers, row 0 has \(dim)") }
+                for (lane, item) in row.enumerated() { floats.append(try number(item, at: "[\(index)][\(lane)]")) }
+            }
+            return VectorTable(name: name, rows: floats, dim: dim)
+        }
+        let floats = try array.enumerated().map { try number($0.element, at: "[\($0.offset)]") }
+        return VectorTable(name: name, rows: floats, dim: floats.count)
+    }
+}

@@ -1,0 +1,81 @@
+import FederIndex
+import Foundation
+
+/// The readable form of an `IndexSummary`.
+enum SummaryText {
+    static let typeNames: [String: String] = [
+        "IxF2": "IndexFlatL2", "IxFI": "IndexFlatIP", "IxFl": "IndexFlat", "IwFl": "IndexIVFFlat",
+        "IvFl": "IndexIVFFlat (legacy layout)", "IvFL": "IndexIVFFlat (legacy layout)", "IwPQ": "IndexIVFPQ",
+        "IwSq": "IndexIVFScalarQuantizer", "IwSQ": "IndexIVFScalarQuantizer", "IHNf": "IndexHNSWFlat",
+        "IxMp": "IndexIDMap", "IxM2": "IndexIDMap2", "hnswlib": "hnswlib HierarchicalNSW",
+    ]
+
+    static let metricNames: [String: String] = [
+        "l2": "L2 (squared distances)", "ip": "inner product", "cosine": "cosine (1 − dot of normalised vectors)",
+    ]
+
+    static func render(_ summary: IndexSummary, path: String) -> String {
+        var size = ""
+        if let bytes = summary.fileBytes { size = ", " + formatBytes(bytes) }
+        let kind = summary.format == summary.type
+            ? "\(summary.format) index" : "\(summary.format) \(summary.type) (\(typeNames[summary.type] ?? summary.type))"
+        var lines = ["\(path): \(kind)\(size)"]
+        lines += body(summary, indent: "  ")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func body(_ summary: IndexSummary, indent: String) -> [String] {
+        var lines: [String] = []
+        func add(_ label: String, _ value: String) {
+            lines.append(indent + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+        }
+        add("vectors", "\(summary.count) × \(summary.dim) float32")
+        var metric = metricNames[summary.metric] ?? summary.metric
+        if summary.format == "hnswlib" { metric += " — as given by --space; hnswlib files do not record it" }
+        add("metric", metric)
+        if let nlist = summary.nlist, let sizes = summary.listSizes {
+            add("lists", "nlist \(nlist), nprobe \(summary.nprobe ?? 1) (saved default)")
+            let sorted = sizes.sorted()
+            let median = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
+            add(
+                "list sizes",
+                "min \(sorted.first ?? 0) · median \(median) · max \(sorted.last ?? 0) · \(summary.emptyLists ?? 0) empty")
+            add("storage", "\(summary.invlistsLayout ?? "?") inverted lists, direct map \(summary.directMap ?? "none")")
+            if let pq = summary.pq {
+                add("encoding", "product quantizer: \(pq.M) × \(pq.nbits) bits, by residual \(summary.byResidual ?? false)")
+            }
+            if let sq = summary.sq {
+                add("encoding", "scalar quantizer \(sq.name), by residual \(summary.byResidual ?? false)")
+            }
+        }
+        if let counts = summary.levelCounts {
+            let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
+            add("levels", "\(counts.count): \(perLevel)")
+            var params = "M \(summary.M ?? 0), efConstruction \(summary.efConstruction ?? 0)"
+            if let ef = summary.efSearch { params += ", efSearch \(ef)" }
+            add("graph", params)
+            if let entry = summary.entryPoint, entry >= 0 {
+                var text = "label \(entry)"
+                if let internalID = summary.entryPointInternal, Int64(internalID) != entry {
+                    text += " (internal \(internalID))"
+                }
+                add("entry point", text + " on level \(max(counts.count - 1, 0))")
+            }
+        }
+        if let deleted = summary.deleted { add("deleted", "\(deleted)") }
+        if let capacity = summary.maxElements { add("capacity", "\(capacity) elements") }
+        if let range = summary.idRange, range.count == 2 { add("ids", "\(range[0]) … \(range[1])") }
+        if let inner = summary.inner?.value {
+            add("wraps", "\(inner.type) (\(typeNames[inner.type] ?? inner.type))")
+            lines += body(inner, indent: indent + "  ")
+        }
+        return lines
+    }
+
+    static func formatBytes(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1 << 20 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+        if bytes < 1 << 30 { return String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        return String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
+    }
+}

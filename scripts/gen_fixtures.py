@@ -1,0 +1,828 @@
+#!/usr/bin/env python3
+"""Generate Faiss and hnswlib index fixtures, with the libraries' own answers.
+
+What it writes (into OUTDIR):
+  * ``<name>.faiss`` files written by ``faiss.write_index`` (faiss-cpu 1.15.1),
+    and two legacy IVFFlat files (``IvFl``/``IvFL``) crafted byte by byte from
+    an ``IwFl`` file and accepted only after ``faiss.read_index`` reads them back
+    and answers every recorded search exactly like the original;
+  * ``<name>.hnsw`` files written by hnswlib's ``save_index`` (hnswlib 0.8.0);
+  * ``<name>.queries.npy``: float32 (nq, d) C-order query rows, some of them
+    copies of stored vectors;
+  * ``manifest.json``: for every fixture, what the library sees in the file
+    (``expect``) and the results of single-query searches made on the index
+    read back from the file (ids, float32 distances and per-query search
+    statistics where the library keeps them).
+
+Two data tiers: "float" (random normal coordinates) and "integer" (small
+integer coordinates in [-2, 2], so that distances are exact and ties are
+frequent). Everything is deterministic for a given seed: numpy generators are
+seeded per fixture family, faiss runs with one OpenMP thread, hnswlib uses a
+fixed random_seed and num_threads=1.
+
+How to run (from the repository root):
+  scripts/setup_venv.sh                       # creates .venv if needed
+  .venv/bin/python scripts/gen_fixtures.py Tests/Fixtures            # committed set, seed 1234
+  .venv/bin/python scripts/gen_fixtures.py "$(mktemp -d)" --fresh    # CI: new random seed
+  .venv/bin/python scripts/gen_fixtures.py OUTDIR --fresh --seed 99  # fresh set, given seed
+
+``--fresh`` picks a random seed (unless ``--seed`` is given) and is meant for a
+scratch directory. In every mode, files this script owns (``*.faiss``,
+``*.hnsw``, ``*.queries.npy``, ``manifest.json``) that are already in OUTDIR
+are removed first, so the folder always matches its manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+
+import faiss
+import hnswlib
+
+DEFAULT_SEED = 1234
+FLOAT_TIER = "float"
+INT_TIER = "integer"
+INT_LO, INT_HI = -2, 2          # integer tier coordinates
+OWNED_SUFFIXES = (".faiss", ".hnsw", ".queries.npy")
+
+# Search grids.
+FLAT_KS = (1, 5, 10)            # plus n + 3
+IVF_KS = (1, 5, 10)             # plus one k larger than any single list
+HNSW_KS = (1, 5, 10)
+HNSW_EFS = (8, 16, 64)          # plus the saved efSearch
+HNSWLIB_KS = (1, 5, 10)
+HNSWLIB_EFS = (10, 16, 64)
+
+DIRECT_MAP_NAMES = {0: "none", 1: "array", 2: "hashtable"}
+
+
+# --------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------
+
+def f32(x) -> float:
+    """A float32 value as a Python float (exact; JSON repr round-trips)."""
+    v = float(np.float32(x))
+    if not np.isfinite(v):
+        raise ValueError(f"non-finite distance {x!r} cannot go into JSON")
+    return v
+
+
+def padding_k(list_sizes):
+    """A k larger than any single inverted list (so nprobe=1 pads with -1)."""
+    return max(max(list_sizes) + 3, max(IVF_KS) + 2)
+
+
+def float_data(rng, n, d):
+    return rng.standard_normal((n, d)).astype(np.float32)
+
+
+def int_data(rng, n, d):
+    return rng.integers(INT_LO, INT_HI + 1, size=(n, d)).astype(np.float32)
+
+
+def make_queries(rng, xb, tier, nq_new=3, nq_copy=2, copy_rows=None):
+    """nq_new fresh rows from the tier's distribution plus copies of stored rows."""
+    d = xb.shape[1]
+    fresh = int_data(rng, nq_new, d) if tier == INT_TIER else float_data(rng, nq_new, d)
+    if copy_rows is None:
+        copy_rows = rng.choice(xb.shape[0], size=min(nq_copy, xb.shape[0]), replace=False)
+    copies = xb[np.asarray(copy_rows, dtype=np.int64)] if len(copy_rows) else np.zeros((0, d), np.float32)
+    q = np.concatenate([fresh, copies]).astype(np.float32)
+    return np.ascontiguousarray(q)
+
+
+def unique_ids(rng, n, big=10**12):
+    """n distinct non-contiguous int64 ids, a few of them around `big`, shuffled."""
+    small = rng.choice(np.arange(3, 100 * n, 7), size=n - n // 5, replace=False)
+    large = big + rng.choice(10**6, size=n // 5, replace=False) * 13
+    ids = np.concatenate([small, large]).astype(np.int64)
+    assert len(np.unique(ids)) == n
+    rng.shuffle(ids)
+    return ids
+
+
+class Generator:
+    def __init__(self, outdir: str, seed: int):
+        self.outdir = outdir
+        self.seed = seed
+        self.fixtures = []
+
+    # -- bookkeeping -------------------------------------------------------
+
+    def rng(self, family: str):
+        """A generator seeded by (seed, family), so families are independent."""
+        return np.random.default_rng([self.seed, zlib.crc32(family.encode())])
+
+    def path(self, fname):
+        return os.path.join(self.outdir, fname)
+
+    def save_queries(self, name, q):
+        fname = f"{name}.queries.npy"
+        assert q.dtype == np.float32 and q.flags["C_CONTIGUOUS"] and q.ndim == 2
+        np.save(self.path(fname), q)
+        return fname
+
+    def add_fixture(self, **fx):
+        assert fx["name"] not in {f["name"] for f in self.fixtures}, fx["name"]
+        self.fixtures.append(fx)
+
+    # -- faiss: writing, describing, searching -----------------------------
+
+    def write_faiss(self, name, index):
+        fname = f"{name}.faiss"
+        faiss.write_index(index, self.path(fname))
+        return fname
+
+    def faiss_expect(self, blob: bytes, offset: int, index) -> dict:
+        """The library's view of the (sub-)index serialized at blob[offset:]."""
+        index = faiss.downcast_index(index)
+        ex = {
+            "format": "faiss",
+            "type": blob[offset:offset + 4].decode("ascii"),
+            "dim": int(index.d),
+            "count": int(index.ntotal),
+            "metric": metric_name(index.metric_type),
+        }
+        if isinstance(index, (faiss.IndexIDMap, faiss.IndexIDMap2)):
+            # header: fourcc(4) d(4) ntotal(8) dummy(8) dummy(8) is_trained(1) metric(4)
+            assert index.metric_type in (0, 1), "metric_arg would shift the inner offset"
+            inner_off = offset + 4 + 33
+            ex["inner"] = self.faiss_expect(blob, inner_off, index.index)
+            ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+            ex["ids"] = [int(i) for i in (ids if len(ids) <= 50 else ids[:20])]
+        elif isinstance(index, faiss.IndexIVF):
+            ex.update(ivf_expect(blob, offset, index))
+        elif isinstance(index, faiss.IndexHNSW):
+            ex.update(faiss_hnsw_expect(index))
+        return ex
+
+    def faiss_searches(self, index, queries, grid):
+        """grid: list of (k, nprobe|None, ef|None). One query row per call."""
+        index = faiss.downcast_index(index)
+        ivf = faiss.try_extract_index_ivf(index)
+        hnsw_index = find_hnsw(index)
+        out = []
+        for k, nprobe, ef in grid:
+            if nprobe is not None:
+                ivf.nprobe = nprobe
+            if ef is not None:
+                hnsw_index.hnsw.efSearch = ef
+            results, stats = [], []
+            for row in queries:
+                faiss.cvar.indexIVF_stats.reset()
+                faiss.cvar.hnsw_stats.reset()
+                D, I = index.search(row[None, :], k)
+                results.append({"ids": [int(i) for i in I[0]],
+                                "distances": [f32(x) for x in D[0]]})
+                if ivf is not None:
+                    s = faiss.cvar.indexIVF_stats
+                    stats.append({"ndis": int(s.ndis), "nlist": int(s.nlist)})
+                elif hnsw_index is not None:
+                    s = faiss.cvar.hnsw_stats
+                    stats.append({"ndis": int(s.ndis), "nhops": int(s.nhops),
+                                  "n1": int(s.n1), "n2": int(s.n2)})
+                else:
+                    stats.append(None)
+            out.append({"k": int(k), "nprobe": nprobe, "ef": ef,
+                        "results": results, "stats": stats})
+        return out
+
+    def faiss_fixture(self, name, index, queries, tier, notes, grid_fn):
+        """Write `index`, read it back, describe it and record searches on it."""
+        fname = self.write_faiss(name, index)
+        blob = open(self.path(fname), "rb").read()
+        back = faiss.read_index(self.path(fname))
+        expect = self.faiss_expect(blob, 0, back)
+        searches = self.faiss_searches(back, queries, grid_fn(back))
+        self.add_fixture(name=name, file=fname, format="faiss", tier=tier,
+                         notes=notes, expect=expect,
+                         queries=self.save_queries(name, queries),
+                         searches=searches)
+        return back
+
+    # -- hnswlib: writing, describing, searching ---------------------------
+
+    def hnswlib_fixture(self, name, space, data, labels, max_elements, tier,
+                        notes, queries, M=8, ef_construction=40, deleted=()):
+        d = data.shape[1]
+        p = hnswlib.Index(space=space, dim=d)
+        p.init_index(max_elements=max_elements, M=M, ef_construction=ef_construction,
+                     random_seed=(self.seed + zlib.crc32(name.encode())) % 2**31)
+        p.set_num_threads(1)
+        if len(data):
+            p.add_items(data, np.asarray(labels, dtype=np.uint64), num_threads=1)
+        for lab in deleted:
+            p.mark_deleted(int(lab))
+        fname = f"{name}.hnsw"
+        p.save_index(self.path(fname))
+
+        st = p.__getstate__()[0]
+        expect = hnswlib_expect(st, space, self.path(fname), n_deleted_expected=len(deleted))
+
+        back = hnswlib.Index(space=space, dim=d)
+        back.load_index(self.path(fname))
+        back.set_num_threads(1)
+        st_back = back.__getstate__()[0]
+        for key in ("cur_element_count", "max_level", "enterpoint_node", "M",
+                    "max_M0", "ef_construction", "size_data_per_element", "label_offset"):
+            assert st_back[key] == st[key], (name, key, st_back[key], st[key])
+        count = st["cur_element_count"]
+        assert np.array_equal(st_back["element_levels"][:count], st["element_levels"][:count])
+        if st_back["max_elements"] != st["max_elements"]:
+            notes += (f" On load hnswlib 0.8.0 reports max_elements={st_back['max_elements']}"
+                      f" although the file records {st['max_elements']} (load_index keeps the"
+                      f" file's value only when cur_element_count > 0).")
+
+        searches = []
+        for ef in HNSWLIB_EFS:
+            for k in HNSWLIB_KS:
+                back.set_ef(ef)
+                results = []
+                try:
+                    for row in queries:
+                        L, D = back.knn_query(row[None, :], k=k, num_threads=1)
+                        results.append({"ids": [int(x) for x in L[0]],
+                                        "distances": [f32(x) for x in D[0]]})
+                except RuntimeError:
+                    # hnswlib refuses when fewer than k live elements are found.
+                    continue
+                searches.append({"k": k, "nprobe": None, "ef": ef,
+                                 "results": results, "stats": [None] * len(results)})
+        self.add_fixture(name=name, file=fname, format="hnswlib", space=space,
+                         tier=tier, notes=notes, expect=expect,
+                         queries=self.save_queries(name, queries), searches=searches)
+
+    # ======================================================================
+    # fixture families
+    # ======================================================================
+
+    def gen_flat(self):
+        """IndexFlatL2 (IxF2) and IndexFlatIP (IxFI), float and integer tiers."""
+        for tier, n, d in ((FLOAT_TIER, 200, 8), (INT_TIER, 150, 6)):
+            for metric, cls in (("l2", faiss.IndexFlatL2), ("ip", faiss.IndexFlatIP)):
+                rng = self.rng(f"flat-{tier}-{metric}")
+                xb = int_data(rng, n, d) if tier == INT_TIER else float_data(rng, n, d)
+                index = cls(d)
+                index.add(xb)
+                q = make_queries(rng, xb, tier)
+                name = f"flat_{metric}_{'int' if tier == INT_TIER else 'float'}"
+                self.faiss_fixture(
+                    name, index, q, tier,
+                    f"IndexFlat{metric.upper()} n={n} d={d}; k=n+3 pads with id -1 and "
+                    f"{'+' if metric == 'l2' else '-'}FLT_MAX.",
+                    lambda idx: [(k, None, None) for k in FLAT_KS + (idx.ntotal + 3,)])
+
+    def gen_ivf_flat(self):
+        """IndexIVFFlat: full/sprs layouts, empty lists, ids, direct maps, IP, integers."""
+
+        def grid(idx):
+            ivf = faiss.extract_index_ivf(idx)
+            sizes = [ivf.invlists.list_size(i) for i in range(ivf.nlist)]
+            nprobes = sorted({1, int(ivf.nprobe), int(ivf.nlist)})
+            g = [(k, p, None) for p in nprobes for k in IVF_KS]
+            g.append((padding_k(sizes), 1, None))   # more than one list holds: padding
+            return g
+
+        def build(metric, d, nlist, xt, xb=None, ids=None, nprobe=3):
+            quant = faiss.IndexFlatL2(d) if metric == "l2" else faiss.IndexFlatIP(d)
+            mt = faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT
+            index = faiss.IndexIVFFlat(quant, d, nlist, mt)
+            index.train(xt)
+            xb = xt if xb is None else xb
+            if ids is None:
+                index.add(xb)
+            else:
+                index.add_with_ids(xb, ids)
+            index.nprobe = nprobe
+            return index
+
+        # 1. L2 and IP, full layout, no direct map, saved nprobe 3
+        for metric in ("l2", "ip"):
+            rng = self.rng(f"ivf-{metric}-full")
+            xb = float_data(rng, 500, 16)
+            index = build(metric, 16, 16, xb)
+            self.faiss_fixture(
+                f"ivf_flat_{metric}_full", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexIVFFlat {metric.upper()} n=500 d=16 nlist=16, saved nprobe=3, "
+                "full invlists, no direct map.", grid)
+            self.check_layout(f"ivf_flat_{metric}_full", "full")
+
+        # 2. sprs layout: nlist 64, only 12 vectors added
+        rng = self.rng("ivf-sprs")
+        xt = float_data(rng, 64 * 12, 8)
+        xb = float_data(rng, 12, 8)
+        index = build("l2", 8, 64, xt, xb=xb, nprobe=5)
+        self.faiss_fixture(
+            "ivf_flat_l2_sprs", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIVFFlat L2 d=8 nlist=64 trained on 768 points, 12 vectors added: at most "
+            "12 non-empty lists <= nlist/2, so the invlists are written 'sprs' "
+            "(pairs list_no, size). Saved nprobe=5.", grid)
+        self.check_layout("ivf_flat_l2_sprs", "sprs")
+
+        # 3./4. exactly nlist/2 non-empty lists (-> sprs) and nlist/2 + 1 (-> full)
+        for n_lists, layout in ((8, "sprs"), (9, "full")):
+            rng = self.rng(f"ivf-boundary-{n_lists}")
+            xt = float_data(rng, 600, 8)
+            probe = build("l2", 8, 16, xt, xb=xt[:0])
+            pool = float_data(rng, 1200, 8)
+            _, assign = probe.quantizer.search(pool, 1)
+            assign = assign[:, 0]
+            counts = np.bincount(assign, minlength=16)
+            chosen = np.argsort(-counts, kind="stable")[:n_lists]
+            rows = np.concatenate([np.flatnonzero(assign == c)[:12] for c in sorted(chosen)])
+            xb = pool[np.sort(rows)]
+            index = build("l2", 8, 16, xt, xb=xb)
+            name = ("ivf_flat_l2_sprs_boundary" if layout == "sprs"
+                    else "ivf_flat_l2_full_empty_lists")
+            self.faiss_fixture(
+                name, index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexIVFFlat L2 d=8 nlist=16 with exactly {n_lists} non-empty lists: faiss "
+                f"writes 'full' only when more than nlist/2 lists are non-empty, so this is "
+                f"'{layout}'" + (" with 7 empty lists in the sizes array." if layout == "full"
+                                 else " (the boundary case)."), grid)
+            self.check_layout(name, layout)
+
+        # 5. add_with_ids (non-contiguous, some ~1e12), no direct map / hashtable
+        for dm in ("none", "hashtable"):
+            rng = self.rng(f"ivf-ids-{dm}")
+            xb = float_data(rng, 300, 8)
+            ids = unique_ids(rng, 300)
+            index = build("l2", 8, 8, xb, ids=ids)
+            if dm == "hashtable":
+                index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            name = "ivf_flat_l2_ids" if dm == "none" else "ivf_flat_l2_ids_hashtable"
+            self.faiss_fixture(
+                name, index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexIVFFlat L2 n=300 d=8 nlist=8, add_with_ids with non-contiguous int64 ids "
+                f"(a fifth of them near 1e12), direct map {dm}.", grid)
+
+        # 6. direct map array (sequential ids)
+        rng = self.rng("ivf-dm-array")
+        xb = float_data(rng, 300, 8)
+        index = build("l2", 8, 8, xb)
+        index.make_direct_map()
+        self.faiss_fixture(
+            "ivf_flat_l2_directmap_array", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIVFFlat L2 n=300 d=8 nlist=8 after make_direct_map(): direct map 'array' "
+            "(one packed list_no<<32|offset per id).", grid)
+
+        # 7. integer tier L2 and IP
+        for metric in ("l2", "ip"):
+            rng = self.rng(f"ivf-int-{metric}")
+            xb = int_data(rng, 400, 8)
+            index = build(metric, 8, 8, xb, nprobe=3)
+            self.faiss_fixture(
+                f"ivf_flat_{metric}_int", index, make_queries(rng, xb, INT_TIER), INT_TIER,
+                f"IndexIVFFlat {metric.upper()} n=400 d=8 nlist=8 on integer coordinates in "
+                "[-2,2]: many duplicate vectors and exact distance ties.", grid)
+
+    def gen_ivf_legacy(self):
+        """Legacy IvFl / IvFL files crafted from an IwFl file, verified by faiss.read_index."""
+        rng = self.rng("ivf-legacy")
+        d, nlist = 8, 8
+        xb = float_data(rng, 120, d)
+        quant = faiss.IndexFlatL2(d)
+        index = faiss.IndexIVFFlat(quant, d, nlist)
+        index.train(xb)
+        index.add(xb)
+        index.nprobe = 3
+        blob = faiss.serialize_index(index).tobytes()
+        assert blob[:4] == b"IwFl"
+        q = make_queries(rng, xb, FLOAT_TIER)
+
+        # IwFl = 'IwFl' header nlist nprobe quantizer | direct_map | ilar ... lists
+        marker = b"ilar" + struct.pack("<QQ", nlist, d * 4)
+        ilar = blob.index(marker)
+        dm_none = b"\x00" + struct.pack("<Q", 0)   # type 0, empty array
+        assert blob[ilar - len(dm_none):ilar] == dm_none
+        prefix = blob[4:ilar - len(dm_none)]       # header, nlist, nprobe, quantizer
+
+        # parse the 'ilar' block written by faiss: layout, sizes, then per
+        # non-empty list its codes (n * code_size bytes) and ids (n int64)
+        pos = ilar + len(marker)
+        layout = blob[pos:pos + 4]
+        pos += 4
+        (nsz,) = struct.unpack_from("<Q", blob, pos)
+        pos += 8
+        raw_sizes = struct.unpack_from(f"<{nsz}Q", blob, pos)
+        pos += 8 * nsz
+        sizes = [0] * nlist
+        if layout == b"full":
+            sizes = list(raw_sizes)
+        else:
+            for list_no, n in zip(raw_sizes[0::2], raw_sizes[1::2]):
+                sizes[list_no] = n
+        lists = []
+        for n in sizes:
+            codes = blob[pos:pos + n * d * 4]
+            pos += n * d * 4
+            ids = blob[pos:pos + n * 8]
+            pos += n * 8
+            lists.append((ids, codes))
+        assert pos == len(blob), (pos, len(blob))
+
+        def vec(count, payload):
+            return struct.pack("<Q", count) + payload
+
+        ids_part = b"".join(vec(len(ids) // 8, ids) for ids, _ in lists)
+        variants = {
+            # IvFL: codes as a byte vector (size in bytes)
+            "IvFL": b"".join(vec(len(c), c) for _, c in lists),
+            # IvFl: codes as a float vector (size in floats)
+            "IvFl": b"".join(vec(len(c) // 4, c) for _, c in lists),
+        }
+        grid = ([(k, p, None) for p in (1, 3, nlist) for k in IVF_KS]
+                + [(padding_k(sizes), 1, None)])
+        reference = self.faiss_searches(index, q, grid)
+        for code, lists_part in variants.items():
+            name = f"ivf_flat_l2_legacy_{code}"
+            fname = f"{name}.faiss"
+            data = code.encode() + prefix + ids_part + dm_none + lists_part
+            with open(self.path(fname), "wb") as fh:
+                fh.write(data)
+            try:
+                back = faiss.read_index(self.path(fname))
+            except RuntimeError as e:  # pragma: no cover - depends on faiss build
+                os.remove(self.path(fname))
+                print(f"  faiss refused legacy {code}: {e}; skipped", file=sys.stderr)
+                continue
+            expect = self.faiss_expect(data, 0, back)   # before searches change nprobe
+            assert "invlistsLayout" not in expect
+            searches = self.faiss_searches(back, q, grid)
+            assert searches == reference, f"legacy {code} answers differ from IwFl"
+            self.add_fixture(
+                name=name, file=fname, format="faiss", tier=FLOAT_TIER,
+                notes=(f"Legacy '{code}' IVFFlat (ids of every list after the quantizer, then "
+                       f"the direct map, then each list's codes as a "
+                       f"{'byte' if code == 'IvFL' else 'float'} vector with its own length "
+                       f"prefix). Crafted by this script from an IwFl index (n=120 d=8 nlist=8 "
+                       f"nprobe=3); faiss 1.15.1 read_index accepts it and returns exactly the "
+                       f"IwFl answers. No 'ilar' block, so no invlistsLayout."),
+                expect=expect, queries=self.save_queries(name, q), searches=searches)
+
+    def gen_ivf_quantized(self):
+        """IndexIVFPQ (IwPQ) and IndexIVFScalarQuantizer QT_8bit (IwSq)."""
+        d, nlist = 16, 8
+
+        def grid(idx):
+            ivf = faiss.extract_index_ivf(idx)
+            sizes = [ivf.invlists.list_size(i) for i in range(ivf.nlist)]
+            g = [(k, p, None) for p in sorted({1, int(ivf.nprobe), nlist}) for k in IVF_KS]
+            return g + [(padding_k(sizes), 1, None)]
+
+        rng = self.rng("ivf-pq")
+        xb = float_data(rng, 600, d)
+        quant = faiss.IndexFlatL2(d)
+        index = faiss.IndexIVFPQ(quant, d, nlist, 4, 8)
+        index.train(xb)
+        index.add(xb)
+        index.nprobe = 3
+        self.faiss_fixture(
+            "ivf_pq_l2", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIVFPQ L2 n=600 d=16 nlist=8 M=4 nbits=8, by_residual, saved nprobe=3. "
+            "Inspect-only for now; answers are faiss's approximate (PQ) distances.", grid)
+
+        rng = self.rng("ivf-sq8")
+        xb = float_data(rng, 400, d)
+        quant = faiss.IndexFlatL2(d)
+        index = faiss.IndexIVFScalarQuantizer(quant, d, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_L2)
+        index.train(xb)
+        index.add(xb)
+        index.nprobe = 3
+        self.faiss_fixture(
+            "ivf_sq8_l2", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIVFScalarQuantizer QT_8bit L2 n=400 d=16 nlist=8, by_residual, saved "
+            "nprobe=3. Inspect-only for now; answers use the decoded 8-bit codes.", grid)
+
+    def gen_hnsw(self):
+        """IndexHNSWFlat (IHNf) L2 and IP, float; L2 integer."""
+
+        def grid(idx):
+            h = find_hnsw(faiss.downcast_index(idx))
+            efs = sorted(set(HNSW_EFS) | {int(h.hnsw.efSearch)})
+            return [(k, None, ef) for ef in efs for k in HNSW_KS]
+
+        cases = (("hnsw_flat_l2", "l2", FLOAT_TIER, 400, 16),
+                 ("hnsw_flat_ip", "ip", FLOAT_TIER, 400, 16),
+                 ("hnsw_flat_l2_int", "l2", INT_TIER, 300, 8))
+        for name, metric, tier, n, d in cases:
+            rng = self.rng(name)
+            xb = int_data(rng, n, d) if tier == INT_TIER else float_data(rng, n, d)
+            mt = faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT
+            index = faiss.IndexHNSWFlat(d, 8, mt)
+            index.hnsw.efConstruction = 40
+            index.add(xb)
+            index.hnsw.efSearch = 24
+            self.faiss_fixture(
+                name, index, make_queries(rng, xb, tier), tier,
+                f"IndexHNSWFlat {metric.upper()} n={n} d={d} M=8 (2M=16 on level 0) "
+                f"efConstruction=40, saved efSearch=24; storage is IndexFlat"
+                f"{'L2' if metric == 'l2' else 'IP'}.", grid)
+
+    def gen_idmap(self):
+        """IndexIDMap over flat and IVF (IxMp), IndexIDMap2 over HNSW (IxM2)."""
+        # IDMap(IndexFlatL2), float and integer tiers
+        for tier, n, d in ((FLOAT_TIER, 150, 8), (INT_TIER, 120, 6)):
+            rng = self.rng(f"idmap-flat-{tier}")
+            xb = int_data(rng, n, d) if tier == INT_TIER else float_data(rng, n, d)
+            ids = unique_ids(rng, n)
+            inner = faiss.IndexFlatL2(d)
+            index = faiss.IndexIDMap(inner)
+            index.add_with_ids(xb, ids)
+            name = f"idmap_flat_l2_{'int' if tier == INT_TIER else 'float'}"
+            self.faiss_fixture(
+                name, index, make_queries(rng, xb, tier), tier,
+                f"IndexIDMap(IndexFlatL2) n={n} d={d} with non-contiguous user ids; results "
+                "are user ids (ties are broken on the inner sequential id, not the user id).",
+                lambda idx: [(k, None, None) for k in FLAT_KS + (idx.ntotal + 3,)])
+
+        # IDMap2(IndexHNSWFlat)
+        rng = self.rng("idmap2-hnsw")
+        xb = float_data(rng, 300, 8)
+        ids = unique_ids(rng, 300)
+        inner = faiss.IndexHNSWFlat(8, 8)
+        inner.hnsw.efConstruction = 40
+        index = faiss.IndexIDMap2(inner)
+        index.add_with_ids(xb, ids)
+        inner.hnsw.efSearch = 24
+        self.faiss_fixture(
+            "idmap2_hnsw_l2", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIDMap2(IndexHNSWFlat L2 M=8 efConstruction=40 efSearch=24) n=300 d=8; "
+            "inner.entryPoint is an internal id.",
+            lambda idx: [(k, None, ef) for ef in (8, 16, 24, 64) for k in HNSW_KS])
+
+        # IDMap(IndexIVFFlat)
+        rng = self.rng("idmap-ivf")
+        xb = float_data(rng, 300, 8)
+        ids = unique_ids(rng, 300)
+        quant = faiss.IndexFlatL2(8)
+        inner = faiss.IndexIVFFlat(quant, 8, 8)
+        inner.train(xb)
+        index = faiss.IndexIDMap(inner)
+        index.add_with_ids(xb, ids)
+        inner.nprobe = 3
+
+        def ivf_grid(idx):
+            ivf = faiss.extract_index_ivf(idx)
+            sizes = [ivf.invlists.list_size(i) for i in range(ivf.nlist)]
+            return ([(k, p, None) for p in (1, 3, 8) for k in IVF_KS]
+                    + [(padding_k(sizes), 1, None)])
+
+        self.faiss_fixture(
+            "idmap_ivf_flat_l2", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIDMap(IndexIVFFlat L2 nlist=8 saved nprobe=3) n=300 d=8: the inner IVF "
+            "stores sequential ids 0..n-1, the outer id_map turns them into user ids.",
+            ivf_grid)
+
+    def gen_hnswlib(self):
+        """hnswlib indexes: l2/ip/cosine, deletions, integers, labels, tiny, empty."""
+        n, d = 400, 16
+        for space in ("l2", "ip", "cosine"):
+            rng = self.rng(f"hnswlib-{space}")
+            xb = float_data(rng, n, d)
+            self.hnswlib_fixture(
+                f"hnswlib_{space}", space, xb, np.arange(n), 500, FLOAT_TIER,
+                f"hnswlib space={space} n={n} d={d} M=8 ef_construction=40 max_elements=500 "
+                f"(100 slots unused), labels 0..n-1."
+                + (" Stored vectors are normalized by hnswlib; the file does not record the "
+                   "space." if space == "cosine" else ""),
+                make_queries(rng, xb, FLOAT_TIER))
+
+        rng = self.rng("hnswlib-deleted")
+        xb = float_data(rng, n, d)
+        dead = rng.choice(n, size=10, replace=False)
+        q = make_queries(rng, xb, FLOAT_TIER, copy_rows=[int(dead[0]), int(rng.integers(n))])
+        self.hnswlib_fixture(
+            "hnswlib_l2_deleted", "l2", xb, np.arange(n), 500, FLOAT_TIER,
+            f"hnswlib l2 n={n} d={d} with 10 elements mark_deleted (labels "
+            f"{sorted(int(x) for x in dead)}); query row 3 is a copy of deleted label "
+            f"{int(dead[0])}. Deleted elements stay in the graph but never appear in results.",
+            q, deleted=[int(x) for x in dead])
+
+        rng = self.rng("hnswlib-int")
+        xb = int_data(rng, 300, 8)
+        self.hnswlib_fixture(
+            "hnswlib_l2_int", "l2", xb, np.arange(300), 320, INT_TIER,
+            "hnswlib l2 n=300 d=8 on integer coordinates in [-2,2]: duplicates and ties.",
+            make_queries(rng, xb, INT_TIER))
+
+        rng = self.rng("hnswlib-labels")
+        xb = float_data(rng, 300, 8)
+        labels = unique_ids(rng, 300).astype(np.uint64)
+        self.hnswlib_fixture(
+            "hnswlib_l2_labels", "l2", xb, labels, 400, FLOAT_TIER,
+            "hnswlib l2 n=300 d=8 with non-contiguous labels (some near 1e12), added in "
+            "shuffled order.", make_queries(rng, xb, FLOAT_TIER))
+
+        rng = self.rng("hnswlib-tiny")
+        xb = float_data(rng, 1, 8)
+        self.hnswlib_fixture(
+            "hnswlib_l2_tiny", "l2", xb, [42], 4, FLOAT_TIER,
+            "hnswlib l2 with a single element (label 42), max_elements=4. Only k=1 searches "
+            "are recorded: hnswlib raises when fewer than k results exist.",
+            make_queries(rng, xb, FLOAT_TIER, nq_copy=1))
+
+        rng = self.rng("hnswlib-empty")
+        self.hnswlib_fixture(
+            "hnswlib_l2_empty", "l2", np.zeros((0, 8), np.float32), [], 8, FLOAT_TIER,
+            "hnswlib l2 d=8 with no elements, max_elements=8: the file records maxlevel -1 and "
+            "enterpoint_node 0xFFFFFFFF (reported here as null). No searches (hnswlib raises).",
+            make_queries(rng, np.zeros((0, 8), np.float32), FLOAT_TIER, copy_rows=[]))
+
+    # ----------------------------------------------------------------------
+
+    def check_layout(self, name, layout):
+        fx = next(f for f in self.fixtures if f["name"] == name)
+        got = fx["expect"]["invlistsLayout"]
+        assert got == layout, f"{name}: expected '{layout}' inverted lists, file says '{got}'"
+
+    def run(self):
+        faiss.omp_set_num_threads(1)
+        print(f"faiss {faiss.__version__}, hnswlib {hnswlib_version()}, numpy {np.__version__}, "
+              f"seed {self.seed}", file=sys.stderr)
+        print("hnsw_stats fields:", stat_fields(faiss.cvar.hnsw_stats),
+              "| indexIVF_stats fields:", stat_fields(faiss.cvar.indexIVF_stats), file=sys.stderr)
+        for family in (self.gen_flat, self.gen_ivf_flat, self.gen_ivf_legacy,
+                       self.gen_ivf_quantized, self.gen_hnsw, self.gen_idmap, self.gen_hnswlib):
+            print(f"- {family.__name__}", file=sys.stderr)
+            family()
+        manifest = {
+            "generator": {"faiss": faiss.__version__, "hnswlib": hnswlib_version(),
+                          "numpy": np.__version__, "seed": self.seed},
+            "fixtures": [order_fixture(f) for f in self.fixtures],
+        }
+        with open(self.path("manifest.json"), "w") as fh:
+            json.dump(manifest, fh, indent=1, allow_nan=False)
+            fh.write("\n")
+        return manifest
+
+
+# --------------------------------------------------------------------------
+# describing indexes
+# --------------------------------------------------------------------------
+
+def metric_name(metric_type):
+    return {faiss.METRIC_L2: "l2", faiss.METRIC_INNER_PRODUCT: "ip"}[metric_type]
+
+
+def find_hnsw(index):
+    if isinstance(index, faiss.IndexHNSW):
+        return index
+    if isinstance(index, (faiss.IndexIDMap, faiss.IndexIDMap2)):
+        return find_hnsw(faiss.downcast_index(index.index))
+    return None
+
+
+def ivf_expect(blob, offset, ivf):
+    nlist = int(ivf.nlist)
+    sizes = [int(ivf.invlists.list_size(i)) for i in range(nlist)]
+    ex = {"nlist": nlist, "nprobe": int(ivf.nprobe), "listSizes": sizes}
+    marker = b"ilar" + struct.pack("<QQ", nlist, int(ivf.code_size))
+    pos = blob.find(marker, offset)
+    if pos >= 0:
+        layout = blob[pos + len(marker):pos + len(marker) + 4].decode("ascii")
+        rule = "full" if sum(1 for s in sizes if s > 0) > nlist // 2 else "sprs"
+        assert layout == rule, (layout, rule)
+        ex["invlistsLayout"] = layout
+    ex["directMap"] = DIRECT_MAP_NAMES[int(ivf.direct_map.type)]
+    if isinstance(ivf, faiss.IndexIVFPQ):
+        ex["pq"] = {"M": int(ivf.pq.M), "nbits": int(ivf.pq.nbits)}
+    if isinstance(ivf, faiss.IndexIVFScalarQuantizer):
+        ex["sqType"] = int(ivf.sq.qtype)
+    return ex
+
+
+def faiss_hnsw_expect(index):
+    h = index.hnsw
+    levels = faiss.vector_to_array(h.levels)   # number of layers of each node
+    nlevels = int(h.max_level) + 1
+    assert len(levels) == 0 or int(levels.max()) == nlevels
+    return {
+        "levels": nlevels,
+        "levelCounts": [int((levels > l).sum()) for l in range(nlevels)],
+        "M": int(h.nb_neighbors(1)),
+        "efConstruction": int(h.efConstruction),
+        "efSearch": int(h.efSearch),
+        "entryPoint": int(h.entry_point),
+        "maxLevel": int(h.max_level),
+    }
+
+
+HNSWLIB_HEADER = struct.Struct("<QQQQQQiIQQQdQ")  # hnswlib saveIndex header
+
+
+def hnswlib_expect(st, space, path, n_deleted_expected):
+    count = int(st["cur_element_count"])
+    size = int(st["size_data_per_element"])
+    raw = np.asarray(st["data_level0"]).view(np.uint8)[:count * size].reshape(count, size)
+    lab_off, lvl0_off = int(st["label_offset"]), int(st["offset_level0"])
+    labels = raw[:, lab_off:lab_off + 8].copy().view("<u8")[:, 0] if count else np.zeros(0, np.uint64)
+    deleted = int((raw[:, lvl0_off + 2] & 1).sum()) if count else 0
+    assert deleted == n_deleted_expected, (deleted, n_deleted_expected)
+    assert bool(st["has_deletions"]) == (deleted > 0)
+    levels = np.asarray(st["element_levels"])[:count]
+    max_level = int(st["max_level"])
+    ep = int(st["enterpoint_node"])
+
+    # cross-check the state against the header hnswlib wrote
+    with open(path, "rb") as fh:
+        hdr = HNSWLIB_HEADER.unpack(fh.read(HNSWLIB_HEADER.size))
+    (off0, max_el, cur, sdpe, lab_o, off_data, maxlevel, ep_file, maxM, maxM0, M, mult,
+     efc) = hdr
+    assert (off0, max_el, cur, sdpe, lab_o, maxlevel, ep_file, M, efc) == (
+        lvl0_off, st["max_elements"], count, size, lab_off, max_level, ep & 0xFFFFFFFF,
+        st["M"], st["ef_construction"]), hdr
+
+    return {
+        "format": "hnswlib",
+        "type": "hnswlib",
+        "dim": int(st["dim"]),
+        "count": count,
+        "metric": space,
+        "levels": max_level + 1,
+        "levelCounts": [int((levels >= l).sum()) for l in range(max_level + 1)],
+        "M": int(st["M"]),
+        "efConstruction": int(st["ef_construction"]),
+        "entryPoint": int(labels[ep]) if count else None,
+        "entryPointInternal": ep if count else None,
+        "maxLevel": max_level,
+        "deleted": deleted,
+        "maxElements": int(st["max_elements"]),
+    }
+
+
+def order_fixture(fx):
+    keys = ("name", "file", "format", "space", "tier", "notes", "expect", "queries", "searches")
+    return {k: fx[k] for k in keys if k in fx}
+
+
+def hnswlib_version():
+    return importlib.metadata.version("hnswlib")
+
+
+def stat_fields(obj):
+    return [a for a in dir(obj) if not a.startswith("_") and a not in ("this", "thisown", "reset", "combine", "add")]
+
+
+def clean_outdir(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    for fname in os.listdir(outdir):
+        if fname == "manifest.json" or fname.endswith(OWNED_SUFFIXES):
+            os.remove(os.path.join(outdir, fname))
+
+
+def verify(outdir, manifest):
+    """Re-read the manifest as JSON and check every listed file exists."""
+    with open(os.path.join(outdir, "manifest.json")) as fh:
+        loaded = json.load(fh)
+    assert loaded == json.loads(json.dumps(manifest))
+    for fx in loaded["fixtures"]:
+        for key in ("file", "queries"):
+            assert os.path.isfile(os.path.join(outdir, fx[key])), fx[key]
+        q = np.load(os.path.join(outdir, fx["queries"]))
+        assert q.dtype == np.float32 and q.ndim == 2 and q.shape[1] == fx["expect"]["dim"]
+        for s in fx["searches"]:
+            assert len(s["results"]) == len(s["stats"]) == q.shape[0]
+
+
+def summary(outdir, manifest):
+    rows = [(f["name"], f["expect"]["type"], f["tier"],
+             os.path.getsize(os.path.join(outdir, f["file"])),
+             os.path.getsize(os.path.join(outdir, f["queries"])))
+            for f in manifest["fixtures"]]
+    w = max(len(r[0]) for r in rows)
+    print(f"{'name':<{w}}  type     tier     bytes  queries")
+    for name, typ, tier, size, qsize in rows:
+        print(f"{name:<{w}}  {typ:<7}  {tier:<7}  {size:>6}  {qsize:>7}")
+    total = sum(os.path.getsize(os.path.join(outdir, x)) for x in os.listdir(outdir))
+    print(f"{len(rows)} fixtures, {len(os.listdir(outdir))} files, {total} bytes in {outdir}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("outdir")
+    ap.add_argument("--seed", type=int, default=None, help=f"data seed (default {DEFAULT_SEED})")
+    ap.add_argument("--fresh", action="store_true",
+                    help="random seed unless --seed is given (for CI scratch directories)")
+    args = ap.parse_args(argv)
+    seed = args.seed
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "little") % 10**9 if args.fresh else DEFAULT_SEED
+    clean_outdir(args.outdir)
+    manifest = Generator(args.outdir, seed).run()
+    verify(args.outdir, manifest)
+    summary(args.outdir, manifest)
+
+
+if __name__ == "__main__":
+    main()
