@@ -32,7 +32,9 @@ struct FaissReader {
         let raw = try reader.readCode("format code")
         let code = String(decoding: raw, as: UTF8.self)
         let outer = reader.format
-        reader.format = raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) ? code : describeCode(raw)
+        // Nested indexes read as a path: `IwFl/IxF2` is the flat quantizer inside an IVF index.
+        let shown = raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) ? code : describeCode(raw)
+        reader.format = depth == 0 ? shown : "\(outer)/\(shown)"
         defer { reader.format = outer }
         switch code {
         case "IxF2", "IxFI", "IxFl":

@@ -133,31 +133,52 @@ public enum VectorFile {
         func fail(_ detail: String) -> FederIndexError {
             .invalid(path: name, format: "json", field: "vector", offset: 0, detail: detail)
         }
-        let value: Any
+        let tree: NumberTree
         do {
-            value = try JSONSerialization.jsonObject(with: data, options: [])
+            tree = try JSONDecoder().decode(NumberTree.self, from: data)
         } catch {
-            throw fail("not valid JSON (\(error.localizedDescription))")
+            throw fail("not valid JSON")
         }
-        func number(_ any: Any, at path: String) throws -> Float {
-            guard let number = any as? NSNumber, !(any is Bool) else { throw fail("\(path) is not a number") }
-            let float = number.floatValue
-            guard float.isFinite else { throw fail("\(path) is not finite") }
+        func number(_ node: NumberTree, at path: String) throws -> Float {
+            guard case .number(let value) = node else { throw fail("\(path) is not a number") }
+            let float = Float(value)
+            guard float.isFinite else { throw fail("\(path) is not a finite float32") }
             return float
         }
-        guard let array = value as? [Any], !array.isEmpty else { throw fail("expected a non-empty array of numbers") }
-        if let rows = array as? [[Any]] {
-            let dim = rows[0].count
+        guard case .array(let items) = tree, !items.isEmpty else {
+            throw fail("expected a non-empty array of numbers or of arrays of numbers")
+        }
+        if case .array(let first) = items[0] {
+            let dim = first.count
             guard dim > 0 else { throw fail("row 0 is empty") }
             var floats: [Float] = []
-            floats.reserveCapacity(rows.count * dim)
-            for (index, row) in rows.enumerated() {
+            floats.reserveCapacity(items.count * dim)
+            for (index, item) in items.enumerated() {
+                guard case .array(let row) = item else { throw fail("[\(index)] is not an array") }
                 guard row.count == dim else { throw fail("row \(index) has \(row.count) numbers, row 0 has \(dim)") }
-                for (lane, item) in row.enumerated() { floats.append(try number(item, at: "[\(index)][\(lane)]")) }
+                for (lane, value) in row.enumerated() { floats.append(try number(value, at: "[\(index)][\(lane)]")) }
             }
             return VectorTable(name: name, rows: floats, dim: dim)
         }
-        let floats = try array.enumerated().map { try number($0.element, at: "[\($0.offset)]") }
+        let floats = try items.enumerated().map { try number($0.element, at: "[\($0.offset)]") }
         return VectorTable(name: name, rows: floats, dim: floats.count)
+    }
+
+    /// Just enough JSON to tell numbers from arrays from anything else.
+    enum NumberTree: Decodable {
+        case number(Double)
+        case array([NumberTree])
+        case other
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Double.self) {
+                self = .number(value)
+            } else if let values = try? container.decode([NumberTree].self) {
+                self = .array(values)
+            } else {
+                self = .other
+            }
+        }
     }
 }

@@ -49,9 +49,10 @@ public struct FixtureManifest: Decodable, Sendable {
     enum CodingKeys: String, CodingKey { case generator, fixtures }
 
     /// The committed fixtures, or the set `FEDER_FIXTURES` names.
-    public static func load(filePath: String = #filePath) throws -> FixtureManifest {
+    /// - Parameter committed: ignore `FEDER_FIXTURES` (tests that patch known byte offsets need the committed set).
+    public static func load(committed: Bool = false, filePath: String = #filePath) throws -> FixtureManifest {
         let directory: URL
-        if let override = ProcessInfo.processInfo.environment["FEDER_FIXTURES"], !override.isEmpty {
+        if !committed, let override = ProcessInfo.processInfo.environment["FEDER_FIXTURES"], !override.isEmpty {
             directory = URL(fileURLWithPath: override)
         } else {
             directory = committedDirectory(filePath: filePath)
