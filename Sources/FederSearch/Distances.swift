@@ -45,3 +45,12 @@ public enum Distances {
         return tail
     }
 }
+
+/// Runs `body` with the address of the query's first float. Queries are validated non-empty before a search.
+@inline(__always)
+func withQueryPointer<T>(_ query: [Float], _ body: (UnsafeRawPointer) throws -> T) rethrows -> T {
+    try query.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { preconditionFailure("a query has at least one dimension") }
+        return try body(base)
+    }
+}

@@ -1,0 +1,162 @@
+import FederIndex
+
+/// faiss `IndexHNSW::search` for one query (`HNSW::search` with the bounded queue), traced.
+///
+/// Upper levels: greedy from the entry point; each pass scans the current node's list (stopping at the first
+/// −1) and moves to any strictly better neighbour, until a pass changes nothing. Layer 0: a `MinimaxHeap` of
+/// ef = max(efSearch, k) candidates seeded with the descent's result; each step pops the best candidate,
+/// stops when `count_below(d) ≥ efSearch`, and otherwise scores every unvisited neighbour, offers it to the
+/// k-results and pushes it to the candidates. Inner product runs on raw similarities (faiss ≥ 1.14.3).
+///
+/// Counts equal `faiss.cvar.hnsw_stats`: ndis = neighbours scored on every level (the entry point's first
+/// distance excluded), nhops = greedy passes + layer-0 expansions.
+public enum FaissHNSWSearch {
+    public static func trace(_ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int) -> SearchTrace {
+        let graph = index.graph
+        let storage = index.storage.vectors
+        let order: FaissResultHeap.Order = index.header.metric == .innerProduct ? .keepLargest : .keepSmallest
+        let dim = index.header.dim
+        var results = FaissResultHeap(capacity: k, order: order)
+        let ef = max(efSearch, k)
+        let parameters = SearchParameters(k: k, ef: efSearch)
+        guard graph.entryPoint >= 0, storage.count > 0 else {
+            return SearchTrace(
+                kind: "hnsw", metric: index.header.metric.name, parameters: parameters,
+                results: results.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) },
+                counts: SearchCounts(distanceComputations: 0, visited: 0))
+        }
+        @inline(__always) func better(_ a: Float, than b: Float) -> Bool {
+            order == .keepSmallest ? a < b : a > b
+        }
+
+        return withQueryPointer(query) { q -> SearchTrace in
+            @inline(__always) func distance(_ node: Int) -> Float {
+                let pointer = storage.rowPointer(node)
+                return order == .keepSmallest
+                    ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+            }
+            var computed = [Bool](repeating: false, count: storage.count)
+            var computedList: [Int] = []
+            @inline(__always) func noteComputed(_ node: Int) {
+                if !computed[node] {
+                    computed[node] = true
+                    computedList.append(node)
+                }
+            }
+
+            var nearest = graph.entryPoint
+            var nearestDistance = distance(nearest)
+            noteComputed(nearest)
+            let entryDistance = nearestDistance
+            var ndis = 0
+            var nhops = 0
+
+            // Upper levels: greedy passes.
+            var upper: [HNSWTrace.UpperLevel] = []
+            var level = graph.maxLevel
+            while level >= 1 {
+                var passes: [[HNSWTrace.Edge]] = []
+                var path = [nearest]
+                while true {
+                    let start = nearest
+                    var edges: [HNSWTrace.Edge] = []
+                    for slot in graph.slotRange(node: start, level: level) {
+                        let neighbor = Int(graph.neighbors[slot])
+                        if neighbor < 0 { break }
+                        let d = distance(neighbor)
+                        noteComputed(neighbor)
+                        ndis += 1
+                        edges.append(HNSWTrace.Edge(from: start, to: neighbor, distance: d))
+                        if better(d, than: nearestDistance) {
+                            nearest = neighbor
+                            nearestDistance = d
+                            path.append(neighbor)
+                        }
+                    }
+                    passes.append(edges)
+                    nhops += 1
+                    if nearest == start { break }
+                }
+                upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: nearestDistance))
+                level -= 1
+            }
+
+            // Layer 0.
+            var candidates = MinimaxHeap(capacity: ef, order: order)
+            _ = candidates.push(Int32(nearest), nearestDistance)
+            var visited = [Bool](repeating: false, count: storage.count)
+            var visitedCount = 0
+            results.offer(nearestDistance, id: Int64(nearest))
+            visited[nearest] = true
+            visitedCount += 1
+
+            var steps: [HNSWTrace.Step] = []
+            var stopReason = HNSWTrace.StopReason.candidatesExhausted
+            var expansions = 0
+            var layer0Distances = 0
+            while candidates.count > 0 {
+                guard let (popped, poppedDistance) = candidates.popMin() else { break }
+                let node = Int(popped)
+                let bound = results.threshold
+                let resultSize = results.filled
+                if candidates.countBelow(poppedDistance) >= efSearch {
+                    steps.append(
+                        HNSWTrace.Step(
+                            node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: false,
+                            neighbors: []))
+                    stopReason = .enoughBetterCandidates
+                    break
+                }
+                var events: [HNSWTrace.NeighborEvent] = []
+                for slot in graph.slotRange(node: node, level: 0) {
+                    let neighbor = Int(graph.neighbors[slot])
+                    if neighbor < 0 { break }
+                    if visited[neighbor] {
+                        events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
+                        continue
+                    }
+                    visited[neighbor] = true
+                    visitedCount += 1
+                    let d = distance(neighbor)
+                    noteComputed(neighbor)
+                    layer0Distances += 1
+                    var entered = false
+                    var evicted: Int?
+                    if results.admits(d) {
+                        let top = results.top.id
+                        results.replaceTop(d, id: Int64(neighbor))
+                        entered = true
+                        if top >= 0 { evicted = Int(top) }
+                    }
+                    let pushed = candidates.push(Int32(neighbor), d)
+                    events.append(
+                        HNSWTrace.NeighborEvent(
+                            id: neighbor, distance: d, outcome: pushed.accepted ? .admitted : .rejected,
+                            enteredResults: entered, evicted: evicted))
+                }
+                steps.append(
+                    HNSWTrace.Step(
+                        node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: true,
+                        neighbors: events))
+                expansions += 1
+            }
+            ndis += layer0Distances
+            nhops += expansions
+
+            var counts = SearchCounts(distanceComputations: ndis, visited: computedList.count)
+            counts.hops = nhops
+            counts.visitedLevel0 = visitedCount
+            let neighbors = results.sortedResults().map {
+                Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id))
+            }
+            let trace = HNSWTrace(
+                entryPoint: graph.entryPoint, entryDistance: entryDistance, upperLevels: upper,
+                level0: HNSWTrace.Level0(
+                    entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
+                visited: computedList.sorted())
+            return SearchTrace(
+                kind: "hnsw", metric: index.header.metric.name, parameters: parameters, results: neighbors,
+                counts: counts, hnsw: trace)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import FederIndex
+
+/// hnswlib `searchKnn` for one query (v0.8.0), traced.
+///
+/// Upper levels: from the entry point, repeat passes while one changes the current node; each pass reads the
+/// current node's list once and moves to any strictly closer neighbour. Layer 0 (`searchBaseLayerST`,
+/// ef = max(ef, k)): `candidate_set` holds (−d, id) and `top_candidates` (d, id), both `std::priority_queue`s
+/// comparing distance only, whose tie order is libstdc++'s heap mechanics (`StdPriorityQueue`). Stop when the
+/// best candidate is farther than lowerBound (with deleted elements: and top holds ef). Deleted elements are
+/// traversed but never returned. The output is the k best, sorted by (distance, label).
+public enum HNSWLibSearch {
+    public static func trace(_ index: HNSWLibIndex, query rawQuery: [Float], k: Int, ef requestedEf: Int) -> SearchTrace {
+        let parameters = SearchParameters(k: k, ef: requestedEf)
+        let space = index.space
+        guard index.count > 0, index.entryPoint >= 0 else {
+            var trace = SearchTrace(
+                kind: "hnswlib", metric: space.name, parameters: parameters, results: [],
+                counts: SearchCounts(distanceComputations: 0, visited: 0))
+            trace.hnsw = HNSWTrace(
+                entryPoint: -1, entryDistance: 0, upperLevels: [],
+                level0: HNSWTrace.Level0(entry: -1, ef: max(requestedEf, k), steps: [], stopReason: .emptyIndex, visitedCount: 0),
+                visited: [])
+            return trace
+        }
+        let query = space == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
+        let vectors = index.vectors
+        let dim = index.dim
+        let ef = max(requestedEf, k)
+        let bareBone = index.deletedCount == 0
+
+        return withQueryPointer(query) { q -> SearchTrace in
+            @inline(__always) func distance(_ node: Int) -> Float {
+                let pointer = vectors.rowPointer(node)
+                return space == .l2
+                    ? HNSWLibDistances.l2(q, pointer, dim: dim) : HNSWLibDistances.innerProductDistance(q, pointer, dim: dim)
+            }
+            var computed = [Bool](repeating: false, count: index.count)
+            var computedList: [Int] = []
+            @inline(__always) func noteComputed(_ node: Int) {
+                if !computed[node] {
+                    computed[node] = true
+                    computedList.append(node)
+                }
+            }
+            var distanceComputations = 0
+            var hops = 0
+
+            var current = index.entryPoint
+            var currentDistance = distance(current)
+            distanceComputations += 1
+            noteComputed(current)
+            let entryDistance = currentDistance
+
+            var upper: [HNSWTrace.UpperLevel] = []
+            var level = index.maxLevel
+            while level > 0 {
+                var passes: [[HNSWTrace.Edge]] = []
+                var path = [current]
+                var changed = true
+                while changed {
+                    changed = false
+                    let start = current
+                    let list = index.neighbors(of: start, level: level)
+                    hops += 1
+                    var edges: [HNSWTrace.Edge] = []
+                    edges.reserveCapacity(list.count)
+                    for candidate in list {
+                        let node = Int(candidate)
+                        let d = distance(node)
+                        distanceComputations += 1
+                        noteComputed(node)
+                        edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
+                        if d < currentDistance {
+                            currentDistance = d
+                            current = node
+                            changed = true
+                            path.append(node)
+                        }
+                    }
+                    passes.append(edges)
+                }
+                upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: currentDistance))
+                level -= 1
+            }
+
+            // Layer 0: searchBaseLayerST.
+            var top = StdPriorityQueue(reservingCapacity: ef + 1)
+            var candidates = StdPriorityQueue(reservingCapacity: ef * 4)
+            var visited = [Bool](repeating: false, count: index.count)
+            var visitedCount = 0
+            var lowerBound: Float
+            let entry = current
+            if bareBone || !index.isDeleted(entry) {
+                let d = distance(entry)
+                distanceComputations += 1
+                lowerBound = d
+                top.push(d, UInt32(entry))
+                candidates.push(-d, UInt32(entry))
+            } else {
+                lowerBound = .greatestFiniteMagnitude
+                candidates.push(-lowerBound, UInt32(entry))
+            }
+            visited[entry] = true
+            visitedCount += 1
+
+            var steps: [HNSWTrace.Step] = []
+            var stopReason = HNSWTrace.StopReason.candidatesExhausted
+            while !candidates.isEmpty {
+                let (negated, rawNode) = candidates.top
+                let candidateDistance = -negated
+                let node = Int(rawNode)
+                let stop = bareBone
+                    ? candidateDistance > lowerBound : candidateDistance > lowerBound && top.count == ef
+                if stop {
+                    steps.append(
+                        HNSWTrace.Step(
+                            node: node, distance: candidateDistance, bound: lowerBound, resultSize: top.count,
+                            expanded: false, neighbors: []))
+                    stopReason = .candidateWorseThanBound
+                    break
+                }
+                let bound = lowerBound
+                let resultSize = top.count
+                candidates.pop()
+                hops += 1
+                var events: [HNSWTrace.NeighborEvent] = []
+                for candidate in index.neighbors(of: node, level: 0) {
+                    let neighbor = Int(candidate)
+                    if visited[neighbor] {
+                        events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
+                        continue
+                    }
+                    visited[neighbor] = true
+                    visitedCount += 1
+                    let d = distance(neighbor)
+                    distanceComputations += 1
+                    noteComputed(neighbor)
+                    if top.count < ef || lowerBound > d {
+                        candidates.push(-d, UInt32(neighbor))
+                        var entered = false
+                        var evicted: Int?
+                        if bareBone || !index.isDeleted(neighbor) {
+                            top.push(d, UInt32(neighbor))
+                            entered = true
+                        }
+                        while top.count > ef {
+                            let removed = top.pop()
+                            evicted = Int(removed.id)
+                        }
+                        if !top.isEmpty { lowerBound = top.top.key }
+                        if evicted == neighbor { entered = false }
+                        events.append(
+                            HNSWTrace.NeighborEvent(
+                                id: neighbor, distance: d, outcome: .admitted, enteredResults: entered, evicted: evicted))
+                    } else {
+                        events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: d, outcome: .rejected))
+                    }
+                }
+                steps.append(
+                    HNSWTrace.Step(
+                        node: node, distance: candidateDistance, bound: bound, resultSize: resultSize, expanded: true,
+                        neighbors: events))
+            }
+
+            while top.count > k { top.pop() }
+            var kept: [(distance: Float, label: UInt64, internalID: Int)] = []
+            while !top.isEmpty {
+                let (d, id) = top.pop()
+                kept.append((d, index.label(Int(id)), Int(id)))
+            }
+            // searchKnn's result queue orders (distance, label) pairs; knn_query lists them ascending.
+            kept.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.label < $1.label }
+            let results = kept.map { Neighbor(id: Int64(bitPattern: $0.label), distance: $0.distance, internalID: $0.internalID) }
+
+            var counts = SearchCounts(distanceComputations: distanceComputations, visited: computedList.count)
+            counts.hops = hops
+            counts.visitedLevel0 = visitedCount
+            var trace = SearchTrace(
+                kind: "hnswlib", metric: space.name, parameters: parameters, results: results, counts: counts,
+                hnsw: HNSWTrace(
+                    entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
+                    level0: HNSWTrace.Level0(
+                        entry: entry, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
+                    visited: computedList.sorted()))
+            trace.nodeLabels = labels(of: computedList, in: index)
+            return trace
+        }
+    }
+
+    /// Internal id → label for `nodes`, or nil when every label equals its internal id.
+    static func labels(of nodes: [Int], in index: HNSWLibIndex) -> [Int: Int64]? {
+        var map: [Int: Int64] = [:]
+        var differs = false
+        for node in nodes {
+            let label = Int64(bitPattern: index.label(node))
+            map[node] = label
+            if label != Int64(node) { differs = true }
+        }
+        return differs ? map : nil
+    }
+}

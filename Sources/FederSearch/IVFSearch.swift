@@ -1,0 +1,69 @@
+import FederIndex
+
+/// faiss `IndexIVF::search` for IVFFlat, traced: the coarse quantizer ranks every centroid and keeps the
+/// `nprobe` best (a flat k-search, ties to the lower list number); the probed lists are scanned in rank order,
+/// empty ones skipped, each vector offered to the k-heap with faiss's strict gate.
+///
+/// - Complexity: O(nlist·d + scanned·d).
+public enum IVFSearch {
+    public static func trace(_ index: FaissIVFIndex, query: [Float], k: Int, nprobe requested: Int) throws -> SearchTrace {
+        guard case .flat = index.encoding else {
+            throw FederSearchError.unsupported(
+                "tracing \(index.code) (quantized codes) is not supported yet; IVFFlat indexes can be traced")
+        }
+        guard let centroids = index.centroids else {
+            throw FederSearchError.unsupported(
+                "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; a flat quantizer is")
+        }
+        let nprobe = min(requested, index.nlist)
+        let order: FaissResultHeap.Order = index.header.metric == .innerProduct ? .keepLargest : .keepSmallest
+        let dim = index.header.dim
+        let file = centroids.file
+
+        return withQueryPointer(query) { q -> SearchTrace in
+            // Coarse: every centroid distance, then the quantizer's own k-search over them.
+            var centroidDistances = [Float](repeating: 0, count: index.nlist)
+            var coarse = FaissResultHeap(capacity: nprobe, order: order)
+            for list in 0..<index.nlist {
+                let pointer = centroids.rowPointer(list)
+                let distance = order == .keepSmallest
+                    ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                centroidDistances[list] = distance
+                coarse.offer(distance, id: Int64(list))
+            }
+            let ranked = coarse.sortedResults()
+
+            var heap = FaissResultHeap(capacity: k, order: order)
+            var probes: [IVFTrace.Probe] = []
+            var scanned: [IVFTrace.ScannedVector] = []
+            var probedLists = 0
+            for (rank, entry) in ranked.enumerated() where entry.id >= 0 {
+                let list = Int(entry.id)
+                let invertedList = index.invertedLists.lists[list]
+                probes.append(IVFTrace.Probe(rank: rank, list: list, size: invertedList.size, distance: entry.distance))
+                guard invertedList.size > 0 else { continue }
+                probedLists += 1
+                scanned.reserveCapacity(scanned.count + invertedList.size)
+                let base = file.baseAddress + invertedList.codesOffset
+                let codeSize = index.invertedLists.codeSize
+                for offset in 0..<invertedList.size {
+                    let pointer = base + offset * codeSize
+                    let distance = order == .keepSmallest
+                        ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                    let id = invertedList.ids[offset]
+                    let admitted = heap.offer(distance, id: id)
+                    scanned.append(IVFTrace.ScannedVector(id: id, list: list, distance: distance, admitted: admitted))
+                }
+            }
+            var counts = SearchCounts(
+                distanceComputations: scanned.count + index.nlist, visited: scanned.count)
+            counts.scanned = scanned.count
+            counts.probedLists = probedLists
+            let results = heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) }
+            return SearchTrace(
+                kind: "ivf", metric: index.header.metric.name,
+                parameters: SearchParameters(k: k, nprobe: nprobe), results: results, counts: counts,
+                ivf: IVFTrace(centroidDistances: centroidDistances, probes: probes, scanned: scanned))
+        }
+    }
+}

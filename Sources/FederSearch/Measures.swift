@@ -1,0 +1,76 @@
+import FederIndex
+
+/// How good a search's answer was, against exact search over the index's own vectors.
+public struct SearchMeasures: Codable, Equatable, Sendable {
+    /// The exact top-k (labels and distances in the library's convention).
+    public var exact: [Neighbor]
+    /// Results that are true top-k neighbours, divided by k. A result tied with the k-th true distance
+    /// counts as correct (ties at the boundary make the exact set ambiguous).
+    public var recall: Double
+    /// 1-based position of the exact nearest neighbour in the results, nil when it was missed.
+    public var rankOfTrueNearest: Int?
+}
+
+/// Ground truth and comparison measures.
+public enum Measures {
+    /// Exact top-k over every stored vector of `index` (hnswlib's deleted elements excluded), by label, in
+    /// the library's distance convention. Ties go to the smaller label for distances (L2, hnswlib spaces)
+    /// and to the larger label for faiss inner products, as faiss orders them.
+    /// - Complexity: O(n·d).
+    public static func exactNeighbors(_ index: IndexFile, query rawQuery: [Float], k: Int) -> [Neighbor] {
+        let dim = index.dim
+        let kind: (order: FaissResultHeap.Order, distance: (UnsafeRawPointer, UnsafeRawPointer) -> Float)
+        switch index {
+        case .hnswlib(let hnswlib):
+            kind = hnswlib.space == .l2
+                ? (.keepSmallest, { HNSWLibDistances.l2($0, $1, dim: dim) })
+                : (.keepSmallest, { HNSWLibDistances.innerProductDistance($0, $1, dim: dim) })
+        case .faiss(let faiss):
+            kind = faiss.header.metric == .innerProduct
+                ? (.keepLargest, { Distances.dot($0, $1, dim: dim) })
+                : (.keepSmallest, { Distances.l2Squared($0, $1, dim: dim) })
+        }
+        let query = index.metric == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
+        var heap = FaissResultHeap(capacity: k, order: kind.order)
+        withQueryPointer(query) { q in
+            index.forEachStoredVector { label, vector in heap.offer(kind.distance(q, vector), id: label) }
+        }
+        return heap.sortedResults().filter { $0.id >= 0 }.map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) }
+    }
+
+    /// Recall@k and the rank of the true nearest neighbour for `results` against `exact`.
+    public static func compare(results: [Neighbor], exact: [Neighbor], k: Int, largerIsBetter: Bool) -> SearchMeasures {
+        let truth = Set(exact.prefix(k).map(\.id))
+        let boundary = exact.prefix(k).last?.distance
+        var hits = 0
+        for result in results.prefix(k) where result.id >= 0 {
+            if truth.contains(result.id) {
+                hits += 1
+            } else if let boundary, exact.count >= k,
+                largerIsBetter ? result.distance >= boundary : result.distance <= boundary
+            {
+                hits += 1
+            }
+        }
+        let rank = exact.first.flatMap { nearest in results.firstIndex { $0.id == nearest.id } }.map { $0 + 1 }
+        return SearchMeasures(
+            exact: Array(exact.prefix(k)), recall: Double(hits) / Double(max(min(k, exact.count), 1)),
+            rankOfTrueNearest: rank)
+    }
+
+    /// Fills `trace.measures` with exact search over `index`.
+    public static func measure(_ trace: inout SearchTrace, index: IndexFile, query: [Float]) {
+        let k = trace.parameters.k
+        let exact = exactNeighbors(index, query: query, k: k)
+        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
+        trace.measures = compare(results: trace.results, exact: exact, k: k, largerIsBetter: largerIsBetter)
+    }
+
+    /// |A ∩ B| / |A ∪ B| of two result lists' labels (padding ignored); 1 when both are empty.
+    public static func jaccard(_ a: [Neighbor], _ b: [Neighbor]) -> Double {
+        let left = Set(a.map(\.id).filter { $0 >= 0 })
+        let right = Set(b.map(\.id).filter { $0 >= 0 })
+        let union = left.union(right).count
+        return union == 0 ? 1 : Double(left.intersection(right).count) / Double(union)
+    }
+}

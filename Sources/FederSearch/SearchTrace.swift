@@ -1,0 +1,196 @@
+import FederIndex
+
+/// Everything a traced search did, in plain values. Node and vector ids inside `ivf` / `hnsw` are the
+/// index's internal ids (storage rows, hnswlib internal ids); `results` carry the caller's labels, and
+/// `nodeLabels` maps every internal id that appears to its label when the two differ.
+public struct SearchTrace: Codable, Equatable, Sendable {
+    /// The index family searched: `flat`, `ivf`, `hnsw` (faiss) or `hnswlib`.
+    public var kind: String
+    public var metric: String
+    public var parameters: SearchParameters
+    /// The answers in library order, distances in the library's own convention.
+    public var results: [Neighbor]
+    public var counts: SearchCounts
+    public var ivf: IVFTrace?
+    public var hnsw: HNSWTrace?
+    /// Internal id → label, for the ids that appear in the trace, when labels differ from internal ids.
+    public var nodeLabels: [Int: Int64]?
+    /// Measures against exact search, filled in by `Measures`.
+    public var measures: SearchMeasures?
+
+    public init(
+        kind: String, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
+        ivf: IVFTrace? = nil, hnsw: HNSWTrace? = nil
+    ) {
+        self.kind = kind
+        self.metric = metric
+        self.parameters = parameters
+        self.results = results
+        self.counts = counts
+        self.ivf = ivf
+        self.hnsw = hnsw
+    }
+}
+
+/// One answer: the caller's label, the library's distance, and the internal id it came from.
+public struct Neighbor: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var distance: Float
+    /// Internal id (−1 for padding).
+    public var internalID: Int
+
+    public init(id: Int64, distance: Float, internalID: Int) {
+        self.id = id
+        self.distance = distance
+        self.internalID = internalID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, distance
+        case internalID = "internal"
+    }
+}
+
+/// The parameters a search ran with, after defaults and clamping.
+public struct SearchParameters: Codable, Equatable, Sendable {
+    public var k: Int
+    public var nprobe: Int?
+    public var ef: Int?
+
+    public init(k: Int, nprobe: Int? = nil, ef: Int? = nil) {
+        self.k = k
+        self.nprobe = nprobe
+        self.ef = ef
+    }
+}
+
+/// How much work a search did, each count defined as the libraries define theirs.
+public struct SearchCounts: Codable, Equatable, Sendable {
+    /// Every distance evaluated. IVF: scanned + nlist centroid distances. faiss HNSW: `hnsw_stats.ndis`
+    /// (the entry point's first distance is not counted there). hnswlib: every distance the library computes,
+    /// the entry point's included.
+    public var distanceComputations: Int
+    /// Distinct vectors whose distance was computed, on any level (HNSW) or in any list (IVF).
+    public var visited: Int
+    /// IVF: vectors scored in the probed lists (`indexIVF_stats.ndis`).
+    public var scanned: Int?
+    /// IVF: non-empty lists scanned (`indexIVF_stats.nlist`).
+    public var probedLists: Int?
+    /// faiss HNSW: `hnsw_stats.nhops` (greedy passes + layer-0 expansions); hnswlib: the same quantity.
+    public var hops: Int?
+    /// hnswlib: size of layer 0's visited set.
+    public var visitedLevel0: Int?
+
+    public init(distanceComputations: Int, visited: Int) {
+        self.distanceComputations = distanceComputations
+        self.visited = visited
+    }
+}
+
+// MARK: IVF
+
+/// What an IVF search did: the coarse ranking, the lists probed and every vector scored.
+public struct IVFTrace: Codable, Equatable, Sendable {
+    /// Distance from the query to every centroid, by list number (library convention).
+    public var centroidDistances: [Float]
+    /// The probed lists in rank order (empty ones included, marked by size 0).
+    public var probes: [Probe]
+    /// Every vector scored, in scan order.
+    public var scanned: [ScannedVector]
+
+    public struct Probe: Codable, Equatable, Sendable {
+        public var rank: Int
+        public var list: Int
+        public var size: Int
+        public var distance: Float
+    }
+
+    public struct ScannedVector: Codable, Equatable, Sendable {
+        /// The id stored in the list (internal id under an IDMap).
+        public var id: Int64
+        public var list: Int
+        public var distance: Float
+        /// Whether it entered the k-result heap when scored.
+        public var admitted: Bool
+    }
+}
+
+// MARK: HNSW
+
+/// What an HNSW search did on every level.
+public struct HNSWTrace: Codable, Equatable, Sendable {
+    public var entryPoint: Int
+    public var entryDistance: Float
+    /// Greedy descent, top level first.
+    public var upperLevels: [UpperLevel]
+    public var level0: Level0
+    /// Every internal id whose distance was computed, ascending.
+    public var visited: [Int]
+
+    /// One upper level's greedy passes.
+    public struct UpperLevel: Codable, Equatable, Sendable {
+        public var level: Int
+        /// Each pass: every edge scored from the node the pass started at.
+        public var passes: [[Edge]]
+        /// The nodes the descent moved through on this level, starting where it entered.
+        public var path: [Int]
+        public var exitDistance: Float
+    }
+
+    public struct Edge: Codable, Equatable, Sendable {
+        public var from: Int
+        public var to: Int
+        public var distance: Float
+    }
+
+    /// Layer 0: every expansion in pop order.
+    public struct Level0: Codable, Equatable, Sendable {
+        public var entry: Int
+        public var ef: Int
+        public var steps: [Step]
+        public var stopReason: StopReason
+        /// Size of layer 0's visited set.
+        public var visitedCount: Int
+    }
+
+    public struct Step: Codable, Equatable, Sendable {
+        public var node: Int
+        public var distance: Float
+        /// The bound at the pop: faiss, the k-th result distance; hnswlib, lowerBound (worst of top-ef).
+        public var bound: Float
+        /// Size of the result set (faiss: filled result slots; hnswlib: top_candidates) at the pop.
+        public var resultSize: Int
+        /// Whether this popped node was expanded (the stopping pop is recorded but not expanded).
+        public var expanded: Bool
+        public var neighbors: [NeighborEvent]
+    }
+
+    public struct NeighborEvent: Codable, Equatable, Sendable {
+        public enum Outcome: String, Codable, Sendable {
+            /// Already visited: no distance computed.
+            case visited
+            /// Scored and pushed to the candidates (and the results when good enough).
+            case admitted
+            /// Scored, not good enough to keep.
+            case rejected
+        }
+        public var id: Int
+        public var distance: Float?
+        public var outcome: Outcome
+        /// Entered the k / ef result set.
+        public var enteredResults: Bool?
+        /// The node this one evicted from the result set, if any.
+        public var evicted: Int?
+    }
+
+    public enum StopReason: String, Codable, Sendable {
+        /// hnswlib: the best candidate is farther than lowerBound.
+        case candidateWorseThanBound
+        /// faiss: count_below(d) ≥ efSearch.
+        case enoughBetterCandidates
+        /// The candidate queue ran empty.
+        case candidatesExhausted
+        /// The index is empty.
+        case emptyIndex
+    }
+}

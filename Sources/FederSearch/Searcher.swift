@@ -1,0 +1,89 @@
+import FederIndex
+
+/// What to search for and how: the libraries' defaults apply where a parameter is nil.
+public struct SearchRequest: Sendable, Equatable {
+    public var k: Int
+    /// IVF: lists to probe (default: the nprobe saved in the file; clamped to nlist as faiss does).
+    public var nprobe: Int?
+    /// HNSW: faiss efSearch (default: saved in the file) or hnswlib ef (default 10, as after load_index).
+    public var ef: Int?
+
+    public init(k: Int = 10, nprobe: Int? = nil, ef: Int? = nil) {
+        self.k = k
+        self.nprobe = nprobe
+        self.ef = ef
+    }
+}
+
+/// Runs the traced search that mirrors the library that wrote `index`.
+public enum Searcher {
+    /// hnswlib's `ef_` after `load_index`.
+    public static let hnswlibDefaultEf = 10
+
+    /// - Throws: `FederSearchError` for a bad k / nprobe / ef, a query of the wrong dimension or with NaN,
+    ///   and index kinds that cannot be traced.
+    /// - Returns: the trace, and warnings (such as nprobe clamped to nlist).
+    public static func trace(_ index: IndexFile, query: [Float], request: SearchRequest, source: String = "the query")
+        throws -> (trace: SearchTrace, warnings: [String])
+    {
+        guard request.k >= 1 else { throw FederSearchError.invalidK(request.k) }
+        guard query.count == index.dim else {
+            throw FederSearchError.dimensionMismatch(expected: index.dim, got: query.count, source: source)
+        }
+        guard query.allSatisfy(\.isFinite) else { throw FederSearchError.nonFiniteQuery(source: source) }
+        var warnings: [String] = []
+        let trace: SearchTrace
+        switch index {
+        case .hnswlib(let hnswlib):
+            let ef = request.ef ?? hnswlibDefaultEf
+            guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
+            trace = HNSWLibSearch.trace(hnswlib, query: query, k: request.k, ef: ef)
+            if trace.results.count < request.k {
+                warnings.append(
+                    "found \(trace.results.count) of k = \(request.k) results (hnswlib's knn_query would raise here)")
+            }
+        case .faiss(let faiss):
+            trace = try traceFaiss(faiss, query: query, request: request, warnings: &warnings)
+        }
+        return (trace, warnings)
+    }
+
+    static func traceFaiss(_ index: FaissIndex, query: [Float], request: SearchRequest, warnings: inout [String])
+        throws -> SearchTrace
+    {
+        switch index {
+        case .flat(let flat):
+            guard flat.header.metric == .l2 || flat.header.metric == .innerProduct else {
+                throw FederSearchError.unsupported("tracing metric \(flat.header.metric) is not supported (L2 and inner product are)")
+            }
+            return FlatSearch.trace(flat, query: query, k: request.k)
+        case .ivf(let ivf):
+            let nprobe = request.nprobe ?? ivf.nprobe
+            guard nprobe >= 1 else {
+                throw FederSearchError.invalidParameter(name: "nprobe", value: nprobe, detail: "must be at least 1")
+            }
+            if nprobe > ivf.nlist {
+                warnings.append("nprobe \(nprobe) is larger than nlist \(ivf.nlist); using \(ivf.nlist) as faiss does")
+            }
+            return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe)
+        case .hnsw(let hnsw):
+            let ef = request.ef ?? hnsw.graph.efSearch
+            guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
+            return FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef)
+        case .idMap(let map):
+            var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings)
+            // IndexIDMap::search: labels[i] = labels[i] < 0 ? labels[i] : id_map[labels[i]].
+            for position in trace.results.indices where trace.results[position].id >= 0 {
+                trace.results[position].id = map.ids[Int(trace.results[position].id)]
+            }
+            var labels: [Int: Int64] = [:]
+            for node in trace.hnsw?.visited ?? [] { labels[node] = map.ids[node] }
+            for scanned in trace.ivf?.scanned ?? [] where scanned.id >= 0 && scanned.id < Int64(map.ids.count) {
+                labels[Int(scanned.id)] = map.ids[Int(scanned.id)]
+            }
+            trace.nodeLabels = labels
+            trace.kind = "idmap/" + trace.kind
+            return trace
+        }
+    }
+}
