@@ -1,5 +1,6 @@
 import ArgumentParser
 import FederIndex
+import FederSearch
 import FederRender
 import Foundation
 
@@ -13,7 +14,7 @@ struct FederReportCommand: ParsableCommand {
             reports what the index did.
             """,
         version: "feder-report 0.1.0",
-        subcommands: [InspectCommand.self])
+        subcommands: [InspectCommand.self, TraceCommand.self])
 }
 
 /// Prints one line to standard error.
@@ -28,5 +29,11 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as FederIndexError {
         printError("feder-report: error: \(error.errorDescription ?? "\(error)")")
         throw ExitCode(error.exitCode)
+    } catch let error as FederSearchError {
+        printError("feder-report: error: \(error.errorDescription ?? "\(error)")")
+        throw ExitCode(65)
+    } catch let error as TraceCommandError {
+        printError("feder-report: error: \(error.errorDescription ?? "\(error)")")
+        throw ExitCode(65)
     }
 }

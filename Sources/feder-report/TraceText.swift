@@ -1,0 +1,56 @@
+import FederSearch
+import Foundation
+
+/// The readable form of one trace.
+enum TraceText {
+    static func render(_ output: TraceOutput, file: String) -> String {
+        var lines: [String] = []
+        var parameters = "k \(output.parameters.k)"
+        if let nprobe = output.parameters.nprobe { parameters += ", nprobe \(nprobe)" }
+        if let ef = output.parameters.ef { parameters += output.kind.hasSuffix("hnswlib") ? ", ef \(ef)" : ", efSearch \(ef)" }
+        lines.append("\(file) · \(output.kind) · \(output.metric) · query \(output.query.source) · \(parameters)")
+        lines.append("  rank  id                    distance")
+        for (rank, neighbor) in output.results.enumerated() {
+            let id = neighbor.id < 0 ? "—" : "\(neighbor.id)"
+            let exactMark = output.exact.map { exact in exact.contains { $0.id == neighbor.id } ? "" : "  (not in exact top-k)" } ?? ""
+            lines.append(
+                "  \(pad("\(rank + 1)", 4))  \(pad(id, 20))  \(format(neighbor.distance))\(neighbor.id < 0 ? "  (padding)" : exactMark)")
+        }
+        let counts = output.counts
+        var work = "\(counts.distanceComputations) distance computations · \(counts.visited) vectors visited"
+        if let lists = counts.probedLists, let scanned = counts.scanned {
+            work += " · \(lists) lists probed · \(scanned) vectors scanned"
+        }
+        if let hops = counts.hops { work += " · \(hops) hops" }
+        lines.append("  work    " + work)
+        if let recall = output.recall {
+            let rank = output.rankOfTrueNearest.map { "true nearest at rank \($0)" } ?? "true nearest missed"
+            lines.append("  quality recall@\(output.parameters.k) \(String(format: "%.2f", recall)) · \(rank)")
+        }
+        if let ivf = output.ivf {
+            let probes = ivf.probes.prefix(12).map { "#\($0.list) (\($0.size), \(format($0.distance)))" }.joined(separator: " · ")
+            lines.append("  probed  " + probes + (ivf.probes.count > 12 ? " · …" : ""))
+        }
+        if let hnsw = output.hnsw {
+            for level in hnsw.upperLevels {
+                let path = level.path.map(String.init).joined(separator: " → ")
+                lines.append(
+                    "  L\(level.level)      \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es"), \(level.passes.map(\.count).reduce(0, +)) scored, path \(path) (d \(format(level.exitDistance)))")
+            }
+            let expanded = hnsw.level0.steps.filter(\.expanded).count
+            lines.append(
+                "  L0      \(expanded) expansions from \(hnsw.level0.entry), ef \(hnsw.level0.ef), \(hnsw.level0.visitedCount) visited, stop: \(hnsw.level0.stopReason.rawValue)")
+        }
+        for warning in output.warnings { lines.append("  note    \(warning)") }
+        return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func format(_ value: Float) -> String {
+        if abs(value) >= 1e30 { return value > 0 ? "+FLT_MAX" : "-FLT_MAX" }
+        return String(format: "%.6g", value)
+    }
+}

@@ -1,0 +1,75 @@
+import FederTestSupport
+import Foundation
+import XCTest
+
+final class TraceCommandTests: XCTestCase {
+    private func fixture(_ name: String) -> String { FixtureManifest.committedDirectory().appendingPathComponent(name).path }
+
+    func testJSONMatchesTheLibraryOnAnIntegerIVF() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        let entry = try XCTUnwrap(manifest.fixtures.first { $0.name == "ivf_flat_l2_int" })
+        let search = try XCTUnwrap(entry.searches.first { $0.k == 10 && $0.nprobe != nil })
+        let nprobe = try XCTUnwrap(search.nprobe)
+        let outcome = try CLI.run([
+            "trace", fixture(entry.file), "--vector", fixture(entry.queries ?? ""), "--k", "10",
+            "--nprobe", "\(nprobe)", "--json",
+        ])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let lines = outcome.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, search.results.count, "one JSON object per query row")
+        for (line, expected) in zip(lines, search.results) {
+            let json = try JSONValue.parse(Data(line.utf8))
+            let ids = json["results"]?.array?.compactMap { $0["id"]?.number }.map { Int64($0) }
+            XCTAssertEqual(ids, expected.ids)
+            let distances = json["results"]?.array?.compactMap { $0["distance"]?.number }.map { Float($0) }
+            XCTAssertEqual(distances, expected.distances.map { Float($0) })
+            XCTAssertNotNil(json["counts"]?["scanned"])
+            XCTAssertNotNil(json["counts"]?["probedLists"])
+            XCTAssertNotNil(json["recall"]?.number)
+            XCTAssertEqual(json["ivf"]?["probes"]?.array?.count, nprobe)
+        }
+    }
+
+    func testHNSWTraceHasLevels() throws {
+        let outcome = try CLI.run(["trace", fixture("hnsw_flat_l2.faiss"), "--id", "5", "--json"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let json = try JSONValue.parse(Data(outcome.stdout.utf8))
+        XCTAssertEqual(json["results"]?.array?.first?["id"], .number(5))
+        XCTAssertEqual(json["results"]?.array?.first?["distance"], .number(0))
+        XCTAssertNotNil(json["hnsw"]?["upperLevels"]?.array)
+        XCTAssertNotNil(json["hnsw"]?["level0"]?["steps"]?.array)
+        XCTAssertNotNil(json["counts"]?["hops"])
+    }
+
+    func testReadableTrace() throws {
+        let outcome = try CLI.run(["trace", fixture("hnswlib_l2.hnsw"), "--id", "7", "--k", "3"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("recall@3"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("L0"), outcome.stdout)
+    }
+
+    func testNprobeAboveNlistIsClampedWithAWarning() throws {
+        let outcome = try CLI.run(["trace", fixture("ivf_flat_l2_full.faiss"), "--id", "3", "--nprobe", "99", "--json"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("nprobe 99 is larger than nlist 16"), outcome.stderr)
+        XCTAssertEqual(try JSONValue.parse(Data(outcome.stdout.utf8))["parameters"]?["nprobe"], .number(16))
+    }
+
+    func testErrors() throws {
+        let cases: [([String], Int32, String)] = [
+            (["trace", fixture("flat_l2_int.faiss"), "--id", "99999"], 65, "no vector with id 99999"),
+            (["trace", fixture("flat_l2_int.faiss"), "--vector-json", "[1, 2]"], 65, "dimension 2"),
+            (["trace", fixture("flat_l2_int.faiss"), "--id", "1", "--k", "0"], 64, "--k must be at least 1"),
+            (["trace", fixture("flat_l2_int.faiss"), "--id", "1", "--vector-json", "[1]"], 64, "exactly one query"),
+            (["trace", fixture("flat_l2_int.faiss"), "--vector", fixture("flat_l2_int.queries.npy"), "--row", "99"], 65, "row 99"),
+            (["trace", fixture("flat_l2_int.faiss"), "--ids", "1,x"], 65, "'x'"),
+            (["trace", fixture("ivf_pq_l2.faiss"), "--vector", fixture("ivf_pq_l2.queries.npy"), "--row", "0"], 65, "not supported"),
+            (["trace", "/nonexistent.faiss", "--id", "1"], 66, "cannot open"),
+        ]
+        for (arguments, status, message) in cases {
+            let outcome = try CLI.run(arguments)
+            XCTAssertEqual(outcome.status, status, "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains(message), "\(arguments): \(outcome.stderr)")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import FederIndex
+import FederSearch
+import FederTestSupport
+import XCTest
+
+final class MeasuresTests: XCTestCase {
+    private func neighbors(_ pairs: [(Int64, Float)]) -> [Neighbor] {
+        pairs.map { Neighbor(id: $0.0, distance: $0.1, internalID: -1) }
+    }
+
+    func testJaccardIgnoresPadding() {
+        let a = neighbors([(1, 0), (2, 1), (3, 2), (-1, .greatestFiniteMagnitude)])
+        let b = neighbors([(2, 0), (3, 1), (4, 2)])
+        XCTAssertEqual(Measures.jaccard(a, b), 0.5)
+        XCTAssertEqual(Measures.jaccard([], []), 1)
+    }
+
+    func testRecallCountsTiesAtTheBoundary() {
+        let exact = neighbors([(1, 0), (2, 1), (3, 2)])
+        let tied = neighbors([(1, 0), (2, 1), (9, 2)])
+        XCTAssertEqual(Measures.compare(results: tied, exact: exact, k: 3, largerIsBetter: false).recall, 1)
+        let worse = neighbors([(1, 0), (9, 2.5), (2, 1)])
+        let measures = Measures.compare(results: worse, exact: exact, k: 3, largerIsBetter: false)
+        XCTAssertEqual(measures.recall, 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(measures.rankOfTrueNearest, 1)
+        XCTAssertNil(Measures.compare(results: neighbors([(5, 3)]), exact: exact, k: 1, largerIsBetter: false).rankOfTrueNearest)
+    }
+
+    func testExactSearchSkipsDeletedElementsAndMatchesFlatFaiss() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        let deleted = try IndexFile.open(path: manifest.directory.appendingPathComponent("hnswlib_l2_deleted.hnsw").path)
+        guard case .hnswlib(let hnswlib) = deleted else { return XCTFail("not hnswlib") }
+        let deletedLabels = Set((0..<hnswlib.count).filter(hnswlib.isDeleted).map { Int64(hnswlib.label($0)) })
+        XCTAssertEqual(deletedLabels.count, 10)
+        // Querying with a deleted element's own vector must not return it.
+        let label = try XCTUnwrap(deletedLabels.sorted().first)
+        let query = try XCTUnwrap(deleted.storedVector(label: label))
+        let exact = Measures.exactNeighbors(deleted, query: query, k: 50)
+        XCTAssertTrue(exact.allSatisfy { !deletedLabels.contains($0.id) })
+        XCTAssertEqual(exact.count, 50)
+
+        // Exact search over a flat index is the flat search itself.
+        let flat = try IndexFile.open(path: manifest.directory.appendingPathComponent("flat_ip_int.faiss").path)
+        let queries = try VectorFile.read(path: manifest.directory.appendingPathComponent("flat_ip_int.queries.npy").path)
+        for row in 0..<queries.count {
+            let (trace, _) = try Searcher.trace(flat, query: queries.row(row), request: SearchRequest(k: 10))
+            XCTAssertEqual(Measures.exactNeighbors(flat, query: queries.row(row), k: 10).map(\.id), trace.results.map(\.id))
+        }
+    }
+}
