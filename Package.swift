@@ -25,8 +25,12 @@ let package = Package(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
 
+        .target(name: "CFederKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(name: "FederIndex"),
-        .target(name: "FederSearch", dependencies: ["FederIndex"]),
+        .target(
+            name: "FederSearch", dependencies: ["FederIndex", "CFederKernels"],
+            // The traced searches keep their state in local buffers; dynamic exclusivity checks cost ~10 %.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "FederRender", dependencies: ["CCairo", "CPangoCairo", "CTurboJPEG"]),
         .executableTarget(
             name: "feder-report",
@@ -36,6 +40,9 @@ let package = Package(
             ]),
 
         .target(name: "FederTestSupport", dependencies: ["FederIndex"], path: "Tests/FederTestSupport"),
+        .executableTarget(
+            name: "feder-bench", dependencies: ["FederIndex", "FederSearch"], path: "Benchmarks/feder-bench"),
+
         .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederRenderTests", dependencies: ["FederRender"]),

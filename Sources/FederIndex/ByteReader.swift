@@ -24,43 +24,43 @@ public struct ByteReader {
     // MARK: errors
 
     /// An `invalid` error at `offset` (or at the current offset).
-    public func invalid(_ field: String, _ detail: String, at position: Int? = nil) -> FederIndexError {
-        .invalid(path: file.path, format: format, field: field, offset: position ?? offset, detail: detail)
+    public func invalid(_ field: @autoclosure () -> String, _ detail: @autoclosure () -> String, at position: Int? = nil) -> FederIndexError {
+        .invalid(path: file.path, format: format, field: field(), offset: position ?? offset, detail: detail())
     }
 
-    func truncated(_ field: String, needed: Int) -> FederIndexError {
+    func truncated(_ field: @autoclosure () -> String, needed: Int) -> FederIndexError {
         .truncated(
-            path: file.path, format: format, field: field, offset: offset, needed: needed,
+            path: file.path, format: format, field: field(), offset: offset, needed: needed,
             available: max(0, remaining))
     }
 
     /// Throws `truncated` unless `byteCount` bytes remain.
-    public func require(_ byteCount: Int, for field: String) throws {
-        guard byteCount >= 0, byteCount <= remaining else { throw truncated(field, needed: byteCount) }
+    public func require(_ byteCount: Int, for field: @autoclosure () -> String) throws {
+        guard byteCount >= 0, byteCount <= remaining else { throw truncated(field(), needed: byteCount) }
     }
 
     // MARK: scalars
 
     /// Reads one little-endian value of a fixed-width type.
-    public mutating func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws -> T {
+    public mutating func read<T: FixedWidthInteger>(_: T.Type, _ field: @autoclosure () -> String) throws -> T {
         let size = MemoryLayout<T>.size
-        try require(size, for: field)
+        try require(size, for: field())
         let value = file.baseAddress.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size
         return T(littleEndian: value)
     }
 
-    public mutating func readFloat(_ field: String) throws -> Float {
-        Float(bitPattern: try read(UInt32.self, field))
+    public mutating func readFloat(_ field: @autoclosure () -> String) throws -> Float {
+        Float(bitPattern: try read(UInt32.self, field()))
     }
 
-    public mutating func readDouble(_ field: String) throws -> Double {
-        Double(bitPattern: try read(UInt64.self, field))
+    public mutating func readDouble(_ field: @autoclosure () -> String) throws -> Double {
+        Double(bitPattern: try read(UInt64.self, field()))
     }
 
     /// Reads four raw bytes (a faiss format code such as `IwFl`).
-    public mutating func readCode(_ field: String) throws -> [UInt8] {
-        try require(4, for: field)
+    public mutating func readCode(_ field: @autoclosure () -> String) throws -> [UInt8] {
+        try require(4, for: field())
         let code = Array(file.bytes[offset..<offset + 4])
         offset += 4
         return code
@@ -72,21 +72,21 @@ public struct ByteReader {
     }
 
     /// Reads a u64 that must fit an `Int` and lie in `range`.
-    public mutating func readSize(_ field: String, in range: ClosedRange<Int> = 0...Int.max) throws -> Int {
+    public mutating func readSize(_ field: @autoclosure () -> String, in range: ClosedRange<Int> = 0...Int.max) throws -> Int {
         let start = offset
-        let raw = try read(UInt64.self, field)
+        let raw = try read(UInt64.self, field())
         guard raw <= UInt64(Int.max), range.contains(Int(raw)) else {
-            throw invalid(field, "value \(raw) is outside \(range.lowerBound)...\(range.upperBound)", at: start)
+            throw invalid(field(), "value \(raw) is outside \(range.lowerBound)...\(range.upperBound)", at: start)
         }
         return Int(raw)
     }
 
     /// Reads an i32 that must lie in `range`.
-    public mutating func readInt32(_ field: String, in range: ClosedRange<Int32>) throws -> Int32 {
+    public mutating func readInt32(_ field: @autoclosure () -> String, in range: ClosedRange<Int32>) throws -> Int32 {
         let start = offset
-        let value = try read(Int32.self, field)
+        let value = try read(Int32.self, field())
         guard range.contains(value) else {
-            throw invalid(field, "value \(value) is outside \(range.lowerBound)...\(range.upperBound)", at: start)
+            throw invalid(field(), "value \(value) is outside \(range.lowerBound)...\(range.upperBound)", at: start)
         }
         return value
     }
@@ -95,8 +95,8 @@ public struct ByteReader {
 
     /// Skips `byteCount` bytes of `field`, returning the offset where they start.
     @discardableResult
-    public mutating func skip(_ byteCount: Int, _ field: String) throws -> Int {
-        try require(byteCount, for: field)
+    public mutating func skip(_ byteCount: Int, _ field: @autoclosure () -> String) throws -> Int {
+        try require(byteCount, for: field())
         let start = offset
         offset += byteCount
         return start
@@ -106,14 +106,14 @@ public struct ByteReader {
     ///
     /// The count is checked against the bytes left before anything else happens.
     /// - Returns: the element count and the offset of the first element.
-    public mutating func readVectorRegion(_ field: String, elementSize: Int) throws -> (count: Int, offset: Int) {
+    public mutating func readVectorRegion(_ field: @autoclosure () -> String, elementSize: Int) throws -> (count: Int, offset: Int) {
         let countOffset = offset
-        let raw = try read(UInt64.self, "\(field) count")
+        let raw = try read(UInt64.self, "\(field()) count")
         let (bytes, overflow) = raw.multipliedReportingOverflow(by: UInt64(elementSize))
         guard !overflow, bytes <= UInt64(remaining) else {
             offset = countOffset
             throw FederIndexError.truncated(
-                path: file.path, format: format, field: "\(field) (\(raw) elements of \(elementSize) bytes)",
+                path: file.path, format: format, field: "\(field()) (\(raw) elements of \(elementSize) bytes)",
                 offset: countOffset + 8, needed: overflow ? Int.max : Int(clamping: bytes), available: remaining - 8)
         }
         let start = offset
@@ -122,17 +122,17 @@ public struct ByteReader {
     }
 
     /// Reads a faiss vector into a typed view over the mapped bytes.
-    public mutating func readMappedArray<T: BitwiseCopyable>(_ field: String, of _: T.Type) throws -> MappedArray<T> {
-        let region = try readVectorRegion(field, elementSize: MemoryLayout<T>.size)
+    public mutating func readMappedArray<T: BitwiseCopyable>(_ field: @autoclosure () -> String, of _: T.Type) throws -> MappedArray<T> {
+        let region = try readVectorRegion(field(), elementSize: MemoryLayout<T>.size)
         return MappedArray(file: file, byteOffset: region.offset, count: region.count)
     }
 
     /// Reads a small faiss vector (bounded by `limit` elements) into a Swift array.
-    public mutating func readSmallArray<T: BitwiseCopyable>(_ field: String, of type: T.Type, limit: Int) throws -> [T] {
+    public mutating func readSmallArray<T: BitwiseCopyable>(_ field: @autoclosure () -> String, of type: T.Type, limit: Int) throws -> [T] {
         let start = offset
-        let view = try readMappedArray(field, of: type)
+        let view = try readMappedArray(field(), of: type)
         guard view.count <= limit else {
-            throw invalid(field, "\(view.count) elements, at most \(limit) expected", at: start)
+            throw invalid(field(), "\(view.count) elements, at most \(limit) expected", at: start)
         }
         return Array(view)
     }

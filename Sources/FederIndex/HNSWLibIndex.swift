@@ -63,6 +63,21 @@ public struct HNSWLibIndex: @unchecked Sendable {
         return MappedArray(file: file, byteOffset: listOffset + 4, count: Int(header & 0xFFFF))
     }
 
+    /// Raw access for hot loops: element `id`'s neighbour count on `level` and the address of its first u32 id
+    /// (ids validated at load to be < count).
+    @inline(__always)
+    public func linkList(of id: Int, level: Int) -> (count: Int, ids: UnsafeRawPointer) {
+        let listOffset = level == 0 ? level0Offset + id * sizePerElement : upperLinkOffsets[id] + (level - 1) * upperListSize
+        let pointer = file.baseAddress + listOffset
+        return (Int(pointer.loadUnaligned(as: UInt32.self) & 0xFFFF), pointer + 4)
+    }
+
+    /// The address of element `id`'s first float.
+    @inline(__always)
+    public func vectorPointer(_ id: Int) -> UnsafeRawPointer {
+        file.baseAddress + level0Offset + id * sizePerElement + (vectors.byteOffset - level0Offset)
+    }
+
     /// Number of elements on each level, level 0 first.
     public func levelCounts() -> [Int] {
         guard maxLevel >= 0 else { return [] }

@@ -125,16 +125,18 @@ enum HNSWLibReader {
             labelOffset: labelOffset)
     }
 
-    private static func checkLinks(reader: ByteReader, offset: Int, capacity: Int, count: Int, what: String) throws {
+    private static func checkLinks(
+        reader: ByteReader, offset: Int, capacity: Int, count: Int, what: @autoclosure () -> String
+    ) throws {
         let base = reader.file.baseAddress
         let size = Int(base.loadUnaligned(fromByteOffset: offset, as: UInt32.self) & 0xFFFF)
         guard size <= capacity else {
-            throw reader.invalid(what, "\(size) links in a list of \(capacity) slots", at: offset)
+            throw reader.invalid(what(), "\(size) links in a list of \(capacity) slots", at: offset)
         }
         for slot in 0..<size {
             let neighbor = base.loadUnaligned(fromByteOffset: offset + 4 + slot * 4, as: UInt32.self)
             guard Int(neighbor) < count else {
-                throw reader.invalid(what, "neighbour id \(neighbor) is outside 0..<\(count)", at: offset + 4 + slot * 4)
+                throw reader.invalid(what(), "neighbour id \(neighbor) is outside 0..<\(count)", at: offset + 4 + slot * 4)
             }
         }
     }

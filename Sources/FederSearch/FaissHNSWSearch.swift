@@ -29,24 +29,19 @@ public enum FaissHNSWSearch {
             order == .keepSmallest ? a < b : a > b
         }
 
-        return withQueryPointer(query) { q -> SearchTrace in
+        return VisitedPool.shared.withTable(count: storage.count) { marks in withQueryPointer(query) { q -> SearchTrace in
             @inline(__always) func distance(_ node: Int) -> Float {
                 let pointer = storage.rowPointer(node)
                 return order == .keepSmallest
                     ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
             }
-            var computed = [Bool](repeating: false, count: storage.count)
+            // Marks: 1 visited on layer 0, 2 distance computed on some level.
             var computedList: [Int] = []
-            @inline(__always) func noteComputed(_ node: Int) {
-                if !computed[node] {
-                    computed[node] = true
-                    computedList.append(node)
-                }
-            }
+            computedList.reserveCapacity(ef * 16)
 
             var nearest = graph.entryPoint
             var nearestDistance = distance(nearest)
-            noteComputed(nearest)
+            if !marks.testAndSet(nearest, mark: 2) { computedList.append(nearest) }
             let entryDistance = nearestDistance
             var ndis = 0
             var nhops = 0
@@ -64,7 +59,7 @@ public enum FaissHNSWSearch {
                         let neighbor = Int(graph.neighbors[slot])
                         if neighbor < 0 { break }
                         let d = distance(neighbor)
-                        noteComputed(neighbor)
+                        if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
                         ndis += 1
                         edges.append(HNSWTrace.Edge(from: start, to: neighbor, distance: d))
                         if better(d, than: nearestDistance) {
@@ -84,10 +79,9 @@ public enum FaissHNSWSearch {
             // Layer 0.
             var candidates = MinimaxHeap(capacity: ef, order: order)
             _ = candidates.push(Int32(nearest), nearestDistance)
-            var visited = [Bool](repeating: false, count: storage.count)
             var visitedCount = 0
             results.offer(nearestDistance, id: Int64(nearest))
-            visited[nearest] = true
+            _ = marks.testAndSet(nearest, mark: 1)
             visitedCount += 1
 
             var steps: [HNSWTrace.Step] = []
@@ -111,14 +105,13 @@ public enum FaissHNSWSearch {
                 for slot in graph.slotRange(node: node, level: 0) {
                     let neighbor = Int(graph.neighbors[slot])
                     if neighbor < 0 { break }
-                    if visited[neighbor] {
+                    if marks.testAndSet(neighbor, mark: 1) {
                         events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
                         continue
                     }
-                    visited[neighbor] = true
                     visitedCount += 1
                     let d = distance(neighbor)
-                    noteComputed(neighbor)
+                    if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
                     layer0Distances += 1
                     var entered = false
                     var evicted: Int?
@@ -153,10 +146,10 @@ public enum FaissHNSWSearch {
                 entryPoint: graph.entryPoint, entryDistance: entryDistance, upperLevels: upper,
                 level0: HNSWTrace.Level0(
                     entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
-                visited: computedList.sorted())
+                visited: computedList)
             return SearchTrace(
                 kind: "hnsw", metric: index.header.metric.name, parameters: parameters, results: neighbors,
                 counts: counts, hnsw: trace)
-        }
+        } }
     }
 }

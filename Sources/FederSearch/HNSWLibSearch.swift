@@ -1,3 +1,4 @@
+import CFederKernels
 import FederIndex
 
 /// hnswlib `searchKnn` for one query (v0.8.0), traced.
@@ -23,32 +24,26 @@ public enum HNSWLibSearch {
             return trace
         }
         let query = space == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
-        let vectors = index.vectors
         let dim = index.dim
         let ef = max(requestedEf, k)
         let bareBone = index.deletedCount == 0
 
-        return withQueryPointer(query) { q -> SearchTrace in
+        return VisitedPool.shared.withTable(count: index.count) { marks in withQueryPointer(query) { q -> SearchTrace in
+            let isL2 = space == .l2
             @inline(__always) func distance(_ node: Int) -> Float {
-                let pointer = vectors.rowPointer(node)
-                return space == .l2
-                    ? HNSWLibDistances.l2(q, pointer, dim: dim) : HNSWLibDistances.innerProductDistance(q, pointer, dim: dim)
+                let pointer = index.vectorPointer(node)
+                return isL2 ? HNSWLibDistances.l2(q, pointer, dim: dim) : HNSWLibDistances.innerProductDistance(q, pointer, dim: dim)
             }
-            var computed = [Bool](repeating: false, count: index.count)
+            // Marks: 1 visited on layer 0, 2 distance computed on some level.
             var computedList: [Int] = []
-            @inline(__always) func noteComputed(_ node: Int) {
-                if !computed[node] {
-                    computed[node] = true
-                    computedList.append(node)
-                }
-            }
+            computedList.reserveCapacity(ef * 16)
             var distanceComputations = 0
             var hops = 0
 
             var current = index.entryPoint
             var currentDistance = distance(current)
             distanceComputations += 1
-            noteComputed(current)
+            if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
             let entryDistance = currentDistance
 
             var upper: [HNSWTrace.UpperLevel] = []
@@ -60,15 +55,15 @@ public enum HNSWLibSearch {
                 while changed {
                     changed = false
                     let start = current
-                    let list = index.neighbors(of: start, level: level)
+                    let list = index.linkList(of: start, level: level)
                     hops += 1
                     var edges: [HNSWTrace.Edge] = []
                     edges.reserveCapacity(list.count)
-                    for candidate in list {
-                        let node = Int(candidate)
+                    for slot in 0..<list.count {
+                        let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
                         let d = distance(node)
                         distanceComputations += 1
-                        noteComputed(node)
+                        if !marks.testAndSet(node, mark: 2) { computedList.append(node) }
                         edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
                         if d < currentDistance {
                             currentDistance = d
@@ -86,7 +81,6 @@ public enum HNSWLibSearch {
             // Layer 0: searchBaseLayerST.
             var top = StdPriorityQueue(reservingCapacity: ef + 1)
             var candidates = StdPriorityQueue(reservingCapacity: ef * 4)
-            var visited = [Bool](repeating: false, count: index.count)
             var visitedCount = 0
             var lowerBound: Float
             let entry = current
@@ -100,7 +94,7 @@ public enum HNSWLibSearch {
                 lowerBound = .greatestFiniteMagnitude
                 candidates.push(-lowerBound, UInt32(entry))
             }
-            visited[entry] = true
+            _ = marks.testAndSet(entry, mark: 1)
             visitedCount += 1
 
             var steps: [HNSWTrace.Step] = []
@@ -123,18 +117,26 @@ public enum HNSWLibSearch {
                 let resultSize = top.count
                 candidates.pop()
                 hops += 1
+                let list = index.linkList(of: node, level: 0)
                 var events: [HNSWTrace.NeighborEvent] = []
-                for candidate in index.neighbors(of: node, level: 0) {
-                    let neighbor = Int(candidate)
-                    if visited[neighbor] {
+                events.reserveCapacity(list.count)
+                if list.count > 0 {
+                    feder_prefetch(index.vectorPointer(Int(list.ids.loadUnaligned(as: UInt32.self))), 4)
+                }
+                for slot in 0..<list.count {
+                    let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
+                    if slot + 1 < list.count {
+                        let next = Int(list.ids.loadUnaligned(fromByteOffset: (slot + 1) * 4, as: UInt32.self))
+                        feder_prefetch(index.vectorPointer(next), 4)
+                    }
+                    if marks.testAndSet(neighbor, mark: 1) {
                         events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
                         continue
                     }
-                    visited[neighbor] = true
                     visitedCount += 1
                     let d = distance(neighbor)
                     distanceComputations += 1
-                    noteComputed(neighbor)
+                    if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
                     if top.count < ef || lowerBound > d {
                         candidates.push(-d, UInt32(neighbor))
                         var entered = false
@@ -181,21 +183,18 @@ public enum HNSWLibSearch {
                     entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
                     level0: HNSWTrace.Level0(
                         entry: entry, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
-                    visited: computedList.sorted()))
+                    visited: computedList))
             trace.nodeLabels = labels(of: computedList, in: index)
             return trace
-        }
+        } }
     }
 
     /// Internal id → label for `nodes`, or nil when every label equals its internal id.
     static func labels(of nodes: [Int], in index: HNSWLibIndex) -> [Int: Int64]? {
+        guard nodes.contains(where: { index.label($0) != UInt64($0) }) else { return nil }
         var map: [Int: Int64] = [:]
-        var differs = false
-        for node in nodes {
-            let label = Int64(bitPattern: index.label(node))
-            map[node] = label
-            if label != Int64(node) { differs = true }
-        }
-        return differs ? map : nil
+        map.reserveCapacity(nodes.count)
+        for node in nodes { map[node] = Int64(bitPattern: index.label(node)) }
+        return map
     }
 }

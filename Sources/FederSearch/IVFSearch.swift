@@ -35,23 +35,28 @@ public enum IVFSearch {
 
             var heap = FaissResultHeap(capacity: k, order: order)
             var probes: [IVFTrace.Probe] = []
-            var scanned: [IVFTrace.ScannedVector] = []
+            probes.reserveCapacity(ranked.count)
             var probedLists = 0
+            var toScan = 0
+            for entry in ranked where entry.id >= 0 { toScan += index.invertedLists.lists[Int(entry.id)].size }
+            var scanned: [IVFTrace.ScannedVector] = []
+            scanned.reserveCapacity(toScan)
+            let codeSize = index.invertedLists.codeSize
+            let isL2 = order == .keepSmallest
             for (rank, entry) in ranked.enumerated() where entry.id >= 0 {
                 let list = Int(entry.id)
                 let invertedList = index.invertedLists.lists[list]
                 probes.append(IVFTrace.Probe(rank: rank, list: list, size: invertedList.size, distance: entry.distance))
                 guard invertedList.size > 0 else { continue }
                 probedLists += 1
-                scanned.reserveCapacity(scanned.count + invertedList.size)
-                let base = file.baseAddress + invertedList.codesOffset
-                let codeSize = index.invertedLists.codeSize
+                let codes = file.baseAddress + invertedList.codesOffset
+                let ids = file.baseAddress + invertedList.ids.byteOffset
                 for offset in 0..<invertedList.size {
-                    let pointer = base + offset * codeSize
-                    let distance = order == .keepSmallest
-                        ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
-                    let id = invertedList.ids[offset]
-                    let admitted = heap.offer(distance, id: id)
+                    let pointer = codes + offset * codeSize
+                    let distance = isL2 ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                    let id = ids.loadUnaligned(fromByteOffset: offset * 8, as: Int64.self)
+                    let admitted = heap.admits(distance)
+                    if admitted { heap.replaceTop(distance, id: id) }
                     scanned.append(IVFTrace.ScannedVector(id: id, list: list, distance: distance, admitted: admitted))
                 }
             }

@@ -124,7 +124,7 @@ public struct HNSWTrace: Codable, Equatable, Sendable {
     /// Greedy descent, top level first.
     public var upperLevels: [UpperLevel]
     public var level0: Level0
-    /// Every internal id whose distance was computed, ascending.
+    /// Every internal id whose distance was computed, in the order the search first scored them.
     public var visited: [Int]
 
     /// One upper level's greedy passes.

@@ -20,15 +20,17 @@ struct StdPriorityQueue {
     /// `push_back` + `std::push_heap` (libstdc++ `__push_heap` with `comp(parent, value)` = parent < value).
     mutating func push(_ key: Float, _ id: UInt32) {
         storage.append((key, id))
-        var hole = storage.count - 1
-        let value = storage[hole]
-        var parent = (hole - 1) / 2
-        while hole > 0, storage[parent].key < value.key {
-            storage[hole] = storage[parent]
-            hole = parent
-            parent = (hole - 1) / 2
+        storage.withUnsafeMutableBufferPointer { heap in
+            var hole = heap.count - 1
+            let value = heap[hole]
+            var parent = (hole - 1) / 2
+            while hole > 0, heap[parent].key < value.key {
+                heap[hole] = heap[parent]
+                hole = parent
+                parent = (hole - 1) / 2
+            }
+            heap[hole] = value
         }
-        storage[hole] = value
     }
 
     /// `std::pop_heap` + `pop_back`.
@@ -37,36 +39,39 @@ struct StdPriorityQueue {
         let result = storage[0]
         let last = storage.count - 1
         if last > 0 {
-            let value = storage[last]
-            storage[last] = result
-            adjustHeap(hole: 0, length: last, value: value)
+            storage.withUnsafeMutableBufferPointer { heap in
+                let value = heap[last]
+                heap[last] = result
+                Self.adjustHeap(heap, length: last, value: value)
+            }
         }
         storage.removeLast()
         return result
     }
 
-    /// libstdc++ `__adjust_heap` followed by `__push_heap`, over the first `length` elements.
-    private mutating func adjustHeap(hole start: Int, length: Int, value: (key: Float, id: UInt32)) {
-        var hole = start
-        let top = start
-        var child = hole
+    /// libstdc++ `__adjust_heap` from the root followed by `__push_heap`, over the first `length` elements.
+    private static func adjustHeap(
+        _ heap: UnsafeMutableBufferPointer<(key: Float, id: UInt32)>, length: Int, value: (key: Float, id: UInt32)
+    ) {
+        var hole = 0
+        var child = 0
         while child < (length - 1) / 2 {
             child = 2 * (child + 1)
-            if storage[child].key < storage[child - 1].key { child -= 1 }
-            storage[hole] = storage[child]
+            if heap[child].key < heap[child - 1].key { child -= 1 }
+            heap[hole] = heap[child]
             hole = child
         }
         if length & 1 == 0, child == (length - 2) / 2 {
             child = 2 * (child + 1)
-            storage[hole] = storage[child - 1]
+            heap[hole] = heap[child - 1]
             hole = child - 1
         }
         var parent = (hole - 1) / 2
-        while hole > top, storage[parent].key < value.key {
-            storage[hole] = storage[parent]
+        while hole > 0, heap[parent].key < value.key {
+            heap[hole] = heap[parent]
             hole = parent
             parent = (hole - 1) / 2
         }
-        storage[hole] = value
+        heap[hole] = value
     }
 }

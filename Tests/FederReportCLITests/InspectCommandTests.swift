@@ -68,3 +68,20 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertEqual(outcome.status, 64)
     }
 }
+
+/// `inspect --json`, run as a user runs it, agrees with the libraries on every fixture of the set
+/// (CI points `FEDER_FIXTURES` at a freshly generated one).
+final class InspectJSONAgainstLibrariesTests: XCTestCase {
+    func testInspectJSONMatchesTheLibraries() throws {
+        let manifest = try FixtureManifest.load()
+        for fixture in manifest.fixtures {
+            var arguments = ["inspect", "--json", manifest.path(of: fixture)]
+            if let space = fixture.space { arguments += ["--space", space] }
+            let outcome = try CLI.run(arguments)
+            XCTAssertEqual(outcome.status, 0, "\(fixture.name): \(outcome.stderr)")
+            let ours = try JSONValue.parse(Data(outcome.stdout.utf8))
+            let problems = SummaryComparison.mismatches(expected: fixture.expect, ours: ours, name: fixture.name)
+            XCTAssertEqual(problems, [], problems.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,101 @@
+// feder-bench: times feder-report's index loading and traced searches on one index, single-threaded, the
+// way Benchmarks/search_bench.py times faiss and hnswlib. Prints one JSON object.
+//
+// Usage: feder-bench INDEX --space l2 --queries Q.npy --k 10 [--nprobe 8,32] [--ef 16,64] [--repeat 3]
+import FederIndex
+import FederSearch
+import Foundation
+
+struct Options {
+    var index = ""
+    var space = Metric.l2
+    var queries = ""
+    var k = 10
+    var nprobes: [Int] = []
+    var efs: [Int] = []
+    var rounds = 3
+    var copy = false
+}
+
+func parse() -> Options? {
+    var options = Options()
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        switch argument {
+        case "--space": options.space = arguments.popFirst().flatMap(Metric.init(name:)) ?? .l2
+        case "--queries": options.queries = arguments.popFirst() ?? ""
+        case "--k": options.k = arguments.popFirst().flatMap(Int.init) ?? 10
+        case "--nprobe": options.nprobes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+        case "--ef": options.efs = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+        case "--copy": options.copy = true
+        case "--repeat": options.rounds = arguments.popFirst().flatMap(Int.init) ?? 3
+        default: options.index = argument
+        }
+    }
+    return options.index.isEmpty || options.queries.isEmpty ? nil : options
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+guard let options = parse() else {
+    FileHandle.standardError.write(Data("usage: feder-bench INDEX --queries Q.npy [--space S] [--k K] [--nprobe a,b] [--ef a,b]\n".utf8))
+    exit(64)
+}
+
+do {
+    var opens: [Double] = []
+    var index: IndexFile?
+    for _ in 0..<5 {
+        opens.append(
+            try seconds {
+                if options.copy {
+                    let data = try Data(contentsOf: URL(fileURLWithPath: options.index))
+                    index = try IndexFile.decode(MappedFile(name: options.index, data: data), space: options.space)
+                } else {
+                    index = try IndexFile.open(path: options.index, space: options.space)
+                }
+            })
+    }
+    guard let index else { exit(65) }
+    let queries = try VectorFile.read(path: options.queries)
+    let rows = (0..<queries.count).map { queries.row($0) }
+    var runs: [[String: Any]] = []
+    let settings: [SearchRequest] =
+        options.nprobes.map { SearchRequest(k: options.k, nprobe: $0) } + options.efs.map { SearchRequest(k: options.k, ef: $0) }
+    for request in settings {
+        var best = Double.infinity
+        var results: [[Int64]] = []
+        var counts: [Int] = []
+        for _ in 0..<options.rounds {
+            var round: [[Int64]] = []
+            var roundCounts: [Int] = []
+            let elapsed = try seconds {
+                for row in rows {
+                    let (trace, _) = try Searcher.trace(index, query: row, request: request)
+                    round.append(trace.results.map(\.id))
+                    roundCounts.append(trace.counts.distanceComputations)
+                }
+            }
+            if elapsed < best { best = elapsed }
+            results = round
+            counts = roundCounts
+        }
+        var run: [String: Any] = [
+            "k": request.k, "msPerQuery": best * 1000 / Double(rows.count), "ids": results,
+            "meanDistanceComputations": Double(counts.reduce(0, +)) / Double(max(counts.count, 1)),
+        ]
+        if let nprobe = request.nprobe { run["nprobe"] = nprobe }
+        if let ef = request.ef { run["ef"] = ef }
+        runs.append(run)
+    }
+    let output: [String: Any] = ["openSeconds": opens.sorted()[opens.count / 2], "runs": runs]
+    let data = try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+} catch {
+    FileHandle.standardError.write(Data("feder-bench: \(error.localizedDescription)\n".utf8))
+    exit(65)
+}

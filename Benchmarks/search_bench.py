@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Time feder-report's traced searches against the real faiss and hnswlib, side by side, in one run.
+
+Data: Fashion-MNIST-784 from Debian's `dataset-fashion-mnist` (the ann-benchmarks set): 60k training images as
+the base, the first N test images as queries. Indexes built with the real libraries (cached in --workdir):
+faiss IVF256,Flat and hnswlib M=16 (ef_construction 200). Every search is one query per call, single-threaded,
+on both sides; each timing is the best of three rounds. Writes the table to BENCHMARKS.md (or --out).
+
+Usage (from the repository root, after scripts/install-deps.sh):
+    apt-get install -y dataset-fashion-mnist
+    .venv/bin/python Benchmarks/search_bench.py [--queries 200] [--workdir /tmp/feder-bench] [--out BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import faiss
+import hnswlib
+
+DATA = "/usr/share/datasets/fashion-mnist"
+K = 10
+NPROBES = (8, 32)
+EFS = (16, 64)
+REPEAT = 3
+
+
+def read_idx_images(path: str) -> np.ndarray:
+    with gzip.open(path, "rb") as handle:
+        raw = handle.read()
+    count, rows, cols = (int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(3))
+    return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(count, rows * cols).astype("float32")
+
+
+def best_of(rounds: int, body) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        body()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def median_time(times: int, body) -> float:
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        body()
+        samples.append(time.perf_counter() - start)
+    return sorted(samples)[len(samples) // 2]
+
+
+def recall(found: list[list[int]], truth: np.ndarray) -> float:
+    hits = sum(len(set(ids) & set(truth[row][:K].tolist())) for row, ids in enumerate(found))
+    return hits / (K * len(found))
+
+
+def build(workdir: str, base: np.ndarray) -> tuple[str, str]:
+    os.makedirs(workdir, exist_ok=True)
+    ivf_path = os.path.join(workdir, "fmnist-ivf256-flat.faiss")
+    hnsw_path = os.path.join(workdir, "fmnist-hnsw-m16.hnsw")
+    if not os.path.exists(ivf_path):
+        print("building IVF256,Flat …", file=sys.stderr)
+        quantizer = faiss.IndexFlatL2(base.shape[1])
+        index = faiss.IndexIVFFlat(quantizer, base.shape[1], 256)
+        index.train(base)
+        index.add(base)
+        faiss.write_index(index, ivf_path)
+    if not os.path.exists(hnsw_path):
+        print("building hnswlib M=16 …", file=sys.stderr)
+        index = hnswlib.Index(space="l2", dim=base.shape[1])
+        index.init_index(max_elements=len(base), M=16, ef_construction=200, random_seed=100)
+        index.add_items(base, np.arange(len(base)))
+        index.save_index(hnsw_path)
+    return ivf_path, hnsw_path
+
+
+def run_feder(binary: str, index: str, queries: str, extra: list[str]) -> dict:
+    command = [binary, index, "--queries", queries, "--k", str(K), "--repeat", str(REPEAT)] + extra
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workdir", default="/tmp/feder-bench")
+    parser.add_argument("--out", default="BENCHMARKS.md")
+    args = parser.parse_args()
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    base = read_idx_images(os.path.join(DATA, "train-images-idx3-ubyte.gz"))
+    queries = read_idx_images(os.path.join(DATA, "t10k-images-idx3-ubyte.gz"))[: args.queries].copy()
+    ivf_path, hnsw_path = build(args.workdir, base)
+    queries_path = os.path.join(args.workdir, f"queries-{args.queries}.npy")
+    np.save(queries_path, queries)
+
+    faiss.omp_set_num_threads(1)
+    truth_index = faiss.IndexFlatL2(base.shape[1])
+    truth_index.add(base)
+    _, truth = truth_index.search(queries, K)
+
+    print("building feder-bench (release) …", file=sys.stderr)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "feder-bench"], cwd=root, check=True,
+                   stdout=subprocess.DEVNULL)
+    binary = os.path.join(root, ".build", "release", "feder-bench")
+
+    rows = []
+    # faiss IVF
+    open_faiss = median_time(5, lambda: faiss.read_index(ivf_path))
+    ivf = faiss.read_index(ivf_path)
+    ours_ivf = run_feder(binary, ivf_path, queries_path, ["--nprobe", ",".join(map(str, NPROBES))])
+    for run in ours_ivf["runs"]:
+        ivf.nprobe = run["nprobe"]
+        found: list[list[int]] = []
+
+        def search_all() -> None:
+            found.clear()
+            for row in range(len(queries)):
+                _, ids = ivf.search(queries[row: row + 1], K)
+                found.append(ids[0].tolist())
+
+        library = best_of(REPEAT, search_all) * 1000 / len(queries)
+        same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
+        rows.append(("faiss IVF256,Flat", f"nprobe {run['nprobe']}", library, run["msPerQuery"],
+                     recall(found, truth), recall(run["ids"], truth), same))
+    opens = [("faiss.read_index", os.path.getsize(ivf_path), open_faiss, ours_ivf["openSeconds"])]
+
+    # hnswlib
+    def load() -> hnswlib.Index:
+        index = hnswlib.Index(space="l2", dim=base.shape[1])
+        index.load_index(hnsw_path)
+        return index
+
+    open_hnsw = median_time(5, load)
+    hnsw = load()
+    hnsw.set_num_threads(1)
+    ours_hnsw = run_feder(binary, hnsw_path, queries_path, ["--space", "l2", "--ef", ",".join(map(str, EFS))])
+    for run in ours_hnsw["runs"]:
+        hnsw.set_ef(run["ef"])
+        found = []
+
+        def search_all_hnsw() -> None:
+            found.clear()
+            for row in range(len(queries)):
+                ids, _ = hnsw.knn_query(queries[row: row + 1], k=K, num_threads=1)
+                found.append(ids[0].astype(np.int64).tolist())
+
+        library = best_of(REPEAT, search_all_hnsw) * 1000 / len(queries)
+        same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
+        rows.append(("hnswlib M=16", f"ef {run['ef']}", library, run["msPerQuery"],
+                     recall(found, truth), recall(run["ids"], truth), same))
+    opens.append(("hnswlib load_index", os.path.getsize(hnsw_path), open_hnsw, ours_hnsw["openSeconds"]))
+
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `Benchmarks/search_bench.py` on {time.strftime('%Y-%m-%d')}: {cpu}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, faiss {faiss.__version__}, hnswlib 0.8.0.",
+        f"Fashion-MNIST-784 (Debian `dataset-fashion-mnist`): 60,000 base vectors, {len(queries)} test queries, "
+        f"k = {K}. One query per call, single-threaded on both sides, best of {REPEAT} rounds. "
+        "`feder-report` times are *traced* searches (every scored vector, probe and layer step recorded), "
+        "measured in-process by `feder-bench` (release build); the libraries are timed through their Python "
+        "bindings.",
+        "",
+        "## Search",
+        "",
+        "| index | setting | library ms/query | feder-report traced ms/query | ratio | recall@10 library | "
+        "recall@10 feder-report | identical result lists |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, setting, library, ours, rec_lib, rec_ours, same in rows:
+        lines.append(f"| {name} | {setting} | {library:.3f} | {ours:.3f} | {ours / library:.2f}× | {rec_lib:.4f} | "
+                     f"{rec_ours:.4f} | {same * 100:.1f} % |")
+    lines += [
+        "",
+        "## Opening the index file",
+        "",
+        "| library call | file size | library s | feder-report s | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for name, size, library, ours in opens:
+        lines.append(f"| {name} | {size / 1e6:.0f} MB | {library:.4f} | {ours:.4f} | {ours / library:.2f}× |")
+    lines.append("")
+    with open(os.path.join(root, args.out) if not os.path.isabs(args.out) else args.out, "w") as handle:
+        handle.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
