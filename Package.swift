@@ -31,11 +31,12 @@ let package = Package(
             name: "FederSearch", dependencies: ["FederIndex", "CFederKernels"],
             // The traced searches keep their state in local buffers; dynamic exclusivity checks cost ~10 %.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .target(name: "FederRender", dependencies: ["CCairo", "CPangoCairo", "CTurboJPEG"]),
+        .target(name: "FederLayout", dependencies: ["FederIndex", "FederSearch"]),
+        .target(name: "FederRender", dependencies: ["FederLayout", "CCairo", "CPangoCairo", "CTurboJPEG"]),
         .executableTarget(
             name: "feder-report",
             dependencies: [
-                "FederIndex", "FederSearch", "FederRender",
+                "FederIndex", "FederSearch", "FederLayout", "FederRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -45,7 +46,8 @@ let package = Package(
 
         .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),
-        .testTarget(name: "FederRenderTests", dependencies: ["FederRender"]),
+        .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederTestSupport"]),
+        .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "CCairo", "CTurboJPEG"]),
         .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
