@@ -14,7 +14,7 @@ struct FederReportCommand: ParsableCommand {
             reports what the index did.
             """,
         version: "feder-report 0.1.0",
-        subcommands: [InspectCommand.self, TraceCommand.self])
+        subcommands: [InspectCommand.self, TraceCommand.self, ViewCommand.self])
 }
 
 /// Prints one line to standard error.

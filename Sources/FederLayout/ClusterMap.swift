@@ -1,0 +1,62 @@
+import FederIndex
+
+/// The map of an IVF index's lists: one cell per list, area proportional to its size, placed by a 2-D PCA
+/// projection of the centroids so that near centroids get near cells.
+///
+/// Construction: project the centroids, give each list a circle whose area is proportional to its size (empty
+/// lists a small minimum), push the circles apart until none overlap (`CircleRelaxation`), then cut the unit
+/// square into the power diagram of the circles (weights r²), so every cell touches its neighbours and cell
+/// areas follow list sizes. Computed once per index; every query on the index uses the same map.
+public struct ClusterMap: Sendable {
+    /// Cell polygons in the unit square (0…1 on both axes), by list number.
+    public var cells: [[Point]]
+    /// Circle centres after relaxation (unit square), by list number.
+    public var sites: [Point]
+    public var sizes: [Int]
+    let pca: PCA
+    let low: Point
+    let span: Double
+
+    /// - Complexity: O(nlist·d² + nlist²·iterations) for the projection and relaxation.
+    public static func build(centroids: VectorTable, sizes: [Int]) -> ClusterMap {
+        let rows = (0..<centroids.count).map { centroids.row($0) }
+        let pca = PCA.fit(rows, components: 2)
+        let projected = rows.map { pca.project($0) }
+        let xs = projected.map(\.x)
+        let ys = projected.map(\.y)
+        let low = Point(xs.min() ?? 0, ys.min() ?? 0)
+        let span = max((xs.max() ?? 0) - low.x, (ys.max() ?? 0) - low.y, 1e-12)
+        func unit(_ p: Point) -> Point {
+            Point(0.08 + 0.84 * (p.x - low.x) / span, 0.08 + 0.84 * (p.y - low.y) / span)
+        }
+        let centers = projected.map(unit)
+        let total = Double(max(sizes.reduce(0, +), 1))
+        let mean = total / Double(max(sizes.count, 1))
+        let floorShare = 0.18 * mean
+        let weighted = sizes.map { max(Double($0), floorShare) }
+        let weightedTotal = weighted.reduce(0, +)
+        let radii = weighted.map { (0.62 * $0 / (Double.pi * weightedTotal)).squareRoot() }
+        let bounds = Rect(x: 0, y: 0, width: 1, height: 1)
+        let relaxed = CircleRelaxation.relax(centers: centers, radii: radii, bounds: bounds, iterations: 240, padding: 0.002)
+        let cells = PowerDiagram.cells(sites: relaxed, weights: radii.map { $0 * $0 }, bounds: bounds)
+        return ClusterMap(cells: cells, sites: relaxed, sizes: sizes, pca: pca, low: low, span: span)
+    }
+
+    /// Where a vector falls on the map (unit square, clamped), by the same projection as the centroids.
+    public func place(_ vector: [Float]) -> Point {
+        let p = pca.project(vector)
+        let x = 0.08 + 0.84 * (p.x - low.x) / span
+        let y = 0.08 + 0.84 * (p.y - low.y) / span
+        return Point(min(max(x, 0.02), 0.98), min(max(y, 0.02), 0.98))
+    }
+
+    /// The largest square inside `rect`, centred: where the unit square is drawn.
+    public static func square(in rect: Rect) -> Rect {
+        let side = min(rect.width, rect.height)
+        return Rect(x: rect.x + (rect.width - side) / 2, y: rect.y + (rect.height - side) / 2, width: side, height: side)
+    }
+
+    static func map(_ p: Point, into square: Rect) -> Point {
+        Point(square.x + p.x * square.width, square.y + p.y * square.height)
+    }
+}

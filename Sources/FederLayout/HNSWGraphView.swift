@@ -1,0 +1,76 @@
+import FederIndex
+
+/// One read-only view of an HNSW graph, whichever library wrote it: node levels, links, vectors and labels.
+public struct HNSWGraphView: Sendable {
+    public var count: Int
+    public var dim: Int
+    /// Top level of the graph (−1 when empty).
+    public var maxLevel: Int
+    public var entryPoint: Int
+    public var m: Int
+    public var efConstruction: Int
+    public var library: String
+    /// Top level of a node.
+    public var level: @Sendable (Int) -> Int
+    /// Links of a node on a level.
+    public var neighbors: @Sendable (Int, Int) -> [Int]
+    /// Address of a node's first float.
+    public var vector: @Sendable (Int) -> UnsafeRawPointer
+    /// The caller's label of a node.
+    public var label: @Sendable (Int) -> Int64
+
+    /// The graph of an HNSW index (faiss `IHNf`, possibly inside an IDMap, or hnswlib); nil for other kinds.
+    public static func from(_ index: IndexFile) -> HNSWGraphView? {
+        switch index {
+        case .hnswlib(let hnsw):
+            return HNSWGraphView(
+                count: hnsw.count, dim: hnsw.dim, maxLevel: hnsw.maxLevel, entryPoint: hnsw.entryPoint, m: hnsw.m,
+                efConstruction: hnsw.efConstruction, library: "hnswlib",
+                level: { Int(hnsw.elementLevels[$0]) },
+                neighbors: { node, level in
+                    let list = hnsw.linkList(of: node, level: level)
+                    return (0..<list.count).map { Int(list.ids.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+                },
+                vector: { hnsw.vectorPointer($0) }, label: { Int64(bitPattern: hnsw.label($0)) })
+        case .faiss(let faiss):
+            return from(faiss, labels: nil)
+        }
+    }
+
+    static func from(_ index: FaissIndex, labels: MappedArray<Int64>?) -> HNSWGraphView? {
+        switch index {
+        case .idMap(let map):
+            return from(map.inner, labels: map.ids)
+        case .hnsw(let hnsw):
+            let graph = hnsw.graph
+            let storage = hnsw.storage.vectors
+            return HNSWGraphView(
+                count: storage.count, dim: hnsw.header.dim, maxLevel: storage.count == 0 ? -1 : graph.maxLevel,
+                entryPoint: graph.entryPoint, m: graph.m, efConstruction: graph.efConstruction, library: "faiss",
+                level: { Int(graph.levels[$0]) - 1 },
+                neighbors: { node, level in
+                    var out: [Int] = []
+                    for slot in graph.slotRange(node: node, level: level) {
+                        let neighbor = Int(graph.neighbors[slot])
+                        if neighbor < 0 { break }
+                        out.append(neighbor)
+                    }
+                    return out
+                },
+                vector: { storage.rowPointer($0) },
+                label: { node in labels.map { $0[node] } ?? Int64(node) })
+        default:
+            return nil
+        }
+    }
+
+    /// Nodes on each level, level 0 first.
+    public func levelCounts() -> [Int] {
+        guard maxLevel >= 0 else { return [] }
+        var counts = [Int](repeating: 0, count: maxLevel + 1)
+        for node in 0..<count {
+            for value in 0...min(level(node), maxLevel) { counts[value] += 1 }
+        }
+        return counts
+    }
+}

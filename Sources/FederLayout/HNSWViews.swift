@@ -1,0 +1,219 @@
+import FederIndex
+import FederSearch
+import Foundation
+
+/// The HNSW views: every level as a stacked plane, and the search's descent drawn against distance.
+public enum HNSWViews {
+    public struct Input: Sendable {
+        public var graph: HNSWGraphView
+        public var trace: SearchTrace
+        public var query: [Float]
+        public var seed: UInt64
+
+        public init(graph: HNSWGraphView, trace: SearchTrace, query: [Float], seed: UInt64) {
+            self.graph = graph
+            self.trace = trace
+            self.query = query
+            self.seed = seed
+        }
+
+        var largerIsBetter: Bool { trace.kind.hasSuffix("hnsw") && trace.metric == "ip" }
+        var distanceName: String {
+            switch (trace.kind.hasSuffix("hnswlib"), trace.metric) {
+            case (true, "l2"), (false, "l2"): return "squared L2 distance"
+            case (true, _): return "1 − dot (hnswlib \(trace.metric))"
+            default: return "inner product (larger is closer)"
+            }
+        }
+    }
+
+    // MARK: overview
+
+    /// - Complexity: O(n·d) for the projection of the drawn nodes, O(n·M) for the link counts.
+    public static func overview(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        let graph = input.graph
+        let counts = graph.levelCounts()
+        let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
+        let subtitle = "\(graph.library) · M \(graph.m) · efConstruction \(graph.efConstruction) · nodes per level: \(perLevel). "
+            + "A node keeps one position (PCA of the vectors) on every level it lives on."
+        var (marks, content) = ViewKit.panel(title: "HNSW overview — \(counts.count) levels", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        guard graph.count > 0, graph.maxLevel >= 0 else { return marks }
+        let positions = project(graph, seed: input.seed)
+        let levels = graph.maxLevel + 1
+        let legendItems: [(ViewKit.Symbol, String)] = [
+            (.dot(theme.scored), "node"), (.line(theme.accent.withAlpha(0.5), dashed: false), "link"), (.dot(theme.accent), "entry point"),
+        ]
+        let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let area = Rect(x: plotArea.x + 96, y: plotArea.y, width: plotArea.width - 100, height: plotArea.height)
+        let gap = 8.0
+        let planeHeight = max(24, (area.height - gap * Double(levels - 1)) / Double(levels))
+        let shear = min(area.width * 0.18, planeHeight * 1.2)
+        let nodeBudget = 1200
+        for (row, level) in (0..<levels).reversed().enumerated() {
+            let top = area.y + Double(row) * (planeHeight + gap)
+            let plane = [Point(area.x + shear, top), Point(area.maxX, top), Point(area.maxX - shear, top + planeHeight), Point(area.x, top + planeHeight)]
+            marks.append(.polygon(plane, fill: theme.background.withAlpha(0.9), stroke: Stroke(theme.panelBorder, width: 0.8)))
+            func place(_ node: Int) -> Point {
+                let p = positions[node] ?? Point(0.5, 0.5)
+                let u = 0.05 + 0.9 * p.x
+                let v = 0.1 + 0.8 * p.y
+                return Point(area.x + shear * (1 - v) + u * (area.width - shear), top + v * planeHeight)
+            }
+            let nodes = nodesOn(level: level, graph: graph)
+            let sampled = nodes.count > nodeBudget
+                ? nodes.filter { ViewKit.hashUnit(Int64($0), seed: input.seed) < Double(nodeBudget) / Double(nodes.count) }
+                : nodes
+            let drawn = Set(sampled)
+            var links = 0
+            var linkMarks: [Mark] = []
+            for node in nodes {
+                let neighbors = graph.neighbors(node, level)
+                links += neighbors.count
+                guard drawn.contains(node) else { continue }
+                for neighbor in neighbors where neighbor > node || !drawn.contains(neighbor) {
+                    guard drawn.contains(neighbor) else { continue }
+                    linkMarks.append(.polyline([place(node), place(neighbor)], stroke: Stroke(theme.accent.withAlpha(level == 0 ? 0.08 : 0.3), width: 0.5)))
+                }
+            }
+            marks += linkMarks
+            let dot = sampled.count > 600 ? 0.9 : (sampled.count > 100 ? 1.4 : 2.2)
+            for node in sampled where node != graph.entryPoint {
+                marks.append(.circle(center: place(node), radius: dot, fill: theme.scored, stroke: nil))
+            }
+            if graph.level(graph.entryPoint) >= level {
+                marks.append(.circle(center: place(graph.entryPoint), radius: 3.5, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
+            }
+            var caption = "L\(level) · \(nodes.count) nodes · \(links) links"
+            if sampled.count < nodes.count { caption += " · \(sampled.count) drawn" }
+            let lines = max(1, Int(planeHeight / (theme.labelFont.size * 1.25)))
+            marks.append(.text(TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 90, maxLines: lines)))
+        }
+        return marks + legendMarks
+    }
+
+    static func nodesOn(level: Int, graph: HNSWGraphView) -> [Int] {
+        (0..<graph.count).filter { graph.level($0) >= level }
+    }
+
+    /// Unit-square positions from a PCA fitted on upper-level nodes plus a sample of level 0.
+    static func project(_ graph: HNSWGraphView, seed: UInt64) -> [Int: Point] {
+        var sample: [Int] = []
+        let budget = 1500
+        for node in 0..<graph.count where graph.level(node) > 0 || ViewKit.hashUnit(Int64(node), seed: seed) < Double(budget) / Double(max(graph.count, 1)) {
+            sample.append(node)
+        }
+        let rows = sample.prefix(4000).map { node in (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+        let pca = PCA.fit(Array(rows), components: 2)
+        var projected: [Int: Point] = [:]
+        for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
+        let xs = projected.values.map(\.x)
+        let ys = projected.values.map(\.y)
+        let low = Point(xs.min() ?? 0, ys.min() ?? 0)
+        let spanX = max((xs.max() ?? 1) - low.x, 1e-12)
+        let spanY = max((ys.max() ?? 1) - low.y, 1e-12)
+        return projected.mapValues { Point(($0.x - low.x) / spanX, ($0.y - low.y) / spanY) }
+    }
+
+    // MARK: search
+
+    public static func search(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let hnsw = input.trace.hnsw else { return [] }
+        let counts = input.trace.counts
+        let subtitle = "x = \(input.distanceName) to the query (the query sits at the left edge); each level is a band, top level first. "
+            + "\(counts.distanceComputations) distance computations, \(counts.visited) vectors visited, \(counts.hops ?? 0) hops."
+        var (marks, content) = ViewKit.panel(title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        // Every scored distance, per node.
+        var distance: [Int: Float] = [hnsw.entryPoint: hnsw.entryDistance]
+        for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
+        var expanded: [Int] = []
+        for step in hnsw.level0.steps {
+            distance[step.node] = step.distance
+            if step.expanded { expanded.append(step.node) }
+            for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
+        }
+        let values = distance.values.map(Double.init).filter { $0.isFinite && abs($0) < 1e37 }
+        guard let lowValue = values.min(), let highValue = values.max() else { return marks }
+        let best = input.largerIsBetter ? highValue : min(0, lowValue)
+        let worst = input.largerIsBetter ? lowValue : highValue
+        let legendItems: [(ViewKit.Symbol, String)] = [
+            (.line(theme.query, dashed: true), "query"), (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
+            (.ring(theme.truth), "expanded (layer 0)"), (.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry"),
+        ]
+        let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let axisHeight = 26.0
+        let labelWidth = 104.0
+        let plot = Rect(x: plotArea.x + labelWidth, y: plotArea.y, width: plotArea.width - labelWidth - 6, height: plotArea.height - axisHeight)
+        func x(_ d: Double) -> Double {
+            let t = abs(d - best) / max(abs(worst - best), 1e-12)
+            return plot.x + 6 + (plot.width - 12) * min(t, 1)
+        }
+        // Bands: upper levels share 55 % of the height, level 0 gets the rest (or all when there are none).
+        let upperCount = hnsw.upperLevels.count
+        let upperHeight = upperCount == 0 ? 0 : plot.height * 0.5
+        let bandHeight = upperCount == 0 ? 0 : upperHeight / Double(upperCount)
+        let level0Band = Rect(x: plot.x, y: plot.y + upperHeight, width: plot.width, height: plot.height - upperHeight)
+        func y(_ node: Int, in band: Rect) -> Double { band.y + band.height * (0.15 + 0.7 * ViewKit.hashUnit(Int64(node), seed: input.seed)) }
+
+        // Axis.
+        for tick in ViewKit.niceTicks(min(best, worst), max(best, worst), count: 6) {
+            let tx = x(tick)
+            marks.append(.polyline([Point(tx, plot.y), Point(tx, plot.maxY)], stroke: Stroke(theme.grid, width: 0.5)))
+            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(tx, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+        }
+        marks.append(.text(TextMark("\(input.distanceName) to the query →", at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(.polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
+
+        var previousExit: (node: Int, y: Double)?
+        for (row, level) in hnsw.upperLevels.enumerated() {
+            let band = Rect(x: plot.x, y: plot.y + Double(row) * bandHeight, width: plot.width, height: bandHeight)
+            marks.append(.rect(band, fill: row % 2 == 0 ? theme.background.withAlpha(0.6) : nil, stroke: nil, cornerRadius: 0))
+            var scored: Set<Int> = []
+            for pass in level.passes { for edge in pass { scored.insert(edge.to) } }
+            for node in scored.sorted() where !level.path.contains(node) {
+                marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 2, fill: theme.scored, stroke: nil))
+            }
+            if let previous = previousExit, let first = level.path.first {
+                marks.append(.polyline([Point(x(Double(distance[first] ?? 0)), previous.y), Point(x(Double(distance[first] ?? 0)), y(first, in: band))], stroke: Stroke(theme.accent, width: 1, dash: [2, 2])))
+            }
+            for (from, to) in zip(level.path, level.path.dropFirst()) {
+                marks.append(.arrow(from: Point(x(Double(distance[from] ?? 0)), y(from, in: band)), to: Point(x(Double(distance[to] ?? 0)), y(to, in: band)), stroke: Stroke(theme.accent, width: 1.4), head: 6))
+            }
+            for node in level.path {
+                marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 3, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+            }
+            if let last = level.path.last { previousExit = (last, y(last, in: band)) }
+            let text = "L\(level.level) · \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es") · \(scored.count) scored · best \(ViewKit.format(Double(level.exitDistance)))"
+            let font = bandHeight < theme.labelFont.size * 2.6 ? theme.smallFont : theme.labelFont
+            let lines = max(1, Int((bandHeight - 2) / (font.size * 1.25)))
+            marks.append(.text(TextMark(text, at: Point(content.x, band.y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: lines)))
+        }
+
+        // Layer 0.
+        let results = Dictionary(input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
+        let expandedSet = Set(expanded)
+        var scored0: Set<Int> = []
+        for step in hnsw.level0.steps { for event in step.neighbors where event.distance != nil { scored0.insert(event.id) } }
+        scored0.insert(hnsw.level0.entry)
+        if let previous = previousExit {
+            let entry = hnsw.level0.entry
+            marks.append(.polyline([Point(x(Double(distance[entry] ?? 0)), previous.y), Point(x(Double(distance[entry] ?? 0)), y(entry, in: level0Band))], stroke: Stroke(theme.accent, width: 1, dash: [2, 2])))
+        }
+        let dot = scored0.count > 1500 ? 1.0 : 1.8
+        for node in scored0.sorted() where results[node] == nil && !expandedSet.contains(node) {
+            marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: dot, fill: theme.scored.withAlpha(0.8), stroke: nil))
+        }
+        for node in expandedSet.sorted() where results[node] == nil {
+            marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: 2.6, fill: nil, stroke: Stroke(theme.truth, width: 1.2)))
+        }
+        marks.append(.circle(center: Point(x(Double(distance[hnsw.level0.entry] ?? 0)), y(hnsw.level0.entry, in: level0Band)), radius: 4, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
+        for (node, rank) in results.sorted(by: { $0.value > $1.value }) {
+            let point = Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band))
+            marks.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
+            marks += ViewKit.badge(rank, at: Point(point.x, point.y - 9), color: theme.result, theme: theme, radius: 5)
+        }
+        let stop = hnsw.level0.stopReason.rawValue.replacingOccurrences(of: "([A-Z])", with: " $1", options: .regularExpression).lowercased()
+        let text = "L0 · \(expanded.count) expansions · \(hnsw.level0.visitedCount) visited · stop: \(stop)"
+        marks.append(.text(TextMark(text, at: Point(content.x, level0Band.y + 2), font: theme.labelFont, color: theme.text, width: labelWidth - 6, maxLines: 5)))
+        return marks + legendMarks
+    }
+}

@@ -1,0 +1,298 @@
+import FederIndex
+import FederSearch
+import Foundation
+
+/// The four IVF views: overview, coarse search, fine search by distance (polar), fine search by projection.
+public enum IVFViews {
+    /// Everything the IVF views draw from.
+    public struct Input: Sendable {
+        public var index: FaissIVFIndex
+        public var map: ClusterMap
+        public var trace: SearchTrace
+        public var query: [Float]
+        public var media: MediaList?
+        public var seed: UInt64
+
+        public init(index: FaissIVFIndex, map: ClusterMap, trace: SearchTrace, query: [Float], media: MediaList?, seed: UInt64) {
+            self.index = index
+            self.map = map
+            self.trace = trace
+            self.query = query
+            self.media = media
+            self.seed = seed
+        }
+
+        var largerIsBetter: Bool { index.header.metric == .innerProduct }
+        var distanceName: String { largerIsBetter ? "inner product (larger is closer)" : "squared L2 distance" }
+    }
+
+    // MARK: overview
+
+    public static func overview(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        let sizes = input.map.sizes
+        let total = sizes.reduce(0, +)
+        let empty = sizes.filter { $0 == 0 }.count
+        let largest = sizes.indices.max { sizes[$0] < sizes[$1] } ?? 0
+        let smallest = sizes.indices.filter { sizes[$0] > 0 }.min { sizes[$0] < sizes[$1] } ?? 0
+        let subtitle = "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
+            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by PCA of the centroids"
+        var (marks, content) = ViewKit.panel(title: "IVF overview — \(input.index.code), nlist \(sizes.count)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        let legendItems: [(ViewKit.Symbol, String)] = [
+            (.square(theme.ramp(0.05)), "small list"), (.square(theme.ramp(1)), "large list"),
+            (.square(theme.background), "empty list"),
+        ]
+        let (mapArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let square = ClusterMap.square(in: mapArea)
+        let maxSize = Double(max(sizes.max() ?? 1, 1))
+        for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
+            let points = cell.map { ClusterMap.map($0, into: square) }
+            let size = sizes[list]
+            if size == 0 {
+                marks.append(.polygon(points, fill: theme.background, stroke: Stroke(theme.quiet, width: 0.6, dash: [2, 2])))
+            } else {
+                marks.append(.polygon(points, fill: theme.ramp(Double(size) / maxSize), stroke: Stroke(theme.panel, width: 1)))
+            }
+        }
+        marks += cellLabels(input.map, square: square, theme: theme, minimumArea: 900) { list in
+            (text: "#\(list) · \(sizes[list])", fill: sizes[list] == 0 ? theme.background : theme.ramp(Double(sizes[list]) / maxSize))
+        }
+        marks += clusterThumbnails(input, square: square, theme: theme)
+        return marks + legendMarks
+    }
+
+    /// List numbers at cell centroids, where the cell is large enough to hold one.
+    static func cellLabels(
+        _ map: ClusterMap, square: Rect, theme: Theme, minimumArea: Double, label: (Int) -> (text: String, fill: Color)
+    ) -> [Mark] {
+        var marks: [Mark] = []
+        for (list, cell) in map.cells.enumerated() where cell.count >= 3 {
+            let points = cell.map { ClusterMap.map($0, into: square) }
+            guard PowerDiagram.polygonArea(points) >= minimumArea else { continue }
+            let center = PowerDiagram.centroid(points)
+            let (text, fill) = label(list)
+            marks.append(.text(TextMark(text, at: Point(center.x, center.y - 4), font: theme.smallFont, color: theme.textColor(on: fill), alignment: .center)))
+        }
+        return marks
+    }
+
+    /// A few members' thumbnails in the largest cells (first ids of each list: deterministic).
+    static func clusterThumbnails(_ input: Input, square: Rect, theme: Theme) -> [Mark] {
+        guard let media = input.media, media.kind == .image else { return [] }
+        var marks: [Mark] = []
+        let order = input.map.sizes.indices.sorted { input.map.sizes[$0] > input.map.sizes[$1] }
+        for list in order.prefix(12) {
+            let cell = input.map.cells[list].map { ClusterMap.map($0, into: square) }
+            guard cell.count >= 3, PowerDiagram.polygonArea(cell) > 2500 else { continue }
+            let center = PowerDiagram.centroid(cell)
+            let ids = input.index.invertedLists.lists[list].ids
+            for slot in 0..<min(2, ids.count) {
+                let label = ids[slot]
+                let side = 18.0
+                let rect = Rect(x: center.x - side - 1 + Double(slot) * (side + 2), y: center.y + 4, width: side, height: side)
+                marks.append(.image(ImageMark(rect: rect, path: media.imagePath(for: label), label: "\(label)")))
+            }
+        }
+        return marks
+    }
+
+    // MARK: coarse search
+
+    public static func coarse(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let ivf = input.trace.ivf else { return [] }
+        let nprobe = input.trace.parameters.nprobe ?? ivf.probes.count
+        let subtitle = "The query is compared with all \(ivf.centroidDistances.count) centroids (\(input.distanceName)); "
+            + "the \(nprobe) best lists are probed in rank order, empty ones skipped."
+        var (marks, content) = ViewKit.panel(title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        let (mapPart, listPart) = content.sliceRight(min(170, content.width * 0.34))
+        let legendItems: [(ViewKit.Symbol, String)] = [
+            (.star(theme.query), "query (projected)"), (.badge(theme.accent), "probed, by rank"),
+            (.line(theme.truth, dashed: false), "nearest centroid"), (.square(theme.quiet), "not probed"),
+        ]
+        let (mapArea, legendMarks) = ViewKit.withLegend(legendItems, in: Rect(x: mapPart.x, y: mapPart.y, width: mapPart.width - 8, height: mapPart.height), theme: theme, measurer: measurer)
+        let square = ClusterMap.square(in: mapArea)
+        let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
+            let points = cell.map { ClusterMap.map($0, into: square) }
+            if let rank = rankOf[list] {
+                let strength = 1 - Double(rank) / Double(max(ivf.probes.count, 1)) * 0.6
+                marks.append(.polygon(points, fill: theme.accent.withAlpha(0.25 + 0.55 * strength), stroke: Stroke(theme.panel, width: 1)))
+            } else {
+                marks.append(.polygon(points, fill: input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.45), stroke: Stroke(theme.panel, width: 1)))
+            }
+        }
+        if let nearest = ivf.probes.first, input.map.cells[nearest.list].count >= 3 {
+            let points = input.map.cells[nearest.list].map { ClusterMap.map($0, into: square) }
+            marks.append(.polygon(points, fill: nil, stroke: Stroke(theme.truth, width: 2.2)))
+        }
+        for probe in ivf.probes.prefix(40) where input.map.cells[probe.list].count >= 3 {
+            let points = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }
+            marks += ViewKit.badge(probe.rank + 1, at: PowerDiagram.centroid(points), color: theme.accent, theme: theme, radius: 5.5)
+        }
+        let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
+        marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+
+        // Side list: rank, cluster, size, distance.
+        var y = listPart.y
+        let font = theme.numberFont
+        let columns = [listPart.x, listPart.x + 26, listPart.x + 66, listPart.maxX]
+        marks.append(.text(TextMark("rank  list  size", at: Point(columns[0], y), font: Font(size: font.size, weight: .bold, monospace: true), color: theme.mutedText)))
+        marks.append(.text(TextMark("distance", at: Point(columns[3], y), font: Font(size: font.size, weight: .bold, monospace: true), color: theme.mutedText, alignment: .right)))
+        y += font.size * 1.6
+        let rowHeight = font.size * 1.45
+        let capacity = Int((listPart.maxY - y) / rowHeight) - 1
+        for probe in ivf.probes.prefix(max(capacity, 0)) {
+            let color = probe.size == 0 ? theme.mutedText : theme.text
+            marks.append(.text(TextMark(String(format: "%4d  %4d  %4d", probe.rank + 1, probe.list, probe.size), at: Point(columns[0], y), font: font, color: color)))
+            marks.append(.text(TextMark(ViewKit.format(Double(probe.distance)) + (probe.size == 0 ? " (empty)" : ""), at: Point(columns[3], y), font: font, color: color, alignment: .right)))
+            y += rowHeight
+        }
+        if ivf.probes.count > max(capacity, 0) {
+            marks.append(.text(TextMark("… \(ivf.probes.count - max(capacity, 0)) more", at: Point(columns[0], y), font: font, color: theme.mutedText)))
+        }
+        return marks + legendMarks
+    }
+
+    // MARK: fine search, polar
+
+    public static func finePolar(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let ivf = input.trace.ivf else { return [] }
+        let k = input.trace.parameters.k
+        let subtitle = "Radius = \(input.distanceName) to the query at the centre; one sector per probed list (width ∝ vectors "
+            + "scanned, colour = probe rank, angle inside it seeded jitter). Top-\(k) numbered."
+        var (marks, content) = ViewKit.panel(title: "IVF fine search — \(ivf.scanned.count) vectors scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        let probedForLegend = ivf.probes.filter { $0.size > 0 }
+        var legendItems: [(ViewKit.Symbol, String)] = [(.star(theme.query), "query"), (.badge(theme.result), "top-\(k) result, by rank")]
+        for probe in probedForLegend.prefix(4) { legendItems.append((.dot(theme.category(probe.rank)), "list #\(probe.list) (probe \(probe.rank + 1))")) }
+        if probedForLegend.count > 4 { legendItems.append((.dot(theme.quiet), "… \(probedForLegend.count - 4) more lists")) }
+        legendItems.append((.line(theme.grid, dashed: false), "rings: \(input.distanceName)"))
+        let (plot, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let center = plot.center
+        let outer = min(plot.width, plot.height) / 2 - 14
+        let inner = 0.0
+        guard !ivf.scanned.isEmpty, outer > 10 else { return marks }
+        let distances = ivf.scanned.map { Double($0.distance) }
+        let best = input.largerIsBetter ? (distances.max() ?? 0) : (distances.min() ?? 0)
+        let worst = input.largerIsBetter ? (distances.min() ?? 0) : (distances.max() ?? 0)
+        // Radius grows with badness: L2 from 0 at the centre; IP from the best score.
+        let start = input.largerIsBetter ? best : 0.0
+        let range = abs(worst - start) > 0 ? abs(worst - start) : 1
+        func radius(_ d: Double) -> Double { inner + (outer - inner) * min(abs(d - start) / range, 1) }
+
+        // Scale rings.
+        let ticks = ViewKit.niceTicks(min(start, worst), max(start, worst), count: 4)
+        for tick in ticks where abs(tick - start) > 1e-12 {
+            let r = radius(tick)
+            marks.append(.circle(center: center, radius: r, fill: nil, stroke: Stroke(theme.grid, width: 0.6)))
+            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(center.x + 2, center.y - r - theme.smallFont.size - 1), font: theme.smallFont, color: theme.mutedText)))
+        }
+        // Sectors by probed non-empty list.
+        let probed = ivf.probes.filter { $0.size > 0 }
+        let counts = Dictionary(grouping: ivf.scanned, by: \.list).mapValues(\.count)
+        let total = Double(probed.reduce(0) { $0 + (counts[$1.list] ?? 0) })
+        let minimum = 0.02 * 2 * Double.pi
+        var weights = probed.map { max(Double(counts[$0.list] ?? 0) / max(total, 1) * 2 * Double.pi, minimum) }
+        let scale = 2 * Double.pi / max(weights.reduce(0, +), 1e-9)
+        weights = weights.map { $0 * scale }
+        var angle = -Double.pi / 2
+        var sector: [Int: (start: Double, width: Double, rank: Int)] = [:]
+        for (position, probe) in probed.enumerated() {
+            sector[probe.list] = (angle, weights[position], probe.rank)
+            marks.append(.polyline([center, Point(center.x + cos(angle) * (outer + 4), center.y + sin(angle) * (outer + 4))], stroke: Stroke(theme.grid, width: 0.6)))
+            if weights[position] > 0.18 {
+                let mid = angle + weights[position] / 2
+                marks.append(.text(TextMark("#\(probe.list)", at: Point(center.x + cos(mid) * (outer + 8), center.y + sin(mid) * (outer + 8) - 4), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+            }
+            angle += weights[position]
+        }
+        let topK = Dictionary(input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
+        var badges: [Mark] = []
+        let dotRadius = ivf.scanned.count > 3000 ? 1.1 : (ivf.scanned.count > 800 ? 1.6 : 2.2)
+        for scanned in ivf.scanned {
+            guard let slot = sector[scanned.list] else { continue }
+            let jitter = 0.08 + 0.84 * ViewKit.hashUnit(scanned.id, seed: input.seed)
+            let theta = slot.start + slot.width * jitter
+            let r = radius(Double(scanned.distance))
+            let point = Point(center.x + cos(theta) * r, center.y + sin(theta) * r)
+            let label = input.trace.nodeLabels?[Int(scanned.id)] ?? scanned.id
+            if let rank = topK[label] {
+                badges.append(.circle(center: point, radius: 4, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
+                badges += ViewKit.badge(rank, at: Point(point.x + 7, point.y - 7), color: theme.result, theme: theme, radius: 5)
+            } else {
+                marks.append(.circle(center: point, radius: dotRadius, fill: theme.category(slot.rank).withAlpha(0.75), stroke: nil))
+            }
+        }
+        marks += badges
+        marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+        return marks + legendMarks
+    }
+
+    // MARK: fine search, projection
+
+    public static func fineProjection(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let ivf = input.trace.ivf else { return [] }
+        let dim = input.index.header.dim
+        // Vectors of the scanned entries, in scan order (lists in probe order, offsets in list order).
+        var pointers: [UnsafeRawPointer] = []
+        var entries: [IVFTrace.ScannedVector] = []
+        let file = input.index.invertedLists.lists.first?.ids.file
+        for probe in ivf.probes where probe.size > 0 {
+            let list = input.index.invertedLists.lists[probe.list]
+            guard let file else { break }
+            for offset in 0..<list.size {
+                pointers.append(file.baseAddress + list.codesOffset + offset * input.index.invertedLists.codeSize)
+            }
+        }
+        entries = ivf.scanned
+        let count = min(pointers.count, entries.count)
+        // PCA fitted on a deterministic sample of at most 2000 scanned vectors plus the query.
+        let stride = max(1, count / 2000)
+        var sample: [[Float]] = [input.query]
+        for index in Swift.stride(from: 0, to: count, by: stride) {
+            sample.append((0..<dim).map { pointers[index].loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) })
+        }
+        let pca = PCA.fit(sample, components: 2)
+        let ratio = pca.explainedVarianceRatio
+        let subtitle = "PCA of the \(count) scored vectors and the query; PC1 \(String(format: "%.0f", (ratio.first ?? 0) * 100)) % and PC2 "
+            + "\(String(format: "%.0f", (ratio.count > 1 ? ratio[1] : 0) * 100)) % of their variance. Colour = probe rank of the vector's list."
+        var (marks, content) = ViewKit.panel(title: "IVF fine search — projection", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        let legendItems: [(ViewKit.Symbol, String)] = [
+            (.star(theme.query), "query"), (.badge(theme.result), "top-\(input.trace.parameters.k), by rank"),
+            (.dot(theme.category(0)), "list probed 1st"), (.dot(theme.category(1)), "2nd"), (.dot(theme.category(2)), "3rd …"),
+        ]
+        let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let plot = Rect(x: plotArea.x + 14, y: plotArea.y, width: plotArea.width - 14, height: plotArea.height - 12)
+        var points = (0..<count).map { pca.project(pointer: pointers[$0], dim: dim) }
+        let queryPoint = pca.project(input.query)
+        points.append(queryPoint)
+        let xs = points.map(\.x)
+        let ys = points.map(\.y)
+        let low = Point(xs.min() ?? 0, ys.min() ?? 0)
+        let spanX = max((xs.max() ?? 1) - low.x, 1e-9)
+        let spanY = max((ys.max() ?? 1) - low.y, 1e-9)
+        func place(_ p: Point) -> Point {
+            Point(plot.x + 6 + (plot.width - 12) * (p.x - low.x) / spanX, plot.maxY - 6 - (plot.height - 12) * (p.y - low.y) / spanY)
+        }
+        marks.append(.rect(plot, fill: nil, stroke: Stroke(theme.grid, width: 0.6), cornerRadius: 0))
+        marks.append(.text(TextMark("PC1", at: Point(plot.maxX, plot.maxY + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+        marks.append(.text(TextMark("PC2", at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
+        let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        let topK = Dictionary(input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
+        let alpha = count > 3000 ? 0.35 : 0.7
+        let dotRadius = count > 3000 ? 1.0 : 1.8
+        var badges: [Mark] = []
+        for index in 0..<count {
+            let entry = entries[index]
+            let point = place(points[index])
+            let label = input.trace.nodeLabels?[Int(entry.id)] ?? entry.id
+            if let rank = topK[label] {
+                badges.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
+                badges += ViewKit.badge(rank, at: Point(point.x + 7, point.y - 7), color: theme.result, theme: theme, radius: 5)
+            } else {
+                marks.append(.circle(center: point, radius: dotRadius, fill: theme.category(rankOf[entry.list] ?? 0).withAlpha(alpha), stroke: nil))
+            }
+        }
+        marks += badges
+        marks.append(.polygon(ViewKit.star(center: place(queryPoint), radius: 6.5), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+        return marks + legendMarks
+    }
+}

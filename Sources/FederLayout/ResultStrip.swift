@@ -1,0 +1,54 @@
+import FederSearch
+
+/// The query and its top-k as a strip of tiles: thumbnail (or text snippet, or the id), rank, id, distance.
+public enum ResultStrip {
+    public static func marks(
+        title: String, results: [Neighbor], exact: [Neighbor]?, media: MediaList?, queryMedia: String?, queryLabel: String,
+        in rect: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> [Mark] {
+        let shown = results.filter { $0.id >= 0 }
+        let missing = results.count - shown.count
+        var subtitle = "Rank, id and the library's distance under each tile."
+        if exact != nil { subtitle += " A red corner marks a result that is not among the exact top-\(results.count)." }
+        if missing > 0 { subtitle += " \(missing) slots empty (the search found fewer candidates than k)." }
+        var (marks, content) = ViewKit.panel(title: title, subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        let captionHeight = theme.smallFont.size * 2.8
+        let tiles = shown.count + 1
+        let gap = 6.0
+        let side = max(16, min(92, (content.width - gap * Double(tiles - 1)) / Double(tiles), content.height - captionHeight - 4))
+        let exactIDs = Set((exact ?? []).map(\.id))
+        func tile(at index: Int) -> Rect {
+            Rect(x: content.x + Double(index) * (side + gap), y: content.y, width: side, height: side)
+        }
+        // The query.
+        let queryRect = tile(at: 0)
+        marks += tileContent(for: nil, path: queryMedia, text: nil, fallback: "query", rect: queryRect, theme: theme)
+        marks.append(.rect(queryRect, fill: nil, stroke: Stroke(theme.query, width: 2), cornerRadius: 3))
+        marks.append(.text(TextMark("query\n\(queryLabel)", at: Point(queryRect.center.x, queryRect.maxY + 2), font: theme.smallFont, color: theme.query, alignment: .center, width: side + gap, maxLines: 2)))
+        for (position, neighbor) in shown.enumerated() {
+            let rect = tile(at: position + 1)
+            let path = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
+            let text = media?.kind == .text ? media?.text(for: neighbor.id) : nil
+            marks += tileContent(for: neighbor.id, path: path, text: text, fallback: "id \(neighbor.id)", rect: rect, theme: theme)
+            marks.append(.rect(rect, fill: nil, stroke: Stroke(theme.result, width: 1.2), cornerRadius: 3))
+            if exact != nil, !exactIDs.contains(neighbor.id) {
+                marks.append(.polygon([Point(rect.maxX - 12, rect.y), Point(rect.maxX, rect.y), Point(rect.maxX, rect.y + 12)], fill: Color(hex: 0xD55E00), stroke: nil))
+            }
+            marks += ViewKit.badge(position + 1, at: Point(rect.x + 7, rect.y + 7), color: theme.result, theme: theme, radius: 6)
+            marks.append(.text(TextMark("id \(neighbor.id)\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2), font: theme.smallFont, color: theme.text, alignment: .center, width: side + gap, maxLines: 2)))
+        }
+        return marks
+    }
+
+    static func tileContent(for id: Int64?, path: String?, text: String?, fallback: String, rect: Rect, theme: Theme) -> [Mark] {
+        var marks: [Mark] = [.rect(rect, fill: theme.background, stroke: nil, cornerRadius: 3)]
+        if let path {
+            marks.append(.image(ImageMark(rect: rect.insetBy(1, 1), path: path, label: fallback)))
+        } else if let text {
+            marks.append(.text(TextMark(text, at: Point(rect.x + 4, rect.y + 14), font: theme.smallFont, color: theme.text, width: rect.width - 8, maxLines: max(1, Int((rect.height - 18) / (theme.smallFont.size * 1.25))))))
+        } else {
+            marks.append(.text(TextMark(fallback, at: Point(rect.center.x, rect.center.y - 5), font: theme.labelFont, color: theme.mutedText, alignment: .center, width: rect.width - 4, maxLines: 2)))
+        }
+        return marks
+    }
+}

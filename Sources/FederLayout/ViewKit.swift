@@ -1,0 +1,151 @@
+import Foundation
+
+/// Small building blocks every view uses: panel frames, legends, scales, markers and number formats.
+public enum ViewKit {
+    /// A framed panel with a title and an info line; returns its marks and the rectangle left for content.
+    public static func panel(
+        title: String, subtitle: String, in rect: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> (marks: [Mark], content: Rect) {
+        var marks: [Mark] = [.rect(rect, fill: theme.panel, stroke: Stroke(theme.panelBorder, width: 0.75), cornerRadius: 6)]
+        let inner = rect.insetBy(10, 8)
+        marks.append(.text(TextMark(title, at: Point(inner.x, inner.y), font: theme.panelTitleFont, color: theme.text, width: inner.width, maxLines: 1)))
+        let titleHeight = measurer.measure(title, font: theme.panelTitleFont, width: inner.width).height
+        var used = titleHeight + 2
+        if !subtitle.isEmpty {
+            let height = min(measurer.measure(subtitle, font: theme.labelFont, width: inner.width).height, theme.labelFont.size * 2.6)
+            marks.append(
+                .text(TextMark(subtitle, at: Point(inner.x, inner.y + used), font: theme.labelFont, color: theme.mutedText, width: inner.width, maxLines: 2)))
+            used += height + 4
+        }
+        let content = Rect(x: inner.x, y: inner.y + used, width: inner.width, height: max(0, inner.height - used))
+        return (marks, content)
+    }
+
+    /// A legend symbol.
+    public enum Symbol: Sendable {
+        case dot(Color)
+        case ring(Color)
+        case square(Color)
+        case line(Color, dashed: Bool)
+        case arrow(Color)
+        case star(Color)
+        case badge(Color)
+    }
+
+    /// Legend entries laid out left to right, wrapping; returns the marks and the height used.
+    public static func legend(
+        _ items: [(Symbol, String)], in rect: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> (marks: [Mark], height: Double) {
+        var marks: [Mark] = []
+        let font = theme.labelFont
+        let lineHeight = font.size * 1.5
+        var x = rect.x
+        var y = rect.y
+        for (symbol, label) in items {
+            let labelWidth = measurer.measure(label, font: font, width: nil).width
+            let itemWidth = 14 + labelWidth + 12
+            if x + itemWidth > rect.maxX, x > rect.x {
+                x = rect.x
+                y += lineHeight
+            }
+            let center = Point(x + 5, y + lineHeight / 2 - 1)
+            marks += symbolMarks(symbol, at: center, size: 4, theme: theme)
+            marks.append(.text(TextMark(label, at: Point(x + 13, y + (lineHeight - font.size * 1.2) / 2 - 1), font: font, color: theme.mutedText)))
+            x += itemWidth
+        }
+        return (marks, y + lineHeight - rect.y)
+    }
+
+    static func symbolMarks(_ symbol: Symbol, at center: Point, size: Double, theme: Theme) -> [Mark] {
+        switch symbol {
+        case .dot(let color):
+            return [.circle(center: center, radius: size * 0.8, fill: color, stroke: nil)]
+        case .ring(let color):
+            return [.circle(center: center, radius: size * 0.8, fill: nil, stroke: Stroke(color, width: 1.5))]
+        case .square(let color):
+            return [.rect(Rect(x: center.x - size, y: center.y - size, width: 2 * size, height: 2 * size), fill: color, stroke: Stroke(theme.panelBorder, width: 0.5), cornerRadius: 1)]
+        case .line(let color, let dashed):
+            return [.polyline([Point(center.x - size * 1.2, center.y), Point(center.x + size * 1.2, center.y)], stroke: Stroke(color, width: 1.5, dash: dashed ? [2, 2] : []))]
+        case .arrow(let color):
+            return [.arrow(from: Point(center.x - size * 1.3, center.y), to: Point(center.x + size * 1.3, center.y), stroke: Stroke(color, width: 1.3), head: 4)]
+        case .star(let color):
+            return [.polygon(star(center: center, radius: size * 1.2), fill: color, stroke: Stroke(theme.background, width: 0.5))]
+        case .badge(let color):
+            return [.circle(center: center, radius: size * 1.1, fill: color, stroke: Stroke(theme.background, width: 0.75))]
+        }
+    }
+
+    /// A five-pointed star (the query marker).
+    public static func star(center: Point, radius: Double) -> [Point] {
+        (0..<10).map { index in
+            let angle = -Double.pi / 2 + Double(index) * Double.pi / 5
+            let r = index % 2 == 0 ? radius : radius * 0.45
+            return Point(center.x + cos(angle) * r, center.y + sin(angle) * r)
+        }
+    }
+
+    /// A numbered badge (rank of a result or a probed list).
+    public static func badge(_ number: Int, at center: Point, color: Color, theme: Theme, radius: Double = 6) -> [Mark] {
+        let font = Font(size: number >= 100 ? radius * 0.9 : radius * 1.2, weight: .bold)
+        return [
+            .circle(center: center, radius: radius, fill: color, stroke: Stroke(theme.background, width: 0.8)),
+            .text(TextMark("\(number)", at: Point(center.x, center.y - font.size * 0.62), font: font, color: Color(hex: 0xFFFFFF), alignment: .center)),
+        ]
+    }
+
+    /// About `count` round tick values covering `low…high`.
+    public static func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+        guard high > low, low.isFinite, high.isFinite else { return [low] }
+        let rough = (high - low) / Double(max(count, 1))
+        let magnitude = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        var ticks: [Double] = []
+        var value = ceil(low / step) * step
+        while value <= high + step * 1e-9 {
+            ticks.append(abs(value) < step * 1e-9 ? 0 : value)
+            value += step
+        }
+        return ticks
+    }
+
+    /// The height `legend` will take for these items in `width`.
+    public static func legendHeight(_ items: [(Symbol, String)], width: Double, theme: Theme, measurer: TextMeasurer) -> Double {
+        legend(items, in: Rect(x: 0, y: 0, width: width, height: 0), theme: theme, measurer: measurer).height
+    }
+
+    /// Splits `content` into a plot area and a legend strip sized for `items`; returns the plot and the marks.
+    public static func withLegend(
+        _ items: [(Symbol, String)], in content: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> (plot: Rect, marks: [Mark]) {
+        let height = legendHeight(items, width: content.width, theme: theme, measurer: measurer)
+        let legendRect = Rect(x: content.x, y: content.maxY - height, width: content.width, height: height)
+        let marks = legend(items, in: legendRect, theme: theme, measurer: measurer).marks
+        return (Rect(x: content.x, y: content.y, width: content.width, height: max(0, content.height - height - 6)), marks)
+    }
+
+    /// A tick label: like `format`, without a trailing ".0".
+    public static func formatTick(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e6 { return String(Int64(value)) }
+        return format(value)
+    }
+
+    /// A distance as people read it: 4 significant digits, no exponent for ordinary magnitudes.
+    public static func format(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if abs(value) >= 3e38 { return value > 0 ? "+FLT_MAX" : "−FLT_MAX" }
+        let magnitude = abs(value)
+        if magnitude >= 1e5 || magnitude < 1e-3 { return String(format: "%.3g", value) }
+        if magnitude >= 100 { return String(format: "%.0f", value) }
+        if magnitude >= 10 { return String(format: "%.1f", value) }
+        return String(format: "%.3g", value)
+    }
+
+    /// A deterministic value in 0..<1 from an id and a seed (for jitter that does not move between runs).
+    public static func hashUnit(_ id: Int64, seed: UInt64) -> Double {
+        var z = UInt64(bitPattern: id) &+ seed &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(1 << 53)
+    }
+}

@@ -1,0 +1,86 @@
+import CCairo
+import CPangoCairo
+import FederLayout
+import Foundation
+
+/// Text through Pango on a cairo context at 72 dpi, so one point of font size is one point on the page.
+enum PangoText {
+    /// A Pango font description string for `font` (DejaVu ships with fontconfig on Debian).
+    static func description(for font: Font) -> String {
+        var name = font.monospace ? "DejaVu Sans Mono" : "DejaVu Sans"
+        if font.weight == .bold { name += " Bold" }
+        if font.italic { name += " Oblique" }
+        return name
+    }
+
+    /// A layout for `text` on `context`, configured for the mark's font, width and line limit.
+    /// The caller owns the result (`g_object_unref`).
+    static func layout(
+        on context: OpaquePointer, text: String, font: Font, width: Double?, maxLines: Int?,
+        alignment: TextMark.Alignment
+    ) -> OpaquePointer? {
+        guard let layout = pango_cairo_create_layout(context) else { return nil }
+        if let pangoContext = pango_layout_get_context(layout) {
+            pango_cairo_context_set_resolution(pangoContext, 72)
+            pango_layout_context_changed(layout)
+        }
+        let descriptionText = description(for: font)
+        if let fontDescription = pango_font_description_from_string(descriptionText) {
+            pango_font_description_set_absolute_size(fontDescription, font.size * Double(PANGO_SCALE))
+            pango_layout_set_font_description(layout, fontDescription)
+            pango_font_description_free(fontDescription)
+        }
+        pango_layout_set_text(layout, text, -1)
+        if let width, width > 0 {
+            pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+            if let maxLines, maxLines > 0 {
+                pango_layout_set_height(layout, -Int32(maxLines))
+                pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END)
+            }
+        }
+        switch alignment {
+        case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+        case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+        }
+        return layout
+    }
+
+    /// The logical size of a layout in points.
+    static func size(of layout: OpaquePointer) -> Size {
+        var width: Int32 = 0
+        var height: Int32 = 0
+        pango_layout_get_size(layout, &width, &height)
+        return Size(Double(width) / Double(PANGO_SCALE), Double(height) / Double(PANGO_SCALE))
+    }
+}
+
+/// Measures text exactly as the renderer will set it, on a private 1×1 surface.
+public final class PangoTextMeasurer: TextMeasurer, @unchecked Sendable {
+    private let surface: OpaquePointer
+    private let context: OpaquePointer
+    private let lock = NSLock()
+
+    public init() {
+        // A 1×1 image surface never fails to allocate; a failed one still yields a usable nil-status context.
+        surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)
+        context = cairo_create(surface)
+    }
+
+    deinit {
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+    }
+
+    public func measure(_ text: String, font: Font, width: Double?) -> Size {
+        lock.withLock {
+            guard
+                let layout = PangoText.layout(
+                    on: context, text: text, font: font, width: width, maxLines: nil, alignment: .left)
+            else { return EstimatingTextMeasurer().measure(text, font: font, width: width) }
+            defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+            return PangoText.size(of: layout)
+        }
+    }
+}

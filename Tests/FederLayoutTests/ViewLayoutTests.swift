@@ -1,0 +1,151 @@
+import FederIndex
+import FederLayout
+import FederSearch
+import FederTestSupport
+import XCTest
+
+/// Views as values: marks stay inside their panel, the marks that carry meaning match the trace, and the same
+/// input gives the same scene.
+final class ViewLayoutTests: XCTestCase {
+    private let theme = Theme.light
+    private let measurer = EstimatingTextMeasurer()
+    private let panel = Rect(x: 20, y: 30, width: 420, height: 300)
+
+    private func open(_ name: String) throws -> IndexFile {
+        try IndexFile.open(path: FixtureManifest.committedDirectory().appendingPathComponent(name).path)
+    }
+
+    private func traced(_ index: IndexFile, id: Int64, request: SearchRequest) throws -> (SearchTrace, [Float]) {
+        let query = try XCTUnwrap(index.storedVector(label: id))
+        var (trace, _) = try Searcher.trace(index, query: query, request: request)
+        Measures.measure(&trace, index: index, query: query)
+        return (trace, query)
+    }
+
+    /// Every point a mark is anchored at, through groups.
+    private func anchors(_ marks: [Mark]) -> [Point] {
+        marks.flatMap { mark -> [Point] in
+            switch mark {
+            case let .rect(rect, _, _, _): return [Point(rect.minX, rect.minY), Point(rect.maxX, rect.maxY)]
+            case let .circle(center, _, _, _): return [center]
+            case let .polygon(points, _, _), let .polyline(points, _): return points
+            case let .arrow(from, to, _, _): return [from, to]
+            case let .text(text): return [text.origin]
+            case let .image(image): return [Point(image.rect.minX, image.rect.minY), Point(image.rect.maxX, image.rect.maxY)]
+            case let .group(inner, _): return anchors(inner)
+            }
+        }
+    }
+
+    private func assertInside(_ marks: [Mark], _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(marks.isEmpty, name, file: file, line: line)
+        for point in anchors(marks) {
+            XCTAssertTrue(panel.contains(point, tolerance: 0.5), "\(name): \(point) outside \(panel)", file: file, line: line)
+        }
+    }
+
+    func testIVFViewsStayInsideAndMatchTheTrace() throws {
+        let index = try open("ivf_flat_l2_full.faiss")
+        guard case .faiss(.ivf(let ivf)) = index, let centroids = ivf.centroids else { return XCTFail("not IVF") }
+        let (trace, query) = try traced(index, id: 11, request: SearchRequest(k: 5, nprobe: 4))
+        let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes)
+        XCTAssertEqual(map.cells.count, ivf.nlist)
+        let input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: nil, seed: 3)
+
+        let coarse = IVFViews.coarse(input, in: panel, theme: theme, measurer: measurer)
+        assertInside(coarse, "coarse")
+        // One numbered accent badge per probed list.
+        let badges = coarse.filter { if case let .circle(_, radius, fill, _) = $0 { return fill == theme.accent && radius == 5.5 } else { return false } }
+        XCTAssertEqual(badges.count, trace.ivf?.probes.count)
+        let badgeNumbers = coarse.compactMap { mark -> Int? in
+            if case let .text(text) = mark, text.color == Color(hex: 0xFFFFFF) { return Int(text.text) }
+            return nil
+        }
+        XCTAssertEqual(badgeNumbers.sorted(), Array(1...4))
+
+        let polar = IVFViews.finePolar(input, in: panel, theme: theme, measurer: measurer)
+        assertInside(polar, "polar")
+        // Every result found among the scanned vectors gets a numbered result badge.
+        let resultBadges = polar.filter { if case let .circle(_, radius, fill, _) = $0 { return fill == theme.result && radius == 5 } else { return false } }
+        XCTAssertEqual(resultBadges.count, trace.results.filter { $0.id >= 0 }.count)
+        // Scored dots + result dots = scanned vectors.
+        let dots = polar.filter { if case let .circle(_, radius, _, _) = $0 { return radius < 3 || radius == 4 } else { return false } }
+        XCTAssertEqual(dots.count, trace.ivf?.scanned.count)
+
+        assertInside(IVFViews.overview(input, in: panel, theme: theme, measurer: measurer), "overview")
+        assertInside(IVFViews.fineProjection(input, in: panel, theme: theme, measurer: measurer), "projection")
+
+        // Seeded: identical twice, different jitter with another seed.
+        XCTAssertEqual(polar, IVFViews.finePolar(input, in: panel, theme: theme, measurer: measurer))
+        var reseeded = input
+        reseeded.seed = 4
+        XCTAssertNotEqual(polar, IVFViews.finePolar(reseeded, in: panel, theme: theme, measurer: measurer))
+    }
+
+    func testClusterMapCellsTileTheSquareWithAreaFollowingSize() throws {
+        let index = try open("ivf_flat_l2_full_empty_lists.faiss")
+        guard case .faiss(.ivf(let ivf)) = index, let centroids = ivf.centroids else { return XCTFail("not IVF") }
+        let sizes = ivf.invertedLists.sizes
+        let map = ClusterMap.build(centroids: centroids, sizes: sizes)
+        let areas = map.cells.map(PowerDiagram.polygonArea)
+        XCTAssertEqual(areas.reduce(0, +), 1, accuracy: 1e-6)
+        XCTAssertTrue(sizes.contains(0), "the fixture has empty lists")
+        // Larger lists get larger cells on average: the biggest list's cell beats every empty list's.
+        let largest = try XCTUnwrap(sizes.indices.max { sizes[$0] < sizes[$1] })
+        for list in sizes.indices where sizes[list] == 0 { XCTAssertGreaterThan(areas[largest], areas[list]) }
+        XCTAssertEqual(map.cells.count, sizes.count)
+    }
+
+    func testHNSWSearchViewMatchesTheTrace() throws {
+        for name in ["hnsw_flat_l2.faiss", "hnswlib_l2.hnsw", "idmap2_hnsw_l2.faiss"] {
+            let index = try open(name)
+            let graph = try XCTUnwrap(HNSWGraphView.from(index), name)
+            let firstLabel = graph.label(0)
+            let (trace, query) = try traced(index, id: firstLabel, request: SearchRequest(k: 6, ef: 12))
+            let input = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 1)
+            let search = HNSWViews.search(input, in: panel, theme: theme, measurer: measurer)
+            assertInside(search, "\(name) search")
+            let resultBadges = search.filter { if case let .circle(_, radius, fill, _) = $0 { return fill == theme.result && radius == 5 } else { return false } }
+            XCTAssertEqual(resultBadges.count, trace.results.filter { $0.id >= 0 }.count, name)
+            let arrows = search.filter { if case let .arrow(_, _, _, head) = $0 { return head == 6 } else { return false } }
+            let moves = trace.hnsw?.upperLevels.reduce(0) { $0 + $1.path.count - 1 } ?? 0
+            XCTAssertEqual(arrows.count, moves, "\(name): one arrow per greedy move")
+            let overview = HNSWViews.overview(input, in: panel, theme: theme, measurer: measurer)
+            assertInside(overview, "\(name) overview")
+            let levelPlanes = overview.filter { if case let .polygon(points, _, _) = $0 { return points.count == 4 } else { return false } }
+            XCTAssertEqual(levelPlanes.count, graph.maxLevel + 1, "\(name): one plane per level")
+            XCTAssertEqual(search, HNSWViews.search(input, in: panel, theme: theme, measurer: measurer))
+        }
+    }
+
+    func testResultStripShowsEveryResult() throws {
+        let index = try open("flat_l2_int.faiss")
+        let (trace, _) = try traced(index, id: 3, request: SearchRequest(k: 7))
+        let marks = ResultStrip.marks(
+            title: "Top-7", results: trace.results, exact: trace.measures?.exact, media: nil, queryMedia: nil,
+            queryLabel: "id 3", in: panel, theme: theme, measurer: measurer)
+        assertInside(marks, "strip")
+        let captions = marks.compactMap { mark -> String? in
+            if case let .text(text) = mark, text.text.hasPrefix("id ") && text.text.contains("\n") { return text.text }
+            return nil
+        }
+        XCTAssertEqual(captions.count, 7)
+        XCTAssertEqual(captions.first, "id \(trace.results[0].id)\n\(ViewKit.format(Double(trace.results[0].distance)))")
+    }
+
+    func testViewReportPagesForEachKind() throws {
+        for (name, expected) in [
+            ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "results"]),
+            ("hnswlib_cosine.hnsw", ["hnsw-overview", "hnsw-search", "results"]),
+            ("flat_l2_float.faiss", ["results"]),
+        ] {
+            let index = try open(name)
+            let (trace, query) = try traced(index, id: 2, request: SearchRequest(k: 5))
+            let report = ViewReport(indexName: name, index: index, trace: trace, query: query, queryLabel: "id 2")
+            XCTAssertEqual(report.views().map(\.name), expected, name)
+            let pages = report.pages(measurer: measurer)
+            XCTAssertEqual(pages.count, expected.count, name)
+            XCTAssertTrue(pages.allSatisfy { $0.size == Size(842, 595) })
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import FederTestSupport
+import Foundation
+import XCTest
+
+final class ViewCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-view-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func fixture(_ name: String) -> String { FixtureManifest.committedDirectory().appendingPathComponent(name).path }
+    private func out(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func pdftotext(_ path: String) throws -> String? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        process.arguments = ["-layout", path, "-"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func testIVFPDFHasEveryViewWithTitlesAndLegends() throws {
+        let outcome = try CLI.run(["view", fixture("ivf_flat_l2_full.faiss"), "--id", "7", "--nprobe", "4", "-o", out("ivf.pdf")])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        guard let text = try pdftotext(out("ivf.pdf")) else { throw XCTSkip("pdftotext is not installed") }
+        for expected in [
+            "IVF overview", "IVF coarse search", "IVF fine search", "projection", "Top-10 results", "probed, by rank",
+            "nearest centroid", "squared L2 distance", "recall@10",
+        ] {
+            XCTAssertTrue(text.contains(expected), "missing '\(expected)'")
+        }
+        XCTAssertEqual(text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.count, 5, "overview + 4 views")
+    }
+
+    func testHNSWPagesAndDeterminismAcrossRuns() throws {
+        for ext in ["pdf", "png", "svg"] {
+            let first = out("a.\(ext)")
+            let second = out("b.\(ext)")
+            for path in [first, second] {
+                let outcome = try CLI.run(["view", fixture("hnswlib_l2.hnsw"), "--id", "9", "--ef", "16", "-o", path])
+                XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            }
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first)), try Data(contentsOf: URL(fileURLWithPath: second)), ext)
+        }
+        guard let text = try pdftotext(out("a.pdf")) else { throw XCTSkip("pdftotext is not installed") }
+        for expected in ["HNSW overview", "HNSW search", "greedy path", "expanded (layer 0)", "result, by rank"] {
+            XCTAssertTrue(text.contains(expected), "missing '\(expected)'")
+        }
+    }
+
+    func testWithoutOutputItWritesNextToTheIndexAndSaysWhere() throws {
+        let copy = out("small.faiss")
+        try FileManager.default.copyItem(atPath: fixture("flat_l2_int.faiss"), toPath: copy)
+        let outcome = try CLI.run(["view", copy, "--id", "1"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("wrote \(out("small-view.pdf"))"), outcome.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out("small-view.pdf")))
+    }
+
+    func testMediaThumbnailsAndMissingMediaWarn() throws {
+        // A media list whose first entries point at files that do not exist: placeholders and warnings, no abort.
+        let list = out("media.txt")
+        try (0..<300).map { "img-\($0).png" }.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        let outcome = try CLI.run(["view", fixture("ivf_flat_l2_int.faiss"), "--id", "2", "--media", list, "-o", out("m.png")])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("warning"), outcome.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out("m.png")))
+    }
+
+    func testBadArguments() throws {
+        let cases: [([String], Int32)] = [
+            (["view", fixture("flat_l2_int.faiss"), "--id", "1", "--theme", "neon", "-o", out("x.pdf")], 64),
+            (["view", fixture("flat_l2_int.faiss"), "--id", "1", "-o", out("x.gif")], 64),
+            (["view", fixture("flat_l2_int.faiss"), "--ids", "1,2", "-o", out("x.pdf")], 64),
+            (["view", fixture("flat_l2_int.faiss"), "--id", "99999", "-o", out("x.pdf")], 65),
+            (["view", fixture("flat_l2_int.faiss"), "--id", "1", "-o", "/nonexistent-dir/x.pdf"], 73),
+        ]
+        for (arguments, status) in cases {
+            let outcome = try CLI.run(arguments)
+            XCTAssertEqual(outcome.status, status, "\(arguments): \(outcome.stderr)")
+        }
+    }
+}
