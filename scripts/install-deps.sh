@@ -14,6 +14,7 @@ pkg-config --exists libturbojpeg 2>/dev/null || need_apt+=(libturbojpeg0-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+fc-list : family 2>/dev/null | grep -q "DejaVu Sans" || need_apt+=(fonts-dejavu-core fontconfig)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv python3-dev)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
