@@ -33,10 +33,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "FederLayout", dependencies: ["FederIndex", "FederSearch"]),
         .target(name: "FederRender", dependencies: ["FederLayout", "CCairo", "CPangoCairo", "CTurboJPEG"]),
+        .target(name: "FederReport", dependencies: ["FederIndex", "FederSearch", "FederLayout", "FederRender"]),
         .executableTarget(
             name: "feder-report",
             dependencies: [
-                "FederIndex", "FederSearch", "FederLayout", "FederRender",
+                "FederIndex", "FederSearch", "FederLayout", "FederRender", "FederReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederTestSupport"]),
         .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "CCairo", "CTurboJPEG"]),
+        .testTarget(name: "FederReportTests", dependencies: ["FederReport", "FederTestSupport"]),
         .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,13 +9,19 @@ public enum HNSWViews {
         public var trace: SearchTrace
         public var query: [Float]
         public var seed: UInt64
+        /// A distance range shared with another panel (both sides of a comparison on one axis).
+        public var axis: ClosedRange<Double>?
 
-        public init(graph: HNSWGraphView, trace: SearchTrace, query: [Float], seed: UInt64) {
+        public init(graph: HNSWGraphView, trace: SearchTrace, query: [Float], seed: UInt64, axis: ClosedRange<Double>? = nil) {
             self.graph = graph
             self.trace = trace
             self.query = query
             self.seed = seed
+            self.axis = axis
         }
+
+        /// The range of every distance this search scored (for sharing an axis).
+        public var distanceRange: ClosedRange<Double>? { HNSWViews.distanceRange(trace) }
 
         var largerIsBetter: Bool { trace.kind.hasSuffix("hnsw") && trace.metric == "ip" }
         var distanceName: String {
@@ -116,6 +122,20 @@ public enum HNSWViews {
 
     // MARK: search
 
+    /// The range of every distance a search scored.
+    static func distanceRange(_ trace: SearchTrace) -> ClosedRange<Double>? {
+        guard let hnsw = trace.hnsw else { return nil }
+        var values: [Double] = [Double(hnsw.entryDistance)]
+        for level in hnsw.upperLevels { for pass in level.passes { values += pass.map { Double($0.distance) } } }
+        for step in hnsw.level0.steps {
+            values.append(Double(step.distance))
+            values += step.neighbors.compactMap { $0.distance.map(Double.init) }
+        }
+        let finite = values.filter { $0.isFinite && abs($0) < 1e37 }
+        guard let low = finite.min(), let high = finite.max() else { return nil }
+        return low...high
+    }
+
     public static func search(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let hnsw = input.trace.hnsw else { return [] }
         let counts = input.trace.counts
@@ -131,10 +151,9 @@ public enum HNSWViews {
             if step.expanded { expanded.append(step.node) }
             for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
         }
-        let values = distance.values.map(Double.init).filter { $0.isFinite && abs($0) < 1e37 }
-        guard let lowValue = values.min(), let highValue = values.max() else { return marks }
-        let best = input.largerIsBetter ? highValue : min(0, lowValue)
-        let worst = input.largerIsBetter ? lowValue : highValue
+        guard let range = input.axis ?? input.distanceRange else { return marks }
+        let best = input.largerIsBetter ? range.upperBound : min(0, range.lowerBound)
+        let worst = input.largerIsBetter ? range.lowerBound : range.upperBound
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.line(theme.query, dashed: true), "query"), (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
             (.ring(theme.truth), "expanded (layer 0)"), (.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry"),

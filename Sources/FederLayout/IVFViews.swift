@@ -12,6 +12,15 @@ public enum IVFViews {
         public var query: [Float]
         public var media: MediaList?
         public var seed: UInt64
+        /// A distance range shared with another panel (both sides of a comparison on one axis).
+        public var axis: ClosedRange<Double>?
+
+        /// The range of every distance the fine search scored.
+        public var distanceRange: ClosedRange<Double>? {
+            let values = (trace.ivf?.scanned ?? []).map { Double($0.distance) }
+            guard let low = values.min(), let high = values.max() else { return nil }
+            return low...high
+        }
 
         public init(index: FaissIVFIndex, map: ClusterMap, trace: SearchTrace, query: [Float], media: MediaList?, seed: UInt64) {
             self.index = index
@@ -170,13 +179,13 @@ public enum IVFViews {
         let outer = min(plot.width, plot.height) / 2 - 14
         let inner = 0.0
         guard !ivf.scanned.isEmpty, outer > 10 else { return marks }
-        let distances = ivf.scanned.map { Double($0.distance) }
-        let best = input.largerIsBetter ? (distances.max() ?? 0) : (distances.min() ?? 0)
-        let worst = input.largerIsBetter ? (distances.min() ?? 0) : (distances.max() ?? 0)
+        guard let axis = input.axis ?? input.distanceRange else { return marks }
+        let best = input.largerIsBetter ? axis.upperBound : axis.lowerBound
+        let worst = input.largerIsBetter ? axis.lowerBound : axis.upperBound
         // Radius grows with badness: L2 from 0 at the centre; IP from the best score.
         let start = input.largerIsBetter ? best : 0.0
-        let range = abs(worst - start) > 0 ? abs(worst - start) : 1
-        func radius(_ d: Double) -> Double { inner + (outer - inner) * min(abs(d - start) / range, 1) }
+        let span = abs(worst - start) > 0 ? abs(worst - start) : 1
+        func radius(_ d: Double) -> Double { inner + (outer - inner) * min(abs(d - start) / span, 1) }
 
         // Scale rings.
         let ticks = ViewKit.niceTicks(min(start, worst), max(start, worst), count: 4)

@@ -25,12 +25,18 @@ public struct Theme: Sendable, Equatable {
     /// Categorical colours for clusters, in order; none of them is the query's or the results' hue.
     public var categorical: [Color]
 
-    public var titleFont: Font { Font(size: 15, weight: .bold) }
-    public var subtitleFont: Font { Font(size: 9.5) }
-    public var panelTitleFont: Font { Font(size: 11, weight: .bold) }
-    public var labelFont: Font { Font(size: 8) }
-    public var smallFont: Font { Font(size: 6.5) }
-    public var numberFont: Font { Font(size: 7, monospace: true) }
+    /// Multiplies every font size (the slides template sets more than 1).
+    public var fontScale: Double = 1
+    /// The two sides of a comparison, in tables and charts.
+    public var left: Color { Color(hex: name == "dark" ? 0x56B4E9 : 0x0072B2) }
+    public var right: Color { Color(hex: 0xCC79A7) }
+
+    public var titleFont: Font { Font(size: 15 * fontScale, weight: .bold) }
+    public var subtitleFont: Font { Font(size: 9.5 * fontScale) }
+    public var panelTitleFont: Font { Font(size: 11 * fontScale, weight: .bold) }
+    public var labelFont: Font { Font(size: 8 * fontScale) }
+    public var smallFont: Font { Font(size: 6.5 * fontScale) }
+    public var numberFont: Font { Font(size: 7 * fontScale, monospace: true) }
 
     static let okabeIto: [UInt32] = [0xE69F00, 0x56B4E9, 0x009E73, 0xF0E442, 0x0072B2, 0xD55E00, 0xCC79A7]
 

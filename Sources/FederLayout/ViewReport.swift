@@ -73,7 +73,7 @@ public struct ViewReport: Sendable {
         return views
     }
 
-    static func ivf(in index: FaissIndex) -> FaissIVFIndex? {
+    public static func ivf(in index: FaissIndex) -> FaissIVFIndex? {
         switch index {
         case .ivf(let ivf): return ivf
         case .idMap(let map): return ivf(in: map.inner)

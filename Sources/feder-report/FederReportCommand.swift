@@ -14,7 +14,8 @@ struct FederReportCommand: ParsableCommand {
             reports what the index did.
             """,
         version: "feder-report 0.1.0",
-        subcommands: [InspectCommand.self, TraceCommand.self, ViewCommand.self])
+        subcommands: [ReportCommand.self, InspectCommand.self, TraceCommand.self, ViewCommand.self, ValidateCommand.self],
+        defaultSubcommand: ReportCommand.self)
 }
 
 /// Prints one line to standard error.

@@ -45,10 +45,10 @@ enum SpaceOption: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Sorted-key JSON on one line, the form every `--json` output uses.
-func encodeJSON<T: Encodable>(_ value: T) throws -> String {
+/// Sorted-key JSON on one line (or indented with `pretty`), the form every `--json` output uses.
+func encodeJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
         positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(value), as: UTF8.self)

@@ -1,0 +1,186 @@
+import Foundation
+
+/// Charts for comparisons: paired bars and line charts, in the shared theme.
+public enum Charts {
+    /// One row of a paired-bar table: a measure for the left and the right side.
+    public struct BarRow: Sendable {
+        public var label: String
+        public var left: Double?
+        public var right: Double?
+        /// How a value is printed.
+        public var format: @Sendable (Double) -> String
+        /// Small text under the values (e.g. "p50 12 · p95 40").
+        public var leftNote: String?
+        public var rightNote: String?
+        /// Whether larger is better (shapes the delta's wording).
+        public var higherIsBetter: Bool
+
+        public init(
+            label: String, left: Double?, right: Double?, higherIsBetter: Bool = false, leftNote: String? = nil,
+            rightNote: String? = nil, format: @escaping @Sendable (Double) -> String = { ViewKit.format($0) }
+        ) {
+            self.label = label
+            self.left = left
+            self.right = right
+            self.format = format
+            self.leftNote = leftNote
+            self.rightNote = rightNote
+            self.higherIsBetter = higherIsBetter
+        }
+    }
+
+    /// A table: label, the left value with its bar, the right value with its bar, and the change.
+    public static func pairedBars(
+        _ rows: [BarRow], leftName: String, rightName: String, in rect: Rect, theme: Theme, measurer: TextMeasurer,
+        leftColor: Color, rightColor: Color
+    ) -> [Mark] {
+        var marks: [Mark] = []
+        let font = theme.labelFont
+        let header = Font(size: font.size, weight: .bold)
+        let labelWidth = min(150, rect.width * 0.26)
+        let deltaWidth = 64.0
+        let columnWidth = (rect.width - labelWidth - deltaWidth - 12) / 2
+        let leftX = rect.x + labelWidth
+        let rightX = leftX + columnWidth + 6
+        let deltaX = rect.maxX
+        marks.append(.text(TextMark(leftName, at: Point(leftX, rect.y), font: header, color: leftColor, width: columnWidth - 4, maxLines: 1)))
+        marks.append(.text(TextMark(rightName, at: Point(rightX, rect.y), font: header, color: rightColor, width: columnWidth - 4, maxLines: 1)))
+        marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
+        let rowHeight = min(28, max(16, (rect.height - 16) / Double(max(rows.count, 1))))
+        var y = rect.y + font.size * 1.7
+        for (index, row) in rows.enumerated() {
+            if index % 2 == 0 {
+                marks.append(.rect(Rect(x: rect.x - 4, y: y - 2, width: rect.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35), stroke: nil, cornerRadius: 2))
+            }
+            marks.append(.text(TextMark(row.label, at: Point(rect.x, y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: 2)))
+            let scale = max(abs(row.left ?? 0), abs(row.right ?? 0), 1e-12)
+            let barHeight = min(7, rowHeight * 0.3)
+            for (value, note, x, color) in [(row.left, row.leftNote, leftX, leftColor), (row.right, row.rightNote, rightX, rightColor)] {
+                guard let value else {
+                    marks.append(.text(TextMark("—", at: Point(x, y + 1), font: font, color: theme.mutedText)))
+                    continue
+                }
+                let text = row.format(value)
+                let textWidth = measurer.measure(text, font: font, width: nil).width
+                marks.append(.text(TextMark(text, at: Point(x, y + 1), font: font, color: theme.text)))
+                let barX = x + max(textWidth + 6, 44)
+                let barWidth = max(0, (columnWidth - (barX - x) - 8) * abs(value) / scale)
+                marks.append(.rect(Rect(x: barX, y: y + 3, width: max(barWidth, 0.5), height: barHeight), fill: color, stroke: nil, cornerRadius: 1.5))
+                if let note {
+                    marks.append(.text(TextMark(note, at: Point(x, y + font.size * 1.3), font: theme.smallFont, color: theme.mutedText, width: columnWidth - 8, maxLines: 1)))
+                }
+            }
+            if let left = row.left, let right = row.right {
+                marks.append(.text(TextMark(delta(left, right), at: Point(deltaX, y + 1), font: font, color: deltaColor(left, right, higherIsBetter: row.higherIsBetter, theme: theme), alignment: .right)))
+            }
+            y += rowHeight
+        }
+        return marks
+    }
+
+    /// "−23 %" / "+5 %" / "±0 %" from left to right.
+    public static func delta(_ left: Double, _ right: Double) -> String {
+        guard left != 0 else { return right == 0 ? "±0 %" : "new" }
+        let change = (right - left) / abs(left) * 100
+        if abs(change) < 0.5 { return "±0 %" }
+        return String(format: "%@%.0f %%", change > 0 ? "+" : "−", abs(change))
+    }
+
+    static func deltaColor(_ left: Double, _ right: Double, higherIsBetter: Bool, theme: Theme) -> Color {
+        guard left != right else { return theme.mutedText }
+        let better = higherIsBetter ? right > left : right < left
+        return better ? theme.truth : theme.query
+    }
+
+    /// One series of a line chart.
+    public struct Series: Sendable {
+        public var name: String
+        public var color: Color
+        public var points: [(x: Double, y: Double)]
+        public var dashed: Bool
+
+        public init(name: String, color: Color, points: [(x: Double, y: Double)], dashed: Bool = false) {
+            self.name = name
+            self.color = color
+            self.points = points
+            self.dashed = dashed
+        }
+    }
+
+    /// A line chart with axes, ticks, labels and a legend; x on a log₂ scale when `logX`.
+    public static func lineChart(
+        title: String, series: [Series], xLabel: String, yLabel: String, logX: Bool, yRange: ClosedRange<Double>? = nil,
+        in rect: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> [Mark] {
+        var (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
+        let legendItems = series.map { (ViewKit.Symbol.line($0.color, dashed: $0.dashed), $0.name) }
+        let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let plot = Rect(x: area.x + 44, y: area.y + 4, width: area.width - 52, height: area.height - 30)
+        let xs = series.flatMap { $0.points.map(\.x) }
+        let ys = series.flatMap { $0.points.map(\.y) }
+        guard let xMin = xs.min(), let xMax = xs.max(), let yMinData = ys.min(), let yMaxData = ys.max() else { return marks }
+        func tx(_ x: Double) -> Double {
+            let (low, high, value) = logX ? (log2(max(xMin, 1e-9)), log2(max(xMax, 1e-9)), log2(max(x, 1e-9))) : (xMin, xMax, x)
+            return plot.x + (high > low ? (value - low) / (high - low) : 0.5) * plot.width
+        }
+        let yLow = yRange?.lowerBound ?? min(0, yMinData)
+        let yHigh = yRange?.upperBound ?? (yMaxData > yLow ? yMaxData * 1.05 : yLow + 1)
+        func ty(_ y: Double) -> Double { plot.maxY - (y - yLow) / max(yHigh - yLow, 1e-12) * plot.height }
+        for tick in ViewKit.niceTicks(yLow, yHigh, count: 5) {
+            marks.append(.polyline([Point(plot.x, ty(tick)), Point(plot.maxX, ty(tick))], stroke: Stroke(theme.grid, width: 0.5)))
+            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(plot.x - 4, ty(tick) - 4), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+        }
+        let xTicks = Array(Set(xs)).sorted()
+        for tick in xTicks {
+            marks.append(.polyline([Point(tx(tick), plot.maxY), Point(tx(tick), plot.maxY + 3)], stroke: Stroke(theme.mutedText, width: 0.6)))
+            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(tx(tick), plot.maxY + 5), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+        }
+        marks.append(.polyline([Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8)))
+        marks.append(.text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(.text(TextMark(yLabel, at: Point(area.x, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText, alignment: .center, rotation: -90)))
+        for line in series {
+            let points = line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) }
+            marks.append(.polyline(points, stroke: Stroke(line.color, width: 1.8, dash: line.dashed ? [4, 3] : [])))
+            for point in points { marks.append(.circle(center: point, radius: 2.6, fill: line.color, stroke: Stroke(theme.panel, width: 0.8))) }
+        }
+        return marks + legendMarks
+    }
+
+    /// A histogram of two samples on shared bins (distributions over a query set).
+    public static func pairedHistogram(
+        title: String, left: [Double], right: [Double], leftName: String, rightName: String, xLabel: String,
+        in rect: Rect, theme: Theme, measurer: TextMeasurer, leftColor: Color, rightColor: Color
+    ) -> [Mark] {
+        var (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
+        let (area, legendMarks) = ViewKit.withLegend([(.square(leftColor), leftName), (.square(rightColor), rightName)], in: content, theme: theme, measurer: measurer)
+        let all = left + right
+        guard let low = all.min(), let high = all.max() else { return marks }
+        let bins = 12
+        let width = max((high - low) / Double(bins), 1e-9)
+        func counts(_ values: [Double]) -> [Int] {
+            var result = [Int](repeating: 0, count: bins)
+            for value in values { result[min(bins - 1, max(0, Int((value - low) / width)))] += 1 }
+            return result
+        }
+        let leftCounts = counts(left)
+        let rightCounts = counts(right)
+        let top = Double(max(leftCounts.max() ?? 1, rightCounts.max() ?? 1, 1))
+        let plot = Rect(x: area.x + 24, y: area.y + 2, width: area.width - 28, height: area.height - 26)
+        let slot = plot.width / Double(bins)
+        for bin in 0..<bins {
+            for (offset, (count, color)) in [(leftCounts[bin], leftColor), (rightCounts[bin], rightColor)].enumerated() {
+                let height = plot.height * Double(count) / top
+                let x = plot.x + Double(bin) * slot + 1 + Double(offset) * (slot - 2) / 2
+                marks.append(.rect(Rect(x: x, y: plot.maxY - height, width: (slot - 2) / 2, height: height), fill: color, stroke: nil, cornerRadius: 1))
+            }
+        }
+        marks.append(.polyline([Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8)))
+        for tick in ViewKit.niceTicks(low, high, count: 4) {
+            let x = plot.x + (tick - low) / (width * Double(bins)) * plot.width
+            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(x, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+        }
+        marks.append(.text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 12), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(.text(TextMark("queries", at: Point(area.x, plot.y + plot.height / 2), font: theme.smallFont, color: theme.mutedText, alignment: .center, rotation: -90)))
+        return marks + legendMarks
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A `--fail-if` gate such as `recall<0.9`: a measure, a comparison, a threshold.
+public struct FailCondition: Equatable, Sendable {
+    public enum Measure: String, CaseIterable, Sendable {
+        case recall, visited, distanceComputations, rankOfTrueNearest, jaccard
+    }
+
+    public enum Comparison: String, CaseIterable, Sendable {
+        case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+
+        func holds(_ value: Double, _ threshold: Double) -> Bool {
+            switch self {
+            case .less: return value < threshold
+            case .lessOrEqual: return value <= threshold
+            case .greater: return value > threshold
+            case .greaterOrEqual: return value >= threshold
+            }
+        }
+    }
+
+    public var measure: Measure
+    public var comparison: Comparison
+    public var threshold: Double
+    public var text: String
+
+    /// Parses `MEASURE OP NUMBER` (spaces allowed), e.g. `recall<0.9`, `visited >= 5000`.
+    public init?(_ text: String) {
+        let compact = text.replacingOccurrences(of: " ", with: "")
+        for op in [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater] {
+            guard let range = compact.range(of: op.rawValue) else { continue }
+            let name = String(compact[..<range.lowerBound])
+            guard let measure = Measure(rawValue: name), let threshold = Double(compact[range.upperBound...]) else { return nil }
+            self.measure = measure
+            comparison = op
+            self.threshold = threshold
+            self.text = compact
+            return
+        }
+        return nil
+    }
+
+    /// One line per side (or comparison, for jaccard) that meets the condition.
+    public func failures(in result: ReportResult) -> [String] {
+        var lines: [String] = []
+        for (position, comparison) in result.comparisons.enumerated() {
+            let name = "comparison \(position + 1) '\(comparison.title)'"
+            if measure == .jaccard {
+                if let value = comparison.jaccard, self.comparison.holds(value, threshold) {
+                    lines.append("\(name): jaccard \(String(format: "%.3f", value)) (\(text))")
+                }
+                continue
+            }
+            for (sideName, side) in [("left", comparison.left), ("right", comparison.right)] {
+                guard let value = side.aggregates[measure.rawValue]?.mean, self.comparison.holds(value, threshold) else { continue }
+                lines.append("\(name) \(sideName) (\(side.index), \(side.query)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
+            }
+        }
+        return lines
+    }
+}

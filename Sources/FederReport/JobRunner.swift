@@ -1,0 +1,264 @@
+import FederIndex
+import FederLayout
+import FederSearch
+import Foundation
+
+/// Runs a job: loads every index once, resolves each side's queries in its own index, traces every query
+/// (across cores), measures against exact search, and runs the sweeps.
+public struct JobRunner {
+    public let spec: JobSpec
+    /// Called with short progress lines (for stderr).
+    public var progress: @Sendable (String) -> Void = { _ in }
+
+    public init(spec: JobSpec) { self.spec = spec }
+
+    /// One side of a comparison after running: the numbers plus what the views need.
+    public struct SideRun: Sendable {
+        public var spec: JobSpec.Side
+        public var index: IndexFile
+        public var indexName: String
+        public var firstTrace: SearchTrace
+        public var firstQuery: [Float]
+        public var media: MediaList?
+        public var queryMedia: String?
+        public var result: SideResult
+    }
+
+    public struct ComparisonRun: Sendable {
+        public var spec: JobSpec.ComparisonSpec
+        public var left: SideRun
+        public var right: SideRun
+        public var result: ComparisonResult
+    }
+
+    public func run() throws -> (runs: [ComparisonRun], result: ReportResult) {
+        var indexes: [String: IndexFile] = [:]
+        for name in spec.indexNames {
+            guard let indexSpec = spec.indexes[name] else { continue }
+            do {
+                indexes[name] = try IndexFile.open(path: indexSpec.file, space: indexSpec.space)
+            } catch let error as FederIndexError {
+                throw SpecError(file: spec.file, path: "$.indexes.\(name).file", message: error.errorDescription ?? "\(error)")
+            }
+        }
+        var mediaCache: [String: MediaList] = [:]
+        func media(_ mediaSpec: JobSpec.MediaSpec?, path: String) throws -> MediaList? {
+            guard let mediaSpec else { return nil }
+            let key = "\(mediaSpec.kind)|\(mediaSpec.list)|\(mediaSpec.root ?? "")"
+            if let cached = mediaCache[key] { return cached }
+            do {
+                let list = try MediaList.load(listPath: mediaSpec.list, kind: mediaSpec.kind, root: mediaSpec.root)
+                mediaCache[key] = list
+                return list
+            } catch {
+                throw SpecError(file: spec.file, path: path, message: error.localizedDescription)
+            }
+        }
+        var vectorFiles: [String: VectorTable] = [:]
+        func table(_ path: String, at jsonPath: String) throws -> VectorTable {
+            if let cached = vectorFiles[path] { return cached }
+            do {
+                let loaded = try VectorFile.read(path: path)
+                vectorFiles[path] = loaded
+                return loaded
+            } catch let error as FederIndexError {
+                throw SpecError(file: spec.file, path: jsonPath, message: error.errorDescription ?? "\(error)")
+            }
+        }
+
+        var runs: [ComparisonRun] = []
+        for (position, comparison) in spec.comparisons.enumerated() {
+            progress("[\(position + 1)/\(spec.comparisons.count)] \(comparison.title)")
+            var sides: [SideRun] = []
+            for side in [comparison.left, comparison.right] {
+                guard let index = indexes[side.index], let query = spec.queries[side.query] else {
+                    throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
+                }
+                let vectors = try resolve(query, in: index, side: side, table: table)
+                let params = spec.params.overridden(by: side.params)
+                let request = SearchRequest(k: params.k ?? 10, nprobe: params.nprobe, ef: params.ef)
+                let mediaList = try media(side.media ?? spec.indexes[side.index]?.media ?? spec.media, path: side.path + ".media")
+                // A stored vector's own picture stands for an id query.
+                var queryMedia = query.media
+                if queryMedia == nil, case .id(let id) = query.source, mediaList?.kind == .image {
+                    queryMedia = mediaList?.imagePath(for: id)
+                }
+                sides.append(try runSide(side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia))
+            }
+            var result = ComparisonResult(title: comparison.title, left: sides[0].result, right: sides[1].result)
+            if sides[0].result.queries.count == sides[1].result.queries.count {
+                let overlaps = zip(sides[0].result.queries, sides[1].result.queries).map { Measures.jaccard($0.results, $1.results) }
+                result.jaccard = overlaps.reduce(0, +) / Double(max(overlaps.count, 1))
+            }
+            if let leftLists = sides[0].result.first.probedLists, let rightLists = sides[1].result.first.probedLists {
+                result.probedBoth = Set(leftLists).intersection(rightLists).count
+            }
+            if let sweep = comparison.sweep {
+                result.sweep = try runSweep(sweep, sides: sides, comparison: comparison)
+            }
+            runs.append(ComparisonRun(spec: comparison, left: sides[0], right: sides[1], result: result))
+        }
+        return (runs, ReportResult(title: spec.title, comparisons: runs.map(\.result)))
+    }
+
+    /// The query vectors of `query` for one side's index, each with a label.
+    func resolve(
+        _ query: JobSpec.QuerySpec, in index: IndexFile, side: JobSpec.Side,
+        table: (String, String) throws -> VectorTable
+    ) throws -> [(source: String, vector: [Float])] {
+        var vectors: [(String, [Float])] = []
+        switch query.source {
+        case .id(let id):
+            guard let vector = index.storedVector(label: id) else {
+                throw SpecError(file: spec.file, path: side.path + ".query", message: "query '\(query.name)': id \(id) is not in index '\(side.index)'")
+            }
+            vectors = [("id \(id)", vector)]
+        case .ids(let ids):
+            vectors = try ids.map { id in
+                guard let vector = index.storedVector(label: id) else {
+                    throw SpecError(file: spec.file, path: side.path + ".query", message: "query '\(query.name)': id \(id) is not in index '\(side.index)'")
+                }
+                return ("id \(id)", vector)
+            }
+        case let .file(path, row):
+            let rows = try table(path, "$.queries.\(query.name).vector")
+            if let row {
+                guard row < rows.count else {
+                    throw SpecError(file: spec.file, path: "$.queries.\(query.name).row", message: "row \(row) does not exist (\(rows.count) rows)")
+                }
+                vectors = [("\(query.name) row \(row)", rows.row(row))]
+            } else {
+                guard rows.count <= JobSpecParser.maxQueriesPerSet else {
+                    throw SpecError(file: spec.file, path: "$.queries.\(query.name).vector", message: "\(rows.count) rows; at most \(JobSpecParser.maxQueriesPerSet) queries per set")
+                }
+                vectors = (0..<rows.count).map { ("\(query.name) row \($0)", rows.row($0)) }
+            }
+        case .inline(let rows):
+            vectors = rows.enumerated().map { ("\(query.name)\(rows.count > 1 ? " row \($0.offset)" : "")", $0.element) }
+        }
+        for (_, vector) in vectors where vector.count != index.dim {
+            throw SpecError(
+                file: spec.file, path: side.path,
+                message: "query '\(query.name)' has dimension \(vector.count) but index '\(side.index)' has dimension \(index.dim)")
+        }
+        return vectors
+    }
+
+    func runSide(
+        _ side: JobSpec.Side, index: IndexFile, vectors: [(source: String, vector: [Float])], request: SearchRequest,
+        media: MediaList?, queryMedia: String?
+    ) throws -> SideRun {
+        let traces = try traceAll(index: index, vectors: vectors.map(\.vector), request: request, path: side.path)
+        let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
+        var aggregates: [String: Distribution] = [
+            "visited": Distribution(outcomes.map { Double($0.counts.visited) }),
+            "distanceComputations": Distribution(outcomes.map { Double($0.counts.distanceComputations) }),
+            "recall": Distribution(outcomes.compactMap(\.recall)),
+        ]
+        let ranks = outcomes.compactMap(\.rankOfTrueNearest).map(Double.init)
+        if !ranks.isEmpty { aggregates["rankOfTrueNearest"] = Distribution(ranks) }
+        let hops = outcomes.compactMap(\.counts.hops).map(Double.init)
+        if !hops.isEmpty { aggregates["hops"] = Distribution(hops) }
+        let scanned = outcomes.compactMap(\.counts.scanned).map(Double.init)
+        if !scanned.isEmpty { aggregates["scanned"] = Distribution(scanned) }
+        let first = traces[0]
+        let result = SideResult(
+            index: side.index, query: side.query, kind: first.kind, metric: first.metric, parameters: first.parameters,
+            queryCount: traces.count, first: outcomes[0], aggregates: aggregates, queries: outcomes)
+        return SideRun(
+            spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: vectors[0].vector, media: media,
+            queryMedia: queryMedia, result: result)
+    }
+
+    /// Traces every vector across cores, each measured against exact search; order kept.
+    func traceAll(index: IndexFile, vectors: [[Float]], request: SearchRequest, path: String) throws -> [SearchTrace] {
+        let slots = Slots<Result<SearchTrace, Error>>(count: vectors.count)
+        DispatchQueue.concurrentPerform(iterations: vectors.count) { position in
+            slots[position] = Result {
+                var (trace, _) = try Searcher.trace(index, query: vectors[position], request: request)
+                Measures.measure(&trace, index: index, query: vectors[position])
+                if position > 0 { trace.ivf?.scanned = []; trace.hnsw = trace.hnsw.map { Self.slim($0) } }
+                return trace
+            }
+        }
+        return try slots.values.map { slot in
+            guard let slot else { throw SpecError(file: spec.file, path: path, message: "a query produced no result") }
+            do {
+                return try slot.get()
+            } catch let error as FederSearchError {
+                throw SpecError(file: spec.file, path: path, message: error.errorDescription ?? "\(error)")
+            }
+        }
+    }
+
+    /// Keeps only what summaries read from an HNSW trace (the views draw the first query's full trace).
+    static func slim(_ trace: HNSWTrace) -> HNSWTrace {
+        var slim = trace
+        slim.level0.steps = []
+        slim.upperLevels = trace.upperLevels.map { level in
+            var kept = level
+            kept.passes = []
+            return kept
+        }
+        slim.visited = []
+        return slim
+    }
+
+    static func outcome(source: String, trace: SearchTrace) -> QueryOutcome {
+        QueryOutcome(
+            source: source, results: trace.results, counts: trace.counts, recall: trace.measures?.recall,
+            rankOfTrueNearest: trace.measures?.rankOfTrueNearest,
+            probedLists: trace.ivf?.probes.map(\.list),
+            pathLengths: trace.hnsw?.upperLevels.map { $0.path.count },
+            levelMinDistances: trace.hnsw.map { hnsw in hnsw.upperLevels.map(\.exitDistance) })
+    }
+
+    func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec) throws -> SweepResult {
+        var points: [[SweepPoint]] = []
+        for side in sides {
+            let query = spec.queries[side.spec.query]
+            let vectors: [[Float]]
+            if let query {
+                vectors = try resolve(query, in: side.index, side: side.spec) { path, jsonPath in
+                    do { return try VectorFile.read(path: path) } catch let error as FederIndexError {
+                        throw SpecError(file: spec.file, path: jsonPath, message: error.errorDescription ?? "\(error)")
+                    }
+                }.map(\.vector)
+            } else {
+                vectors = [side.firstQuery]
+            }
+            var series: [SweepPoint] = []
+            for value in sweep.values {
+                var request = SearchRequest(k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef)
+                switch sweep.parameter {
+                case .nprobe: request.nprobe = value
+                case .ef: request.ef = value
+                }
+                let traces = try traceAll(index: side.index, vectors: vectors, request: request, path: comparison.path + ".sweep")
+                let count = Double(max(traces.count, 1))
+                series.append(
+                    SweepPoint(
+                        value: value, recall: traces.compactMap(\.measures?.recall).reduce(0, +) / count,
+                        distanceComputations: Double(traces.map(\.counts.distanceComputations).reduce(0, +)) / count,
+                        visited: Double(traces.map(\.counts.visited).reduce(0, +)) / count))
+            }
+            points.append(series)
+        }
+        return SweepResult(parameter: sweep.parameter.rawValue, values: sweep.values, left: points[0], right: points[1])
+    }
+}
+
+/// Results written from concurrent iterations, one slot each.
+final class Slots<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    subscript(position: Int) -> Value? {
+        get { lock.withLock { storage[position] } }
+        set { lock.withLock { storage[position] = newValue } }
+    }
+
+    var values: [Value?] { lock.withLock { storage } }
+}

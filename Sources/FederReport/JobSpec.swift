@@ -1,0 +1,115 @@
+import FederIndex
+import FederLayout
+import Foundation
+
+/// A validated job: which indexes, queries and parameters to compare, and how to lay out the report.
+/// Paths are absolute (resolved against the spec's folder). Built only by `JobSpec.parse`.
+public struct JobSpec: Sendable {
+    public var file: String
+    public var title: String
+    /// Index names in the order they appear in the spec file's keys, sorted (JSON objects have no order).
+    public var indexes: [String: IndexSpec]
+    public var media: MediaSpec?
+    public var queries: [String: QuerySpec]
+    public var params: Params
+    public var comparisons: [ComparisonSpec]
+    /// A template name (`compare`, `compact`, `slides`) or a path to a template file.
+    public var template: String
+    public var page: PageSize
+    public var theme: String
+    public var seed: UInt64
+    public var projection: String
+
+    public struct IndexSpec: Sendable, Equatable {
+        public var name: String
+        public var file: String
+        public var space: Metric
+        public var media: MediaSpec?
+    }
+
+    public struct MediaSpec: Sendable, Equatable {
+        public var kind: MediaList.Kind
+        public var list: String
+        public var root: String?
+    }
+
+    public enum QuerySource: Sendable, Equatable {
+        /// The stored vector of this id, looked up in each side's own index.
+        case id(Int64)
+        /// Stored vectors of several ids (a query set).
+        case ids([Int64])
+        /// Rows of a vector file: one row, or all rows (a query set) when `row` is nil.
+        case file(path: String, row: Int?)
+        /// Vectors given inline.
+        case inline([[Float]])
+    }
+
+    public struct QuerySpec: Sendable, Equatable {
+        public var name: String
+        public var source: QuerySource
+        /// A picture (or text) of the query for the result strip.
+        public var media: String?
+    }
+
+    public struct Params: Sendable, Equatable {
+        public var k: Int?
+        public var nprobe: Int?
+        public var ef: Int?
+
+        public init(k: Int? = nil, nprobe: Int? = nil, ef: Int? = nil) {
+            self.k = k
+            self.nprobe = nprobe
+            self.ef = ef
+        }
+
+        /// `self` with the parameters `other` sets taking precedence.
+        public func overridden(by other: Params) -> Params {
+            Params(k: other.k ?? k, nprobe: other.nprobe ?? nprobe, ef: other.ef ?? ef)
+        }
+    }
+
+    public struct Side: Sendable, Equatable {
+        public var index: String
+        public var query: String
+        public var params: Params
+        public var media: MediaSpec?
+        /// JSON path of this side, for messages found later (dimension mismatch, unknown id).
+        public var path: String
+    }
+
+    public struct Sweep: Sendable, Equatable {
+        public enum Parameter: String, Sendable { case nprobe, ef }
+        public var parameter: Parameter
+        public var values: [Int]
+    }
+
+    public struct ComparisonSpec: Sendable, Equatable {
+        public var title: String
+        public var left: Side
+        public var right: Side
+        public var sweep: Sweep?
+        public var path: String
+    }
+
+    /// Page sizes a spec may name, in points.
+    public enum PageSize: String, Sendable, CaseIterable {
+        case a4Landscape = "A4-landscape"
+        case a4 = "A4"
+        case letterLandscape = "letter-landscape"
+        case letter
+        case widescreen = "16:9"
+
+        public var size: Size {
+            switch self {
+            case .a4Landscape: return Size(842, 595)
+            case .a4: return Size(595, 842)
+            case .letterLandscape: return Size(792, 612)
+            case .letter: return Size(612, 792)
+            case .widescreen: return Size(960, 540)
+            }
+        }
+    }
+
+    /// Sorted index names (deterministic order for loading and listing).
+    public var indexNames: [String] { indexes.keys.sorted() }
+}

@@ -1,0 +1,318 @@
+import FederIndex
+import FederLayout
+import FederSearch
+import Foundation
+
+/// Lays out a finished job as pages: a summary, then each comparison's pages as its template says.
+public struct ReportComposer {
+    public let spec: JobSpec
+    public let template: Template
+    public let runs: [JobRunner.ComparisonRun]
+    public let result: ReportResult
+    public let theme: Theme
+    public let pageSize: Size
+    public let measurer: TextMeasurer
+
+    public init(spec: JobSpec, template: Template, runs: [JobRunner.ComparisonRun], result: ReportResult, measurer: TextMeasurer, pageOverridden: Bool) {
+        self.spec = spec
+        self.template = template
+        self.runs = runs
+        self.result = result
+        var theme = Theme.named(spec.theme) ?? .light
+        theme.fontScale = template.fontScale
+        self.theme = theme
+        let page = pageOverridden ? spec.page : (JobSpec.PageSize(rawValue: template.page) ?? spec.page)
+        pageSize = page.size
+        self.measurer = measurer
+    }
+
+    var margin: Double { 26 }
+    var body: Rect { Rect(x: margin, y: margin - 4, width: pageSize.width - 2 * margin, height: pageSize.height - 2 * margin + 4) }
+
+    /// Every page, in order.
+    public func pages() -> [Scene] {
+        var scenes: [Scene] = []
+        if template.summary { scenes.append(summaryPage()) }
+        for (position, run) in runs.enumerated() {
+            for (page, blocks) in template.comparisonPages.enumerated() {
+                let present = blocks.filter { has($0, run) }
+                guard !present.isEmpty else { continue }
+                scenes.append(comparisonPage(run, number: position + 1, page: page, blocks: present))
+            }
+        }
+        return scenes
+    }
+
+    /// Each block of each comparison as a scene of its own (for `--panels DIR`), named for its file.
+    public func panels(width: Double = 900) -> [(name: String, scene: Scene)] {
+        var out: [(String, Scene)] = []
+        for (position, run) in runs.enumerated() {
+            for block in Template.Block.allCases where has(block, run) {
+                let height = width * (block == .views ? 0.62 : block == .results ? 0.42 : 0.4)
+                var scene = Scene(size: Size(width, height), background: theme.background, title: "\(run.spec.title) — \(block.rawValue)")
+                scene.marks = draw(block, run, in: Rect(x: 12, y: 12, width: width - 24, height: height - 24))
+                out.append((String(format: "comparison-%02d-%@", position + 1, block.rawValue), scene))
+            }
+        }
+        return out
+    }
+
+    func has(_ block: Template.Block, _ run: JobRunner.ComparisonRun) -> Bool {
+        switch block {
+        case .views, .table, .results: return true
+        case .distributions: return run.left.result.queryCount > 1 || run.right.result.queryCount > 1
+        case .sweep: return run.result.sweep != nil
+        }
+    }
+
+    // MARK: summary
+
+    func summaryPage() -> Scene {
+        var scene = Scene(size: pageSize, background: theme.background, title: "Summary")
+        let area = body
+        scene.marks.append(.text(TextMark(spec.title, at: Point(area.x, area.y), font: theme.titleFont, color: theme.text, width: area.width, maxLines: 2)))
+        let titleHeight = measurer.measure(spec.title, font: theme.titleFont, width: area.width).height
+        let indexes = spec.indexNames.compactMap { name in spec.indexes[name].map { "\(name) (\(($0.file as NSString).lastPathComponent))" } }
+        let subtitle = "\(runs.count) comparison\(runs.count == 1 ? "" : "s") · indexes: \(indexes.joined(separator: ", "))"
+        scene.marks.append(.text(TextMark(subtitle, at: Point(area.x, area.y + titleHeight + 4), font: theme.subtitleFont, color: theme.mutedText, width: area.width, maxLines: 2)))
+        var y = area.y + titleHeight + 4 + measurer.measure(subtitle, font: theme.subtitleFont, width: area.width).height + 14
+        let columns: [(String, Double)] = [("#", 0.04), ("comparison", 0.34), ("left → right", 0.22), ("visited", 0.1), ("distance computations", 0.14), ("recall@k", 0.1), ("overlap", 0.06)]
+        var x = area.x
+        let header = Font(size: theme.labelFont.size, weight: .bold)
+        for (name, share) in columns {
+            scene.marks.append(.text(TextMark(name, at: Point(x, y), font: header, color: theme.mutedText, width: area.width * share - 4, maxLines: 2)))
+            x += area.width * share
+        }
+        y += header.size * 2.6
+        let rowHeight = max(theme.labelFont.size * 3.3, min(34, (area.maxY - y) / Double(max(runs.count, 1))))
+        for (position, run) in runs.enumerated() where y + rowHeight <= area.maxY + 1 {
+            if position % 2 == 0 {
+                scene.marks.append(.rect(Rect(x: area.x - 4, y: y - 3, width: area.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35), stroke: nil, cornerRadius: 2))
+            }
+            let left = run.result.left
+            let right = run.result.right
+            let visitedL = left.aggregates["visited"]?.mean ?? 0
+            let visitedR = right.aggregates["visited"]?.mean ?? 0
+            let distL = left.aggregates["distanceComputations"]?.mean ?? 0
+            let distR = right.aggregates["distanceComputations"]?.mean ?? 0
+            let recallL = left.aggregates["recall"]?.mean
+            let recallR = right.aggregates["recall"]?.mean
+            let set = left.queryCount > 1 || right.queryCount > 1 ? " (mean of \(max(left.queryCount, right.queryCount)) queries)" : ""
+            var cells: [(String, Color)] = [
+                ("\(position + 1)", theme.mutedText),
+                (run.spec.title + set, theme.text),
+                ("\(left.index) · \(left.query)\n→ \(right.index) · \(right.query)", theme.mutedText),
+                ("\(ViewKit.format(visitedL)) → \(ViewKit.format(visitedR))\n\(Charts.delta(visitedL, visitedR))", color(visitedL, visitedR, higherIsBetter: false)),
+                ("\(ViewKit.format(distL)) → \(ViewKit.format(distR))\n\(Charts.delta(distL, distR))", color(distL, distR, higherIsBetter: false)),
+            ]
+            if let recallL, let recallR {
+                let shown = (String(format: "%.2f", recallL), String(format: "%.2f", recallR))
+                cells.append(("\(shown.0) → \(shown.1)", shown.0 == shown.1 ? theme.text : color(recallL, recallR, higherIsBetter: true)))
+            } else {
+                cells.append(("—", theme.mutedText))
+            }
+            cells.append((run.result.jaccard.map { String(format: "%.2f", $0) } ?? "—", theme.text))
+            x = area.x
+            for ((text, textColor), (_, share)) in zip(cells, columns) {
+                scene.marks.append(.text(TextMark(text, at: Point(x, y), font: theme.labelFont, color: textColor, width: area.width * share - 6, maxLines: 3)))
+                x += area.width * share
+            }
+            y += rowHeight
+        }
+        let note = "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
+            + "overlap = Jaccard of the two result lists. Green: better on the right; vermillion: worse."
+        scene.marks.append(.text(TextMark(note, at: Point(area.x, area.maxY - theme.smallFont.size * 2.6), font: theme.smallFont, color: theme.mutedText, width: area.width, maxLines: 2)))
+        return scene
+    }
+
+    /// Green when the right side is better, vermillion when worse, plain when the shown change rounds to 0.
+    func color(_ left: Double, _ right: Double, higherIsBetter: Bool) -> Color {
+        guard abs(left - right) > 1e-12, Charts.delta(left, right) != "±0 %" else { return theme.text }
+        return (higherIsBetter ? right > left : right < left) ? theme.truth : theme.query
+    }
+
+    // MARK: comparison pages
+
+    func comparisonPage(_ run: JobRunner.ComparisonRun, number: Int, page: Int, blocks: [Template.Block]) -> Scene {
+        var scene = Scene(size: pageSize, background: theme.background, title: page == 0 ? "\(number). \(run.spec.title)" : "")
+        let area = body
+        scene.marks.append(.text(TextMark("\(number). \(run.spec.title)", at: Point(area.x, area.y), font: theme.titleFont, color: theme.text, width: area.width, maxLines: 1)))
+        let sides = "left: \(describe(run.left))   ·   right: \(describe(run.right))"
+        scene.marks.append(.text(TextMark(sides, at: Point(area.x, area.y + theme.titleFont.size * 1.35), font: theme.subtitleFont, color: theme.mutedText, width: area.width, maxLines: 2)))
+        let used = theme.titleFont.size * 1.35 + measurer.measure(sides, font: theme.subtitleFont, width: area.width).height + 8
+        let content = Rect(x: area.x, y: area.y + used, width: area.width, height: area.height - used)
+        let weights: [Template.Block: Double] = [.views: 3, .table: 1.7, .results: 1.4, .distributions: 1.5, .sweep: 1.7]
+        let total = blocks.reduce(0) { $0 + (weights[$1] ?? 1) }
+        var y = content.y
+        for block in blocks {
+            let height = (content.height - Double(blocks.count - 1) * 8) * (weights[block] ?? 1) / total
+            scene.marks += draw(block, run, in: Rect(x: content.x, y: y, width: content.width, height: height))
+            y += height + 8
+        }
+        return scene
+    }
+
+    func describe(_ side: JobRunner.SideRun) -> String {
+        let result = side.result
+        var text = "\(result.index) · \(result.kind) · \(result.metric) · query \(result.query)"
+        if result.queryCount > 1 { text += " (\(result.queryCount) queries)" }
+        text += " · k \(result.parameters.k)"
+        if let nprobe = result.parameters.nprobe { text += " · nprobe \(nprobe)" }
+        if let ef = result.parameters.ef { text += " · ef \(ef)" }
+        return text
+    }
+
+    func draw(_ block: Template.Block, _ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        switch block {
+        case .views: return views(run, in: rect)
+        case .table: return table(run, in: rect)
+        case .results: return results(run, in: rect)
+        case .distributions: return distributions(run, in: rect)
+        case .sweep: return sweep(run, in: rect)
+        }
+    }
+
+    /// Both sides' main views side by side; one distance axis when both search the same index.
+    func views(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        let gap = 10.0
+        let width = (rect.width - gap) / 2
+        let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
+        var axis: ClosedRange<Double>?
+        if sameIndex {
+            let ranges = [run.left, run.right].compactMap { range(of: $0) }
+            if let low = ranges.map(\.lowerBound).min(), let high = ranges.map(\.upperBound).max() { axis = low...high }
+        }
+        var marks: [Mark] = []
+        for (column, side) in [run.left, run.right].enumerated() {
+            let columnRect = Rect(x: rect.x + Double(column) * (width + gap), y: rect.y, width: width, height: rect.height)
+            let chipColor = column == 0 ? theme.left : theme.right
+            marks.append(.rect(Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height), fill: chipColor, stroke: nil, cornerRadius: 2))
+            marks += sideViews(side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis)
+        }
+        if !sameIndex {
+            marks.append(.text(TextMark("Each side is drawn on its own distance scale (different indexes).", at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.3), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+        }
+        return marks
+    }
+
+    func range(of side: JobRunner.SideRun) -> ClosedRange<Double>? {
+        let trace = side.firstTrace
+        if trace.hnsw != nil, let graph = HNSWGraphView.from(side.index) {
+            return HNSWViews.Input(graph: graph, trace: trace, query: side.firstQuery, seed: spec.seed).distanceRange
+        }
+        let values = (trace.ivf?.scanned ?? []).map { Double($0.distance) }
+        guard let low = values.min(), let high = values.max() else { return nil }
+        return low...high
+    }
+
+    func sideViews(_ side: JobRunner.SideRun, in rect: Rect, axis: ClosedRange<Double>?) -> [Mark] {
+        let trace = side.firstTrace
+        if trace.hnsw != nil, let graph = HNSWGraphView.from(side.index) {
+            let input = HNSWViews.Input(graph: graph, trace: trace, query: side.firstQuery, seed: spec.seed, axis: axis)
+            return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
+        }
+        if case .faiss(let faiss) = side.index, let ivf = ViewReport.ivf(in: faiss), let centroids = ivf.centroids, trace.ivf != nil {
+            let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes)
+            var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.firstQuery, media: side.media, seed: spec.seed)
+            input.axis = axis
+            let (top, bottom) = rect.sliceTop(rect.height * 0.46)
+            return IVFViews.coarse(input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
+                + IVFViews.finePolar(input, in: Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3), theme: theme, measurer: measurer)
+        }
+        let note = "\(side.result.kind): an exact scan of all \(side.index.count) vectors — no search structure to draw."
+        let (marks, _) = ViewKit.panel(title: "\(side.indexName) — exact search", subtitle: note, in: rect, theme: theme, measurer: measurer)
+        return marks
+    }
+
+    /// The paired-bar table of the measures that compare.
+    func table(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        let left = run.result.left
+        let right = run.result.right
+        let set = left.queryCount > 1 || right.queryCount > 1
+        let (panelMarks, content) = ViewKit.panel(
+            title: set ? "Work and quality — means over the query set" : "Work and quality",
+            subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer)
+        func note(_ side: SideResult, _ key: String) -> String? {
+            guard side.queryCount > 1, let distribution = side.aggregates[key] else { return nil }
+            return "p50 \(ViewKit.format(distribution.p50)) · p95 \(ViewKit.format(distribution.p95))"
+        }
+        func row(_ label: String, _ key: String, higherIsBetter: Bool = false, format: @escaping @Sendable (Double) -> String = { ViewKit.format($0) }) -> Charts.BarRow {
+            Charts.BarRow(
+                label: label, left: left.aggregates[key]?.mean, right: right.aggregates[key]?.mean, higherIsBetter: higherIsBetter,
+                leftNote: note(left, key), rightNote: note(right, key), format: format)
+        }
+        var rows: [Charts.BarRow] = [
+            row("distance computations", "distanceComputations"),
+            row("vectors visited", "visited"),
+            row("recall@\(left.parameters.k)", "recall", higherIsBetter: true) { String(format: "%.2f", $0) },
+            row("rank of the true nearest", "rankOfTrueNearest") { String(format: "%.1f", $0) },
+        ]
+        if left.aggregates["scanned"] != nil || right.aggregates["scanned"] != nil { rows.append(row("IVF vectors scanned", "scanned")) }
+        if left.aggregates["hops"] != nil || right.aggregates["hops"] != nil { rows.append(row("HNSW hops", "hops")) }
+        if let leftLists = left.first.probedLists, let rightLists = right.first.probedLists {
+            rows.append(Charts.BarRow(label: "lists probed (first query)", left: Double(leftLists.count), right: Double(rightLists.count)))
+            if let both = run.result.probedBoth {
+                rows.append(Charts.BarRow(label: "probed by both", left: Double(both), right: Double(both)))
+            }
+        }
+        if let leftPath = left.first.pathLengths, let rightPath = right.first.pathLengths {
+            rows.append(Charts.BarRow(label: "upper-level path nodes (first query)", left: Double(leftPath.reduce(0, +)), right: Double(rightPath.reduce(0, +))))
+        }
+        if let jaccard = run.result.jaccard {
+            rows.append(Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) { String(format: "%.2f", $0) })
+        }
+        return panelMarks + Charts.pairedBars(
+            rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
+            leftColor: theme.left, rightColor: theme.right)
+    }
+
+    func results(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        let (top, bottom) = rect.sliceTop(rect.height / 2)
+        var marks: [Mark] = []
+        for (side, area, name) in [(run.left, top, "left"), (run.right, bottom, "right")] {
+            marks += ResultStrip.marks(
+                title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
+                results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media, queryMedia: side.queryMedia,
+                queryLabel: side.result.first.source, in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4),
+                theme: theme, measurer: measurer)
+        }
+        return marks
+    }
+
+    func distributions(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        let (leftHalf, rightHalf) = rect.sliceLeft(rect.width / 2)
+        let left = run.result.left.queries
+        let right = run.result.right.queries
+        return Charts.pairedHistogram(
+            title: "Distance computations per query", left: left.map { Double($0.counts.distanceComputations) },
+            right: right.map { Double($0.counts.distanceComputations) }, leftName: run.result.left.index, rightName: run.result.right.index,
+            xLabel: "distance computations", in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
+            theme: theme, measurer: measurer, leftColor: theme.left, rightColor: theme.right)
+            + Charts.pairedHistogram(
+                title: "Recall@\(run.result.left.parameters.k) per query", left: left.compactMap(\.recall), right: right.compactMap(\.recall),
+                leftName: run.result.left.index, rightName: run.result.right.index, xLabel: "recall",
+                in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height), theme: theme,
+                measurer: measurer, leftColor: theme.left, rightColor: theme.right)
+    }
+
+    func sweep(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        guard let sweep = run.result.sweep else { return [] }
+        let (leftHalf, rightHalf) = rect.sliceLeft(rect.width / 2)
+        let queries = max(run.result.left.queryCount, run.result.right.queryCount)
+        let over = queries > 1 ? " (mean of \(queries) queries)" : ""
+        func series(_ value: KeyPath<SweepPoint, Double>) -> [Charts.Series] {
+            [
+                Charts.Series(name: "left: \(run.result.left.index)", color: theme.left, points: sweep.left.map { (Double($0.value), $0[keyPath: value]) }),
+                Charts.Series(name: "right: \(run.result.right.index)", color: theme.right, points: sweep.right.map { (Double($0.value), $0[keyPath: value]) }, dashed: true),
+            ]
+        }
+        return Charts.lineChart(
+            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series(\.recall), xLabel: sweep.parameter,
+            yLabel: "recall", logX: true, yRange: 0...1.05, in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
+            theme: theme, measurer: measurer)
+            + Charts.lineChart(
+                title: "Distance computations against \(sweep.parameter)\(over)", series: series(\.distanceComputations), xLabel: sweep.parameter,
+                yLabel: "distance computations", logX: true, in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height),
+                theme: theme, measurer: measurer)
+    }
+}

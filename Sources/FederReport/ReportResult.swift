@@ -1,0 +1,89 @@
+import FederSearch
+
+/// Every number a report shows, as written by `--summary s.json`.
+public struct ReportResult: Codable, Equatable, Sendable {
+    public var title: String
+    public var comparisons: [ComparisonResult]
+}
+
+public struct ComparisonResult: Codable, Equatable, Sendable {
+    public var title: String
+    public var left: SideResult
+    public var right: SideResult
+    /// Mean Jaccard overlap of the two sides' result lists, query by query (when both run the same number).
+    public var jaccard: Double?
+    /// IVF on both sides: lists probed by both for the first query.
+    public var probedBoth: Int?
+    public var sweep: SweepResult?
+}
+
+public struct SideResult: Codable, Equatable, Sendable {
+    public var index: String
+    public var query: String
+    public var kind: String
+    public var metric: String
+    public var parameters: SearchParameters
+    public var queryCount: Int
+    /// The first query's outcome (the one the views draw).
+    public var first: QueryOutcome
+    /// Over every query of the side: visited, distanceComputations, recall, rankOfTrueNearest, hops, scanned.
+    public var aggregates: [String: Distribution]
+    /// Every query's outcome, in order.
+    public var queries: [QueryOutcome]
+}
+
+public struct QueryOutcome: Codable, Equatable, Sendable {
+    public var source: String
+    public var results: [Neighbor]
+    public var counts: SearchCounts
+    public var recall: Double?
+    public var rankOfTrueNearest: Int?
+    /// faiss IVF: probed list numbers in rank order; HNSW: path length per upper level, top first.
+    public var probedLists: [Int]?
+    public var pathLengths: [Int]?
+    public var levelMinDistances: [Float]?
+}
+
+/// Mean, median, 95th percentile and range of a measure over a query set.
+public struct Distribution: Codable, Equatable, Sendable {
+    public var mean: Double
+    public var p50: Double
+    public var p95: Double
+    public var min: Double
+    public var max: Double
+    public var count: Int
+
+    public init(_ values: [Double]) {
+        let sorted = values.filter(\.isFinite).sorted()
+        count = sorted.count
+        guard let first = sorted.first, let last = sorted.last else {
+            (mean, p50, p95, min, max) = (0, 0, 0, 0, 0)
+            return
+        }
+        mean = sorted.reduce(0, +) / Double(sorted.count)
+        func quantile(_ q: Double) -> Double {
+            let position = q * Double(sorted.count - 1)
+            let low = Int(position.rounded(.down))
+            let high = Swift.min(low + 1, sorted.count - 1)
+            return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+        }
+        p50 = quantile(0.5)
+        p95 = quantile(0.95)
+        min = first
+        max = last
+    }
+}
+
+public struct SweepResult: Codable, Equatable, Sendable {
+    public var parameter: String
+    public var values: [Int]
+    public var left: [SweepPoint]
+    public var right: [SweepPoint]
+}
+
+public struct SweepPoint: Codable, Equatable, Sendable {
+    public var value: Int
+    public var recall: Double
+    public var distanceComputations: Double
+    public var visited: Double
+}

@@ -1,0 +1,156 @@
+import FederReport
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// Every spec mistake is reported with its JSON path and, for typos, a suggestion.
+final class JobSpecParserTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-spec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["ivf_flat_l2_full.faiss", "hnswlib_l2.hnsw", "ivf_flat_l2_full.queries.npy"] {
+            try FileManager.default.copyItem(
+                at: FixtureManifest.committedDirectory().appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    private func base() -> [String: Any] {
+        [
+            "title": "t",
+            "indexes": ["ivf": ["file": "ivf_flat_l2_full.faiss"], "h": ["file": "hnswlib_l2.hnsw", "space": "l2"]],
+            "queries": ["q": ["id": 3], "set": ["vector": "ivf_flat_l2_full.queries.npy"]],
+            "params": ["k": 5, "nprobe": 2],
+            "comparisons": [["left": ["index": "ivf", "query": "q"], "right": ["index": "ivf", "query": "q", "params": ["nprobe": 4]]]],
+        ]
+    }
+
+    private func parse(_ object: [String: Any]) throws -> JobSpec {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let file = directory.appendingPathComponent("spec.json")
+        try data.write(to: file)
+        return try JobSpecParser.parse(file: file.path)
+    }
+
+    private func error(_ object: [String: Any], file: StaticString = #filePath, line: UInt = #line) -> SpecError? {
+        do {
+            _ = try parse(object)
+            XCTFail("accepted a bad spec", file: file, line: line)
+            return nil
+        } catch let error as SpecError {
+            return error
+        } catch {
+            XCTFail("unexpected \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    func testAValidSpecResolvesPathsAndDefaults() throws {
+        let spec = try parse(base())
+        XCTAssertEqual(spec.indexNames, ["h", "ivf"])
+        XCTAssertEqual(spec.indexes["ivf"]?.file, directory.appendingPathComponent("ivf_flat_l2_full.faiss").path)
+        XCTAssertEqual(spec.template, "compare")
+        XCTAssertEqual(spec.page, .a4Landscape)
+        XCTAssertEqual(spec.params, JobSpec.Params(k: 5, nprobe: 2))
+        XCTAssertEqual(spec.comparisons[0].right.params.nprobe, 4)
+        XCTAssertEqual(spec.queries["q"]?.source, .id(3))
+    }
+
+    func testUnknownKeySuggestsTheRightOne() {
+        var spec = base()
+        spec["comparisons"] = [["left": ["index": "ivf", "query": "q"], "right": ["index": "ivf", "query": "q", "params": ["nprob": 4]]]]
+        let problem = error(spec)
+        XCTAssertEqual(problem?.path, "$.comparisons[0].right.params.nprob")
+        XCTAssertTrue(problem?.message.contains("did you mean nprobe?") ?? false, problem?.message ?? "")
+    }
+
+    func testWrongTypesNameThePath() {
+        var spec = base()
+        spec["params"] = ["k": "five"]
+        XCTAssertEqual(error(spec)?.path, "$.params.k")
+        spec = base()
+        spec["comparisons"] = "all"
+        XCTAssertEqual(error(spec)?.message, "expected an array, found a string")
+    }
+
+    func testMissingFileAndUnknownReferences() {
+        var spec = base()
+        spec["indexes"] = ["ivf": ["file": "nope.faiss"]]
+        let missing = error(spec)
+        XCTAssertEqual(missing?.path, "$.indexes.ivf.file")
+        XCTAssertTrue(missing?.message.contains("file not found: nope.faiss") ?? false)
+        spec = base()
+        spec["comparisons"] = [["left": ["index": "ivff", "query": "q"], "right": ["index": "ivf", "query": "q"]]]
+        let unknown = error(spec)
+        XCTAssertEqual(unknown?.path, "$.comparisons[0].left.index")
+        XCTAssertTrue(unknown?.message.contains("did you mean ivf?") ?? false, unknown?.message ?? "")
+        spec = base()
+        spec["comparisons"] = [["left": ["index": "ivf", "query": "qq"], "right": ["index": "ivf", "query": "q"]]]
+        XCTAssertEqual(error(spec)?.path, "$.comparisons[0].left.query")
+    }
+
+    func testAbsurdSizesAreRefused() {
+        var spec = base()
+        spec["queries"] = ["q": ["ids": Array(0...100_000)]]
+        XCTAssertTrue(error(spec)?.message.contains("at most 100000 queries") ?? false)
+        spec = base()
+        spec["comparisons"] = [["left": ["index": "ivf", "query": "q"], "right": ["index": "ivf", "query": "q"], "sweep": ["nprobe": Array(1...65)]]]
+        XCTAssertTrue(error(spec)?.message.contains("at most 64") ?? false)
+        spec = base()
+        spec["params"] = ["k": 0]
+        XCTAssertEqual(error(spec)?.path, "$.params.k")
+    }
+
+    func testOutputAndTemplateChoices() {
+        var spec = base()
+        spec["output"] = ["page": "A4-landscap"]
+        XCTAssertTrue(error(spec)?.message.contains("did you mean A4-landscape?") ?? false)
+        spec = base()
+        spec["template"] = "compakt"
+        XCTAssertTrue(error(spec)?.message.contains("did you mean compact?") ?? false)
+        spec = base()
+        spec["output"] = ["theme": "neon"]
+        XCTAssertEqual(error(spec)?.path, "$.output.theme")
+    }
+
+    func testQueriesNeedExactlyOneSource() {
+        var spec = base()
+        spec["queries"] = ["q": ["id": 1, "vector": [1, 2]]]
+        XCTAssertTrue(error(spec)?.message.contains("give only one of") ?? false)
+        spec = base()
+        spec["queries"] = ["q": ["row": 1]]
+        XCTAssertEqual(error(spec)?.path, "$.queries.q")
+    }
+
+    func testInvalidJSONIsAOneLineError() throws {
+        let file = directory.appendingPathComponent("broken.json")
+        try Data("{\"indexes\": [".utf8).write(to: file)
+        XCTAssertThrowsError(try JobSpecParser.parse(file: file.path)) { error in
+            let message = error.localizedDescription
+            XCTAssertTrue(message.hasPrefix(file.path + ": $: not valid JSON"), message)
+            XCTAssertFalse(message.contains("\n"))
+        }
+    }
+
+    func testDimensionMismatchIsFoundWhenRunning() throws {
+        var spec = base()
+        spec["queries"] = ["q": ["vector": [1, 2, 3]]]
+        let job = try parse(spec)
+        XCTAssertThrowsError(try JobRunner(spec: job).run()) { error in
+            let problem = error as? SpecError
+            XCTAssertEqual(problem?.path, "$.comparisons[0].left")
+            XCTAssertTrue(problem?.message.contains("dimension 3 but index 'ivf' has dimension 16") ?? false, problem?.message ?? "")
+        }
+    }
+
+    func testUnknownIDIsFoundWhenRunning() throws {
+        var spec = base()
+        spec["queries"] = ["q": ["id": 123_456]]
+        XCTAssertThrowsError(try JobRunner(spec: try parse(spec)).run()) { error in
+            XCTAssertEqual((error as? SpecError)?.path, "$.comparisons[0].left.query")
+        }
+    }
+}
