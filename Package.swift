@@ -43,7 +43,8 @@ let package = Package(
 
         .target(name: "FederTestSupport", dependencies: ["FederIndex"], path: "Tests/FederTestSupport"),
         .executableTarget(
-            name: "feder-bench", dependencies: ["FederIndex", "FederSearch"], path: "Benchmarks/feder-bench"),
+            name: "feder-bench", dependencies: ["FederIndex", "FederSearch", "FederLayout", "FederRender"],
+            path: "Benchmarks/feder-bench"),
 
         .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),

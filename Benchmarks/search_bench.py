@@ -117,7 +117,9 @@ def main() -> None:
     # faiss IVF
     open_faiss = median_time(5, lambda: faiss.read_index(ivf_path))
     ivf = faiss.read_index(ivf_path)
-    ours_ivf = run_feder(binary, ivf_path, queries_path, ["--nprobe", ",".join(map(str, NPROBES))])
+    views_dir = os.path.join(args.workdir, "views")
+    os.makedirs(views_dir, exist_ok=True)
+    ours_ivf = run_feder(binary, ivf_path, queries_path, ["--nprobe", ",".join(map(str, NPROBES)), "--views", views_dir])
     for run in ours_ivf["runs"]:
         ivf.nprobe = run["nprobe"]
         found: list[list[int]] = []
@@ -143,7 +145,7 @@ def main() -> None:
     open_hnsw = median_time(5, load)
     hnsw = load()
     hnsw.set_num_threads(1)
-    ours_hnsw = run_feder(binary, hnsw_path, queries_path, ["--space", "l2", "--ef", ",".join(map(str, EFS))])
+    ours_hnsw = run_feder(binary, hnsw_path, queries_path, ["--space", "l2", "--ef", ",".join(map(str, EFS)), "--views", views_dir])
     for run in ours_hnsw["runs"]:
         hnsw.set_ef(run["ef"])
         found = []
@@ -195,6 +197,20 @@ def main() -> None:
     ]
     for name, size, library, ours in opens:
         lines.append(f"| {name} | {size / 1e6:.0f} MB | {library * 1000:.2f} | {ours * 1000:.3f} | {ours / library:.3f}× |")
+    lines += [
+        "",
+        "## Views",
+        "",
+        "Layout and PNG rendering (144 dpi, one A4-landscape panel) of every view of query 0's trace, after the trace; "
+        f"IVF at nprobe {NPROBES[0]}, HNSW at ef {EFS[0]}. The per-index work (the IVF cluster map: PCA of the 256 "
+        "centroids, circle relaxation, power diagram) is the setup column.",
+        "",
+        "| index | setup s | view | seconds |",
+        "|---|---|---|---|",
+    ]
+    for name, ours in (("faiss IVF256,Flat", ours_ivf), ("hnswlib M=16", ours_hnsw)):
+        for view, elapsed in sorted(ours.get("viewSeconds", {}).items()):
+            lines.append(f"| {name} | {ours.get('viewSetupSeconds', 0):.3f} | {view} | {elapsed:.3f} |")
     lines.append("")
     with open(os.path.join(root, args.out) if not os.path.isabs(args.out) else args.out, "w") as handle:
         handle.write("\n".join(lines))

@@ -3,6 +3,8 @@
 //
 // Usage: feder-bench INDEX --space l2 --queries Q.npy --k 10 [--nprobe 8,32] [--ef 16,64] [--repeat 3]
 import FederIndex
+import FederLayout
+import FederRender
 import FederSearch
 import Foundation
 
@@ -15,6 +17,8 @@ struct Options {
     var efs: [Int] = []
     var rounds = 3
     var copy = false
+    /// Time every view of the first query's trace, rendered to PNG in this folder.
+    var views: String?
 }
 
 func parse() -> Options? {
@@ -28,6 +32,7 @@ func parse() -> Options? {
         case "--nprobe": options.nprobes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
         case "--ef": options.efs = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
         case "--copy": options.copy = true
+        case "--views": options.views = arguments.popFirst()
         case "--repeat": options.rounds = arguments.popFirst().flatMap(Int.init) ?? 3
         default: options.index = argument
         }
@@ -92,7 +97,29 @@ do {
         if let ef = request.ef { run["ef"] = ef }
         runs.append(run)
     }
-    let output: [String: Any] = ["openSeconds": opens.sorted()[opens.count / 2], "runs": runs]
+    var output: [String: Any] = ["openSeconds": opens.sorted()[opens.count / 2], "runs": runs]
+    if let folder = options.views, let request = settings.first, let row = rows.first {
+        var (trace, _) = try Searcher.trace(index, query: row, request: request)
+        Measures.measure(&trace, index: index, query: row)
+        let measurer = PangoTextMeasurer()
+        var timings: [String: Double] = [:]
+        var report = ViewReport(indexName: (options.index as NSString).lastPathComponent, index: index, trace: trace, query: row, queryLabel: "row 0")
+        // Building the report includes the per-index work (the IVF cluster map), timed with the first view.
+        var views: [ViewReport.View] = []
+        let setup = seconds { views = report.views() }
+        report.seed = 1
+        for view in views {
+            let rect = Rect(x: 20, y: 20, width: 802, height: 555)
+            let elapsed = try seconds {
+                var scene = Scene(size: Size(842, 595), background: Theme.light.background, title: view.name)
+                scene.marks = view.draw(rect, measurer)
+                try DocumentWriter.write([scene], to: (folder as NSString).appendingPathComponent("\(view.name).png"), dpi: 144)
+            }
+            timings[view.name] = elapsed
+        }
+        output["viewSetupSeconds"] = setup
+        output["viewSeconds"] = timings
+    }
     let data = try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 } catch {

@@ -131,16 +131,25 @@ public enum HNSWViews {
             values.append(Double(step.distance))
             values += step.neighbors.compactMap { $0.distance.map(Double.init) }
         }
-        let finite = values.filter { $0.isFinite && abs($0) < 1e37 }
-        guard let low = finite.min(), let high = finite.max() else { return nil }
-        return low...high
+        let finite = values.filter { $0.isFinite && abs($0) < 1e37 }.sorted()
+        guard let low = finite.first, var high = finite.last else { return nil }
+        // A few far nodes (upper levels, first hops) would squash the rest: the axis ends at the 95th
+        // percentile (never before the descent's path and the results), and farther nodes sit at the edge.
+        let largerIsBetter = trace.kind.hasSuffix("hnsw") && trace.metric == "ip"
+        if !largerIsBetter, finite.count >= 20 {
+            let percentile = finite[Int(Double(finite.count - 1) * 0.95)]
+            let must = (hnsw.upperLevels.map { Double($0.exitDistance) } + trace.results.map { Double($0.distance) } + [Double(hnsw.entryDistance)])
+                .filter { $0.isFinite && abs($0) < 1e37 }.max() ?? percentile
+            high = min(high, max(percentile, must))
+        }
+        return low...max(high, low)
     }
 
     public static func search(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let hnsw = input.trace.hnsw else { return [] }
         let counts = input.trace.counts
-        let subtitle = "x = \(input.distanceName) to the query (the query sits at the left edge); each level is a band, top level first. "
-            + "\(counts.distanceComputations) distance computations, \(counts.visited) vectors visited, \(counts.hops ?? 0) hops."
+        let subtitle = "x = \(input.distanceName) to the query (left edge; far nodes sit at the right end); one band per level, "
+            + "top first. \(counts.distanceComputations) distance computations · \(counts.visited) visited · \(counts.hops ?? 0) hops."
         var (marks, content) = ViewKit.panel(title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         // Every scored distance, per node.
         var distance: [Int: Float] = [hnsw.entryPoint: hnsw.entryDistance]

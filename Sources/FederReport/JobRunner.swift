@@ -22,6 +22,9 @@ public struct JobRunner {
         public var media: MediaList?
         public var queryMedia: String?
         public var result: SideResult
+        /// Every query vector of the side, and its exact top-k (reused by sweeps: truth does not change).
+        public var vectors: [[Float]]
+        public var exact: [[Neighbor]]
     }
 
     public struct ComparisonRun: Sendable {
@@ -148,7 +151,8 @@ public struct JobRunner {
         _ side: JobSpec.Side, index: IndexFile, vectors: [(source: String, vector: [Float])], request: SearchRequest,
         media: MediaList?, queryMedia: String?
     ) throws -> SideRun {
-        let traces = try traceAll(index: index, vectors: vectors.map(\.vector), request: request, path: side.path)
+        let exact = exactAll(index: index, vectors: vectors.map(\.vector), k: request.k)
+        let traces = try traceAll(index: index, vectors: vectors.map(\.vector), exact: exact, request: request, path: side.path)
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         var aggregates: [String: Distribution] = [
             "visited": Distribution(outcomes.map { Double($0.counts.visited) }),
@@ -167,16 +171,26 @@ public struct JobRunner {
             queryCount: traces.count, first: outcomes[0], aggregates: aggregates, queries: outcomes)
         return SideRun(
             spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: vectors[0].vector, media: media,
-            queryMedia: queryMedia, result: result)
+            queryMedia: queryMedia, result: result, vectors: vectors.map(\.vector), exact: exact)
     }
 
-    /// Traces every vector across cores, each measured against exact search; order kept.
-    func traceAll(index: IndexFile, vectors: [[Float]], request: SearchRequest, path: String) throws -> [SearchTrace] {
+    /// Exact top-k of every vector, across cores.
+    func exactAll(index: IndexFile, vectors: [[Float]], k: Int) -> [[Neighbor]] {
+        let slots = Slots<[Neighbor]>(count: vectors.count)
+        DispatchQueue.concurrentPerform(iterations: vectors.count) { position in
+            slots[position] = Measures.exactNeighbors(index, query: vectors[position], k: k)
+        }
+        return slots.values.map { $0 ?? [] }
+    }
+
+    /// Traces every vector across cores, each measured against its exact top-k; order kept.
+    func traceAll(index: IndexFile, vectors: [[Float]], exact: [[Neighbor]], request: SearchRequest, path: String) throws -> [SearchTrace] {
         let slots = Slots<Result<SearchTrace, Error>>(count: vectors.count)
+        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
         DispatchQueue.concurrentPerform(iterations: vectors.count) { position in
             slots[position] = Result {
                 var (trace, _) = try Searcher.trace(index, query: vectors[position], request: request)
-                Measures.measure(&trace, index: index, query: vectors[position])
+                trace.measures = Measures.compare(results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter)
                 if position > 0 { trace.ivf?.scanned = []; trace.hnsw = trace.hnsw.map { Self.slim($0) } }
                 return trace
             }
@@ -216,17 +230,6 @@ public struct JobRunner {
     func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec) throws -> SweepResult {
         var points: [[SweepPoint]] = []
         for side in sides {
-            let query = spec.queries[side.spec.query]
-            let vectors: [[Float]]
-            if let query {
-                vectors = try resolve(query, in: side.index, side: side.spec) { path, jsonPath in
-                    do { return try VectorFile.read(path: path) } catch let error as FederIndexError {
-                        throw SpecError(file: spec.file, path: jsonPath, message: error.errorDescription ?? "\(error)")
-                    }
-                }.map(\.vector)
-            } else {
-                vectors = [side.firstQuery]
-            }
             var series: [SweepPoint] = []
             for value in sweep.values {
                 var request = SearchRequest(k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef)
@@ -234,7 +237,8 @@ public struct JobRunner {
                 case .nprobe: request.nprobe = value
                 case .ef: request.ef = value
                 }
-                let traces = try traceAll(index: side.index, vectors: vectors, request: request, path: comparison.path + ".sweep")
+                let traces = try traceAll(
+                    index: side.index, vectors: side.vectors, exact: side.exact, request: request, path: comparison.path + ".sweep")
                 let count = Double(max(traces.count, 1))
                 series.append(
                     SweepPoint(

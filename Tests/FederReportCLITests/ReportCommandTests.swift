@@ -36,6 +36,12 @@ final class ReportCommandTests: XCTestCase {
         for folder in folders {
             let spec = repository.appendingPathComponent("Examples/\(folder)/compare.json").path
             guard FileManager.default.fileExists(atPath: spec) else { continue }
+            // Examples whose data a build script writes (too big to commit) render once it has run.
+            let built = repository.appendingPathComponent("Examples/\(folder)/build.py").path
+            if FileManager.default.fileExists(atPath: built), try CLI.run(["validate", spec]).status != 0 {
+                print("note: Examples/\(folder) skipped: run Examples/\(folder)/build.py first")
+                continue
+            }
             let outcome = try CLI.run([spec, "-o", out("\(folder).pdf"), "--quiet"])
             XCTAssertEqual(outcome.status, 0, "\(folder): \(outcome.stderr)")
             rendered += 1
