@@ -14,6 +14,8 @@ public enum Charts {
         public var rightNote: String?
         /// Whether larger is better (shapes the delta's wording).
         public var higherIsBetter: Bool
+        /// Whether a relative change means anything (not for distances from two different indexes).
+        public var showsChange = true
 
         public init(
             label: String, left: Double?, right: Double?, higherIsBetter: Bool = false, leftNote: String? = nil,
@@ -35,8 +37,10 @@ public enum Charts {
         leftColor: Color, rightColor: Color
     ) -> [Mark] {
         var marks: [Mark] = []
-        let font = theme.labelFont
-        let header = Font(size: font.size, weight: .bold)
+        let available = (rect.height - theme.labelFont.size * 1.7) / Double(max(rows.count, 1))
+        // Many rows (deep HNSW graphs) share the height in smaller type rather than overflow the panel.
+        let font = available < theme.labelFont.size * 2 ? theme.smallFont : theme.labelFont
+        let header = Font(size: theme.labelFont.size, weight: .bold)
         let labelWidth = min(150, rect.width * 0.26)
         let deltaWidth = 64.0
         let columnWidth = (rect.width - labelWidth - deltaWidth - 12) / 2
@@ -46,7 +50,7 @@ public enum Charts {
         marks.append(.text(TextMark(leftName, at: Point(leftX, rect.y), font: header, color: leftColor, width: columnWidth - 4, maxLines: 1)))
         marks.append(.text(TextMark(rightName, at: Point(rightX, rect.y), font: header, color: rightColor, width: columnWidth - 4, maxLines: 1)))
         marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
-        let rowHeight = min(28, max(16, (rect.height - 16) / Double(max(rows.count, 1))))
+        let rowHeight = min(28, max(font.size * 1.3, available))
         var y = rect.y + font.size * 1.7
         for (index, row) in rows.enumerated() {
             if index % 2 == 0 {
@@ -66,11 +70,11 @@ public enum Charts {
                 let barX = x + max(textWidth + 6, 44)
                 let barWidth = max(0, (columnWidth - (barX - x) - 8) * abs(value) / scale)
                 marks.append(.rect(Rect(x: barX, y: y + 3, width: max(barWidth, 0.5), height: barHeight), fill: color, stroke: nil, cornerRadius: 1.5))
-                if let note {
+                if let note, rowHeight >= font.size * 2.4 {
                     marks.append(.text(TextMark(note, at: Point(x, y + font.size * 1.3), font: theme.smallFont, color: theme.mutedText, width: columnWidth - 8, maxLines: 1)))
                 }
             }
-            if let left = row.left, let right = row.right {
+            if let left = row.left, let right = row.right, row.showsChange {
                 marks.append(.text(TextMark(delta(left, right), at: Point(deltaX, y + 1), font: font, color: deltaColor(left, right, higherIsBetter: row.higherIsBetter, theme: theme), alignment: .right)))
             }
             y += rowHeight

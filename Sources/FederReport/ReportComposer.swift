@@ -255,8 +255,25 @@ public struct ReportComposer {
                 rows.append(Charts.BarRow(label: "probed by both", left: Double(both), right: Double(both)))
             }
         }
-        if let leftPath = left.first.pathLengths, let rightPath = right.first.pathLengths {
-            rows.append(Charts.BarRow(label: "upper-level path nodes (first query)", left: Double(leftPath.reduce(0, +)), right: Double(rightPath.reduce(0, +))))
+        if left.first.pathLengths != nil || right.first.pathLengths != nil {
+            // Per upper level, top first: nodes on the greedy path and the best distance reached there.
+            let leftLevels = left.first.pathLengths ?? []
+            let rightLevels = right.first.pathLengths ?? []
+            let levels = max(leftLevels.count, rightLevels.count)
+            for offset in 0..<levels {
+                func value(_ lengths: [Int], _ distances: [Float]?, _ side: Int) -> (Double?, Double?) {
+                    // Levels are listed top first; align both sides on level numbers (L(levels - offset)).
+                    let index = offset - (levels - lengths.count)
+                    guard index >= 0, index < lengths.count else { return (nil, nil) }
+                    return (Double(lengths[index]), distances.flatMap { index < $0.count ? Double($0[index]) : nil })
+                }
+                let l = value(leftLevels, left.first.levelMinDistances, 0)
+                let r = value(rightLevels, right.first.levelMinDistances, 1)
+                rows.append(Charts.BarRow(label: "L\(levels - offset) path nodes (first query)", left: l.0, right: r.0))
+                var distanceRow = Charts.BarRow(label: "L\(levels - offset) best distance", left: l.1, right: r.1)
+                distanceRow.showsChange = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
+                rows.append(distanceRow)
+            }
         }
         if let jaccard = run.result.jaccard {
             rows.append(Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) { String(format: "%.2f", $0) })
