@@ -182,3 +182,19 @@ public enum VectorFile {
         }
     }
 }
+
+extension VectorFile {
+    /// A NumPy `.npy` (format 1.0, little-endian float32, C order) of `rows` rows of `dim` values.
+    public static func npyData(_ values: [Float], rows: Int, dim: Int) -> Data {
+        precondition(values.count == rows * dim)
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(dim)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let length = UInt16(header.utf8.count)
+        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+}

@@ -16,6 +16,8 @@ public enum Charts {
         public var higherIsBetter: Bool
         /// Whether a relative change means anything (not for distances from two different indexes).
         public var showsChange = true
+        /// A measure of the pair (such as result overlap): one value across both columns, no bars.
+        public var shared = false
 
         public init(
             label: String, left: Double?, right: Double?, higherIsBetter: Bool = false, leftNote: String? = nil,
@@ -57,6 +59,11 @@ public enum Charts {
                 marks.append(.rect(Rect(x: rect.x - 4, y: y - 2, width: rect.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35), stroke: nil, cornerRadius: 2))
             }
             marks.append(.text(TextMark(row.label, at: Point(rect.x, y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: 2)))
+            if row.shared, let value = row.left {
+                marks.append(.text(TextMark(row.format(value) + "  (one value for the pair)", at: Point((leftX + rightX + columnWidth) / 2, y + 1), font: font, color: theme.text, alignment: .center)))
+                y += rowHeight
+                continue
+            }
             let scale = max(abs(row.left ?? 0), abs(row.right ?? 0), 1e-12)
             let barHeight = min(7, rowHeight * 0.3)
             for (value, note, x, color) in [(row.left, row.leftNote, leftX, leftColor), (row.right, row.rightNote, rightX, rightColor)] {

@@ -16,12 +16,16 @@ public struct ClusterMap: Sendable {
     let pca: PCA
     let low: Point
     let span: Double
+    let method: ProjectionMethod
+    /// Centroid rows and their projected positions (for placing a query without PCA's linear map).
+    let centroidRows: [[Float]]
+    let projected: [Point]
 
     /// - Complexity: O(nlist·d² + nlist²·iterations) for the projection and relaxation.
-    public static func build(centroids: VectorTable, sizes: [Int]) -> ClusterMap {
+    public static func build(centroids: VectorTable, sizes: [Int], projection method: ProjectionMethod = .pca, seed: UInt64 = 1) -> ClusterMap {
         let rows = (0..<centroids.count).map { centroids.row($0) }
         let pca = PCA.fit(rows, components: 2)
-        let projected = rows.map { pca.project($0) }
+        let projected = method == .pca || rows.count < 4 ? rows.map { pca.project($0) } : method.embed(centroids, seed: seed)
         let xs = projected.map(\.x)
         let ys = projected.map(\.y)
         let low = Point(xs.min() ?? 0, ys.min() ?? 0)
@@ -39,12 +43,23 @@ public struct ClusterMap: Sendable {
         let bounds = Rect(x: 0, y: 0, width: 1, height: 1)
         let relaxed = CircleRelaxation.relax(centers: centers, radii: radii, bounds: bounds, iterations: 240, padding: 0.002)
         let cells = PowerDiagram.cells(sites: relaxed, weights: radii.map { $0 * $0 }, bounds: bounds)
-        return ClusterMap(cells: cells, sites: relaxed, sizes: sizes, pca: pca, low: low, span: span)
+        return ClusterMap(
+            cells: cells, sites: relaxed, sizes: sizes, pca: pca, low: low, span: span, method: method, centroidRows: rows,
+            projected: projected)
     }
 
-    /// Where a vector falls on the map (unit square, clamped), by the same projection as the centroids.
+    /// Where a vector falls on the map (unit square, clamped): PCA's own linear map, or for UMAP and t-SNE
+    /// (which have no out-of-sample map here) the inverse-distance-weighted position of its 3 nearest centroids.
     public func place(_ vector: [Float]) -> Point {
-        let p = pca.project(vector)
+        var p = pca.project(vector)
+        if method != .pca, !centroidRows.isEmpty {
+            let nearest = centroidRows.enumerated().map { row -> (Double, Int) in
+                (zip(row.element, vector).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }, row.offset)
+            }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3)
+            let weights = nearest.map { 1 / ($0.0.squareRoot() + 1e-9) }
+            let total = weights.reduce(0, +)
+            p = zip(nearest, weights).reduce(Point(0, 0)) { $0 + projected[$1.0.1] * ($1.1 / total) }
+        }
         let x = 0.08 + 0.84 * (p.x - low.x) / span
         let y = 0.08 + 0.84 * (p.y - low.y) / span
         return Point(min(max(x, 0.02), 0.98), min(max(y, 0.02), 0.98))

@@ -11,6 +11,8 @@ public enum HNSWViews {
         public var seed: UInt64
         /// A distance range shared with another panel (both sides of a comparison on one axis).
         public var axis: ClosedRange<Double>?
+        /// How the overview places nodes.
+        public var projection: ProjectionMethod = .pca
 
         public init(graph: HNSWGraphView, trace: SearchTrace, query: [Float], seed: UInt64, axis: ClosedRange<Double>? = nil) {
             self.graph = graph
@@ -41,10 +43,10 @@ public enum HNSWViews {
         let counts = graph.levelCounts()
         let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
         let subtitle = "\(graph.library) · M \(graph.m) · efConstruction \(graph.efConstruction) · nodes per level: \(perLevel). "
-            + "A node keeps one position (PCA of the vectors) on every level it lives on."
+            + "A node keeps one position (\(input.projection.rawValue.uppercased()) of the vectors) on every level it lives on."
         var (marks, content) = ViewKit.panel(title: "HNSW overview — \(counts.count) levels", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         guard graph.count > 0, graph.maxLevel >= 0 else { return marks }
-        let positions = project(graph, seed: input.seed)
+        let positions = project(graph, seed: input.seed, method: input.projection)
         let levels = graph.maxLevel + 1
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.dot(theme.scored), "node"), (.line(theme.accent.withAlpha(0.5), dashed: false), "link"), (.dot(theme.accent), "entry point"),
@@ -66,9 +68,11 @@ public enum HNSWViews {
                 return Point(area.x + shear * (1 - v) + u * (area.width - shear), top + v * planeHeight)
             }
             let nodes = nodesOn(level: level, graph: graph)
-            let sampled = nodes.count > nodeBudget
+            var sampled = nodes.count > nodeBudget
                 ? nodes.filter { ViewKit.hashUnit(Int64($0), seed: input.seed) < Double(nodeBudget) / Double(nodes.count) }
                 : nodes
+            // UMAP and t-SNE place only the nodes they were fitted on.
+            if input.projection != .pca { sampled = sampled.filter { positions[$0] != nil } }
             let drawn = Set(sampled)
             var links = 0
             var linkMarks: [Mark] = []
@@ -101,17 +105,26 @@ public enum HNSWViews {
         (0..<graph.count).filter { graph.level($0) >= level }
     }
 
-    /// Unit-square positions from a PCA fitted on upper-level nodes plus a sample of level 0.
-    static func project(_ graph: HNSWGraphView, seed: UInt64) -> [Int: Point] {
+    /// Unit-square positions: PCA fitted on upper-level nodes plus a sample of level 0 (every sampled node
+    /// projected), or UMAP / t-SNE fitted on at most 2000 of them (top levels first), which alone get positions.
+    static func project(_ graph: HNSWGraphView, seed: UInt64, method: ProjectionMethod = .pca) -> [Int: Point] {
         var sample: [Int] = []
         let budget = 1500
         for node in 0..<graph.count where graph.level(node) > 0 || ViewKit.hashUnit(Int64(node), seed: seed) < Double(budget) / Double(max(graph.count, 1)) {
             sample.append(node)
         }
-        let rows = sample.prefix(4000).map { node in (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
-        let pca = PCA.fit(Array(rows), components: 2)
         var projected: [Int: Point] = [:]
-        for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
+        if method == .pca {
+            let rows = sample.prefix(4000).map { node in (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+            let pca = PCA.fit(Array(rows), components: 2)
+            for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
+        } else {
+            let fitted = Array(sample.sorted { graph.level($0) != graph.level($1) ? graph.level($0) > graph.level($1) : $0 < $1 }.prefix(2000))
+            var values: [Float] = []
+            for node in fitted { values += (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+            let points = method.embed(VectorTable(name: "nodes", rows: values, dim: graph.dim), seed: seed)
+            for (node, point) in zip(fitted, points) { projected[node] = point }
+        }
         let xs = projected.values.map(\.x)
         let ys = projected.values.map(\.y)
         let low = Point(xs.min() ?? 0, ys.min() ?? 0)

@@ -14,6 +14,8 @@ public enum IVFViews {
         public var seed: UInt64
         /// A distance range shared with another panel (both sides of a comparison on one axis).
         public var axis: ClosedRange<Double>?
+        /// How the fine-search projection lays the scored vectors out.
+        public var projection: ProjectionMethod = .pca
 
         /// The range of every distance the fine search scored.
         public var distanceRange: ClosedRange<Double>? {
@@ -44,7 +46,7 @@ public enum IVFViews {
         let largest = sizes.indices.max { sizes[$0] < sizes[$1] } ?? 0
         let smallest = sizes.indices.filter { sizes[$0] > 0 }.min { sizes[$0] < sizes[$1] } ?? 0
         let subtitle = "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
-            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by PCA of the centroids"
+            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by \(input.map.method.rawValue.uppercased()) of the centroids"
         var (marks, content) = ViewKit.panel(title: "IVF overview — \(input.index.code), nlist \(sizes.count)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.square(theme.ramp(0.05)), "small list"), (.square(theme.ramp(1)), "large list"),
@@ -253,16 +255,31 @@ public enum IVFViews {
         }
         entries = ivf.scanned
         let count = min(pointers.count, entries.count)
-        // PCA fitted on a deterministic sample of at most 2000 scanned vectors plus the query.
+        // A deterministic sample of at most 2000 scored vectors (every top-k result kept) plus the query.
+        let resultIDs = Set(input.trace.results.map(\.id))
         let stride = max(1, count / 2000)
-        var sample: [[Float]] = [input.query]
-        for index in Swift.stride(from: 0, to: count, by: stride) {
-            sample.append((0..<dim).map { pointers[index].loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) })
+        var chosen: [Int] = []
+        for index in 0..<count where index % stride == 0 || resultIDs.contains(input.trace.nodeLabels?[Int(entries[index].id)] ?? entries[index].id) {
+            chosen.append(index)
         }
-        let pca = PCA.fit(sample, components: 2)
-        let ratio = pca.explainedVarianceRatio
-        let subtitle = "PCA of the \(count) scored vectors and the query; PC1 \(String(format: "%.0f", (ratio.first ?? 0) * 100)) % and PC2 "
-            + "\(String(format: "%.0f", (ratio.count > 1 ? ratio[1] : 0) * 100)) % of their variance. Colour = probe rank of the vector's list."
+        var sample: [Float] = input.query
+        for index in chosen {
+            sample += (0..<dim).map { pointers[index].loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+        }
+        let table = VectorTable(name: "scored", rows: sample, dim: dim)
+        let method = input.projection
+        var embedded = method.embed(table, seed: input.seed)
+        let queryPoint = embedded.removeFirst()
+        var methodNote = ""
+        if method == .pca {
+            let pca = PCA.fit((0..<table.count).map { table.row($0) }, components: 2)
+            let ratio = pca.explainedVarianceRatio
+            methodNote = "PCA; PC1 \(String(format: "%.0f", (ratio.first ?? 0) * 100)) % and PC2 \(String(format: "%.0f", (ratio.count > 1 ? ratio[1] : 0) * 100)) % of the variance"
+        } else {
+            methodNote = method == .umap ? "UMAP (15 neighbours, min_dist 0.1)" : "t-SNE (perplexity 30)"
+        }
+        let drawnNote = chosen.count < count ? " (\(chosen.count) of \(count) drawn: every \(stride)th and the results)" : ""
+        let subtitle = "\(methodNote) of the \(count) scored vectors\(drawnNote) and the query. Colour = probe rank of the vector's list."
         var (marks, content) = ViewKit.panel(title: "IVF fine search — projection", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.star(theme.query), "query"), (.badge(theme.result), "top-\(input.trace.parameters.k), by rank"),
@@ -270,8 +287,7 @@ public enum IVFViews {
         ]
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let plot = Rect(x: plotArea.x + 14, y: plotArea.y, width: plotArea.width - 14, height: plotArea.height - 12)
-        var points = (0..<count).map { pca.project(pointer: pointers[$0], dim: dim) }
-        let queryPoint = pca.project(input.query)
+        var points = embedded
         points.append(queryPoint)
         let xs = points.map(\.x)
         let ys = points.map(\.y)
@@ -281,17 +297,18 @@ public enum IVFViews {
         func place(_ p: Point) -> Point {
             Point(plot.x + 6 + (plot.width - 12) * (p.x - low.x) / spanX, plot.maxY - 6 - (plot.height - 12) * (p.y - low.y) / spanY)
         }
+        let axisNames = method == .pca ? ("PC1", "PC2") : ("", "")
         marks.append(.rect(plot, fill: nil, stroke: Stroke(theme.grid, width: 0.6), cornerRadius: 0))
-        marks.append(.text(TextMark("PC1", at: Point(plot.maxX, plot.maxY + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
-        marks.append(.text(TextMark("PC2", at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
+        marks.append(.text(TextMark(axisNames.0, at: Point(plot.maxX, plot.maxY + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+        marks.append(.text(TextMark(axisNames.1, at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
         let topK = Dictionary(input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
         let alpha = count > 3000 ? 0.35 : 0.7
         let dotRadius = count > 3000 ? 1.0 : 1.8
         var badges: [Mark] = []
-        for index in 0..<count {
+        for (position, index) in chosen.enumerated() {
             let entry = entries[index]
-            let point = place(points[index])
+            let point = place(points[position])
             let label = input.trace.nodeLabels?[Int(entry.id)] ?? entry.id
             if let rank = topK[label] {
                 badges.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))

@@ -8,7 +8,7 @@ public enum ResultStrip {
     ) -> [Mark] {
         let shown = results.filter { $0.id >= 0 }
         let missing = results.count - shown.count
-        var subtitle = "Rank, id and the library's distance under each tile."
+        var subtitle = "Rank, id and the library's distance under each tile\(distanceNote(results))."
         if exact != nil { subtitle += " A red corner marks a result that is not among the exact top-\(results.count)." }
         if missing > 0 { subtitle += " \(missing) slots empty (the search found fewer candidates than k)." }
         var (marks, content) = ViewKit.panel(title: title, subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
@@ -38,6 +38,14 @@ public enum ResultStrip {
             marks.append(.text(TextMark("id \(neighbor.id)\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2), font: theme.smallFont, color: theme.text, alignment: .center, width: side + gap, maxLines: 2)))
         }
         return marks
+    }
+
+    /// What the numbers under the tiles mean, read from the order of the results: distances grow down the
+    /// list, faiss inner-product scores shrink.
+    static func distanceNote(_ results: [Neighbor]) -> String {
+        let values = results.filter { $0.id >= 0 }.map(\.distance)
+        guard let first = values.first, let last = values.last, first != last else { return "" }
+        return first > last ? " (a similarity: higher is closer)" : " (smaller is closer)"
     }
 
     static func tileContent(for id: Int64?, path: String?, text: String?, fallback: String, rect: Rect, theme: Theme) -> [Mark] {

@@ -15,6 +15,8 @@ public struct ViewReport: Sendable {
     public var seed: UInt64
     /// Page size in points (A4 landscape by default).
     public var pageSize: Size
+    /// The 2-D projection behind the cluster map, the fine-search projection and the HNSW planes.
+    public var projection: ProjectionMethod = .pca
 
     public init(
         indexName: String, index: IndexFile, trace: SearchTrace, query: [Float], queryLabel: String, queryMedia: String? = nil,
@@ -45,8 +47,10 @@ public struct ViewReport: Sendable {
         switch index {
         case .faiss(let faiss):
             if let ivf = Self.ivf(in: faiss), let centroids = ivf.centroids, trace.ivf != nil {
-                let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes)
-                let input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
+                let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes, projection: projection, seed: seed)
+                var ivfInput = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
+                ivfInput.projection = projection
+                let input = ivfInput
                 views.append(View(name: "ivf-overview") { IVFViews.overview(input, in: $0, theme: theme, measurer: $1) })
                 views.append(View(name: "ivf-coarse") { IVFViews.coarse(input, in: $0, theme: theme, measurer: $1) })
                 views.append(View(name: "ivf-fine-polar") { IVFViews.finePolar(input, in: $0, theme: theme, measurer: $1) })
@@ -56,7 +60,9 @@ public struct ViewReport: Sendable {
             break
         }
         if let graph = HNSWGraphView.from(index), trace.hnsw != nil {
-            let input = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: seed)
+            var hnswInput = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: seed)
+            hnswInput.projection = projection
+            let input = hnswInput
             views.append(View(name: "hnsw-overview") { HNSWViews.overview(input, in: $0, theme: theme, measurer: $1) })
             views.append(View(name: "hnsw-search") { HNSWViews.search(input, in: $0, theme: theme, measurer: $1) })
         }

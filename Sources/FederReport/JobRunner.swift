@@ -83,8 +83,12 @@ public struct JobRunner {
                 let mediaList = try media(side.media ?? spec.indexes[side.index]?.media ?? spec.media, path: side.path + ".media")
                 // A stored vector's own picture stands for an id query.
                 var queryMedia = query.media
-                if queryMedia == nil, case .id(let id) = query.source, mediaList?.kind == .image {
-                    queryMedia = mediaList?.imagePath(for: id)
+                if queryMedia == nil, mediaList?.kind == .image {
+                    switch query.source {
+                    case .id(let id): queryMedia = mediaList?.imagePath(for: id)
+                    case .ids(let ids): queryMedia = ids.first.flatMap { mediaList?.imagePath(for: $0) }
+                    default: break
+                    }
                 }
                 sides.append(try runSide(side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia))
             }

@@ -109,7 +109,9 @@ public enum JobSpecParser {
         var projection = "pca"
         if let node = keys["projection"] {
             projection = try node.string()
-            guard projection == "pca" else { throw node.error("projection '\(projection)' is not supported yet (pca is)") }
+            guard ["pca", "umap", "tsne"].contains(projection) else {
+                throw node.error("projection '\(projection)' is not pca, umap or tsne")
+            }
         }
         return JobSpec(
             file: file, title: title, indexes: indexes, media: media, queries: queries, params: params,

@@ -212,8 +212,10 @@ public struct ReportComposer {
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
         if case .faiss(let faiss) = side.index, let ivf = ViewReport.ivf(in: faiss), let centroids = ivf.centroids, trace.ivf != nil {
-            let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes)
+            let method = ProjectionMethod(rawValue: spec.projection) ?? .pca
+            let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes, projection: method, seed: spec.seed)
             var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.firstQuery, media: side.media, seed: spec.seed)
+            input.projection = method
             input.axis = axis
             let (top, bottom) = rect.sliceTop(rect.height * 0.46)
             return IVFViews.coarse(input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
@@ -245,14 +247,18 @@ public struct ReportComposer {
             row("distance computations", "distanceComputations"),
             row("vectors visited", "visited"),
             row("recall@\(left.parameters.k)", "recall", higherIsBetter: true) { String(format: "%.2f", $0) },
-            row("rank of the true nearest", "rankOfTrueNearest") { String(format: "%.1f", $0) },
+            row("rank of the true nearest", "rankOfTrueNearest") { set ? String(format: "%.1f", $0) : String(Int($0)) },
         ]
         if left.aggregates["scanned"] != nil || right.aggregates["scanned"] != nil { rows.append(row("IVF vectors scanned", "scanned")) }
         if left.aggregates["hops"] != nil || right.aggregates["hops"] != nil { rows.append(row("HNSW hops", "hops")) }
+        let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
         if let leftLists = left.first.probedLists, let rightLists = right.first.probedLists {
             rows.append(Charts.BarRow(label: "lists probed (first query)", left: Double(leftLists.count), right: Double(rightLists.count)))
-            if let both = run.result.probedBoth {
-                rows.append(Charts.BarRow(label: "probed by both", left: Double(both), right: Double(both)))
+            // List numbers name the same lists only within one index.
+            if sameIndex, let both = run.result.probedBoth {
+                var row = Charts.BarRow(label: "lists probed by both", left: Double(both), right: Double(both)) { String(Int($0)) }
+                row.shared = true
+                rows.append(row)
             }
         }
         if left.first.pathLengths != nil || right.first.pathLengths != nil {
@@ -269,14 +275,16 @@ public struct ReportComposer {
                 }
                 let l = value(leftLevels, left.first.levelMinDistances, 0)
                 let r = value(rightLevels, right.first.levelMinDistances, 1)
-                rows.append(Charts.BarRow(label: "L\(levels - offset) path nodes (first query)", left: l.0, right: r.0))
-                var distanceRow = Charts.BarRow(label: "L\(levels - offset) best distance", left: l.1, right: r.1)
-                distanceRow.showsChange = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
+                rows.append(Charts.BarRow(label: "level \(levels - offset) path nodes (first query)", left: l.0, right: r.0) { String(Int($0)) })
+                var distanceRow = Charts.BarRow(label: "level \(levels - offset) best distance", left: l.1, right: r.1)
+                distanceRow.showsChange = sameIndex
                 rows.append(distanceRow)
             }
         }
         if let jaccard = run.result.jaccard {
-            rows.append(Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) { String(format: "%.2f", $0) })
+            var row = Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) { String(format: "%.2f", $0) }
+            row.shared = true
+            rows.append(row)
         }
         return panelMarks + Charts.pairedBars(
             rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
@@ -316,7 +324,7 @@ public struct ReportComposer {
         guard let sweep = run.result.sweep else { return [] }
         let (leftHalf, rightHalf) = rect.sliceLeft(rect.width / 2)
         let queries = max(run.result.left.queryCount, run.result.right.queryCount)
-        let over = queries > 1 ? " (mean of \(queries) queries)" : ""
+        let over = queries > 1 ? " (\(queries) queries)" : ""
         func series(_ value: KeyPath<SweepPoint, Double>) -> [Charts.Series] {
             [
                 Charts.Series(name: "left: \(run.result.left.index)", color: theme.left, points: sweep.left.map { (Double($0.value), $0[keyPath: value]) }),

@@ -14,7 +14,7 @@ struct FederReportCommand: ParsableCommand {
             reports what the index did.
             """,
         version: "feder-report 0.1.0",
-        subcommands: [ReportCommand.self, InspectCommand.self, TraceCommand.self, ViewCommand.self, ValidateCommand.self],
+        subcommands: [ReportCommand.self, InspectCommand.self, TraceCommand.self, ViewCommand.self, ProjectCommand.self, ValidateCommand.self],
         defaultSubcommand: ReportCommand.self)
 }
 

@@ -111,7 +111,9 @@ struct ReportCommand: ParsableCommand {
                 written.append(pagePath)
             }
         }
-        for warning in Set(warnings).sorted() { printError("feder-report: warning: \(warning)") }
+        let unique = Set(warnings).sorted()
+        for warning in unique.prefix(5) { printError("feder-report: warning: \(warning)") }
+        if unique.count > 5 { printError("feder-report: warning: … and \(unique.count - 5) more images could not be loaded (drawn as placeholders)") }
         return written
     }
 

@@ -45,13 +45,13 @@ struct ViewCommand: ParsableCommand {
     @Option(help: "Seed for jitter and sampling (layouts are deterministic for a seed).")
     var seed: UInt64 = 1
 
-    @Option(help: "2-D projection used by the maps: pca.")
+    @Option(help: "2-D projection used by the maps: pca, umap or tsne.")
     var projection: String = "pca"
 
     func validate() throws {
         try query.validate(allowMany: false)
         guard Theme.named(theme) != nil else { throw ValidationError("--theme is light or dark (got '\(theme)').") }
-        guard projection == "pca" else { throw ValidationError("--projection supports pca (got '\(projection)').") }
+        guard ProjectionMethod(rawValue: projection) != nil else { throw ValidationError("--projection is pca, umap or tsne (got '\(projection)').") }
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
         guard mediaType == "image" || mediaType == "text" else { throw ValidationError("--media-type is image or text.") }
         if let output, (try? OutputFormat(path: output)) == nil {
@@ -75,9 +75,10 @@ struct ViewCommand: ParsableCommand {
                 throw ExitCode(65)
             }
         }
-        let report = ViewReport(
+        var report = ViewReport(
             indexName: (file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
             queryLabel: first.source, queryMedia: queryMedia, media: mediaList, theme: Theme.named(theme) ?? .light, seed: seed)
+        report.projection = ProjectionMethod(rawValue: projection) ?? .pca
         let measurer = PangoTextMeasurer()
         let path = output ?? ((file as NSString).deletingPathExtension + "-view.pdf")
         let format = try OutputFormat(path: path)
