@@ -31,7 +31,10 @@ let package = Package(
             name: "FederSearch", dependencies: ["FederIndex", "CFederKernels"],
             // The traced searches keep their state in local buffers; dynamic exclusivity checks cost ~10 %.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .target(name: "FederLayout", dependencies: ["FederIndex", "FederSearch", "CFederKernels"]),
+        .target(
+            name: "FederLayout", dependencies: ["FederIndex", "FederSearch", "CFederKernels"],
+            // Projections run tight loops over local buffers; dynamic exclusivity checks cost and catch nothing.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "FederRender", dependencies: ["FederLayout", "CCairo", "CPangoCairo", "CTurboJPEG"]),
         .target(name: "FederReport", dependencies: ["FederIndex", "FederSearch", "FederLayout", "FederRender"]),
         .executableTarget(

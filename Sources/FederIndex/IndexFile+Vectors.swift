@@ -106,3 +106,19 @@ extension FaissIVFIndex {
         }
     }
 }
+
+extension IndexFile {
+    /// How many stored float vectors hold a NaN or an infinity.
+    /// - Complexity: O(n·d).
+    public func countNonFiniteVectors() -> Int {
+        let dim = self.dim
+        var count = 0
+        forEachStoredVector { _, pointer in
+            for lane in 0..<dim where !pointer.loadUnaligned(fromByteOffset: lane * 4, as: Float.self).isFinite {
+                count += 1
+                break
+            }
+        }
+        return count
+    }
+}

@@ -6,6 +6,8 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     public var count: Int
     public var metric: String
     public var fileBytes: Int?
+    /// Stored vectors holding a NaN or an infinity (searches and layouts skip nothing; this says they exist).
+    public var nonFiniteVectors: Int?
 
     // IVF
     public var nlist: Int?

@@ -4,8 +4,10 @@ import FederIndex
 public enum ProjectionMethod: String, Sendable, CaseIterable, Codable {
     case pca, umap, tsne
 
-    /// Coordinates for every row of `table` (fitted on the rows themselves).
-    public func embed(_ table: VectorTable, seed: UInt64 = 1) -> [Point] {
+    /// Coordinates for every row of `table` (fitted on the rows themselves). Non-finite values are read as 0
+    /// so one bad row cannot turn every coordinate into NaN.
+    public func embed(_ input: VectorTable, seed: UInt64 = 1) -> [Point] {
+        let table = Self.finite(input)
         switch self {
         case .pca:
             let rows = (0..<table.count).map { table.row($0) }
@@ -20,6 +22,17 @@ public enum ProjectionMethod: String, Sendable, CaseIterable, Codable {
             tsne.seed = seed
             return tsne.embed(table)
         }
+    }
+}
+
+extension ProjectionMethod {
+    /// `table` itself when every value is finite, else a copy with NaN and infinities replaced by 0.
+    static func finite(_ table: VectorTable) -> VectorTable {
+        guard !table.nonFiniteRows(limit: 1).isEmpty else { return table }
+        var values: [Float] = []
+        values.reserveCapacity(table.count * table.dim)
+        for row in 0..<table.count { values += table.row(row).map { $0.isFinite ? $0 : 0 } }
+        return VectorTable(name: table.file.path, rows: values, dim: table.dim)
     }
 }
 

@@ -182,8 +182,9 @@ public struct UMAP: Sendable {
             return out
         }
         var basis = (0..<2).map { _ in (0..<n).map { _ in random.normal() } }
-        // Until the subspace stops moving (umap-learn asks eigsh for tol 1e-4), at most 2000 steps.
-        for iteration in 0..<2000 {
+        // Until the subspace stops moving (umap-learn asks eigsh for tol 1e-4), at most 300 steps: this is only
+        // the starting layout, and the SGD that follows does not need the eigenvectors to more digits.
+        for iteration in 0..<300 {
             var next = basis.map(multiply)
             // Orthonormalise against the trivial vector and each other (Gram–Schmidt).
             for index in next.indices {
@@ -196,7 +197,7 @@ public struct UMAP: Sendable {
                 return 1 - dot
             }.max() ?? 0
             basis = next
-            if iteration > 20, change < 1e-7 { break }
+            if iteration > 20, change < 1e-6 { break }
         }
         guard basis.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return nil }
         // Fixed signs: the largest-magnitude coordinate positive.
@@ -263,10 +264,27 @@ public struct UMAP: Sendable {
             x[2 * index] = Float(point.x)
             x[2 * index + 1] = Float(point.y)
         }
-        let epochsPerSample = edges.map { Double(epochs) / (Double(epochs) * $0.weight / maxWeight) }
-        let epochsPerNegative = epochsPerSample.map { $0 / Double(negativeSampleRate) }
-        var nextSample = epochsPerSample
-        var nextNegative = epochsPerNegative
+        let count = edges.count
+        // Flat buffers: the loop below runs tens of millions of times.
+        let heads = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
+        let tails = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
+        let perSample = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
+        let perNegative = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
+        let nextSample = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
+        let nextNegative = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
+        defer {
+            for buffer in [perSample, perNegative, nextSample, nextNegative] { buffer.deallocate() }
+            heads.deallocate()
+            tails.deallocate()
+        }
+        for (index, edge) in edges.enumerated() {
+            heads[index] = edge.head
+            tails[index] = edge.tail
+            perSample[index] = Double(epochs) / (Double(epochs) * edge.weight / maxWeight)
+            perNegative[index] = perSample[index] / Double(negativeSampleRate)
+            nextSample[index] = perSample[index]
+            nextNegative[index] = perNegative[index]
+        }
         let gamma = Float(repulsionStrength)
         let fa = Float(a)
         let fb = Float(b)
@@ -274,9 +292,10 @@ public struct UMAP: Sendable {
         x.withUnsafeMutableBufferPointer { y in
             for epoch in 0..<epochs {
                 let alpha = Float(learningRate * (1 - Double(epoch) / Double(epochs)))
-                for (index, edge) in edges.enumerated() where nextSample[index] <= Double(epoch) {
-                    let j = Int(edge.head) * 2
-                    let k = Int(edge.tail) * 2
+                let now = Double(epoch)
+                for index in 0..<count where nextSample[index] <= now {
+                    let j = Int(heads[index]) * 2
+                    let k = Int(tails[index]) * 2
                     var dx = y[j] - y[k]
                     var dy = y[j + 1] - y[k + 1]
                     var distance = dx * dx + dy * dy
@@ -292,10 +311,11 @@ public struct UMAP: Sendable {
                     y[j + 1] += gy
                     y[k] -= gx
                     y[k + 1] -= gy
-                    nextSample[index] += epochsPerSample[index]
-                    let negatives = Int((Double(epoch) - nextNegative[index]) / epochsPerNegative[index])
-                    for _ in 0..<max(negatives, 0) {
-                        let other = Int(random.next() % UInt64(n)) * 2
+                    nextSample[index] += perSample[index]
+                    let negatives = max(Int((now - nextNegative[index]) / perNegative[index]), 0)
+                    for _ in 0..<negatives {
+                        // A uniform vertex by multiply-shift (no 64-bit division in the hottest loop).
+                        let other = Int(((random.next() >> 32) &* UInt64(n)) >> 32) * 2
                         dx = y[j] - y[other]
                         dy = y[j + 1] - y[other + 1]
                         distance = dx * dx + dy * dy
@@ -309,7 +329,7 @@ public struct UMAP: Sendable {
                         y[j] += (coefficient > 0 ? clip(coefficient * dx) : 4) * alpha
                         y[j + 1] += (coefficient > 0 ? clip(coefficient * dy) : 4) * alpha
                     }
-                    nextNegative[index] += Double(max(negatives, 0)) * epochsPerNegative[index]
+                    nextNegative[index] += Double(negatives) * perNegative[index]
                 }
             }
         }

@@ -28,7 +28,11 @@ public enum DocumentWriter {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial")
-        defer { try? FileManager.default.removeItem(at: temporary) }
+        PartialFiles.begin(temporary.path)
+        defer {
+            try? FileManager.default.removeItem(at: temporary)
+            PartialFiles.end()
+        }
         let warnings: [String]
         switch format {
         case .pdf: warnings = try writePDF(scenes, to: temporary.path, title: title)

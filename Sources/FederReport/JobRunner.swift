@@ -9,6 +9,12 @@ public struct JobRunner {
     public let spec: JobSpec
     /// Called with short progress lines (for stderr).
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// Wall-clock budget for the whole job, checked between steps.
+    public var timeLimit: TimeInterval = 1800
+    /// Resident-memory budget in bytes, checked between steps (0: none).
+    public var memoryLimit: Int = 0
+    /// The most traced searches one job may ask for (queries × (1 + sweep points), both sides, all comparisons).
+    public static let maxSearches = 2_000_000
 
     public init(spec: JobSpec) { self.spec = spec }
 
@@ -70,14 +76,23 @@ public struct JobRunner {
         }
 
         var runs: [ComparisonRun] = []
+        let started = Date()
+        var searches = 0
         for (position, comparison) in spec.comparisons.enumerated() {
             progress("[\(position + 1)/\(spec.comparisons.count)] \(comparison.title)")
+            try checkBudget(started: started, at: comparison.path)
             var sides: [SideRun] = []
             for side in [comparison.left, comparison.right] {
                 guard let index = indexes[side.index], let query = spec.queries[side.query] else {
                     throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
                 }
                 let vectors = try resolve(query, in: index, side: side, table: table)
+                searches += vectors.count * (1 + (comparison.sweep?.values.count ?? 0))
+                guard searches <= Self.maxSearches else {
+                    throw SpecError(
+                        file: spec.file, path: side.path,
+                        message: "the job asks for more than \(Self.maxSearches) traced searches (queries × (1 + sweep points)); use fewer queries or sweep points")
+                }
                 let params = spec.params.overridden(by: side.params)
                 let request = SearchRequest(k: params.k ?? 10, nprobe: params.nprobe, ef: params.ef)
                 let mediaList = try media(side.media ?? spec.indexes[side.index]?.media ?? spec.media, path: side.path + ".media")
@@ -101,11 +116,32 @@ public struct JobRunner {
                 result.probedBoth = Set(leftLists).intersection(rightLists).count
             }
             if let sweep = comparison.sweep {
-                result.sweep = try runSweep(sweep, sides: sides, comparison: comparison)
+                result.sweep = try runSweep(sweep, sides: sides, comparison: comparison, started: started)
             }
             runs.append(ComparisonRun(spec: comparison, left: sides[0], right: sides[1], result: result))
         }
         return (runs, ReportResult(title: spec.title, comparisons: runs.map(\.result)))
+    }
+
+    /// Throws when the job has run past its time or memory budget.
+    func checkBudget(started: Date, at path: String) throws {
+        let elapsed = Date().timeIntervalSince(started)
+        if elapsed > timeLimit {
+            throw SpecError(file: spec.file, path: path, message: String(format: "the job exceeded its time budget of %.0f s (raise it with --time-limit)", timeLimit))
+        }
+        if memoryLimit > 0, let resident = Self.residentBytes(), resident > memoryLimit {
+            throw SpecError(
+                file: spec.file, path: path,
+                message: "the job exceeded its memory budget of \(memoryLimit >> 20) MiB (\(resident >> 20) MiB resident; raise it with --memory-limit)")
+        }
+    }
+
+    /// Resident set size from /proc/self/statm (nil where that file does not exist).
+    static func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// The query vectors of `query` for one side's index, each with a label.
@@ -231,11 +267,12 @@ public struct JobRunner {
             levelMinDistances: trace.hnsw.map { hnsw in hnsw.upperLevels.map(\.exitDistance) })
     }
 
-    func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec) throws -> SweepResult {
+    func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec, started: Date) throws -> SweepResult {
         var points: [[SweepPoint]] = []
         for side in sides {
             var series: [SweepPoint] = []
             for value in sweep.values {
+                try checkBudget(started: started, at: comparison.path + ".sweep")
                 var request = SearchRequest(k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef)
                 switch sweep.parameter {
                 case .nprobe: request.nprobe = value

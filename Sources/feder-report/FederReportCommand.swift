@@ -6,6 +6,16 @@ import Foundation
 
 @main
 struct FederReportCommand: ParsableCommand {
+    static func main() {
+        PartialFiles.installSignalHandlers()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "feder-report",
         abstract: "Shows how a Faiss or hnswlib search found its answers.",

@@ -20,7 +20,9 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let summary = try reportingErrors { () -> IndexSummary in
-            var summary = IndexSummary(try IndexFile.open(path: file, space: space.metric))
+            let index = try IndexFile.open(path: file, space: space.metric)
+            var summary = IndexSummary(index)
+            summary.nonFiniteVectors = index.countNonFiniteVectors()
             summary.fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
             return summary
         }

@@ -39,6 +39,12 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "No progress messages.")
     var quiet = false
 
+    @Option(name: .customLong("time-limit"), help: "Stop with an error when the job runs longer than this many seconds.")
+    var timeLimit: Double = 1800
+
+    @Option(name: .customLong("memory-limit"), help: "Stop with an error when resident memory exceeds this many MiB (0: no limit).")
+    var memoryLimit: Int = 0
+
     func validate() throws {
         for condition in failIf where FailCondition(condition) == nil {
             throw ValidationError(
@@ -61,6 +67,8 @@ struct ReportCommand: ParsableCommand {
             let template = try Template.load(job.template, specFile: spec)
             var runner = JobRunner(spec: job)
             runner.progress = progress
+            runner.timeLimit = timeLimit
+            runner.memoryLimit = memoryLimit << 20
             let (runs, result) = try runner.run()
             let pageOverridden = (try? JSONTree.pageIsSet(in: spec)) ?? false
             let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer(), pageOverridden: pageOverridden)

@@ -63,6 +63,7 @@ enum SummaryText {
             }
         }
         if let deleted = summary.deleted { add("deleted", "\(deleted)") }
+        if let bad = summary.nonFiniteVectors, bad > 0 { add("warning", "\(bad) stored vectors hold NaN or infinite values") }
         if let capacity = summary.maxElements { add("capacity", "\(capacity) elements") }
         if let range = summary.idRange, range.count == 2 { add("ids", "\(range[0]) … \(range[1])") }
         if let inner = summary.inner?.value {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Fuzz the readers with libFuzzer: the faiss/hnswlib index reader (plus a traced search of whatever decodes),
+# the .npy/.fvecs/JSON vector readers, and the job-spec parser.
+#
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET=60]
+#
+# Builds the targets in Fuzz/ with `-sanitize=fuzzer,address` in a scratch package beside the repository
+# (.build-fuzz/, ignored by git) that depends on this one, seeds each corpus from the committed fixtures and
+# examples, runs each target for the given time, and copies any crashing input into Tests/FuzzRegressions/
+# (which the test suite replays). Exits non-zero when a target found a crash.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-60}"
+work="$root/.build-fuzz"
+mkdir -p "$work/pkg/Sources" "$work/corpus" "$root/Tests/FuzzRegressions"
+# SwiftPM names a path dependency after its folder.
+identity="$(basename "$root" | tr '[:upper:]' '[:lower:]')"
+
+cat > "$work/pkg/Package.swift" <<SWIFT
+// swift-tools-version:6.0
+import PackageDescription
+let fuzz: [SwiftSetting] = [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer,address"])]
+let link: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
+let package = Package(
+    name: "feder-fuzz",
+    dependencies: [.package(path: "$root")],
+    targets: [
+        .executableTarget(name: "FuzzIndexReader", dependencies: [.product(name: "FederIndex", package: "$identity"), .product(name: "FederSearch", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzVectorFile", dependencies: [.product(name: "FederIndex", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzJobSpec", dependencies: [.product(name: "FederReport", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+    ])
+SWIFT
+for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
+    mkdir -p "$work/pkg/Sources/$target"
+    cp "$root/Fuzz/$target/$target.swift" "$work/pkg/Sources/$target/$target.swift"
+done
+
+# Seed corpora from committed files.
+mkdir -p "$work/corpus/FuzzIndexReader" "$work/corpus/FuzzVectorFile" "$work/corpus/FuzzJobSpec"
+cp "$root"/Tests/Fixtures/*.faiss "$root"/Tests/Fixtures/*.hnsw "$work/corpus/FuzzIndexReader/" 2>/dev/null || true
+cp "$root"/Tests/Fixtures/*.npy "$work/corpus/FuzzVectorFile/" 2>/dev/null || true
+cp "$root"/Examples/*/compare.json "$work/corpus/FuzzJobSpec/" 2>/dev/null || true
+
+cd "$work/pkg"
+swift build -c release --build-path "$work/build" -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling Fuzz|Build" || true
+status=0
+for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
+    binary="$work/build/release/$target"
+    artifacts="$work/artifacts/$target/"
+    mkdir -p "$artifacts"
+    echo "fuzz: $target for ${seconds}s" >&2
+    if ! "$binary" "$work/corpus/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
+        -timeout=10 -artifact_prefix="$artifacts" -print_final_stats=1 2>"$work/$target.log"; then
+        status=1
+        echo "fuzz: $target found a crash:" >&2
+        tail -30 "$work/$target.log" >&2
+    fi
+    grep -E "stat::number_of_executed_units|stat::new_units_added|stat::peak_rss_mb" "$work/$target.log" | sed "s/^/fuzz: $target /" >&2 || true
+    for found in "$artifacts"*; do
+        [ -f "$found" ] || continue
+        cp "$found" "$root/Tests/FuzzRegressions/$target-$(basename "$found")"
+    done
+done
+exit $status
