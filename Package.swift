@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "feder-report", targets: ["feder-report"]),
         .library(name: "FederIndex", targets: ["FederIndex"]),
         .library(name: "FederSearch", targets: ["FederSearch"]),
+        .library(name: "FederLayout", targets: ["FederLayout"]),
+        .library(name: "FederReport", targets: ["FederReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -2,7 +2,9 @@
 # Fuzz the readers with libFuzzer: the faiss/hnswlib index reader (plus a traced search of whatever decodes),
 # the .npy/.fvecs/JSON vector readers, and the job-spec parser.
 #
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET=60]
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET=60] [--report-only]
+#   --report-only (CI): a crash is printed (with the input in base64, to add to Tests/FuzzRegressions) but
+#   does not fail the run; only a build failure does.
 #
 # Builds the targets in Fuzz/ with `-sanitize=fuzzer,address` in a scratch package beside the repository
 # (.build-fuzz/, ignored by git) that depends on this one, seeds each corpus from the committed fixtures and
@@ -11,6 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
+report_only="${2:-}"
 work="$root/.build-fuzz"
 mkdir -p "$work/pkg/Sources" "$work/corpus" "$root/Tests/FuzzRegressions"
 # SwiftPM names a path dependency after its folder.
@@ -25,14 +28,24 @@ let package = Package(
     name: "feder-fuzz",
     dependencies: [.package(path: "$root")],
     targets: [
-        .executableTarget(name: "FuzzIndexReader", dependencies: [.product(name: "FederIndex", package: "$identity"), .product(name: "FederSearch", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
-        .executableTarget(name: "FuzzVectorFile", dependencies: [.product(name: "FederIndex", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
-        .executableTarget(name: "FuzzJobSpec", dependencies: [.product(name: "FederReport", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+        .target(name: "DriverFuzzIndexReader"), .target(name: "DriverFuzzVectorFile"), .target(name: "DriverFuzzJobSpec"),
+        .executableTarget(name: "FuzzIndexReader", dependencies: ["DriverFuzzIndexReader", .product(name: "FederIndex", package: "$identity"), .product(name: "FederSearch", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzVectorFile", dependencies: ["DriverFuzzVectorFile", .product(name: "FederIndex", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzJobSpec", dependencies: ["DriverFuzzJobSpec", .product(name: "FederReport", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
     ])
 SWIFT
 for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
-    mkdir -p "$work/pkg/Sources/$target"
+    mkdir -p "$work/pkg/Sources/$target" "$work/pkg/Sources/Driver$target/include"
     cp "$root/Fuzz/$target/$target.swift" "$work/pkg/Sources/$target/$target.swift"
+    # SwiftPM links an executable's entry point as <Target>_main; hand it to libFuzzer's driver.
+    cat > "$work/pkg/Sources/Driver$target/driver.c" <<C
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int ${target}_main(int argc, char **argv) { return LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput); }
+C
+    echo "/* libFuzzer entry for $target */" > "$work/pkg/Sources/Driver$target/include/driver.h"
 done
 
 # Seed corpora from committed files.
@@ -42,14 +55,18 @@ cp "$root"/Tests/Fixtures/*.npy "$work/corpus/FuzzVectorFile/" 2>/dev/null || tr
 cp "$root"/Examples/*/compare.json "$work/corpus/FuzzJobSpec/" 2>/dev/null || true
 
 cd "$work/pkg"
-swift build -c release --build-path "$work/build" -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling Fuzz|Build" || true
+if ! swift build -c release --build-path "$work/build" -Xswiftc -sanitize=fuzzer,address >"$work/build.log" 2>&1; then
+    grep -E "error" "$work/build.log" | head -20 >&2
+    echo "fuzz: the fuzz targets did not build (see $work/build.log)" >&2
+    exit 2
+fi
 status=0
 for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
     binary="$work/build/release/$target"
     artifacts="$work/artifacts/$target/"
     mkdir -p "$artifacts"
     echo "fuzz: $target for ${seconds}s" >&2
-    if ! "$binary" "$work/corpus/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
+    if ! "$binary" "$work/corpus/$target" -seed=1 -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
         -timeout=10 -artifact_prefix="$artifacts" -print_final_stats=1 2>"$work/$target.log"; then
         status=1
         echo "fuzz: $target found a crash:" >&2
@@ -59,6 +76,10 @@ for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
     for found in "$artifacts"*; do
         [ -f "$found" ] || continue
         cp "$found" "$root/Tests/FuzzRegressions/$target-$(basename "$found")"
+        echo "fuzz: kept Tests/FuzzRegressions/$target-$(basename "$found") (base64 follows)" >&2
+        base64 -w 0 "$found" >&2
+        echo >&2
     done
 done
+if [ "$report_only" = "--report-only" ]; then exit 0; fi
 exit $status

@@ -70,6 +70,21 @@ extension FaissReader {
                     "neighbors[\(slot)]", "id \(neighbor) is outside -1..<\(count)", at: neighbors.byteOffset + slot * 4)
             }
         }
+        // A link on level L must lead to a node that lives on level L (the search reads its level-L slots next).
+        for node in 0..<count {
+            let base = Int(offsets[node])
+            for level in 1..<Int(levels[node]) {
+                for slot in (base + cumulative[level])..<(base + cumulative[level + 1]) {
+                    let neighbor = Int(neighbors[slot])
+                    if neighbor < 0 { break }
+                    guard Int(levels[neighbor]) > level else {
+                        throw reader.invalid(
+                            "neighbors[\(slot)]", "node \(neighbor) on level \(level) has only \(levels[neighbor]) levels",
+                            at: neighbors.byteOffset + slot * 4)
+                    }
+                }
+            }
+        }
         let entryOffset = reader.offset
         let entryPoint = Int(try reader.read(Int32.self, "entry_point"))
         let maxLevelOffset = reader.offset

@@ -64,6 +64,27 @@ struct FaissReader {
         }
     }
 
+    /// Every label an IDMap's inner index can return must be a row of the id map.
+    func checkInnerLabels(_ inner: FaissIndex, count: Int) throws {
+        func check(_ labels: MappedArray<Int64>, _ what: String) throws {
+            for position in 0..<labels.count where labels[position] < 0 || labels[position] >= Int64(count) {
+                throw reader.invalid(
+                    what, "label \(labels[position]) has no entry in the id map of \(count) ids",
+                    at: labels.byteOffset + position * 8)
+            }
+        }
+        switch inner {
+        case .flat, .hnsw:
+            return
+        case .ivf(let ivf):
+            for (list, entry) in ivf.invertedLists.lists.enumerated() where entry.size > 0 {
+                try check(entry.ids, "ids of list \(list) inside the id map")
+            }
+        case .idMap(let map):
+            try check(map.ids, "inner id_map")
+        }
+    }
+
     /// Codes faiss writes that this tool recognises but does not decode.
     static let knownButUnsupported: Set<String> = [
         "IxPQ", "IxPo", "IxSQ", "IxLa", "IxRF", "IxPT", "IxHE", "IxH2", "IHNp", "IHNs", "IHN2", "IHNc", "INSf",
@@ -137,6 +158,8 @@ struct FaissReader {
         guard ids.count == header.count else {
             throw reader.invalid("id_map", "\(ids.count) ids for \(header.count) vectors", at: mapOffset)
         }
+        // The inner index must label its vectors 0..<ntotal, or the map has nothing to translate them with.
+        try checkInnerLabels(inner, count: header.count)
         return FaissIDMapIndex(code: code, header: header, inner: inner, ids: ids)
     }
 }

@@ -110,9 +110,20 @@ enum HNSWLibReader {
             try checkLinks(
                 reader: reader, offset: listOffset, capacity: maxM0, count: count, what: "level-0 links of element \(id)")
             for level in 0..<Int(levels[id]) {
+                let listOffset = upperOffsets[id] + level * listSize
                 try checkLinks(
-                    reader: reader, offset: upperOffsets[id] + level * listSize, capacity: maxM, count: count,
+                    reader: reader, offset: listOffset, capacity: maxM, count: count,
                     what: "level-\(level + 1) links of element \(id)")
+                // A link on level L must lead to an element that lives on level L (the search follows it there).
+                let size = Int(base.loadUnaligned(fromByteOffset: listOffset, as: UInt32.self) & 0xFFFF)
+                for slot in 0..<size {
+                    let neighbor = Int(base.loadUnaligned(fromByteOffset: listOffset + 4 + slot * 4, as: UInt32.self))
+                    guard Int(levels[neighbor]) >= level + 1 else {
+                        throw reader.invalid(
+                            "level-\(level + 1) links of element \(id)",
+                            "element \(neighbor) lives only up to level \(levels[neighbor])", at: listOffset + 4 + slot * 4)
+                    }
+                }
             }
         }
         let vectors = VectorTable(

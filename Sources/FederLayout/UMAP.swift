@@ -15,6 +15,8 @@ public struct UMAP: Sendable {
     public var negativeSampleRate = 5
     public var repulsionStrength = 1.0
     public var seed: UInt64 = 1
+    /// Up to this many points the neighbour graph is exact; above, it comes from NN-descent.
+    public static let exactLimit = 4096
 
     public init() {}
 
@@ -24,7 +26,8 @@ public struct UMAP: Sendable {
         let n = table.count
         if n <= 2 { return (0..<n).map { Point(Double($0), 0) } }
         let k = min(neighbors, n)
-        let graph = NearestNeighbors.exact(table, k: k - 1)
+        // Exact neighbours for small sets, NN-descent above 4,096 points (as umap-learn switches to pynndescent).
+        let graph = n > Self.exactLimit ? NNDescent.graph(table, k: k - 1, seed: seed) : NearestNeighbors.exact(table, k: k - 1)
         return embed(graph: graph, table: table, k: k)
     }
 

@@ -74,10 +74,14 @@ public enum Searcher {
             var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings)
             // IndexIDMap::search: labels[i] = labels[i] < 0 ? labels[i] : id_map[labels[i]].
             for position in trace.results.indices where trace.results[position].id >= 0 {
-                trace.results[position].id = map.ids[Int(trace.results[position].id)]
+                let internalID = trace.results[position].id
+                guard internalID < Int64(map.ids.count) else {
+                    throw FederSearchError.unsupported("the id map has no entry for internal id \(internalID) (corrupt index)")
+                }
+                trace.results[position].id = map.ids[Int(internalID)]
             }
             var labels: [Int: Int64] = [:]
-            for node in trace.hnsw?.visited ?? [] { labels[node] = map.ids[node] }
+            for node in trace.hnsw?.visited ?? [] where node < map.ids.count { labels[node] = map.ids[node] }
             for scanned in trace.ivf?.scanned ?? [] where scanned.id >= 0 && scanned.id < Int64(map.ids.count) {
                 labels[Int(scanned.id)] = map.ids[Int(scanned.id)]
             }

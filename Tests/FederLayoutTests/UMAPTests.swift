@@ -97,3 +97,25 @@ final class UMAPTests: XCTestCase {
         XCTAssertGreaterThan(Trustworthiness.score(original: table, embedding: points, k: 10), 0.95)
     }
 }
+
+final class NNDescentTests: XCTestCase {
+    func testFindsNearlyAllExactNeighboursDeterministically() {
+        var random = SeededRandom(seed: 5)
+        var values: [Float] = []
+        for _ in 0..<600 { for _ in 0..<12 { values.append(Float(random.normal())) } }
+        let table = VectorTable(name: "gauss", rows: values, dim: 12)
+        let exact = NearestNeighbors.exact(table, k: 10)
+        let approximate = NNDescent.graph(table, k: 10, seed: 3)
+        XCTAssertEqual(approximate, NNDescent.graph(table, k: 10, seed: 3), "seeded")
+        var hits = 0
+        for row in 0..<table.count {
+            hits += Set(exact.neighbors(of: row)).intersection(approximate.neighbors(of: row)).count
+        }
+        XCTAssertGreaterThan(Double(hits) / Double(table.count * 10), 0.95)
+        // Distances ascending per row and never to itself.
+        for row in 0..<table.count {
+            XCTAssertFalse(approximate.neighbors(of: row).contains(Int32(row)))
+            XCTAssertEqual(Array(approximate.distances(of: row)), approximate.distances(of: row).sorted())
+        }
+    }
+}
