@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),
         .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederTestSupport"]),
-        .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "CCairo", "CTurboJPEG"]),
+        .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "FederTestSupport", "CCairo", "CTurboJPEG"]),
         .testTarget(name: "FederReportTests", dependencies: ["FederReport", "FederTestSupport"]),
         .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederTestSupport"]),
     ],

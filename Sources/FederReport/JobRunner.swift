@@ -294,16 +294,16 @@ public struct JobRunner {
 }
 
 /// Results written from concurrent iterations, one slot each.
-final class Slots<Value>: @unchecked Sendable {
+public final class Slots<Value>: @unchecked Sendable {
     private var storage: [Value?]
     private let lock = NSLock()
 
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    public init(count: Int) { storage = Array(repeating: nil, count: count) }
 
-    subscript(position: Int) -> Value? {
+    public subscript(position: Int) -> Value? {
         get { lock.withLock { storage[position] } }
         set { lock.withLock { storage[position] = newValue } }
     }
 
-    var values: [Value?] { lock.withLock { storage } }
+    public var values: [Value?] { lock.withLock { storage } }
 }

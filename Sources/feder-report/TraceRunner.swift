@@ -1,4 +1,5 @@
 import FederIndex
+import FederReport
 import FederSearch
 import Foundation
 
@@ -52,7 +53,7 @@ struct TraceOutput: Encodable, Sendable {
 /// Traces many queries across cores, keeping their order.
 enum TraceRunner {
     static func run(index: IndexFile, queries: [TraceQuery], request: SearchRequest, measure: Bool) throws -> [TraceOutput] {
-        let outcomes = ConcurrentResults<Result<TraceOutput, Error>>(count: queries.count)
+        let outcomes = Slots<Result<TraceOutput, Error>>(count: queries.count)
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             let query = queries[position]
             outcomes[position] = Result {
@@ -66,19 +67,4 @@ enum TraceRunner {
             return try outcome.get()
         }
     }
-}
-
-/// Slots written from concurrent iterations, one slot per iteration.
-final class ConcurrentResults<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    subscript(position: Int) -> Value? {
-        get { lock.withLock { storage[position] } }
-        set { lock.withLock { storage[position] = newValue } }
-    }
-
-    var values: [Value?] { lock.withLock { storage } }
 }

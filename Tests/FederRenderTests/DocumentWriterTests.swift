@@ -1,5 +1,6 @@
 import FederLayout
 import FederRender
+import FederTestSupport
 import Foundation
 import XCTest
 
@@ -97,17 +98,5 @@ final class DocumentWriterTests: XCTestCase {
         XCTAssertGreaterThan(wrapped.height, short.height * 2)
     }
 
-    private func pdftotext(_ path: String) throws -> String? {
-        let candidates = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"]
-        guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = [path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    private func pdftotext(_ path: String) throws -> String? { try pdfText(path) }
 }

@@ -16,18 +16,7 @@ final class ReportCommandTests: XCTestCase {
 
     private func out(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private func pdftotext(_ path: String) throws -> String? {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = [path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    private func pdftotext(_ path: String) throws -> String? { try pdfText(path, layout: true) }
 
     /// Every example spec in Examples/ renders (the README's quick start renders the first).
     func testEveryExampleRenders() throws {

@@ -17,18 +17,7 @@ final class ViewCommandTests: XCTestCase {
     private func fixture(_ name: String) -> String { FixtureManifest.committedDirectory().appendingPathComponent(name).path }
     private func out(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private func pdftotext(_ path: String) throws -> String? {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-layout", path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    private func pdftotext(_ path: String) throws -> String? { try pdfText(path, layout: true) }
 
     func testIVFPDFHasEveryViewWithTitlesAndLegends() throws {
         let outcome = try CLI.run(["view", fixture("ivf_flat_l2_full.faiss"), "--id", "7", "--nprobe", "4", "-o", out("ivf.pdf")])

@@ -41,3 +41,17 @@ public enum CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// Text of a PDF through poppler's pdftotext, or nil when poppler-utils is not installed.
+public func pdfText(_ path: String, layout: Bool = false) throws -> String? {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+    process.arguments = (layout ? ["-layout"] : []) + [path, "-"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
