@@ -27,6 +27,9 @@ final class CairoCanvas {
     }
 
     func draw(_ mark: Mark) {
+        // A NaN or infinite coordinate (from a non-finite vector) would put cairo into an error state and lose
+        // the page: such a mark is skipped.
+        guard Self.isFinite(mark) else { return }
         switch mark {
         case let .rect(rect, fill, stroke, radius):
             roundedRectangle(rect, radius: radius)
@@ -63,6 +66,20 @@ final class CairoCanvas {
             }
             for inner in marks { draw(inner) }
             cairo_restore(context)
+        }
+    }
+
+    static func isFinite(_ mark: Mark) -> Bool {
+        func ok(_ point: Point) -> Bool { point.x.isFinite && point.y.isFinite }
+        func ok(_ rect: Rect) -> Bool { rect.x.isFinite && rect.y.isFinite && rect.width.isFinite && rect.height.isFinite }
+        switch mark {
+        case let .rect(rect, _, _, radius): return ok(rect) && radius.isFinite
+        case let .circle(center, radius, _, _): return ok(center) && radius.isFinite
+        case let .polygon(points, _, _), let .polyline(points, _): return points.allSatisfy(ok)
+        case let .arrow(from, to, _, head): return ok(from) && ok(to) && head.isFinite
+        case let .text(text): return ok(text.origin) && (text.width?.isFinite ?? true) && text.rotation.isFinite
+        case let .image(image): return ok(image.rect)
+        case let .group(_, clip): return clip.map(ok) ?? true
         }
     }
 

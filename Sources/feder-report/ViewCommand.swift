@@ -89,7 +89,8 @@ struct ViewCommand: ParsableCommand {
             printError("feder-report: error: \(error.localizedDescription)")
             throw ExitCode(73)
         }
-        for warning in warnings { printError("feder-report: warning: \(warning)") }
+        for warning in warnings.prefix(5) { printError("feder-report: warning: \(warning)") }
+        if warnings.count > 5 { printError("feder-report: warning: … and \(warnings.count - 5) more") }
         if output == nil || queries.count > 1 {
             print("wrote \(path): \(scenes.count) page\(scenes.count == 1 ? "" : "s") (\(report.views().map(\.name).joined(separator: ", ")))")
         }

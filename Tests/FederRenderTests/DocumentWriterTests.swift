@@ -100,3 +100,20 @@ final class DocumentWriterTests: XCTestCase {
 
     private func pdftotext(_ path: String) throws -> String? { try pdfText(path) }
 }
+
+final class NonFiniteMarkTests: XCTestCase {
+    func testNaNCoordinatesAreSkippedNotFatal() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-nan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var scene = Scene(size: Size(100, 100), background: Theme.light.background, title: "nan")
+        scene.marks = [
+            .circle(center: Point(.nan, 10), radius: 3, fill: Theme.light.accent, stroke: nil),
+            .polyline([Point(0, 0), Point(.infinity, 5)], stroke: Stroke(Theme.light.text)),
+            .rect(Rect(x: 10, y: 10, width: 30, height: 30), fill: Theme.light.result, stroke: nil, cornerRadius: 2),
+        ]
+        for ext in ["pdf", "png", "svg"] {
+            XCTAssertNoThrow(try DocumentWriter.write([scene], to: directory.appendingPathComponent("nan.\(ext)").path), ext)
+        }
+    }
+}
