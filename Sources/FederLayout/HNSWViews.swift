@@ -43,7 +43,7 @@ public enum HNSWViews {
         let counts = graph.levelCounts()
         let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
         let subtitle = "\(graph.library) · M \(graph.m) · efConstruction \(graph.efConstruction) · nodes per level: \(perLevel). "
-            + "A node keeps one position (\(input.projection.rawValue.uppercased()) of the vectors) on every level it lives on."
+            + "A node keeps one position (\(input.projection.displayName) of the vectors) on every level it lives on."
         var (marks, content) = ViewKit.panel(title: "HNSW overview — \(counts.count) levels", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         guard graph.count > 0, graph.maxLevel >= 0 else { return marks }
         let positions = project(graph, seed: input.seed, method: input.projection)

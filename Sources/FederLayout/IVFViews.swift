@@ -46,7 +46,7 @@ public enum IVFViews {
         let largest = sizes.indices.max { sizes[$0] < sizes[$1] } ?? 0
         let smallest = sizes.indices.filter { sizes[$0] > 0 }.min { sizes[$0] < sizes[$1] } ?? 0
         let subtitle = "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
-            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by \(input.map.method.rawValue.uppercased()) of the centroids"
+            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by \(input.map.method.displayName) of the centroids"
         var (marks, content) = ViewKit.panel(title: "IVF overview — \(input.index.code), nlist \(sizes.count)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.square(theme.ramp(0.05)), "small list"), (.square(theme.ramp(1)), "large list"),

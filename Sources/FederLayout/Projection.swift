@@ -4,6 +4,15 @@ import FederIndex
 public enum ProjectionMethod: String, Sendable, CaseIterable, Codable {
     case pca, umap, tsne
 
+    /// How the method is written in titles: PCA, UMAP, t-SNE.
+    public var displayName: String {
+        switch self {
+        case .pca: return "PCA"
+        case .umap: return "UMAP"
+        case .tsne: return "t-SNE"
+        }
+    }
+
     /// Coordinates for every row of `table` (fitted on the rows themselves). Non-finite values are read as 0
     /// so one bad row cannot turn every coordinate into NaN.
     public func embed(_ input: VectorTable, seed: UInt64 = 1) -> [Point] {

@@ -63,9 +63,9 @@ struct ProjectCommand: ParsableCommand {
                     let text = try String(contentsOfFile: labels, encoding: .utf8)
                     labelList = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
                 }
-                let subtitle = "\(table.count) × \(table.dim) from \((file as NSString).lastPathComponent) · \(methodValue.rawValue.uppercased()) · seed \(seed)"
+                let subtitle = "\(table.count) × \(table.dim) from \((file as NSString).lastPathComponent) · \(methodValue.displayName) · seed \(seed)"
                 let scene = ScatterPlot.scene(
-                    points: points, labels: labelList, title: "\(methodValue.rawValue.uppercased()) projection", subtitle: subtitle,
+                    points: points, labels: labelList, title: "\(methodValue.displayName) projection", subtitle: subtitle,
                     size: Size(640, 560), theme: .light, measurer: PangoTextMeasurer())
                 try DocumentWriter.write([scene], to: output)
             }
