@@ -49,6 +49,9 @@ public enum VectorFile {
             throw reader.invalid("shape", "\(header.shape.count)-D array; 1-D or 2-D expected", at: headerStart)
         }
         guard dim > 0 else { throw reader.invalid("shape", "rows of dimension 0", at: headerStart) }
+        guard dim <= FaissReader.maxDim else {
+            throw reader.invalid("shape", "rows of dimension \(dim); at most \(FaissReader.maxDim) are read", at: headerStart)
+        }
         let elementSize: Int
         switch header.descr {
         case "<f4", "=f4": elementSize = 4
