@@ -52,7 +52,7 @@ let package = Package(
             path: "Benchmarks/feder-bench"),
 
         .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
-        .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederTestSupport"]),
+        .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederLayout", "FederTestSupport"]),
         .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederTestSupport"]),
         .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "FederTestSupport", "CCairo", "CTurboJPEG"]),
         .testTarget(name: "FederReportTests", dependencies: ["FederReport", "FederTestSupport"]),

@@ -50,19 +50,6 @@ public struct HNSWLibIndex: @unchecked Sendable {
         return flags & 0x01 != 0
     }
 
-    /// The neighbours of element `id` on `level` (validated at load to be < count).
-    @inline(__always)
-    public func neighbors(of id: Int, level: Int) -> MappedArray<UInt32> {
-        let listOffset: Int
-        if level == 0 {
-            listOffset = level0Offset + id * sizePerElement
-        } else {
-            listOffset = upperLinkOffsets[id] + (level - 1) * upperListSize
-        }
-        let header = file.baseAddress.loadUnaligned(fromByteOffset: listOffset, as: UInt32.self)
-        return MappedArray(file: file, byteOffset: listOffset + 4, count: Int(header & 0xFFFF))
-    }
-
     /// Raw access for hot loops: element `id`'s neighbour count on `level` and the address of its first u32 id
     /// (ids validated at load to be < count).
     @inline(__always)
@@ -86,13 +73,5 @@ public struct HNSWLibIndex: @unchecked Sendable {
             for value in 0...Int(level) { counts[value] += 1 }
         }
         return counts
-    }
-
-    /// Internal id of each label (the last one wins, as in hnswlib's label_lookup_ on load).
-    public func labelLookup() -> [UInt64: Int] {
-        var lookup: [UInt64: Int] = [:]
-        lookup.reserveCapacity(count)
-        for id in 0..<count { lookup[label(id)] = id }
-        return lookup
     }
 }

@@ -23,11 +23,4 @@ public struct MappedArray<Element: BitwiseCopyable>: RandomAccessCollection, @un
         return file.baseAddress.loadUnaligned(
             fromByteOffset: byteOffset + position * MemoryLayout<Element>.size, as: Element.self)
     }
-
-    /// A sub-range as its own view (no copy).
-    public func slice(_ range: Range<Int>) -> MappedArray<Element> {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        return MappedArray(
-            file: file, byteOffset: byteOffset + range.lowerBound * MemoryLayout<Element>.size, count: range.count)
-    }
 }

@@ -33,13 +33,6 @@ final class VisitedTable {
         entries[node] = (tag << 2) | current | mark
         return current & mark != 0
     }
-
-    @inline(__always)
-    func isSet(_ node: Int, mark: UInt32) -> Bool {
-        precondition(node >= 0 && node < count)
-        let value = entries[node]
-        return value >> 2 == tag && value & mark != 0
-    }
 }
 
 /// Visited tables reused across searches and threads (one is taken per search and given back).

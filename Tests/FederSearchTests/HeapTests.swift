@@ -1,12 +1,12 @@
 @testable import FederSearch
-import FederTestSupport
+import FederLayout
 import XCTest
 
 /// The ported heaps keep the orders their libraries guarantee, over many seeded inputs full of ties.
 final class HeapTests: XCTestCase {
     func testResultHeapKeepsTheSmallestWithTiesToTheEarlierID() {
         for seed in 0..<300 as Range<UInt64> {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let n = Int.random(in: 1...60, using: &rng)
             let k = Int.random(in: 1...20, using: &rng)
             let values = (0..<n).map { _ in Float(Int.random(in: 0...6, using: &rng)) }
@@ -23,7 +23,7 @@ final class HeapTests: XCTestCase {
 
     func testInnerProductHeapListsTiesWithTheLargerIDFirst() {
         for seed in 0..<300 as Range<UInt64> {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let n = Int.random(in: 1...60, using: &rng)
             let k = Int.random(in: 1...20, using: &rng)
             let values = (0..<n).map { _ in Float(Int.random(in: -3...3, using: &rng)) }
@@ -43,7 +43,7 @@ final class HeapTests: XCTestCase {
 
     func testMinimaxHeapPopsTheBestAndCountsPoppedSlots() {
         for seed in 0..<200 as Range<UInt64> {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             let capacity = Int.random(in: 1...12, using: &rng)
             var heap = MinimaxHeap(capacity: capacity, order: .keepSmallest)
             var model: [(id: Int32, distance: Float)] = []
@@ -64,7 +64,7 @@ final class HeapTests: XCTestCase {
 
     func testStdPriorityQueuePopsInNonIncreasingOrder() {
         for seed in 0..<200 as Range<UInt64> {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             var queue = StdPriorityQueue()
             var keys: [Float] = []
             for id in 0..<UInt32(Int.random(in: 1...80, using: &rng)) {
