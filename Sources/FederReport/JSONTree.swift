@@ -39,12 +39,3 @@ public indirect enum JSONTree: Decodable, Equatable, Sendable {
         }
     }
 }
-
-extension JSONTree {
-    /// Whether a spec file sets `output.page` itself (then it wins over the template's page).
-    public static func pageIsSet(in file: String) throws -> Bool {
-        let tree = try JSONDecoder().decode(JSONTree.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
-        guard case .object(let root) = tree, case .object(let output)? = root["output"] else { return false }
-        return output["page"] != nil
-    }
-}

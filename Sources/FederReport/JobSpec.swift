@@ -16,6 +16,8 @@ public struct JobSpec: Sendable {
     /// A template name (`compare`, `compact`, `slides`) or a path to a template file.
     public var template: String
     public var page: PageSize
+    /// Whether the spec set `output.page` itself (then it wins over the template's page).
+    public var pageIsExplicit: Bool
     public var theme: String
     public var seed: UInt64
     public var projection: String

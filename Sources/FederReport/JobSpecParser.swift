@@ -88,6 +88,7 @@ public enum JobSpecParser {
             }
         }
         var page = JobSpec.PageSize.a4Landscape
+        var pageIsExplicit = false
         var theme = "light"
         if let output = keys["output"] {
             let fields = try output.object(allowed: ["page", "theme"], required: [])
@@ -99,6 +100,7 @@ public enum JobSpecParser {
                     throw pageNode.error("page '\(text)' is not one of \(names.joined(separator: ", "))\(hint)")
                 }
                 page = size
+                pageIsExplicit = true
             }
             if let themeNode = fields["theme"] {
                 theme = try themeNode.string()
@@ -115,7 +117,8 @@ public enum JobSpecParser {
         }
         return JobSpec(
             file: file, title: title, indexes: indexes, media: media, queries: queries, params: params,
-            comparisons: comparisons, template: template, page: page, theme: theme, seed: seed, projection: projection)
+            comparisons: comparisons, template: template, page: page, pageIsExplicit: pageIsExplicit, theme: theme, seed: seed,
+            projection: projection)
     }
 
     // MARK: parts

@@ -13,7 +13,7 @@ public struct ReportComposer {
     public let pageSize: Size
     public let measurer: TextMeasurer
 
-    public init(spec: JobSpec, template: Template, runs: [JobRunner.ComparisonRun], result: ReportResult, measurer: TextMeasurer, pageOverridden: Bool) {
+    public init(spec: JobSpec, template: Template, runs: [JobRunner.ComparisonRun], result: ReportResult, measurer: TextMeasurer) {
         self.spec = spec
         self.template = template
         self.runs = runs
@@ -21,7 +21,7 @@ public struct ReportComposer {
         var theme = Theme.named(spec.theme) ?? .light
         theme.fontScale = template.fontScale
         self.theme = theme
-        let page = pageOverridden ? spec.page : (JobSpec.PageSize(rawValue: template.page) ?? spec.page)
+        let page = spec.pageIsExplicit ? spec.page : (JobSpec.PageSize(rawValue: template.page) ?? spec.page)
         pageSize = page.size
         self.measurer = measurer
     }

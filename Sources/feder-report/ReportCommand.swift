@@ -70,8 +70,7 @@ struct ReportCommand: ParsableCommand {
             runner.timeLimit = timeLimit
             runner.memoryLimit = memoryLimit << 20
             let (runs, result) = try runner.run()
-            let pageOverridden = (try? JSONTree.pageIsSet(in: spec)) ?? false
-            let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer(), pageOverridden: pageOverridden)
+            let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer())
             let path = output ?? ((spec as NSString).deletingPathExtension + ".pdf")
             progress("rendering \(path)")
             let written = try writeReport(composer.pages(), to: path, title: job.title)

@@ -54,6 +54,10 @@ final class JobSpecParserTests: XCTestCase {
         XCTAssertEqual(spec.indexes["ivf"]?.file, directory.appendingPathComponent("ivf_flat_l2_full.faiss").path)
         XCTAssertEqual(spec.template, "compare")
         XCTAssertEqual(spec.page, .a4Landscape)
+        XCTAssertFalse(spec.pageIsExplicit, "the template's page applies")
+        var slides = base()
+        slides["output"] = ["page": "16:9"]
+        XCTAssertTrue(try parse(slides).pageIsExplicit)
         XCTAssertEqual(spec.params, JobSpec.Params(k: 5, nprobe: 2))
         XCTAssertEqual(spec.comparisons[0].right.params.nprobe, 4)
         XCTAssertEqual(spec.queries["q"]?.source, .id(3))
