@@ -1,3 +1,4 @@
+import Foundation
 import FederIndex
 
 /// The map of an IVF index's lists: one cell per list, area proportional to its size, placed by a 2-D PCA
@@ -73,5 +74,25 @@ public struct ClusterMap: Sendable {
 
     static func map(_ p: Point, into square: Rect) -> Point {
         Point(square.x + p.x * square.width, square.y + p.y * square.height)
+    }
+}
+
+/// Cluster maps built once per index and projection and shared by every view and page that draws them
+/// (building one runs a projection, a circle relaxation and a power diagram). Keys are the mapped file's
+/// identity: the indexes drawn must stay alive as long as the cache (they do: reports hold them).
+public final class ClusterMapCache: @unchecked Sendable {
+    private var maps: [String: ClusterMap] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// The map of `ivf`'s lists, or nil when its coarse quantizer is not a flat index.
+    public func map(for ivf: FaissIVFIndex, projection: ProjectionMethod, seed: UInt64) -> ClusterMap? {
+        guard let centroids = ivf.centroids else { return nil }
+        let key = "\(ObjectIdentifier(centroids.file))#\(centroids.byteOffset)#\(projection.rawValue)#\(seed)"
+        if let cached = lock.withLock({ maps[key] }) { return cached }
+        let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes, projection: projection, seed: seed)
+        lock.withLock { maps[key] = map }
+        return map
     }
 }

@@ -17,6 +17,8 @@ public struct ViewReport: Sendable {
     public var pageSize: Size
     /// The 2-D projection behind the cluster map, the fine-search projection and the HNSW planes.
     public var projection: ProjectionMethod = .pca
+    /// Where the IVF cluster map is built (once, on the first view that draws it).
+    public var mapCache = ClusterMapCache()
 
     public init(
         indexName: String, index: IndexFile, trace: SearchTrace, query: [Float], queryLabel: String, queryMedia: String? = nil,
@@ -46,15 +48,21 @@ public struct ViewReport: Sendable {
         var views: [View] = []
         switch index {
         case .faiss(let faiss):
-            if let ivf = Self.ivf(in: faiss), let centroids = ivf.centroids, trace.ivf != nil {
-                let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes, projection: projection, seed: seed)
-                var ivfInput = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
-                ivfInput.projection = projection
-                let input = ivfInput
-                views.append(View(name: "ivf-overview") { IVFViews.overview(input, in: $0, theme: theme, measurer: $1) })
-                views.append(View(name: "ivf-coarse") { IVFViews.coarse(input, in: $0, theme: theme, measurer: $1) })
-                views.append(View(name: "ivf-fine-polar") { IVFViews.finePolar(input, in: $0, theme: theme, measurer: $1) })
-                views.append(View(name: "ivf-fine-projection") { IVFViews.fineProjection(input, in: $0, theme: theme, measurer: $1) })
+            if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
+                let (cache, trace, query, media, seed, projection) = (mapCache, trace, query, media, seed, projection)
+                // Listing the views costs nothing: the map is built by the first view drawn.
+                let draw: @Sendable (@escaping @Sendable (IVFViews.Input, Rect, Theme, TextMeasurer) -> [Mark]) -> @Sendable (Rect, TextMeasurer) -> [Mark] = { view in
+                    { rect, measurer in
+                        guard let map = cache.map(for: ivf, projection: projection, seed: seed) else { return [] }
+                        var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
+                        input.projection = projection
+                        return view(input, rect, theme, measurer)
+                    }
+                }
+                views.append(View(name: "ivf-overview", draw: draw { IVFViews.overview($0, in: $1, theme: $2, measurer: $3) }))
+                views.append(View(name: "ivf-coarse", draw: draw { IVFViews.coarse($0, in: $1, theme: $2, measurer: $3) }))
+                views.append(View(name: "ivf-fine-polar", draw: draw { IVFViews.finePolar($0, in: $1, theme: $2, measurer: $3) }))
+                views.append(View(name: "ivf-fine-projection", draw: draw { IVFViews.fineProjection($0, in: $1, theme: $2, measurer: $3) }))
             }
         case .hnswlib:
             break

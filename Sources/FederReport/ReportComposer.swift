@@ -12,6 +12,8 @@ public struct ReportComposer {
     public let theme: Theme
     public let pageSize: Size
     public let measurer: TextMeasurer
+    /// IVF cluster maps, built once per index however many pages and panels draw them.
+    let mapCache = ClusterMapCache()
 
     public init(spec: JobSpec, template: Template, runs: [JobRunner.ComparisonRun], result: ReportResult, measurer: TextMeasurer) {
         self.spec = spec
@@ -211,9 +213,10 @@ public struct ReportComposer {
             let input = HNSWViews.Input(graph: graph, trace: trace, query: side.firstQuery, seed: spec.seed, axis: axis)
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
-        if case .faiss(let faiss) = side.index, let ivf = ViewReport.ivf(in: faiss), let centroids = ivf.centroids, trace.ivf != nil {
-            let method = ProjectionMethod(rawValue: spec.projection) ?? .pca
-            let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes, projection: method, seed: spec.seed)
+        let method = ProjectionMethod(rawValue: spec.projection) ?? .pca
+        if case .faiss(let faiss) = side.index, let ivf = ViewReport.ivf(in: faiss), trace.ivf != nil,
+            let map = mapCache.map(for: ivf, projection: method, seed: spec.seed)
+        {
             var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.firstQuery, media: side.media, seed: spec.seed)
             input.projection = method
             input.axis = axis
