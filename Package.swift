@@ -1,16 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One target per pipeline stage (spec → load → trace → measure → layout → render), C libraries through
-// pkg-config system-library shims, and a thin command-line front end.
+// One target per pipeline stage (load → trace → measure → project → layout → render), FederReport owning the
+// pipeline (requests and job specs → traces → pages → outputs), C libraries through pkg-config system-library
+// shims, and a thin command-line front end that imports FederReport only.
 let package = Package(
     name: "feder-report",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "feder-report", targets: ["feder-report"]),
         .library(name: "FederIndex", targets: ["FederIndex"]),
         .library(name: "FederSearch", targets: ["FederSearch"]),
+        .library(name: "FederProjection", targets: ["FederProjection"]),
         .library(name: "FederLayout", targets: ["FederLayout"]),
+        .library(name: "FederRender", targets: ["FederRender"]),
         .library(name: "FederReport", targets: ["FederReport"]),
     ],
     dependencies: [
@@ -34,29 +37,31 @@ let package = Package(
             // The traced searches keep their state in local buffers; dynamic exclusivity checks cost ~10 %.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(
-            name: "FederLayout", dependencies: ["FederIndex", "FederSearch", "CFederKernels"],
+            name: "FederProjection", dependencies: ["FederIndex", "CFederKernels"],
             // Projections run tight loops over local buffers; dynamic exclusivity checks cost and catch nothing.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .target(name: "FederRender", dependencies: ["FederLayout", "CCairo", "CPangoCairo", "CTurboJPEG"]),
-        .target(name: "FederReport", dependencies: ["FederIndex", "FederSearch", "FederLayout", "FederRender"]),
+        .target(name: "FederLayout", dependencies: ["FederIndex", "FederSearch", "FederProjection"]),
+        .target(name: "FederRender", dependencies: ["FederLayout", "FederProjection", "CCairo", "CPangoCairo", "CTurboJPEG"]),
+        .target(
+            name: "FederReport", dependencies: ["FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederRender"]),
         .executableTarget(
             name: "feder-report",
-            dependencies: [
-                "FederIndex", "FederSearch", "FederLayout", "FederRender", "FederReport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            dependencies: ["FederReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .target(name: "FederTestSupport", dependencies: ["FederIndex"], path: "Tests/FederTestSupport"),
         .executableTarget(
-            name: "feder-bench", dependencies: ["FederIndex", "FederSearch", "FederLayout", "FederRender"],
+            name: "feder-bench", dependencies: ["FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederRender"],
             path: "Benchmarks/feder-bench"),
 
         .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
-        .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederLayout", "FederTestSupport"]),
-        .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederTestSupport"]),
-        .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "FederTestSupport", "CCairo", "CTurboJPEG"]),
-        .testTarget(name: "FederReportTests", dependencies: ["FederReport", "FederTestSupport"]),
-        .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederTestSupport"]),
+        .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederProjection", "FederTestSupport"]),
+        .testTarget(name: "FederProjectionTests", dependencies: ["FederProjection", "FederTestSupport"]),
+        .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederProjection", "FederTestSupport"]),
+        .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "FederProjection", "FederTestSupport", "CCairo", "CTurboJPEG"]),
+        .testTarget(
+            name: "FederReportTests",
+            dependencies: ["FederReport", "FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederTestSupport"]),
+        .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederIndex", "FederTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

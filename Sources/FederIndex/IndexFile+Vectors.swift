@@ -8,12 +8,24 @@ extension IndexFile {
         case .faiss(let index):
             return index.storedVector(label: label)
         case .hnswlib(let index):
+            // hnswlib's get_items refuses deleted elements ("Label not found"); so does a query by label.
             guard label >= 0 else { return nil }
-            for id in 0..<index.count where index.label(id) == UInt64(label) {
+            for id in 0..<index.count where index.label(id) == UInt64(label) && !index.isDeleted(id) {
                 return index.vectors.row(id)
             }
             return nil
         }
+    }
+
+    /// Whether `label` names only deleted hnswlib elements (so it is stored, but no query may use it).
+    public func isDeletedLabel(_ label: Int64) -> Bool {
+        guard case .hnswlib(let index) = self, label >= 0 else { return false }
+        var found = false
+        for id in 0..<index.count where index.label(id) == UInt64(label) {
+            if !index.isDeleted(id) { return false }
+            found = true
+        }
+        return found
     }
 
     /// Calls `body` with every stored, searchable vector (hnswlib's deleted elements are skipped), its label

@@ -1,3 +1,4 @@
+import FederProjection
 import Foundation
 
 /// Charts for comparisons: paired bars and line charts, in the shared theme.

@@ -1,3 +1,5 @@
+import FederProjection
+
 /// Pushes overlapping circles apart while keeping them near where they started and inside a rectangle.
 ///
 /// Each iteration first pulls every circle back towards its original centre (by a fraction that starts at

@@ -1,3 +1,5 @@
+import Synchronization
+import FederProjection
 import Foundation
 import FederIndex
 
@@ -80,9 +82,8 @@ public struct ClusterMap: Sendable {
 /// Cluster maps built once per index and projection and shared by every view and page that draws them
 /// (building one runs a projection, a circle relaxation and a power diagram). Keys are the mapped file's
 /// identity: the indexes drawn must stay alive as long as the cache (they do: reports hold them).
-public final class ClusterMapCache: @unchecked Sendable {
-    private var maps: [String: ClusterMap] = [:]
-    private let lock = NSLock()
+public final class ClusterMapCache: Sendable {
+    private let maps = Mutex<[String: ClusterMap]>([:])
 
     public init() {}
 
@@ -90,9 +91,12 @@ public final class ClusterMapCache: @unchecked Sendable {
     public func map(for ivf: FaissIVFIndex, projection: ProjectionMethod, seed: UInt64) -> ClusterMap? {
         guard let centroids = ivf.centroids else { return nil }
         let key = "\(ObjectIdentifier(centroids.file))#\(centroids.byteOffset)#\(projection.rawValue)#\(seed)"
-        if let cached = lock.withLock({ maps[key] }) { return cached }
+        if let cached = maps.withLock({ $0[key] }) { return cached }
         let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes, projection: projection, seed: seed)
-        lock.withLock { maps[key] = map }
-        return map
+        return maps.withLock { maps in
+            if let cached = maps[key] { return cached }
+            maps[key] = map
+            return map
+        }
     }
 }

@@ -1,3 +1,4 @@
+import FederProjection
 import FederIndex
 import FederSearch
 import Foundation

@@ -1,3 +1,4 @@
+
 /// Colours and type sizes shared by every view, so a report reads as one piece.
 ///
 /// Hues come from the Okabe–Ito palette, which stays distinct for the common colour-vision deficiencies;
@@ -54,13 +55,8 @@ public struct Theme: Sendable, Equatable {
         accent: Color(hex: 0x56B4E9), scored: Color(hex: 0x7D8691), truth: Color(hex: 0x2BC48F),
         categorical: [0x56B4E9, 0x2BC48F, 0xE08FC4, 0x4C8FD6, 0xC9A66B, 0xBBBBBB].map { Color(hex: $0) })
 
-    public static func named(_ name: String) -> Theme? {
-        switch name.lowercased() {
-        case "light": return .light
-        case "dark": return .dark
-        default: return nil
-        }
-    }
+    /// The theme called `name` (`light`, `dark`), or nil.
+    public static func named(_ name: String) -> Theme? { ThemeName(rawValue: name.lowercased())?.theme }
 
     /// The categorical colour for item `index` (cycling).
     public func category(_ index: Int) -> Color { categorical[((index % categorical.count) + categorical.count) % categorical.count] }
@@ -73,4 +69,16 @@ public struct Theme: Sendable, Equatable {
 
     /// A sequential ramp from the panel colour to the accent, `t` in 0…1.
     public func ramp(_ t: Double) -> Color { panel.mixed(with: accent, 0.12 + 0.75 * min(max(t, 0), 1)) }
+}
+
+/// The themes there are, by the name options and specs use.
+public enum ThemeName: String, Sendable, CaseIterable, Codable {
+    case light, dark
+
+    public var theme: Theme {
+        switch self {
+        case .light: return .light
+        case .dark: return .dark
+        }
+    }
 }

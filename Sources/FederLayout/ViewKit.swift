@@ -1,3 +1,4 @@
+import FederProjection
 import Foundation
 
 /// Small building blocks every view uses: panel frames, legends, scales, markers and number formats.

@@ -1,5 +1,6 @@
 import CCairo
 import CPangoCairo
+import FederProjection
 import FederLayout
 import Foundation
 

@@ -1,3 +1,4 @@
+import Synchronization
 import CCairo
 import CPangoCairo
 import FederLayout
@@ -57,27 +58,34 @@ enum PangoText {
 }
 
 /// Measures text exactly as the renderer will set it, on a private 1×1 surface.
-public final class PangoTextMeasurer: TextMeasurer, @unchecked Sendable {
-    private let surface: OpaquePointer
-    private let context: OpaquePointer
-    private let lock = NSLock()
+public final class PangoTextMeasurer: TextMeasurer, Sendable {
+    /// The cairo surface and context, used by one thread at a time.
+    private struct Handles: ~Copyable {
+        let surface: OpaquePointer
+        let context: OpaquePointer
+    }
+
+    private let handles: Mutex<Handles>
 
     public init() {
         // A 1×1 image surface never fails to allocate; a failed one still yields a usable nil-status context.
-        surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)
-        context = cairo_create(surface)
+        let surface: OpaquePointer = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)
+        let context: OpaquePointer = cairo_create(surface)
+        handles = Mutex(Handles(surface: surface, context: context))
     }
 
     deinit {
-        cairo_destroy(context)
-        cairo_surface_destroy(surface)
+        handles.withLock { handles in
+            cairo_destroy(handles.context)
+            cairo_surface_destroy(handles.surface)
+        }
     }
 
     public func measure(_ text: String, font: Font, width: Double?) -> Size {
-        lock.withLock {
+        handles.withLock { handles in
             guard
                 let layout = PangoText.layout(
-                    on: context, text: text, font: font, width: width, maxLines: nil, alignment: .left)
+                    on: handles.context, text: text, font: font, width: width, maxLines: nil, alignment: .left)
             else { return EstimatingTextMeasurer().measure(text, font: font, width: width) }
             defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
             return PangoText.size(of: layout)

@@ -2,10 +2,6 @@ import Foundation
 
 /// A `--fail-if` gate such as `recall<0.9`: a measure, a comparison, a threshold.
 public struct FailCondition: Equatable, Sendable {
-    public enum Measure: String, CaseIterable, Sendable {
-        case recall, visited, distanceComputations, rankOfTrueNearest, jaccard
-    }
-
     public enum Comparison: String, CaseIterable, Sendable {
         case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 
@@ -30,7 +26,7 @@ public struct FailCondition: Equatable, Sendable {
         for op in [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater] {
             guard let range = compact.range(of: op.rawValue) else { continue }
             let name = String(compact[..<range.lowerBound])
-            guard let measure = Measure(rawValue: name), let threshold = Double(compact[range.upperBound...]) else { return nil }
+            guard let measure = Measure(rawValue: name), let threshold = Self.number(compact[range.upperBound...]) else { return nil }
             self.measure = measure
             comparison = op
             self.threshold = threshold
@@ -38,6 +34,20 @@ public struct FailCondition: Equatable, Sendable {
             return
         }
         return nil
+    }
+
+    /// What a condition looks like, for usage messages.
+    public static var syntax: String {
+        "measures: \(Measure.allCases.map(\.rawValue).joined(separator: ", ")); <, <=, >, >=; a finite decimal number"
+    }
+
+    /// A finite decimal number (`0.9`, `-2`, `1e3`); not `nan`, `inf` or hexadecimal, which `Double` also reads
+    /// but which would make a gate that can never hold.
+    static func number(_ text: Substring) -> Double? {
+        guard !text.isEmpty, text.allSatisfy({ "0123456789.+-eE".contains($0) }), let value = Double(text), value.isFinite else {
+            return nil
+        }
+        return value
     }
 
     /// One line per side (or comparison, for jaccard) that meets the condition.
@@ -52,7 +62,7 @@ public struct FailCondition: Equatable, Sendable {
                 continue
             }
             for (sideName, side) in [("left", comparison.left), ("right", comparison.right)] {
-                guard let value = side.aggregates[measure.rawValue]?.mean, self.comparison.holds(value, threshold) else { continue }
+                guard let value = side.aggregates[measure]?.mean, self.comparison.holds(value, threshold) else { continue }
                 lines.append("\(name) \(sideName) (\(side.index), \(side.query)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
             }
         }

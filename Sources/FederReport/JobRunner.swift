@@ -28,8 +28,8 @@ public struct JobRunner {
         public var media: MediaList?
         public var queryMedia: String?
         public var result: SideResult
-        /// Every query vector of the side, and its exact top-k (reused by sweeps: truth does not change).
-        public var vectors: [[Float]]
+        /// Every query of the side, and its exact top-k (reused by sweeps: truth does not change).
+        public var vectors: [ResolvedQuery]
         public var exact: [[Neighbor]]
     }
 
@@ -46,34 +46,23 @@ public struct JobRunner {
             guard let indexSpec = spec.indexes[name] else { continue }
             do {
                 indexes[name] = try IndexFile.open(path: indexSpec.file, space: indexSpec.space)
-            } catch let error as FederIndexError {
-                throw SpecError(file: spec.file, path: "$.indexes.\(name).file", message: error.errorDescription ?? "\(error)")
+            } catch {
+                throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name).file", underlying: error)
             }
         }
-        var mediaCache: [String: MediaList] = [:]
+        var mediaCache: [JobSpec.MediaSpec: MediaList] = [:]
         func media(_ mediaSpec: JobSpec.MediaSpec?, path: String) throws -> MediaList? {
             guard let mediaSpec else { return nil }
-            let key = "\(mediaSpec.kind)|\(mediaSpec.list)|\(mediaSpec.root ?? "")"
-            if let cached = mediaCache[key] { return cached }
+            if let cached = mediaCache[mediaSpec] { return cached }
             do {
                 let list = try MediaList.load(listPath: mediaSpec.list, kind: mediaSpec.kind, root: mediaSpec.root)
-                mediaCache[key] = list
+                mediaCache[mediaSpec] = list
                 return list
             } catch {
-                throw SpecError(file: spec.file, path: path, message: error.localizedDescription)
+                throw ReportError.atSpec(file: spec.file, path: path, underlying: error)
             }
         }
-        var vectorFiles: [String: VectorTable] = [:]
-        func table(_ path: String, at jsonPath: String) throws -> VectorTable {
-            if let cached = vectorFiles[path] { return cached }
-            do {
-                let loaded = try VectorFile.read(path: path)
-                vectorFiles[path] = loaded
-                return loaded
-            } catch let error as FederIndexError {
-                throw SpecError(file: spec.file, path: jsonPath, message: error.errorDescription ?? "\(error)")
-            }
-        }
+        let resolver = QueryResolver()
 
         var runs: [ComparisonRun] = []
         let started = Date()
@@ -86,7 +75,24 @@ public struct JobRunner {
                 guard let index = indexes[side.index], let query = spec.queries[side.query] else {
                     throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
                 }
-                let vectors = try resolve(query, in: index, side: side, table: table)
+                let vectors: [ResolvedQuery]
+                do {
+                    vectors = try resolver.resolve(
+                        query.source, name: query.name, in: index, indexName: "index '\(side.index)'",
+                        maxQueries: JobSpecParser.maxQueriesPerSet)
+                } catch {
+                    // Where in the spec the problem is: the side for a query that does not fit its index, the
+                    // side's query for an id the index lacks, the query's own entry for its vectors.
+                    let path: String
+                    switch (error as? QueryError, query.source) {
+                    case (.dimensionMismatch?, _): path = side.path
+                    case (.unknownID?, _): path = side.path + ".query"
+                    case (.rowOutOfRange?, _): path = "$.queries.\(query.name).row"
+                    case (_, .id), (_, .ids): path = side.path + ".query"
+                    default: path = "$.queries.\(query.name).vector"
+                    }
+                    throw ReportError.atSpec(file: spec.file, path: path, underlying: error)
+                }
                 searches += vectors.count * (1 + (comparison.sweep?.values.count ?? 0))
                 guard searches <= Self.maxSearches else {
                     throw SpecError(
@@ -125,14 +131,11 @@ public struct JobRunner {
 
     /// Throws when the job has run past its time or memory budget.
     func checkBudget(started: Date, at path: String) throws {
-        let elapsed = Date().timeIntervalSince(started)
-        if elapsed > timeLimit {
-            throw SpecError(file: spec.file, path: path, message: String(format: "the job exceeded its time budget of %.0f s (raise it with --time-limit)", timeLimit))
+        if Date().timeIntervalSince(started) > timeLimit {
+            throw ReportError.timeBudgetExceeded(limit: timeLimit, at: "\(spec.file): \(path)")
         }
         if memoryLimit > 0, let resident = Self.residentBytes(), resident > memoryLimit {
-            throw SpecError(
-                file: spec.file, path: path,
-                message: "the job exceeded its memory budget of \(memoryLimit >> 20) MiB (\(resident >> 20) MiB resident; raise it with --memory-limit)")
+            throw ReportError.memoryBudgetExceeded(limitMiB: memoryLimit >> 20, residentMiB: resident >> 20, at: "\(spec.file): \(path)")
         }
     }
 
@@ -144,118 +147,43 @@ public struct JobRunner {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// The query vectors of `query` for one side's index, each with a label.
-    func resolve(
-        _ query: JobSpec.QuerySpec, in index: IndexFile, side: JobSpec.Side,
-        table: (String, String) throws -> VectorTable
-    ) throws -> [(source: String, vector: [Float])] {
-        var vectors: [(String, [Float])] = []
-        switch query.source {
-        case .id(let id):
-            guard let vector = index.storedVector(label: id) else {
-                throw SpecError(file: spec.file, path: side.path + ".query", message: "query '\(query.name)': id \(id) is not in index '\(side.index)'")
-            }
-            vectors = [("id \(id)", vector)]
-        case .ids(let ids):
-            vectors = try ids.map { id in
-                guard let vector = index.storedVector(label: id) else {
-                    throw SpecError(file: spec.file, path: side.path + ".query", message: "query '\(query.name)': id \(id) is not in index '\(side.index)'")
-                }
-                return ("id \(id)", vector)
-            }
-        case let .file(path, row):
-            let rows = try table(path, "$.queries.\(query.name).vector")
-            if let row {
-                guard row < rows.count else {
-                    throw SpecError(file: spec.file, path: "$.queries.\(query.name).row", message: "row \(row) does not exist (\(rows.count) rows)")
-                }
-                vectors = [("\(query.name) row \(row)", rows.row(row))]
-            } else {
-                guard rows.count <= JobSpecParser.maxQueriesPerSet else {
-                    throw SpecError(file: spec.file, path: "$.queries.\(query.name).vector", message: "\(rows.count) rows; at most \(JobSpecParser.maxQueriesPerSet) queries per set")
-                }
-                vectors = (0..<rows.count).map { ("\(query.name) row \($0)", rows.row($0)) }
-            }
-        case .inline(let rows):
-            vectors = rows.enumerated().map { ("\(query.name)\(rows.count > 1 ? " row \($0.offset)" : "")", $0.element) }
-        }
-        for (_, vector) in vectors where vector.count != index.dim {
-            throw SpecError(
-                file: spec.file, path: side.path,
-                message: "query '\(query.name)' has dimension \(vector.count) but index '\(side.index)' has dimension \(index.dim)")
-        }
-        return vectors
-    }
-
     func runSide(
-        _ side: JobSpec.Side, index: IndexFile, vectors: [(source: String, vector: [Float])], request: SearchRequest,
-        media: MediaList?, queryMedia: String?
+        _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?
     ) throws -> SideRun {
-        let exact = exactAll(index: index, vectors: vectors.map(\.vector), k: request.k)
-        let traces = try traceAll(index: index, vectors: vectors.map(\.vector), exact: exact, request: request, path: side.path)
+        let exact = TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k)
+        let traces = try traceAll(index: index, vectors: vectors, exact: exact, request: request, path: side.path)
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
-        var aggregates: [String: Distribution] = [
-            "visited": Distribution(outcomes.map { Double($0.counts.visited) }),
-            "distanceComputations": Distribution(outcomes.map { Double($0.counts.distanceComputations) }),
-            "recall": Distribution(outcomes.compactMap(\.recall)),
+        var aggregates: [Measure: Distribution] = [
+            .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
+            .distanceComputations: Distribution(outcomes.map { Double($0.counts.distanceComputations) }),
+            .recall: Distribution(outcomes.compactMap(\.recall)),
         ]
         let ranks = outcomes.compactMap(\.rankOfTrueNearest).map(Double.init)
-        if !ranks.isEmpty { aggregates["rankOfTrueNearest"] = Distribution(ranks) }
+        if !ranks.isEmpty { aggregates[.rankOfTrueNearest] = Distribution(ranks) }
         let hops = outcomes.compactMap(\.counts.hops).map(Double.init)
-        if !hops.isEmpty { aggregates["hops"] = Distribution(hops) }
+        if !hops.isEmpty { aggregates[.hops] = Distribution(hops) }
         let scanned = outcomes.compactMap(\.counts.scanned).map(Double.init)
-        if !scanned.isEmpty { aggregates["scanned"] = Distribution(scanned) }
-        let first = traces[0]
+        if !scanned.isEmpty { aggregates[.scanned] = Distribution(scanned) }
+        guard let first = traces.first, let firstOutcome = outcomes.first, let firstQuery = vectors.first else {
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
+        }
         let result = SideResult(
             index: side.index, query: side.query, kind: first.kind, metric: first.metric, parameters: first.parameters,
-            queryCount: traces.count, first: outcomes[0], aggregates: aggregates, queries: outcomes)
+            queryCount: traces.count, first: firstOutcome, aggregates: aggregates, queries: outcomes)
         return SideRun(
-            spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: vectors[0].vector, media: media,
-            queryMedia: queryMedia, result: result, vectors: vectors.map(\.vector), exact: exact)
+            spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: firstQuery.vector, media: media,
+            queryMedia: queryMedia, result: result, vectors: vectors, exact: exact)
     }
 
-    /// Exact top-k of every vector, across cores.
-    func exactAll(index: IndexFile, vectors: [[Float]], k: Int) -> [[Neighbor]] {
-        let slots = Slots<[Neighbor]>(count: vectors.count)
-        DispatchQueue.concurrentPerform(iterations: vectors.count) { position in
-            slots[position] = Measures.exactNeighbors(index, query: vectors[position], k: k)
+    /// Traces every vector across cores, each measured against its exact top-k; the first keeps its whole trace
+    /// (the views draw it), the rest only what summaries read.
+    func traceAll(index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]], request: SearchRequest, path: String) throws -> [SearchTrace] {
+        do {
+            return try TraceLoop.run(index: index, queries: vectors, request: request, exact: exact) { $0 == 0 ? .full : .summary }
+                .map(\.trace)
+        } catch {
+            throw ReportError.atSpec(file: spec.file, path: path, underlying: error)
         }
-        return slots.values.map { $0 ?? [] }
-    }
-
-    /// Traces every vector across cores, each measured against its exact top-k; order kept.
-    func traceAll(index: IndexFile, vectors: [[Float]], exact: [[Neighbor]], request: SearchRequest, path: String) throws -> [SearchTrace] {
-        let slots = Slots<Result<SearchTrace, Error>>(count: vectors.count)
-        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
-        DispatchQueue.concurrentPerform(iterations: vectors.count) { position in
-            slots[position] = Result {
-                var (trace, _) = try Searcher.trace(index, query: vectors[position], request: request)
-                trace.measures = Measures.compare(results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter)
-                if position > 0 { trace.ivf?.scanned = []; trace.hnsw = trace.hnsw.map { Self.slim($0) } }
-                return trace
-            }
-        }
-        return try slots.values.map { slot in
-            guard let slot else { throw SpecError(file: spec.file, path: path, message: "a query produced no result") }
-            do {
-                return try slot.get()
-            } catch let error as FederSearchError {
-                throw SpecError(file: spec.file, path: path, message: error.errorDescription ?? "\(error)")
-            }
-        }
-    }
-
-    /// Keeps only what summaries read from an HNSW trace (the views draw the first query's full trace).
-    static func slim(_ trace: HNSWTrace) -> HNSWTrace {
-        var slim = trace
-        slim.level0.steps = []
-        slim.upperLevels = trace.upperLevels.map { level in
-            var kept = level
-            kept.passes = []
-            return kept
-        }
-        slim.visited = []
-        return slim
     }
 
     static func outcome(source: String, trace: SearchTrace) -> QueryOutcome {
@@ -291,19 +219,4 @@ public struct JobRunner {
         }
         return SweepResult(parameter: sweep.parameter.rawValue, values: sweep.values, left: points[0], right: points[1])
     }
-}
-
-/// Results written from concurrent iterations, one slot each.
-public final class Slots<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    public init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    public subscript(position: Int) -> Value? {
-        get { lock.withLock { storage[position] } }
-        set { lock.withLock { storage[position] = newValue } }
-    }
-
-    public var values: [Value?] { lock.withLock { storage } }
 }

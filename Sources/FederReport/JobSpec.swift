@@ -29,10 +29,16 @@ public struct JobSpec: Sendable {
         public var media: MediaSpec?
     }
 
-    public struct MediaSpec: Sendable, Equatable {
+    public struct MediaSpec: Sendable, Hashable {
         public var kind: MediaList.Kind
         public var list: String
         public var root: String?
+
+        public init(kind: MediaList.Kind, list: String, root: String?) {
+            self.kind = kind
+            self.list = list
+            self.root = root
+        }
     }
 
     public enum QuerySource: Sendable, Equatable {

@@ -1,5 +1,12 @@
 import FederSearch
 
+/// A measure a report aggregates over a query set and a `--fail-if` gate can name.
+public enum Measure: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
+    case recall, visited, distanceComputations, rankOfTrueNearest, hops, scanned
+    /// Result overlap of a comparison's two sides (per comparison, not per side).
+    case jaccard
+}
+
 /// Every number a report shows, as written by `--summary s.json`.
 public struct ReportResult: Codable, Equatable, Sendable {
     public var title: String
@@ -27,7 +34,7 @@ public struct SideResult: Codable, Equatable, Sendable {
     /// The first query's outcome (the one the views draw).
     public var first: QueryOutcome
     /// Over every query of the side: visited, distanceComputations, recall, rankOfTrueNearest, hops, scanned.
-    public var aggregates: [String: Distribution]
+    public var aggregates: [Measure: Distribution]
     /// Every query's outcome, in order.
     public var queries: [QueryOutcome]
 }

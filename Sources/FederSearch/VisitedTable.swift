@@ -1,8 +1,12 @@
+import Synchronization
 import Foundation
 
 /// Per-node marks for one search that cost nothing to clear: hnswlib's `VisitedList` idea, a generation tag
 /// per entry, so a new search bumps the tag instead of zeroing n entries. Two independent marks per node.
-final class VisitedTable {
+///
+/// Unchecked `Sendable`: a table is owned by one search at a time — `VisitedPool` hands it to one caller and
+/// takes it back when that search returns — so its buffer and tag are never touched from two threads at once.
+final class VisitedTable: @unchecked Sendable {
     private let entries: UnsafeMutablePointer<UInt32>
     private var tag: UInt32 = 0
     let count: Int
@@ -36,19 +40,19 @@ final class VisitedTable {
 }
 
 /// Visited tables reused across searches and threads (one is taken per search and given back).
-final class VisitedPool: @unchecked Sendable {
+final class VisitedPool: Sendable {
     static let shared = VisitedPool()
-    private var free: [VisitedTable] = []
-    private let lock = NSLock()
+    private let free = Mutex<[VisitedTable]>([])
 
     func withTable<T>(count: Int, _ body: (VisitedTable) throws -> T) rethrows -> T {
-        let table: VisitedTable = lock.withLock {
-            if let index = free.lastIndex(where: { $0.count == count }) { return free.remove(at: index) }
-            return VisitedTable(count: count)
+        let reused: VisitedTable? = free.withLock { free in
+            guard let index = free.lastIndex(where: { $0.count == count }) else { return nil }
+            return free.remove(at: index)
         }
+        let table = reused ?? VisitedTable(count: count)
         table.reset()
         defer {
-            lock.withLock {
+            free.withLock { free in
                 free.append(table)
                 if free.count > 16 { free.removeFirst() }
             }

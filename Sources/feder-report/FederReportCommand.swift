@@ -1,17 +1,22 @@
 import ArgumentParser
-import FederIndex
-import FederSearch
-import FederRender
+import FederReport
 import Foundation
 
 @main
 struct FederReportCommand: ParsableCommand {
     static func main() {
-        PartialFiles.installSignalHandlers()
+        Interrupts.install()
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
         } catch {
+            // ArgumentParser's own errors (usage, --help, --version) print and exit as it decides.
+            if ExitStatus.isToolError(error) {
+                for line in ExitStatus.lines(for: error) { printError(line) }
+                Foundation.exit(ExitStatus.code(for: error))
+            }
             exit(withError: error)
         }
     }
@@ -21,10 +26,14 @@ struct FederReportCommand: ParsableCommand {
         abstract: "Shows how a Faiss or hnswlib search found its answers.",
         discussion: """
             Reads index files directly, re-runs the libraries' searches exactly while tracing them, and \
-            reports what the index did.
+            reports what the index did. Exit codes: 0 ok, 1 a --fail-if gate held, 64 usage, 65 bad data or \
+            spec, 66 an input cannot be opened, 73 an output cannot be written, 128+n interrupted by signal n.
             """,
         version: "feder-report 0.1.0",
-        subcommands: [ReportCommand.self, InspectCommand.self, TraceCommand.self, ViewCommand.self, ProjectCommand.self, ValidateCommand.self],
+        subcommands: [
+            ReportCommand.self, InspectCommand.self, TraceCommand.self, ViewCommand.self, ProjectCommand.self,
+            ValidateCommand.self,
+        ],
         defaultSubcommand: ReportCommand.self)
 }
 
@@ -33,18 +42,7 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Runs `body`, turning the tool's own errors into a one-line message and the right exit code.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as FederIndexError {
-        printError("feder-report: error: \(error.errorDescription ?? "\(error)")")
-        throw ExitCode(error.exitCode)
-    } catch let error as FederSearchError {
-        printError("feder-report: error: \(error.errorDescription ?? "\(error)")")
-        throw ExitCode(65)
-    } catch let error as TraceCommandError {
-        printError("feder-report: error: \(error.errorDescription ?? "\(error)")")
-        throw ExitCode(65)
-    }
-}
+extension Space: ExpressibleByArgument {}
+extension ThemeName: ExpressibleByArgument {}
+extension ProjectionMethod: ExpressibleByArgument {}
+extension MediaKind: ExpressibleByArgument {}

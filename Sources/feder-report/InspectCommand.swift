@@ -1,6 +1,5 @@
 import ArgumentParser
-import FederIndex
-import Foundation
+import FederReport
 
 /// `feder-report inspect FILE`: what an index file holds.
 struct InspectCommand: ParsableCommand {
@@ -13,45 +12,12 @@ struct InspectCommand: ParsableCommand {
     var file: String
 
     @Option(help: "The hnswlib space the index was built with: l2, ip or cosine (hnswlib files do not record it).")
-    var space: SpaceOption = .l2
+    var space: Space = .l2
 
     @Flag(help: "Print one JSON object instead of the readable summary.")
     var json = false
 
     func run() throws {
-        let summary = try reportingErrors { () -> IndexSummary in
-            let index = try IndexFile.open(path: file, space: space.metric)
-            var summary = IndexSummary(index)
-            summary.nonFiniteVectors = index.countNonFiniteVectors()
-            summary.fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
-            return summary
-        }
-        if json {
-            print(try encodeJSON(summary))
-        } else {
-            print(SummaryText.render(summary, path: file), terminator: "")
-        }
+        print(try InspectJob.run(file: file, space: space, json: json), terminator: "")
     }
-}
-
-/// The spaces hnswlib knows, as a command-line option.
-enum SpaceOption: String, ExpressibleByArgument, CaseIterable {
-    case l2, ip, cosine
-
-    var metric: Metric {
-        switch self {
-        case .l2: return .l2
-        case .ip: return .innerProduct
-        case .cosine: return .cosine
-        }
-    }
-}
-
-/// Sorted-key JSON on one line (or indented with `pretty`), the form every `--json` output uses.
-func encodeJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

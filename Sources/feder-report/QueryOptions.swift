@@ -1,7 +1,5 @@
 import ArgumentParser
-import FederIndex
-import FederSearch
-import Foundation
+import FederReport
 
 /// How a query is given and searched: shared by `trace` and `view`.
 struct QueryOptions: ParsableArguments {
@@ -30,9 +28,9 @@ struct QueryOptions: ParsableArguments {
     var ef: Int?
 
     @Option(help: "The hnswlib space: l2, ip or cosine (hnswlib files do not record it).")
-    var space: SpaceOption = .l2
+    var space: Space = .l2
 
-    var request: SearchRequest { SearchRequest(k: k, nprobe: nprobe, ef: ef) }
+    var search: SearchRequest { SearchRequest(k: k, nprobe: nprobe, ef: ef) }
 
     func validate(allowMany: Bool) throws {
         let sources = [id != nil, ids != nil, vector != nil, vectorJSON != nil].filter { $0 }.count
@@ -41,50 +39,21 @@ struct QueryOptions: ParsableArguments {
         }
         if !allowMany, ids != nil { throw ValidationError("--ids traces several queries; give one with --id.") }
         if row != nil, vector == nil { throw ValidationError("--row goes with --vector.") }
+        if let row, row < 0 { throw ValidationError("--row must be 0 or more (got \(row)).") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k)).") }
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1 (got \(nprobe)).") }
         if let ef, ef < 1 { throw ValidationError("--ef must be at least 1 (got \(ef)).") }
-    }
-
-    /// The query vectors, each with a description of where it came from.
-    func resolve(_ index: IndexFile) throws -> [TraceQuery] {
-        if let id {
-            return [try storedQuery(index, label: id)]
-        }
-        if let ids {
-            let labels = try ids.split(separator: ",").map { part -> Int64 in
-                guard let value = Int64(part.trimmingCharacters(in: .whitespaces)) else {
-                    throw TraceCommandError.badIDList(String(part))
-                }
-                return value
-            }
-            guard !labels.isEmpty else { throw TraceCommandError.badIDList(ids) }
-            return try labels.map { try storedQuery(index, label: $0) }
-        }
-        let table: VectorTable
-        let name: String
-        if let vectorJSON {
-            table = try VectorFile.parseJSON(Data(vectorJSON.utf8), name: "--vector-json")
-            name = "--vector-json"
-        } else if let vector {
-            table = try VectorFile.read(path: vector)
-            name = vector
-        } else {
-            return []
-        }
-        if let row {
-            guard row >= 0, row < table.count else {
-                throw TraceCommandError.rowOutOfRange(row: row, rows: table.count, file: name)
-            }
-            return [TraceQuery(source: "\(name) row \(row)", row: row, id: nil, vector: table.row(row))]
-        }
-        return (0..<table.count).map {
-            TraceQuery(source: table.count == 1 ? name : "\(name) row \($0)", row: $0, id: nil, vector: table.row($0))
+        if let ids, QuerySourceText.ids(ids) == nil {
+            throw ValidationError("--ids takes comma-separated integers (got '\(ids)').")
         }
     }
 
-    private func storedQuery(_ index: IndexFile, label: Int64) throws -> TraceQuery {
-        guard let vector = index.storedVector(label: label) else { throw FederSearchError.unknownID(label) }
-        return TraceQuery(source: "id \(label)", row: nil, id: label, vector: vector)
+    /// The query source the options name.
+    func source() throws -> JobSpec.QuerySource {
+        if let id { return .id(id) }
+        if let ids, let labels = QuerySourceText.ids(ids) { return .ids(labels) }
+        if let vector { return .file(path: vector, row: row) }
+        if let vectorJSON { return .inline(try QuerySourceText.inlineVector(vectorJSON)) }
+        throw ValidationError("Please give exactly one query: --id, --ids, --vector or --vector-json.")
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import FederIndex
-import FederSearch
-import Foundation
+import FederReport
 
 /// `feder-report trace FILE …`: re-run the library's search on an index file and show what it did.
 struct TraceCommand: ParsableCommand {
@@ -31,32 +29,10 @@ struct TraceCommand: ParsableCommand {
     }
 
     func run() throws {
-        let index = try reportingErrors { try IndexFile.open(path: file, space: query.space.metric) }
-        let queries = try reportingErrors { try query.resolve(index) }
-        let request = query.request
-        let outputs = try reportingErrors {
-            try TraceRunner.run(index: index, queries: queries, request: request, measure: !noExact)
-        }
-        for warning in Set(outputs.flatMap(\.warnings)).sorted() { printError("feder-report: warning: \(warning)") }
-        for output in outputs {
-            if json {
-                print(try encodeJSON(output))
-            } else {
-                print(TraceText.render(output, file: file), terminator: "")
-            }
-        }
-    }
-
-}
-
-enum TraceCommandError: Error, LocalizedError {
-    case badIDList(String)
-    case rowOutOfRange(row: Int, rows: Int, file: String)
-
-    var errorDescription: String? {
-        switch self {
-        case .badIDList(let text): return "--ids takes comma-separated integers; '\(text)' is not one"
-        case let .rowOutOfRange(row, rows, file): return "\(file) has \(rows) rows; row \(row) does not exist"
-        }
+        let request = TraceRequest(
+            file: file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
+            format: json ? .json : .text)
+        let json = self.json
+        try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }
 }

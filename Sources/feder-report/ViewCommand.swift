@@ -1,9 +1,5 @@
 import ArgumentParser
-import FederIndex
-import FederLayout
-import FederRender
-import FederSearch
-import Foundation
+import FederReport
 
 /// `feder-report view FILE --id N -o out.pdf`: every view of one index and one query.
 struct ViewCommand: ParsableCommand {
@@ -13,7 +9,8 @@ struct ViewCommand: ParsableCommand {
         discussion: """
             PDF: an overview page, then one page per view. PNG and SVG: every view on one page. Without -o the \
             file is written next to the index as INDEX-view.pdf and its path printed. Output is deterministic \
-            (the PDF date is fixed, or SOURCE_DATE_EPOCH). Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open.
+            (the PDF date is fixed, or SOURCE_DATE_EPOCH). Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open, \
+            73 cannot write.
             """)
 
     @Argument(help: "The index file.")
@@ -28,7 +25,7 @@ struct ViewCommand: ParsableCommand {
     var media: String?
 
     @Option(name: .customLong("media-type"), help: "What the media list holds: image or text.")
-    var mediaType: String = "image"
+    var mediaType: MediaKind = .image
 
     @Option(name: .customLong("media-root"), help: "Folder that relative media paths are resolved against.")
     var mediaRoot: String?
@@ -37,7 +34,7 @@ struct ViewCommand: ParsableCommand {
     var queryMedia: String?
 
     @Option(help: "Colour theme: light or dark.")
-    var theme: String = "light"
+    var theme: ThemeName = .light
 
     @Option(help: "PNG resolution in pixels per inch.")
     var dpi: Double = 144
@@ -46,53 +43,30 @@ struct ViewCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "2-D projection used by the maps: pca, umap or tsne.")
-    var projection: String = "pca"
+    var projection: ProjectionMethod = .pca
 
     func validate() throws {
         try query.validate(allowMany: false)
-        guard Theme.named(theme) != nil else { throw ValidationError("--theme is light or dark (got '\(theme)').") }
-        guard ProjectionMethod(rawValue: projection) != nil else { throw ValidationError("--projection is pca, umap or tsne (got '\(projection)').") }
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
-        guard mediaType == "image" || mediaType == "text" else { throw ValidationError("--media-type is image or text.") }
         if let output, (try? OutputFormat(path: output)) == nil {
             throw ValidationError("-o must end in .pdf, .png or .svg (got '\(output)').")
         }
     }
 
     func run() throws {
-        let index = try reportingErrors { try IndexFile.open(path: file, space: query.space.metric) }
-        let queries = try reportingErrors { try query.resolve(index) }
-        guard let first = queries.first else { throw ValidationError("No query vector.") }
-        var (trace, warnings) = try reportingErrors {
-            try Searcher.trace(index, query: first.vector, request: query.request, source: first.source)
-        }
-        Measures.measure(&trace, index: index, query: first.vector)
-        let mediaList = try media.map { path in
-            do {
-                return try MediaList.load(listPath: path, kind: mediaType == "text" ? .text : .image, root: mediaRoot)
-            } catch {
-                printError("feder-report: error: \(error.localizedDescription)")
-                throw ExitCode(65)
-            }
-        }
-        var report = ViewReport(
-            indexName: (file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
-            queryLabel: first.source, queryMedia: queryMedia, media: mediaList, theme: Theme.named(theme) ?? .light, seed: seed)
-        report.projection = ProjectionMethod(rawValue: projection) ?? .pca
-        let measurer = PangoTextMeasurer()
-        let path = output ?? ((file as NSString).deletingPathExtension + "-view.pdf")
-        let format = try OutputFormat(path: path)
-        let scenes = format == .pdf ? report.pages(measurer: measurer) : [report.singlePage(measurer: measurer)]
-        do {
-            warnings += try DocumentWriter.write(scenes, to: path, dpi: dpi, title: "feder-report — \(report.indexName)")
-        } catch {
-            printError("feder-report: error: \(error.localizedDescription)")
-            throw ExitCode(73)
-        }
-        for warning in warnings.prefix(5) { printError("feder-report: warning: \(warning)") }
-        if warnings.count > 5 { printError("feder-report: warning: … and \(warnings.count - 5) more") }
-        if output == nil || queries.count > 1 {
-            print("wrote \(path): \(scenes.count) page\(scenes.count == 1 ? "" : "s") (\(report.views().map(\.name).joined(separator: ", ")))")
+        var request = ViewRequest(file: file, space: query.space, query: try query.source(), search: query.search)
+        request.output = output
+        request.media = media.map { JobSpec.MediaSpec(kind: mediaType, list: $0, root: mediaRoot) }
+        request.queryMedia = queryMedia
+        request.theme = theme
+        request.dpi = dpi
+        request.seed = seed
+        request.projection = projection
+        let outcome = try ViewJob.run(request)
+        for warning in outcome.warnings { printError("feder-report: warning: \(warning)") }
+        if output == nil {
+            let pages = "\(outcome.pages) page\(outcome.pages == 1 ? "" : "s")"
+            print("wrote \(outcome.path): \(pages) (\(outcome.views.map(\.rawValue).joined(separator: ", ")))")
         }
     }
 }

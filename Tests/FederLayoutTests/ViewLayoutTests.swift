@@ -1,3 +1,4 @@
+import FederProjection
 import FederIndex
 import FederLayout
 import FederSearch
@@ -133,7 +134,7 @@ final class ViewLayoutTests: XCTestCase {
         XCTAssertEqual(captions.first, "id \(trace.results[0].id)\n\(ViewKit.format(Double(trace.results[0].distance)))")
     }
 
-    func testViewReportPagesForEachKind() throws {
+    func testViewSetListsTheViewsOfEachKind() throws {
         for (name, expected) in [
             ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "results"]),
             ("hnswlib_cosine.hnsw", ["hnsw-overview", "hnsw-search", "results"]),
@@ -141,11 +142,9 @@ final class ViewLayoutTests: XCTestCase {
         ] {
             let index = try open(name)
             let (trace, query) = try traced(index, id: 2, request: SearchRequest(k: 5))
-            let report = ViewReport(indexName: name, index: index, trace: trace, query: query, queryLabel: "id 2")
-            XCTAssertEqual(report.views().map(\.name), expected, name)
-            let pages = report.pages(measurer: measurer)
-            XCTAssertEqual(pages.count, expected.count, name)
-            XCTAssertTrue(pages.allSatisfy { $0.size == Size(842, 595) })
+            let set = ViewSet(indexName: name, index: index, trace: trace, query: query, queryLabel: "id 2")
+            XCTAssertEqual(set.views().map(\.name), expected, name)
+            XCTAssertEqual(set.views().map(\.kind.rawValue), expected, name)
         }
     }
 }

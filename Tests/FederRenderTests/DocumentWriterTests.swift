@@ -1,3 +1,4 @@
+import FederProjection
 import FederLayout
 import FederRender
 import FederTestSupport

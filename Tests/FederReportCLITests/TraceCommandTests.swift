@@ -1,3 +1,4 @@
+import FederIndex
 import FederTestSupport
 import Foundation
 import XCTest
@@ -57,12 +58,14 @@ final class TraceCommandTests: XCTestCase {
 
     func testErrors() throws {
         let cases: [([String], Int32, String)] = [
-            (["trace", fixture("flat_l2_int.faiss"), "--id", "99999"], 65, "no vector with id 99999"),
+            (["trace", fixture("flat_l2_int.faiss"), "--id", "99999"], 65, "error: id 99999 is not in \(fixture("flat_l2_int.faiss"))"),
+            (["trace", fixture("hnswlib_l2_deleted.hnsw"), "--id", "\(try deletedLabel())"], 65, "is deleted in"),
             (["trace", fixture("flat_l2_int.faiss"), "--vector-json", "[1, 2]"], 65, "dimension 2"),
             (["trace", fixture("flat_l2_int.faiss"), "--id", "1", "--k", "0"], 64, "--k must be at least 1"),
             (["trace", fixture("flat_l2_int.faiss"), "--id", "1", "--vector-json", "[1]"], 64, "exactly one query"),
             (["trace", fixture("flat_l2_int.faiss"), "--vector", fixture("flat_l2_int.queries.npy"), "--row", "99"], 65, "row 99"),
-            (["trace", fixture("flat_l2_int.faiss"), "--ids", "1,x"], 65, "'x'"),
+            (["trace", fixture("flat_l2_int.faiss"), "--ids", "1,x"], 64, "--ids takes comma-separated integers (got '1,x')"),
+            (["trace", fixture("flat_l2_int.faiss"), "--ids", ""], 64, "--ids takes comma-separated integers"),
             (["trace", fixture("ivf_pq_l2.faiss"), "--vector", fixture("ivf_pq_l2.queries.npy"), "--row", "0"], 65, "not supported"),
             (["trace", "/nonexistent.faiss", "--id", "1"], 66, "cannot open"),
         ]
@@ -71,5 +74,14 @@ final class TraceCommandTests: XCTestCase {
             XCTAssertEqual(outcome.status, status, "\(arguments): \(outcome.stderr)")
             XCTAssertTrue(outcome.stderr.contains(message), "\(arguments): \(outcome.stderr)")
         }
+    }
+
+    /// A label of the deleted-elements fixture that hnswlib marks deleted (read from the file, not assumed).
+    private func deletedLabel() throws -> Int64 {
+        guard case .hnswlib(let index) = try IndexFile.open(path: fixture("hnswlib_l2_deleted.hnsw")) else {
+            throw XCTSkip("not an hnswlib file")
+        }
+        let element = try XCTUnwrap((0..<index.count).first(where: index.isDeleted))
+        return Int64(index.label(element))
     }
 }

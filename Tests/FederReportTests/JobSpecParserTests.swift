@@ -144,9 +144,13 @@ final class JobSpecParserTests: XCTestCase {
         spec["queries"] = ["q": ["vector": [1, 2, 3]]]
         let job = try parse(spec)
         XCTAssertThrowsError(try JobRunner(spec: job).run()) { error in
-            let problem = error as? SpecError
-            XCTAssertEqual(problem?.path, "$.comparisons[0].left")
-            XCTAssertTrue(problem?.message.contains("dimension 3 but index 'ivf' has dimension 16") ?? false, problem?.message ?? "")
+            let problem = error as? ReportError
+            XCTAssertEqual(problem?.specPath, "$.comparisons[0].left")
+            XCTAssertEqual(
+                problem?.underlying as? QueryError, .dimensionMismatch(query: "q", dim: 3, index: "index 'ivf'", indexDim: 16))
+            let message = error.localizedDescription
+            XCTAssertTrue(message.hasSuffix("spec.json: $.comparisons[0].left: q has dimension 3 but index 'ivf' has dimension 16"), message)
+            XCTAssertEqual(ExitStatus.code(for: error), 65)
         }
     }
 
@@ -154,7 +158,9 @@ final class JobSpecParserTests: XCTestCase {
         var spec = base()
         spec["queries"] = ["q": ["id": 123_456]]
         XCTAssertThrowsError(try JobRunner(spec: try parse(spec)).run()) { error in
-            XCTAssertEqual((error as? SpecError)?.path, "$.comparisons[0].left.query")
+            XCTAssertEqual((error as? ReportError)?.specPath, "$.comparisons[0].left.query")
+            XCTAssertEqual((error as? ReportError)?.underlying as? QueryError, .unknownID(label: 123_456, index: "index 'ivf'", deleted: false))
+            XCTAssertTrue(error.localizedDescription.hasSuffix(": $.comparisons[0].left.query: id 123456 is not in index 'ivf'"), error.localizedDescription)
         }
     }
 }

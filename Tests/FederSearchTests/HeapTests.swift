@@ -1,5 +1,5 @@
 @testable import FederSearch
-import FederLayout
+import FederProjection
 import XCTest
 
 /// The ported heaps keep the orders their libraries guarantee, over many seeded inputs full of ties.

@@ -34,7 +34,11 @@ final class MeasuresTests: XCTestCase {
         XCTAssertEqual(deletedLabels.count, 10)
         // Querying with a deleted element's own vector must not return it.
         let label = try XCTUnwrap(deletedLabels.sorted().first)
-        let query = try XCTUnwrap(deleted.storedVector(label: label))
+        // A deleted element's vector is still in the file, but no query by label may use it (hnswlib refuses).
+        XCTAssertNil(deleted.storedVector(label: label))
+        XCTAssertTrue(deleted.isDeletedLabel(label))
+        let element = try XCTUnwrap((0..<hnswlib.count).first { Int64(hnswlib.label($0)) == label })
+        let query = hnswlib.vectors.row(element)
         let exact = Measures.exactNeighbors(deleted, query: query, k: 50)
         XCTAssertTrue(exact.allSatisfy { !deletedLabels.contains($0.id) })
         XCTAssertEqual(exact.count, 50)

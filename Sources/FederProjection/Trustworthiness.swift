@@ -12,10 +12,7 @@ public enum Trustworthiness {
         let n = table.count
         guard n > 2 * k + 1, embedding.count == n else { return 1 }
         let dim = table.dim
-        let penalties = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        defer { penalties.deallocate() }
-        penalties.initialize(repeating: 0)
-        let shared = PenaltySlots(values: penalties)
+        let shared = DisjointBuffer<Double>(repeating: 0, count: n)
         DispatchQueue.concurrentPerform(iterations: n) { i in
             // Original-space distances from i, ranked (ties by index, as a stable argsort).
             var original = [(Float, Int)](repeating: (0, 0), count: n)
@@ -32,13 +29,9 @@ public enum Trustworthiness {
             embedded.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             var penalty = 0.0
             for (_, j) in embedded.prefix(k) where rank[j] > k { penalty += Double(rank[j] - k) }
-            shared.values[i] = penalty
+            shared[i] = penalty
         }
-        let total = penalties.reduce(0, +)
+        let total = shared.elements.reduce(0, +)
         return 1 - 2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)) * total
     }
-}
-
-struct PenaltySlots: @unchecked Sendable {
-    let values: UnsafeMutableBufferPointer<Double>
 }

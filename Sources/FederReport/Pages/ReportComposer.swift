@@ -1,3 +1,4 @@
+import FederProjection
 import FederIndex
 import FederLayout
 import FederSearch
@@ -28,8 +29,8 @@ public struct ReportComposer {
         self.measurer = measurer
     }
 
-    var margin: Double { 26 }
-    var body: Rect { Rect(x: margin, y: margin - 4, width: pageSize.width - 2 * margin, height: pageSize.height - 2 * margin + 4) }
+    var composer: PageComposer { PageComposer(theme: theme, size: pageSize, margin: 26, measurer: measurer) }
+    var body: Rect { composer.body }
 
     /// Every page, in order.
     public func pages() -> [Scene] {
@@ -70,14 +71,11 @@ public struct ReportComposer {
     // MARK: summary
 
     func summaryPage() -> Scene {
-        var scene = Scene(size: pageSize, background: theme.background, title: "Summary")
-        let area = body
-        scene.marks.append(.text(TextMark(spec.title, at: Point(area.x, area.y), font: theme.titleFont, color: theme.text, width: area.width, maxLines: 2)))
-        let titleHeight = measurer.measure(spec.title, font: theme.titleFont, width: area.width).height
         let indexes = spec.indexNames.compactMap { name in spec.indexes[name].map { "\(name) (\(($0.file as NSString).lastPathComponent))" } }
         let subtitle = "\(runs.count) comparison\(runs.count == 1 ? "" : "s") · indexes: \(indexes.joined(separator: ", "))"
-        scene.marks.append(.text(TextMark(subtitle, at: Point(area.x, area.y + titleHeight + 4), font: theme.subtitleFont, color: theme.mutedText, width: area.width, maxLines: 2)))
-        var y = area.y + titleHeight + 4 + measurer.measure(subtitle, font: theme.subtitleFont, width: area.width).height + 14
+        var (scene, content) = composer.page(title: "Summary", heading: spec.title, facts: subtitle, headingLines: 2)
+        let area = Rect(x: content.x, y: body.y, width: content.width, height: body.height)
+        var y = content.y + 6
         let columns: [(String, Double)] = [("#", 0.04), ("comparison", 0.34), ("left → right", 0.22), ("visited", 0.1), ("distance computations", 0.14), ("recall@k", 0.1), ("overlap", 0.06)]
         var x = area.x
         let header = Font(size: theme.labelFont.size, weight: .bold)
@@ -93,12 +91,12 @@ public struct ReportComposer {
             }
             let left = run.result.left
             let right = run.result.right
-            let visitedL = left.aggregates["visited"]?.mean ?? 0
-            let visitedR = right.aggregates["visited"]?.mean ?? 0
-            let distL = left.aggregates["distanceComputations"]?.mean ?? 0
-            let distR = right.aggregates["distanceComputations"]?.mean ?? 0
-            let recallL = left.aggregates["recall"]?.mean
-            let recallR = right.aggregates["recall"]?.mean
+            let visitedL = left.aggregates[.visited]?.mean ?? 0
+            let visitedR = right.aggregates[.visited]?.mean ?? 0
+            let distL = left.aggregates[.distanceComputations]?.mean ?? 0
+            let distR = right.aggregates[.distanceComputations]?.mean ?? 0
+            let recallL = left.aggregates[.recall]?.mean
+            let recallR = right.aggregates[.recall]?.mean
             let set = left.queryCount > 1 || right.queryCount > 1 ? " (mean of \(max(left.queryCount, right.queryCount)) queries)" : ""
             var cells: [(String, Color)] = [
                 ("\(position + 1)", theme.mutedText),
@@ -136,21 +134,11 @@ public struct ReportComposer {
     // MARK: comparison pages
 
     func comparisonPage(_ run: JobRunner.ComparisonRun, number: Int, page: Int, blocks: [Template.Block]) -> Scene {
-        var scene = Scene(size: pageSize, background: theme.background, title: page == 0 ? "\(number). \(run.spec.title)" : "")
-        let area = body
-        scene.marks.append(.text(TextMark("\(number). \(run.spec.title)", at: Point(area.x, area.y), font: theme.titleFont, color: theme.text, width: area.width, maxLines: 1)))
         let sides = "left: \(describe(run.left))   ·   right: \(describe(run.right))"
-        scene.marks.append(.text(TextMark(sides, at: Point(area.x, area.y + theme.titleFont.size * 1.35), font: theme.subtitleFont, color: theme.mutedText, width: area.width, maxLines: 2)))
-        let used = theme.titleFont.size * 1.35 + measurer.measure(sides, font: theme.subtitleFont, width: area.width).height + 8
-        let content = Rect(x: area.x, y: area.y + used, width: area.width, height: area.height - used)
+        var (scene, content) = composer.page(
+            title: page == 0 ? "\(number). \(run.spec.title)" : "", heading: "\(number). \(run.spec.title)", facts: sides)
         let weights: [Template.Block: Double] = [.views: 3, .table: 1.7, .results: 1.4, .distributions: 1.5, .sweep: 1.7]
-        let total = blocks.reduce(0) { $0 + (weights[$1] ?? 1) }
-        var y = content.y
-        for block in blocks {
-            let height = (content.height - Double(blocks.count - 1) * 8) * (weights[block] ?? 1) / total
-            scene.marks += draw(block, run, in: Rect(x: content.x, y: y, width: content.width, height: height))
-            y += height + 8
-        }
+        scene.marks += composer.stack(blocks.map { block in (weights[block] ?? 1, { self.draw(block, run, in: $0) }) }, in: content)
         return scene
     }
 
@@ -214,7 +202,7 @@ public struct ReportComposer {
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
         let method = ProjectionMethod(rawValue: spec.projection) ?? .pca
-        if case .faiss(let faiss) = side.index, let ivf = ViewReport.ivf(in: faiss), trace.ivf != nil,
+        if case .faiss(let faiss) = side.index, let ivf = ViewSet.ivf(in: faiss), trace.ivf != nil,
             let map = mapCache.map(for: ivf, projection: method, seed: spec.seed)
         {
             var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.firstQuery, media: side.media, seed: spec.seed)
@@ -237,23 +225,23 @@ public struct ReportComposer {
         let (panelMarks, content) = ViewKit.panel(
             title: set ? "Work and quality — means over the query set" : "Work and quality",
             subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer)
-        func note(_ side: SideResult, _ key: String) -> String? {
+        func note(_ side: SideResult, _ key: Measure) -> String? {
             guard side.queryCount > 1, let distribution = side.aggregates[key] else { return nil }
             return "p50 \(ViewKit.format(distribution.p50)) · p95 \(ViewKit.format(distribution.p95))"
         }
-        func row(_ label: String, _ key: String, higherIsBetter: Bool = false, format: @escaping @Sendable (Double) -> String = { ViewKit.format($0) }) -> Charts.BarRow {
+        func row(_ label: String, _ key: Measure, higherIsBetter: Bool = false, format: @escaping @Sendable (Double) -> String = { ViewKit.format($0) }) -> Charts.BarRow {
             Charts.BarRow(
                 label: label, left: left.aggregates[key]?.mean, right: right.aggregates[key]?.mean, higherIsBetter: higherIsBetter,
                 leftNote: note(left, key), rightNote: note(right, key), format: format)
         }
         var rows: [Charts.BarRow] = [
-            row("distance computations", "distanceComputations"),
-            row("vectors visited", "visited"),
-            row("recall@\(left.parameters.k)", "recall", higherIsBetter: true) { String(format: "%.2f", $0) },
-            row("rank of the true nearest", "rankOfTrueNearest") { set ? String(format: "%.1f", $0) : String(Int($0)) },
+            row("distance computations", .distanceComputations),
+            row("vectors visited", .visited),
+            row("recall@\(left.parameters.k)", .recall, higherIsBetter: true) { String(format: "%.2f", $0) },
+            row("rank of the true nearest", .rankOfTrueNearest) { set ? String(format: "%.1f", $0) : String(Int($0)) },
         ]
-        if left.aggregates["scanned"] != nil || right.aggregates["scanned"] != nil { rows.append(row("IVF vectors scanned", "scanned")) }
-        if left.aggregates["hops"] != nil || right.aggregates["hops"] != nil { rows.append(row("HNSW hops", "hops")) }
+        if left.aggregates[.scanned] != nil || right.aggregates[.scanned] != nil { rows.append(row("IVF vectors scanned", .scanned)) }
+        if left.aggregates[.hops] != nil || right.aggregates[.hops] != nil { rows.append(row("HNSW hops", .hops)) }
         let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
         if let leftLists = left.first.probedLists, let rightLists = right.first.probedLists {
             rows.append(Charts.BarRow(label: "lists probed (first query)", left: Double(leftLists.count), right: Double(rightLists.count)))

@@ -8,13 +8,13 @@ public enum MarkdownSummary {
         for (position, comparison) in result.comparisons.enumerated() {
             let left = comparison.left
             let right = comparison.right
-            func pair(_ key: String) -> String {
+            func pair(_ key: Measure) -> String {
                 let l = left.aggregates[key]?.mean ?? 0
                 let r = right.aggregates[key]?.mean ?? 0
                 return "\(ViewKit.format(l)) → \(ViewKit.format(r)) (\(Charts.delta(l, r)))"
             }
             let recall: String
-            if let l = left.aggregates["recall"]?.mean, let r = right.aggregates["recall"]?.mean {
+            if let l = left.aggregates[.recall]?.mean, let r = right.aggregates[.recall]?.mean {
                 recall = String(format: "%.2f → %.2f", l, r)
             } else {
                 recall = "—"
@@ -22,8 +22,8 @@ public enum MarkdownSummary {
             let queries = max(left.queryCount, right.queryCount)
             let title = comparison.title.replacingOccurrences(of: "|", with: "\\|") + (queries > 1 ? " (\(queries) queries)" : "")
             lines.append(
-                "| \(position + 1) | \(title) | \(left.index) · \(left.query) → \(right.index) · \(right.query) | \(pair("visited")) | "
-                    + "\(pair("distanceComputations")) | \(recall) | \(comparison.jaccard.map { String(format: "%.2f", $0) } ?? "—") |")
+                "| \(position + 1) | \(title) | \(left.index) · \(left.query) → \(right.index) · \(right.query) | \(pair(.visited)) | "
+                    + "\(pair(.distanceComputations)) | \(recall) | \(comparison.jaccard.map { String(format: "%.2f", $0) } ?? "—") |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

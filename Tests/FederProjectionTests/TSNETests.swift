@@ -2,7 +2,7 @@ import FederIndex
 import Foundation
 import XCTest
 
-@testable import FederLayout
+@testable import FederProjection
 
 final class TSNETests: XCTestCase {
     // MARK: - Fixtures

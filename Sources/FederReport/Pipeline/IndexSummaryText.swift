@@ -1,8 +1,8 @@
 import FederIndex
 import Foundation
 
-/// The readable form of an `IndexSummary`.
-enum SummaryText {
+/// The readable form of an `IndexSummary` (what `inspect` prints).
+enum IndexSummaryText {
     static let typeNames: [String: String] = [
         "IxF2": "IndexFlatL2", "IxFI": "IndexFlatIP", "IxFl": "IndexFlat", "IwFl": "IndexIVFFlat",
         "IvFl": "IndexIVFFlat (legacy layout)", "IvFL": "IndexIVFFlat (legacy layout)", "IwPQ": "IndexIVFPQ",

@@ -26,13 +26,8 @@ public enum NearestNeighbors {
         let dim = table.dim
         let block = 32
         let blocks = (n + block - 1) / block
-        let indices = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * k)
-        let distances = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * k)
-        defer {
-            indices.deallocate()
-            distances.deallocate()
-        }
-        let shared = SendableBuffers(indices: indices, distances: distances)
+        let indices = DisjointBuffer<Int32>(repeating: 0, count: n * k)
+        let distances = DisjointBuffer<Float>(repeating: 0, count: n * k)
         DispatchQueue.concurrentPerform(iterations: blocks) { blockIndex in
             let start = blockIndex * block
             let end = min(start + block, n)
@@ -58,17 +53,11 @@ public enum NearestNeighbors {
             }
             for i in start..<end {
                 for slot in 0..<k {
-                    shared.indices[i * k + slot] = bestI[(i - start) * k + slot]
-                    shared.distances[i * k + slot] = bestD[(i - start) * k + slot].squareRoot()
+                    indices[i * k + slot] = bestI[(i - start) * k + slot]
+                    distances[i * k + slot] = bestD[(i - start) * k + slot].squareRoot()
                 }
             }
         }
-        return NeighborGraph(count: n, k: k, indices: Array(indices), distances: Array(distances))
+        return NeighborGraph(count: n, k: k, indices: indices.elements, distances: distances.elements)
     }
-}
-
-/// Output buffers written by disjoint rows from concurrent blocks.
-struct SendableBuffers: @unchecked Sendable {
-    let indices: UnsafeMutableBufferPointer<Int32>
-    let distances: UnsafeMutableBufferPointer<Float>
 }

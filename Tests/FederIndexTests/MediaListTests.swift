@@ -1,4 +1,4 @@
-import FederLayout
+import FederIndex
 import Foundation
 import XCTest
 

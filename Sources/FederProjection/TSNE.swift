@@ -92,9 +92,7 @@ public struct TSNE: Sendable {
     /// - Complexity: O(n·k·steps).
     static func conditionalProbabilities(squaredDistances: [Float], count n: Int, k: Int, perplexity: Double) -> [Double] {
         guard n > 0, k > 0 else { return [] }
-        let result = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * k)
-        defer { result.deallocate() }
-        let output = TSNEBuffer(result.baseAddress!)
+        let output = DisjointBuffer<Double>(repeating: 0, count: n * k)
         // scikit-learn's constants are C floats.
         let desiredEntropy = log(Double(Float(perplexity)))
         let tolerance = Double(Float(1e-5))
@@ -103,7 +101,7 @@ public struct TSNE: Sendable {
             squaredDistances.withUnsafeBufferPointer { distances in
                 for i in rows {
                     let d = distances.baseAddress! + i * k
-                    let p = output.pointer + i * k
+                    let p = UnsafeMutableBufferPointer(rebasing: output.pointer[(i * k)..<(i * k + k)])
                     var beta = 1.0, betaMin = -Double.infinity, betaMax = Double.infinity
                     for _ in 0..<100 {
                         var sum = 0.0
@@ -130,7 +128,7 @@ public struct TSNE: Sendable {
                 }
             }
         }
-        return Array(result)
+        return output.elements
     }
 
     /// The symmetric joint probabilities P = (P + Pᵀ) / sum over the neighbour graph, rows in CSR form with
@@ -270,25 +268,19 @@ struct SparseAffinities: Sendable {
     var values: [Double]
 }
 
-/// A raw pointer handed to parallel chunks that write disjoint parts of it.
-struct TSNEBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>
-    init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
-}
-
 /// The optimiser's state (positions, step, gains, gradient and per-point partial sums), in buffers that
 /// parallel chunks write by disjoint point.
-final class TSNEWorkspace: @unchecked Sendable {
+final class TSNEWorkspace {
     let n: Int
     let affinities: SparseAffinities
-    private var positions: UnsafeMutablePointer<Double>
-    let update: UnsafeMutablePointer<Double>
-    let gains: UnsafeMutablePointer<Double>
-    let gradient: UnsafeMutablePointer<Double>
-    let repulsion: UnsafeMutablePointer<Double>
+    private let positions: DisjointBuffer<Double>
+    let update: DisjointBuffer<Double>
+    let gains: DisjointBuffer<Double>
+    let gradient: DisjointBuffer<Double>
+    let repulsion: DisjointBuffer<Double>
     /// Per point: Σ size·q over the other points; the KL terms of its row.
-    let normaliser: UnsafeMutablePointer<Double>
-    let error: UnsafeMutablePointer<Double>
+    let normaliser: DisjointBuffer<Double>
+    let error: DisjointBuffer<Double>
     var tree = QuadTree()
     /// Runs every pass on the calling thread (for checking that the parallel passes give the same numbers).
     let serial: Bool
@@ -297,21 +289,17 @@ final class TSNEWorkspace: @unchecked Sendable {
         n = start.count / 2
         self.serial = serial
         self.affinities = affinities
-        positions = .allocate(capacity: 2 * n)
-        positions.initialize(from: start, count: 2 * n)
-        update = .allocate(capacity: 2 * n)
-        gains = .allocate(capacity: 2 * n)
-        gradient = .allocate(capacity: 2 * n)
-        repulsion = .allocate(capacity: 2 * n)
-        normaliser = .allocate(capacity: n)
-        error = .allocate(capacity: n)
+        positions = DisjointBuffer(repeating: 0, count: 2 * n)
+        for (i, value) in start.prefix(2 * n).enumerated() { positions[i] = value }
+        update = DisjointBuffer(repeating: 0, count: 2 * n)
+        gains = DisjointBuffer(repeating: 0, count: 2 * n)
+        gradient = DisjointBuffer(repeating: 0, count: 2 * n)
+        repulsion = DisjointBuffer(repeating: 0, count: 2 * n)
+        normaliser = DisjointBuffer(repeating: 0, count: n)
+        error = DisjointBuffer(repeating: 0, count: n)
     }
 
-    deinit {
-        for buffer in [positions, update, gains, gradient, repulsion, normaliser, error] { buffer.deallocate() }
-    }
-
-    var currentPositions: [Double] { Array(UnsafeBufferPointer(start: positions, count: 2 * n)) }
+    var currentPositions: [Double] { positions.elements }
 
     /// One phase of scikit-learn's `_gradient_descent` over iterations `start ..< end`: fresh step and gains,
     /// a check every 50 iterations (counted from 0 overall). Returns the last iteration run (`end − 1` if it
@@ -322,8 +310,8 @@ final class TSNEWorkspace: @unchecked Sendable {
         patience: Int
     ) -> Int {
         guard start < end else { return start - 1 }
-        update.update(repeating: 0, count: 2 * n)
-        gains.update(repeating: 1, count: 2 * n)
+        update.pointer.update(repeating: 0)
+        gains.pointer.update(repeating: 1)
         var bestError = Double.greatestFiniteMagnitude
         var bestIteration = start
         for iteration in start..<end {
@@ -357,12 +345,12 @@ final class TSNEWorkspace: @unchecked Sendable {
     /// - Complexity: O(n·log n) to build the tree, O(n·(log n / θ² + k)) for the forces, spread over cores.
     func computeGradient(theta: Double, exaggeration: Double, withError: Bool) -> Double {
         let n = self.n
-        tree.build(positions, count: n)
+        if let base = positions.pointer.baseAddress { tree.build(base, count: n) }
         let nodes = tree.nodes
         let order = tree.order
         let theta2 = theta * theta
-        let positions = TSNEBuffer(self.positions)
-        let repulsion = TSNEBuffer(self.repulsion), normaliser = TSNEBuffer(self.normaliser)
+        let positions = self.positions
+        let repulsion = self.repulsion, normaliser = self.normaliser
         // Repulsion, walking the points in leaf order so neighbouring queries share cached nodes.
         TSNE.parallelChunks(count: n, chunk: 128, serial: serial) { range in
             nodes.withUnsafeBufferPointer { nodes in
@@ -383,7 +371,7 @@ final class TSNEWorkspace: @unchecked Sendable {
         let z = max(total, Double.ulpOfOne)
         // Attraction over the stored pairs, then the gradient and the KL terms.
         let affinities = self.affinities
-        let gradient = TSNEBuffer(self.gradient), error = TSNEBuffer(self.error)
+        let gradient = self.gradient, error = self.error
         let tiny = Double(Float.leastNormalMagnitude)
         TSNE.parallelChunks(count: n, chunk: 256, serial: serial) { range in
             affinities.rowStart.withUnsafeBufferPointer { rowStart in
@@ -418,5 +406,5 @@ final class TSNEWorkspace: @unchecked Sendable {
     }
 
     /// The gradient last computed, interleaved x, y.
-    var currentGradient: [Double] { Array(UnsafeBufferPointer(start: gradient, count: 2 * n)) }
+    var currentGradient: [Double] { gradient.elements }
 }

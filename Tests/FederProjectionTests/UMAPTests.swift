@@ -1,5 +1,5 @@
 import FederIndex
-@testable import FederLayout
+@testable import FederProjection
 import FederTestSupport
 import XCTest
 

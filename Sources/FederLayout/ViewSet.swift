@@ -1,0 +1,110 @@
+import FederProjection
+import FederIndex
+import FederSearch
+import Foundation
+
+/// Every view of one index and one traced query, in reading order, each drawing itself into a rectangle.
+/// Pages are composed from these by the report stage, the same way for `view` and for reports.
+public struct ViewSet: Sendable {
+    public var indexName: String
+    public var index: IndexFile
+    public var trace: SearchTrace
+    public var query: [Float]
+    public var queryLabel: String
+    public var queryMedia: String?
+    public var media: MediaList?
+    public var theme: Theme
+    public var seed: UInt64
+    /// The 2-D projection behind the cluster map, the fine-search projection and the HNSW planes.
+    public var projection: ProjectionMethod = .pca
+    /// Where the IVF cluster map is built (once, on the first view that draws it).
+    public var mapCache = ClusterMapCache()
+
+    public init(
+        indexName: String, index: IndexFile, trace: SearchTrace, query: [Float], queryLabel: String, queryMedia: String? = nil,
+        media: MediaList? = nil, theme: Theme = .light, seed: UInt64 = 1
+    ) {
+        self.indexName = indexName
+        self.index = index
+        self.trace = trace
+        self.query = query
+        self.queryLabel = queryLabel
+        self.queryMedia = queryMedia
+        self.media = media
+        self.theme = theme
+        self.seed = seed
+    }
+
+    /// A view: which one it is and how it draws itself into a rectangle.
+    public struct View: Sendable {
+        public var kind: ViewKind
+        public var draw: @Sendable (Rect, TextMeasurer) -> [Mark]
+
+        /// The view's name, as `view` lists it and `--panels` names its file.
+        public var name: String { kind.rawValue }
+    }
+
+    /// The views this index kind has, in reading order.
+    public func views() -> [View] {
+        let theme = self.theme
+        var views: [View] = []
+        switch index {
+        case .faiss(let faiss):
+            if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
+                let (cache, trace, query, media, seed, projection) = (mapCache, trace, query, media, seed, projection)
+                // Listing the views costs nothing: the map is built by the first view drawn.
+                let draw: @Sendable (@escaping @Sendable (IVFViews.Input, Rect, Theme, TextMeasurer) -> [Mark]) -> @Sendable (Rect, TextMeasurer) -> [Mark] = { view in
+                    { rect, measurer in
+                        guard let map = cache.map(for: ivf, projection: projection, seed: seed) else { return [] }
+                        var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
+                        input.projection = projection
+                        return view(input, rect, theme, measurer)
+                    }
+                }
+                views.append(View(kind: .ivfOverview, draw: draw { IVFViews.overview($0, in: $1, theme: $2, measurer: $3) }))
+                views.append(View(kind: .ivfCoarse, draw: draw { IVFViews.coarse($0, in: $1, theme: $2, measurer: $3) }))
+                views.append(View(kind: .ivfFinePolar, draw: draw { IVFViews.finePolar($0, in: $1, theme: $2, measurer: $3) }))
+                views.append(View(kind: .ivfFineProjection, draw: draw { IVFViews.fineProjection($0, in: $1, theme: $2, measurer: $3) }))
+            }
+        case .hnswlib:
+            break
+        }
+        if let graph = HNSWGraphView.from(index), trace.hnsw != nil {
+            var hnswInput = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: seed)
+            hnswInput.projection = projection
+            let input = hnswInput
+            views.append(View(kind: .hnswOverview) { HNSWViews.overview(input, in: $0, theme: theme, measurer: $1) })
+            views.append(View(kind: .hnswSearch) { HNSWViews.search(input, in: $0, theme: theme, measurer: $1) })
+        }
+        let trace = self.trace
+        let media = self.media
+        let queryMedia = self.queryMedia
+        let queryLabel = self.queryLabel
+        views.append(
+            View(kind: .results) { rect, measurer in
+                ResultStrip.marks(
+                    title: "Top-\(trace.parameters.k) results", results: trace.results, exact: trace.measures?.exact, media: media,
+                    queryMedia: queryMedia, queryLabel: queryLabel, in: rect, theme: theme, measurer: measurer)
+            })
+        return views
+    }
+
+    public static func ivf(in index: FaissIndex) -> FaissIVFIndex? {
+        switch index {
+        case .ivf(let ivf): return ivf
+        case .idMap(let map): return ivf(in: map.inner)
+        default: return nil
+        }
+    }
+}
+
+/// The views there are, named as `view` lists them.
+public enum ViewKind: String, Sendable, CaseIterable, Codable {
+    case ivfOverview = "ivf-overview"
+    case ivfCoarse = "ivf-coarse"
+    case ivfFinePolar = "ivf-fine-polar"
+    case ivfFineProjection = "ivf-fine-projection"
+    case hnswOverview = "hnsw-overview"
+    case hnswSearch = "hnsw-search"
+    case results
+}

@@ -1,0 +1,78 @@
+import Foundation
+import FederIndex
+import FederLayout
+import FederSearch
+
+/// The pages of `feder-report view`: every view of one index and one query, framed by the page composer.
+struct ViewPages {
+    var views: ViewSet
+    var pageSize: Size = Size(842, 595)
+    var measurer: TextMeasurer
+
+    var theme: Theme { views.theme }
+
+    /// What every page says under its heading: what was searched and the key numbers.
+    var facts: String {
+        let trace = views.trace
+        var facts =
+            "\(trace.kind) · \(trace.metric) · \(views.index.count) × \(views.index.dim) · query \(views.queryLabel) · k \(trace.parameters.k)"
+        if let nprobe = trace.parameters.nprobe { facts += " · nprobe \(nprobe)" }
+        if let ef = trace.parameters.ef { facts += " · ef \(ef)" }
+        facts += " · \(trace.counts.distanceComputations) distance computations · \(trace.counts.visited) visited"
+        if let recall = trace.measures?.recall { facts += " · recall@\(trace.parameters.k) \(String(format: "%.2f", recall))" }
+        if let rank = trace.measures?.rankOfTrueNearest { facts += " · true nearest at rank \(rank)" }
+        return facts
+    }
+
+    /// PDF pages: an overview page (the main view and the results), then one page per view.
+    func pages() -> [Scene] {
+        let all = views.views()
+        let composer = PageComposer(theme: theme, size: pageSize, margin: 28, measurer: measurer)
+        var scenes: [Scene] = []
+        // Overview: the most telling view on top, the result strip below.
+        let main = all.first { $0.kind == .hnswSearch } ?? all.first { $0.kind == .ivfCoarse }
+        var (overview, rest) = composer.page(title: "Overview", heading: "\(views.indexName) — overview", facts: facts)
+        let stripHeight = min(150, rest.height * 0.32)
+        let (top, bottom) = rest.sliceTop(rest.height - stripHeight - 8)
+        if let main { overview.marks += main.draw(top, measurer) }
+        if let results = all.first(where: { $0.kind == .results }) {
+            overview.marks += results.draw(Rect(x: bottom.x, y: bottom.y + 8, width: bottom.width, height: stripHeight), measurer)
+        }
+        scenes.append(overview)
+        for view in all where view.kind != .results {
+            var (scene, content) = composer.page(title: view.name, heading: "\(views.indexName) — \(view.name)", facts: facts)
+            scene.marks += view.draw(content, measurer)
+            scenes.append(scene)
+        }
+        return scenes
+    }
+
+    /// Every view on one page (for PNG and SVG): two columns, the result strip across the bottom.
+    func singlePage(width: Double = 900) -> Scene {
+        let all = views.views()
+        let panels = all.filter { $0.kind != .results }
+        let margin = 20.0
+        let columns = panels.count > 1 ? 2 : 1
+        let rows = (panels.count + columns - 1) / columns
+        let panelWidth = (width - 2 * margin - Double(columns - 1) * 12) / Double(columns)
+        let panelHeight = panelWidth * 0.72
+        let stripHeight = 150.0
+        let headerHeight = 58.0
+        let height = margin * 2 + headerHeight + Double(rows) * (panelHeight + 12) + stripHeight
+        let composer = PageComposer(theme: theme, size: Size(width, height), margin: margin, measurer: measurer)
+        var (scene, _) = composer.page(
+            title: views.indexName, heading: "\(views.indexName) — every view", facts: facts,
+            in: Rect(x: margin, y: margin, width: width - 2 * margin, height: headerHeight))
+        for (position, view) in panels.enumerated() {
+            let rect = Rect(
+                x: margin + Double(position % columns) * (panelWidth + 12),
+                y: margin + headerHeight + Double(position / columns) * (panelHeight + 12), width: panelWidth, height: panelHeight)
+            scene.marks += view.draw(rect, measurer)
+        }
+        if let results = all.first(where: { $0.kind == .results }) {
+            scene.marks += results.draw(
+                Rect(x: margin, y: height - margin - stripHeight, width: width - 2 * margin, height: stripHeight), measurer)
+        }
+        return scene
+    }
+}

@@ -1,0 +1,15 @@
+import FederIndex
+import Foundation
+
+/// `feder-report inspect`: what an index file holds, as text or one JSON object.
+public enum InspectJob {
+    /// The summary of `file`, readable (`json` false) or as sorted-key JSON.
+    /// - Throws: `FederIndexError`.
+    public static func run(file: String, space: Space, json: Bool) throws -> String {
+        let index = try IndexFile.open(path: file, space: space.metric)
+        var summary = IndexSummary(index)
+        summary.nonFiniteVectors = index.countNonFiniteVectors()
+        summary.fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+        return json ? try JSONOutput.encode(summary) + "\n" : IndexSummaryText.render(summary, path: file)
+    }
+}

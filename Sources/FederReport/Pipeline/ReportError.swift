@@ -1,0 +1,96 @@
+import Foundation
+
+/// Why a run (not its spec) failed: a budget ran out, a query could not be resolved or traced, a file named on
+/// the command line could not be read or written. Each case carries its data; the wording is here alone.
+public enum ReportError: Error, Sendable {
+    /// The job ran longer than `--time-limit` seconds.
+    case timeBudgetExceeded(limit: Double, at: String)
+    /// The job's resident memory passed `--memory-limit`.
+    case memoryBudgetExceeded(limitMiB: Int, residentMiB: Int, at: String)
+    /// A failure while running the job, located at the part of the spec that asked for it.
+    case atSpec(file: String, path: String, underlying: any Error & Sendable)
+    /// A query could not be turned into vectors (unknown id, missing row, wrong dimension, empty set).
+    case query(QueryError)
+    /// A file given on the command line (labels, media list) could not be read.
+    case cannotRead(path: String, reason: String)
+    /// An output file or folder could not be written.
+    case cannotWrite(path: String, reason: String)
+    /// A `--fail-if` gate held: one line per failing side.
+    case gateFailed([String])
+}
+
+/// Why a query could not be turned into vectors.
+public enum QueryError: Error, Equatable, Sendable {
+    /// The label is not in the index (or names a deleted hnswlib element, which hnswlib refuses too).
+    case unknownID(label: Int64, index: String, deleted: Bool)
+    /// `row` is past the end of a vector file.
+    case rowOutOfRange(row: Int, rows: Int, file: String)
+    /// The query's dimension is not the index's.
+    case dimensionMismatch(query: String, dim: Int, index: String, indexDim: Int)
+    /// A query set with no vectors.
+    case emptySet(source: String)
+    /// A vector file whose rows have no elements.
+    case zeroDimension(source: String)
+    /// More rows than one query set may have.
+    case tooManyQueries(source: String, rows: Int, limit: Int)
+    /// `--ids` text that is not a comma-separated list of integers.
+    case badIDList(String)
+}
+
+extension QueryError: LocalizedError {
+    public var errorDescription: String? {
+        switch self {
+        case let .unknownID(label, index, deleted):
+            return deleted
+                ? "id \(label) is deleted in \(index) (hnswlib refuses it: Label not found)"
+                : "id \(label) is not in \(index)"
+        case let .rowOutOfRange(row, rows, file):
+            return "\(file) has \(rows) rows; row \(row) does not exist"
+        case let .dimensionMismatch(query, dim, index, indexDim):
+            return "\(query) has dimension \(dim) but \(index) has dimension \(indexDim)"
+        case let .emptySet(source):
+            return "\(source) holds no query vectors (0 rows)"
+        case let .zeroDimension(source):
+            return "\(source) has rows of dimension 0"
+        case let .tooManyQueries(source, rows, limit):
+            return "\(source) has \(rows) rows; at most \(limit) queries per set"
+        case let .badIDList(text):
+            return "--ids takes comma-separated integers; '\(text)' is not one"
+        }
+    }
+}
+
+extension ReportError {
+    /// The JSON path of the spec part a failure is located at, when it is.
+    public var specPath: String? {
+        if case .atSpec(_, let path, _) = self { return path }
+        return nil
+    }
+
+    /// The error underneath a located failure.
+    public var underlying: (any Error)? {
+        if case .atSpec(_, _, let underlying) = self { return underlying }
+        return nil
+    }
+}
+
+extension ReportError: LocalizedError {
+    public var errorDescription: String? {
+        switch self {
+        case let .timeBudgetExceeded(limit, at):
+            return String(format: "%@: the job exceeded its time budget of %.0f s (raise it with --time-limit)", at, limit)
+        case let .memoryBudgetExceeded(limit, resident, at):
+            return "\(at): the job exceeded its memory budget of \(limit) MiB (\(resident) MiB resident; raise it with --memory-limit)"
+        case let .atSpec(file, path, underlying):
+            return "\(file): \(path): \(ExitStatus.describe(underlying))"
+        case .query(let error):
+            return error.errorDescription
+        case let .cannotRead(path, reason):
+            return "\(path): cannot read: \(reason)"
+        case let .cannotWrite(path, reason):
+            return "\(path): cannot write: \(reason)"
+        case .gateFailed(let lines):
+            return lines.map { "fail-if: \($0)" }.joined(separator: "\n")
+        }
+    }
+}

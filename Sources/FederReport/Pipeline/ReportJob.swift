@@ -1,0 +1,87 @@
+import FederLayout
+import FederRender
+import Foundation
+
+/// What `feder-report SPEC` is asked for.
+public struct ReportRequest: Sendable {
+    /// The job spec (JSON).
+    public var spec: String
+    /// The report file (.pdf, .png or .svg); nil writes SPEC.pdf beside the spec.
+    public var output: String?
+    /// A folder to write every panel into as PNG.
+    public var panels: String?
+    /// Every number of the report as JSON.
+    public var summary: String?
+    /// The summary as a Markdown table.
+    public var markdown: String?
+    public var failIf: [FailCondition] = []
+    public var dpi: Double = 144
+    /// Wall-clock budget in seconds.
+    public var timeLimit: Double = 1800
+    /// Resident-memory budget in MiB (0: none).
+    public var memoryLimitMiB: Int = 0
+    /// Short progress lines (for stderr).
+    public var progress: @Sendable (String) -> Void = { _ in }
+
+    public init(spec: String) { self.spec = spec }
+
+    /// Where the report goes.
+    public var outputPath: String { output ?? ((spec as NSString).deletingPathExtension + ".pdf") }
+}
+
+/// What a report run wrote.
+public struct ReportOutcome: Sendable {
+    /// One line saying what was written where.
+    public var notes: [String]
+    /// Images drawn as placeholders (at most five, then a count).
+    public var warnings: [String]
+    /// One line per side or comparison that crossed a `--fail-if` gate.
+    public var failures: [String]
+    public var result: ReportResult
+}
+
+/// `feder-report SPEC -o report.pdf`: the whole pipeline — parse the spec, run every traced search, compose the
+/// pages and write every output atomically.
+public enum ReportJob {
+    /// - Throws: `SpecError` (the spec), `ReportError` (the run: budgets, unreadable inputs, unwritable outputs),
+    ///   `RenderError`.
+    public static func run(_ request: ReportRequest) throws -> ReportOutcome {
+        let job = try JobSpecParser.parse(file: request.spec)
+        let template = try Template.load(job.template, specFile: request.spec)
+        var runner = JobRunner(spec: job)
+        runner.progress = request.progress
+        runner.timeLimit = request.timeLimit
+        runner.memoryLimit = request.memoryLimitMiB << 20
+        let (runs, result) = try runner.run()
+        let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer())
+        let path = request.outputPath
+        request.progress("rendering \(path)")
+        var writer = OutputWriter(dpi: request.dpi)
+        let written = try writer.write(composer.pages(), to: path, title: job.title)
+        var notes = ["wrote \(written.joined(separator: ", "))"]
+        if let panels = request.panels {
+            let list = composer.panels()
+            try writer.write(panels: list, into: panels)
+            notes.append("\(list.count) panels in \(panels)")
+        }
+        if let summary = request.summary {
+            try writer.write(Data((try JSONOutput.encode(result, pretty: true) + "\n").utf8), to: summary)
+            notes.append("summary \(summary)")
+        }
+        if let markdown = request.markdown {
+            try writer.write(Data(MarkdownSummary.render(result).utf8), to: markdown)
+            notes.append("markdown \(markdown)")
+        }
+        return ReportOutcome(
+            notes: [notes.joined(separator: "; ")], warnings: OutputWriter.summarise(writer.warnings),
+            failures: request.failIf.flatMap { $0.failures(in: result) }, result: result)
+    }
+
+    /// Checks a spec without running it: the spec's summary line when it is valid.
+    /// - Throws: `SpecError`.
+    public static func validate(spec: String) throws -> String {
+        let job = try JobSpecParser.parse(file: spec)
+        _ = try Template.load(job.template, specFile: spec)
+        return "\(spec): valid — \(job.indexes.count) indexes, \(job.queries.count) queries, \(job.comparisons.count) comparisons"
+    }
+}

@@ -1,0 +1,96 @@
+import FederIndex
+import FederSearch
+import Foundation
+
+/// What `feder-report trace` is asked for.
+public struct TraceRequest: Sendable {
+    public var file: String
+    public var space: Space
+    public var query: JobSpec.QuerySource
+    public var search: SearchRequest
+    /// Measure every trace against exact search (recall, rank of the true nearest).
+    public var measure: Bool
+    public var format: Format
+
+    public enum Format: Sendable { case text, json }
+
+    public init(file: String, space: Space, query: JobSpec.QuerySource, search: SearchRequest, measure: Bool, format: Format) {
+        self.file = file
+        self.space = space
+        self.query = query
+        self.search = search
+        self.measure = measure
+        self.format = format
+    }
+}
+
+/// What `trace --json` prints for one query.
+public struct TraceOutput: Encodable, Sendable {
+    public struct QueryInfo: Encodable, Sendable {
+        public var source: String
+        public var row: Int?
+        public var id: Int64?
+    }
+
+    public var query: QueryInfo
+    public var kind: String
+    public var metric: String
+    public var parameters: SearchParameters
+    public var results: [Neighbor]
+    public var counts: SearchCounts
+    public var recall: Double?
+    public var rankOfTrueNearest: Int?
+    public var exact: [Neighbor]?
+    public var ivf: IVFTrace?
+    public var hnsw: HNSWTrace?
+    public var nodeLabels: [Int: Int64]?
+    public var warnings: [String]
+
+    init(query: ResolvedQuery, trace: SearchTrace, warnings: [String]) {
+        self.query = QueryInfo(source: query.source, row: query.row, id: query.id)
+        kind = trace.kind
+        metric = trace.metric
+        parameters = trace.parameters
+        results = trace.results
+        counts = trace.counts
+        recall = trace.measures?.recall
+        rankOfTrueNearest = trace.measures?.rankOfTrueNearest
+        exact = trace.measures?.exact
+        ivf = trace.ivf
+        hnsw = trace.hnsw
+        nodeLabels = trace.nodeLabels
+        self.warnings = warnings
+    }
+}
+
+/// `feder-report trace`: open the index, resolve the queries, trace them all and print each.
+public enum TraceJob {
+    /// Runs `request`; `emit` receives each query's output (a JSON line or a text block) in query order, and
+    /// `warn` each distinct warning once.
+    /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`.
+    public static func run(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
+        let index = try IndexFile.open(path: request.file, space: request.space.metric)
+        let queries = try QueryResolver().resolve(
+            request.query, name: sourceName(request.query), in: index, indexName: request.file)
+        let exact = request.measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k) : nil
+        let traced = try TraceLoop.run(index: index, queries: queries, request: request.search, exact: exact)
+        for warning in Set(traced.flatMap(\.warnings)).sorted() { warn(warning) }
+        for (query, (trace, warnings)) in zip(queries, traced) {
+            let output = TraceOutput(query: query, trace: trace, warnings: warnings)
+            switch request.format {
+            case .json: emit(try JSONOutput.encode(output))
+            case .text: emit(TraceText.render(output, file: request.file))
+            }
+        }
+    }
+
+    /// How a command-line query source is named in messages.
+    static func sourceName(_ source: JobSpec.QuerySource) -> String {
+        switch source {
+        case .id(let id): return "id \(id)"
+        case .ids: return "--ids"
+        case .file(let path, _): return path
+        case .inline: return "--vector-json"
+        }
+    }
+}

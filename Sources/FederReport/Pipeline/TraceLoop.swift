@@ -1,0 +1,71 @@
+import Dispatch
+import FederIndex
+import FederSearch
+
+/// The one parallel trace loop: every query traced across cores, each measured against its exact top-k, in
+/// query order. `trace`, `view` and job specs (sides and sweep points) all run their searches through it.
+public enum TraceLoop {
+    /// How much of each trace to keep.
+    public enum Detail: Sendable {
+        /// Everything (the views draw it).
+        case full
+        /// Results, counts and measures; the step-by-step parts are dropped (summaries and sweeps).
+        case summary
+    }
+
+    /// Exact top-k of every query, across cores.
+    public static func exact(index: IndexFile, queries: [[Float]], k: Int) -> [[Neighbor]] {
+        let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
+        DispatchQueue.concurrentPerform(iterations: queries.count) { position in
+            slots[position] = Measures.exactNeighbors(index, query: queries[position], k: k)
+        }
+        return slots.elements
+    }
+
+    /// Traces every query across cores, in order.
+    /// - Parameters:
+    ///   - exact: each query's exact top-k (from `exact`), or nil to skip measuring.
+    ///   - detail: what to keep of trace `i`.
+    /// - Returns: each trace and the warnings its search raised.
+    /// - Throws: the first query's error (`FederSearchError`), in query order.
+    public static func run(
+        index: IndexFile, queries: [ResolvedQuery], request: SearchRequest, exact: [[Neighbor]]?,
+        detail: @Sendable (Int) -> Detail = { _ in .full }
+    ) throws -> [(trace: SearchTrace, warnings: [String])] {
+        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
+        let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
+        DispatchQueue.concurrentPerform(iterations: queries.count) { position in
+            let query = queries[position]
+            slots[position] = Result {
+                var (trace, warnings) = try Searcher.trace(index, query: query.vector, request: request, source: query.source)
+                if let exact {
+                    trace.measures = Measures.compare(
+                        results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter)
+                }
+                if detail(position) == .summary { trace = slim(trace) }
+                return (trace, warnings)
+            }
+        }
+        return try slots.elements.map { slot in
+            guard let slot else { throw FederSearchError.unsupported("a query produced no result") }
+            return try slot.get()
+        }
+    }
+
+    /// Keeps only what summaries read from a trace (the views draw the first query's full trace).
+    static func slim(_ trace: SearchTrace) -> SearchTrace {
+        var slim = trace
+        slim.ivf?.scanned = []
+        if var hnsw = slim.hnsw {
+            hnsw.level0.steps = []
+            hnsw.upperLevels = hnsw.upperLevels.map { level in
+                var kept = level
+                kept.passes = []
+                return kept
+            }
+            hnsw.visited = []
+            slim.hnsw = hnsw
+        }
+        return slim
+    }
+}

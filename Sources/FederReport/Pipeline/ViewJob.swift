@@ -1,0 +1,69 @@
+import FederIndex
+import FederLayout
+import FederProjection
+import FederRender
+import FederSearch
+import Foundation
+
+/// What `feder-report view` is asked for.
+public struct ViewRequest: Sendable {
+    public var file: String
+    public var space: Space
+    public var query: JobSpec.QuerySource
+    public var search: SearchRequest
+    /// The file to write; nil writes `INDEX-view.pdf` beside the index.
+    public var output: String?
+    public var media: JobSpec.MediaSpec?
+    public var queryMedia: String?
+    public var theme: ThemeName = .light
+    public var dpi: Double = 144
+    public var seed: UInt64 = 1
+    public var projection: ProjectionMethod = .pca
+
+    public init(file: String, space: Space, query: JobSpec.QuerySource, search: SearchRequest) {
+        self.file = file
+        self.space = space
+        self.query = query
+        self.search = search
+    }
+
+    /// Where the views go.
+    public var outputPath: String { output ?? ((file as NSString).deletingPathExtension + "-view.pdf") }
+}
+
+/// What `view` did.
+public struct ViewOutcome: Sendable {
+    public var path: String
+    public var pages: Int
+    public var views: [ViewKind]
+    /// Search notes and images drawn as placeholders (at most five, then a count).
+    public var warnings: [String]
+}
+
+/// `feder-report view`: trace one query and draw every view of it.
+public enum ViewJob {
+    /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`, `MediaListError`, `RenderError`.
+    public static func run(_ request: ViewRequest) throws -> ViewOutcome {
+        let path = request.outputPath
+        let format = try OutputFormat(path: path)
+        let index = try IndexFile.open(path: request.file, space: request.space.metric)
+        let queries = try QueryResolver().resolve(
+            request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file)
+        guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
+        let exact = TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k)
+        guard let (trace, searchWarnings) = try TraceLoop.run(index: index, queries: [first], request: request.search, exact: exact).first
+        else { throw QueryError.emptySet(source: first.source) }
+        let media = try request.media.map { try MediaList.load(listPath: $0.list, kind: $0.kind, root: $0.root) }
+        var set = ViewSet(
+            indexName: (request.file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
+            queryLabel: first.source, queryMedia: request.queryMedia, media: media, theme: request.theme.theme, seed: request.seed)
+        set.projection = request.projection
+        let pages = ViewPages(views: set, measurer: PangoTextMeasurer())
+        let scenes = format == .pdf ? pages.pages() : [pages.singlePage()]
+        var writer = OutputWriter(dpi: request.dpi)
+        _ = try writer.write(scenes, to: path, title: "feder-report — \(set.indexName)")
+        return ViewOutcome(
+            path: path, pages: scenes.count, views: set.views().map(\.kind),
+            warnings: searchWarnings + OutputWriter.summarise(writer.warnings))
+    }
+}
