@@ -1,3 +1,4 @@
+import CCairo
 import FederProjection
 import FederLayout
 import FederRender
@@ -114,7 +115,32 @@ final class NonFiniteMarkTests: XCTestCase {
             .rect(Rect(x: 10, y: 10, width: 30, height: 30), fill: Theme.light.result, stroke: nil, cornerRadius: 2),
         ]
         for ext in ["pdf", "png", "svg"] {
-            XCTAssertNoThrow(try DocumentWriter.write([scene], to: directory.appendingPathComponent("nan.\(ext)").path), ext)
+            XCTAssertEqual(try DocumentWriter.write([scene], to: directory.appendingPathComponent("nan.\(ext)").path), [], ext)
         }
+        // PNG at the default 144 dpi: 100 pt → 200 px. The finite rectangle (10…40 pt → 20…80 px) is drawn in
+        // the result colour; the corner far from every mark keeps the background.
+        let png = try XCTUnwrap(cairo_image_surface_create_from_png(directory.appendingPathComponent("nan.png").path))
+        defer { cairo_surface_destroy(png) }
+        XCTAssertEqual(cairo_surface_status(png), CAIRO_STATUS_SUCCESS)
+        XCTAssertEqual(cairo_image_surface_get_width(png), 200)
+        XCTAssertEqual(cairo_image_surface_get_height(png), 200)
+        func pixel(_ x: Int, _ y: Int) throws -> [Int] {
+            let data = try XCTUnwrap(cairo_image_surface_get_data(png))
+            let p = data + y * Int(cairo_image_surface_get_stride(png)) + x * 4
+            return [Int(p[2]), Int(p[1]), Int(p[0])]
+        }
+        func rgb(_ color: Color) -> [Int] { [color.red, color.green, color.blue].map { Int(($0 * 255).rounded()) } }
+        func assertNear(_ got: [Int], _ want: [Int], _ what: String) {
+            XCTAssertTrue(zip(got, want).allSatisfy { abs($0 - $1) <= 2 }, "\(what): \(got) vs \(want)")
+        }
+        assertNear(try pixel(50, 50), rgb(Theme.light.result), "inside the rectangle")
+        assertNear(try pixel(190, 190), rgb(Theme.light.background), "empty corner")
+        // SVG: the rectangle is there and no coordinate was written as nan or inf.
+        let svg = try String(contentsOf: directory.appendingPathComponent("nan.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("<svg"), svg)
+        XCTAssertFalse(svg.lowercased().contains("nan") || svg.lowercased().contains("inf"), svg)
+        let pdf = try Data(contentsOf: directory.appendingPathComponent("nan.pdf"))
+        XCTAssertTrue(pdf.starts(with: Data("%PDF".utf8)))
+        XCTAssertTrue(String(decoding: pdf.suffix(32), as: UTF8.self).contains("%%EOF"), "a complete PDF")
     }
 }

@@ -59,7 +59,13 @@ final class HostileInputTests: XCTestCase {
         let text = try CLI.run(["inspect", path.path])
         XCTAssertTrue(text.stdout.contains("1 stored vectors hold NaN"), text.stdout)
         // The search still runs; the NaN row simply never wins.
-        XCTAssertEqual(try CLI.run(["trace", path.path, "--id", "3", "--json"]).status, 0)
+        let trace = try CLI.run(["trace", path.path, "--id", "3", "--json"])
+        XCTAssertEqual(trace.status, 0, trace.stderr)
+        let results = try XCTUnwrap(JSONValue.parse(Data(trace.stdout.utf8))["results"]?.array)
+        // Vector 3 is its own nearest neighbour at distance 0, and the NaN row 0 is never returned.
+        XCTAssertEqual(results.first?["id"], .number(3))
+        XCTAssertEqual(results.first?["distance"], .number(0))
+        XCTAssertFalse(results.contains { $0["id"] == .number(0) }, "\(results)")
     }
 
     /// Every input a fuzzer ever crashed (kept in Tests/FuzzRegressions by scripts/fuzz.sh) is refused cleanly.

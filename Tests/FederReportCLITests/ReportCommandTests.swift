@@ -1,3 +1,4 @@
+import FederIndex
 import FederTestSupport
 import Foundation
 import XCTest
@@ -33,6 +34,15 @@ final class ReportCommandTests: XCTestCase {
             }
             let outcome = try CLI.run([spec, "-o", out("\(folder).pdf"), "--quiet"])
             XCTAssertEqual(outcome.status, 0, "\(folder): \(outcome.stderr)")
+            let pdf = try Data(contentsOf: URL(fileURLWithPath: out("\(folder).pdf")))
+            XCTAssertTrue(pdf.starts(with: Data("%PDF".utf8)), folder)
+            // The first page carries the spec's title (compared word by word: the layout may wrap it).
+            let title = try XCTUnwrap(JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: spec)))["title"])
+            if case .string(let words) = title, let text = try pdfText(out("\(folder).pdf")) {
+                let firstPage = text.components(separatedBy: "\u{0C}")[0].split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                let wanted = words.split(whereSeparator: \.isWhitespace).prefix(3).joined(separator: " ")
+                XCTAssertTrue(firstPage.contains(wanted), "\(folder): '\(wanted)' not on page 1")
+            }
             rendered += 1
         }
         XCTAssertGreaterThanOrEqual(rendered, 1)
@@ -56,20 +66,86 @@ final class ReportCommandTests: XCTestCase {
         let outcome = try CLI.run([digits, "-o", out("page.png"), "--panels", out("panels"), "--quiet", "--dpi", "40"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        XCTAssertTrue(files.contains("page-1.png") && files.contains("page-13.png"), "\(files)")
+        // The compare template: a summary page, then per comparison a views page, a table/results page and,
+        // for multi-query sides, a distributions/sweep page. digits has three single-query comparisons and
+        // two 40-query sweeps: 1 + 3·2 + 2·3 = 13 pages.
+        let pages = files.filter { $0.hasPrefix("page-") && $0.hasSuffix(".png") }
+        XCTAssertEqual(Set(pages), Set((1...13).map { "page-\($0).png" }), "\(files)")
+        // A4 landscape is 297 × 210 mm = 11.69 × 8.27 in: at 40 dpi 467.7 × 330.7, rounded to 468 × 331 px.
+        for page in ["page-1.png", "page-13.png"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out(page))))
+            XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], page)
+            XCTAssertEqual(bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, 468, page)
+            XCTAssertEqual(bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }, 331, page)
+            XCTAssertGreaterThan(bytes.count, 5000, "\(page) is not blank")
+        }
         XCTAssertFalse(files.contains { $0.hasSuffix(".partial") })
         let panels = try FileManager.default.contentsOfDirectory(atPath: out("panels"))
         XCTAssertTrue(panels.contains("comparison-01-views.png"), "\(panels)")
         XCTAssertTrue(panels.contains("comparison-04-sweep.png"), "\(panels)")
     }
 
+    /// Which single-query sides miss recall 0.9 is decided independently: the libraries' own answers
+    /// (Examples/digits/expected.json) against an exact brute-force search written here in Double.
     func testFailIfNamesTheComparison() throws {
+        let folder = repository.appendingPathComponent("Examples/digits")
+        let specJSON = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: digits)))
+        let expected = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("expected.json")))
+        let k = 8  // params.k of the spec
+        var oracle: [(line: String, fails: Bool)] = []
+        for (position, want) in try XCTUnwrap(expected["comparisons"]?.array).enumerated() {
+            let comparison = try XCTUnwrap(specJSON["comparisons"]?.array?[position])
+            guard case .string(let title)? = comparison["title"] else { return XCTFail("no title") }
+            for side in ["left", "right"] {
+                guard case .string(let indexName)? = comparison[side]?["index"],
+                      case .string(let queryName)? = comparison[side]?["query"],
+                      case .string(let file)? = specJSON["indexes"]?[indexName]?["file"],
+                      let distances = want[side]?["distances"]?.array?.compactMap(\.number)
+                else { return XCTFail("comparison \(position + 1) \(side)") }
+                let index = try IndexFile.open(path: folder.appendingPathComponent(file).path)
+                let querySpec = try XCTUnwrap(specJSON["queries"]?[queryName])
+                let query: [Float]
+                if let id = querySpec["id"]?.number {
+                    query = try XCTUnwrap(index.storedVector(label: Int64(id)))
+                } else {
+                    guard case .string(let vectors)? = querySpec["vector"] else { return XCTFail(queryName) }
+                    query = try VectorFile.read(path: folder.appendingPathComponent(vectors).path).row(0)
+                }
+                var exact: [Double] = []
+                index.forEachStoredVector { _, pointer in
+                    var sum = 0.0
+                    for lane in 0..<query.count {
+                        let difference = Double(query[lane]) - Double(pointer.loadUnaligned(fromByteOffset: lane * 4, as: Float.self))
+                        sum += difference * difference
+                    }
+                    exact.append(sum)
+                }
+                exact.sort()
+                let bound = exact[k - 1] * (1 + 1e-5) + 1e-6
+                // Recall with ties at the boundary counted, as the report defines it.
+                let recall = Double(distances.prefix(k).filter { $0 <= bound }.count) / Double(k)
+                oracle.append(("comparison \(position + 1) '\(title)' \(side)", recall < 0.9))
+            }
+        }
+        XCTAssertEqual(oracle.count, 6)
+        XCTAssertTrue(oracle.contains { $0.fails } , "the example is meant to miss somewhere: \(oracle)")
+
         let outcome = try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<0.9", "--quiet"])
         XCTAssertEqual(outcome.status, 1)
-        XCTAssertTrue(outcome.stderr.contains("comparison 3 'Whole picture vs detected object (IVF, raw)' left"), outcome.stderr)
+        for (line, fails) in oracle {
+            XCTAssertEqual(outcome.stderr.contains(line + " ("), fails, "\(line): \(outcome.stderr)")
+        }
         XCTAssertTrue(FileManager.default.fileExists(atPath: out("g.pdf")), "the report is still written")
-        XCTAssertEqual(try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<0.5", "--quiet"]).status, 0)
-        XCTAssertEqual(try CLI.run([digits, "--fail-if", "speed<3"]).status, 64)
+        // Recall is never negative and never above 1: nothing fails the first, every one of the ten sides the second.
+        let none = try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<0", "--quiet"])
+        XCTAssertEqual(none.status, 0, none.stderr)
+        XCTAssertFalse(none.stderr.contains("fail-if"), none.stderr)
+        let all = try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<=1", "--quiet"])
+        XCTAssertEqual(all.status, 1)
+        XCTAssertEqual(all.stderr.components(separatedBy: "\n").filter { $0.contains("fail-if: comparison ") }.count, 10, all.stderr)
+        let bad = try CLI.run([digits, "--fail-if", "speed<3"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--fail-if 'speed<3' is not MEASURE<NUMBER"), bad.stderr)
     }
 
     func testBadSpecWritesNothingAndKeepsTheOldReport() throws {

@@ -42,6 +42,10 @@ final class ViewCommandTests: XCTestCase {
             }
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first)), try Data(contentsOf: URL(fileURLWithPath: second)), ext)
         }
+        let svg = try String(contentsOfFile: out("a.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<?xml") && svg.contains("<svg"), "an SVG document")
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out("a.png"))))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG")
         guard let text = try pdftotext(out("a.pdf")) else { throw XCTSkip("pdftotext is not installed") }
         for expected in ["HNSW overview", "HNSW search", "greedy path", "expanded (layer 0)", "result, by rank"] {
             XCTAssertTrue(text.contains(expected), "missing '\(expected)'")
@@ -54,7 +58,11 @@ final class ViewCommandTests: XCTestCase {
         let outcome = try CLI.run(["view", copy, "--id", "1"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertTrue(outcome.stdout.contains("wrote \(out("small-view.pdf"))"), outcome.stdout)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: out("small-view.pdf")))
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: out("small-view.pdf")))
+        XCTAssertTrue(pdf.starts(with: Data("%PDF".utf8)))
+        XCTAssertTrue(String(decoding: pdf.suffix(32), as: UTF8.self).contains("%%EOF"), "a complete PDF")
+        guard let text = try pdftotext(out("small-view.pdf")) else { throw XCTSkip("pdftotext is not installed") }
+        XCTAssertTrue(text.contains("small.faiss"), "the page names the index it drew")
     }
 
     func testMediaThumbnailsAndMissingMediaWarn() throws {
@@ -64,7 +72,13 @@ final class ViewCommandTests: XCTestCase {
         let outcome = try CLI.run(["view", fixture("ivf_flat_l2_int.faiss"), "--id", "2", "--media", list, "-o", out("m.png")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("warning"), outcome.stderr)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: out("m.png")))
+        XCTAssertTrue(outcome.stderr.contains("img-"), "the warning names a missing file: \(outcome.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out("m.png"))))
+        XCTAssertEqual(Array(bytes.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG")
+        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        XCTAssertGreaterThan(width, height, "a landscape page")
+        XCTAssertGreaterThan(height, 100)
     }
 
     func testBadArguments() throws {
@@ -75,9 +89,13 @@ final class ViewCommandTests: XCTestCase {
             (["view", fixture("flat_l2_int.faiss"), "--id", "99999", "-o", out("x.pdf")], 65),
             (["view", fixture("flat_l2_int.faiss"), "--id", "1", "-o", "/nonexistent-dir/x.pdf"], 73),
         ]
-        for (arguments, status) in cases {
+        let messages = ["neon", "gif", "--ids", "99999", "/nonexistent-dir"]
+        for ((arguments, status), message) in zip(cases, messages) {
             let outcome = try CLI.run(arguments)
             XCTAssertEqual(outcome.status, status, "\(arguments): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains(message), "\(arguments): the error names '\(message)': \(outcome.stderr)")
+            XCTAssertEqual(outcome.stdout, "", "\(arguments)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out("x.pdf")), "\(arguments) wrote nothing")
         }
     }
 }

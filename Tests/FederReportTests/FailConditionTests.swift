@@ -1,0 +1,131 @@
+import FederReport
+import Foundation
+import XCTest
+
+/// `--fail-if` parsing and evaluation, on hand-built results whose expected lines are written out by hand.
+final class FailConditionTests: XCTestCase {
+    typealias Fixture = ReportResultFixture
+
+    // MARK: Parsing
+
+    func testEveryOperatorParsesToItsComparison() throws {
+        let cases: [(String, FailCondition.Comparison, Double)] = [
+            ("recall<0.9", .less, 0.9), ("recall<=0.9", .lessOrEqual, 0.9),
+            ("recall>0.9", .greater, 0.9), ("recall>=0.9", .greaterOrEqual, 0.9),
+        ]
+        for (text, comparison, threshold) in cases {
+            let condition = try XCTUnwrap(FailCondition(text), text)
+            XCTAssertEqual(condition.measure, .recall, text)
+            XCTAssertEqual(condition.comparison, comparison, text)
+            XCTAssertEqual(condition.threshold, threshold, text)
+            XCTAssertEqual(condition.text, text)
+        }
+    }
+
+    func testEveryMeasureParsesByItsName() throws {
+        let names: [(String, FailCondition.Measure)] = [
+            ("recall", .recall), ("visited", .visited), ("distanceComputations", .distanceComputations),
+            ("rankOfTrueNearest", .rankOfTrueNearest), ("jaccard", .jaccard),
+        ]
+        XCTAssertEqual(names.count, FailCondition.Measure.allCases.count, "a new measure needs a case here")
+        for (name, measure) in names {
+            XCTAssertEqual(FailCondition("\(name)>=2")?.measure, measure, name)
+        }
+    }
+
+    func testSpacesAnywhereAreIgnoredAndDroppedFromTheText() throws {
+        let condition = try XCTUnwrap(FailCondition("  visited  >=  5000 "))
+        XCTAssertEqual(condition.measure, .visited)
+        XCTAssertEqual(condition.comparison, .greaterOrEqual)
+        XCTAssertEqual(condition.threshold, 5000)
+        XCTAssertEqual(condition.text, "visited>=5000")
+        XCTAssertEqual(FailCondition("recall < = 0.5")?.comparison, .lessOrEqual, "spaces inside the operator too")
+    }
+
+    func testNumbersParseAsSwiftDoublesDo() {
+        XCTAssertEqual(FailCondition("visited<1e3")?.threshold, 1000)
+        XCTAssertEqual(FailCondition("recall>-0.25")?.threshold, -0.25)
+        XCTAssertEqual(FailCondition("rankOfTrueNearest>3")?.threshold, 3)
+    }
+
+    func testMalformedConditionsAreRejected() {
+        for text in [
+            "", " ", "recall", "recall0.9", "recall=0.9", "recall==0.9", "recall<", "<0.9", ">=1", "recal<0.9",
+            "Recall<0.9", "distance_computations<5", "recall<abc", "recall<0.9x", "recall<<0.9", "recall=<0.9",
+            "recall<0.9<1", "recall<0.9>0.1",
+        ] {
+            XCTAssertNil(FailCondition(text), "'\(text)' should not parse")
+        }
+    }
+
+    // MARK: Evaluation
+
+    func testBoundariesFollowEachOperator() throws {
+        let result = try Fixture.result([
+            Fixture.comparison(title: "T", left: Fixture.side(aggregates: ["visited": 100]), right: Fixture.side(aggregates: ["visited": 200]))
+        ])
+        func sides(_ text: String) -> [String] {
+            (FailCondition(text)?.failures(in: result) ?? ["unparsed"]).map { $0.contains(" left ") ? "left" : "right" }
+        }
+        XCTAssertEqual(sides("visited<100"), [])
+        XCTAssertEqual(sides("visited<=100"), ["left"])
+        XCTAssertEqual(sides("visited<100.5"), ["left"])
+        XCTAssertEqual(sides("visited>200"), [])
+        XCTAssertEqual(sides("visited>=200"), ["right"])
+        XCTAssertEqual(sides("visited>100"), ["right"])
+        XCTAssertEqual(sides("visited>=100"), ["left", "right"])
+        XCTAssertEqual(sides("visited<1"), [])
+    }
+
+    func testFailureLinesNameTheComparisonSideAndValue() throws {
+        let result = try Fixture.result([
+            Fixture.comparison(
+                title: "first",
+                left: Fixture.side(index: "ivf", query: "q1", aggregates: ["recall": 0.85, "distanceComputations": 12345.6]),
+                right: Fixture.side(index: "hnsw", query: "q2", aggregates: ["recall": 1, "distanceComputations": 40])),
+            Fixture.comparison(
+                title: "second",
+                left: Fixture.side(index: "flat", query: "set", aggregates: ["recall": 0.5, "rankOfTrueNearest": 3]),
+                right: Fixture.side(index: "flat", query: "set", aggregates: ["rankOfTrueNearest": 0])),
+        ])
+        // %.4g: 0.85 → "0.85", 0.5 → "0.5", 12345.6 → "1.235e+04", 3 → "3".
+        XCTAssertEqual(
+            FailCondition("recall < 0.9")?.failures(in: result),
+            ["comparison 1 'first' left (ivf, q1): recall 0.85 (recall<0.9)",
+             "comparison 2 'second' left (flat, set): recall 0.5 (recall<0.9)"])
+        XCTAssertEqual(
+            FailCondition("distanceComputations>1000")?.failures(in: result),
+            ["comparison 1 'first' left (ivf, q1): distanceComputations 1.235e+04 (distanceComputations>1000)"])
+        XCTAssertEqual(
+            FailCondition("rankOfTrueNearest>=1")?.failures(in: result),
+            ["comparison 2 'second' left (flat, set): rankOfTrueNearest 3 (rankOfTrueNearest>=1)"],
+            "a side without the measure is never reported, whatever the threshold")
+        XCTAssertEqual(
+            FailCondition("rankOfTrueNearest<=3")?.failures(in: result),
+            ["comparison 2 'second' left (flat, set): rankOfTrueNearest 3 (rankOfTrueNearest<=3)",
+             "comparison 2 'second' right (flat, set): rankOfTrueNearest 0 (rankOfTrueNearest<=3)"])
+        XCTAssertEqual(FailCondition("visited>=0")?.failures(in: result), [], "no side reports visited")
+        XCTAssertEqual(FailCondition("recall<0")?.failures(in: result), [])
+    }
+
+    func testJaccardIsJudgedPerComparisonNotPerSide() throws {
+        let result = try Fixture.result([
+            Fixture.comparison(
+                title: "overlap",
+                left: Fixture.side(aggregates: ["jaccard": 0.0]), right: Fixture.side(aggregates: ["jaccard": 0.0]), jaccard: 0.5),
+            Fixture.comparison(title: "no overlap measured", left: Fixture.side(aggregates: [:]), right: Fixture.side(aggregates: [:])),
+            Fixture.comparison(title: "same", left: Fixture.side(aggregates: [:]), right: Fixture.side(aggregates: [:]), jaccard: 1),
+        ])
+        XCTAssertEqual(
+            FailCondition("jaccard<0.6")?.failures(in: result), ["comparison 1 'overlap': jaccard 0.500 (jaccard<0.6)"],
+            "one line per comparison; sides' aggregates named jaccard are not read")
+        XCTAssertEqual(
+            FailCondition("jaccard>=0.5")?.failures(in: result),
+            ["comparison 1 'overlap': jaccard 0.500 (jaccard>=0.5)", "comparison 3 'same': jaccard 1.000 (jaccard>=0.5)"])
+        XCTAssertEqual(FailCondition("jaccard<0.5")?.failures(in: result), [])
+    }
+
+    func testAnEmptyReportHasNoFailures() throws {
+        XCTAssertEqual(FailCondition("recall<2")?.failures(in: try Fixture.result([])), [])
+    }
+}
