@@ -23,11 +23,11 @@ final class FailConditionTests: XCTestCase {
     }
 
     func testEveryMeasureParsesByItsName() throws {
-        let names: [(String, FailCondition.Measure)] = [
+        let names: [(String, Measure)] = [
             ("recall", .recall), ("visited", .visited), ("distanceComputations", .distanceComputations),
-            ("rankOfTrueNearest", .rankOfTrueNearest), ("jaccard", .jaccard),
+            ("rankOfTrueNearest", .rankOfTrueNearest), ("hops", .hops), ("scanned", .scanned), ("jaccard", .jaccard),
         ]
-        XCTAssertEqual(names.count, FailCondition.Measure.allCases.count, "a new measure needs a case here")
+        XCTAssertEqual(names.count, Measure.allCases.count, "a new measure needs a case here")
         for (name, measure) in names {
             XCTAssertEqual(FailCondition("\(name)>=2")?.measure, measure, name)
         }
@@ -50,6 +50,7 @@ final class FailConditionTests: XCTestCase {
 
     func testMalformedConditionsAreRejected() {
         for text in [
+            "recall<nan", "recall<inf", "recall>-inf", "recall<0x1p-1", "recall<1e999",
             "", " ", "recall", "recall0.9", "recall=0.9", "recall==0.9", "recall<", "<0.9", ">=1", "recal<0.9",
             "Recall<0.9", "distance_computations<5", "recall<abc", "recall<0.9x", "recall<<0.9", "recall=<0.9",
             "recall<0.9<1", "recall<0.9>0.1",

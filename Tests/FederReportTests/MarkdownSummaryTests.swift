@@ -48,6 +48,18 @@ final class MarkdownSummaryTests: XCTestCase {
         XCTAssertEqual(delimiters, Self.header.filter { $0 == "|" }.count, row)
     }
 
+    func testPipesInIndexAndQueryNamesAreEscapedToo() throws {
+        let result = try Fixture.result([
+            Fixture.comparison(
+                title: "t", left: Fixture.side(index: "a|b", query: "q|1", aggregates: ["visited": 1]),
+                right: Fixture.side(index: "c", query: "d|", aggregates: ["visited": 1])),
+        ])
+        let row = try XCTUnwrap(MarkdownSummary.render(result).components(separatedBy: "\n").first { $0.hasPrefix("| 1 ") })
+        XCTAssertTrue(row.contains("| a\\|b · q\\|1 → c · d\\| |"), row)
+        let delimiters = zip(row, [" "] + row).filter { $0.0 == "|" && $0.1 != "\\" }.count
+        XCTAssertEqual(delimiters, Self.header.filter { $0 == "|" }.count, row)
+    }
+
     func testZeroAndNewValuesAndRecallOnOneSideOnly() throws {
         let result = try Fixture.result([
             Fixture.comparison(

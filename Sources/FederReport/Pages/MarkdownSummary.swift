@@ -20,11 +20,16 @@ public enum MarkdownSummary {
                 recall = "—"
             }
             let queries = max(left.queryCount, right.queryCount)
-            let title = comparison.title.replacingOccurrences(of: "|", with: "\\|") + (queries > 1 ? " (\(queries) queries)" : "")
+            let title = cell(comparison.title) + (queries > 1 ? " (\(queries) queries)" : "")
             lines.append(
-                "| \(position + 1) | \(title) | \(left.index) · \(left.query) → \(right.index) · \(right.query) | \(pair(.visited)) | "
+                "| \(position + 1) | \(title) | \(cell(left.index)) · \(cell(left.query)) → \(cell(right.index)) · \(cell(right.query)) | \(pair(.visited)) | "
                     + "\(pair(.distanceComputations)) | \(recall) | \(comparison.jaccard.map { String(format: "%.2f", $0) } ?? "—") |")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Text that stays in one table cell: pipes escaped, line breaks as spaces.
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }
