@@ -1,0 +1,160 @@
+import Foundation
+
+/// Collects the problems found while checking one spec, so one run reports all of them.
+final class SpecDiagnostics {
+    let file: String
+    let directory: URL
+    private(set) var errors: [SpecError] = []
+
+    init(file: String) {
+        self.file = file
+        directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+    }
+
+    func record(_ error: SpecError) { errors.append(error) }
+
+    /// Runs one independent part of the check; a problem it throws is recorded and the result is nil, so the
+    /// caller goes on with the next part.
+    func attempt<T>(_ body: () throws -> T) -> T? {
+        do {
+            return try body()
+        } catch let error as SpecError {
+            record(error)
+        } catch is SpecAlreadyReported {
+        } catch {
+            record(SpecError(file: file, path: "$", message: "\(error)"))
+        }
+        return nil
+    }
+
+    /// The errors in the order they appear in the file.
+    var sortedErrors: [SpecError] {
+        errors.enumerated().sorted { a, b in
+            let x = a.element.position?.offset ?? -1
+            let y = b.element.position?.offset ?? -1
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+/// Thrown to stop checking a part whose problem is already recorded (a missing required key).
+struct SpecAlreadyReported: Error {}
+
+/// A value in the spec with its JSON path: typed accessors throw `SpecError`s that say where and what.
+struct SpecNode {
+    let value: JSONTree
+    let path: String
+    let diagnostics: SpecDiagnostics
+
+    func error(_ problem: SpecProblem) -> SpecError {
+        SpecError(file: diagnostics.file, path: path, message: problem.message, position: value.position)
+    }
+
+    func report(_ problem: SpecProblem) { diagnostics.record(error(problem)) }
+
+    /// `$.indexes.ivf`, or `$.indexes["my index"]` for keys that are not plain words.
+    static func path(_ parent: String, key: String) -> String {
+        let simple = !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        if simple { return "\(parent).\(key)" }
+        var escaped = ""
+        for scalar in key.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                escaped += "\\u" + JSONSyntaxError.hex(UInt32(scalar.value))
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return "\(parent)[\"\(escaped)\"]"
+    }
+
+    func child(_ member: JSONTree.Member) -> SpecNode {
+        SpecNode(value: member.value, path: Self.path(path, key: member.key), diagnostics: diagnostics)
+    }
+
+    /// The object's members (the first of duplicated keys). Unknown keys (for a `kind`) and missing required
+    /// keys are recorded, not thrown, so the known members can still be checked.
+    func object(_ kind: SpecObjectKind?) throws -> SpecFields {
+        guard case .object(let members) = value.kind else { throw error(.wrongType(expected: "an object", found: value.typeName)) }
+        var fields: [String: SpecNode] = [:]
+        var order: [String] = []
+        for member in members where fields[member.key] == nil {
+            if let kind, !kind.allowed.contains(member.key) {
+                diagnostics.record(SpecError(
+                    file: diagnostics.file, path: Self.path(path, key: member.key),
+                    message: SpecProblem.unknownKey(member.key, advice: .for(member.key, in: kind)).message, position: member.keyPosition))
+                continue
+            }
+            fields[member.key] = child(member)
+            order.append(member.key)
+        }
+        for key in kind?.required ?? [] where fields[key] == nil { report(.missingKey(key)) }
+        return SpecFields(node: self, members: fields, keys: order)
+    }
+
+    func array() throws -> [SpecNode] {
+        guard case .array(let items) = value.kind else { throw error(.wrongType(expected: "an array", found: value.typeName)) }
+        return items.enumerated().map { SpecNode(value: $0.element, path: "\(path)[\($0.offset)]", diagnostics: diagnostics) }
+    }
+
+    func string() throws -> String {
+        guard case .string(let text) = value.kind else { throw error(.wrongType(expected: "a string", found: value.typeName)) }
+        return text
+    }
+
+    /// A whole number in `range`; `name` words the message (`` `k` must be a positive whole number… ``).
+    func int(in range: ClosedRange<Int>, name: String? = nil) throws -> Int {
+        guard case .number(let number) = value.kind else {
+            throw error(.wrongType(expected: "a whole number", found: value.quoted))
+        }
+        guard let integer = number.integer, range.contains(integer) else {
+            throw error(.notWholeNumber(text: number.text, range: range, name: name))
+        }
+        return integer
+    }
+
+    func float() throws -> Float {
+        guard case .number(let number) = value.kind else { throw error(.wrongType(expected: "a number", found: value.typeName)) }
+        let float = Float(number.value)
+        guard float.isFinite else { throw error(.notFloat(text: number.text)) }
+        return float
+    }
+
+    /// A path relative to the spec's folder, made absolute; `existing` requires a file (not a folder) there.
+    func path(existing: Bool) throws -> String {
+        let text = try string()
+        guard !text.isEmpty else { throw error(.emptyPath) }
+        guard !text.unicodeScalars.contains("\0") else { throw error(.nulInPath) }
+        let resolved = resolve(text)
+        if existing {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder) else {
+                throw error(.fileNotFound(path: text, resolved: resolved))
+            }
+            guard !isFolder.boolValue else { throw error(.folderNotFile(path: text, resolved: resolved)) }
+        }
+        return resolved
+    }
+
+    func resolve(_ text: String) -> String {
+        text.hasPrefix("/") ? text : diagnostics.directory.appendingPathComponent(text).standardizedFileURL.path
+    }
+}
+
+/// The known members of one spec object.
+struct SpecFields {
+    let node: SpecNode
+    let members: [String: SpecNode]
+    /// Known keys in source order.
+    let keys: [String]
+
+    subscript(key: String) -> SpecNode? { members[key] }
+
+    /// A required member; its absence was recorded when the object was read.
+    func required(_ key: String) throws -> SpecNode {
+        guard let member = members[key] else { throw SpecAlreadyReported() }
+        return member
+    }
+}
