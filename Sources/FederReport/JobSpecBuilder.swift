@@ -111,7 +111,10 @@ struct JobSpecBuilder {
         let fields = try node.object(.query)
         let media = diagnostics.attempt { try fields["media"].map { try $0.path(existing: false) } }
         let sources = ["id", "ids", "vector"].filter { fields[$0] != nil }
-        guard sources.count == 1 else { throw node.error(.querySources(found: sources)) }
+        guard sources.count == 1 else {
+            if sources.isEmpty, !fields.meant.isDisjoint(with: ["id", "ids", "vector"]) { throw SpecAlreadyReported() }
+            throw node.error(.querySources(found: sources))
+        }
         let rowNode = fields["row"]
         let source = diagnostics.attempt { () throws -> JobSpec.QuerySource in
             if let idNode = fields["id"] {

@@ -80,18 +80,22 @@ struct SpecNode {
         guard case .object(let members) = value.kind else { throw error(.wrongType(expected: "an object", found: value.typeName)) }
         var fields: [String: SpecNode] = [:]
         var order: [String] = []
+        var meant: Set<String> = []
         for member in members where fields[member.key] == nil {
             if let kind, !kind.allowed.contains(member.key) {
+                let advice = SpecKeyAdvice.for(member.key, in: kind)
+                if case .didYouMean(let key) = advice { meant.insert(key) }
                 diagnostics.record(SpecError(
                     file: diagnostics.file, path: Self.path(path, key: member.key),
-                    message: SpecProblem.unknownKey(member.key, advice: .for(member.key, in: kind)).message, position: member.keyPosition))
+                    message: SpecProblem.unknownKey(member.key, advice: advice).message, position: member.keyPosition))
                 continue
             }
             fields[member.key] = child(member)
             order.append(member.key)
         }
-        for key in kind?.required ?? [] where fields[key] == nil { report(.missingKey(key)) }
-        return SpecFields(node: self, members: fields, keys: order)
+        // A required key written another way is reported once, as that unknown key.
+        for key in kind?.required ?? [] where fields[key] == nil && !meant.contains(key) { report(.missingKey(key)) }
+        return SpecFields(node: self, members: fields, keys: order, meant: meant)
     }
 
     func array() throws -> [SpecNode] {
@@ -149,10 +153,12 @@ struct SpecFields {
     let members: [String: SpecNode]
     /// Known keys in source order.
     let keys: [String]
+    /// Keys that unknown keys of this object were taken for (already reported as `did you mean`).
+    let meant: Set<String>
 
     subscript(key: String) -> SpecNode? { members[key] }
 
-    /// A required member; its absence was recorded when the object was read.
+    /// A required member; its absence (or its misspelling) was recorded when the object was read.
     func required(_ key: String) throws -> SpecNode {
         guard let member = members[key] else { throw SpecAlreadyReported() }
         return member
