@@ -153,9 +153,14 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The job spec (JSON).")
     var spec: String
 
+    /// Prints every problem of the spec, one `feder-report: error: …` line each, in file order.
     func run() throws {
+        let (job, errors) = JobSpecParser.check(file: spec)
+        guard let job, errors.isEmpty else {
+            for error in errors { printError("feder-report: error: \(error.errorDescription ?? "\(error)")") }
+            throw ExitCode(65)
+        }
         do {
-            let job = try JobSpecParser.parse(file: spec)
             _ = try Template.load(job.template, specFile: spec)
             print("\(spec): valid — \(job.indexes.count) indexes, \(job.queries.count) queries, \(job.comparisons.count) comparisons")
         } catch let error as SpecError {
