@@ -61,7 +61,7 @@ public struct JSONTree: Equatable, Sendable {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .number(let number): return number.text
-        case .string(let text): return "'\(text)'"
+        case .string(let text): return text.count > 40 ? "'\(text.prefix(40))…'" : "'\(text)'"
         case .array, .object: return typeName
         }
     }

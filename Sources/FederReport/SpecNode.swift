@@ -67,7 +67,7 @@ struct SpecNode {
             default: escaped.unicodeScalars.append(scalar)
             }
         }
-        return "\(parent)[\"\(escaped)\"]"
+        return "\(parent)[\"\(SpecProblem.printable(escaped))\"]"
     }
 
     func child(_ member: JSONTree.Member) -> SpecNode {

@@ -38,7 +38,27 @@ enum SpecProblem: Equatable, Sendable {
     case unknownTheme(String)
     case unknownProjection(String)
 
-    var message: String {
+    /// The message on one line: control, line-separator and bidirectional-override characters from the spec
+    /// (in keys, names or paths) are written as `\u{…}` so they cannot break or disguise an error line.
+    var message: String { Self.printable(wording) }
+
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnprintable) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isUnprintable(scalar) { result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" } else { result.unicodeScalars.append(scalar) }
+        }
+        return result
+    }
+
+    static func isUnprintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F..<0xA0, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: return true
+        default: return false
+        }
+    }
+
+    private var wording: String {
         switch self {
         case .unreadable(let reason):
             return "cannot read the spec (\(reason))"

@@ -240,6 +240,16 @@ final class SpecCheckTests: XCTestCase {
         XCTAssertEqual(try problems(spec(extra: #", "seed": 1.5"#)), ["$.seed: expected a whole number in 0…2147483647, found 1.5"])
     }
 
+    func testEveryErrorStaysOnOneLine() throws {
+        let errors = try check(spec(params: #"{"k\n\u202Ex": 1}"#, comparisons: #"[{"left": {"index": "iv\rf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#))
+        XCTAssertEqual(errors.map(\.path), [#"$.params["k\n\u{202E}x"]"#, "$.comparisons[0].left.index"])
+        XCTAssertEqual(errors[0].message, #"unknown key 'k\u{A}\u{202E}x'"#)
+        XCTAssertTrue(errors[1].message.hasPrefix(#"unknown index 'iv\u{D}f'"#), errors[1].message)
+        for error in errors { XCTAssertFalse(error.errorDescription?.contains(where: \.isNewline) ?? true) }
+        let long = String(repeating: "x", count: 500)
+        XCTAssertEqual(try problems(spec(params: #"{"k": "\#(long)"}"#)), ["$.params.k: expected a whole number, found '\(long.prefix(40))…'"])
+    }
+
     func testBrokenEntriesDoNotMakeTheirNamesUnknown() throws {
         let indexes = #"{"ivf": {"file": "missing.faiss"}, "h": {"file": "hnswlib_l2.hnsw"}}"#
         let found = try problems(spec(indexes: indexes, queries: #"{"q": {"ids": []}}"#))
