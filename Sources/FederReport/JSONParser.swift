@@ -136,10 +136,17 @@ public struct JSONParser {
 
     // MARK: tokens
 
+    private static let literals: [([UInt8], JSONTree.Kind)] = [(Array("true".utf8), .bool(true)), (Array("false".utf8), .bool(false)), (Array("null".utf8), .null)]
+
+    /// The byte each one-letter escape stands for.
+    private static let simpleEscapes: [UInt8: UInt8] = [
+        UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
+        UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
+    ]
+
     private mutating func literal(_ expectation: JSONSyntaxError.Expectation) throws(JSONSyntaxError) -> JSONTree {
         let start = position
-        for (text, kind) in [("true", JSONTree.Kind.bool(true)), ("false", .bool(false)), ("null", .null)] {
-            let word = Array(text.utf8)
+        for (word, kind) in Self.literals {
             if bytes[index...].starts(with: word), !isWordByte(at: index + word.count) {
                 for _ in word { advance() }
                 return JSONTree(kind, at: start)
@@ -214,11 +221,7 @@ public struct JSONParser {
     private mutating func escape(into utf8: inout [UInt8]) throws(JSONSyntaxError) {
         let backslash = position
         advance()
-        let simple: [UInt8: UInt8] = [
-            UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
-            UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
-        ]
-        if let byte = peek, let value = simple[byte] {
+        if let byte = peek, let value = Self.simpleEscapes[byte] {
             advance()
             utf8.append(value)
             return

@@ -55,6 +55,16 @@ public struct JSONTree: Equatable, Sendable {
         }
     }
 
+    public var isArray: Bool {
+        if case .array = kind { return true }
+        return false
+    }
+
+    public var isNumber: Bool {
+        if case .number = kind { return true }
+        return false
+    }
+
     /// The value as a message quotes it: numbers as written, strings in quotes, containers by type.
     public var quoted: String {
         switch kind {

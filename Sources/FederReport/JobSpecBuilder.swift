@@ -156,33 +156,30 @@ struct JobSpecBuilder {
 
     /// `[1, 2, 3]` (one vector) or `[[1, 2], [3, 4]]` (rows of the same length), all finite 32-bit floats.
     func parseInline(_ node: SpecNode) throws -> [[Float]] {
-        guard case .array = node.value.kind else { throw node.error(.pathOrNumbers(found: node.value.typeName)) }
-        let items = try node.array()
+        guard case .array(let items) = node.value.kind else { throw node.error(.pathOrNumbers(found: node.value.typeName)) }
         guard let first = items.first else { throw node.error(.emptyInlineVector) }
-        let isRows: Bool
-        if case .array = first.value.kind { isRows = true } else { isRows = false }
-        for item in items {
-            let itemIsRow: Bool
-            if case .array = item.value.kind { itemIsRow = true } else { itemIsRow = false }
-            if itemIsRow != isRows, case .number = (isRows ? item : first).value.kind { throw item.error(.mixedInline) }
+        let isRows = first.isArray
+        // A number among rows, or a row among numbers (other kinds are reported as not numbers below).
+        if let mixed = items.firstIndex(where: { $0.isArray != isRows && (isRows ? $0 : first).isNumber }) {
+            throw node.element(mixed).error(.mixedInline)
         }
-        guard isRows else { return [try floats(items)] }
+        guard isRows else { return [try floats(node)] }
         guard items.count <= JobSpecParser.maxQueriesPerSet else {
             throw node.error(.tooManyQueries(count: items.count, what: "inline rows", limit: JobSpecParser.maxQueriesPerSet))
         }
         var rows: [[Float]] = []
         var failed = false
-        for item in items {
+        for offset in items.indices {
+            let item = node.element(offset)
             guard let row = diagnostics.attempt({ () throws -> [Float] in
-                let numbers = try item.array()
-                guard !numbers.isEmpty else { throw item.error(.emptyInlineRow) }
-                return try floats(numbers)
+                guard try !item.elements().isEmpty else { throw item.error(.emptyInlineRow) }
+                return try floats(item)
             }) else {
                 failed = true
                 continue
             }
             if let length = rows.first?.count, row.count != length {
-                item.report(.raggedRows(row: rows.count, length: row.count, firstLength: length))
+                item.report(.raggedRows(row: offset, length: row.count, firstLength: length))
                 failed = true
             }
             rows.append(row)
@@ -191,13 +188,19 @@ struct JobSpecBuilder {
         return rows
     }
 
-    /// Every number of `items` as a finite float; each bad one is reported.
-    func floats(_ items: [SpecNode]) throws -> [Float] {
+    /// Every element of the array `node` as a finite float; each bad one is reported.
+    func floats(_ node: SpecNode) throws -> [Float] {
+        let items = try node.elements()
         var values: [Float] = []
         values.reserveCapacity(items.count)
         var failed = false
-        for item in items {
-            if let value = diagnostics.attempt({ try item.float() }) { values.append(value) } else { failed = true }
+        for (offset, item) in items.enumerated() {
+            if case .number(let number) = item.kind, case let value = Float(number.value), value.isFinite {
+                values.append(value)
+            } else {
+                failed = true
+                diagnostics.attempt { _ = try node.element(offset).float() }
+            }
         }
         if failed { throw SpecAlreadyReported() }
         return values

@@ -99,8 +99,19 @@ struct SpecNode {
     }
 
     func array() throws -> [SpecNode] {
+        try elements().indices.map(element)
+    }
+
+    /// The raw elements of an array, for long arrays of numbers (build a node only for the one that is wrong).
+    func elements() throws -> [JSONTree] {
         guard case .array(let items) = value.kind else { throw error(.wrongType(expected: "an array", found: value.typeName)) }
-        return items.enumerated().map { SpecNode(value: $0.element, path: "\(path)[\($0.offset)]", diagnostics: diagnostics) }
+        return items
+    }
+
+    /// Element `offset` of this array (which must be one) as a node with its path.
+    func element(_ offset: Int) -> SpecNode {
+        guard case .array(let items) = value.kind, items.indices.contains(offset) else { return self }
+        return SpecNode(value: items[offset], path: "\(path)[\(offset)]", diagnostics: diagnostics)
     }
 
     func string() throws -> String {
