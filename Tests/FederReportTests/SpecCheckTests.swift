@@ -250,6 +250,13 @@ final class SpecCheckTests: XCTestCase {
         XCTAssertEqual(try problems(spec(params: #"{"k": "\#(long)"}"#)), ["$.params.k: expected a whole number, found '\(long.prefix(40))…'"])
     }
 
+    func testTheTopLevelMustBeAnObject() throws {
+        XCTAssertEqual(try problems("[]"), ["$: expected an object, found an array"])
+        XCTAssertEqual(try problems("null"), ["$: expected an object, found null"])
+        XCTAssertEqual(try problems("{}"), ["$: missing 'indexes'", "$: missing 'queries'", "$: missing 'comparisons'"])
+        XCTAssertEqual(try check("\u{FEFF}" + spec()), [], "a byte order mark is skipped")
+    }
+
     func testBrokenEntriesDoNotMakeTheirNamesUnknown() throws {
         let indexes = #"{"ivf": {"file": "missing.faiss"}, "h": {"file": "hnswlib_l2.hnsw"}}"#
         let found = try problems(spec(indexes: indexes, queries: #"{"q": {"ids": []}}"#))
