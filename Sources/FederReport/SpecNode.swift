@@ -13,8 +13,9 @@ struct SpecNode {
     func report(_ problem: SpecProblem) { diagnostics.record(error(problem)) }
 
     /// `$.indexes.ivf`, or `$.indexes["my index"]` for keys that are not plain words.
-    static func path(_ parent: String, key: String) -> String {
-        let simple = !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    static func path(_ parent: String, key fullKey: String) -> String {
+        let key = fullKey.count > 64 ? fullKey.prefix(64) + "…" : fullKey
+        let simple = !key.isEmpty && key.count == fullKey.count && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         if simple { return "\(parent).\(key)" }
         var escaped = ""
         for scalar in key.unicodeScalars {

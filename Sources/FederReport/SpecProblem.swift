@@ -39,8 +39,14 @@ enum SpecProblem: Equatable, Sendable {
     case unknownProjection(String)
 
     /// The message on one line: control, line-separator and bidirectional-override characters from the spec
-    /// (in keys, names or paths) are written as `\u{…}` so they cannot break or disguise an error line.
-    var message: String { Self.printable(wording) }
+    /// (in keys, names or paths) are written as `\u{…}` so they cannot break or disguise an error line, and a
+    /// message made huge by a huge key or name is cut short.
+    var message: String {
+        let text = wording
+        return Self.printable(text.count > Self.maxMessage ? text.prefix(Self.maxMessage) + "…" : text)
+    }
+
+    static let maxMessage = 480
 
     static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnprintable) else { return text }

@@ -246,6 +246,9 @@ final class SpecCheckTests: XCTestCase {
         XCTAssertEqual(errors[0].message, #"unknown key 'k\u{A}\u{202E}x'"#)
         XCTAssertTrue(errors[1].message.hasPrefix(#"unknown index 'iv\u{D}f'"#), errors[1].message)
         for error in errors { XCTAssertFalse(error.errorDescription?.contains(where: \.isNewline) ?? true) }
+        let hugeKey = String(repeating: "y", count: 100_000)
+        let clipped = try problems(spec(params: #"{"\#(hugeKey)": 1}"#))
+        XCTAssertEqual(clipped, [#"$.params[""# + String(repeating: "y", count: 64) + #"…"]: unknown key '"# + String(repeating: "y", count: 467) + "…"])
         let long = String(repeating: "x", count: 500)
         XCTAssertEqual(try problems(spec(params: #"{"k": "\#(long)"}"#)), ["$.params.k: expected a whole number, found '\(long.prefix(40))…'"])
     }
