@@ -1,18 +1,41 @@
 import Foundation
 
-/// A problem in a job spec, located by its JSON path (`$.comparisons[0].right.params.nprobe`).
+/// A problem in a job spec, located by its JSON path (`$.comparisons[0].right.params.nprobe`) and, when the
+/// parser saw it, by line and column.
+///
+/// Semantic problems describe themselves as `FILE: $.path: message`; JSON syntax errors (`isSyntaxError`)
+/// as `FILE:LINE:COLUMN: message`, the way compilers and jq do.
 public struct SpecError: Error, Equatable, Sendable, LocalizedError {
     public var file: String
     public var path: String
     public var message: String
+    /// Where in the spec the offending value, key or character is; nil for problems found outside the text
+    /// (an unreadable file, or later while running).
+    public var position: SourcePosition?
+    /// Whether the spec is not valid JSON (then `path` is `$` and `position` is where parsing stopped).
+    public var isSyntaxError: Bool
 
-    public init(file: String, path: String, message: String) {
+    public init(file: String, path: String, message: String, position: SourcePosition? = nil) {
         self.file = file
         self.path = path
         self.message = message
+        self.position = position
+        self.isSyntaxError = false
     }
 
-    public var errorDescription: String? { "\(file): \(path): \(message)" }
+    /// The spec is not JSON: located by line and column.
+    public init(file: String, syntax error: JSONSyntaxError) {
+        self.file = file
+        self.path = "$"
+        self.message = error.message
+        self.position = error.position
+        self.isSyntaxError = true
+    }
+
+    public var errorDescription: String? {
+        if isSyntaxError, let position { return "\(file):\(position.line):\(position.column): \(message)" }
+        return "\(file): \(path): \(message)"
+    }
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
@@ -30,6 +53,7 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
         }
         return previous[b.count]
     }
+    guard word.count <= 64 else { return nil }
     let lower = Array(word.lowercased())
     let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
     guard let best = scored.first, best.1 <= max(2, word.count / 3) else { return nil }

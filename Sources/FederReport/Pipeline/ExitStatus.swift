@@ -23,7 +23,7 @@ public enum ExitStatus {
         case let error as MediaListError:
             if case .cannotRead = error { return cannotOpen }
             return dataError
-        case is FederSearchError, is SpecError, is QueryError:
+        case is FederSearchError, is SpecError, is SpecErrors, is QueryError:
             return dataError
         case let error as RenderError:
             if case .unsupportedFormat = error { return usage }
@@ -44,7 +44,7 @@ public enum ExitStatus {
 
     /// Whether `error` is one of the pipeline's own (as opposed to the command-line parser's).
     public static func isToolError(_ error: any Error) -> Bool {
-        error is FederIndexError || error is FederSearchError || error is SpecError || error is QueryError
+        error is FederIndexError || error is FederSearchError || error is SpecError || error is SpecErrors || error is QueryError
             || error is MediaListError || error is RenderError || error is ReportError
     }
 

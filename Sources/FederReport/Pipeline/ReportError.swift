@@ -94,3 +94,15 @@ extension ReportError: LocalizedError {
         }
     }
 }
+
+/// Every problem found in a job spec, in file order (a spec is checked whole, not up to its first mistake).
+public struct SpecErrors: Error, Sendable, Equatable, LocalizedError {
+    public var errors: [SpecError]
+
+    public init(errors: [SpecError]) { self.errors = errors }
+
+    /// One line per problem.
+    public var errorDescription: String? {
+        errors.map { $0.errorDescription ?? "\($0)" }.joined(separator: "\n")
+    }
+}

@@ -46,7 +46,7 @@ public enum ReportJob {
     /// - Throws: `SpecError` (the spec), `ReportError` (the run: budgets, unreadable inputs, unwritable outputs),
     ///   `RenderError`.
     public static func run(_ request: ReportRequest) throws -> ReportOutcome {
-        let job = try JobSpecParser.parse(file: request.spec)
+        let job = try checkedSpec(request.spec)
         let template = try Template.load(job.template, specFile: request.spec)
         var runner = JobRunner(spec: job)
         runner.progress = request.progress
@@ -77,10 +77,18 @@ public enum ReportJob {
             failures: request.failIf.flatMap { $0.failures(in: result) }, result: result)
     }
 
+    /// The parsed spec, or every problem it has.
+    /// - Throws: `SpecErrors` (one or more `SpecError`s, in file order).
+    static func checkedSpec(_ file: String) throws -> JobSpec {
+        let (job, errors) = JobSpecParser.check(file: file)
+        guard let job, errors.isEmpty else { throw SpecErrors(errors: errors) }
+        return job
+    }
+
     /// Checks a spec without running it: the spec's summary line when it is valid.
-    /// - Throws: `SpecError`.
+    /// - Throws: `SpecErrors`, `SpecError` (the template).
     public static func validate(spec: String) throws -> String {
-        let job = try JobSpecParser.parse(file: spec)
+        let job = try checkedSpec(spec)
         _ = try Template.load(job.template, specFile: spec)
         return "\(spec): valid — \(job.indexes.count) indexes, \(job.queries.count) queries, \(job.comparisons.count) comparisons"
     }
