@@ -26,9 +26,9 @@ public enum HNSWViews {
         /// The range of every distance this search scored (for sharing an axis).
         public var distanceRange: ClosedRange<Double>? { HNSWViews.distanceRange(trace) }
 
-        var largerIsBetter: Bool { trace.kind.hasSuffix("hnsw") && trace.metric == "ip" }
+        var largerIsBetter: Bool { trace.kind.isFaissHNSW && trace.metric == "ip" }
         var distanceName: String {
-            switch (trace.kind.hasSuffix("hnswlib"), trace.metric) {
+            switch (trace.kind == .hnswlib, trace.metric) {
             case (true, "l2"), (false, "l2"): return "squared L2 distance"
             case (true, _): return "1 − dot (hnswlib \(trace.metric))"
             default: return "inner product (larger is closer)"
@@ -149,7 +149,7 @@ public enum HNSWViews {
         guard let low = finite.first, var high = finite.last else { return nil }
         // A few far nodes (upper levels, first hops) would squash the rest: the axis ends at the 95th
         // percentile (never before the descent's path and the results), and farther nodes sit at the edge.
-        let largerIsBetter = trace.kind.hasSuffix("hnsw") && trace.metric == "ip"
+        let largerIsBetter = trace.kind.isFaissHNSW && trace.metric == "ip"
         if !largerIsBetter, finite.count >= 20 {
             let percentile = finite[Int(Double(finite.count - 1) * 0.95)]
             let must = (hnsw.upperLevels.map { Double($0.exitDistance) } + trace.results.map { Double($0.distance) } + [Double(hnsw.entryDistance)])

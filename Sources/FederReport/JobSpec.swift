@@ -1,9 +1,10 @@
 import FederIndex
 import FederLayout
+import FederProjection
 import Foundation
 
 /// A validated job: which indexes, queries and parameters to compare, and how to lay out the report.
-/// Paths are absolute (resolved against the spec's folder). Built only by `JobSpec.parse`.
+/// Paths are absolute (resolved against the spec's folder). Built only by `JobSpecParser`.
 public struct JobSpec: Sendable {
     public var file: String
     public var title: String
@@ -13,14 +14,29 @@ public struct JobSpec: Sendable {
     public var queries: [String: QuerySpec]
     public var params: Params
     public var comparisons: [ComparisonSpec]
-    /// A template name (`compare`, `compact`, `slides`) or a path to a template file.
-    public var template: String
+    /// A built-in template or a template file.
+    public var template: TemplateChoice
     public var page: PageSize
     /// Whether the spec set `output.page` itself (then it wins over the template's page).
     public var pageIsExplicit: Bool
-    public var theme: String
+    public var theme: ThemeName
     public var seed: UInt64
-    public var projection: String
+    public var projection: ProjectionMethod
+
+    /// Which template lays out the report.
+    public enum TemplateChoice: Sendable, Equatable {
+        /// `compare`, `compact` or `slides`.
+        case builtIn(String)
+        /// A template file (absolute path).
+        case file(String)
+
+        /// How the spec wrote it.
+        public var name: String {
+            switch self {
+            case .builtIn(let name), .file(let name): return name
+            }
+        }
+    }
 
     public struct IndexSpec: Sendable, Equatable {
         public var name: String

@@ -58,7 +58,7 @@ struct JobSpecBuilder {
 
         let template = diagnostics.attempt { try keys["template"].map(parseTemplate) } ?? nil
         var page: JobSpec.PageSize?
-        var theme: String?
+        var theme: ThemeName?
         if let output = keys["output"], let fields = diagnostics.attempt({ try output.object(.output) }) {
             page = diagnostics.attempt { try fields["page"].map(parsePage) } ?? nil
             theme = diagnostics.attempt { try fields["theme"].map(parseTheme) } ?? nil
@@ -69,8 +69,8 @@ struct JobSpecBuilder {
         guard diagnostics.errors.isEmpty else { throw SpecAlreadyReported() }
         return JobSpec(
             file: file, title: title ?? (file as NSString).lastPathComponent, indexes: indexes, media: media, queries: queries,
-            params: params, comparisons: comparisons, template: template ?? "compare", page: page ?? .a4Landscape,
-            pageIsExplicit: page != nil, theme: theme ?? "light", seed: seed ?? 1, projection: projection ?? "pca")
+            params: params, comparisons: comparisons, template: template ?? .builtIn("compare"), page: page ?? .a4Landscape,
+            pageIsExplicit: page != nil, theme: theme ?? .light, seed: seed ?? 1, projection: projection ?? .pca)
     }
 
     // MARK: parts
@@ -278,10 +278,10 @@ struct JobSpecBuilder {
         return JobSpec.Sweep(parameter: parameter, values: values)
     }
 
-    func parseTemplate(_ node: SpecNode) throws -> String {
+    func parseTemplate(_ node: SpecNode) throws -> JobSpec.TemplateChoice {
         let template = try node.string()
-        let builtIn = ["compare", "compact", "slides"]
-        if builtIn.contains(template) { return template }
+        let builtIn = Template.builtIn.keys.sorted()
+        if builtIn.contains(template) { return .builtIn(template) }
         var isFolder: ObjCBool = false
         let resolved = node.resolve(template)
         guard !template.isEmpty, !template.unicodeScalars.contains("\0"),
@@ -289,7 +289,7 @@ struct JobSpecBuilder {
         else {
             throw node.error(.unknownTemplate(template, suggestion: suggestion(for: template, among: builtIn)))
         }
-        return resolved
+        return .file(resolved)
     }
 
     func parsePage(_ node: SpecNode) throws -> JobSpec.PageSize {
@@ -301,15 +301,15 @@ struct JobSpecBuilder {
         return size
     }
 
-    func parseTheme(_ node: SpecNode) throws -> String {
-        let theme = try node.string()
-        guard Theme.named(theme) != nil else { throw node.error(.unknownTheme(theme)) }
+    func parseTheme(_ node: SpecNode) throws -> ThemeName {
+        let text = try node.string()
+        guard let theme = ThemeName(rawValue: text) else { throw node.error(.unknownTheme(text)) }
         return theme
     }
 
-    func parseProjection(_ node: SpecNode) throws -> String {
-        let projection = try node.string()
-        guard ["pca", "umap", "tsne"].contains(projection) else { throw node.error(.unknownProjection(projection)) }
+    func parseProjection(_ node: SpecNode) throws -> ProjectionMethod {
+        let text = try node.string()
+        guard let projection = ProjectionMethod(rawValue: text) else { throw node.error(.unknownProjection(text)) }
         return projection
     }
 }

@@ -27,7 +27,7 @@ public struct ComparisonResult: Codable, Equatable, Sendable {
 public struct SideResult: Codable, Equatable, Sendable {
     public var index: String
     public var query: String
-    public var kind: String
+    public var kind: TraceKind
     public var metric: String
     public var parameters: SearchParameters
     public var queryCount: Int

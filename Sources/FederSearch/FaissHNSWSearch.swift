@@ -21,7 +21,7 @@ public enum FaissHNSWSearch {
         let parameters = SearchParameters(k: k, ef: efSearch)
         guard graph.entryPoint >= 0, storage.count > 0 else {
             return SearchTrace(
-                kind: "hnsw", metric: index.header.metric.name, parameters: parameters,
+                kind: .hnsw, metric: index.header.metric.name, parameters: parameters,
                 results: results.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) },
                 counts: SearchCounts(distanceComputations: 0, visited: 0))
         }
@@ -148,7 +148,7 @@ public enum FaissHNSWSearch {
                     entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
                 visited: computedList)
             return SearchTrace(
-                kind: "hnsw", metric: index.header.metric.name, parameters: parameters, results: neighbors,
+                kind: .hnsw, metric: index.header.metric.name, parameters: parameters, results: neighbors,
                 counts: counts, hnsw: trace)
         } }
     }

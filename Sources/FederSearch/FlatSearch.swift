@@ -12,7 +12,7 @@ public enum FlatSearch {
         var counts = SearchCounts(distanceComputations: index.vectors.count, visited: index.vectors.count)
         counts.scanned = index.vectors.count
         return SearchTrace(
-            kind: "flat", metric: index.header.metric.name, parameters: SearchParameters(k: k),
+            kind: .flat, metric: index.header.metric.name, parameters: SearchParameters(k: k),
             results: results.map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) },
             counts: counts)
     }

@@ -15,7 +15,7 @@ public enum HNSWLibSearch {
         let space = index.space
         guard index.count > 0, index.entryPoint >= 0 else {
             var trace = SearchTrace(
-                kind: "hnswlib", metric: space.name, parameters: parameters, results: [],
+                kind: .hnswlib, metric: space.name, parameters: parameters, results: [],
                 counts: SearchCounts(distanceComputations: 0, visited: 0))
             trace.hnsw = HNSWTrace(
                 entryPoint: -1, entryDistance: 0, upperLevels: [],
@@ -178,7 +178,7 @@ public enum HNSWLibSearch {
             counts.hops = hops
             counts.visitedLevel0 = visitedCount
             var trace = SearchTrace(
-                kind: "hnswlib", metric: space.name, parameters: parameters, results: results, counts: counts,
+                kind: .hnswlib, metric: space.name, parameters: parameters, results: results, counts: counts,
                 hnsw: HNSWTrace(
                     entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
                     level0: HNSWTrace.Level0(

@@ -66,7 +66,7 @@ public enum IVFSearch {
             counts.probedLists = probedLists
             let results = heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) }
             return SearchTrace(
-                kind: "ivf", metric: index.header.metric.name,
+                kind: .ivf, metric: index.header.metric.name,
                 parameters: SearchParameters(k: k, nprobe: nprobe), results: results, counts: counts,
                 ivf: IVFTrace(centroidDistances: centroidDistances, probes: probes, scanned: scanned))
         }

@@ -5,7 +5,7 @@ import FederIndex
 /// `nodeLabels` maps every internal id that appears to its label when the two differ.
 public struct SearchTrace: Codable, Equatable, Sendable {
     /// The index family searched: `flat`, `ivf`, `hnsw` (faiss) or `hnswlib`.
-    public var kind: String
+    public var kind: TraceKind
     public var metric: String
     public var parameters: SearchParameters
     /// The answers in library order, distances in the library's own convention.
@@ -19,7 +19,7 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var measures: SearchMeasures?
 
     public init(
-        kind: String, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
+        kind: TraceKind, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
         ivf: IVFTrace? = nil, hnsw: HNSWTrace? = nil
     ) {
         self.kind = kind
@@ -192,5 +192,37 @@ public struct HNSWTrace: Codable, Equatable, Sendable {
         case candidatesExhausted
         /// The index is empty.
         case emptyIndex
+    }
+}
+
+/// Which search a trace is of: its results and counts follow that library's code path.
+public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    /// faiss `IndexFlat`: an exact scan.
+    case flat
+    /// faiss `IndexIVF*`: coarse ranking, then the probed lists.
+    case ivf
+    /// faiss `IndexHNSW*`.
+    case hnsw
+    /// hnswlib `HierarchicalNSW`.
+    case hnswlib
+    /// faiss `IndexIDMap` / `IndexIDMap2` around a flat, IVF or HNSW index (results carry the map's labels).
+    case idMapFlat = "idmap/flat"
+    case idMapIVF = "idmap/ivf"
+    case idMapHNSW = "idmap/hnsw"
+
+    /// As JSON and pages write it: `ivf`, `idmap/hnsw`, …
+    public var description: String { rawValue }
+
+    /// A faiss HNSW search (alone or in an id map), whose inner-product distances grow with similarity.
+    public var isFaissHNSW: Bool { self == .hnsw || self == .idMapHNSW }
+
+    /// The same search wrapped in an id map.
+    public var inIDMap: TraceKind {
+        switch self {
+        case .flat: return .idMapFlat
+        case .ivf: return .idMapIVF
+        case .hnsw: return .idMapHNSW
+        case .hnswlib, .idMapFlat, .idMapIVF, .idMapHNSW: return self
+        }
     }
 }

@@ -86,7 +86,7 @@ public enum Searcher {
                 labels[Int(scanned.id)] = map.ids[Int(scanned.id)]
             }
             trace.nodeLabels = labels
-            trace.kind = "idmap/" + trace.kind
+            trace.kind = trace.kind.inIDMap
             return trace
         }
     }

@@ -705,7 +705,7 @@ final class TraceStructureTests: XCTestCase {
         func check<T: Equatable>(_ got: T, _ want: T, _ what: String) {
             if got != want { problems.append("\(what): trace \(got), replay \(want)") }
         }
-        check(trace.kind, expected.kind, "kind")
+        check(trace.kind.rawValue, expected.kind, "kind")
         check(trace.results.map { Result(id: $0.id, distance: $0.distance, internalID: $0.internalID) }, expected.results, "results")
         check(trace.nodeLabels, expected.nodeLabels, "nodeLabels")
         check(trace.counts.distanceComputations, expected.distanceComputations, "distanceComputations")
@@ -765,7 +765,7 @@ final class TraceStructureTests: XCTestCase {
         func check<T: Equatable>(_ got: T, _ want: T, _ what: String) {
             if got != want { problems.append("\(what): trace \(got), replay \(want)") }
         }
-        check(trace.kind, expected.kind, "kind")
+        check(trace.kind.rawValue, expected.kind, "kind")
         check(trace.parameters.nprobe, expected.nprobe, "nprobe")
         check(trace.results.map { Result(id: $0.id, distance: $0.distance, internalID: $0.internalID) }, expected.results, "results")
         check(trace.nodeLabels, expected.nodeLabels, "nodeLabels")

@@ -21,7 +21,7 @@ public struct ReportComposer {
         self.template = template
         self.runs = runs
         self.result = result
-        var theme = Theme.named(spec.theme) ?? .light
+        var theme = spec.theme.theme
         theme.fontScale = template.fontScale
         self.theme = theme
         let page = spec.pageIsExplicit ? spec.page : (JobSpec.PageSize(rawValue: template.page) ?? spec.page)
@@ -201,7 +201,7 @@ public struct ReportComposer {
             let input = HNSWViews.Input(graph: graph, trace: trace, query: side.firstQuery, seed: spec.seed, axis: axis)
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
-        let method = ProjectionMethod(rawValue: spec.projection) ?? .pca
+        let method = spec.projection
         if case .faiss(let faiss) = side.index, let ivf = ViewSet.ivf(in: faiss), trace.ivf != nil,
             let map = mapCache.map(for: ivf, projection: method, seed: spec.seed)
         {

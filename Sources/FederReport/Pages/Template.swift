@@ -43,8 +43,17 @@ public struct Template: Codable, Equatable, Sendable {
 
     /// A built-in template by name, or a template file.
     /// - Throws: `SpecError` naming the file and the problem.
-    public static func load(_ nameOrPath: String, specFile: String) throws -> Template {
-        if let template = builtIn[nameOrPath] { return template }
+    public static func load(_ choice: JobSpec.TemplateChoice, specFile: String) throws -> Template {
+        let nameOrPath: String
+        switch choice {
+        case .builtIn(let name):
+            guard let template = builtIn[name] else {
+                throw SpecError(file: specFile, path: "$.template", message: "no built-in template '\(name)'")
+            }
+            return template
+        case .file(let path):
+            nameOrPath = path
+        }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath))
             let template = try JSONDecoder().decode(Template.self, from: data)

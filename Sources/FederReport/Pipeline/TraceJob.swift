@@ -33,7 +33,7 @@ public struct TraceOutput: Encodable, Sendable {
     }
 
     public var query: QueryInfo
-    public var kind: String
+    public var kind: TraceKind
     public var metric: String
     public var parameters: SearchParameters
     public var results: [Neighbor]
