@@ -60,7 +60,9 @@ let package = Package(
         .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "FederProjection", "FederTestSupport", "CCairo", "CTurboJPEG"]),
         .testTarget(
             name: "FederReportTests",
-            dependencies: ["FederReport", "FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederTestSupport"]),
+            dependencies: [
+                "FederReport", "FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederRender", "FederTestSupport",
+            ]),
         .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederIndex", "FederTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

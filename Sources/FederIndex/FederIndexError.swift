@@ -3,7 +3,7 @@ import Foundation
 /// Everything that can go wrong while opening or decoding an index or vector file.
 ///
 /// Every case names the file; decoding errors also name the format code being read and the byte offset, so a
-/// message is enough to find the bad byte with a hex dump. `exitCode` follows sysexits.h.
+/// message is enough to find the bad byte with a hex dump. (FederReport's `ExitStatus` maps the cases to exit codes.)
 public enum FederIndexError: Error, Equatable, Sendable {
     /// The file could not be opened or mapped (missing, a directory, no permission).
     case cannotOpen(path: String, reason: String)
@@ -15,14 +15,6 @@ public enum FederIndexError: Error, Equatable, Sendable {
     case unknownCode(path: String, code: String, offset: Int)
     /// A known structure that this tool does not read (yet), such as on-disk inverted lists.
     case unsupported(path: String, format: String, offset: Int, detail: String)
-
-    /// sysexits.h: 66 (EX_NOINPUT) when the file cannot be opened, 65 (EX_DATAERR) for bad content.
-    public var exitCode: Int32 {
-        switch self {
-        case .cannotOpen: return 66
-        default: return 65
-        }
-    }
 }
 
 extension FederIndexError: LocalizedError {

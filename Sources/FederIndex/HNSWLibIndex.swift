@@ -3,7 +3,7 @@
 /// The level-0 block stays in the mapped file: per element a u16 neighbour count, a deleted flag byte,
 /// one unused byte, `maxM0` u32 neighbour slots, the vector and the u64 label. Upper-level link lists are
 /// located once at load (they have variable length) and read in place.
-public struct HNSWLibIndex: @unchecked Sendable {
+public struct HNSWLibIndex: Sendable {
     public let file: MappedFile
     /// The space the user says the index was built with (the file does not record it).
     public let space: Metric

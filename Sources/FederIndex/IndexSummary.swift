@@ -50,7 +50,7 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     }
 
     /// Indirection so that an IDMap summary can hold its inner index's summary.
-    public final class Box: Codable, Equatable, @unchecked Sendable {
+    public final class Box: Codable, Equatable, Sendable {
         public let value: IndexSummary
         public init(_ value: IndexSummary) { self.value = value }
         public init(from decoder: Decoder) throws { value = try IndexSummary(from: decoder) }

@@ -1,7 +1,7 @@
 /// A typed, read-only array view over bytes of a mapped file (little-endian, possibly unaligned).
 ///
 /// Faiss files place vectors at arbitrary byte offsets, so every element is read with `loadUnaligned`.
-public struct MappedArray<Element: BitwiseCopyable>: RandomAccessCollection, @unchecked Sendable {
+public struct MappedArray<Element: BitwiseCopyable>: RandomAccessCollection, Sendable {
     public let file: MappedFile
     /// Offset of element 0 in the file.
     public let byteOffset: Int

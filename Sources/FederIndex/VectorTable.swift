@@ -2,7 +2,7 @@
 ///
 /// Faiss stores rows back to back (stride 4·dim); hnswlib interleaves them with links and labels
 /// (stride `size_data_per_element`). Rows are read in place; nothing is copied unless asked for.
-public struct VectorTable: @unchecked Sendable {
+public struct VectorTable: Sendable {
     public let file: MappedFile
     /// Offset of row 0's first float.
     public let byteOffset: Int

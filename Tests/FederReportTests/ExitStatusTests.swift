@@ -1,0 +1,58 @@
+import FederIndex
+import FederRender
+import FederSearch
+import XCTest
+
+@testable import FederReport
+
+/// One mapping from every stage's errors to exit codes (sysexits.h) and to the lines printed for them.
+final class ExitStatusTests: XCTestCase {
+    func testEachKindOfFailureHasItsExitCode() {
+        let cases: [(any Error, Int32)] = [
+            (FederIndexError.cannotOpen(path: "x", reason: "missing"), 66),
+            (FederIndexError.truncated(path: "x", format: "IxF2", field: "ntotal", offset: 8, needed: 8, available: 2), 65),
+            (FederIndexError.unknownCode(path: "x", code: "'abcd'", offset: 0), 65),
+            (FederSearchError.invalidK(0), 65),
+            (QueryError.emptySet(source: "q.npy"), 65),
+            (SpecError(file: "s.json", path: "$.k", message: "bad"), 65),
+            (SpecErrors(errors: [SpecError(file: "s.json", path: "$.k", message: "bad")]), 65),
+            (MediaListError.cannotRead(path: "m.txt"), 66),
+            (RenderError.cannotWrite(path: "out.pdf", reason: "read-only"), 73),
+            (RenderError.unsupportedFormat("gif"), 64),
+            (ReportError.cannotRead(path: "labels.txt", reason: "no such file"), 66),
+            (ReportError.cannotWrite(path: "s.json", reason: "read-only"), 73),
+            (ReportError.gateFailed(["comparison 1 left: recall 0.5 (recall<0.9)"]), 1),
+            (ReportError.timeBudgetExceeded(limit: 1, at: "s.json: $.comparisons[0]"), 65),
+            (ReportError.atSpec(file: "s.json", path: "$.indexes.a.file", underlying: FederIndexError.cannotOpen(path: "a", reason: "gone")), 66),
+            (ReportError.atSpec(file: "s.json", path: "$.queries.q.vector", underlying: QueryError.zeroDimension(source: "q.npy")), 65),
+        ]
+        for (error, code) in cases {
+            XCTAssertEqual(ExitStatus.code(for: error), code, "\(error)")
+            XCTAssertTrue(ExitStatus.isToolError(error), "\(error)")
+        }
+        struct Foreign: Error {}
+        XCTAssertFalse(ExitStatus.isToolError(Foreign()))
+    }
+
+    func testLinesNameTheSpecPathAndTheUnderlyingProblem() {
+        let located = ReportError.atSpec(
+            file: "s.json", path: "$.queries.q.vector", underlying: QueryError.emptySet(source: "empty.npy"))
+        XCTAssertEqual(ExitStatus.lines(for: located), ["feder-report: error: s.json: $.queries.q.vector: empty.npy holds no query vectors (0 rows)"])
+        let all = SpecErrors(errors: [
+            SpecError(file: "s.json", path: "$.params.k", message: "k must be a positive whole number, found 0"),
+            SpecError(file: "s.json", path: "$.comparisons", message: "list at least one comparison"),
+        ])
+        XCTAssertEqual(
+            ExitStatus.lines(for: all),
+            [
+                "feder-report: error: s.json: $.params.k: k must be a positive whole number, found 0",
+                "feder-report: error: s.json: $.comparisons: list at least one comparison",
+            ])
+        XCTAssertEqual(
+            ExitStatus.lines(for: ReportError.gateFailed(["a (recall<0.9)", "b (recall<0.9)"])),
+            ["feder-report: fail-if: a (recall<0.9)", "feder-report: fail-if: b (recall<0.9)"])
+        XCTAssertEqual(
+            ExitStatus.lines(for: QueryError.unknownID(label: 7, index: "h.hnsw", deleted: true)),
+            ["feder-report: error: id 7 is deleted in h.hnsw (hnswlib refuses it: Label not found)"])
+    }
+}
