@@ -17,7 +17,7 @@ let package = Package(
         .library(name: "FederReport", targets: ["FederReport"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .systemLibrary(
@@ -57,7 +57,9 @@ let package = Package(
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederProjection", "FederTestSupport"]),
         .testTarget(name: "FederProjectionTests", dependencies: ["FederProjection", "FederTestSupport"]),
         .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederProjection", "FederTestSupport"]),
-        .testTarget(name: "FederRenderTests", dependencies: ["FederRender", "FederLayout", "FederProjection", "FederTestSupport", "CCairo", "CTurboJPEG"]),
+        .testTarget(
+            name: "FederRenderTests",
+            dependencies: ["FederRender", "FederLayout", "FederProjection", "FederTestSupport", "CCairo", "CTurboJPEG"]),
         .testTarget(
             name: "FederReportTests",
             dependencies: [

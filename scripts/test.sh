@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit and CLI tests over the committed fixtures, then the checks against the real
-# libraries repeated on a fresh random fixture set written by faiss and hnswlib just now.
+# The whole test suite: the format lint, unit and CLI tests over the committed fixtures, then the checks against
+# the real libraries repeated on a fresh random fixture set written by faiss and hnswlib just now.
 #
 # Usage: scripts/test.sh     (after scripts/install-deps.sh)
 set -euo pipefail
@@ -11,6 +11,9 @@ cd "$root"
 if [ -d /usr/share/datasets/fashion-mnist ]; then
     "$root/.venv/bin/python" Examples/fashion-mnist/build.py
 fi
+
+# Formatting and the house rules (.swift-format: no force unwraps or force tries, 4-space indent, 140 columns).
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks/feder-bench Package.swift
 
 swift build --build-tests
 swift test --skip-build --disable-swift-testing

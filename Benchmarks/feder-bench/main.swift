@@ -103,7 +103,8 @@ do {
         Measures.measure(&trace, index: index, query: row)
         let measurer = PangoTextMeasurer()
         var timings: [String: Double] = [:]
-        var report = ViewSet(indexName: (options.index as NSString).lastPathComponent, index: index, trace: trace, query: row, queryLabel: "row 0")
+        var report = ViewSet(
+            indexName: (options.index as NSString).lastPathComponent, index: index, trace: trace, query: row, queryLabel: "row 0")
         // Building the report includes the per-index work (the IVF cluster map), timed with the first view.
         var views: [ViewSet.View] = []
         let setup = seconds { views = report.views() }

@@ -24,7 +24,8 @@ public struct ByteReader {
     // MARK: errors
 
     /// An `invalid` error at `offset` (or at the current offset).
-    public func invalid(_ field: @autoclosure () -> String, _ detail: @autoclosure () -> String, at position: Int? = nil) -> FederIndexError {
+    public func invalid(_ field: @autoclosure () -> String, _ detail: @autoclosure () -> String, at position: Int? = nil) -> FederIndexError
+    {
         .invalid(path: file.path, format: format, field: field(), offset: position ?? offset, detail: detail())
     }
 

@@ -73,7 +73,10 @@ public struct FaissInvertedList: Sendable {
 /// The inverted lists of an IVF index (`ilar` in the file, or the legacy per-list layout).
 public struct FaissInvertedLists: Sendable {
     public enum Layout: String, Sendable {
-        case full, sparse = "sprs", legacy, none = "il00"
+        case full
+        case sparse = "sprs"
+        case legacy
+        case none = "il00"
     }
     public var layout: Layout
     public var codeSize: Int
@@ -116,8 +119,10 @@ public struct FaissScalarQuantizer: Sendable {
     public var byResidual: Bool
 
     public var typeName: String {
-        let names = ["QT_8bit", "QT_4bit", "QT_8bit_uniform", "QT_4bit_uniform", "QT_fp16", "QT_8bit_direct",
-                     "QT_6bit", "QT_bf16", "QT_8bit_direct_signed"]
+        let names = [
+            "QT_8bit", "QT_4bit", "QT_8bit_uniform", "QT_4bit_uniform", "QT_fp16", "QT_8bit_direct",
+            "QT_6bit", "QT_bf16", "QT_8bit_direct_signed",
+        ]
         return Int(quantizerType) < names.count && quantizerType >= 0 ? names[Int(quantizerType)] : "QT_\(quantizerType)"
     }
 }

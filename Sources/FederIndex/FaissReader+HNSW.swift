@@ -102,7 +102,8 @@ extension FaissReader {
             }
             guard maxLevel == topLevel, Int(levels[entryPoint]) - 1 == maxLevel else {
                 throw reader.invalid(
-                    "max_level", "\(maxLevel), but the highest node level is \(topLevel) and the entry point's is "
+                    "max_level",
+                    "\(maxLevel), but the highest node level is \(topLevel) and the entry point's is "
                         + "\(levels[entryPoint] - 1)", at: maxLevelOffset)
             }
         }

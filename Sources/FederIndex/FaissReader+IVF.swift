@@ -120,7 +120,8 @@ extension FaissReader {
         }
         let total = checkedSum(lists.map(\.size))
         guard total == header.count else {
-            throw reader.invalid("inverted lists", "list sizes add up to \(total.map(String.init) ?? "more than Int.max"), ntotal is \(header.count)")
+            throw reader.invalid(
+                "inverted lists", "list sizes add up to \(total.map(String.init) ?? "more than Int.max"), ntotal is \(header.count)")
         }
         return FaissIVFIndex(
             code: code, header: header, nlist: nlist, nprobe: nprobe, quantizer: quantizer, directMap: directMap,
@@ -208,7 +209,8 @@ extension FaissReader {
         }
         let sum = checkedSum(sizes)
         guard sum == total else {
-            throw reader.invalid("inverted lists", "list sizes add up to \(sum.map(String.init) ?? "more than Int.max"), ntotal is \(total)", at: typeOffset)
+            throw reader.invalid(
+                "inverted lists", "list sizes add up to \(sum.map(String.init) ?? "more than Int.max"), ntotal is \(total)", at: typeOffset)
         }
         var lists: [FaissInvertedList] = []
         lists.reserveCapacity(nlist)

@@ -20,17 +20,17 @@ public enum FederIndexError: Error, Equatable, Sendable {
 extension FederIndexError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .cannotOpen(path, reason):
+        case .cannotOpen(let path, let reason):
             return "\(path): cannot open: \(reason)"
-        case let .truncated(path, format, field, offset, needed, available):
+        case .truncated(let path, let format, let field, let offset, let needed, let available):
             return "\(path): \(format): file truncated at byte \(offset) while reading \(field) "
                 + "(needs \(needed) bytes, \(available) left)"
-        case let .invalid(path, format, field, offset, detail):
+        case .invalid(let path, let format, let field, let offset, let detail):
             return "\(path): \(format): invalid \(field) at byte \(offset): \(detail)"
-        case let .unknownCode(path, code, offset):
+        case .unknownCode(let path, let code, let offset):
             return "\(path): unknown index format code \(code) at byte \(offset) "
                 + "(expected a faiss code such as IxF2, IwFl, IHNf, IxMp, or an hnswlib file)"
-        case let .unsupported(path, format, offset, detail):
+        case .unsupported(let path, let format, let offset, let detail):
             return "\(path): \(format): unsupported at byte \(offset): \(detail)"
         }
     }

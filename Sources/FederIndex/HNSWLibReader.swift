@@ -95,7 +95,8 @@ enum HNSWLibReader {
         if count > 0 {
             guard topLevel == maxLevel, Int(levels[entryPoint]) == maxLevel else {
                 throw reader.invalid(
-                    "maxlevel", "\(maxLevel), but the highest element level is \(topLevel) and the entry point's "
+                    "maxlevel",
+                    "\(maxLevel), but the highest element level is \(topLevel) and the entry point's "
                         + "is \(levels[entryPoint])", at: maxLevelOffset)
             }
         }

@@ -24,6 +24,8 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     // HNSW (both libraries)
     public var levels: Int?
     public var levelCounts: [Int]?
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // `M` is the libraries' own name for the graph degree, and the JSON key users look for.
     public var M: Int?
     public var efConstruction: Int?
     public var efSearch: Int?
@@ -40,6 +42,8 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     public var idRange: [Int64]?
 
     public struct ProductQuantizerSummary: Codable, Equatable, Sendable {
+        // swift-format-ignore: AlwaysUseLowerCamelCase
+        // `M` is faiss's name for the number of sub-quantizers, and the JSON key.
         public var M: Int
         public var nbits: Int
     }

@@ -64,7 +64,8 @@ public struct MediaList: Sendable {
         let tabbed = nonBlank.filter { tabEntry(lines[$0]) != nil }
         let useTabs = !nonBlank.isEmpty && tabbed.count == nonBlank.count
         if !useTabs, kind == .image, let first = nonBlank.first, tabEntry(lines[first]) != nil,
-           let bad = nonBlank.first(where: { tabEntry(lines[$0]) == nil }) {
+            let bad = nonBlank.first(where: { tabEntry(lines[$0]) == nil })
+        {
             throw MediaListError.malformedLine(
                 path: listPath, line: bad + 1, reason: "expected LABEL<TAB>PATH like the first entry")
         }
@@ -93,7 +94,7 @@ public struct MediaList: Sendable {
     /// `LABEL<TAB>VALUE` split into its label and value, or nil when the line is not of that form.
     private static func tabEntry(_ line: Substring) -> (Int64, Substring)? {
         guard let tab = line.firstIndex(of: "\t"),
-              let label = Int64(line[..<tab].trimmingCharacters(in: .whitespaces))
+            let label = Int64(line[..<tab].trimmingCharacters(in: .whitespaces))
         else { return nil }
         return (label, line[line.index(after: tab)...])
     }
@@ -118,9 +119,9 @@ public enum MediaListError: Error, Equatable, Sendable {
 extension MediaListError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .cannotRead(path): return "\(path): cannot read media list (missing or unreadable)"
-        case let .notUTF8(path): return "\(path): media list is not UTF-8 text"
-        case let .malformedLine(path, line, reason): return "\(path):\(line): malformed media list line: \(reason)"
+        case .cannotRead(let path): return "\(path): cannot read media list (missing or unreadable)"
+        case .notUTF8(let path): return "\(path): media list is not UTF-8 text"
+        case .malformedLine(let path, let line, let reason): return "\(path):\(line): malformed media list line: \(reason)"
         }
     }
 }

@@ -50,18 +50,28 @@ public enum Charts {
         let leftX = rect.x + labelWidth
         let rightX = leftX + columnWidth + 6
         let deltaX = rect.maxX
-        marks.append(.text(TextMark(leftName, at: Point(leftX, rect.y), font: header, color: leftColor, width: columnWidth - 4, maxLines: 1)))
-        marks.append(.text(TextMark(rightName, at: Point(rightX, rect.y), font: header, color: rightColor, width: columnWidth - 4, maxLines: 1)))
+        marks.append(
+            .text(TextMark(leftName, at: Point(leftX, rect.y), font: header, color: leftColor, width: columnWidth - 4, maxLines: 1)))
+        marks.append(
+            .text(TextMark(rightName, at: Point(rightX, rect.y), font: header, color: rightColor, width: columnWidth - 4, maxLines: 1)))
         marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
         let rowHeight = min(28, max(font.size * 1.3, available))
         var y = rect.y + font.size * 1.7
         for (index, row) in rows.enumerated() {
             if index % 2 == 0 {
-                marks.append(.rect(Rect(x: rect.x - 4, y: y - 2, width: rect.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35), stroke: nil, cornerRadius: 2))
+                marks.append(
+                    .rect(
+                        Rect(x: rect.x - 4, y: y - 2, width: rect.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35),
+                        stroke: nil, cornerRadius: 2))
             }
-            marks.append(.text(TextMark(row.label, at: Point(rect.x, y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: 2)))
+            marks.append(
+                .text(TextMark(row.label, at: Point(rect.x, y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: 2)))
             if row.shared, let value = row.left {
-                marks.append(.text(TextMark(row.format(value) + "  (one value for the pair)", at: Point((leftX + rightX + columnWidth) / 2, y + 1), font: font, color: theme.text, alignment: .center)))
+                marks.append(
+                    .text(
+                        TextMark(
+                            row.format(value) + "  (one value for the pair)", at: Point((leftX + rightX + columnWidth) / 2, y + 1),
+                            font: font, color: theme.text, alignment: .center)))
                 y += rowHeight
                 continue
             }
@@ -77,13 +87,23 @@ public enum Charts {
                 marks.append(.text(TextMark(text, at: Point(x, y + 1), font: font, color: theme.text)))
                 let barX = x + max(textWidth + 6, 44)
                 let barWidth = max(0, (columnWidth - (barX - x) - 8) * abs(value) / scale)
-                marks.append(.rect(Rect(x: barX, y: y + 3, width: max(barWidth, 0.5), height: barHeight), fill: color, stroke: nil, cornerRadius: 1.5))
+                marks.append(
+                    .rect(
+                        Rect(x: barX, y: y + 3, width: max(barWidth, 0.5), height: barHeight), fill: color, stroke: nil, cornerRadius: 1.5))
                 if let note, rowHeight >= font.size * 2.4 {
-                    marks.append(.text(TextMark(note, at: Point(x, y + font.size * 1.3), font: theme.smallFont, color: theme.mutedText, width: columnWidth - 8, maxLines: 1)))
+                    marks.append(
+                        .text(
+                            TextMark(
+                                note, at: Point(x, y + font.size * 1.3), font: theme.smallFont, color: theme.mutedText,
+                                width: columnWidth - 8, maxLines: 1)))
                 }
             }
             if let left = row.left, let right = row.right, row.showsChange {
-                marks.append(.text(TextMark(delta(left, right), at: Point(deltaX, y + 1), font: font, color: deltaColor(left, right, higherIsBetter: row.higherIsBetter, theme: theme), alignment: .right)))
+                marks.append(
+                    .text(
+                        TextMark(
+                            delta(left, right), at: Point(deltaX, y + 1), font: font,
+                            color: deltaColor(left, right, higherIsBetter: row.higherIsBetter, theme: theme), alignment: .right)))
             }
             y += rowHeight
         }
@@ -140,20 +160,39 @@ public enum Charts {
         func ty(_ y: Double) -> Double { plot.maxY - (y - yLow) / max(yHigh - yLow, 1e-12) * plot.height }
         for tick in ViewKit.niceTicks(yLow, yHigh, count: 5) {
             marks.append(.polyline([Point(plot.x, ty(tick)), Point(plot.maxX, ty(tick))], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(plot.x - 4, ty(tick) - 4), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(plot.x - 4, ty(tick) - 4), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .right)))
         }
         let xTicks = Array(Set(xs)).sorted()
         for tick in xTicks {
-            marks.append(.polyline([Point(tx(tick), plot.maxY), Point(tx(tick), plot.maxY + 3)], stroke: Stroke(theme.mutedText, width: 0.6)))
-            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(tx(tick), plot.maxY + 5), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+            marks.append(
+                .polyline([Point(tx(tick), plot.maxY), Point(tx(tick), plot.maxY + 3)], stroke: Stroke(theme.mutedText, width: 0.6)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(tx(tick), plot.maxY + 5), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
         }
-        marks.append(.polyline([Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8)))
-        marks.append(.text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
-        marks.append(.text(TextMark(yLabel, at: Point(area.x, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText, alignment: .center, rotation: -90)))
+        marks.append(
+            .polyline(
+                [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
+        )
+        marks.append(
+            .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(
+            .text(
+                TextMark(
+                    yLabel, at: Point(area.x, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText, alignment: .center,
+                    rotation: -90)))
         for line in series {
             let points = line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) }
             marks.append(.polyline(points, stroke: Stroke(line.color, width: 1.8, dash: line.dashed ? [4, 3] : [])))
-            for point in points { marks.append(.circle(center: point, radius: 2.6, fill: line.color, stroke: Stroke(theme.panel, width: 0.8))) }
+            for point in points {
+                marks.append(.circle(center: point, radius: 2.6, fill: line.color, stroke: Stroke(theme.panel, width: 0.8)))
+            }
         }
         return marks + legendMarks
     }
@@ -164,7 +203,8 @@ public enum Charts {
         in rect: Rect, theme: Theme, measurer: TextMeasurer, leftColor: Color, rightColor: Color
     ) -> [Mark] {
         var (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
-        let (area, legendMarks) = ViewKit.withLegend([(.square(leftColor), leftName), (.square(rightColor), rightName)], in: content, theme: theme, measurer: measurer)
+        let (area, legendMarks) = ViewKit.withLegend(
+            [(.square(leftColor), leftName), (.square(rightColor), rightName)], in: content, theme: theme, measurer: measurer)
         let all = left + right
         guard let low = all.min(), let high = all.max() else { return marks }
         let bins = 12
@@ -183,16 +223,28 @@ public enum Charts {
             for (offset, (count, color)) in [(leftCounts[bin], leftColor), (rightCounts[bin], rightColor)].enumerated() {
                 let height = plot.height * Double(count) / top
                 let x = plot.x + Double(bin) * slot + 1 + Double(offset) * (slot - 2) / 2
-                marks.append(.rect(Rect(x: x, y: plot.maxY - height, width: (slot - 2) / 2, height: height), fill: color, stroke: nil, cornerRadius: 1))
+                marks.append(
+                    .rect(
+                        Rect(x: x, y: plot.maxY - height, width: (slot - 2) / 2, height: height), fill: color, stroke: nil, cornerRadius: 1)
+                )
             }
         }
         marks.append(.polyline([Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8)))
         for tick in ViewKit.niceTicks(low, high, count: 4) {
             let x = plot.x + (tick - low) / (width * Double(bins)) * plot.width
-            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(x, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(x, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
         }
-        marks.append(.text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 12), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
-        marks.append(.text(TextMark("queries", at: Point(area.x, plot.y + plot.height / 2), font: theme.smallFont, color: theme.mutedText, alignment: .center, rotation: -90)))
+        marks.append(
+            .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 12), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(
+            .text(
+                TextMark(
+                    "queries", at: Point(area.x, plot.y + plot.height / 2), font: theme.smallFont, color: theme.mutedText,
+                    alignment: .center, rotation: -90)))
         return marks + legendMarks
     }
 }

@@ -1,7 +1,7 @@
-import Synchronization
+import FederIndex
 import FederProjection
 import Foundation
-import FederIndex
+import Synchronization
 
 /// The map of an IVF index's lists: one cell per list, area proportional to its size, placed by a 2-D PCA
 /// projection of the centroids so that near centroids get near cells.
@@ -25,7 +25,9 @@ public struct ClusterMap: Sendable {
     let projected: [Point]
 
     /// - Complexity: O(nlist·d² + nlist²·iterations) for the projection and relaxation.
-    public static func build(centroids: VectorTable, sizes: [Int], projection method: ProjectionMethod = .pca, seed: UInt64 = 1) -> ClusterMap {
+    public static func build(centroids: VectorTable, sizes: [Int], projection method: ProjectionMethod = .pca, seed: UInt64 = 1)
+        -> ClusterMap
+    {
         let rows = (0..<centroids.count).map { centroids.row($0) }
         let pca = PCA.fit(rows, components: 2)
         let projected = method == .pca || rows.count < 4 ? rows.map { pca.project($0) } : method.embed(centroids, seed: seed)

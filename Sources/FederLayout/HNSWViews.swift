@@ -1,5 +1,5 @@
-import FederProjection
 import FederIndex
+import FederProjection
 import FederSearch
 import Foundation
 
@@ -43,9 +43,11 @@ public enum HNSWViews {
         let graph = input.graph
         let counts = graph.levelCounts()
         let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
-        let subtitle = "\(graph.library) · M \(graph.m) · efConstruction \(graph.efConstruction) · nodes per level: \(perLevel). "
+        let subtitle =
+            "\(graph.library) · M \(graph.m) · efConstruction \(graph.efConstruction) · nodes per level: \(perLevel). "
             + "A node keeps one position (\(input.projection.displayName) of the vectors) on every level it lives on."
-        var (marks, content) = ViewKit.panel(title: "HNSW overview — \(counts.count) levels", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "HNSW overview — \(counts.count) levels", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         guard graph.count > 0, graph.maxLevel >= 0 else { return marks }
         let positions = project(graph, seed: input.seed, method: input.projection)
         let levels = graph.maxLevel + 1
@@ -60,7 +62,10 @@ public enum HNSWViews {
         let nodeBudget = 1200
         for (row, level) in (0..<levels).reversed().enumerated() {
             let top = area.y + Double(row) * (planeHeight + gap)
-            let plane = [Point(area.x + shear, top), Point(area.maxX, top), Point(area.maxX - shear, top + planeHeight), Point(area.x, top + planeHeight)]
+            let plane = [
+                Point(area.x + shear, top), Point(area.maxX, top), Point(area.maxX - shear, top + planeHeight),
+                Point(area.x, top + planeHeight),
+            ]
             marks.append(.polygon(plane, fill: theme.background.withAlpha(0.9), stroke: Stroke(theme.panelBorder, width: 0.8)))
             func place(_ node: Int) -> Point {
                 let p = positions[node] ?? Point(0.5, 0.5)
@@ -69,7 +74,8 @@ public enum HNSWViews {
                 return Point(area.x + shear * (1 - v) + u * (area.width - shear), top + v * planeHeight)
             }
             let nodes = nodesOn(level: level, graph: graph)
-            var sampled = nodes.count > nodeBudget
+            var sampled =
+                nodes.count > nodeBudget
                 ? nodes.filter { ViewKit.hashUnit(Int64($0), seed: input.seed) < Double(nodeBudget) / Double(nodes.count) }
                 : nodes
             // UMAP and t-SNE place only the nodes they were fitted on.
@@ -83,7 +89,9 @@ public enum HNSWViews {
                 guard drawn.contains(node) else { continue }
                 for neighbor in neighbors where neighbor > node || !drawn.contains(neighbor) {
                     guard drawn.contains(neighbor) else { continue }
-                    linkMarks.append(.polyline([place(node), place(neighbor)], stroke: Stroke(theme.accent.withAlpha(level == 0 ? 0.08 : 0.3), width: 0.5)))
+                    linkMarks.append(
+                        .polyline(
+                            [place(node), place(neighbor)], stroke: Stroke(theme.accent.withAlpha(level == 0 ? 0.08 : 0.3), width: 0.5)))
                 }
             }
             marks += linkMarks
@@ -92,12 +100,15 @@ public enum HNSWViews {
                 marks.append(.circle(center: place(node), radius: dot, fill: theme.scored, stroke: nil))
             }
             if graph.level(graph.entryPoint) >= level {
-                marks.append(.circle(center: place(graph.entryPoint), radius: 3.5, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
+                marks.append(
+                    .circle(center: place(graph.entryPoint), radius: 3.5, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
             }
             var caption = "L\(level) · \(nodes.count) nodes · \(links) links"
             if sampled.count < nodes.count { caption += " · \(sampled.count) drawn" }
             let lines = max(1, Int(planeHeight / (theme.labelFont.size * 1.25)))
-            marks.append(.text(TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 90, maxLines: lines)))
+            marks.append(
+                .text(
+                    TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 90, maxLines: lines)))
         }
         return marks + legendMarks
     }
@@ -111,18 +122,24 @@ public enum HNSWViews {
     static func project(_ graph: HNSWGraphView, seed: UInt64, method: ProjectionMethod = .pca) -> [Int: Point] {
         var sample: [Int] = []
         let budget = 1500
-        for node in 0..<graph.count where graph.level(node) > 0 || ViewKit.hashUnit(Int64(node), seed: seed) < Double(budget) / Double(max(graph.count, 1)) {
+        for node in 0..<graph.count
+        where graph.level(node) > 0 || ViewKit.hashUnit(Int64(node), seed: seed) < Double(budget) / Double(max(graph.count, 1)) {
             sample.append(node)
         }
         var projected: [Int: Point] = [:]
         if method == .pca {
-            let rows = sample.prefix(4000).map { node in (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+            let rows = sample.prefix(4000).map { node in
+                (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            }
             let pca = PCA.fit(Array(rows), components: 2)
             for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
         } else {
-            let fitted = Array(sample.sorted { graph.level($0) != graph.level($1) ? graph.level($0) > graph.level($1) : $0 < $1 }.prefix(2000))
+            let fitted = Array(
+                sample.sorted { graph.level($0) != graph.level($1) ? graph.level($0) > graph.level($1) : $0 < $1 }.prefix(2000))
             var values: [Float] = []
-            for node in fitted { values += (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+            for node in fitted {
+                values += (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            }
             let points = method.embed(VectorTable(name: "nodes", rows: values, dim: graph.dim), seed: seed)
             for (node, point) in zip(fitted, points) { projected[node] = point }
         }
@@ -152,7 +169,8 @@ public enum HNSWViews {
         let largerIsBetter = trace.kind.isFaissHNSW && trace.metric == "ip"
         if !largerIsBetter, finite.count >= 20 {
             let percentile = finite[Int(Double(finite.count - 1) * 0.95)]
-            let must = (hnsw.upperLevels.map { Double($0.exitDistance) } + trace.results.map { Double($0.distance) } + [Double(hnsw.entryDistance)])
+            let must =
+                (hnsw.upperLevels.map { Double($0.exitDistance) } + trace.results.map { Double($0.distance) } + [Double(hnsw.entryDistance)])
                 .filter { $0.isFinite && abs($0) < 1e37 }.max() ?? percentile
             high = min(high, max(percentile, must))
         }
@@ -162,9 +180,12 @@ public enum HNSWViews {
     public static func search(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let hnsw = input.trace.hnsw else { return [] }
         let counts = input.trace.counts
-        let subtitle = "x = \(input.distanceName) to the query (left edge; far nodes sit at the right end); one band per level, "
+        let subtitle =
+            "x = \(input.distanceName) to the query (left edge; far nodes sit at the right end); one band per level, "
             + "top first. \(counts.distanceComputations) distance computations · \(counts.visited) visited · \(counts.hops ?? 0) hops."
-        var (marks, content) = ViewKit.panel(title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme,
+            measurer: measurer)
         // Every scored distance, per node.
         var distance: [Int: Float] = [hnsw.entryPoint: hnsw.entryDistance]
         for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
@@ -184,7 +205,8 @@ public enum HNSWViews {
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let axisHeight = 26.0
         let labelWidth = 104.0
-        let plot = Rect(x: plotArea.x + labelWidth, y: plotArea.y, width: plotArea.width - labelWidth - 6, height: plotArea.height - axisHeight)
+        let plot = Rect(
+            x: plotArea.x + labelWidth, y: plotArea.y, width: plotArea.width - labelWidth - 6, height: plotArea.height - axisHeight)
         func x(_ d: Double) -> Double {
             let t = abs(d - best) / max(abs(worst - best), 1e-12)
             return plot.x + 6 + (plot.width - 12) * min(t, 1)
@@ -194,16 +216,27 @@ public enum HNSWViews {
         let upperHeight = upperCount == 0 ? 0 : plot.height * 0.5
         let bandHeight = upperCount == 0 ? 0 : upperHeight / Double(upperCount)
         let level0Band = Rect(x: plot.x, y: plot.y + upperHeight, width: plot.width, height: plot.height - upperHeight)
-        func y(_ node: Int, in band: Rect) -> Double { band.y + band.height * (0.15 + 0.7 * ViewKit.hashUnit(Int64(node), seed: input.seed)) }
+        func y(_ node: Int, in band: Rect) -> Double {
+            band.y + band.height * (0.15 + 0.7 * ViewKit.hashUnit(Int64(node), seed: input.seed))
+        }
 
         // Axis.
         for tick in ViewKit.niceTicks(min(best, worst), max(best, worst), count: 6) {
             let tx = x(tick)
             marks.append(.polyline([Point(tx, plot.y), Point(tx, plot.maxY)], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(tx, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(tx, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
         }
-        marks.append(.text(TextMark("\(input.distanceName) to the query →", at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
-        marks.append(.polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
+        marks.append(
+            .text(
+                TextMark(
+                    "\(input.distanceName) to the query →", at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont,
+                    color: theme.mutedText, alignment: .right)))
+        marks.append(
+            .polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
 
         var previousExit: (node: Int, y: Double)?
         for (row, level) in hnsw.upperLevels.enumerated() {
@@ -212,50 +245,83 @@ public enum HNSWViews {
             var scored: Set<Int> = []
             for pass in level.passes { for edge in pass { scored.insert(edge.to) } }
             for node in scored.sorted() where !level.path.contains(node) {
-                marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 2, fill: theme.scored, stroke: nil))
+                marks.append(
+                    .circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 2, fill: theme.scored, stroke: nil))
             }
             if let previous = previousExit, let first = level.path.first {
-                marks.append(.polyline([Point(x(Double(distance[first] ?? 0)), previous.y), Point(x(Double(distance[first] ?? 0)), y(first, in: band))], stroke: Stroke(theme.accent, width: 1, dash: [2, 2])))
+                marks.append(
+                    .polyline(
+                        [Point(x(Double(distance[first] ?? 0)), previous.y), Point(x(Double(distance[first] ?? 0)), y(first, in: band))],
+                        stroke: Stroke(theme.accent, width: 1, dash: [2, 2])))
             }
             for (from, to) in zip(level.path, level.path.dropFirst()) {
-                marks.append(.arrow(from: Point(x(Double(distance[from] ?? 0)), y(from, in: band)), to: Point(x(Double(distance[to] ?? 0)), y(to, in: band)), stroke: Stroke(theme.accent, width: 1.4), head: 6))
+                marks.append(
+                    .arrow(
+                        from: Point(x(Double(distance[from] ?? 0)), y(from, in: band)),
+                        to: Point(x(Double(distance[to] ?? 0)), y(to, in: band)), stroke: Stroke(theme.accent, width: 1.4), head: 6))
             }
             for node in level.path {
-                marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 3, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+                marks.append(
+                    .circle(
+                        center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 3, fill: theme.accent,
+                        stroke: Stroke(theme.background, width: 0.6)))
             }
             if let last = level.path.last { previousExit = (last, y(last, in: band)) }
-            let text = "L\(level.level) · \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es") · \(scored.count) scored · best \(ViewKit.format(Double(level.exitDistance)))"
+            let text =
+                "L\(level.level) · \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es") · \(scored.count) scored · best \(ViewKit.format(Double(level.exitDistance)))"
             let font = bandHeight < theme.labelFont.size * 2.6 ? theme.smallFont : theme.labelFont
             let lines = max(1, Int((bandHeight - 2) / (font.size * 1.25)))
-            marks.append(.text(TextMark(text, at: Point(content.x, band.y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: lines)))
+            marks.append(
+                .text(
+                    TextMark(text, at: Point(content.x, band.y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: lines))
+            )
         }
 
         // Layer 0.
-        let results = Dictionary(input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
+        let results = Dictionary(
+            input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
         let expandedSet = Set(expanded)
         var scored0: Set<Int> = []
         for step in hnsw.level0.steps { for event in step.neighbors where event.distance != nil { scored0.insert(event.id) } }
         scored0.insert(hnsw.level0.entry)
         if let previous = previousExit {
             let entry = hnsw.level0.entry
-            marks.append(.polyline([Point(x(Double(distance[entry] ?? 0)), previous.y), Point(x(Double(distance[entry] ?? 0)), y(entry, in: level0Band))], stroke: Stroke(theme.accent, width: 1, dash: [2, 2])))
+            marks.append(
+                .polyline(
+                    [Point(x(Double(distance[entry] ?? 0)), previous.y), Point(x(Double(distance[entry] ?? 0)), y(entry, in: level0Band))],
+                    stroke: Stroke(theme.accent, width: 1, dash: [2, 2])))
         }
         let dot = scored0.count > 1500 ? 1.0 : 1.8
         for node in scored0.sorted() where results[node] == nil && !expandedSet.contains(node) {
-            marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: dot, fill: theme.scored.withAlpha(0.8), stroke: nil))
+            marks.append(
+                .circle(
+                    center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: dot, fill: theme.scored.withAlpha(0.8),
+                    stroke: nil))
         }
         for node in expandedSet.sorted() where results[node] == nil {
-            marks.append(.circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: 2.6, fill: nil, stroke: Stroke(theme.truth, width: 1.2)))
+            marks.append(
+                .circle(
+                    center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: 2.6, fill: nil,
+                    stroke: Stroke(theme.truth, width: 1.2)))
         }
-        marks.append(.circle(center: Point(x(Double(distance[hnsw.level0.entry] ?? 0)), y(hnsw.level0.entry, in: level0Band)), radius: 4, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
+        marks.append(
+            .circle(
+                center: Point(x(Double(distance[hnsw.level0.entry] ?? 0)), y(hnsw.level0.entry, in: level0Band)), radius: 4,
+                fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
         for (node, rank) in results.sorted(by: { $0.value > $1.value }) {
             let point = Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band))
             marks.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
             marks += ViewKit.badge(rank, at: Point(point.x, point.y - 9), color: theme.result, theme: theme, radius: 5)
         }
-        let stop = hnsw.level0.stopReason.rawValue.replacingOccurrences(of: "([A-Z])", with: " $1", options: .regularExpression).lowercased()
+        let stop = hnsw.level0.stopReason.rawValue.replacingOccurrences(of: "([A-Z])", with: " $1", options: .regularExpression)
+            .lowercased()
         let text = "L0 · \(expanded.count) expansions · \(hnsw.level0.visitedCount) visited · stop: \(stop)"
-        marks.append(.text(TextMark(text, at: Point(content.x, level0Band.y + 2), font: theme.labelFont, color: theme.text, width: labelWidth - 6, maxLines: 5)))
+        marks.append(
+            .text(
+                TextMark(
+                    text, at: Point(content.x, level0Band.y + 2), font: theme.labelFont, color: theme.text, width: labelWidth - 6,
+                    maxLines: 5)))
         return marks + legendMarks
     }
 }

@@ -1,5 +1,5 @@
-import FederProjection
 import FederIndex
+import FederProjection
 import FederSearch
 import Foundation
 
@@ -46,9 +46,12 @@ public enum IVFViews {
         let empty = sizes.filter { $0 == 0 }.count
         let largest = sizes.indices.max { sizes[$0] < sizes[$1] } ?? 0
         let smallest = sizes.indices.filter { sizes[$0] > 0 }.min { sizes[$0] < sizes[$1] } ?? 0
-        let subtitle = "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
+        let subtitle =
+            "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
             + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by \(input.map.method.displayName) of the centroids"
-        var (marks, content) = ViewKit.panel(title: "IVF overview — \(input.index.code), nlist \(sizes.count)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "IVF overview — \(input.index.code), nlist \(sizes.count)", subtitle: subtitle, in: rect, theme: theme,
+            measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.square(theme.ramp(0.05)), "small list"), (.square(theme.ramp(1)), "large list"),
             (.square(theme.background), "empty list"),
@@ -82,7 +85,11 @@ public enum IVFViews {
             guard PowerDiagram.polygonArea(points) >= minimumArea else { continue }
             let center = PowerDiagram.centroid(points)
             let (text, fill) = label(list)
-            marks.append(.text(TextMark(text, at: Point(center.x, center.y - 4), font: theme.smallFont, color: theme.textColor(on: fill), alignment: .center)))
+            marks.append(
+                .text(
+                    TextMark(
+                        text, at: Point(center.x, center.y - 4), font: theme.smallFont, color: theme.textColor(on: fill), alignment: .center
+                    )))
         }
         return marks
     }
@@ -112,15 +119,19 @@ public enum IVFViews {
     public static func coarse(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let ivf = input.trace.ivf else { return [] }
         let nprobe = input.trace.parameters.nprobe ?? ivf.probes.count
-        let subtitle = "The query is compared with all \(ivf.centroidDistances.count) centroids (\(input.distanceName)); "
+        let subtitle =
+            "The query is compared with all \(ivf.centroidDistances.count) centroids (\(input.distanceName)); "
             + "the \(nprobe) best lists are probed in rank order, empty ones skipped."
-        var (marks, content) = ViewKit.panel(title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let (mapPart, listPart) = content.sliceRight(min(170, content.width * 0.34))
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.star(theme.query), "query (projected)"), (.badge(theme.accent), "probed, by rank"),
             (.line(theme.truth, dashed: false), "nearest centroid"), (.square(theme.quiet), "not probed"),
         ]
-        let (mapArea, legendMarks) = ViewKit.withLegend(legendItems, in: Rect(x: mapPart.x, y: mapPart.y, width: mapPart.width - 8, height: mapPart.height), theme: theme, measurer: measurer)
+        let (mapArea, legendMarks) = ViewKit.withLegend(
+            legendItems, in: Rect(x: mapPart.x, y: mapPart.y, width: mapPart.width - 8, height: mapPart.height), theme: theme,
+            measurer: measurer)
         let square = ClusterMap.square(in: mapArea)
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
@@ -129,7 +140,10 @@ public enum IVFViews {
                 let strength = 1 - Double(rank) / Double(max(ivf.probes.count, 1)) * 0.6
                 marks.append(.polygon(points, fill: theme.accent.withAlpha(0.25 + 0.55 * strength), stroke: Stroke(theme.panel, width: 1)))
             } else {
-                marks.append(.polygon(points, fill: input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.45), stroke: Stroke(theme.panel, width: 1)))
+                marks.append(
+                    .polygon(
+                        points, fill: input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.45),
+                        stroke: Stroke(theme.panel, width: 1)))
             }
         }
         if let nearest = ivf.probes.first, input.map.cells[nearest.list].count >= 3 {
@@ -147,19 +161,38 @@ public enum IVFViews {
         var y = listPart.y
         let font = theme.numberFont
         let columns = [listPart.x, listPart.x + 26, listPart.x + 66, listPart.maxX]
-        marks.append(.text(TextMark("rank  list  size", at: Point(columns[0], y), font: Font(size: font.size, weight: .bold, monospace: true), color: theme.mutedText)))
-        marks.append(.text(TextMark("distance", at: Point(columns[3], y), font: Font(size: font.size, weight: .bold, monospace: true), color: theme.mutedText, alignment: .right)))
+        marks.append(
+            .text(
+                TextMark(
+                    "rank  list  size", at: Point(columns[0], y), font: Font(size: font.size, weight: .bold, monospace: true),
+                    color: theme.mutedText)))
+        marks.append(
+            .text(
+                TextMark(
+                    "distance", at: Point(columns[3], y), font: Font(size: font.size, weight: .bold, monospace: true),
+                    color: theme.mutedText, alignment: .right)))
         y += font.size * 1.6
         let rowHeight = font.size * 1.45
         let capacity = Int((listPart.maxY - y) / rowHeight) - 1
         for probe in ivf.probes.prefix(max(capacity, 0)) {
             let color = probe.size == 0 ? theme.mutedText : theme.text
-            marks.append(.text(TextMark(String(format: "%4d  %4d  %4d", probe.rank + 1, probe.list, probe.size), at: Point(columns[0], y), font: font, color: color)))
-            marks.append(.text(TextMark(ViewKit.format(Double(probe.distance)) + (probe.size == 0 ? " (empty)" : ""), at: Point(columns[3], y), font: font, color: color, alignment: .right)))
+            marks.append(
+                .text(
+                    TextMark(
+                        String(format: "%4d  %4d  %4d", probe.rank + 1, probe.list, probe.size), at: Point(columns[0], y), font: font,
+                        color: color)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.format(Double(probe.distance)) + (probe.size == 0 ? " (empty)" : ""), at: Point(columns[3], y), font: font,
+                        color: color, alignment: .right)))
             y += rowHeight
         }
         if ivf.probes.count > max(capacity, 0) {
-            marks.append(.text(TextMark("… \(ivf.probes.count - max(capacity, 0)) more", at: Point(columns[0], y), font: font, color: theme.mutedText)))
+            marks.append(
+                .text(
+                    TextMark("… \(ivf.probes.count - max(capacity, 0)) more", at: Point(columns[0], y), font: font, color: theme.mutedText))
+            )
         }
         return marks + legendMarks
     }
@@ -169,12 +202,16 @@ public enum IVFViews {
     public static func finePolar(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let ivf = input.trace.ivf else { return [] }
         let k = input.trace.parameters.k
-        let subtitle = "Radius = \(input.distanceName) to the query at the centre; one sector per probed list (width ∝ vectors "
+        let subtitle =
+            "Radius = \(input.distanceName) to the query at the centre; one sector per probed list (width ∝ vectors "
             + "scanned, colour = probe rank, angle inside it seeded jitter). Top-\(k) numbered."
-        var (marks, content) = ViewKit.panel(title: "IVF fine search — \(ivf.scanned.count) vectors scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "IVF fine search — \(ivf.scanned.count) vectors scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let probedForLegend = ivf.probes.filter { $0.size > 0 }
         var legendItems: [(ViewKit.Symbol, String)] = [(.star(theme.query), "query"), (.badge(theme.result), "top-\(k) result, by rank")]
-        for probe in probedForLegend.prefix(4) { legendItems.append((.dot(theme.category(probe.rank)), "list #\(probe.list) (probe \(probe.rank + 1))")) }
+        for probe in probedForLegend.prefix(4) {
+            legendItems.append((.dot(theme.category(probe.rank)), "list #\(probe.list) (probe \(probe.rank + 1))"))
+        }
         if probedForLegend.count > 4 { legendItems.append((.dot(theme.quiet), "… \(probedForLegend.count - 4) more lists")) }
         legendItems.append((.line(theme.grid, dashed: false), "rings: \(input.distanceName)"))
         let (plot, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
@@ -195,7 +232,11 @@ public enum IVFViews {
         for tick in ticks where abs(tick - start) > 1e-12 {
             let r = radius(tick)
             marks.append(.circle(center: center, radius: r, fill: nil, stroke: Stroke(theme.grid, width: 0.6)))
-            marks.append(.text(TextMark(ViewKit.formatTick(tick), at: Point(center.x + 2, center.y - r - theme.smallFont.size - 1), font: theme.smallFont, color: theme.mutedText)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(center.x + 2, center.y - r - theme.smallFont.size - 1), font: theme.smallFont,
+                        color: theme.mutedText)))
         }
         // Sectors by probed non-empty list.
         let probed = ivf.probes.filter { $0.size > 0 }
@@ -209,14 +250,23 @@ public enum IVFViews {
         var sector: [Int: (start: Double, width: Double, rank: Int)] = [:]
         for (position, probe) in probed.enumerated() {
             sector[probe.list] = (angle, weights[position], probe.rank)
-            marks.append(.polyline([center, Point(center.x + cos(angle) * (outer + 4), center.y + sin(angle) * (outer + 4))], stroke: Stroke(theme.grid, width: 0.6)))
+            marks.append(
+                .polyline(
+                    [center, Point(center.x + cos(angle) * (outer + 4), center.y + sin(angle) * (outer + 4))],
+                    stroke: Stroke(theme.grid, width: 0.6)))
             if weights[position] > 0.18 {
                 let mid = angle + weights[position] / 2
-                marks.append(.text(TextMark("#\(probe.list)", at: Point(center.x + cos(mid) * (outer + 8), center.y + sin(mid) * (outer + 8) - 4), font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+                marks.append(
+                    .text(
+                        TextMark(
+                            "#\(probe.list)", at: Point(center.x + cos(mid) * (outer + 8), center.y + sin(mid) * (outer + 8) - 4),
+                            font: theme.smallFont, color: theme.mutedText, alignment: .center)))
             }
             angle += weights[position]
         }
-        let topK = Dictionary(input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
+        let topK = Dictionary(
+            input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
         var badges: [Mark] = []
         let dotRadius = ivf.scanned.count > 3000 ? 1.1 : (ivf.scanned.count > 800 ? 1.6 : 2.2)
         for scanned in ivf.scanned {
@@ -260,7 +310,8 @@ public enum IVFViews {
         let resultIDs = Set(input.trace.results.map(\.id))
         let stride = max(1, count / 2000)
         var chosen: [Int] = []
-        for index in 0..<count where index % stride == 0 || resultIDs.contains(input.trace.nodeLabels?[Int(entries[index].id)] ?? entries[index].id) {
+        for index in 0..<count
+        where index % stride == 0 || resultIDs.contains(input.trace.nodeLabels?[Int(entries[index].id)] ?? entries[index].id) {
             chosen.append(index)
         }
         var sample: [Float] = input.query
@@ -275,13 +326,15 @@ public enum IVFViews {
         if method == .pca {
             let pca = PCA.fit((0..<table.count).map { table.row($0) }, components: 2)
             let ratio = pca.explainedVarianceRatio
-            methodNote = "PCA; PC1 \(String(format: "%.0f", (ratio.first ?? 0) * 100)) % and PC2 \(String(format: "%.0f", (ratio.count > 1 ? ratio[1] : 0) * 100)) % of the variance"
+            methodNote =
+                "PCA; PC1 \(String(format: "%.0f", (ratio.first ?? 0) * 100)) % and PC2 \(String(format: "%.0f", (ratio.count > 1 ? ratio[1] : 0) * 100)) % of the variance"
         } else {
             methodNote = method == .umap ? "UMAP (15 neighbours, min_dist 0.1)" : "t-SNE (perplexity 30)"
         }
         let drawnNote = chosen.count < count ? " (\(chosen.count) of \(count) drawn: every \(stride)th and the results)" : ""
         let subtitle = "\(methodNote) of the \(count) scored vectors\(drawnNote) and the query. Colour = probe rank of the vector's list."
-        var (marks, content) = ViewKit.panel(title: "IVF fine search — projection", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "IVF fine search — projection", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [
             (.star(theme.query), "query"), (.badge(theme.result), "top-\(input.trace.parameters.k), by rank"),
             (.dot(theme.category(0)), "list probed 1st"), (.dot(theme.category(1)), "2nd"), (.dot(theme.category(2)), "3rd …"),
@@ -300,10 +353,16 @@ public enum IVFViews {
         }
         let axisNames = method == .pca ? ("PC1", "PC2") : ("", "")
         marks.append(.rect(plot, fill: nil, stroke: Stroke(theme.grid, width: 0.6), cornerRadius: 0))
-        marks.append(.text(TextMark(axisNames.0, at: Point(plot.maxX, plot.maxY + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
-        marks.append(.text(TextMark(axisNames.1, at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
+        marks.append(
+            .text(
+                TextMark(axisNames.0, at: Point(plot.maxX, plot.maxY + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)
+            ))
+        marks.append(
+            .text(TextMark(axisNames.1, at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
-        let topK = Dictionary(input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) }, uniquingKeysWith: { first, _ in first })
+        let topK = Dictionary(
+            input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
         let alpha = count > 3000 ? 0.35 : 0.7
         let dotRadius = count > 3000 ? 1.0 : 1.8
         var badges: [Mark] = []
@@ -315,11 +374,13 @@ public enum IVFViews {
                 badges.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
                 badges += ViewKit.badge(rank, at: Point(point.x + 7, point.y - 7), color: theme.result, theme: theme, radius: 5)
             } else {
-                marks.append(.circle(center: point, radius: dotRadius, fill: theme.category(rankOf[entry.list] ?? 0).withAlpha(alpha), stroke: nil))
+                marks.append(
+                    .circle(center: point, radius: dotRadius, fill: theme.category(rankOf[entry.list] ?? 0).withAlpha(alpha), stroke: nil))
             }
         }
         marks += badges
-        marks.append(.polygon(ViewKit.star(center: place(queryPoint), radius: 6.5), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+        marks.append(
+            .polygon(ViewKit.star(center: place(queryPoint), radius: 6.5), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         return marks + legendMarks
     }
 }

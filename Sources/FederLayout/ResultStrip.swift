@@ -26,7 +26,11 @@ public enum ResultStrip {
         let queryRect = tile(at: 0)
         marks += tileContent(for: nil, path: queryMedia, text: nil, fallback: "query", rect: queryRect, theme: theme)
         marks.append(.rect(queryRect, fill: nil, stroke: Stroke(theme.query, width: 2), cornerRadius: 3))
-        marks.append(.text(TextMark("query\n\(queryLabel)", at: Point(queryRect.center.x, queryRect.maxY + 2), font: theme.smallFont, color: theme.query, alignment: .center, width: side + gap, maxLines: 2)))
+        marks.append(
+            .text(
+                TextMark(
+                    "query\n\(queryLabel)", at: Point(queryRect.center.x, queryRect.maxY + 2), font: theme.smallFont, color: theme.query,
+                    alignment: .center, width: side + gap, maxLines: 2)))
         for (position, neighbor) in shown.enumerated() {
             let rect = tile(at: position + 1)
             let path = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
@@ -34,10 +38,17 @@ public enum ResultStrip {
             marks += tileContent(for: neighbor.id, path: path, text: text, fallback: "id \(neighbor.id)", rect: rect, theme: theme)
             marks.append(.rect(rect, fill: nil, stroke: Stroke(theme.result, width: 1.2), cornerRadius: 3))
             if exact != nil, !exactIDs.contains(neighbor.id) {
-                marks.append(.polygon([Point(rect.maxX - 12, rect.y), Point(rect.maxX, rect.y), Point(rect.maxX, rect.y + 12)], fill: Color(hex: 0xD55E00), stroke: nil))
+                marks.append(
+                    .polygon(
+                        [Point(rect.maxX - 12, rect.y), Point(rect.maxX, rect.y), Point(rect.maxX, rect.y + 12)],
+                        fill: Color(hex: 0xD55E00), stroke: nil))
             }
             marks += ViewKit.badge(position + 1, at: Point(rect.x + 7, rect.y + 7), color: theme.result, theme: theme, radius: 6)
-            marks.append(.text(TextMark("id \(neighbor.id)\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2), font: theme.smallFont, color: theme.text, alignment: .center, width: side + gap, maxLines: 2)))
+            marks.append(
+                .text(
+                    TextMark(
+                        "id \(neighbor.id)\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2),
+                        font: theme.smallFont, color: theme.text, alignment: .center, width: side + gap, maxLines: 2)))
         }
         return marks
     }
@@ -55,9 +66,17 @@ public enum ResultStrip {
         if let path {
             marks.append(.image(ImageMark(rect: rect.insetBy(1, 1), path: path, label: fallback)))
         } else if let text {
-            marks.append(.text(TextMark(text, at: Point(rect.x + 4, rect.y + 14), font: theme.smallFont, color: theme.text, width: rect.width - 8, maxLines: max(1, Int((rect.height - 18) / (theme.smallFont.size * 1.25))))))
+            marks.append(
+                .text(
+                    TextMark(
+                        text, at: Point(rect.x + 4, rect.y + 14), font: theme.smallFont, color: theme.text, width: rect.width - 8,
+                        maxLines: max(1, Int((rect.height - 18) / (theme.smallFont.size * 1.25))))))
         } else {
-            marks.append(.text(TextMark(fallback, at: Point(rect.center.x, rect.center.y - 5), font: theme.labelFont, color: theme.mutedText, alignment: .center, width: rect.width - 4, maxLines: 2)))
+            marks.append(
+                .text(
+                    TextMark(
+                        fallback, at: Point(rect.center.x, rect.center.y - 5), font: theme.labelFont, color: theme.mutedText,
+                        alignment: .center, width: rect.width - 4, maxLines: 2)))
         }
         return marks
     }

@@ -8,13 +8,19 @@ public enum ScatterPlot {
         var scene = Scene(size: size, background: theme.background, title: title)
         let rect = Rect(x: 16, y: 16, width: size.width - 32, height: size.height - 32)
         var (marks, content) = ViewKit.panel(title: title, subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
-        let classes = labels.map { Array(Set($0)).sorted { a, b in
-            if let x = Int(a), let y = Int(b) { return x < y }
-            return a < b
-        } } ?? []
-        let palette = [0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7, 0x56B4E9, 0xD55E00, 0xF0E442, 0x000000, 0x999999, 0x8C6D31].map { Color(hex: $0) }
+        let classes =
+            labels.map {
+                Array(Set($0)).sorted { a, b in
+                    if let x = Int(a), let y = Int(b) { return x < y }
+                    return a < b
+                }
+            } ?? []
+        let palette = [0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7, 0x56B4E9, 0xD55E00, 0xF0E442, 0x000000, 0x999999, 0x8C6D31].map {
+            Color(hex: $0)
+        }
         let colorOf = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, palette[$0.offset % palette.count]) })
-        let legendItems: [(ViewKit.Symbol, String)] = classes.prefix(24).map { (.dot(colorOf[$0] ?? theme.scored), $0) }
+        let legendItems: [(ViewKit.Symbol, String)] =
+            classes.prefix(24).map { (.dot(colorOf[$0] ?? theme.scored), $0) }
             + (classes.count > 24 ? [(.dot(theme.quiet), "… \(classes.count - 24) more")] : [])
         let (plot, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let xs = points.map(\.x)

@@ -1,4 +1,3 @@
-
 /// Colours and type sizes shared by every view, so a report reads as one piece.
 ///
 /// Hues come from the Okabe–Ito palette, which stays distinct for the common colour-vision deficiencies;
@@ -64,7 +63,8 @@ public struct Theme: Sendable, Equatable {
     /// Text colour that reads on `fill` (dark on light fills, white on dark ones).
     public func textColor(on fill: Color) -> Color {
         let luminance = 0.2126 * fill.red + 0.7152 * fill.green + 0.0722 * fill.blue
-        return luminance * fill.alpha + (1 - fill.alpha) * (name == "dark" ? 0.1 : 0.95) > 0.55 ? Color(hex: 0x1A1A1A) : Color(hex: 0xFFFFFF)
+        return luminance * fill.alpha + (1 - fill.alpha) * (name == "dark" ? 0.1 : 0.95) > 0.55
+            ? Color(hex: 0x1A1A1A) : Color(hex: 0xFFFFFF)
     }
 
     /// A sequential ramp from the panel colour to the accent, `t` in 0…1.

@@ -9,13 +9,19 @@ public enum ViewKit {
     ) -> (marks: [Mark], content: Rect) {
         var marks: [Mark] = [.rect(rect, fill: theme.panel, stroke: Stroke(theme.panelBorder, width: 0.75), cornerRadius: 6)]
         let inner = rect.insetBy(10, 8)
-        marks.append(.text(TextMark(title, at: Point(inner.x, inner.y), font: theme.panelTitleFont, color: theme.text, width: inner.width, maxLines: 1)))
+        marks.append(
+            .text(
+                TextMark(title, at: Point(inner.x, inner.y), font: theme.panelTitleFont, color: theme.text, width: inner.width, maxLines: 1)
+            ))
         let titleHeight = measurer.measure(title, font: theme.panelTitleFont, width: inner.width).height
         var used = titleHeight + 2
         if !subtitle.isEmpty {
             let height = min(measurer.measure(subtitle, font: theme.labelFont, width: inner.width).height, theme.labelFont.size * 2.6)
             marks.append(
-                .text(TextMark(subtitle, at: Point(inner.x, inner.y + used), font: theme.labelFont, color: theme.mutedText, width: inner.width, maxLines: 2)))
+                .text(
+                    TextMark(
+                        subtitle, at: Point(inner.x, inner.y + used), font: theme.labelFont, color: theme.mutedText, width: inner.width,
+                        maxLines: 2)))
             used += height + 4
         }
         let content = Rect(x: inner.x, y: inner.y + used, width: inner.width, height: max(0, inner.height - used))
@@ -51,7 +57,8 @@ public enum ViewKit {
             }
             let center = Point(x + 5, y + lineHeight / 2 - 1)
             marks += symbolMarks(symbol, at: center, size: 4, theme: theme)
-            marks.append(.text(TextMark(label, at: Point(x + 13, y + (lineHeight - font.size * 1.2) / 2 - 1), font: font, color: theme.mutedText)))
+            marks.append(
+                .text(TextMark(label, at: Point(x + 13, y + (lineHeight - font.size * 1.2) / 2 - 1), font: font, color: theme.mutedText)))
             x += itemWidth
         }
         return (marks, y + lineHeight - rect.y)
@@ -64,11 +71,23 @@ public enum ViewKit {
         case .ring(let color):
             return [.circle(center: center, radius: size * 0.8, fill: nil, stroke: Stroke(color, width: 1.5))]
         case .square(let color):
-            return [.rect(Rect(x: center.x - size, y: center.y - size, width: 2 * size, height: 2 * size), fill: color, stroke: Stroke(theme.panelBorder, width: 0.5), cornerRadius: 1)]
+            return [
+                .rect(
+                    Rect(x: center.x - size, y: center.y - size, width: 2 * size, height: 2 * size), fill: color,
+                    stroke: Stroke(theme.panelBorder, width: 0.5), cornerRadius: 1)
+            ]
         case .line(let color, let dashed):
-            return [.polyline([Point(center.x - size * 1.2, center.y), Point(center.x + size * 1.2, center.y)], stroke: Stroke(color, width: 1.5, dash: dashed ? [2, 2] : []))]
+            return [
+                .polyline(
+                    [Point(center.x - size * 1.2, center.y), Point(center.x + size * 1.2, center.y)],
+                    stroke: Stroke(color, width: 1.5, dash: dashed ? [2, 2] : []))
+            ]
         case .arrow(let color):
-            return [.arrow(from: Point(center.x - size * 1.3, center.y), to: Point(center.x + size * 1.3, center.y), stroke: Stroke(color, width: 1.3), head: 4)]
+            return [
+                .arrow(
+                    from: Point(center.x - size * 1.3, center.y), to: Point(center.x + size * 1.3, center.y),
+                    stroke: Stroke(color, width: 1.3), head: 4)
+            ]
         case .star(let color):
             return [.polygon(star(center: center, radius: size * 1.2), fill: color, stroke: Stroke(theme.background, width: 0.5))]
         case .badge(let color):
@@ -90,7 +109,10 @@ public enum ViewKit {
         let font = Font(size: number >= 100 ? radius * 0.9 : radius * 1.2, weight: .bold)
         return [
             .circle(center: center, radius: radius, fill: color, stroke: Stroke(theme.background, width: 0.8)),
-            .text(TextMark("\(number)", at: Point(center.x, center.y - font.size * 0.62), font: font, color: Color(hex: 0xFFFFFF), alignment: .center)),
+            .text(
+                TextMark(
+                    "\(number)", at: Point(center.x, center.y - font.size * 0.62), font: font, color: Color(hex: 0xFFFFFF),
+                    alignment: .center)),
         ]
     }
 

@@ -1,5 +1,5 @@
-import FederProjection
 import FederIndex
+import FederProjection
 import FederSearch
 import Foundation
 
@@ -53,14 +53,16 @@ public struct ViewSet: Sendable {
             if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
                 let (cache, trace, query, media, seed, projection) = (mapCache, trace, query, media, seed, projection)
                 // Listing the views costs nothing: the map is built by the first view drawn.
-                let draw: @Sendable (@escaping @Sendable (IVFViews.Input, Rect, Theme, TextMeasurer) -> [Mark]) -> @Sendable (Rect, TextMeasurer) -> [Mark] = { view in
-                    { rect, measurer in
-                        guard let map = cache.map(for: ivf, projection: projection, seed: seed) else { return [] }
-                        var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
-                        input.projection = projection
-                        return view(input, rect, theme, measurer)
-                    }
-                }
+                let draw:
+                    @Sendable (@escaping @Sendable (IVFViews.Input, Rect, Theme, TextMeasurer) -> [Mark]) ->
+                        @Sendable (Rect, TextMeasurer) -> [Mark] = { view in
+                            { rect, measurer in
+                                guard let map = cache.map(for: ivf, projection: projection, seed: seed) else { return [] }
+                                var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: media, seed: seed)
+                                input.projection = projection
+                                return view(input, rect, theme, measurer)
+                            }
+                        }
                 views.append(View(kind: .ivfOverview, draw: draw { IVFViews.overview($0, in: $1, theme: $2, measurer: $3) }))
                 views.append(View(kind: .ivfCoarse, draw: draw { IVFViews.coarse($0, in: $1, theme: $2, measurer: $3) }))
                 views.append(View(kind: .ivfFinePolar, draw: draw { IVFViews.finePolar($0, in: $1, theme: $2, measurer: $3) }))

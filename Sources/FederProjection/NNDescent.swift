@@ -8,7 +8,9 @@ import Foundation
 /// change. Sequential and seeded, so a seed fixes the graph.
 public enum NNDescent {
     /// - Complexity: about O(iterations · n · k² · d); memory O(n·k).
-    public static func graph(_ table: VectorTable, k requested: Int, seed: UInt64 = 1, maxIterations: Int = 12, delta: Double = 0.001) -> NeighborGraph {
+    public static func graph(_ table: VectorTable, k requested: Int, seed: UInt64 = 1, maxIterations: Int = 12, delta: Double = 0.001)
+        -> NeighborGraph
+    {
         let n = table.count
         let k = max(0, min(requested, n - 1))
         guard n > 1, k > 0 else { return NeighborGraph(count: n, k: k, indices: [], distances: []) }

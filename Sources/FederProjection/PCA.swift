@@ -143,15 +143,18 @@ public struct PCA: Equatable, Sendable {
                     let c = 1 / (t * t + 1).squareRoot()
                     let s = t * c
                     for r in 0..<d {  // A ← A·J, V ← V·J
-                        let arp = a[r * d + p], arq = a[r * d + q]
+                        let arp = a[r * d + p]
+                        let arq = a[r * d + q]
                         a[r * d + p] = c * arp - s * arq
                         a[r * d + q] = s * arp + c * arq
-                        let vrp = v[r * d + p], vrq = v[r * d + q]
+                        let vrp = v[r * d + p]
+                        let vrq = v[r * d + q]
                         v[r * d + p] = c * vrp - s * vrq
                         v[r * d + q] = s * vrp + c * vrq
                     }
                     for r in 0..<d {  // A ← Jᵀ·A
-                        let apr = a[p * d + r], aqr = a[q * d + r]
+                        let apr = a[p * d + r]
+                        let aqr = a[q * d + r]
                         a[p * d + r] = c * apr - s * aqr
                         a[q * d + r] = s * apr + c * aqr
                     }
@@ -251,7 +254,10 @@ public struct PCA: Equatable, Sendable {
                         var a = 0
                         while a < p {  // four vectors at a time, the sums in registers
                             let width = min(4, p - a)
-                            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                            var s0 = 0.0
+                            var s1 = 0.0
+                            var s2 = 0.0
+                            var s3 = 0.0
                             for j in 0..<d {
                                 let mrj = m[r * d + j]
                                 let base = j * p + a

@@ -45,9 +45,13 @@ struct QuadTree: Sendable {
             scratch = order
         }
         guard n > 0 else { return }
-        var minX = positions[0], maxX = positions[0], minY = positions[1], maxY = positions[1]
+        var minX = positions[0]
+        var maxX = positions[0]
+        var minY = positions[1]
+        var maxY = positions[1]
         for i in 1..<n {
-            let x = positions[2 * i], y = positions[2 * i + 1]
+            let x = positions[2 * i]
+            let y = positions[2 * i + 1]
             minX = min(minX, x)
             maxX = max(maxX, x)
             minY = min(minY, y)
@@ -58,7 +62,8 @@ struct QuadTree: Sendable {
         built.reserveCapacity(2 * n + 1)
         order.withUnsafeMutableBufferPointer { order in
             scratch.withUnsafeMutableBufferPointer { scratch in
-                var builder = Builder(positions: positions, order: order.baseAddress!, scratch: scratch.baseAddress!)
+                guard let orderBase = order.baseAddress, let scratchBase = scratch.baseAddress else { return }
+                var builder = Builder(positions: positions, order: orderBase, scratch: scratchBase)
                 swap(&builder.nodes, &built)
                 _ = builder.node(lo: 0, hi: n, minX: minX, maxX: maxX, minY: minY, maxY: maxY, depth: 0)
                 swap(&builder.nodes, &built)
@@ -79,10 +84,12 @@ struct QuadTree: Sendable {
     static func repulsion(
         x: Double, y: Double, theta2: Double, nodes: UnsafeBufferPointer<Node>
     ) -> (fx: Double, fy: Double, z: Double) {
-        var fx = 0.0, fy = 0.0, z = 0.0
+        var fx = 0.0
+        var fy = 0.0
+        var z = 0.0
         var index = 0
         let end = nodes.count
-        let base = nodes.baseAddress!
+        guard let base = nodes.baseAddress else { return (0, 0, 0) }
         while index < end {
             let node = base[index]
             let dx = x - node.x
@@ -117,18 +124,22 @@ struct QuadTree: Sendable {
             let index = nodes.count
             let count = hi - lo
             let first = Int(order[lo])
-            let firstX = positions[2 * first], firstY = positions[2 * first + 1]
+            let firstX = positions[2 * first]
+            let firstY = positions[2 * first + 1]
             if count == 1 {
                 nodes.append(Node(x: firstX, y: firstY, size: 1, width2: -1, next: index + 1))
                 return (firstX, firstY)
             }
-            let centreX = (minX + maxX) / 2, centreY = (minY + maxY) / 2
+            let centreX = (minX + maxX) / 2
+            let centreY = (minY + maxY) / 2
             var counts = (0, 0, 0, 0)
-            var sumX = 0.0, sumY = 0.0
+            var sumX = 0.0
+            var sumY = 0.0
             var allSame = true
             for k in lo..<hi {
                 let p = Int(order[k])
-                let x = positions[2 * p], y = positions[2 * p + 1]
+                let x = positions[2 * p]
+                let y = positions[2 * p + 1]
                 sumX += x
                 sumY += y
                 allSame = allSame && x == firstX && y == firstY
@@ -152,7 +163,8 @@ struct QuadTree: Sendable {
             var offsets = (lo, lo + counts.0, lo + counts.0 + counts.1, lo + counts.0 + counts.1 + counts.2)
             for k in lo..<hi {
                 let p = order[k]
-                let x = positions[2 * Int(p)], y = positions[2 * Int(p) + 1]
+                let x = positions[2 * Int(p)]
+                let y = positions[2 * Int(p) + 1]
                 switch (x >= centreX, y >= centreY) {
                 case (false, false):
                     scratch[offsets.0] = p
@@ -169,15 +181,18 @@ struct QuadTree: Sendable {
                 }
             }
             (order + lo).update(from: scratch + lo, count: count)
-            let width = maxX - minX, height = maxY - minY
+            let width = maxX - minX
+            let height = maxY - minY
             nodes.append(Node(x: 0, y: 0, size: Double(count), width2: max(width * width, height * height), next: 0))
             // The children's sums, added in child order, give the centre of mass.
-            var totalX = 0.0, totalY = 0.0
+            var totalX = 0.0
+            var totalY = 0.0
             var start = lo
             for child in 0..<4 {
                 let size = child == 0 ? counts.0 : child == 1 ? counts.1 : child == 2 ? counts.2 : counts.3
                 guard size > 0 else { continue }
-                let upperX = child >= 2, upperY = child & 1 == 1
+                let upperX = child >= 2
+                let upperY = child & 1 == 1
                 let (sx, sy) = node(
                     lo: start, hi: start + size,
                     minX: upperX ? centreX : minX, maxX: upperX ? maxX : centreX,

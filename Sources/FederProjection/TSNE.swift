@@ -100,9 +100,11 @@ public struct TSNE: Sendable {
         parallelChunks(count: n, chunk: 64) { rows in
             squaredDistances.withUnsafeBufferPointer { distances in
                 for i in rows {
-                    let d = distances.baseAddress! + i * k
+                    let d = UnsafeBufferPointer(rebasing: distances[(i * k)..<(i * k + k)])
                     let p = UnsafeMutableBufferPointer(rebasing: output.pointer[(i * k)..<(i * k + k)])
-                    var beta = 1.0, betaMin = -Double.infinity, betaMax = Double.infinity
+                    var beta = 1.0
+                    var betaMin = -Double.infinity
+                    var betaMax = Double.infinity
                     for _ in 0..<100 {
                         var sum = 0.0
                         for j in 0..<k {
@@ -136,7 +138,8 @@ public struct TSNE: Sendable {
     ///
     /// - Complexity: O(n·k·log k).
     static func jointProbabilities(_ graph: NeighborGraph, perplexity: Double) -> SparseAffinities {
-        let n = graph.count, k = graph.k
+        let n = graph.count
+        let k = graph.k
         guard n > 0, k > 0 else { return SparseAffinities(rowStart: [Int](repeating: 0, count: n + 1), columns: [], values: []) }
         // scikit-learn squares the Euclidean distances and hands them over as float32.
         let squared = graph.distances.map { Float(Double($0) * Double($0)) }
@@ -350,7 +353,8 @@ final class TSNEWorkspace {
         let order = tree.order
         let theta2 = theta * theta
         let positions = self.positions
-        let repulsion = self.repulsion, normaliser = self.normaliser
+        let repulsion = self.repulsion
+        let normaliser = self.normaliser
         // Repulsion, walking the points in leaf order so neighbouring queries share cached nodes.
         TSNE.parallelChunks(count: n, chunk: 128, serial: serial) { range in
             nodes.withUnsafeBufferPointer { nodes in
@@ -371,7 +375,8 @@ final class TSNEWorkspace {
         let z = max(total, Double.ulpOfOne)
         // Attraction over the stored pairs, then the gradient and the KL terms.
         let affinities = self.affinities
-        let gradient = self.gradient, error = self.error
+        let gradient = self.gradient
+        let error = self.error
         let tiny = Double(Float.leastNormalMagnitude)
         TSNE.parallelChunks(count: n, chunk: 256, serial: serial) { range in
             affinities.rowStart.withUnsafeBufferPointer { rowStart in
@@ -379,12 +384,16 @@ final class TSNEWorkspace {
                     affinities.values.withUnsafeBufferPointer { values in
                         let y = positions.pointer
                         for i in range {
-                            let xi = y[2 * i], yi = y[2 * i + 1]
-                            var ax = 0.0, ay = 0.0, kl = 0.0
+                            let xi = y[2 * i]
+                            let yi = y[2 * i + 1]
+                            var ax = 0.0
+                            var ay = 0.0
+                            var kl = 0.0
                             for e in rowStart[i]..<rowStart[i + 1] {
                                 let j = Int(columns[e])
                                 let p = values[e] * exaggeration
-                                let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
+                                let dx = xi - y[2 * j]
+                                let dy = yi - y[2 * j + 1]
                                 let q = 1 / (1 + dx * dx + dy * dy)
                                 let pq = p * q
                                 ax += pq * dx

@@ -195,10 +195,11 @@ public struct UMAP: Sendable {
                 for previous in 0..<index { next[index] = subtract(next[index], projection: next[previous]) }
                 next[index] = normalize(next[index])
             }
-            let change = zip(basis, next).map { old, new in
-                let dot = abs(zip(old, new).reduce(0) { $0 + $1.0 * $1.1 })
-                return 1 - dot
-            }.max() ?? 0
+            let change =
+                zip(basis, next).map { old, new in
+                    let dot = abs(zip(old, new).reduce(0) { $0 + $1.0 * $1.1 })
+                    return 1 - dot
+                }.max() ?? 0
             basis = next
             if iteration > 20, change < 1e-6 { break }
         }

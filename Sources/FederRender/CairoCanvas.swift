@@ -1,7 +1,7 @@
 import CCairo
 import CPangoCairo
-import FederProjection
 import FederLayout
+import FederProjection
 import Foundation
 
 /// Draws scene marks on one cairo context. Owns nothing but the thumbnail cache; all cairo calls of the
@@ -32,33 +32,33 @@ final class CairoCanvas {
         // the page: such a mark is skipped.
         guard Self.isFinite(mark) else { return }
         switch mark {
-        case let .rect(rect, fill, stroke, radius):
+        case .rect(let rect, let fill, let stroke, let radius):
             roundedRectangle(rect, radius: radius)
             paint(fill: fill, stroke: stroke)
-        case let .circle(center, radius, fill, stroke):
+        case .circle(let center, let radius, let fill, let stroke):
             cairo_new_path(context)
             cairo_arc(context, center.x, center.y, max(radius, 0), 0, 2 * .pi)
             paint(fill: fill, stroke: stroke)
-        case let .polygon(points, fill, stroke):
+        case .polygon(let points, let fill, let stroke):
             guard let first = points.first else { return }
             cairo_new_path(context)
             cairo_move_to(context, first.x, first.y)
             for point in points.dropFirst() { cairo_line_to(context, point.x, point.y) }
             cairo_close_path(context)
             paint(fill: fill, stroke: stroke)
-        case let .polyline(points, stroke):
+        case .polyline(let points, let stroke):
             guard let first = points.first, points.count > 1 else { return }
             cairo_new_path(context)
             cairo_move_to(context, first.x, first.y)
             for point in points.dropFirst() { cairo_line_to(context, point.x, point.y) }
             paint(fill: nil, stroke: stroke)
-        case let .arrow(from, to, stroke, head):
+        case .arrow(let from, let to, let stroke, let head):
             drawArrow(from: from, to: to, stroke: stroke, head: head)
-        case let .text(text):
+        case .text(let text):
             drawText(text)
-        case let .image(image):
+        case .image(let image):
             drawImage(image)
-        case let .group(marks, clip):
+        case .group(let marks, let clip):
             cairo_save(context)
             if let clip {
                 cairo_new_path(context)
@@ -74,13 +74,13 @@ final class CairoCanvas {
         func ok(_ point: Point) -> Bool { point.x.isFinite && point.y.isFinite }
         func ok(_ rect: Rect) -> Bool { rect.x.isFinite && rect.y.isFinite && rect.width.isFinite && rect.height.isFinite }
         switch mark {
-        case let .rect(rect, _, _, radius): return ok(rect) && radius.isFinite
-        case let .circle(center, radius, _, _): return ok(center) && radius.isFinite
-        case let .polygon(points, _, _), let .polyline(points, _): return points.allSatisfy(ok)
-        case let .arrow(from, to, _, head): return ok(from) && ok(to) && head.isFinite
-        case let .text(text): return ok(text.origin) && (text.width?.isFinite ?? true) && text.rotation.isFinite
-        case let .image(image): return ok(image.rect)
-        case let .group(_, clip): return clip.map(ok) ?? true
+        case .rect(let rect, _, _, let radius): return ok(rect) && radius.isFinite
+        case .circle(let center, let radius, _, _): return ok(center) && radius.isFinite
+        case .polygon(let points, _, _), .polyline(let points, _): return points.allSatisfy(ok)
+        case .arrow(let from, let to, _, let head): return ok(from) && ok(to) && head.isFinite
+        case .text(let text): return ok(text.origin) && (text.width?.isFinite ?? true) && text.rotation.isFinite
+        case .image(let image): return ok(image.rect)
+        case .group(_, let clip): return clip.map(ok) ?? true
         }
     }
 

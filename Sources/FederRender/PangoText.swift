@@ -1,8 +1,8 @@
-import Synchronization
 import CCairo
 import CPangoCairo
 import FederLayout
 import Foundation
+import Synchronization
 
 /// Text through Pango on a cairo context at 72 dpi, so one point of font size is one point on the page.
 enum PangoText {

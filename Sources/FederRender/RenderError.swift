@@ -11,11 +11,11 @@ public enum RenderError: Error, Equatable, Sendable {
 extension RenderError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .cairo(status, path): return "\(path): cairo failed: \(status)"
-        case let .unsupportedFormat(name): return "unsupported output format '\(name)' (use .pdf, .png or .svg)"
-        case let .multiplePagesInSingleFileFormat(format, pages):
+        case .cairo(let status, let path): return "\(path): cairo failed: \(status)"
+        case .unsupportedFormat(let name): return "unsupported output format '\(name)' (use .pdf, .png or .svg)"
+        case .multiplePagesInSingleFileFormat(let format, let pages):
             return "\(format) holds one page, the document has \(pages)"
-        case let .cannotWrite(path, reason): return "\(path): cannot write: \(reason)"
+        case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
         }
     }
 }

@@ -117,8 +117,9 @@ public final class Thumbnail: @unchecked Sendable {
             return Thumbnail(surface: surface, jpegData: nil)
         }
         defer { cairo_surface_destroy(surface) }
-        return Thumbnail(surface: try resample(surface, width: width, height: height, maxPixels: maxPixels, path: path),
-                         jpegData: nil)
+        return Thumbnail(
+            surface: try resample(surface, width: width, height: height, maxPixels: maxPixels, path: path),
+            jpegData: nil)
     }
 
     private static func loadJPEG(_ bytes: [UInt8], path: String, maxPixels: Int) throws -> Thumbnail {
@@ -130,7 +131,10 @@ public final class Thumbnail: @unchecked Sendable {
             let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"
             return ThumbnailError.decodeFailed(path: path, reason: "\(what): \(message)")
         }
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsampling: Int32 = 0
+        var colorspace: Int32 = 0
         let headerStatus = bytes.withUnsafeBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return -1 }
             return tjDecompressHeader3(handle, base, UInt(buffer.count), &width, &height, &subsampling, &colorspace)
@@ -144,7 +148,7 @@ public final class Thumbnail: @unchecked Sendable {
             throw ThumbnailError.tooLarge(path: path, width: Int(width), height: Int(height), limit: maxSide)
         }
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(outWidth), Int32(outHeight)),
-              cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
+            cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
         else {
             throw ThumbnailError.decodeFailed(path: path, reason: "cannot create a \(outWidth)×\(outHeight) surface")
         }
@@ -159,9 +163,9 @@ public final class Thumbnail: @unchecked Sendable {
         // Cairo's ARGB32 is a native-endian 32-bit word: B,G,R,A in memory on little-endian machines. turbojpeg
         // writes alpha 0xFF, so the pixels are already premultiplied.
         #if _endian(little)
-        let pixelFormat = Int32(TJPF_BGRA.rawValue)
+            let pixelFormat = Int32(TJPF_BGRA.rawValue)
         #else
-        let pixelFormat = Int32(TJPF_ARGB.rawValue)
+            let pixelFormat = Int32(TJPF_ARGB.rawValue)
         #endif
         let status = bytes.withUnsafeBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return -1 }
@@ -212,7 +216,7 @@ public final class Thumbnail: @unchecked Sendable {
         let newWidth = max(1, min(maxPixels, Int((Double(width) * factor).rounded())))
         let newHeight = max(1, min(maxPixels, Int((Double(height) * factor).rounded())))
         guard let target = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(newWidth), Int32(newHeight)),
-              cairo_surface_status(target) == CAIRO_STATUS_SUCCESS
+            cairo_surface_status(target) == CAIRO_STATUS_SUCCESS
         else {
             throw ThumbnailError.decodeFailed(path: path, reason: "cannot create a \(newWidth)×\(newHeight) surface")
         }
@@ -273,10 +277,10 @@ public enum ThumbnailError: Error, Equatable, Sendable {
 extension ThumbnailError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .cannotRead(path, reason): return "\(path): cannot read image: \(reason)"
-        case let .notAnImage(path): return "\(path): not a PNG or JPEG image"
-        case let .decodeFailed(path, reason): return "\(path): cannot decode image: \(reason)"
-        case let .tooLarge(path, width, height, limit):
+        case .cannotRead(let path, let reason): return "\(path): cannot read image: \(reason)"
+        case .notAnImage(let path): return "\(path): not a PNG or JPEG image"
+        case .decodeFailed(let path, let reason): return "\(path): cannot decode image: \(reason)"
+        case .tooLarge(let path, let width, let height, let limit):
             return "\(path): image is \(width)×\(height) pixels, more than \(limit) on a side"
         }
     }

@@ -3,7 +3,10 @@ import Foundation
 /// A `--fail-if` gate such as `recall<0.9`: a measure, a comparison, a threshold.
 public struct FailCondition: Equatable, Sendable {
     public enum Comparison: String, CaseIterable, Sendable {
-        case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
 
         func holds(_ value: Double, _ threshold: Double) -> Bool {
             switch self {
@@ -63,7 +66,8 @@ public struct FailCondition: Equatable, Sendable {
             }
             for (sideName, side) in [("left", comparison.left), ("right", comparison.right)] {
                 guard let value = side.aggregates[measure]?.mean, self.comparison.holds(value, threshold) else { continue }
-                lines.append("\(name) \(sideName) (\(side.index), \(side.query)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
+                lines.append(
+                    "\(name) \(sideName) (\(side.index), \(side.query)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
             }
         }
         return lines

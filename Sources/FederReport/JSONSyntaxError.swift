@@ -77,7 +77,9 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
         case .badUnicodeEscape:
             return "expected four hex digits after '\\u'"
         case .loneSurrogate(let unit):
-            let half = unit < 0xDC00 ? "high surrogate \\u\(Self.hex(unit)) not followed by a low surrogate \\uDC00…\\uDFFF"
+            let half =
+                unit < 0xDC00
+                ? "high surrogate \\u\(Self.hex(unit)) not followed by a low surrogate \\uDC00…\\uDFFF"
                 : "low surrogate \\u\(Self.hex(unit)) without a high surrogate \\uD800…\\uDBFF before it"
             return "lone surrogate: \(half)"
         case .invalidUTF8(let byte):

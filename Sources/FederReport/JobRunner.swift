@@ -97,7 +97,9 @@ public struct JobRunner {
                 guard searches <= Self.maxSearches else {
                     throw SpecError(
                         file: spec.file, path: side.path,
-                        message: "the job asks for more than \(Self.maxSearches) traced searches (queries × (1 + sweep points)); use fewer queries or sweep points")
+                        message:
+                            "the job asks for more than \(Self.maxSearches) traced searches (queries × (1 + sweep points)); use fewer queries or sweep points"
+                    )
                 }
                 let params = spec.params.overridden(by: side.params)
                 let request = SearchRequest(k: params.k ?? 10, nprobe: params.nprobe, ef: params.ef)
@@ -177,7 +179,9 @@ public struct JobRunner {
 
     /// Traces every vector across cores, each measured against its exact top-k; the first keeps its whole trace
     /// (the views draw it), the rest only what summaries read.
-    func traceAll(index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]], request: SearchRequest, path: String) throws -> [SearchTrace] {
+    func traceAll(index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]], request: SearchRequest, path: String) throws
+        -> [SearchTrace]
+    {
         do {
             return try TraceLoop.run(index: index, queries: vectors, request: request, exact: exact) { $0 == 0 ? .full : .summary }
                 .map(\.trace)
@@ -201,7 +205,8 @@ public struct JobRunner {
             var series: [SweepPoint] = []
             for value in sweep.values {
                 try checkBudget(started: started, at: comparison.path + ".sweep")
-                var request = SearchRequest(k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef)
+                var request = SearchRequest(
+                    k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef)
                 switch sweep.parameter {
                 case .nprobe: request.nprobe = value
                 case .ef: request.ef = value

@@ -171,10 +171,12 @@ struct JobSpecBuilder {
         var failed = false
         for offset in items.indices {
             let item = node.element(offset)
-            guard let row = diagnostics.attempt({ () throws -> [Float] in
-                guard try !item.elements().isEmpty else { throw item.error(.emptyInlineRow) }
-                return try floats(item)
-            }) else {
+            guard
+                let row = diagnostics.attempt({ () throws -> [Float] in
+                    guard try !item.elements().isEmpty else { throw item.error(.emptyInlineRow) }
+                    return try floats(item)
+                })
+            else {
                 failed = true
                 continue
             }
@@ -218,7 +220,9 @@ struct JobSpecBuilder {
             ef: value("ef", max: JobSpecParser.maxSearchParameter))
     }
 
-    func parseComparison(_ node: SpecNode, position: Int, indexNames: Set<String>?, queryNames: Set<String>?) throws -> JobSpec.ComparisonSpec {
+    func parseComparison(_ node: SpecNode, position: Int, indexNames: Set<String>?, queryNames: Set<String>?) throws
+        -> JobSpec.ComparisonSpec
+    {
         let fields = try node.object(.comparison)
         let left = diagnostics.attempt { try parseSide(try fields.required("left"), indexNames: indexNames, queryNames: queryNames) }
         let right = diagnostics.attempt { try parseSide(try fields.required("right"), indexNames: indexNames, queryNames: queryNames) }
@@ -244,7 +248,8 @@ struct JobSpecBuilder {
     func reference(_ node: SpecNode, kind: String, names: Set<String>?) throws -> String {
         let name = try node.string()
         guard let names, !names.contains(name) else { return name }
-        throw node.error(.unknownReference(kind: kind, name: name, suggestion: suggestion(for: name, among: Array(names)), known: names.sorted()))
+        throw node.error(
+            .unknownReference(kind: kind, name: name, suggestion: suggestion(for: name, among: Array(names)), known: names.sorted()))
     }
 
     func parseSweep(_ node: SpecNode) throws -> JobSpec.Sweep {

@@ -59,7 +59,9 @@ public enum JobSpecParser {
         }
         let diagnostics = SpecDiagnostics(file: file)
         reportDuplicateKeys(in: tree, diagnostics: diagnostics)
-        let spec = diagnostics.attempt { try JobSpecBuilder(diagnostics: diagnostics).build(SpecNode(value: tree, path: "$", diagnostics: diagnostics)) }
+        let spec = diagnostics.attempt {
+            try JobSpecBuilder(diagnostics: diagnostics).build(SpecNode(value: tree, path: "$", diagnostics: diagnostics))
+        }
         let errors = diagnostics.sortedErrors
         return (errors.isEmpty ? spec : nil, errors)
     }
@@ -91,9 +93,10 @@ public enum JobSpecParser {
                 var seen: [String: SourcePosition] = [:]
                 for member in members {
                     if let first = seen[member.key] {
-                        diagnostics.record(SpecError(
-                            file: diagnostics.file, path: path, message: SpecProblem.duplicateKey(member.key, first: first).message,
-                            position: member.keyPosition))
+                        diagnostics.record(
+                            SpecError(
+                                file: diagnostics.file, path: path, message: SpecProblem.duplicateKey(member.key, first: first).message,
+                                position: member.keyPosition))
                     } else {
                         seen[member.key] = member.keyPosition
                     }

@@ -15,7 +15,9 @@ struct SpecNode {
     /// `$.indexes.ivf`, or `$.indexes["my index"]` for keys that are not plain words.
     static func path(_ parent: String, key fullKey: String) -> String {
         let key = fullKey.count > 64 ? fullKey.prefix(64) + "…" : fullKey
-        let simple = !key.isEmpty && key.count == fullKey.count && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        let simple =
+            !key.isEmpty && key.count == fullKey.count
+            && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         if simple { return "\(parent).\(key)" }
         var escaped = ""
         for scalar in key.unicodeScalars {
@@ -46,9 +48,10 @@ struct SpecNode {
             if let kind, !kind.allowed.contains(member.key) {
                 let advice = SpecKeyAdvice.for(member.key, in: kind)
                 if case .didYouMean(let key) = advice { meant.insert(key) }
-                diagnostics.record(SpecError(
-                    file: diagnostics.file, path: Self.path(path, key: member.key),
-                    message: SpecProblem.unknownKey(member.key, advice: advice).message, position: member.keyPosition))
+                diagnostics.record(
+                    SpecError(
+                        file: diagnostics.file, path: Self.path(path, key: member.key),
+                        message: SpecProblem.unknownKey(member.key, advice: advice).message, position: member.keyPosition))
                 continue
             }
             fields[member.key] = child(member)

@@ -32,19 +32,25 @@ enum SpecObjectKind: CaseIterable, Sendable {
     var synonyms: [String: String] {
         switch self {
         case .root:
-            return ["index": "indexes", "indexs": "indexes", "query": "queries", "pairs": "comparisons", "runs": "comparisons", "name": "title"]
+            return [
+                "index": "indexes", "indexs": "indexes", "query": "queries", "pairs": "comparisons", "runs": "comparisons", "name": "title",
+            ]
         case .index:
             return ["path": "file", "filename": "file", "filepath": "file", "indexfile": "file", "location": "file", "index": "file"]
         case .media:
-            return ["kind": "type", "path": "list", "file": "list", "images": "list", "captions": "list",
-                    "folder": "root", "dir": "root", "directory": "root", "base": "root", "basedir": "root"]
+            return [
+                "kind": "type", "path": "list", "file": "list", "images": "list", "captions": "list",
+                "folder": "root", "dir": "root", "directory": "root", "base": "root", "basedir": "root",
+            ]
         case .query:
             return ["file": "vector", "path": "vector", "filename": "vector", "values": "vector", "image": "media", "picture": "media"]
         case .side:
             return ["idx": "index", "indexname": "index", "q": "query", "queryname": "query", "param": "params", "parameters": "params"]
         case .comparison:
-            return ["name": "title", "label": "title", "heading": "title", "lhs": "left", "a": "left", "baseline": "left",
-                    "rhs": "right", "b": "right", "candidate": "right"]
+            return [
+                "name": "title", "label": "title", "heading": "title", "lhs": "left", "a": "left", "baseline": "left",
+                "rhs": "right", "b": "right", "candidate": "right",
+            ]
         case .params, .sweep, .output:
             return [:]
         }

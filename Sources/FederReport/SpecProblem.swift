@@ -52,7 +52,11 @@ enum SpecProblem: Equatable, Sendable {
         guard text.unicodeScalars.contains(where: isUnprintable) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {
-            if isUnprintable(scalar) { result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" } else { result.unicodeScalars.append(scalar) }
+            if isUnprintable(scalar) {
+                result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
         }
         return result
     }
@@ -107,7 +111,8 @@ enum SpecProblem: Equatable, Sendable {
         case .tooManyComparisons(let count, let limit):
             return "\(count) comparisons; at most \(limit) fit a report"
         case .querySources(let found):
-            return found.isEmpty ? "give one of id, ids or vector" : "give only one of id, ids or vector (found \(found.joined(separator: ", ")))"
+            return found.isEmpty
+                ? "give one of id, ids or vector" : "give only one of id, ids or vector (found \(found.joined(separator: ", ")))"
         case .rowWithout(let source):
             return "row goes with a vector file, not \(source)"
         case .emptyIDs:

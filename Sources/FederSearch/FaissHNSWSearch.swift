@@ -29,127 +29,129 @@ public enum FaissHNSWSearch {
             order == .keepSmallest ? a < b : a > b
         }
 
-        return VisitedPool.shared.withTable(count: storage.count) { marks in withQueryPointer(query) { q -> SearchTrace in
-            @inline(__always) func distance(_ node: Int) -> Float {
-                let pointer = storage.rowPointer(node)
-                return order == .keepSmallest
-                    ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
-            }
-            // Marks: 1 visited on layer 0, 2 distance computed on some level.
-            var computedList: [Int] = []
-            computedList.reserveCapacity(ef * 16)
+        return VisitedPool.shared.withTable(count: storage.count) { marks in
+            withQueryPointer(query) { q -> SearchTrace in
+                @inline(__always) func distance(_ node: Int) -> Float {
+                    let pointer = storage.rowPointer(node)
+                    return order == .keepSmallest
+                        ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                }
+                // Marks: 1 visited on layer 0, 2 distance computed on some level.
+                var computedList: [Int] = []
+                computedList.reserveCapacity(ef * 16)
 
-            var nearest = graph.entryPoint
-            var nearestDistance = distance(nearest)
-            if !marks.testAndSet(nearest, mark: 2) { computedList.append(nearest) }
-            let entryDistance = nearestDistance
-            var ndis = 0
-            var nhops = 0
+                var nearest = graph.entryPoint
+                var nearestDistance = distance(nearest)
+                if !marks.testAndSet(nearest, mark: 2) { computedList.append(nearest) }
+                let entryDistance = nearestDistance
+                var ndis = 0
+                var nhops = 0
 
-            // Upper levels: greedy passes.
-            var upper: [HNSWTrace.UpperLevel] = []
-            var level = graph.maxLevel
-            while level >= 1 {
-                var passes: [[HNSWTrace.Edge]] = []
-                var path = [nearest]
-                while true {
-                    let start = nearest
-                    var edges: [HNSWTrace.Edge] = []
-                    for slot in graph.slotRange(node: start, level: level) {
+                // Upper levels: greedy passes.
+                var upper: [HNSWTrace.UpperLevel] = []
+                var level = graph.maxLevel
+                while level >= 1 {
+                    var passes: [[HNSWTrace.Edge]] = []
+                    var path = [nearest]
+                    while true {
+                        let start = nearest
+                        var edges: [HNSWTrace.Edge] = []
+                        for slot in graph.slotRange(node: start, level: level) {
+                            let neighbor = Int(graph.neighbors[slot])
+                            if neighbor < 0 { break }
+                            let d = distance(neighbor)
+                            if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
+                            ndis += 1
+                            edges.append(HNSWTrace.Edge(from: start, to: neighbor, distance: d))
+                            if better(d, than: nearestDistance) {
+                                nearest = neighbor
+                                nearestDistance = d
+                                path.append(neighbor)
+                            }
+                        }
+                        passes.append(edges)
+                        nhops += 1
+                        if nearest == start { break }
+                    }
+                    upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: nearestDistance))
+                    level -= 1
+                }
+
+                // Layer 0.
+                var candidates = MinimaxHeap(capacity: ef, order: order)
+                _ = candidates.push(Int32(nearest), nearestDistance)
+                var visitedCount = 0
+                results.offer(nearestDistance, id: Int64(nearest))
+                _ = marks.testAndSet(nearest, mark: 1)
+                visitedCount += 1
+
+                var steps: [HNSWTrace.Step] = []
+                var stopReason = HNSWTrace.StopReason.candidatesExhausted
+                var expansions = 0
+                var layer0Distances = 0
+                while candidates.count > 0 {
+                    guard let (popped, poppedDistance) = candidates.popMin() else { break }
+                    let node = Int(popped)
+                    let bound = results.threshold
+                    let resultSize = results.filled
+                    if candidates.countBelow(poppedDistance) >= efSearch {
+                        steps.append(
+                            HNSWTrace.Step(
+                                node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: false,
+                                neighbors: []))
+                        stopReason = .enoughBetterCandidates
+                        break
+                    }
+                    var events: [HNSWTrace.NeighborEvent] = []
+                    for slot in graph.slotRange(node: node, level: 0) {
                         let neighbor = Int(graph.neighbors[slot])
                         if neighbor < 0 { break }
+                        if marks.testAndSet(neighbor, mark: 1) {
+                            events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
+                            continue
+                        }
+                        visitedCount += 1
                         let d = distance(neighbor)
                         if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
-                        ndis += 1
-                        edges.append(HNSWTrace.Edge(from: start, to: neighbor, distance: d))
-                        if better(d, than: nearestDistance) {
-                            nearest = neighbor
-                            nearestDistance = d
-                            path.append(neighbor)
+                        layer0Distances += 1
+                        var entered = false
+                        var evicted: Int?
+                        if results.admits(d) {
+                            let top = results.top.id
+                            results.replaceTop(d, id: Int64(neighbor))
+                            entered = true
+                            if top >= 0 { evicted = Int(top) }
                         }
+                        let pushed = candidates.push(Int32(neighbor), d)
+                        events.append(
+                            HNSWTrace.NeighborEvent(
+                                id: neighbor, distance: d, outcome: pushed.accepted ? .admitted : .rejected,
+                                enteredResults: entered, evicted: evicted))
                     }
-                    passes.append(edges)
-                    nhops += 1
-                    if nearest == start { break }
-                }
-                upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: nearestDistance))
-                level -= 1
-            }
-
-            // Layer 0.
-            var candidates = MinimaxHeap(capacity: ef, order: order)
-            _ = candidates.push(Int32(nearest), nearestDistance)
-            var visitedCount = 0
-            results.offer(nearestDistance, id: Int64(nearest))
-            _ = marks.testAndSet(nearest, mark: 1)
-            visitedCount += 1
-
-            var steps: [HNSWTrace.Step] = []
-            var stopReason = HNSWTrace.StopReason.candidatesExhausted
-            var expansions = 0
-            var layer0Distances = 0
-            while candidates.count > 0 {
-                guard let (popped, poppedDistance) = candidates.popMin() else { break }
-                let node = Int(popped)
-                let bound = results.threshold
-                let resultSize = results.filled
-                if candidates.countBelow(poppedDistance) >= efSearch {
                     steps.append(
                         HNSWTrace.Step(
-                            node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: false,
-                            neighbors: []))
-                    stopReason = .enoughBetterCandidates
-                    break
+                            node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: true,
+                            neighbors: events))
+                    expansions += 1
                 }
-                var events: [HNSWTrace.NeighborEvent] = []
-                for slot in graph.slotRange(node: node, level: 0) {
-                    let neighbor = Int(graph.neighbors[slot])
-                    if neighbor < 0 { break }
-                    if marks.testAndSet(neighbor, mark: 1) {
-                        events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
-                        continue
-                    }
-                    visitedCount += 1
-                    let d = distance(neighbor)
-                    if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
-                    layer0Distances += 1
-                    var entered = false
-                    var evicted: Int?
-                    if results.admits(d) {
-                        let top = results.top.id
-                        results.replaceTop(d, id: Int64(neighbor))
-                        entered = true
-                        if top >= 0 { evicted = Int(top) }
-                    }
-                    let pushed = candidates.push(Int32(neighbor), d)
-                    events.append(
-                        HNSWTrace.NeighborEvent(
-                            id: neighbor, distance: d, outcome: pushed.accepted ? .admitted : .rejected,
-                            enteredResults: entered, evicted: evicted))
-                }
-                steps.append(
-                    HNSWTrace.Step(
-                        node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: true,
-                        neighbors: events))
-                expansions += 1
-            }
-            ndis += layer0Distances
-            nhops += expansions
+                ndis += layer0Distances
+                nhops += expansions
 
-            var counts = SearchCounts(distanceComputations: ndis, visited: computedList.count)
-            counts.hops = nhops
-            counts.visitedLevel0 = visitedCount
-            let neighbors = results.sortedResults().map {
-                Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id))
+                var counts = SearchCounts(distanceComputations: ndis, visited: computedList.count)
+                counts.hops = nhops
+                counts.visitedLevel0 = visitedCount
+                let neighbors = results.sortedResults().map {
+                    Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id))
+                }
+                let trace = HNSWTrace(
+                    entryPoint: graph.entryPoint, entryDistance: entryDistance, upperLevels: upper,
+                    level0: HNSWTrace.Level0(
+                        entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
+                    visited: computedList)
+                return SearchTrace(
+                    kind: .hnsw, metric: index.header.metric.name, parameters: parameters, results: neighbors,
+                    counts: counts, hnsw: trace)
             }
-            let trace = HNSWTrace(
-                entryPoint: graph.entryPoint, entryDistance: entryDistance, upperLevels: upper,
-                level0: HNSWTrace.Level0(
-                    entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
-                visited: computedList)
-            return SearchTrace(
-                kind: .hnsw, metric: index.header.metric.name, parameters: parameters, results: neighbors,
-                counts: counts, hnsw: trace)
-        } }
+        }
     }
 }

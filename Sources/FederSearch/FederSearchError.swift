@@ -13,17 +13,17 @@ public enum FederSearchError: Error, Equatable, Sendable {
 extension FederSearchError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .dimensionMismatch(expected, got, source):
+        case .dimensionMismatch(let expected, let got, let source):
             return "\(source) has dimension \(got) but the index has dimension \(expected)"
-        case let .invalidK(k):
+        case .invalidK(let k):
             return "k must be at least 1 (got \(k))"
-        case let .invalidParameter(name, value, detail):
+        case .invalidParameter(let name, let value, let detail):
             return "\(name) \(value) is invalid: \(detail)"
-        case let .unknownID(id):
+        case .unknownID(let id):
             return "no vector with id \(id) in the index"
-        case let .unsupported(detail):
+        case .unsupported(let detail):
             return detail
-        case let .nonFiniteQuery(source):
+        case .nonFiniteQuery(let source):
             return "\(source) holds NaN or infinite values"
         }
     }

@@ -26,7 +26,8 @@ public enum FlatSearch {
         withQueryPointer(query) { q in
             for row in 0..<table.count {
                 let pointer = table.rowPointer(row)
-                let distance = order == .keepSmallest
+                let distance =
+                    order == .keepSmallest
                     ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
                 heap.offer(distance, id: Int64(row))
             }

@@ -28,165 +28,168 @@ public enum HNSWLibSearch {
         let ef = max(requestedEf, k)
         let bareBone = index.deletedCount == 0
 
-        return VisitedPool.shared.withTable(count: index.count) { marks in withQueryPointer(query) { q -> SearchTrace in
-            let isL2 = space == .l2
-            @inline(__always) func distance(_ node: Int) -> Float {
-                let pointer = index.vectorPointer(node)
-                return isL2 ? HNSWLibDistances.l2(q, pointer, dim: dim) : HNSWLibDistances.innerProductDistance(q, pointer, dim: dim)
-            }
-            // Marks: 1 visited on layer 0, 2 distance computed on some level.
-            var computedList: [Int] = []
-            computedList.reserveCapacity(ef * 16)
-            var distanceComputations = 0
-            var hops = 0
+        return VisitedPool.shared.withTable(count: index.count) { marks in
+            withQueryPointer(query) { q -> SearchTrace in
+                let isL2 = space == .l2
+                @inline(__always) func distance(_ node: Int) -> Float {
+                    let pointer = index.vectorPointer(node)
+                    return isL2 ? HNSWLibDistances.l2(q, pointer, dim: dim) : HNSWLibDistances.innerProductDistance(q, pointer, dim: dim)
+                }
+                // Marks: 1 visited on layer 0, 2 distance computed on some level.
+                var computedList: [Int] = []
+                computedList.reserveCapacity(ef * 16)
+                var distanceComputations = 0
+                var hops = 0
 
-            var current = index.entryPoint
-            var currentDistance = distance(current)
-            distanceComputations += 1
-            if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
-            let entryDistance = currentDistance
+                var current = index.entryPoint
+                var currentDistance = distance(current)
+                distanceComputations += 1
+                if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
+                let entryDistance = currentDistance
 
-            var upper: [HNSWTrace.UpperLevel] = []
-            var level = index.maxLevel
-            while level > 0 {
-                var passes: [[HNSWTrace.Edge]] = []
-                var path = [current]
-                var changed = true
-                while changed {
-                    changed = false
-                    let start = current
-                    let list = index.linkList(of: start, level: level)
+                var upper: [HNSWTrace.UpperLevel] = []
+                var level = index.maxLevel
+                while level > 0 {
+                    var passes: [[HNSWTrace.Edge]] = []
+                    var path = [current]
+                    var changed = true
+                    while changed {
+                        changed = false
+                        let start = current
+                        let list = index.linkList(of: start, level: level)
+                        hops += 1
+                        var edges: [HNSWTrace.Edge] = []
+                        edges.reserveCapacity(list.count)
+                        for slot in 0..<list.count {
+                            let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
+                            let d = distance(node)
+                            distanceComputations += 1
+                            if !marks.testAndSet(node, mark: 2) { computedList.append(node) }
+                            edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
+                            if d < currentDistance {
+                                currentDistance = d
+                                current = node
+                                changed = true
+                                path.append(node)
+                            }
+                        }
+                        passes.append(edges)
+                    }
+                    upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: currentDistance))
+                    level -= 1
+                }
+
+                // Layer 0: searchBaseLayerST.
+                var top = StdPriorityQueue(reservingCapacity: ef + 1)
+                var candidates = StdPriorityQueue(reservingCapacity: ef * 4)
+                var visitedCount = 0
+                var lowerBound: Float
+                let entry = current
+                if bareBone || !index.isDeleted(entry) {
+                    let d = distance(entry)
+                    distanceComputations += 1
+                    lowerBound = d
+                    top.push(d, UInt32(entry))
+                    candidates.push(-d, UInt32(entry))
+                } else {
+                    lowerBound = .greatestFiniteMagnitude
+                    candidates.push(-lowerBound, UInt32(entry))
+                }
+                _ = marks.testAndSet(entry, mark: 1)
+                visitedCount += 1
+
+                var steps: [HNSWTrace.Step] = []
+                var stopReason = HNSWTrace.StopReason.candidatesExhausted
+                while !candidates.isEmpty {
+                    let (negated, rawNode) = candidates.top
+                    let candidateDistance = -negated
+                    let node = Int(rawNode)
+                    let stop =
+                        bareBone
+                        ? candidateDistance > lowerBound : candidateDistance > lowerBound && top.count == ef
+                    if stop {
+                        steps.append(
+                            HNSWTrace.Step(
+                                node: node, distance: candidateDistance, bound: lowerBound, resultSize: top.count,
+                                expanded: false, neighbors: []))
+                        stopReason = .candidateWorseThanBound
+                        break
+                    }
+                    let bound = lowerBound
+                    let resultSize = top.count
+                    candidates.pop()
                     hops += 1
-                    var edges: [HNSWTrace.Edge] = []
-                    edges.reserveCapacity(list.count)
+                    let list = index.linkList(of: node, level: 0)
+                    var events: [HNSWTrace.NeighborEvent] = []
+                    events.reserveCapacity(list.count)
+                    if list.count > 0 {
+                        feder_prefetch(index.vectorPointer(Int(list.ids.loadUnaligned(as: UInt32.self))), 4)
+                    }
                     for slot in 0..<list.count {
-                        let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
-                        let d = distance(node)
+                        let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
+                        if slot + 1 < list.count {
+                            let next = Int(list.ids.loadUnaligned(fromByteOffset: (slot + 1) * 4, as: UInt32.self))
+                            feder_prefetch(index.vectorPointer(next), 4)
+                        }
+                        if marks.testAndSet(neighbor, mark: 1) {
+                            events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
+                            continue
+                        }
+                        visitedCount += 1
+                        let d = distance(neighbor)
                         distanceComputations += 1
-                        if !marks.testAndSet(node, mark: 2) { computedList.append(node) }
-                        edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
-                        if d < currentDistance {
-                            currentDistance = d
-                            current = node
-                            changed = true
-                            path.append(node)
+                        if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
+                        if top.count < ef || lowerBound > d {
+                            candidates.push(-d, UInt32(neighbor))
+                            var entered = false
+                            var evicted: Int?
+                            if bareBone || !index.isDeleted(neighbor) {
+                                top.push(d, UInt32(neighbor))
+                                entered = true
+                            }
+                            while top.count > ef {
+                                let removed = top.pop()
+                                evicted = Int(removed.id)
+                            }
+                            if !top.isEmpty { lowerBound = top.top.key }
+                            if evicted == neighbor { entered = false }
+                            events.append(
+                                HNSWTrace.NeighborEvent(
+                                    id: neighbor, distance: d, outcome: .admitted, enteredResults: entered, evicted: evicted))
+                        } else {
+                            events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: d, outcome: .rejected))
                         }
                     }
-                    passes.append(edges)
-                }
-                upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: currentDistance))
-                level -= 1
-            }
-
-            // Layer 0: searchBaseLayerST.
-            var top = StdPriorityQueue(reservingCapacity: ef + 1)
-            var candidates = StdPriorityQueue(reservingCapacity: ef * 4)
-            var visitedCount = 0
-            var lowerBound: Float
-            let entry = current
-            if bareBone || !index.isDeleted(entry) {
-                let d = distance(entry)
-                distanceComputations += 1
-                lowerBound = d
-                top.push(d, UInt32(entry))
-                candidates.push(-d, UInt32(entry))
-            } else {
-                lowerBound = .greatestFiniteMagnitude
-                candidates.push(-lowerBound, UInt32(entry))
-            }
-            _ = marks.testAndSet(entry, mark: 1)
-            visitedCount += 1
-
-            var steps: [HNSWTrace.Step] = []
-            var stopReason = HNSWTrace.StopReason.candidatesExhausted
-            while !candidates.isEmpty {
-                let (negated, rawNode) = candidates.top
-                let candidateDistance = -negated
-                let node = Int(rawNode)
-                let stop = bareBone
-                    ? candidateDistance > lowerBound : candidateDistance > lowerBound && top.count == ef
-                if stop {
                     steps.append(
                         HNSWTrace.Step(
-                            node: node, distance: candidateDistance, bound: lowerBound, resultSize: top.count,
-                            expanded: false, neighbors: []))
-                    stopReason = .candidateWorseThanBound
-                    break
+                            node: node, distance: candidateDistance, bound: bound, resultSize: resultSize, expanded: true,
+                            neighbors: events))
                 }
-                let bound = lowerBound
-                let resultSize = top.count
-                candidates.pop()
-                hops += 1
-                let list = index.linkList(of: node, level: 0)
-                var events: [HNSWTrace.NeighborEvent] = []
-                events.reserveCapacity(list.count)
-                if list.count > 0 {
-                    feder_prefetch(index.vectorPointer(Int(list.ids.loadUnaligned(as: UInt32.self))), 4)
-                }
-                for slot in 0..<list.count {
-                    let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
-                    if slot + 1 < list.count {
-                        let next = Int(list.ids.loadUnaligned(fromByteOffset: (slot + 1) * 4, as: UInt32.self))
-                        feder_prefetch(index.vectorPointer(next), 4)
-                    }
-                    if marks.testAndSet(neighbor, mark: 1) {
-                        events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
-                        continue
-                    }
-                    visitedCount += 1
-                    let d = distance(neighbor)
-                    distanceComputations += 1
-                    if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
-                    if top.count < ef || lowerBound > d {
-                        candidates.push(-d, UInt32(neighbor))
-                        var entered = false
-                        var evicted: Int?
-                        if bareBone || !index.isDeleted(neighbor) {
-                            top.push(d, UInt32(neighbor))
-                            entered = true
-                        }
-                        while top.count > ef {
-                            let removed = top.pop()
-                            evicted = Int(removed.id)
-                        }
-                        if !top.isEmpty { lowerBound = top.top.key }
-                        if evicted == neighbor { entered = false }
-                        events.append(
-                            HNSWTrace.NeighborEvent(
-                                id: neighbor, distance: d, outcome: .admitted, enteredResults: entered, evicted: evicted))
-                    } else {
-                        events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: d, outcome: .rejected))
-                    }
-                }
-                steps.append(
-                    HNSWTrace.Step(
-                        node: node, distance: candidateDistance, bound: bound, resultSize: resultSize, expanded: true,
-                        neighbors: events))
-            }
 
-            while top.count > k { top.pop() }
-            var kept: [(distance: Float, label: UInt64, internalID: Int)] = []
-            while !top.isEmpty {
-                let (d, id) = top.pop()
-                kept.append((d, index.label(Int(id)), Int(id)))
-            }
-            // searchKnn's result queue orders (distance, label) pairs; knn_query lists them ascending.
-            kept.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.label < $1.label }
-            let results = kept.map { Neighbor(id: Int64(bitPattern: $0.label), distance: $0.distance, internalID: $0.internalID) }
+                while top.count > k { top.pop() }
+                var kept: [(distance: Float, label: UInt64, internalID: Int)] = []
+                while !top.isEmpty {
+                    let (d, id) = top.pop()
+                    kept.append((d, index.label(Int(id)), Int(id)))
+                }
+                // searchKnn's result queue orders (distance, label) pairs; knn_query lists them ascending.
+                kept.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.label < $1.label }
+                let results = kept.map { Neighbor(id: Int64(bitPattern: $0.label), distance: $0.distance, internalID: $0.internalID) }
 
-            var counts = SearchCounts(distanceComputations: distanceComputations, visited: computedList.count)
-            counts.hops = hops
-            counts.visitedLevel0 = visitedCount
-            var trace = SearchTrace(
-                kind: .hnswlib, metric: space.name, parameters: parameters, results: results, counts: counts,
-                hnsw: HNSWTrace(
-                    entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
-                    level0: HNSWTrace.Level0(
-                        entry: entry, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
-                    visited: computedList))
-            trace.nodeLabels = labels(of: computedList, in: index)
-            return trace
-        } }
+                var counts = SearchCounts(distanceComputations: distanceComputations, visited: computedList.count)
+                counts.hops = hops
+                counts.visitedLevel0 = visitedCount
+                var trace = SearchTrace(
+                    kind: .hnswlib, metric: space.name, parameters: parameters, results: results, counts: counts,
+                    hnsw: HNSWTrace(
+                        entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
+                        level0: HNSWTrace.Level0(
+                            entry: entry, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
+                        visited: computedList))
+                trace.nodeLabels = labels(of: computedList, in: index)
+                return trace
+            }
+        }
     }
 
     /// Internal id → label for `nodes`, or nil when every label equals its internal id.

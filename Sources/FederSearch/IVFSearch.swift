@@ -26,7 +26,8 @@ public enum IVFSearch {
             var coarse = FaissResultHeap(capacity: nprobe, order: order)
             for list in 0..<index.nlist {
                 let pointer = centroids.rowPointer(list)
-                let distance = order == .keepSmallest
+                let distance =
+                    order == .keepSmallest
                     ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
                 centroidDistances[list] = distance
                 coarse.offer(distance, id: Int64(list))

@@ -22,11 +22,13 @@ public enum Measures {
         let kind: (order: FaissResultHeap.Order, distance: (UnsafeRawPointer, UnsafeRawPointer) -> Float)
         switch index {
         case .hnswlib(let hnswlib):
-            kind = hnswlib.space == .l2
+            kind =
+                hnswlib.space == .l2
                 ? (.keepSmallest, { HNSWLibDistances.l2($0, $1, dim: dim) })
                 : (.keepSmallest, { HNSWLibDistances.innerProductDistance($0, $1, dim: dim) })
         case .faiss(let faiss):
-            kind = faiss.header.metric == .innerProduct
+            kind =
+                faiss.header.metric == .innerProduct
                 ? (.keepLargest, { Distances.dot($0, $1, dim: dim) })
                 : (.keepSmallest, { Distances.l2Squared($0, $1, dim: dim) })
         }

@@ -1,5 +1,5 @@
-import Synchronization
 import Foundation
+import Synchronization
 
 /// Per-node marks for one search that cost nothing to clear: hnswlib's `VisitedList` idea, a generation tag
 /// per entry, so a new search bumps the tag instead of zeroing n entries. Two independent marks per node.

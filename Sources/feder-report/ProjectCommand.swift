@@ -51,6 +51,7 @@ struct ProjectCommand: ParsableCommand {
         if let score = outcome.trustworthiness { print(String(format: "trustworthiness@10 %.4f", score)) }
         printError(
             String(
-                format: "feder-report: projected %d vectors with %@ in %.2f s → %@", outcome.count, method.rawValue, outcome.seconds, output))
+                format: "feder-report: projected %d vectors with %@ in %.2f s → %@", outcome.count, method.rawValue, outcome.seconds, output
+            ))
     }
 }

@@ -1,6 +1,6 @@
+import FederProjection
 import XCTest
 
-import FederProjection
 @testable import FederLayout
 
 final class GeometryTests: XCTestCase {
@@ -127,7 +127,8 @@ final class GeometryTests: XCTestCase {
 
     private static func signedArea(_ polygon: [Point]) -> Double {
         polygon.indices.reduce(0.0) { sum, k in
-            let a = polygon[k], b = polygon[(k + 1) % polygon.count]
+            let a = polygon[k]
+            let b = polygon[(k + 1) % polygon.count]
             return sum + (a.x * b.y - b.x * a.y) / 2
         }
     }
@@ -136,8 +137,10 @@ final class GeometryTests: XCTestCase {
     private static func convex(_ polygon: [Point], contains point: Point, tolerance: Double = 1e-9) -> Bool {
         guard polygon.count >= 3 else { return false }
         return polygon.indices.allSatisfy { k in
-            let a = polygon[k], b = polygon[(k + 1) % polygon.count]
-            let edge = b - a, offset = point - a
+            let a = polygon[k]
+            let b = polygon[(k + 1) % polygon.count]
+            let edge = b - a
+            let offset = point - a
             let length = (edge.x * edge.x + edge.y * edge.y).squareRoot()
             return edge.x * offset.y - edge.y * offset.x >= -tolerance * max(length, 1)
         }

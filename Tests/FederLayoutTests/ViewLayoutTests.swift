@@ -1,6 +1,6 @@
-import FederProjection
 import FederIndex
 import FederLayout
+import FederProjection
 import FederSearch
 import FederTestSupport
 import XCTest
@@ -27,13 +27,13 @@ final class ViewLayoutTests: XCTestCase {
     private func anchors(_ marks: [Mark]) -> [Point] {
         marks.flatMap { mark -> [Point] in
             switch mark {
-            case let .rect(rect, _, _, _): return [Point(rect.minX, rect.minY), Point(rect.maxX, rect.maxY)]
-            case let .circle(center, _, _, _): return [center]
-            case let .polygon(points, _, _), let .polyline(points, _): return points
-            case let .arrow(from, to, _, _): return [from, to]
-            case let .text(text): return [text.origin]
-            case let .image(image): return [Point(image.rect.minX, image.rect.minY), Point(image.rect.maxX, image.rect.maxY)]
-            case let .group(inner, _): return anchors(inner)
+            case .rect(let rect, _, _, _): return [Point(rect.minX, rect.minY), Point(rect.maxX, rect.maxY)]
+            case .circle(let center, _, _, _): return [center]
+            case .polygon(let points, _, _), .polyline(let points, _): return points
+            case .arrow(let from, let to, _, _): return [from, to]
+            case .text(let text): return [text.origin]
+            case .image(let image): return [Point(image.rect.minX, image.rect.minY), Point(image.rect.maxX, image.rect.maxY)]
+            case .group(let inner, _): return anchors(inner)
             }
         }
     }
@@ -56,10 +56,12 @@ final class ViewLayoutTests: XCTestCase {
         let coarse = IVFViews.coarse(input, in: panel, theme: theme, measurer: measurer)
         assertInside(coarse, "coarse")
         // One numbered accent badge per probed list.
-        let badges = coarse.filter { if case let .circle(_, radius, fill, _) = $0 { return fill == theme.accent && radius == 5.5 } else { return false } }
+        let badges = coarse.filter {
+            if case .circle(_, let radius, let fill, _) = $0 { return fill == theme.accent && radius == 5.5 } else { return false }
+        }
         XCTAssertEqual(badges.count, trace.ivf?.probes.count)
         let badgeNumbers = coarse.compactMap { mark -> Int? in
-            if case let .text(text) = mark, text.color == Color(hex: 0xFFFFFF) { return Int(text.text) }
+            if case .text(let text) = mark, text.color == Color(hex: 0xFFFFFF) { return Int(text.text) }
             return nil
         }
         XCTAssertEqual(badgeNumbers.sorted(), Array(1...4))
@@ -67,10 +69,12 @@ final class ViewLayoutTests: XCTestCase {
         let polar = IVFViews.finePolar(input, in: panel, theme: theme, measurer: measurer)
         assertInside(polar, "polar")
         // Every result found among the scanned vectors gets a numbered result badge.
-        let resultBadges = polar.filter { if case let .circle(_, radius, fill, _) = $0 { return fill == theme.result && radius == 5 } else { return false } }
+        let resultBadges = polar.filter {
+            if case .circle(_, let radius, let fill, _) = $0 { return fill == theme.result && radius == 5 } else { return false }
+        }
         XCTAssertEqual(resultBadges.count, trace.results.filter { $0.id >= 0 }.count)
         // Scored dots + result dots = scanned vectors.
-        let dots = polar.filter { if case let .circle(_, radius, _, _) = $0 { return radius < 3 || radius == 4 } else { return false } }
+        let dots = polar.filter { if case .circle(_, let radius, _, _) = $0 { return radius < 3 || radius == 4 } else { return false } }
         XCTAssertEqual(dots.count, trace.ivf?.scanned.count)
 
         assertInside(IVFViews.overview(input, in: panel, theme: theme, measurer: measurer), "overview")
@@ -106,14 +110,16 @@ final class ViewLayoutTests: XCTestCase {
             let input = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 1)
             let search = HNSWViews.search(input, in: panel, theme: theme, measurer: measurer)
             assertInside(search, "\(name) search")
-            let resultBadges = search.filter { if case let .circle(_, radius, fill, _) = $0 { return fill == theme.result && radius == 5 } else { return false } }
+            let resultBadges = search.filter {
+                if case .circle(_, let radius, let fill, _) = $0 { return fill == theme.result && radius == 5 } else { return false }
+            }
             XCTAssertEqual(resultBadges.count, trace.results.filter { $0.id >= 0 }.count, name)
-            let arrows = search.filter { if case let .arrow(_, _, _, head) = $0 { return head == 6 } else { return false } }
+            let arrows = search.filter { if case .arrow(_, _, _, let head) = $0 { return head == 6 } else { return false } }
             let moves = trace.hnsw?.upperLevels.reduce(0) { $0 + $1.path.count - 1 } ?? 0
             XCTAssertEqual(arrows.count, moves, "\(name): one arrow per greedy move")
             let overview = HNSWViews.overview(input, in: panel, theme: theme, measurer: measurer)
             assertInside(overview, "\(name) overview")
-            let levelPlanes = overview.filter { if case let .polygon(points, _, _) = $0 { return points.count == 4 } else { return false } }
+            let levelPlanes = overview.filter { if case .polygon(let points, _, _) = $0 { return points.count == 4 } else { return false } }
             XCTAssertEqual(levelPlanes.count, graph.maxLevel + 1, "\(name): one plane per level")
             XCTAssertEqual(search, HNSWViews.search(input, in: panel, theme: theme, measurer: measurer))
         }
@@ -127,7 +133,7 @@ final class ViewLayoutTests: XCTestCase {
             queryLabel: "id 3", in: panel, theme: theme, measurer: measurer)
         assertInside(marks, "strip")
         let captions = marks.compactMap { mark -> String? in
-            if case let .text(text) = mark, text.text.hasPrefix("id ") && text.text.contains("\n") { return text.text }
+            if case .text(let text) = mark, text.text.hasPrefix("id ") && text.text.contains("\n") { return text.text }
             return nil
         }
         XCTAssertEqual(captions.count, 7)

@@ -153,7 +153,8 @@ final class TSNETests: XCTestCase {
 
     func testBinarySearchMatchesPerplexity() {
         var random = SeededRandom(seed: 5)
-        let n = 20, k = 15
+        let n = 20
+        let k = 15
         let distances = (0..<(n * k)).map { _ in Float(random.unit() * 50) }
         let p = TSNE.conditionalProbabilities(squaredDistances: distances, count: n, k: k, perplexity: 5)
         for i in 0..<n {
@@ -198,7 +199,8 @@ final class TSNETests: XCTestCase {
         var gradient = [Double](repeating: 0, count: 2 * n)
         for i in 0..<n {
             for j in 0..<n where i != j {
-                let dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1]
+                let dx = y[2 * i] - y[2 * j]
+                let dy = y[2 * i + 1] - y[2 * j + 1]
                 let w = 1 / (1 + dx * dx + dy * dy)
                 gradient[2 * i] += 4 * (dense[i * n + j] - w / z) * w * dx
                 gradient[2 * i + 1] += 4 * (dense[i * n + j] - w / z) * w * dy
@@ -229,7 +231,8 @@ final class TSNETests: XCTestCase {
         for (a, b) in zip(workspace.currentGradient, exact) { XCTAssertEqual(a, b, accuracy: 1e-9 * scale) }
 
         _ = workspace.computeGradient(theta: 0.5, exaggeration: 1, withError: false)
-        var error = 0.0, norm = 0.0
+        var error = 0.0
+        var norm = 0.0
         for (a, b) in zip(workspace.currentGradient, exact) {
             error += (a - b) * (a - b)
             norm += b * b
@@ -272,7 +275,8 @@ final class TSNETests: XCTestCase {
         let (fx, fy, z) = tree.nodes.withUnsafeBufferPointer { QuadTree.repulsion(x: 1, y: 1, theta2: 0, nodes: $0) }
         var expected = (0.0, 0.0, 0.0)
         for j in 1..<102 {
-            let dx = 1 - y[2 * j], dy = 1 - y[2 * j + 1]
+            let dx = 1 - y[2 * j]
+            let dy = 1 - y[2 * j + 1]
             let q = 1 / (1 + dx * dx + dy * dy)
             expected.0 += q * q * dx
             expected.1 += q * q * dy

@@ -1,7 +1,8 @@
 import FederIndex
-@testable import FederProjection
 import FederTestSupport
 import XCTest
+
+@testable import FederProjection
 
 final class UMAPTests: XCTestCase {
     /// Three separated Gaussian blobs in 8-D, 40 points each.

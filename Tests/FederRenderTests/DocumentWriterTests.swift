@@ -1,6 +1,6 @@
 import CCairo
-import FederProjection
 import FederLayout
+import FederProjection
 import FederRender
 import FederTestSupport
 import Foundation
@@ -26,12 +26,16 @@ final class DocumentWriterTests: XCTestCase {
             .circle(center: Point(200, 60), radius: 30, fill: theme.result, stroke: nil),
             .arrow(from: Point(20, 150), to: Point(180, 150), stroke: Stroke(theme.query, width: 2), head: 8),
             .text(TextMark(title, at: Point(150, 170), font: Font(size: 12, weight: .bold), color: theme.text, alignment: .center)),
-            .image(ImageMark(rect: Rect(x: 240, y: 120, width: 50, height: 50), path: directory.appendingPathComponent("missing.png").path, label: "missing")),
-            .group([.polygon([Point(0, 0), Point(300, 0), Point(0, 200)], fill: theme.truth.withAlpha(0.2), stroke: nil)], clip: Rect(x: 0, y: 0, width: 60, height: 60)),
+            .image(
+                ImageMark(
+                    rect: Rect(x: 240, y: 120, width: 50, height: 50), path: directory.appendingPathComponent("missing.png").path,
+                    label: "missing")),
+            .group(
+                [.polygon([Point(0, 0), Point(300, 0), Point(0, 200)], fill: theme.truth.withAlpha(0.2), stroke: nil)],
+                clip: Rect(x: 0, y: 0, width: 60, height: 60)),
         ]
         return scene
     }
-
 
     func testPNGIsDeterministicAndSizedByDPI() throws {
         let first = directory.appendingPathComponent("a.png").path
@@ -69,7 +73,8 @@ final class DocumentWriterTests: XCTestCase {
         guard let text = try pdftotext(path) else { throw XCTSkip("pdftotext (poppler-utils) is not installed") }
         XCTAssertTrue(text.contains("First page"), text)
         XCTAssertTrue(text.contains("Second page"), text)
-        XCTAssertEqual(text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.count, 2)
+        XCTAssertEqual(
+            text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.count, 2)
     }
 
     func testSinglePageFormatsRefuseSeveralScenes() {

@@ -172,7 +172,7 @@ final class ThumbnailTests: XCTestCase {
         let bytes = try jpegBytes(width: 640, height: 480)
         let half = try write(Array(bytes.prefix(bytes.count / 2)), "half.jpg")
         assertError(half) {
-            if case let .decodeFailed(_, reason) = $0 { return reason.contains("Premature end") } else { return false }
+            if case .decodeFailed(_, let reason) = $0 { return reason.contains("Premature end") } else { return false }
         }
         let header = try write(Array(bytes.prefix(40)), "header.jpg")
         assertError(header) { if case .decodeFailed = $0 { return true } else { return false } }

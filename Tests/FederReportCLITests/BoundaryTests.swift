@@ -68,7 +68,8 @@ final class BoundaryTests: XCTestCase {
         let trace = try CLI.run(["trace", path("hnswlib_l2_deleted.hnsw"), "--id", "\(label)"])
         XCTAssertEqual(trace.status, 65)
         XCTAssertEqual(
-            trace.stderr, "feder-report: error: id \(label) is deleted in \(path("hnswlib_l2_deleted.hnsw")) (hnswlib refuses it: Label not found)\n")
+            trace.stderr,
+            "feder-report: error: id \(label) is deleted in \(path("hnswlib_l2_deleted.hnsw")) (hnswlib refuses it: Label not found)\n")
     }
 
     func testTraceAndProjectRefuseEmptyVectorFiles() throws {
@@ -83,7 +84,9 @@ final class BoundaryTests: XCTestCase {
     }
 
     func testAMissingLabelsFileIsNamedAndCannotBeOpened() throws {
-        let outcome = try CLI.run(["project", path("ivf_flat_l2_full.faiss"), "--method", "pca", "--labels", path("missing.txt"), "-o", path("p.png")])
+        let outcome = try CLI.run([
+            "project", path("ivf_flat_l2_full.faiss"), "--method", "pca", "--labels", path("missing.txt"), "-o", path("p.png"),
+        ])
         XCTAssertEqual(outcome.status, 66)
         XCTAssertEqual(outcome.stderr, "feder-report: error: \(path("missing.txt")): cannot read: no such file\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.png")))

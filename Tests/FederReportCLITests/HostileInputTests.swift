@@ -80,7 +80,9 @@ final class HostileInputTests: XCTestCase {
             } else if name.hasPrefix("FuzzVectorFile") {
                 let copy = directory.appendingPathComponent(name + ".npy")
                 try FileManager.default.copyItem(atPath: path, toPath: copy.path)
-                outcome = try CLI.run(["trace", FixtureManifest.committedDirectory().appendingPathComponent("flat_l2_float.faiss").path, "--vector", copy.path])
+                outcome = try CLI.run([
+                    "trace", FixtureManifest.committedDirectory().appendingPathComponent("flat_l2_float.faiss").path, "--vector", copy.path,
+                ])
             } else {
                 outcome = try CLI.run(["inspect", path])
             }

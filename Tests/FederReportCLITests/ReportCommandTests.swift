@@ -57,7 +57,10 @@ final class ReportCommandTests: XCTestCase {
         let markdown = try String(contentsOfFile: out("s.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("| # | comparison | left → right | visited |"), markdown)
         guard let text = try pdftotext(out("r.pdf")) else { throw XCTSkip("pdftotext is not installed") }
-        for expected in ["Work and quality", "Recall@8 against nprobe", "Distance computations per query", "Whole picture vs detected object", "IVF coarse search", "HNSW search"] {
+        for expected in [
+            "Work and quality", "Recall@8 against nprobe", "Distance computations per query", "Whole picture vs detected object",
+            "IVF coarse search", "HNSW search",
+        ] {
             XCTAssertTrue(text.contains(expected), "missing \(expected)")
         }
     }
@@ -98,9 +101,9 @@ final class ReportCommandTests: XCTestCase {
             guard case .string(let title)? = comparison["title"] else { return XCTFail("no title") }
             for side in ["left", "right"] {
                 guard case .string(let indexName)? = comparison[side]?["index"],
-                      case .string(let queryName)? = comparison[side]?["query"],
-                      case .string(let file)? = specJSON["indexes"]?[indexName]?["file"],
-                      let distances = want[side]?["distances"]?.array?.compactMap(\.number)
+                    case .string(let queryName)? = comparison[side]?["query"],
+                    case .string(let file)? = specJSON["indexes"]?[indexName]?["file"],
+                    let distances = want[side]?["distances"]?.array?.compactMap(\.number)
                 else { return XCTFail("comparison \(position + 1) \(side)") }
                 let index = try IndexFile.open(path: folder.appendingPathComponent(file).path)
                 let querySpec = try XCTUnwrap(specJSON["queries"]?[queryName])
@@ -128,7 +131,7 @@ final class ReportCommandTests: XCTestCase {
             }
         }
         XCTAssertEqual(oracle.count, 6)
-        XCTAssertTrue(oracle.contains { $0.fails } , "the example is meant to miss somewhere: \(oracle)")
+        XCTAssertTrue(oracle.contains { $0.fails }, "the example is meant to miss somewhere: \(oracle)")
 
         let outcome = try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<0.9", "--quiet"])
         XCTAssertEqual(outcome.status, 1)

@@ -37,20 +37,25 @@ final class SpecErrorsCLITests: XCTestCase {
         XCTAssertEqual(outcome.status, 65, outcome.stderr)
         XCTAssertEqual(outcome.stdout, "")
         let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-        XCTAssertEqual(lines, [
-            "feder-report: error: \(spec): $.indexes.ivf.nprobe: unknown key 'nprobe' — `nprobe` is a search parameter: put it in $.params or in a side's params",
-            "feder-report: error: \(spec): $.queries.q.ids: list at least one id",
-            "feder-report: error: \(spec): $.params.k: `k` must be a positive whole number (at most 10000), found 0",
-            "feder-report: error: \(spec): $.params: duplicate key 'k' (first at line 4, column 14)",
-            "feder-report: error: \(spec): $.comparisons[0].right.index: unknown index 'ivg' — did you mean ivf? (the spec names ivf)",
-        ])
+        XCTAssertEqual(
+            lines,
+            [
+                "feder-report: error: \(spec): $.indexes.ivf.nprobe: unknown key 'nprobe' — `nprobe` is a search parameter: put it in $.params or in a side's params",
+                "feder-report: error: \(spec): $.queries.q.ids: list at least one id",
+                "feder-report: error: \(spec): $.params.k: `k` must be a positive whole number (at most 10000), found 0",
+                "feder-report: error: \(spec): $.params: duplicate key 'k' (first at line 4, column 14)",
+                "feder-report: error: \(spec): $.comparisons[0].right.index: unknown index 'ivg' — did you mean ivf? (the spec names ivf)",
+            ])
     }
 
     func testValidateLocatesSyntaxErrors() throws {
-        let spec = try write("{\n  \"indexes\": {\"ivf\": {\"file\": \"ivf.faiss\"}},\n  \"queries\": {\"q\": {\"id\": 1}}\n  \"comparisons\": []\n}")
+        let spec = try write(
+            "{\n  \"indexes\": {\"ivf\": {\"file\": \"ivf.faiss\"}},\n  \"queries\": {\"q\": {\"id\": 1}}\n  \"comparisons\": []\n}")
         let outcome = try CLI.run(["validate", spec])
         XCTAssertEqual(outcome.status, 65)
-        XCTAssertEqual(outcome.stderr, "feder-report: error: \(spec):4:3: expected ',' or '}' after an object member, found '\"' (missing ',' before it?)\n")
+        XCTAssertEqual(
+            outcome.stderr,
+            "feder-report: error: \(spec):4:3: expected ',' or '}' after an object member, found '\"' (missing ',' before it?)\n")
     }
 
     func testValidSpecsStillSayValid() throws {

@@ -29,7 +29,9 @@ final class ViewCommandTests: XCTestCase {
         ] {
             XCTAssertTrue(text.contains(expected), "missing '\(expected)'")
         }
-        XCTAssertEqual(text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.count, 5, "overview + 4 views")
+        XCTAssertEqual(
+            text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.count, 5,
+            "overview + 4 views")
     }
 
     func testHNSWPagesAndDeterminismAcrossRuns() throws {

@@ -23,7 +23,10 @@ final class ExitStatusTests: XCTestCase {
             (ReportError.cannotWrite(path: "s.json", reason: "read-only"), 73),
             (ReportError.gateFailed(["comparison 1 left: recall 0.5 (recall<0.9)"]), 1),
             (ReportError.timeBudgetExceeded(limit: 1, at: "s.json: $.comparisons[0]"), 65),
-            (ReportError.atSpec(file: "s.json", path: "$.indexes.a.file", underlying: FederIndexError.cannotOpen(path: "a", reason: "gone")), 66),
+            (
+                ReportError.atSpec(
+                    file: "s.json", path: "$.indexes.a.file", underlying: FederIndexError.cannotOpen(path: "a", reason: "gone")), 66
+            ),
             (ReportError.atSpec(file: "s.json", path: "$.queries.q.vector", underlying: QueryError.zeroDimension(source: "q.npy")), 65),
         ]
         for (error, code) in cases {
@@ -37,7 +40,8 @@ final class ExitStatusTests: XCTestCase {
     func testLinesNameTheSpecPathAndTheUnderlyingProblem() {
         let located = ReportError.atSpec(
             file: "s.json", path: "$.queries.q.vector", underlying: QueryError.emptySet(source: "empty.npy"))
-        XCTAssertEqual(ExitStatus.lines(for: located), ["feder-report: error: s.json: $.queries.q.vector: empty.npy holds no query vectors (0 rows)"])
+        XCTAssertEqual(
+            ExitStatus.lines(for: located), ["feder-report: error: s.json: $.queries.q.vector: empty.npy holds no query vectors (0 rows)"])
         let all = SpecErrors(errors: [
             SpecError(file: "s.json", path: "$.params.k", message: "k must be a positive whole number, found 0"),
             SpecError(file: "s.json", path: "$.comparisons", message: "list at least one comparison"),

@@ -63,7 +63,8 @@ final class FailConditionTests: XCTestCase {
 
     func testBoundariesFollowEachOperator() throws {
         let result = try Fixture.result([
-            Fixture.comparison(title: "T", left: Fixture.side(aggregates: ["visited": 100]), right: Fixture.side(aggregates: ["visited": 200]))
+            Fixture.comparison(
+                title: "T", left: Fixture.side(aggregates: ["visited": 100]), right: Fixture.side(aggregates: ["visited": 200]))
         ])
         func sides(_ text: String) -> [String] {
             (FailCondition(text)?.failures(in: result) ?? ["unparsed"]).map { $0.contains(" left ") ? "left" : "right" }
@@ -92,8 +93,10 @@ final class FailConditionTests: XCTestCase {
         // %.4g: 0.85 → "0.85", 0.5 → "0.5", 12345.6 → "1.235e+04", 3 → "3".
         XCTAssertEqual(
             FailCondition("recall < 0.9")?.failures(in: result),
-            ["comparison 1 'first' left (ivf, q1): recall 0.85 (recall<0.9)",
-             "comparison 2 'second' left (flat, set): recall 0.5 (recall<0.9)"])
+            [
+                "comparison 1 'first' left (ivf, q1): recall 0.85 (recall<0.9)",
+                "comparison 2 'second' left (flat, set): recall 0.5 (recall<0.9)",
+            ])
         XCTAssertEqual(
             FailCondition("distanceComputations>1000")?.failures(in: result),
             ["comparison 1 'first' left (ivf, q1): distanceComputations 1.235e+04 (distanceComputations>1000)"])
@@ -103,8 +106,10 @@ final class FailConditionTests: XCTestCase {
             "a side without the measure is never reported, whatever the threshold")
         XCTAssertEqual(
             FailCondition("rankOfTrueNearest<=3")?.failures(in: result),
-            ["comparison 2 'second' left (flat, set): rankOfTrueNearest 3 (rankOfTrueNearest<=3)",
-             "comparison 2 'second' right (flat, set): rankOfTrueNearest 0 (rankOfTrueNearest<=3)"])
+            [
+                "comparison 2 'second' left (flat, set): rankOfTrueNearest 3 (rankOfTrueNearest<=3)",
+                "comparison 2 'second' right (flat, set): rankOfTrueNearest 0 (rankOfTrueNearest<=3)",
+            ])
         XCTAssertEqual(FailCondition("visited>=0")?.failures(in: result), [], "no side reports visited")
         XCTAssertEqual(FailCondition("recall<0")?.failures(in: result), [])
     }

@@ -22,12 +22,16 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testSyntaxErrorsNameLineAndColumn() {
-        XCTAssertEqual(failure(#"{"a": 1 "b": 2}"#), #"1:9: expected ',' or '}' after an object member, found '"' (missing ',' before it?)"#)
-        XCTAssertEqual(failure("{\n  \"indexes\": {\n    \"a\": {\"file\": \"x\"}\n  },\n  \"k\": tru\n}"), "5:8: expected a value, found 'tru'")
+        XCTAssertEqual(
+            failure(#"{"a": 1 "b": 2}"#), #"1:9: expected ',' or '}' after an object member, found '"' (missing ',' before it?)"#)
+        XCTAssertEqual(
+            failure("{\n  \"indexes\": {\n    \"a\": {\"file\": \"x\"}\n  },\n  \"k\": tru\n}"), "5:8: expected a value, found 'tru'")
         XCTAssertEqual(failure("{\r\n  \"a\": ,\r\n}"), "2:8: expected a value, found ','")
         XCTAssertEqual(failure("{\r  \"a\": 1,\r  \"b\" 2\r}"), "3:7: expected ':' after the key, found '2'")
         XCTAssertEqual(failure(#"{"a": "abc"#), #"1:7: unterminated string: no closing '"' before the end of the file"#)
-        XCTAssertEqual(failure("{\"a\": \"ab\n\"}"), #"1:7: unterminated string: no closing '"' before the end of the line (write a line break as \n)"#)
+        XCTAssertEqual(
+            failure("{\"a\": \"ab\n\"}"), #"1:7: unterminated string: no closing '"' before the end of the line (write a line break as \n)"#
+        )
         XCTAssertEqual(failure("[1, 2,]"), "1:7: expected a value after ',', found ']' (JSON allows no trailing comma)")
         XCTAssertEqual(failure(#"{"a": 1,}"#), "1:9: expected a value after ',', found '}' (JSON allows no trailing comma)")
         XCTAssertEqual(failure("{} x"), "1:4: expected the end of the file after the top-level value, found 'x'")
@@ -60,7 +64,8 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(members[0].key, "a")
         XCTAssertEqual(members[0].keyPosition, SourcePosition(line: 2, column: 3, offset: 4))
         XCTAssertEqual(members[0].value.position, SourcePosition(line: 2, column: 8, offset: 9))
-        XCTAssertEqual(items.map(\.position), [SourcePosition(line: 2, column: 9, offset: 10), SourcePosition(line: 2, column: 15, offset: 16)])
+        XCTAssertEqual(
+            items.map(\.position), [SourcePosition(line: 2, column: 9, offset: 10), SourcePosition(line: 2, column: 15, offset: 16)])
         XCTAssertEqual(items.map(\.kind), [.bool(true), .null])
     }
 
@@ -82,10 +87,15 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testStringsAndEscapes() throws {
-        XCTAssertEqual(try parse(#"["a\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"]"#).kind, .array([JSONTree(.string("a\"\\/\u{8}\u{c}\n\r\té😀"), at: SourcePosition(line: 1, column: 2, offset: 1))]))
-        XCTAssertEqual(failure(#"["\uD800"]"#), #"1:3: lone surrogate: high surrogate \uD800 not followed by a low surrogate \uDC00…\uDFFF"#)
-        XCTAssertEqual(failure(#"["\uD800\u0041"]"#), #"1:3: lone surrogate: high surrogate \uD800 not followed by a low surrogate \uDC00…\uDFFF"#)
-        XCTAssertEqual(failure(#"["x\uDC00"]"#), #"1:4: lone surrogate: low surrogate \uDC00 without a high surrogate \uD800…\uDBFF before it"#)
+        XCTAssertEqual(
+            try parse(#"["a\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"]"#).kind,
+            .array([JSONTree(.string("a\"\\/\u{8}\u{c}\n\r\té😀"), at: SourcePosition(line: 1, column: 2, offset: 1))]))
+        XCTAssertEqual(
+            failure(#"["\uD800"]"#), #"1:3: lone surrogate: high surrogate \uD800 not followed by a low surrogate \uDC00…\uDFFF"#)
+        XCTAssertEqual(
+            failure(#"["\uD800\u0041"]"#), #"1:3: lone surrogate: high surrogate \uD800 not followed by a low surrogate \uDC00…\uDFFF"#)
+        XCTAssertEqual(
+            failure(#"["x\uDC00"]"#), #"1:4: lone surrogate: low surrogate \uDC00 without a high surrogate \uD800…\uDBFF before it"#)
         XCTAssertEqual(failure(#"["\u12G4"]"#), #"1:7: expected four hex digits after '\u'"#)
         XCTAssertEqual(failure(#"["\x"]"#), #"1:4: invalid escape: expected one of " \ / b f n r t u after '\', found 'x'"#)
         XCTAssertEqual(failure("[\"a\tb\"]"), #"1:4: control character U+0009 in a string (write it as \t)"#)
@@ -95,7 +105,8 @@ final class JSONParserTests: XCTestCase {
     func testInvalidUTF8IsRefused() {
         XCTAssertEqual(failure([0x5B, 0x22, 0x61, 0xFF, 0x22, 0x5D]), "1:4: invalid UTF-8 in a string (byte 0xFF)")
         XCTAssertEqual(failure([0x5B, 0x22, 0xC0, 0x80, 0x22, 0x5D]), "1:3: invalid UTF-8 in a string (byte 0xC0)", "overlong")
-        XCTAssertEqual(failure([0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D]), "1:3: invalid UTF-8 in a string (byte 0xED)", "an encoded surrogate")
+        XCTAssertEqual(
+            failure([0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D]), "1:3: invalid UTF-8 in a string (byte 0xED)", "an encoded surrogate")
         XCTAssertEqual(failure([0x5B, 0x22, 0xE2, 0x82, 0x22, 0x5D]), "1:3: invalid UTF-8 in a string (byte 0xE2)", "truncated")
         XCTAssertEqual(failure([0x5B, 0xFE, 0x5D]), "1:2: expected a value, found byte 0xFE (not UTF-8)")
     }
@@ -108,7 +119,9 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(failure(" \n\t "), "2:3: the file is empty (expected a JSON object)")
         XCTAssertEqual(failure([0xEF, 0xBB, 0xBF]), "1:1: the file is empty (expected a JSON object)")
         XCTAssertNoThrow(try parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)))
-        XCTAssertEqual(failure(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)), "1:65: arrays and objects nested deeper than 64 levels")
+        XCTAssertEqual(
+            failure(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)),
+            "1:65: arrays and objects nested deeper than 64 levels")
         XCTAssertEqual(failure(String(repeating: "{\"a\":", count: 100_000)), "1:321: arrays and objects nested deeper than 64 levels")
         // A deep document without a nesting error still must not recurse: a long flat array is fine.
         XCTAssertNoThrow(try parse("[" + Array(repeating: "0", count: 200_000).joined(separator: ",") + "]"))

@@ -103,7 +103,9 @@ final class JobSpecParserTests: XCTestCase {
         spec["queries"] = ["q": ["ids": Array(0...100_000)]]
         XCTAssertTrue(error(spec)?.message.contains("at most 100000 queries") ?? false)
         spec = base()
-        spec["comparisons"] = [["left": ["index": "ivf", "query": "q"], "right": ["index": "ivf", "query": "q"], "sweep": ["nprobe": Array(1...65)]]]
+        spec["comparisons"] = [
+            ["left": ["index": "ivf", "query": "q"], "right": ["index": "ivf", "query": "q"], "sweep": ["nprobe": Array(1...65)]]
+        ]
         XCTAssertTrue(error(spec)?.message.contains("at most 64") ?? false)
         spec = base()
         spec["params"] = ["k": 0]
@@ -151,7 +153,8 @@ final class JobSpecParserTests: XCTestCase {
             XCTAssertEqual(
                 problem?.underlying as? QueryError, .dimensionMismatch(query: "q", dim: 3, index: "index 'ivf'", indexDim: 16))
             let message = error.localizedDescription
-            XCTAssertTrue(message.hasSuffix("spec.json: $.comparisons[0].left: q has dimension 3 but index 'ivf' has dimension 16"), message)
+            XCTAssertTrue(
+                message.hasSuffix("spec.json: $.comparisons[0].left: q has dimension 3 but index 'ivf' has dimension 16"), message)
             XCTAssertEqual(ExitStatus.code(for: error), 65)
         }
     }
@@ -161,8 +164,11 @@ final class JobSpecParserTests: XCTestCase {
         spec["queries"] = ["q": ["id": 123_456]]
         XCTAssertThrowsError(try JobRunner(spec: try parse(spec)).run()) { error in
             XCTAssertEqual((error as? ReportError)?.specPath, "$.comparisons[0].left.query")
-            XCTAssertEqual((error as? ReportError)?.underlying as? QueryError, .unknownID(label: 123_456, index: "index 'ivf'", deleted: false))
-            XCTAssertTrue(error.localizedDescription.hasSuffix(": $.comparisons[0].left.query: id 123456 is not in index 'ivf'"), error.localizedDescription)
+            XCTAssertEqual(
+                (error as? ReportError)?.underlying as? QueryError, .unknownID(label: 123_456, index: "index 'ivf'", deleted: false))
+            XCTAssertTrue(
+                error.localizedDescription.hasSuffix(": $.comparisons[0].left.query: id 123456 is not in index 'ivf'"),
+                error.localizedDescription)
         }
     }
 }

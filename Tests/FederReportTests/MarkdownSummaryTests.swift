@@ -10,36 +10,44 @@ final class MarkdownSummaryTests: XCTestCase {
     static let header = "| # | comparison | left → right | visited | distance computations | recall@k | overlap |"
 
     func testTitleHeaderAndOneRowPerComparison() throws {
-        let result = try Fixture.result(title: "Nightly recall", [
-            Fixture.comparison(
-                title: "nprobe 1 vs 4",
-                left: Fixture.side(index: "ivf", query: "q", aggregates: ["visited": 100, "distanceComputations": 1000, "recall": 0.9]),
-                right: Fixture.side(index: "ivf", query: "q", aggregates: ["visited": 150, "distanceComputations": 500, "recall": 0.95]),
-                jaccard: 0.5),
-            Fixture.comparison(
-                title: "hnsw",
-                left: Fixture.side(index: "h", query: "set", queryCount: 5, aggregates: ["visited": 12.34, "distanceComputations": 0.5]),
-                right: Fixture.side(index: "h2", query: "set", queryCount: 5, aggregates: ["visited": 12.36, "distanceComputations": 123456])),
-        ])
+        let result = try Fixture.result(
+            title: "Nightly recall",
+            [
+                Fixture.comparison(
+                    title: "nprobe 1 vs 4",
+                    left: Fixture.side(
+                        index: "ivf", query: "q", aggregates: ["visited": 100, "distanceComputations": 1000, "recall": 0.9]),
+                    right: Fixture.side(
+                        index: "ivf", query: "q", aggregates: ["visited": 150, "distanceComputations": 500, "recall": 0.95]),
+                    jaccard: 0.5),
+                Fixture.comparison(
+                    title: "hnsw",
+                    left: Fixture.side(
+                        index: "h", query: "set", queryCount: 5, aggregates: ["visited": 12.34, "distanceComputations": 0.5]),
+                    right: Fixture.side(
+                        index: "h2", query: "set", queryCount: 5, aggregates: ["visited": 12.36, "distanceComputations": 123456])),
+            ])
         let lines = MarkdownSummary.render(result).components(separatedBy: "\n")
-        XCTAssertEqual(lines, [
-            "## Nightly recall",
-            "",
-            Self.header,
-            "|---|---|---|---|---|---|---|",
-            // 100 → 150 is +50 %, 1000 → 500 is −50 % (minus sign U+2212); recall to two decimals.
-            "| 1 | nprobe 1 vs 4 | ivf · q → ivf · q | 100 → 150 (+50 %) | 1000 → 500 (−50 %) | 0.90 → 0.95 | 0.50 |",
-            // 12.34 → "12.3", 12.36 → "12.4" (+0.16 % rounds to ±0 %); 0.5 → "0.5", 123456 → "1.23e+05"
-            // (+24691100 %); no recall and no jaccard → "—"; five queries are named after the title.
-            "| 2 | hnsw (5 queries) | h · set → h2 · set | 12.3 → 12.4 (±0 %) | 0.5 → 1.23e+05 (+24691100 %) | — | — |",
-            "",
-        ])
+        XCTAssertEqual(
+            lines,
+            [
+                "## Nightly recall",
+                "",
+                Self.header,
+                "|---|---|---|---|---|---|---|",
+                // 100 → 150 is +50 %, 1000 → 500 is −50 % (minus sign U+2212); recall to two decimals.
+                "| 1 | nprobe 1 vs 4 | ivf · q → ivf · q | 100 → 150 (+50 %) | 1000 → 500 (−50 %) | 0.90 → 0.95 | 0.50 |",
+                // 12.34 → "12.3", 12.36 → "12.4" (+0.16 % rounds to ±0 %); 0.5 → "0.5", 123456 → "1.23e+05"
+                // (+24691100 %); no recall and no jaccard → "—"; five queries are named after the title.
+                "| 2 | hnsw (5 queries) | h · set → h2 · set | 12.3 → 12.4 (±0 %) | 0.5 → 1.23e+05 (+24691100 %) | — | — |",
+                "",
+            ])
     }
 
     func testPipesInTitlesAreEscapedSoTheTableKeepsItsColumns() throws {
         let result = try Fixture.result([
             Fixture.comparison(
-                title: "a|b | c", left: Fixture.side(aggregates: ["visited": 1]), right: Fixture.side(aggregates: ["visited": 1])),
+                title: "a|b | c", left: Fixture.side(aggregates: ["visited": 1]), right: Fixture.side(aggregates: ["visited": 1]))
         ])
         let row = try XCTUnwrap(MarkdownSummary.render(result).components(separatedBy: "\n").first { $0.hasPrefix("| 1 ") })
         XCTAssertTrue(row.contains("| a\\|b \\| c |"), row)
@@ -52,7 +60,7 @@ final class MarkdownSummaryTests: XCTestCase {
         let result = try Fixture.result([
             Fixture.comparison(
                 title: "t", left: Fixture.side(index: "a|b", query: "q|1", aggregates: ["visited": 1]),
-                right: Fixture.side(index: "c", query: "d|", aggregates: ["visited": 1])),
+                right: Fixture.side(index: "c", query: "d|", aggregates: ["visited": 1]))
         ])
         let row = try XCTUnwrap(MarkdownSummary.render(result).components(separatedBy: "\n").first { $0.hasPrefix("| 1 ") })
         XCTAssertTrue(row.contains("| a\\|b · q\\|1 → c · d\\| |"), row)
@@ -65,7 +73,7 @@ final class MarkdownSummaryTests: XCTestCase {
             Fixture.comparison(
                 title: "t",
                 left: Fixture.side(aggregates: ["visited": 0, "distanceComputations": 0, "recall": 1]),
-                right: Fixture.side(aggregates: ["visited": 0, "distanceComputations": 7])),
+                right: Fixture.side(aggregates: ["visited": 0, "distanceComputations": 7]))
         ])
         let row = try XCTUnwrap(MarkdownSummary.render(result).components(separatedBy: "\n").first { $0.hasPrefix("| 1 ") })
         // 0 → 0 is "±0 %", 0 → 7 is "new"; recall on one side only is "—".

@@ -36,13 +36,21 @@ final class PageCompositionTests: XCTestCase {
         let factsTop = shown[1].origin.y
         let twoLines = Theme.light.subtitleFont.size * 1.4 * 2
         XCTAssertGreaterThan(factsTop, shown[0].origin.y)
-        XCTAssertEqual(content.y, factsTop + min(measurer.measure(facts, font: Theme.light.subtitleFont, width: content.width).height, twoLines) + 8, accuracy: 1e-9)
+        XCTAssertEqual(
+            content.y, factsTop + min(measurer.measure(facts, font: Theme.light.subtitleFont, width: content.width).height, twoLines) + 8,
+            accuracy: 1e-9)
         XCTAssertEqual(content.maxY, composer.body.maxY, accuracy: 1e-9)
         XCTAssertEqual(content.width, 842 - 52, accuracy: 1e-9)
 
         var rects: [Rect] = []
         let blocks: [(weight: Double, draw: (Rect) -> [Mark])] = [1, 3].map { weight in
-            (weight, { rect in rects.append(rect); return [] })
+            (
+                weight,
+                { rect in
+                    rects.append(rect)
+                    return []
+                }
+            )
         }
         _ = composer.stack(blocks, in: Rect(x: 10, y: 100, width: 300, height: 408), gap: 8)
         XCTAssertEqual(rects.count, 2)
@@ -124,7 +132,9 @@ final class PageCompositionTests: XCTestCase {
         let panels = composer.panels()
         XCTAssertEqual(
             panels.map(\.name),
-            ["comparison-01-views", "comparison-01-table", "comparison-01-results", "comparison-02-views", "comparison-02-table",
-             "comparison-02-results", "comparison-02-distributions", "comparison-02-sweep"])
+            [
+                "comparison-01-views", "comparison-01-table", "comparison-01-results", "comparison-02-views", "comparison-02-table",
+                "comparison-02-results", "comparison-02-distributions", "comparison-02-sweep",
+            ])
     }
 }

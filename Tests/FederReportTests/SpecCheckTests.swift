@@ -67,10 +67,12 @@ final class SpecCheckTests: XCTestCase {
             }
             """
         let errors = try check(text)
-        XCTAssertEqual(errors.map(\.path), [
-            "$.indexes.ivf.nprobe", "$.indexes.h.space", "$.queries.none.ids", "$.queries.v.vector[1]", "$.params.k", "$.params.ef",
-            "$.comparisons[1].sweep.nprobe", "$.comparisons[2].right.index", "$.theme",
-        ])
+        XCTAssertEqual(
+            errors.map(\.path),
+            [
+                "$.indexes.ivf.nprobe", "$.indexes.h.space", "$.queries.none.ids", "$.queries.v.vector[1]", "$.params.k", "$.params.ef",
+                "$.comparisons[1].sweep.nprobe", "$.comparisons[2].right.index", "$.theme",
+            ])
         XCTAssertEqual(errors.map { $0.position?.line }, [3, 4, 6, 6, 7, 7, 10, 11, 13])
         XCTAssertEqual(errors[0].position?.column, 47, "the key's column")
         XCTAssertEqual(errors[4].errorDescription, "\(specFile): $.params.k: `k` must be a positive whole number (at most 10000), found 0")
@@ -95,21 +97,25 @@ final class SpecCheckTests: XCTestCase {
             }
             """
         let errors = try check(text)
-        XCTAssertEqual(errors.map(\.errorDescription), [
-            "\(specFile): $.params: duplicate key 'k' (first at line 5, column 5)",
-            "\(specFile): $.comparisons[0].right: duplicate key 'index' (first at line 8, column 70)",
-            "\(specFile): $[\"$schema\"]: expected a string, found an object",
-            "\(specFile): $[\"$schema\"].x.deep[0]: duplicate key 'a' (first at line 9, column 31)",
-        ])
+        XCTAssertEqual(
+            errors.map(\.errorDescription),
+            [
+                "\(specFile): $.params: duplicate key 'k' (first at line 5, column 5)",
+                "\(specFile): $.comparisons[0].right: duplicate key 'index' (first at line 8, column 70)",
+                "\(specFile): $[\"$schema\"]: expected a string, found an object",
+                "\(specFile): $[\"$schema\"].x.deep[0]: duplicate key 'a' (first at line 9, column 31)",
+            ])
         XCTAssertEqual(errors[0].position, SourcePosition(line: 6, column: 5, offset: 155))
         XCTAssertEqual(errors[1].position?.column, 100)
     }
 
     func testSyntaxErrorsAreOneLocatedError() throws {
         let errors = try check("{\n  \"indexes\": {}\n  \"queries\": {}\n}")
-        XCTAssertEqual(errors.map(\.errorDescription), [
-            #"\#(specFile):3:3: expected ',' or '}' after an object member, found '"' (missing ',' before it?)"#,
-        ])
+        XCTAssertEqual(
+            errors.map(\.errorDescription),
+            [
+                #"\#(specFile):3:3: expected ',' or '}' after an object member, found '"' (missing ',' before it?)"#
+            ])
         XCTAssertEqual(errors.first?.isSyntaxError, true)
     }
 
@@ -153,28 +159,39 @@ final class SpecCheckTests: XCTestCase {
             XCTAssertEqual(try only(spec(indexes: indexes)), "$.indexes.ivf.\(key): unknown key '\(key)' — `\(key)` \(searchParameter)")
             XCTAssertEqual(try only(spec(extra: #", "\#(key)": 4"#)), "$.\(key): unknown key '\(key)' — `\(key)` \(searchParameter)")
             let side = #"[{"left": {"index": "ivf", "query": "q", "\#(key)": 4}, "right": {"index": "h", "query": "q"}}]"#
-            XCTAssertEqual(try only(spec(comparisons: side)), "$.comparisons[0].left.\(key): unknown key '\(key)' — `\(key)` \(searchParameter)")
+            XCTAssertEqual(
+                try only(spec(comparisons: side)), "$.comparisons[0].left.\(key): unknown key '\(key)' — `\(key)` \(searchParameter)")
         }
         XCTAssertEqual(
             try only(spec(indexes: #"{"ivf": {"file": "ivf_flat_l2_full.faiss", "efSearch": 4}, "h": {"file": "hnswlib_l2.hnsw"}}"#)),
             "$.indexes.ivf.efSearch: unknown key 'efSearch' — did you mean ef? `ef` \(searchParameter)")
         XCTAssertEqual(
-            try only(spec(comparisons: #"[{"left": {"index": "ivf", "query": "q", "sweep": {"nprobe": [1, 2]}}, "right": {"index": "h", "query": "q"}}]"#)),
-            "$.comparisons[0].left.sweep: unknown key 'sweep' — `sweep` belongs on the comparison, beside left and right ($.comparisons[…].sweep)")
+            try only(
+                spec(
+                    comparisons:
+                        #"[{"left": {"index": "ivf", "query": "q", "sweep": {"nprobe": [1, 2]}}, "right": {"index": "h", "query": "q"}}]"#)),
+            "$.comparisons[0].left.sweep: unknown key 'sweep' — `sweep` belongs on the comparison, beside left and right ($.comparisons[…].sweep)"
+        )
         for (key, value) in [("theme", #""dark""#), ("page", #""A4""#)] {
-            XCTAssertEqual(try only(spec(extra: #", "\#(key)": \#(value)"#)), "$.\(key): unknown key '\(key)' — `\(key)` belongs in $.output")
+            XCTAssertEqual(
+                try only(spec(extra: #", "\#(key)": \#(value)"#)), "$.\(key): unknown key '\(key)' — `\(key)` belongs in $.output")
         }
         XCTAssertEqual(
             try only(spec(extra: #", "output": {"seed": 3}"#)),
             "$.output.seed: unknown key 'seed' — `seed` belongs at the top level of the spec ($.seed)")
         XCTAssertEqual(
-            try only(spec(comparisons: #"[{"left": {"index": "ivf", "query": "q", "space": "ip"}, "right": {"index": "h", "query": "q"}}]"#)),
-            #"$.comparisons[0].left.space: unknown key 'space' — `space` belongs in an index entry ($.indexes.NAME.space); a side names its index with "index""#)
+            try only(
+                spec(comparisons: #"[{"left": {"index": "ivf", "query": "q", "space": "ip"}, "right": {"index": "h", "query": "q"}}]"#)),
+            #"$.comparisons[0].left.space: unknown key 'space' — `space` belongs in an index entry ($.indexes.NAME.space); a side names its index with "index""#
+        )
         XCTAssertEqual(
-            try only(spec(comparisons: #"[{"left": {"index": "ivf", "query": "q", "metric": "ip"}, "right": {"index": "h", "query": "q"}}]"#)),
-            #"$.comparisons[0].left.metric: unknown key 'metric' — did you mean space? `space` belongs in an index entry ($.indexes.NAME.space); a side names its index with "index""#)
+            try only(
+                spec(comparisons: #"[{"left": {"index": "ivf", "query": "q", "metric": "ip"}, "right": {"index": "h", "query": "q"}}]"#)),
+            #"$.comparisons[0].left.metric: unknown key 'metric' — did you mean space? `space` belongs in an index entry ($.indexes.NAME.space); a side names its index with "index""#
+        )
         XCTAssertEqual(
-            try problems(spec(comparisons: #"[{"left": {"index": "ivf", "id": 3}, "right": {"index": "h", "query": "q"}}]"#)), [
+            try problems(spec(comparisons: #"[{"left": {"index": "ivf", "id": 3}, "right": {"index": "h", "query": "q"}}]"#)),
+            [
                 "$.comparisons[0].left: missing 'query'",
                 #"$.comparisons[0].left.id: unknown key 'id' — `id` belongs in a query ($.queries.NAME.id); a side names its query with "query""#,
             ])
@@ -182,8 +199,11 @@ final class SpecCheckTests: XCTestCase {
             try problems(spec(comparisons: #"[{"left": {"idx": "ivf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#)),
             ["$.comparisons[0].left.idx: unknown key 'idx' — did you mean index?"], "not also missing 'index'")
         XCTAssertEqual(
-            try problems(spec(comparisons: #"[{"index": "ivf", "left": {"index": "ivf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#)),
-            ["$.comparisons[0].index: unknown key 'index' — `index` belongs in a comparison's left and right sides ($.comparisons[…].left.index)"])
+            try problems(
+                spec(comparisons: #"[{"index": "ivf", "left": {"index": "ivf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#)),
+            [
+                "$.comparisons[0].index: unknown key 'index' — `index` belongs in a comparison's left and right sides ($.comparisons[…].left.index)"
+            ])
         XCTAssertEqual(
             try only(spec(extra: #", "left": {}"#)),
             "$.left: unknown key 'left' — `left` belongs on the comparison, beside left and right ($.comparisons[…].left)")
@@ -196,11 +216,17 @@ final class SpecCheckTests: XCTestCase {
             (#"{"q": {"ids": [-1]}}"#, "$.queries.q.ids[0]: expected a whole number in 0…4611686018427387903, found -1"),
             (#"{"q": {"ids": [1e30]}}"#, "$.queries.q.ids[0]: expected a whole number in 0…4611686018427387903, found 1e30"),
             (#"{"q": {"ids": ["7"]}}"#, "$.queries.q.ids[0]: expected a whole number, found '7'"),
-            (#"{"q": {"id": 9223372036854775807}}"#, "$.queries.q.id: expected a whole number in 0…4611686018427387903, found 9223372036854775807"),
+            (
+                #"{"q": {"id": 9223372036854775807}}"#,
+                "$.queries.q.id: expected a whole number in 0…4611686018427387903, found 9223372036854775807"
+            ),
             (#"{"q": {"ids": [1], "row": 0}}"#, "$.queries.q.row: row goes with a vector file, not ids"),
             (#"{"q": {"vector": []}}"#, "$.queries.q.vector: an inline vector needs numbers"),
             (#"{"q": {"vector": [[]]}}"#, "$.queries.q.vector[0]: an inline row needs numbers"),
-            (#"{"q": {"vector": [[1, 2], [3]]}}"#, "$.queries.q.vector[1]: inline rows have different lengths: row 1 has 1 numbers, row 0 has 2"),
+            (
+                #"{"q": {"vector": [[1, 2], [3]]}}"#,
+                "$.queries.q.vector[1]: inline rows have different lengths: row 1 has 1 numbers, row 0 has 2"
+            ),
             (#"{"q": {"vector": [1, [2]]}}"#, "$.queries.q.vector[1]: an inline vector is either numbers or rows of numbers, not both"),
             (#"{"q": {"vector": [1, 1e39]}}"#, "$.queries.q.vector[1]: 1e39 is beyond the range of a 32-bit float"),
             (#"{"q": {"vector": [[1, -1e39]]}}"#, "$.queries.q.vector[0][1]: -1e39 is beyond the range of a 32-bit float"),
@@ -211,7 +237,8 @@ final class SpecCheckTests: XCTestCase {
             (#"{"q": {"id": 1}, "": {"id": 2}}"#, #"$.queries[""]: an query name cannot be empty"#),
         ]
         for (queries, expected) in refusals {
-            let found = try problems(spec(queries: queries, comparisons: #"[{"left": {"index": "ivf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#))
+            let found = try problems(
+                spec(queries: queries, comparisons: #"[{"left": {"index": "ivf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#))
             XCTAssertEqual(found, [expected], queries)
         }
         let params: [(String, String)] = [
@@ -235,22 +262,32 @@ final class SpecCheckTests: XCTestCase {
             XCTAssertEqual(try problems(spec(comparisons: comparisons)), [expected])
         }
         XCTAssertEqual(try problems(spec(indexes: #"{"ivf": {"file": "."}, "h": {"file": "hnswlib_l2.hnsw"}}"#)).count, 1)
-        XCTAssertEqual(try problems(spec(extra: #", "template": """#)), ["$.template: template '' is neither compare, compact, slides nor an existing file"])
-        XCTAssertEqual(try problems(spec(extra: #", "template": ".""#)), ["$.template: template '.' is neither compare, compact, slides nor an existing file"])
+        XCTAssertEqual(
+            try problems(spec(extra: #", "template": """#)),
+            ["$.template: template '' is neither compare, compact, slides nor an existing file"])
+        XCTAssertEqual(
+            try problems(spec(extra: #", "template": ".""#)),
+            ["$.template: template '.' is neither compare, compact, slides nor an existing file"])
         XCTAssertEqual(try problems(spec(extra: #", "seed": 1.5"#)), ["$.seed: expected a whole number in 0…2147483647, found 1.5"])
     }
 
     func testEveryErrorStaysOnOneLine() throws {
-        let errors = try check(spec(params: #"{"k\n\u202Ex": 1}"#, comparisons: #"[{"left": {"index": "iv\rf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#))
+        let errors = try check(
+            spec(
+                params: #"{"k\n\u202Ex": 1}"#,
+                comparisons: #"[{"left": {"index": "iv\rf", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#))
         XCTAssertEqual(errors.map(\.path), [#"$.params["k\n\u{202E}x"]"#, "$.comparisons[0].left.index"])
         XCTAssertEqual(errors[0].message, #"unknown key 'k\u{A}\u{202E}x'"#)
         XCTAssertTrue(errors[1].message.hasPrefix(#"unknown index 'iv\u{D}f'"#), errors[1].message)
         for error in errors { XCTAssertFalse(error.errorDescription?.contains(where: \.isNewline) ?? true) }
         let hugeKey = String(repeating: "y", count: 100_000)
         let clipped = try problems(spec(params: #"{"\#(hugeKey)": 1}"#))
-        XCTAssertEqual(clipped, [#"$.params[""# + String(repeating: "y", count: 64) + #"…"]: unknown key '"# + String(repeating: "y", count: 467) + "…"])
+        XCTAssertEqual(
+            clipped,
+            [#"$.params[""# + String(repeating: "y", count: 64) + #"…"]: unknown key '"# + String(repeating: "y", count: 467) + "…"])
         let long = String(repeating: "x", count: 500)
-        XCTAssertEqual(try problems(spec(params: #"{"k": "\#(long)"}"#)), ["$.params.k: expected a whole number, found '\(long.prefix(40))…'"])
+        XCTAssertEqual(
+            try problems(spec(params: #"{"k": "\#(long)"}"#)), ["$.params.k: expected a whole number, found '\(long.prefix(40))…'"])
     }
 
     func testTheTopLevelMustBeAnObject() throws {
@@ -274,6 +311,8 @@ final class SpecCheckTests: XCTestCase {
         XCTAssertNil(spec)
         XCTAssertEqual(errors.map(\.errorDescription), ["\(specFile): $: the spec is larger than 16 MiB, the most a spec may be"])
         XCTAssertEqual(JobSpecParser.check(data: big, file: "x.json").errors.count, 1)
-        XCTAssertEqual(JobSpecParser.check(file: directory.appendingPathComponent("absent.json").path).errors.first?.message, "cannot read the spec (no such file)")
+        XCTAssertEqual(
+            JobSpecParser.check(file: directory.appendingPathComponent("absent.json").path).errors.first?.message,
+            "cannot read the spec (no such file)")
     }
 }

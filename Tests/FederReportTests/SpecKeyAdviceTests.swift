@@ -1,5 +1,6 @@
-@testable import FederReport
 import XCTest
+
+@testable import FederReport
 
 /// Every spelling in the synonym tables leads to a key that exists, and wrong-place keys name their home.
 final class SpecKeyAdviceTests: XCTestCase {
@@ -23,7 +24,9 @@ final class SpecKeyAdviceTests: XCTestCase {
     }
 
     func testUsersSpellingsFromTheReport() {
-        for spelling in ["efSearch", "ef_search", "efsearch"] { XCTAssertEqual(SpecKeyAdvice.for(spelling, in: .params), .didYouMean("ef")) }
+        for spelling in ["efSearch", "ef_search", "efsearch"] {
+            XCTAssertEqual(SpecKeyAdvice.for(spelling, in: .params), .didYouMean("ef"))
+        }
         for spelling in ["n_probe", "nprobes", "nProbe"] { XCTAssertEqual(SpecKeyAdvice.for(spelling, in: .params), .didYouMean("nprobe")) }
         for spelling in ["topk", "top_k", "topK"] { XCTAssertEqual(SpecKeyAdvice.for(spelling, in: .params), .didYouMean("k")) }
         XCTAssertEqual(SpecKeyAdvice.for("metric", in: .index), .didYouMean("space"))

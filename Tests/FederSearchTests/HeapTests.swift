@@ -1,6 +1,7 @@
-@testable import FederSearch
 import FederProjection
 import XCTest
+
+@testable import FederSearch
 
 /// The ported heaps keep the orders their libraries guarantee, over many seeded inputs full of ties.
 final class HeapTests: XCTestCase {

@@ -24,7 +24,8 @@ final class SearchAgainstLibrariesTests: XCTestCase {
             let queries = try VectorFile.read(path: queriesPath)
             for search in fixture.searches {
                 for (row, expected) in search.results.enumerated() {
-                    let label = "\(fixture.name) k=\(search.k) nprobe=\(search.nprobe.map(String.init) ?? "-") "
+                    let label =
+                        "\(fixture.name) k=\(search.k) nprobe=\(search.nprobe.map(String.init) ?? "-") "
                         + "ef=\(search.ef.map(String.init) ?? "-") query \(row)"
                     let request = SearchRequest(k: search.k, nprobe: search.nprobe, ef: search.ef)
                     let (trace, _) = try Searcher.trace(index, query: queries.row(row), request: request)
@@ -65,9 +66,10 @@ final class SearchAgainstLibrariesTests: XCTestCase {
             // Differences are allowed only between near-tied distances.
             for position in ours.indices where ourIDs[position] != expected.ids[position] {
                 let distance = expected.distances[position]
-                let tied = expected.distances.enumerated().contains { other in
-                    other.offset != position && abs(other.element - distance) <= tolerance(distance)
-                } || position == ours.count - 1
+                let tied =
+                    expected.distances.enumerated().contains { other in
+                        other.offset != position && abs(other.element - distance) <= tolerance(distance)
+                    } || position == ours.count - 1
                 XCTAssertTrue(tied, "\(label): id \(ourIDs[position]) vs \(expected.ids[position]) at \(position) without a near-tie")
             }
         }

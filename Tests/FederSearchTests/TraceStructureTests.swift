@@ -700,7 +700,9 @@ final class TraceStructureTests: XCTestCase {
 
     // MARK: Comparison
 
-    private func compareHNSW(_ trace: SearchTrace, _ expected: ExpectedHNSW, label: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func compareHNSW(
+        _ trace: SearchTrace, _ expected: ExpectedHNSW, label: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         var problems: [String] = []
         func check<T: Equatable>(_ got: T, _ want: T, _ what: String) {
             if got != want { problems.append("\(what): trace \(got), replay \(want)") }
@@ -728,7 +730,9 @@ final class TraceStructureTests: XCTestCase {
             check(ours.level, want.level, "level")
             check(ours.passes.count, want.passes.count, "level \(want.level) pass count")
             for (number, (a, b)) in zip(ours.passes, want.passes).enumerated() where a != b {
-                problems.append("level \(want.level) pass \(number): trace \(a.map { "\($0.to)@\($0.distance)" }), replay \(b.map { "\($0.to)@\($0.distance)" })")
+                problems.append(
+                    "level \(want.level) pass \(number): trace \(a.map { "\($0.to)@\($0.distance)" }), replay \(b.map { "\($0.to)@\($0.distance)" })"
+                )
             }
             check(ours.path, want.path, "level \(want.level) path")
             check(ours.exit, want.exit, "level \(want.level) exit distance")
@@ -760,7 +764,9 @@ final class TraceStructureTests: XCTestCase {
         report(problems, label, file: file, line: line)
     }
 
-    private func compareIVF(_ trace: SearchTrace, _ expected: ExpectedIVF, label: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func compareIVF(
+        _ trace: SearchTrace, _ expected: ExpectedIVF, label: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         var problems: [String] = []
         func check<T: Equatable>(_ got: T, _ want: T, _ what: String) {
             if got != want { problems.append("\(what): trace \(got), replay \(want)") }
@@ -778,13 +784,15 @@ final class TraceStructureTests: XCTestCase {
             return
         }
         check(ivf.centroidDistances, expected.centroidDistances, "centroid distances")
-        check(ivf.probes.map { "\($0.rank):\($0.list):\($0.size):\($0.distance)" },
-              expected.probes.map { "\($0.rank):\($0.list):\($0.size):\($0.distance)" }, "probes (rank:list:size:distance)")
+        check(
+            ivf.probes.map { "\($0.rank):\($0.list):\($0.size):\($0.distance)" },
+            expected.probes.map { "\($0.rank):\($0.list):\($0.size):\($0.distance)" }, "probes (rank:list:size:distance)")
         check(ivf.scanned.count, expected.scanned.count, "scanned count")
         for (position, (got, want)) in zip(ivf.scanned, expected.scanned).enumerated()
         where got.id != want.id || got.list != want.list || got.distance != want.distance || got.admitted != want.admitted {
-            problems.append("scanned \(position): trace \(got.id) list \(got.list) d=\(got.distance) admitted=\(got.admitted), "
-                + "replay \(want.id) list \(want.list) d=\(want.distance) admitted=\(want.admitted)")
+            problems.append(
+                "scanned \(position): trace \(got.id) list \(got.list) d=\(got.distance) admitted=\(got.admitted), "
+                    + "replay \(want.id) list \(want.list) d=\(want.distance) admitted=\(want.admitted)")
             break
         }
         report(problems, label, file: file, line: line)

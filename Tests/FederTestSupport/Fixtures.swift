@@ -135,7 +135,8 @@ public enum JSONValue: Decodable, Equatable, Sendable, CustomStringConvertible {
         case .string(let value): return "\"\(value)\""
         case .array(let values): return "[" + values.map(\.description).joined(separator: ",") + "]"
         case .object(let dictionary):
-            return "{" + dictionary.keys.sorted().map { "\"\($0)\":\(dictionary[$0].map(\.description) ?? "null")" }.joined(separator: ",") + "}"
+            return "{" + dictionary.keys.sorted().map { "\"\($0)\":\(dictionary[$0].map(\.description) ?? "null")" }.joined(separator: ",")
+                + "}"
         }
     }
 }

@@ -4,7 +4,10 @@ import Foundation
 /// The summary as a Markdown table, for CI step summaries.
 public enum MarkdownSummary {
     public static func render(_ result: ReportResult) -> String {
-        var lines = ["## \(result.title)", "", "| # | comparison | left → right | visited | distance computations | recall@k | overlap |", "|---|---|---|---|---|---|---|"]
+        var lines = [
+            "## \(result.title)", "", "| # | comparison | left → right | visited | distance computations | recall@k | overlap |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for (position, comparison) in result.comparisons.enumerated() {
             let left = comparison.left
             let right = comparison.right

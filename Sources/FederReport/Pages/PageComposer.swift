@@ -31,12 +31,18 @@ struct PageComposer {
         let headingHeight = measurer.measure(heading, font: theme.titleFont, width: rect.width).height
         let shownHeading = min(headingHeight, theme.titleFont.size * 1.35 * Double(headingLines))
         marks.append(
-            .text(TextMark(heading, at: Point(rect.x, rect.y), font: theme.titleFont, color: theme.text, width: rect.width, maxLines: headingLines)))
+            .text(
+                TextMark(
+                    heading, at: Point(rect.x, rect.y), font: theme.titleFont, color: theme.text, width: rect.width, maxLines: headingLines)
+            ))
         let factsY = rect.y + max(shownHeading, theme.titleFont.size * 1.35)
         var used = factsY - rect.y
         if !facts.isEmpty {
             marks.append(
-                .text(TextMark(facts, at: Point(rect.x, factsY), font: theme.subtitleFont, color: theme.mutedText, width: rect.width, maxLines: factLines)))
+                .text(
+                    TextMark(
+                        facts, at: Point(rect.x, factsY), font: theme.subtitleFont, color: theme.mutedText, width: rect.width,
+                        maxLines: factLines)))
             let factsHeight = measurer.measure(facts, font: theme.subtitleFont, width: rect.width).height
             used += min(factsHeight, theme.subtitleFont.size * 1.4 * Double(factLines))
         }

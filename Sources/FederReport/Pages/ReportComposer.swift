@@ -1,6 +1,6 @@
-import FederProjection
 import FederIndex
 import FederLayout
+import FederProjection
 import FederSearch
 import Foundation
 
@@ -71,23 +71,31 @@ public struct ReportComposer {
     // MARK: summary
 
     func summaryPage() -> Scene {
-        let indexes = spec.indexNames.compactMap { name in spec.indexes[name].map { "\(name) (\(($0.file as NSString).lastPathComponent))" } }
+        let indexes = spec.indexNames.compactMap { name in spec.indexes[name].map { "\(name) (\(($0.file as NSString).lastPathComponent))" }
+        }
         let subtitle = "\(runs.count) comparison\(runs.count == 1 ? "" : "s") · indexes: \(indexes.joined(separator: ", "))"
         var (scene, content) = composer.page(title: "Summary", heading: spec.title, facts: subtitle, headingLines: 2)
         let area = Rect(x: content.x, y: body.y, width: content.width, height: body.height)
         var y = content.y + 6
-        let columns: [(String, Double)] = [("#", 0.04), ("comparison", 0.34), ("left → right", 0.22), ("visited", 0.1), ("distance computations", 0.14), ("recall@k", 0.1), ("overlap", 0.06)]
+        let columns: [(String, Double)] = [
+            ("#", 0.04), ("comparison", 0.34), ("left → right", 0.22), ("visited", 0.1), ("distance computations", 0.14), ("recall@k", 0.1),
+            ("overlap", 0.06),
+        ]
         var x = area.x
         let header = Font(size: theme.labelFont.size, weight: .bold)
         for (name, share) in columns {
-            scene.marks.append(.text(TextMark(name, at: Point(x, y), font: header, color: theme.mutedText, width: area.width * share - 4, maxLines: 2)))
+            scene.marks.append(
+                .text(TextMark(name, at: Point(x, y), font: header, color: theme.mutedText, width: area.width * share - 4, maxLines: 2)))
             x += area.width * share
         }
         y += header.size * 2.6
         let rowHeight = max(theme.labelFont.size * 3.3, min(34, (area.maxY - y) / Double(max(runs.count, 1))))
         for (position, run) in runs.enumerated() where y + rowHeight <= area.maxY + 1 {
             if position % 2 == 0 {
-                scene.marks.append(.rect(Rect(x: area.x - 4, y: y - 3, width: area.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35), stroke: nil, cornerRadius: 2))
+                scene.marks.append(
+                    .rect(
+                        Rect(x: area.x - 4, y: y - 3, width: area.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35),
+                        stroke: nil, cornerRadius: 2))
             }
             let left = run.result.left
             let right = run.result.right
@@ -102,8 +110,14 @@ public struct ReportComposer {
                 ("\(position + 1)", theme.mutedText),
                 (run.spec.title + set, theme.text),
                 ("\(left.index) · \(left.query)\n→ \(right.index) · \(right.query)", theme.mutedText),
-                ("\(ViewKit.format(visitedL)) → \(ViewKit.format(visitedR))\n\(Charts.delta(visitedL, visitedR))", color(visitedL, visitedR, higherIsBetter: false)),
-                ("\(ViewKit.format(distL)) → \(ViewKit.format(distR))\n\(Charts.delta(distL, distR))", color(distL, distR, higherIsBetter: false)),
+                (
+                    "\(ViewKit.format(visitedL)) → \(ViewKit.format(visitedR))\n\(Charts.delta(visitedL, visitedR))",
+                    color(visitedL, visitedR, higherIsBetter: false)
+                ),
+                (
+                    "\(ViewKit.format(distL)) → \(ViewKit.format(distR))\n\(Charts.delta(distL, distR))",
+                    color(distL, distR, higherIsBetter: false)
+                ),
             ]
             if let recallL, let recallR {
                 let shown = (String(format: "%.2f", recallL), String(format: "%.2f", recallR))
@@ -114,14 +128,22 @@ public struct ReportComposer {
             cells.append((run.result.jaccard.map { String(format: "%.2f", $0) } ?? "—", theme.text))
             x = area.x
             for ((text, textColor), (_, share)) in zip(cells, columns) {
-                scene.marks.append(.text(TextMark(text, at: Point(x, y), font: theme.labelFont, color: textColor, width: area.width * share - 6, maxLines: 3)))
+                scene.marks.append(
+                    .text(
+                        TextMark(text, at: Point(x, y), font: theme.labelFont, color: textColor, width: area.width * share - 6, maxLines: 3)
+                    ))
                 x += area.width * share
             }
             y += rowHeight
         }
-        let note = "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
+        let note =
+            "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
             + "overlap = Jaccard of the two result lists. Green: better on the right; vermillion: worse."
-        scene.marks.append(.text(TextMark(note, at: Point(area.x, area.maxY - theme.smallFont.size * 2.6), font: theme.smallFont, color: theme.mutedText, width: area.width, maxLines: 2)))
+        scene.marks.append(
+            .text(
+                TextMark(
+                    note, at: Point(area.x, area.maxY - theme.smallFont.size * 2.6), font: theme.smallFont, color: theme.mutedText,
+                    width: area.width, maxLines: 2)))
         return scene
     }
 
@@ -176,11 +198,20 @@ public struct ReportComposer {
         for (column, side) in [run.left, run.right].enumerated() {
             let columnRect = Rect(x: rect.x + Double(column) * (width + gap), y: rect.y, width: width, height: rect.height)
             let chipColor = column == 0 ? theme.left : theme.right
-            marks.append(.rect(Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height), fill: chipColor, stroke: nil, cornerRadius: 2))
-            marks += sideViews(side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis)
+            marks.append(
+                .rect(
+                    Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height), fill: chipColor, stroke: nil,
+                    cornerRadius: 2))
+            marks += sideViews(
+                side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis)
         }
         if !sameIndex {
-            marks.append(.text(TextMark("Each side is drawn on its own distance scale (different indexes).", at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.3), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+            marks.append(
+                .text(
+                    TextMark(
+                        "Each side is drawn on its own distance scale (different indexes).",
+                        at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .right)))
         }
         return marks
     }
@@ -209,11 +240,15 @@ public struct ReportComposer {
             input.projection = method
             input.axis = axis
             let (top, bottom) = rect.sliceTop(rect.height * 0.46)
-            return IVFViews.coarse(input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
-                + IVFViews.finePolar(input, in: Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3), theme: theme, measurer: measurer)
+            return IVFViews.coarse(
+                input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
+                + IVFViews.finePolar(
+                    input, in: Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3), theme: theme,
+                    measurer: measurer)
         }
         let note = "\(side.result.kind): an exact scan of all \(side.index.count) vectors — no search structure to draw."
-        let (marks, _) = ViewKit.panel(title: "\(side.indexName) — exact search", subtitle: note, in: rect, theme: theme, measurer: measurer)
+        let (marks, _) = ViewKit.panel(
+            title: "\(side.indexName) — exact search", subtitle: note, in: rect, theme: theme, measurer: measurer)
         return marks
     }
 
@@ -224,12 +259,16 @@ public struct ReportComposer {
         let set = left.queryCount > 1 || right.queryCount > 1
         let (panelMarks, content) = ViewKit.panel(
             title: set ? "Work and quality — means over the query set" : "Work and quality",
-            subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer)
+            subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer
+        )
         func note(_ side: SideResult, _ key: Measure) -> String? {
             guard side.queryCount > 1, let distribution = side.aggregates[key] else { return nil }
             return "p50 \(ViewKit.format(distribution.p50)) · p95 \(ViewKit.format(distribution.p95))"
         }
-        func row(_ label: String, _ key: Measure, higherIsBetter: Bool = false, format: @escaping @Sendable (Double) -> String = { ViewKit.format($0) }) -> Charts.BarRow {
+        func row(
+            _ label: String, _ key: Measure, higherIsBetter: Bool = false,
+            format: @escaping @Sendable (Double) -> String = { ViewKit.format($0) }
+        ) -> Charts.BarRow {
             Charts.BarRow(
                 label: label, left: left.aggregates[key]?.mean, right: right.aggregates[key]?.mean, higherIsBetter: higherIsBetter,
                 leftNote: note(left, key), rightNote: note(right, key), format: format)
@@ -266,20 +305,24 @@ public struct ReportComposer {
                 }
                 let l = value(leftLevels, left.first.levelMinDistances, 0)
                 let r = value(rightLevels, right.first.levelMinDistances, 1)
-                rows.append(Charts.BarRow(label: "level \(levels - offset) path nodes (first query)", left: l.0, right: r.0) { String(Int($0)) })
+                rows.append(
+                    Charts.BarRow(label: "level \(levels - offset) path nodes (first query)", left: l.0, right: r.0) { String(Int($0)) })
                 var distanceRow = Charts.BarRow(label: "level \(levels - offset) best distance", left: l.1, right: r.1)
                 distanceRow.showsChange = sameIndex
                 rows.append(distanceRow)
             }
         }
         if let jaccard = run.result.jaccard {
-            var row = Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) { String(format: "%.2f", $0) }
+            var row = Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) {
+                String(format: "%.2f", $0)
+            }
             row.shared = true
             rows.append(row)
         }
-        return panelMarks + Charts.pairedBars(
-            rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
-            leftColor: theme.left, rightColor: theme.right)
+        return panelMarks
+            + Charts.pairedBars(
+                rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
+                leftColor: theme.left, rightColor: theme.right)
     }
 
     func results(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
@@ -305,7 +348,8 @@ public struct ReportComposer {
             xLabel: "distance computations", in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
             theme: theme, measurer: measurer, leftColor: theme.left, rightColor: theme.right)
             + Charts.pairedHistogram(
-                title: "Recall@\(run.result.left.parameters.k) per query", left: left.compactMap(\.recall), right: right.compactMap(\.recall),
+                title: "Recall@\(run.result.left.parameters.k) per query", left: left.compactMap(\.recall),
+                right: right.compactMap(\.recall),
                 leftName: run.result.left.index, rightName: run.result.right.index, xLabel: "recall",
                 in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height), theme: theme,
                 measurer: measurer, leftColor: theme.left, rightColor: theme.right)
@@ -318,17 +362,25 @@ public struct ReportComposer {
         let over = queries > 1 ? " (\(queries) queries)" : ""
         func series(_ value: KeyPath<SweepPoint, Double>) -> [Charts.Series] {
             [
-                Charts.Series(name: "left: \(run.result.left.index)", color: theme.left, points: sweep.left.map { (Double($0.value), $0[keyPath: value]) }),
-                Charts.Series(name: "right: \(run.result.right.index)", color: theme.right, points: sweep.right.map { (Double($0.value), $0[keyPath: value]) }, dashed: true),
+                Charts.Series(
+                    name: "left: \(run.result.left.index)", color: theme.left,
+                    points: sweep.left.map { (Double($0.value), $0[keyPath: value]) }),
+                Charts.Series(
+                    name: "right: \(run.result.right.index)", color: theme.right,
+                    points: sweep.right.map { (Double($0.value), $0[keyPath: value]) }, dashed: true),
             ]
         }
         return Charts.lineChart(
-            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series(\.recall), xLabel: sweep.parameter,
-            yLabel: "recall", logX: true, yRange: 0...1.05, in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
+            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series(\.recall),
+            xLabel: sweep.parameter,
+            yLabel: "recall", logX: true, yRange: 0...1.05,
+            in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
             theme: theme, measurer: measurer)
             + Charts.lineChart(
-                title: "Distance computations against \(sweep.parameter)\(over)", series: series(\.distanceComputations), xLabel: sweep.parameter,
-                yLabel: "distance computations", logX: true, in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height),
+                title: "Distance computations against \(sweep.parameter)\(over)", series: series(\.distanceComputations),
+                xLabel: sweep.parameter,
+                yLabel: "distance computations", logX: true,
+                in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height),
                 theme: theme, measurer: measurer)
     }
 }

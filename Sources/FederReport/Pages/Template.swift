@@ -67,7 +67,9 @@ public struct Template: Codable, Equatable, Sendable {
         } catch let error as SpecError {
             throw error
         } catch {
-            throw SpecError(file: specFile, path: "$.template", message: "template \(nameOrPath) is not a valid template file (\(error.localizedDescription)); see Templates/README.md")
+            throw SpecError(
+                file: specFile, path: "$.template",
+                message: "template \(nameOrPath) is not a valid template file (\(error.localizedDescription)); see Templates/README.md")
         }
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
 import FederIndex
 import FederLayout
 import FederSearch
+import Foundation
 
 /// The pages of `feder-report view`: every view of one index and one query, framed by the page composer.
 struct ViewPages {

@@ -17,7 +17,8 @@ enum IndexSummaryText {
     static func render(_ summary: IndexSummary, path: String) -> String {
         var size = ""
         if let bytes = summary.fileBytes { size = ", " + formatBytes(bytes) }
-        let kind = summary.format == summary.type
+        let kind =
+            summary.format == summary.type
             ? "\(summary.format) index" : "\(summary.format) \(summary.type) (\(typeNames[summary.type] ?? summary.type))"
         var lines = ["\(path): \(kind)\(size)"]
         lines += body(summary, indent: "  ")

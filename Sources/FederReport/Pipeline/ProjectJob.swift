@@ -49,7 +49,8 @@ public enum ProjectJob {
             try OutputWriter().write(VectorFile.npyData(values, rows: points.count, dim: 2), to: request.output)
         } else {
             let name = request.method.displayName
-            let subtitle = "\(table.count) × \(table.dim) from \((request.file as NSString).lastPathComponent) · \(name) · seed \(request.seed)"
+            let subtitle =
+                "\(table.count) × \(table.dim) from \((request.file as NSString).lastPathComponent) · \(name) · seed \(request.seed)"
             let scene = ScatterPlot.scene(
                 points: points, labels: labels, title: "\(name) projection", subtitle: subtitle, size: Size(640, 560), theme: .light,
                 measurer: PangoTextMeasurer())
@@ -83,7 +84,8 @@ public enum ProjectJob {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ReportError.cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file")
+            throw ReportError.cannotRead(
+                path: path, reason: FileManager.default.fileExists(atPath: path) ? "not UTF-8 text" : "no such file")
         }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }

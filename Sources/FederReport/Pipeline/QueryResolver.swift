@@ -41,7 +41,7 @@ public final class QueryResolver: Sendable {
         case .ids(let labels):
             guard !labels.isEmpty else { throw QueryError.emptySet(source: name) }
             queries = try labels.map { try stored($0, in: index, indexName: indexName) }
-        case let .file(path, row):
+        case .file(let path, let row):
             let table = try self.table(path)
             guard table.count > 0 else { throw QueryError.emptySet(source: path) }
             guard table.dim > 0 else { throw QueryError.zeroDimension(source: path) }
@@ -60,7 +60,8 @@ public final class QueryResolver: Sendable {
             guard !rows.isEmpty else { throw QueryError.emptySet(source: name) }
             guard rows.allSatisfy({ !$0.isEmpty }) else { throw QueryError.zeroDimension(source: name) }
             queries = rows.enumerated().map {
-                ResolvedQuery(source: rows.count > 1 ? "\(name) row \($0.offset)" : name, row: rows.count > 1 ? $0.offset : nil, vector: $0.element)
+                ResolvedQuery(
+                    source: rows.count > 1 ? "\(name) row \($0.offset)" : name, row: rows.count > 1 ? $0.offset : nil, vector: $0.element)
             }
         }
         for query in queries where query.vector.count != index.dim {

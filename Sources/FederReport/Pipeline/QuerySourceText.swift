@@ -1,5 +1,5 @@
-import FederRender
 import FederIndex
+import FederRender
 import Foundation
 
 /// Query sources written as command-line text: `--ids 1,2,3` and `--vector-json '[0.1, 0.2]'`.

@@ -40,21 +40,21 @@ public enum QueryError: Error, Equatable, Sendable {
 extension QueryError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .unknownID(label, index, deleted):
+        case .unknownID(let label, let index, let deleted):
             return deleted
                 ? "id \(label) is deleted in \(index) (hnswlib refuses it: Label not found)"
                 : "id \(label) is not in \(index)"
-        case let .rowOutOfRange(row, rows, file):
+        case .rowOutOfRange(let row, let rows, let file):
             return "\(file) has \(rows) rows; row \(row) does not exist"
-        case let .dimensionMismatch(query, dim, index, indexDim):
+        case .dimensionMismatch(let query, let dim, let index, let indexDim):
             return "\(query) has dimension \(dim) but \(index) has dimension \(indexDim)"
-        case let .emptySet(source):
+        case .emptySet(let source):
             return "\(source) holds no query vectors (0 rows)"
-        case let .zeroDimension(source):
+        case .zeroDimension(let source):
             return "\(source) has rows of dimension 0"
-        case let .tooManyQueries(source, rows, limit):
+        case .tooManyQueries(let source, let rows, let limit):
             return "\(source) has \(rows) rows; at most \(limit) queries per set"
-        case let .badIDList(text):
+        case .badIDList(let text):
             return "--ids takes comma-separated integers; '\(text)' is not one"
         }
     }
@@ -77,17 +77,17 @@ extension ReportError {
 extension ReportError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case let .timeBudgetExceeded(limit, at):
+        case .timeBudgetExceeded(let limit, let at):
             return String(format: "%@: the job exceeded its time budget of %.0f s (raise it with --time-limit)", at, limit)
-        case let .memoryBudgetExceeded(limit, resident, at):
+        case .memoryBudgetExceeded(let limit, let resident, let at):
             return "\(at): the job exceeded its memory budget of \(limit) MiB (\(resident) MiB resident; raise it with --memory-limit)"
-        case let .atSpec(file, path, underlying):
+        case .atSpec(let file, let path, let underlying):
             return "\(file): \(path): \(ExitStatus.describe(underlying))"
         case .query(let error):
             return error.errorDescription
-        case let .cannotRead(path, reason):
+        case .cannotRead(let path, let reason):
             return "\(path): cannot read: \(reason)"
-        case let .cannotWrite(path, reason):
+        case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
         case .gateFailed(let lines):
             return lines.map { "fail-if: \($0)" }.joined(separator: "\n")
