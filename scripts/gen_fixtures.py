@@ -385,6 +385,19 @@ class Generator:
                 f"IndexIVFFlat {metric.upper()} n=400 d=8 nlist=8 on integer coordinates in "
                 "[-2,2]: many duplicate vectors and exact distance ties.", grid)
 
+        # 8. a coarse quantizer whose metric is not the index's: faiss ranks the lists by inner product
+        #    (the quantizer's search) and scans them by L2 (the index's)
+        rng = self.rng("ivf-ip-quantizer")
+        xb = float_data(rng, 400, 16)
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(16), 16, 12, faiss.METRIC_L2)
+        index.train(xb)
+        index.add(xb)
+        index.nprobe = 3
+        self.faiss_fixture(
+            "ivf_flat_l2_ip_quantizer", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+            "IndexIVFFlat(IndexFlatIP(16), 16, 12, METRIC_L2): lists ranked by the quantizer's inner "
+            "product, vectors scored by L2. Saved nprobe=3.", grid)
+
     def gen_ivf_legacy(self):
         """Legacy IvFl / IvFL files crafted from an IwFl file, verified by faiss.read_index."""
         rng = self.rng("ivf-legacy")

@@ -15,19 +15,30 @@ public enum IVFSearch {
             throw FederSearchError.unsupported(
                 "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; a flat quantizer is")
         }
+        guard case .flat(let quantizer) = index.quantizer else {
+            throw FederSearchError.unsupported("tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported")
+        }
+        for (role, metric) in [("index", index.header.metric), ("coarse quantizer", quantizer.header.metric)]
+        where metric != .l2 && metric != .innerProduct {
+            throw FederSearchError.unsupported(
+                "tracing faiss metric \(metric) (the \(role)'s) is not supported yet; L2 and inner product are")
+        }
         let nprobe = min(requested, index.nlist)
         let order: FaissResultHeap.Order = index.header.metric == .innerProduct ? .keepLargest : .keepSmallest
+        // faiss ranks the lists with the quantizer's own search, so with the quantizer's metric, which may differ
+        // from the index's (IndexIVFFlat(IndexFlatIP(d), d, nlist, METRIC_L2)).
+        let coarseOrder: FaissResultHeap.Order = quantizer.header.metric == .innerProduct ? .keepLargest : .keepSmallest
         let dim = index.header.dim
         let file = centroids.file
 
         return withQueryPointer(query) { q -> SearchTrace in
             // Coarse: every centroid distance, then the quantizer's own k-search over them.
             var centroidDistances = [Float](repeating: 0, count: index.nlist)
-            var coarse = FaissResultHeap(capacity: nprobe, order: order)
+            var coarse = FaissResultHeap(capacity: nprobe, order: coarseOrder)
             for list in 0..<index.nlist {
                 let pointer = centroids.rowPointer(list)
                 let distance =
-                    order == .keepSmallest
+                    coarseOrder == .keepSmallest
                     ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
                 centroidDistances[list] = distance
                 coarse.offer(distance, id: Int64(list))

@@ -54,7 +54,8 @@ public enum Searcher {
         switch index {
         case .flat(let flat):
             guard flat.header.metric == .l2 || flat.header.metric == .innerProduct else {
-                throw FederSearchError.unsupported("tracing metric \(flat.header.metric) is not supported (L2 and inner product are)")
+                throw FederSearchError.unsupported(
+                    "tracing faiss metric \(flat.header.metric) is not supported yet; L2 and inner product are")
             }
             return FlatSearch.trace(flat, query: query, k: request.k)
         case .ivf(let ivf):
@@ -67,6 +68,10 @@ public enum Searcher {
             }
             return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe)
         case .hnsw(let hnsw):
+            guard hnsw.storage.header.metric == .l2 || hnsw.storage.header.metric == .innerProduct else {
+                throw FederSearchError.unsupported(
+                    "tracing faiss metric \(hnsw.storage.header.metric) is not supported yet; L2 and inner product are")
+            }
             let ef = request.ef ?? hnsw.graph.efSearch
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
             return FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef)

@@ -658,17 +658,20 @@ final class TraceStructureTests: XCTestCase {
         let nprobe = min(requested, index.nlist)
         var expected = ExpectedIVF(kind: labelMap == nil ? "ivf" : "idmap/ivf", nprobe: nprobe)
         let dim = index.header.dim
-        func distance(_ pointer: UnsafeRawPointer) -> Float {
+        func distance(_ pointer: UnsafeRawPointer, by direction: Direction) -> Float {
             query.withUnsafeBytes { q in
                 direction.smallerIsBetter
                     ? Distances.l2Squared(q.baseAddress!, pointer, dim: dim) : Distances.dot(q.baseAddress!, pointer, dim: dim)
             }
         }
-        // The coarse quantizer: a flat k = nprobe search over the centroids.
+        func distance(_ pointer: UnsafeRawPointer) -> Float { distance(pointer, by: direction) }
+        // The coarse quantizer: a flat k = nprobe search over the centroids, by the quantizer's own metric.
+        guard case .flat(let quantizer) = index.quantizer else { fatalError("a flat quantizer was checked for") }
+        let coarseDirection = Direction(smallerIsBetter: quantizer.header.metric != .innerProduct)
         let centroids = index.centroids!
-        var coarse = ResultSlots(k: nprobe, direction: direction)
+        var coarse = ResultSlots(k: nprobe, direction: coarseDirection)
         for list in 0..<index.nlist {
-            let d = distance(centroids.rowPointer(list))
+            let d = distance(centroids.rowPointer(list), by: coarseDirection)
             expected.centroidDistances.append(d)
             _ = coarse.offer(d, id: Int64(list))
         }
