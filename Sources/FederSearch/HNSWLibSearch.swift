@@ -167,14 +167,22 @@ public enum HNSWLibSearch {
                 }
 
                 while top.count > k { top.pop() }
-                var kept: [(distance: Float, label: UInt64, internalID: Int)] = []
+                // searchKnn moves the survivors into a priority_queue of (distance, label) pairs; knn_query pops
+                // it from the back of its row to the front. The same heap moves place NaN distances as it does.
+                var result = StdPairQueue()
+                var internalIDs: [UInt64: [Int]] = [:]
                 while !top.isEmpty {
                     let (d, id) = top.pop()
-                    kept.append((d, index.label(Int(id)), Int(id)))
+                    let label = index.label(Int(id))
+                    result.push(d, label)
+                    internalIDs[label, default: []].append(Int(id))
                 }
-                // searchKnn's result queue orders (distance, label) pairs; knn_query lists them ascending.
-                kept.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.label < $1.label }
-                let results = kept.map { Neighbor(id: Int64(bitPattern: $0.label), distance: $0.distance, internalID: $0.internalID) }
+                var results = [Neighbor](repeating: Neighbor(id: -1, distance: 0, internalID: -1), count: result.count)
+                for position in stride(from: result.count - 1, through: 0, by: -1) {
+                    let (d, label) = result.pop()
+                    let internalID = internalIDs[label]?.popLast() ?? -1
+                    results[position] = Neighbor(id: Int64(bitPattern: label), distance: d, internalID: internalID)
+                }
 
                 var counts = SearchCounts(distanceComputations: distanceComputations, visited: computedList.count)
                 counts.hops = hops

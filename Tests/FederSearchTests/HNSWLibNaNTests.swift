@@ -1,0 +1,76 @@
+import FederIndex
+import FederSearch
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// hnswlib with NaN stored vectors: `searchKnn` hands its results over in a `std::priority_queue` of
+/// (distance, label) pairs, where NaN is neither smaller nor larger than anything, so where a NaN element lands
+/// is decided by the heap's moves. The library itself, run here on the same index, is the oracle.
+final class HNSWLibNaNTests: XCTestCase {
+    private var python: URL {
+        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".venv/bin/python")
+    }
+
+    func testResultsWithNaNDistancesComeInTheLibrarysOrder() throws {
+        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with hnswlib") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-nan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import json, sys
+            import numpy as np, hnswlib
+            out = sys.argv[1]
+            rng = np.random.default_rng(7)
+            answers = []
+            for space in ("l2", "ip", "cosine"):
+                data = rng.normal(size=(80, 8)).astype(np.float32)
+                data[[3, 17, 41], rng.integers(0, 8, 3)] = np.nan
+                index = hnswlib.Index(space=space, dim=8)
+                index.init_index(max_elements=80, ef_construction=40, M=6, random_seed=5)
+                index.add_items(data, np.arange(80) * 3 + 1)
+                index.save_index(f"{out}/{space}.hnsw")
+                queries = np.concatenate([rng.normal(size=(6, 8)).astype(np.float32), data[[5, 40]]])
+                index.set_ef(30)
+                labels, distances = index.knn_query(queries, k=12)
+                np.save(f"{out}/{space}.queries.npy", queries)
+                answers.append({"space": space, "labels": labels.tolist(),
+                                "distances": [[None if np.isnan(x) else float(x) for x in row] for row in distances]})
+            print(json.dumps(answers))
+            """
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", script, directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        var nanResults = 0
+        for answer in answers {
+            let space = try XCTUnwrap(answer["space"] as? String)
+            let labels = try XCTUnwrap(answer["labels"] as? [[Int64]])
+            let distances = try XCTUnwrap(answer["distances"] as? [Any])
+            let metric: Metric = space == "l2" ? .l2 : space == "ip" ? .innerProduct : .cosine
+            let index = try IndexFile.open(path: directory.appendingPathComponent("\(space).hnsw").path, space: metric)
+            let queries = try VectorFile.read(path: directory.appendingPathComponent("\(space).queries.npy").path)
+            for row in 0..<queries.count {
+                let (trace, _) = try Searcher.trace(index, query: queries.row(row), request: SearchRequest(k: 12, ef: 30))
+                XCTAssertEqual(trace.results.map(\.id), labels[row], "\(space) query \(row): ids in the library's order")
+                let expected = try XCTUnwrap(distances[row] as? [Any])
+                for (position, (neighbor, value)) in zip(trace.results, expected).enumerated() {
+                    if let value = value as? Double {
+                        XCTAssertEqual(Double(neighbor.distance), value, accuracy: abs(value) * 1e-5 + 1e-6, "\(space) \(row) \(position)")
+                    } else {
+                        XCTAssertTrue(neighbor.distance.isNaN, "\(space) \(row) \(position): the library has NaN here")
+                        nanResults += 1
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(nanResults, 0, "some result must carry a NaN distance, or the test checks nothing")
+    }
+}
