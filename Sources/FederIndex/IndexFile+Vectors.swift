@@ -9,8 +9,8 @@ extension IndexFile {
             return index.storedVector(label: label)
         case .hnswlib(let index):
             // hnswlib's get_items refuses deleted elements ("Label not found"); so does a query by label.
-            guard label >= 0 else { return nil }
-            for id in 0..<index.count where index.label(id) == UInt64(label) && !index.isDeleted(id) {
+            // Labels are unsigned in hnswlib: compare the bits, so labels ≥ 2^63 are found too.
+            for id in 0..<index.count where index.label(id) == UInt64(bitPattern: label) && !index.isDeleted(id) {
                 return index.vectors.row(id)
             }
             return nil
@@ -19,9 +19,9 @@ extension IndexFile {
 
     /// Whether `label` names only deleted hnswlib elements (so it is stored, but no query may use it).
     public func isDeletedLabel(_ label: Int64) -> Bool {
-        guard case .hnswlib(let index) = self, label >= 0 else { return false }
+        guard case .hnswlib(let index) = self else { return false }
         var found = false
-        for id in 0..<index.count where index.label(id) == UInt64(label) {
+        for id in 0..<index.count where index.label(id) == UInt64(bitPattern: label) {
             if !index.isDeleted(id) { return false }
             found = true
         }

@@ -29,7 +29,8 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     public var M: Int?
     public var efConstruction: Int?
     public var efSearch: Int?
-    public var entryPoint: Int64?
+    /// The entry point's label (unsigned for hnswlib, as the library writes it).
+    public var entryPoint: Label?
     public var entryPointInternal: Int?
     public var linkCounts: [Int]?
 
@@ -117,7 +118,7 @@ extension IndexSummary {
             efConstruction = graph.efConstruction
             efSearch = graph.efSearch
             if graph.entryPoint >= 0 {
-                entryPoint = Int64(graph.entryPoint)
+                entryPoint = .signed(Int64(graph.entryPoint))
                 entryPointInternal = graph.entryPoint
             }
         case .idMap(let map):
@@ -125,7 +126,7 @@ extension IndexSummary {
             inner = Box(innerSummary)
             // The entry point as the caller knows it: through the id map.
             if let internalID = innerSummary.entryPointInternal, internalID < map.ids.count {
-                entryPoint = map.ids[internalID]
+                entryPoint = .signed(map.ids[internalID])
             }
             if let low = map.ids.min(), let high = map.ids.max() { idRange = [low, high] }
         }
@@ -139,7 +140,7 @@ extension IndexSummary {
         M = index.m
         efConstruction = index.efConstruction
         if index.entryPoint >= 0 {
-            entryPoint = Int64(bitPattern: index.label(index.entryPoint))
+            entryPoint = .unsigned(index.label(index.entryPoint))
             entryPointInternal = index.entryPoint
         }
         deleted = index.deletedCount

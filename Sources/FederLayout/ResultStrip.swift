@@ -6,9 +6,11 @@ import FederSearch
 public enum ResultStrip {
     public static func marks(
         title: String, results: [Neighbor], exact: [Neighbor]?, media: MediaList?, queryMedia: String?, queryLabel: String,
-        in rect: Rect, theme: Theme, measurer: TextMeasurer
+        unsignedLabels: Bool = false, in rect: Rect, theme: Theme, measurer: TextMeasurer
     ) -> [Mark] {
-        let shown = results.filter { $0.id >= 0 }
+        // faiss pads missing results with label −1; hnswlib's labels are unsigned and never padding.
+        let shown = results.filter { unsignedLabels || $0.id >= 0 }
+        func name(_ id: Int64) -> String { "id \(Label(bits: id, unsigned: unsignedLabels))" }
         let missing = results.count - shown.count
         var subtitle = "Rank, id and the library's distance under each tile\(distanceNote(results))."
         if exact != nil { subtitle += " A red corner marks a result that is not among the exact top-\(results.count)." }
@@ -35,7 +37,7 @@ public enum ResultStrip {
             let rect = tile(at: position + 1)
             let path = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
             let text = media?.kind == .text ? media?.text(for: neighbor.id) : nil
-            marks += tileContent(for: neighbor.id, path: path, text: text, fallback: "id \(neighbor.id)", rect: rect, theme: theme)
+            marks += tileContent(for: neighbor.id, path: path, text: text, fallback: name(neighbor.id), rect: rect, theme: theme)
             marks.append(.rect(rect, fill: nil, stroke: Stroke(theme.result, width: 1.2), cornerRadius: 3))
             if exact != nil, !exactIDs.contains(neighbor.id) {
                 marks.append(
@@ -47,7 +49,7 @@ public enum ResultStrip {
             marks.append(
                 .text(
                     TextMark(
-                        "id \(neighbor.id)\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2),
+                        "\(name(neighbor.id))\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2),
                         font: theme.smallFont, color: theme.text, alignment: .center, width: side + gap, maxLines: 2)))
         }
         return marks

@@ -86,7 +86,8 @@ public struct ViewSet: Sendable {
             View(kind: .results) { rect, measurer in
                 ResultStrip.marks(
                     title: "Top-\(trace.parameters.k) results", results: trace.results, exact: trace.measures?.exact, media: media,
-                    queryMedia: queryMedia, queryLabel: queryLabel, in: rect, theme: theme, measurer: measurer)
+                    queryMedia: queryMedia, queryLabel: queryLabel, unsignedLabels: trace.kind.labelsAreUnsigned, in: rect, theme: theme,
+                    measurer: measurer)
             })
         return views
     }

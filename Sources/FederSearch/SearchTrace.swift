@@ -213,6 +213,9 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
     /// As JSON and pages write it: `ivf`, `idmap/hnsw`, …
     public var description: String { rawValue }
 
+    /// Whether the library's labels are unsigned 64-bit (hnswlib's `labeltype`); faiss's are signed.
+    public var labelsAreUnsigned: Bool { self == .hnswlib }
+
     /// A faiss HNSW search (alone or in an id map), whose inner-product distances grow with similarity.
     public var isFaissHNSW: Bool { self == .hnsw || self == .idMapHNSW }
 

@@ -3,8 +3,8 @@ import FederReport
 
 /// How a query is given and searched: shared by `trace` and `view`.
 struct QueryOptions: ParsableArguments {
-    @Option(help: "Search with the stored vector of this id (label).")
-    var id: Int64?
+    @Option(help: "Search with the stored vector of this id (label; hnswlib labels go up to 2^64 − 1).")
+    var id: String?
 
     @Option(help: "Search with the stored vectors of these ids, comma-separated.")
     var ids: String?
@@ -43,6 +43,9 @@ struct QueryOptions: ParsableArguments {
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k)).") }
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1 (got \(nprobe)).") }
         if let ef, ef < 1 { throw ValidationError("--ef must be at least 1 (got \(ef)).") }
+        if let id, QuerySourceText.label(id) == nil {
+            throw ValidationError("--id takes an integer label (got '\(id)').")
+        }
         if let ids, QuerySourceText.ids(ids) == nil {
             throw ValidationError("--ids takes comma-separated integers (got '\(ids)').")
         }
@@ -50,7 +53,7 @@ struct QueryOptions: ParsableArguments {
 
     /// The query source the options name.
     func source() throws -> JobSpec.QuerySource {
-        if let id { return .id(id) }
+        if let id, let label = QuerySourceText.label(id) { return .id(label) }
         if let ids, let labels = QuerySourceText.ids(ids) { return .ids(labels) }
         if let vector { return .file(path: vector, row: row) }
         if let vectorJSON { return .inline(try QuerySourceText.inlineVector(vectorJSON)) }

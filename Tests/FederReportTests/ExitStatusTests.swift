@@ -56,7 +56,7 @@ final class ExitStatusTests: XCTestCase {
             ExitStatus.lines(for: ReportError.gateFailed(["a (recall<0.9)", "b (recall<0.9)"])),
             ["feder-report: fail-if: a (recall<0.9)", "feder-report: fail-if: b (recall<0.9)"])
         XCTAssertEqual(
-            ExitStatus.lines(for: QueryError.unknownID(label: 7, index: "h.hnsw", deleted: true)),
+            ExitStatus.lines(for: QueryError.unknownID(label: .unsigned(7), index: "h.hnsw", deleted: true)),
             ["feder-report: error: id 7 is deleted in h.hnsw (hnswlib refuses it: Label not found)"])
     }
 }

@@ -165,7 +165,8 @@ final class JobSpecParserTests: XCTestCase {
         XCTAssertThrowsError(try JobRunner(spec: try parse(spec)).run()) { error in
             XCTAssertEqual((error as? ReportError)?.specPath, "$.comparisons[0].left.query")
             XCTAssertEqual(
-                (error as? ReportError)?.underlying as? QueryError, .unknownID(label: 123_456, index: "index 'ivf'", deleted: false))
+                (error as? ReportError)?.underlying as? QueryError,
+                .unknownID(label: .signed(123_456), index: "index 'ivf'", deleted: false))
             XCTAssertTrue(
                 error.localizedDescription.hasSuffix(": $.comparisons[0].left.query: id 123456 is not in index 'ivf'"),
                 error.localizedDescription)

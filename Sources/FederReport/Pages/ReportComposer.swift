@@ -332,7 +332,8 @@ public struct ReportComposer {
             marks += ResultStrip.marks(
                 title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
                 results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media, queryMedia: side.queryMedia,
-                queryLabel: side.result.first.source, in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4),
+                queryLabel: side.result.first.source, unsignedLabels: side.firstTrace.kind.labelsAreUnsigned,
+                in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4),
                 theme: theme, measurer: measurer)
         }
         return marks

@@ -55,9 +55,9 @@ enum IndexSummaryText {
             var params = "M \(summary.M ?? 0), efConstruction \(summary.efConstruction ?? 0)"
             if let ef = summary.efSearch { params += ", efSearch \(ef)" }
             add("graph", params)
-            if let entry = summary.entryPoint, entry >= 0 {
+            if let entry = summary.entryPoint, entry != .signed(-1) {
                 var text = "label \(entry)"
-                if let internalID = summary.entryPointInternal, Int64(internalID) != entry {
+                if let internalID = summary.entryPointInternal, Int64(internalID) != entry.bits {
                     text += " (internal \(internalID))"
                 }
                 add("entry point", text + " on level \(max(counts.count - 1, 0))")

@@ -77,8 +77,8 @@ public final class QueryResolver: Sendable {
 
     private func stored(_ label: Int64, in index: IndexFile, indexName: String) throws -> ResolvedQuery {
         guard let vector = index.storedVector(label: label) else {
-            throw QueryError.unknownID(label: label, index: indexName, deleted: index.isDeletedLabel(label))
+            throw QueryError.unknownID(label: index.label(bits: label), index: indexName, deleted: index.isDeletedLabel(label))
         }
-        return ResolvedQuery(source: "id \(label)", id: label, vector: vector)
+        return ResolvedQuery(source: "id \(index.label(bits: label))", id: label, vector: vector)
     }
 }

@@ -4,11 +4,14 @@ import Foundation
 
 /// Query sources written as command-line text: `--ids 1,2,3` and `--vector-json '[0.1, 0.2]'`.
 public enum QuerySourceText {
+    /// A label in decimal (signed, or unsigned up to 2^64 − 1 for hnswlib), as the bits the searches compare.
+    public static func label(_ text: String) -> Int64? {
+        Label.bits(parsing: text.trimmingCharacters(in: .whitespaces))
+    }
+
     /// The labels of a comma-separated id list, or nil when any part is not an integer (or there are none).
     public static func ids(_ text: String) -> [Int64]? {
-        let labels = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            Int64($0.trimmingCharacters(in: .whitespaces))
-        }
+        let labels = text.split(separator: ",", omittingEmptySubsequences: false).map { label(String($0)) }
         guard !labels.isEmpty, labels.allSatisfy({ $0 != nil }) else { return nil }
         return labels.compactMap { $0 }
     }

@@ -1,3 +1,4 @@
+import FederIndex
 import Foundation
 
 /// Why a run (not its spec) failed: a budget ran out, a query could not be resolved or traced, a file named on
@@ -22,7 +23,7 @@ public enum ReportError: Error, Sendable {
 /// Why a query could not be turned into vectors.
 public enum QueryError: Error, Equatable, Sendable {
     /// The label is not in the index (or names a deleted hnswlib element, which hnswlib refuses too).
-    case unknownID(label: Int64, index: String, deleted: Bool)
+    case unknownID(label: Label, index: String, deleted: Bool)
     /// `row` is past the end of a vector file.
     case rowOutOfRange(row: Int, rows: Int, file: String)
     /// The query's dimension is not the index's.

@@ -24,41 +24,57 @@ public struct TraceRequest: Sendable {
     }
 }
 
-/// What `trace --json` prints for one query.
+/// What `trace --json` prints for one query. Labels are written as the library writes them (unsigned for
+/// hnswlib, so a label ≥ 2^63 is not printed as a negative number).
 public struct TraceOutput: Encodable, Sendable {
     public struct QueryInfo: Encodable, Sendable {
         public var source: String
         public var row: Int?
-        public var id: Int64?
+        public var id: Label?
+    }
+
+    /// A result: its label, the library's distance and the internal id.
+    public struct LabeledNeighbor: Encodable, Sendable {
+        public var id: Label
+        public var distance: Float
+        public var internalID: Int
+
+        init(_ neighbor: Neighbor, unsigned: Bool) {
+            // Padding (−1, faiss's "no result") stays −1 whatever the library.
+            id = neighbor.id == -1 && neighbor.internalID < 0 ? .signed(-1) : Label(bits: neighbor.id, unsigned: unsigned)
+            distance = neighbor.distance
+            internalID = neighbor.internalID
+        }
     }
 
     public var query: QueryInfo
     public var kind: TraceKind
     public var metric: String
     public var parameters: SearchParameters
-    public var results: [Neighbor]
+    public var results: [LabeledNeighbor]
     public var counts: SearchCounts
     public var recall: Double?
     public var rankOfTrueNearest: Int?
-    public var exact: [Neighbor]?
+    public var exact: [LabeledNeighbor]?
     public var ivf: IVFTrace?
     public var hnsw: HNSWTrace?
-    public var nodeLabels: [Int: Int64]?
+    public var nodeLabels: [Int: Label]?
     public var warnings: [String]
 
     init(query: ResolvedQuery, trace: SearchTrace, warnings: [String]) {
-        self.query = QueryInfo(source: query.source, row: query.row, id: query.id)
+        let unsigned = trace.kind.labelsAreUnsigned
+        self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
         metric = trace.metric
         parameters = trace.parameters
-        results = trace.results
+        results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
         counts = trace.counts
         recall = trace.measures?.recall
         rankOfTrueNearest = trace.measures?.rankOfTrueNearest
-        exact = trace.measures?.exact
+        exact = trace.measures.map { $0.exact.map { LabeledNeighbor($0, unsigned: unsigned) } }
         ivf = trace.ivf
         hnsw = trace.hnsw
-        nodeLabels = trace.nodeLabels
+        nodeLabels = trace.nodeLabels?.mapValues { Label(bits: $0, unsigned: unsigned) }
         self.warnings = warnings
     }
 }
@@ -87,7 +103,7 @@ public enum TraceJob {
     /// How a command-line query source is named in messages.
     static func sourceName(_ source: JobSpec.QuerySource) -> String {
         switch source {
-        case .id(let id): return "id \(id)"
+        case .id(let id): return "id \(id)"  // refined by the index's label style in QueryResolver
         case .ids: return "--ids"
         case .file(let path, _): return path
         case .inline: return "--vector-json"

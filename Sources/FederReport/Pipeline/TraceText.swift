@@ -1,3 +1,4 @@
+import FederIndex
 import FederSearch
 import Foundation
 
@@ -11,10 +12,11 @@ enum TraceText {
         lines.append("\(file) · \(output.kind) · \(output.metric) · query \(output.query.source) · \(parameters)")
         lines.append("  rank  id                    distance")
         for (rank, neighbor) in output.results.enumerated() {
-            let id = neighbor.id < 0 ? "—" : "\(neighbor.id)"
+            let padding = neighbor.id == .signed(-1)
+            let id = padding ? "—" : "\(neighbor.id)"
             let exactMark = output.exact.map { exact in exact.contains { $0.id == neighbor.id } ? "" : "  (not in exact top-k)" } ?? ""
             lines.append(
-                "  \(pad("\(rank + 1)", 4))  \(pad(id, 20))  \(format(neighbor.distance))\(neighbor.id < 0 ? "  (padding)" : exactMark)")
+                "  \(pad("\(rank + 1)", 4))  \(pad(id, 20))  \(format(neighbor.distance))\(padding ? "  (padding)" : exactMark)")
         }
         let counts = output.counts
         var work = "\(counts.distanceComputations) distance computations · \(counts.visited) vectors visited"
