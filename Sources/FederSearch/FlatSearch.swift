@@ -17,21 +17,30 @@ public enum FlatSearch {
             counts: counts)
     }
 
-    /// The k best rows of `table` for `query` in faiss order (ids are row numbers; −1 pads).
+    /// The k best rows of `table` for `query` in faiss order (ids are row numbers; −1 pads). As faiss's
+    /// `dispatch_knn_ResultHandler` chooses for one query: the k-heap below k = 100 (k = 1's top-1 handler keeps
+    /// the same row), the reservoir from there on.
     public static func scan(
         _ table: VectorTable, query: [Float], k: Int, order: FaissResultHeap.Order
     ) -> [(distance: Float, id: Int64)] {
-        var heap = FaissResultHeap(capacity: k, order: order)
         let dim = table.dim
-        withQueryPointer(query) { q in
-            for row in 0..<table.count {
-                let pointer = table.rowPointer(row)
-                let distance =
-                    order == .keepSmallest
-                    ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
-                heap.offer(distance, id: Int64(row))
+        func score(_ body: (Float, Int64) -> Void) {
+            withQueryPointer(query) { q in
+                for row in 0..<table.count {
+                    let pointer = table.rowPointer(row)
+                    body(
+                        order == .keepSmallest ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim),
+                        Int64(row))
+                }
             }
         }
+        if k >= FaissReservoir.minimumK {
+            var reservoir = FaissReservoir(k: k, order: order)
+            score { reservoir.add($0, id: $1) }
+            return reservoir.results()
+        }
+        var heap = FaissResultHeap(capacity: k, order: order)
+        score { heap.offer($0, id: $1) }
         return heap.sortedResults()
     }
 }

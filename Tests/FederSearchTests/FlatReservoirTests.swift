@@ -1,0 +1,71 @@
+import FederIndex
+import FederSearch
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// faiss's single-query flat search switches from the k-heap to its reservoir at k = 100, which keeps other
+/// rows among tied distances. Integer data makes ties common and every distance exact, so ids and order must
+/// equal the library's; faiss itself, run here, is the oracle.
+final class FlatReservoirTests: XCTestCase {
+    private var python: URL {
+        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".venv/bin/python")
+    }
+
+    func testLargeKFlatSearchesKeepTheLibrarysTies() throws {
+        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with faiss") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-reservoir-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import json, sys
+            import numpy as np, faiss
+            faiss.omp_set_num_threads(1)
+            out = sys.argv[1]
+            rng = np.random.default_rng(11)
+            answers = {}
+            for metric in ("ip", "l2"):
+                xb = rng.integers(-2, 3, size=(3000, 8)).astype(np.float32)
+                index = faiss.IndexFlatIP(8) if metric == "ip" else faiss.IndexFlatL2(8)
+                index.add(xb)
+                faiss.write_index(index, f"{out}/{metric}.faiss")
+                queries = rng.integers(-2, 3, size=(12, 8)).astype(np.float32)
+                np.save(f"{out}/{metric}.queries.npy", queries)
+                rows = []
+                for q in queries:
+                    for k in (99, 100, 128, 700):
+                        d, i = index.search(q[None, :], k)
+                        rows.append({"k": k, "ids": i[0].tolist(), "distances": d[0].tolist()})
+                answers[metric] = rows
+            print(json.dumps(answers))
+            """
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", script, directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [[String: Any]]])
+        var compared = 0
+        for metric in ["ip", "l2"] {
+            let index = try IndexFile.open(path: directory.appendingPathComponent("\(metric).faiss").path)
+            let queries = try VectorFile.read(path: directory.appendingPathComponent("\(metric).queries.npy").path)
+            let rows = try XCTUnwrap(answers[metric])
+            XCTAssertEqual(rows.count, queries.count * 4)
+            for (position, row) in rows.enumerated() {
+                let k = try XCTUnwrap(row["k"] as? Int)
+                let ids = try XCTUnwrap(row["ids"] as? [Int64])
+                let distances = try XCTUnwrap(row["distances"] as? [Double])
+                let (trace, _) = try Searcher.trace(index, query: queries.row(position / 4), request: SearchRequest(k: k))
+                XCTAssertEqual(trace.results.map(\.id), ids, "\(metric) query \(position / 4) k \(k): ids")
+                XCTAssertEqual(trace.results.map { Double($0.distance) }, distances, "\(metric) query \(position / 4) k \(k): distances")
+                compared += 1
+            }
+        }
+        XCTAssertEqual(compared, 96)
+    }
+}
