@@ -11,6 +11,10 @@ struct TraceCommand: ParsableCommand {
             row, across all cores; with --json each prints one JSON object per line, in row order.
             Distances follow the library: squared L2, the raw dot product for faiss inner product, 1 − dot \
             for hnswlib ip and cosine. Exit codes: 0 ok, 64 usage, 65 bad data or parameters, 66 cannot open.
+            Exact means faiss's single-query, single-thread path: compare with faiss.omp_set_num_threads(1) and \
+            one query per call (with more threads, a flat search over 10,000 or more vectors computes distances \
+            through BLAS; so does a batch with nq × d ≥ 128,000). hnswlib labels print unsigned. Indexes built \
+            with faiss metrics other than L2 and inner product are refused.
             """)
 
     @Argument(help: "The index file.")
