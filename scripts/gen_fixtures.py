@@ -611,6 +611,18 @@ class Generator:
                    "space." if space == "cosine" else ""),
                 make_queries(rng, xb, FLOAT_TIER))
 
+        # Every dimension class hnswlib dispatches on: d < 4 (scalar), d > 4 with a 1..3 residue (4-wide +
+        # scalar tail), d > 16 with a residue (16-wide + scalar tail), d % 16 == 0 (16-wide only).
+        for dd in (2, 3, 17, 33, 128):
+            for space in ("l2", "ip", "cosine"):
+                rng = self.rng(f"hnswlib-{space}-d{dd}")
+                xb = float_data(rng, 200, dd)
+                self.hnswlib_fixture(
+                    f"hnswlib_{space}_d{dd}", space, xb, np.arange(200), 200, FLOAT_TIER,
+                    f"hnswlib space={space} n=200 d={dd} M=8 ef_construction=40: covers hnswlib's "
+                    f"distance kernel for this dimension class.",
+                    make_queries(rng, xb, FLOAT_TIER))
+
         rng = self.rng("hnswlib-deleted")
         xb = float_data(rng, n, d)
         dead = rng.choice(n, size=10, replace=False)

@@ -103,40 +103,87 @@ __attribute__((target("avx2,fma"))) static float ip_avx2(const unsigned char *a,
     return total;
 }
 
-// hnswlib lane emulation with AVX2: lanes 0–7 and 8–15 of hnswlib's 16-lane accumulator in two registers,
-// multiply then add (no FMA), so every lane holds exactly what the AVX-512 kernel's lane holds.
-__attribute__((target("avx2"))) static float hnsw_l2_blocks16_avx2(const unsigned char *a, const unsigned char *b,
-                                                                   size_t count) {
-    __m256 low = _mm256_setzero_ps(), high = _mm256_setzero_ps();
-    for (size_t i = 0; i < count; i += 16) {
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)));
-        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i + 32)),
-                                  _mm256_loadu_ps((const float *)(b + 4 * i + 32)));
-        low = _mm256_add_ps(low, _mm256_mul_ps(d0, d0));
-        high = _mm256_add_ps(high, _mm256_mul_ps(d1, d1));
+// hnswlib's L2SqrSIMD16ExtAVX / InnerProductSIMD16ExtAVX (the kernels its -march=native build runs on a CPU
+// with AVX but not AVX-512): one 8-lane accumulator, the two 8-float halves of each 16-block added in turn,
+// multiply then add (the installed binary has vmulps + vaddps, no FMA), lanes 0..7 summed left to right.
+__attribute__((target("avx"))) static float hnsw_l2_blocks8_avx(const unsigned char *a, const unsigned char *b,
+                                                                size_t count) {
+    __m256 sum = _mm256_setzero_ps();
+    for (size_t i = 0; i < count; i += 8) {
+        __m256 diff = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)));
+        sum = _mm256_add_ps(sum, _mm256_mul_ps(diff, diff));
     }
-    float lanes[16];
-    _mm256_storeu_ps(lanes, low);
-    _mm256_storeu_ps(lanes + 8, high);
-    float total = 0;
-    for (int lane = 0; lane < 16; lane++) total += lanes[lane];
+    float lanes[8];
+    _mm256_storeu_ps(lanes, sum);
+    float total = lanes[0];
+    for (int lane = 1; lane < 8; lane++) total += lanes[lane];
     return total;
 }
 
-__attribute__((target("avx2"))) static float hnsw_ip_blocks16_avx2(const unsigned char *a, const unsigned char *b,
-                                                                   size_t count) {
-    __m256 low = _mm256_setzero_ps(), high = _mm256_setzero_ps();
-    for (size_t i = 0; i < count; i += 16) {
-        low = _mm256_add_ps(low, _mm256_mul_ps(_mm256_loadu_ps((const float *)(a + 4 * i)),
+__attribute__((target("avx"))) static __m256 hnsw_ip_sum8_avx(const unsigned char *a, const unsigned char *b,
+                                                              size_t count) {
+    __m256 sum = _mm256_setzero_ps();
+    for (size_t i = 0; i < count; i += 8) {
+        sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps((const float *)(a + 4 * i)),
                                                _mm256_loadu_ps((const float *)(b + 4 * i))));
-        high = _mm256_add_ps(high, _mm256_mul_ps(_mm256_loadu_ps((const float *)(a + 4 * i + 32)),
-                                                 _mm256_loadu_ps((const float *)(b + 4 * i + 32))));
     }
-    float lanes[16];
-    _mm256_storeu_ps(lanes, low);
-    _mm256_storeu_ps(lanes + 8, high);
+    return sum;
+}
+
+__attribute__((target("avx"))) static float hnsw_ip_blocks8_avx(const unsigned char *a, const unsigned char *b,
+                                                                size_t count) {
+    float lanes[8];
+    _mm256_storeu_ps(lanes, hnsw_ip_sum8_avx(a, b, count));
+    float total = lanes[0];
+    for (int lane = 1; lane < 8; lane++) total += lanes[lane];
+    return total;
+}
+
+// hnswlib's InnerProductSIMD4ExtAVX: the 16-blocks in 8 lanes, the upper four lanes folded onto the lower
+// four, the remaining 4-blocks in those four lanes, lanes 0..3 summed left to right.
+__attribute__((target("avx"))) static float hnsw_ip_simd4_avx(const unsigned char *a, const unsigned char *b, size_t d) {
+    size_t head16 = d / 16 * 16, head4 = d / 4 * 4;
+    __m256 sum8 = hnsw_ip_sum8_avx(a, b, head16);
+    __m128 sum = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
+    for (size_t i = head16; i < head4; i += 4) {
+        sum = _mm_add_ps(sum, _mm_mul_ps(_mm_loadu_ps((const float *)(a + 4 * i)), _mm_loadu_ps((const float *)(b + 4 * i))));
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, sum);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+// hnswlib's scalar L2Sqr as GCC -O3 -march=native compiled it here: the first d/4*4 terms vectorised (rounded
+// squares added in order), the last d%4 terms as vfmadd231ss (one rounding per term).
+__attribute__((target("fma"))) static float hnsw_plain_l2_fma(const unsigned char *a, const unsigned char *b, size_t from,
+                                                              size_t to) {
+    size_t split = from + (to - from) / 4 * 4;
     float total = 0;
-    for (int lane = 0; lane < 16; lane++) total += lanes[lane];
+    for (size_t i = from; i < split; i++) {
+        float diff = load1(a + 4 * i) - load1(b + 4 * i);
+        float square = diff * diff;
+        total = total + square;
+    }
+    for (size_t i = split; i < to; i++) {
+        float diff = load1(a + 4 * i) - load1(b + 4 * i);
+        total = __builtin_fmaf(diff, diff, total);
+    }
+    return total;
+}
+
+// hnswlib's normalize_vector sum Σx² (inlined into knnQuery / addItems), compiled as L2Sqr's tail is.
+__attribute__((target("fma"))) static float hnsw_squared_norm_fma(const unsigned char *a, size_t d) {
+    size_t split = d / 4 * 4;
+    float total = 0;
+    for (size_t i = 0; i < split; i++) {
+        float value = load1(a + 4 * i);
+        float square = value * value;
+        total = total + square;
+    }
+    for (size_t i = split; i < d; i++) {
+        float value = load1(a + 4 * i);
+        total = __builtin_fmaf(value, value, total);
+    }
     return total;
 }
 
@@ -172,6 +219,18 @@ __attribute__((target("avx512f"))) static float hnsw_ip_blocks16_avx512(const un
 static int has_avx512(void) {
     static int cached = -1;
     if (cached < 0) cached = __builtin_cpu_supports("avx512f");
+    return cached;
+}
+
+static int has_avx(void) {
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx");
+    return cached;
+}
+
+static int has_fma(void) {
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("fma");
     return cached;
 }
 
@@ -229,20 +288,38 @@ static float plain_ip(const unsigned char *a, const unsigned char *b, size_t fro
     return total;
 }
 
+// hnswlib's L2SqrSIMD16Ext / InnerProductSIMD16Ext as its -march=native build picks them: 16 lanes with
+// AVX-512, one 8-lane register with AVX, one 4-lane register with SSE (four 4-blocks added in turn).
 static float blocks16_l2(const unsigned char *a, const unsigned char *b, size_t count) {
 #ifdef FEDER_X86
     if (has_avx512()) return hnsw_l2_blocks16_avx512(a, b, count);
-    if (has_avx2()) return hnsw_l2_blocks16_avx2(a, b, count);
+    if (has_avx()) return hnsw_l2_blocks8_avx(a, b, count);
 #endif
-    return hnsw_l2_blocks(a, b, count, 16);
+    return hnsw_l2_blocks(a, b, count, 4);
 }
 
 static float blocks16_ip(const unsigned char *a, const unsigned char *b, size_t count) {
 #ifdef FEDER_X86
     if (has_avx512()) return hnsw_ip_blocks16_avx512(a, b, count);
-    if (has_avx2()) return hnsw_ip_blocks16_avx2(a, b, count);
+    if (has_avx()) return hnsw_ip_blocks8_avx(a, b, count);
 #endif
-    return hnsw_ip_blocks(a, b, count, 16);
+    return hnsw_ip_blocks(a, b, count, 4);
+}
+
+// hnswlib's InnerProductSIMD4Ext: the AVX variant when the CPU has AVX, else SSE (4 lanes throughout).
+static float simd4_ip(const unsigned char *a, const unsigned char *b, size_t d) {
+#ifdef FEDER_X86
+    if (has_avx()) return hnsw_ip_simd4_avx(a, b, d);
+#endif
+    return hnsw_ip_blocks(a, b, d / 4 * 4, 4);
+}
+
+// hnswlib's scalar L2Sqr over [from, to): see hnsw_plain_l2_fma; without FMA nothing is fused.
+static float tail_l2(const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
+#ifdef FEDER_X86
+    if (has_fma()) return hnsw_plain_l2_fma(a, b, from, to);
+#endif
+    return plain_l2(a, b, from, to);
 }
 
 float feder_l2sqr(const void *a, const void *b, size_t d) {
@@ -265,26 +342,40 @@ float feder_hnswlib_l2sqr(const void *pa, const void *pb, size_t d) {
     if (d % 4 == 0) return hnsw_l2_blocks(a, b, d, 4);
     if (d > 16) {
         size_t head = d / 16 * 16;
-        return blocks16_l2(a, b, head) + plain_l2(a, b, head, d);
+        return blocks16_l2(a, b, head) + tail_l2(a, b, head, d);
     }
     if (d > 4) {
         size_t head = d / 4 * 4;
-        return hnsw_l2_blocks(a, b, head, 4) + plain_l2(a, b, head, d);
+        return hnsw_l2_blocks(a, b, head, 4) + tail_l2(a, b, head, d);
     }
-    return plain_l2(a, b, 0, d);
+    return tail_l2(a, b, 0, d);
 }
 
 float feder_hnswlib_inner_product(const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
     if (d % 16 == 0) return blocks16_ip(a, b, d);
-    if (d % 4 == 0) return hnsw_ip_blocks(a, b, d, 4);
+    if (d % 4 == 0) return simd4_ip(a, b, d);
     if (d > 16) {
         size_t head = d / 16 * 16;
         return blocks16_ip(a, b, head) + plain_ip(a, b, head, d);
     }
     if (d > 4) {
         size_t head = d / 4 * 4;
-        return hnsw_ip_blocks(a, b, head, 4) + plain_ip(a, b, head, d);
+        return simd4_ip(a, b, head) + plain_ip(a, b, head, d);
     }
     return plain_ip(a, b, 0, d);
+}
+
+float feder_hnswlib_squared_norm(const void *pa, size_t d) {
+    const unsigned char *a = pa;
+#ifdef FEDER_X86
+    if (has_fma()) return hnsw_squared_norm_fma(a, d);
+#endif
+    float total = 0;
+    for (size_t i = 0; i < d; i++) {
+        float value = load1(a + 4 * i);
+        float square = value * value;
+        total = total + square;
+    }
+    return total;
 }

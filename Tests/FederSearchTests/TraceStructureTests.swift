@@ -516,11 +516,10 @@ final class TraceStructureTests: XCTestCase {
             return ExpectedHNSW(
                 kind: "hnswlib", entryPoint: -1, entryDistance: 0, level0Entry: -1, ef: ef, stop: "emptyIndex")
         }
-        // normalize_vector: x · 1 / (sqrt(Σx²) + 1e-30), in float.
+        // normalize_vector: x · 1 / (sqrt(Σx²) + 1e-30), in float, Σx² summed as the library's build sums it.
         var query = rawQuery
         if index.space == .cosine {
-            var norm: Float = 0
-            for x in rawQuery { norm += x * x }
+            let norm = rawQuery.withUnsafeBytes { feder_hnswlib_squared_norm($0.baseAddress, rawQuery.count) }
             let scale = 1 / (norm.squareRoot() + 1e-30)
             query = rawQuery.map { $0 * scale }
         }
