@@ -1,0 +1,70 @@
+import FederIndex
+import FederSearch
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// Thousands of searches at k 100, ef 100 over clustered data, where near-ties are everywhere: a one-ulp
+/// difference in a distance kernel flips them. hnswlib, built by pip on this machine, answers every query in
+/// every space; the traced searches must return the same ids, in the same order, with the same float bits.
+/// (faiss's kernels are not mirrored bit for bit yet; its searches are checked within 1e-5 elsewhere.)
+final class NearTieStressTests: XCTestCase {
+    private var python: URL {
+        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".venv/bin/python")
+    }
+
+    func testClusteredDataAtK100GivesTheLibrariesExactOrder() throws {
+        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with hnswlib") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-stress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import json, sys
+            import numpy as np, hnswlib
+            out = sys.argv[1]
+            rng = np.random.default_rng(2024)
+            centres = rng.normal(size=(30, 64)).astype(np.float32) * 4
+            data = (centres[rng.integers(0, 30, 4000)] + rng.normal(size=(4000, 64)).astype(np.float32) * 0.3).astype(np.float32)
+            queries = (centres[rng.integers(0, 30, 2000)] + rng.normal(size=(2000, 64)).astype(np.float32) * 0.3).astype(np.float32)
+            np.save(f"{out}/queries.npy", queries)
+            answers = {}
+            for space in ("l2", "ip", "cosine"):
+                index = hnswlib.Index(space=space, dim=64)
+                index.init_index(max_elements=4000, ef_construction=100, M=16, random_seed=3)
+                index.add_items(data, np.arange(4000), num_threads=1)
+                index.save_index(f"{out}/{space}.hnsw")
+                index.set_ef(100)
+                labels, distances = index.knn_query(queries, k=100, num_threads=1)
+                answers[space] = {"ids": labels.astype(np.int64).tolist(), "bits": distances.view(np.uint32).tolist()}
+            print(json.dumps(answers))
+            """
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", script, directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: [[Int64]]]])
+        let queries = try VectorFile.read(path: directory.appendingPathComponent("queries.npy").path)
+        for (name, file, metric) in [
+            ("l2", "l2.hnsw", Metric.l2), ("ip", "ip.hnsw", .innerProduct), ("cosine", "cosine.hnsw", .cosine),
+        ] {
+            let index = try IndexFile.open(path: directory.appendingPathComponent(file).path, space: metric)
+            let ids = try XCTUnwrap(answers[name]?["ids"])
+            let bits = try XCTUnwrap(answers[name]?["bits"])
+            var otherIDs: [Int] = []
+            var otherBits: [Int] = []
+            for row in 0..<queries.count {
+                let (trace, _) = try Searcher.trace(index, query: queries.row(row), request: SearchRequest(k: 100, ef: 100))
+                if trace.results.map(\.id) != ids[row] { otherIDs.append(row) }
+                if trace.results.map({ Int64($0.distance.bitPattern) }) != bits[row] { otherBits.append(row) }
+            }
+            XCTAssertEqual(otherIDs, [], "\(name): \(otherIDs.count) of \(queries.count) queries return other ids or order")
+            XCTAssertEqual(otherBits.count, 0, "\(name): \(otherBits.count) of \(queries.count) queries differ in float bits")
+        }
+    }
+}
