@@ -5,13 +5,8 @@ import XCTest
 /// hnswlib labels are unsigned 64-bit: a label ≥ 2^63 is read, searched by, printed and written to JSON as the
 /// library has it, never as a negative number. The library, run here, writes the index and the answers.
 final class UnsignedLabelTests: XCTestCase {
-    private var python: URL {
-        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".venv/bin/python")
-    }
-
     func testLabelsAtAndAbove2To63AreTheLibrarysOwn() throws {
-        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with hnswlib") }
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with hnswlib") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-labels-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -31,15 +26,7 @@ final class UnsignedLabelTests: XCTestCase {
             found, _ = index.knn_query(data[-1:], k=5)
             print(json.dumps({"labels": [int(x) for x in found[0]]}))
             """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let data = try LibraryScript.run(script, arguments: [directory.path])
         let expected = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["labels"] as? [NSNumber])
         let index = directory.appendingPathComponent("big.hnsw").path
         XCTAssertEqual(expected.first?.uint64Value, UInt64.max, "the stored vector's own label comes first")

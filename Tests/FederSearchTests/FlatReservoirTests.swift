@@ -8,13 +8,8 @@ import XCTest
 /// rows among tied distances. Integer data makes ties common and every distance exact, so ids and order must
 /// equal the library's; faiss itself, run here, is the oracle.
 final class FlatReservoirTests: XCTestCase {
-    private var python: URL {
-        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".venv/bin/python")
-    }
-
     func testLargeKFlatSearchesKeepTheLibrarysTies() throws {
-        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with faiss") }
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with faiss") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-reservoir-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -40,15 +35,7 @@ final class FlatReservoirTests: XCTestCase {
                 answers[metric] = rows
             print(json.dumps(answers))
             """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let data = try LibraryScript.run(script, arguments: [directory.path])
         let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [[String: Any]]])
         var compared = 0
         for metric in ["ip", "l2"] {

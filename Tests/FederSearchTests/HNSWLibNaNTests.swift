@@ -8,13 +8,8 @@ import XCTest
 /// (distance, label) pairs, where NaN is neither smaller nor larger than anything, so where a NaN element lands
 /// is decided by the heap's moves. The library itself, run here on the same index, is the oracle.
 final class HNSWLibNaNTests: XCTestCase {
-    private var python: URL {
-        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".venv/bin/python")
-    }
-
     func testResultsWithNaNDistancesComeInTheLibrarysOrder() throws {
-        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with hnswlib") }
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with hnswlib") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-nan-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,15 +34,7 @@ final class HNSWLibNaNTests: XCTestCase {
                                 "distances": [[None if np.isnan(x) else float(x) for x in row] for row in distances]})
             print(json.dumps(answers))
             """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let data = try LibraryScript.run(script, arguments: [directory.path])
         let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         var nanResults = 0
         for answer in answers {

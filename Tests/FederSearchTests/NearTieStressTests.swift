@@ -9,13 +9,8 @@ import XCTest
 /// every space; the traced searches must return the same ids, in the same order, with the same float bits.
 /// (faiss's kernels are not mirrored bit for bit yet; its searches are checked within 1e-5 elsewhere.)
 final class NearTieStressTests: XCTestCase {
-    private var python: URL {
-        FixtureManifest.committedDirectory().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".venv/bin/python")
-    }
-
     func testClusteredDataAtK100GivesTheLibrariesExactOrder() throws {
-        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("no .venv with hnswlib") }
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with hnswlib") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-stress-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,15 +34,7 @@ final class NearTieStressTests: XCTestCase {
                 answers[space] = {"ids": labels.astype(np.int64).tolist(), "bits": distances.view(np.uint32).tolist()}
             print(json.dumps(answers))
             """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let data = try LibraryScript.run(script, arguments: [directory.path])
         let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: [[Int64]]]])
         let queries = try VectorFile.read(path: directory.appendingPathComponent("queries.npy").path)
         for (name, file, metric) in [
