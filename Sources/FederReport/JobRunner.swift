@@ -196,7 +196,8 @@ public struct JobRunner {
             rankOfTrueNearest: trace.measures?.rankOfTrueNearest,
             probedLists: trace.ivf?.probes.map(\.list),
             pathLengths: trace.hnsw?.upperLevels.map { $0.path.count },
-            levelMinDistances: trace.hnsw.map { hnsw in hnsw.upperLevels.map(\.exitDistance) })
+            levelMinDistances: trace.hnsw.map { hnsw in hnsw.upperLevels.map(\.exitDistance) },
+            unsignedLabels: trace.kind.labelsAreUnsigned)
     }
 
     func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec, started: Date) throws -> SweepResult {

@@ -49,6 +49,24 @@ public struct QueryOutcome: Codable, Equatable, Sendable {
     public var probedLists: [Int]?
     public var pathLengths: [Int]?
     public var levelMinDistances: [Float]?
+    /// Whether the labels are hnswlib's unsigned ones: they are then written unsigned (not itself written).
+    public var unsignedLabels = false
+
+    enum CodingKeys: String, CodingKey {
+        case source, results, counts, recall, rankOfTrueNearest, probedLists, pathLengths, levelMinDistances
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(results.map { TraceOutput.LabeledNeighbor($0, unsigned: unsignedLabels) }, forKey: .results)
+        try container.encode(counts, forKey: .counts)
+        try container.encodeIfPresent(recall, forKey: .recall)
+        try container.encodeIfPresent(rankOfTrueNearest, forKey: .rankOfTrueNearest)
+        try container.encodeIfPresent(probedLists, forKey: .probedLists)
+        try container.encodeIfPresent(pathLengths, forKey: .pathLengths)
+        try container.encodeIfPresent(levelMinDistances, forKey: .levelMinDistances)
+    }
 }
 
 /// Mean, median, 95th percentile and range of a measure over a query set.

@@ -22,6 +22,7 @@ final class UnsignedLabelTests: XCTestCase {
             index.init_index(max_elements=50, ef_construction=40, M=6, random_seed=1)
             index.add_items(data, labels)
             index.save_index(f"{out}/big.hnsw")
+            np.save(f"{out}/q.npy", data[-1:])
             index.set_ef(20)
             found, _ = index.knn_query(data[-1:], k=5)
             print(json.dumps({"labels": [int(x) for x in found[0]]}))
@@ -51,6 +52,21 @@ final class UnsignedLabelTests: XCTestCase {
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
         let entry = try XCTUnwrap((summary["entryPoint"] as? NSNumber)?.uint64Value)
         XCTAssertGreaterThanOrEqual(entry, UInt64(1) << 63 - 20, "the entry point's label as hnswlib stores it")
+
+        // A report's --summary writes them unsigned too.
+        let spec = directory.appendingPathComponent("spec.json")
+        try Data(
+            #"""
+            {"indexes": {"h": {"file": "big.hnsw", "space": "l2"}}, "queries": {"q": {"vector": "q.npy", "row": 0}},
+             "params": {"k": 5, "ef": 20}, "comparisons": [{"left": {"index": "h", "query": "q"}, "right": {"index": "h", "query": "q"}}]}
+            """#.utf8
+        ).write(to: spec)
+        let summaryFile = directory.appendingPathComponent("summary.json").path
+        let report = try CLI.run([spec.path, "-o", directory.appendingPathComponent("r.pdf").path, "--summary", summaryFile, "--quiet"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let written = try String(contentsOfFile: summaryFile, encoding: .utf8)
+        XCTAssertTrue(written.contains(#""id" : 18446744073709551615"#), written)
+        XCTAssertFalse(written.contains(#""id" : -"#), written)
 
         let bad = try CLI.run(["trace", index, "--id", "18446744073709551616"])
         XCTAssertEqual(bad.status, 64)
