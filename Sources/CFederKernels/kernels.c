@@ -1,381 +1,398 @@
 // See include/feder_kernels.h.
+//
+// Every kernel here is an emulation of one compiled library kernel: the same lanes, the same order of
+// additions, the same fused (FMA, one rounding) or unfused (two roundings) multiply-adds, read off the
+// disassembly of the installed libraries (faiss-cpu 1.15.1's libfaiss.so, per SIMD level; hnswlib 0.8.0 as pip
+// builds it with -march=native). The bodies are written once, in portable C over lane arrays, and instantiated
+// for the CPU's vector units where it has them, so that a kernel gives the same bits on any CPU and runs at
+// SIMD speed on the one the library build targets.
 #include "feder_kernels.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define FEDER_X86 1
-#endif
-
-// Lane-exact emulation must not fuse a*b+c into one rounding.
+// Lane-exact emulation must not fuse a*b+c into one rounding unless it says so (fused()).
 #pragma STDC FP_CONTRACT OFF
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #endif
 
-static inline float load1(const unsigned char *p) {
+#if defined(__x86_64__) || defined(__i386__)
+#define FEDER_X86 1
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE float load1(const unsigned char *p, size_t i) {
     float value;
-    memcpy(&value, p, sizeof value);
+    memcpy(&value, p + 4 * i, sizeof value);
     return value;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Portable kernels (four independent accumulators, so the compiler can vectorise with SSE2).
+INLINE float fused(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
 
-static float l2sqr_generic(const unsigned char *a, const unsigned char *b, size_t d) {
-    float acc[8] = {0};
-    size_t i = 0;
-    for (; i + 8 <= d; i += 8) {
-        for (int lane = 0; lane < 8; lane++) {
-            float diff = load1(a + 4 * (i + lane)) - load1(b + 4 * (i + lane));
-            acc[lane] += diff * diff;
-        }
-    }
-    float total = 0;
-    for (int lane = 0; lane < 8; lane++) total += acc[lane];
-    for (; i < d; i++) {
-        float diff = load1(a + 4 * i) - load1(b + 4 * i);
-        total += diff * diff;
-    }
-    return total;
-}
+// One term of a kernel: (a−b)² for L2, a·b for the inner product, added to `acc` fused or not.
+enum { KIND_L2 = 0, KIND_IP = 1 };
 
-static float ip_generic(const unsigned char *a, const unsigned char *b, size_t d) {
-    float acc[8] = {0};
-    size_t i = 0;
-    for (; i + 8 <= d; i += 8) {
-        for (int lane = 0; lane < 8; lane++) acc[lane] += load1(a + 4 * (i + lane)) * load1(b + 4 * (i + lane));
-    }
-    float total = 0;
-    for (int lane = 0; lane < 8; lane++) total += acc[lane];
-    for (; i < d; i++) total += load1(a + 4 * i) * load1(b + 4 * i);
-    return total;
-}
-
-#ifdef FEDER_X86
-__attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
-    __m128 low = _mm256_castps256_ps128(v);
-    __m128 high = _mm256_extractf128_ps(v, 1);
-    low = _mm_add_ps(low, high);
-    __m128 shuffled = _mm_movehdup_ps(low);
-    __m128 sums = _mm_add_ps(low, shuffled);
-    shuffled = _mm_movehl_ps(shuffled, sums);
-    sums = _mm_add_ss(sums, shuffled);
-    return _mm_cvtss_f32(sums);
-}
-
-__attribute__((target("avx2,fma"))) static float l2sqr_avx2(const unsigned char *a, const unsigned char *b, size_t d) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 16 <= d; i += 16) {
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)));
-        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i + 32)),
-                                  _mm256_loadu_ps((const float *)(b + 4 * i + 32)));
-        acc0 = _mm256_fmadd_ps(d0, d0, acc0);
-        acc1 = _mm256_fmadd_ps(d1, d1, acc1);
-    }
-    for (; i + 8 <= d; i += 8) {
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)));
-        acc0 = _mm256_fmadd_ps(d0, d0, acc0);
-    }
-    float total = hsum256(_mm256_add_ps(acc0, acc1));
-    for (; i < d; i++) {
-        float diff = load1(a + 4 * i) - load1(b + 4 * i);
-        total += diff * diff;
-    }
-    return total;
-}
-
-__attribute__((target("avx2,fma"))) static float ip_avx2(const unsigned char *a, const unsigned char *b, size_t d) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 16 <= d; i += 16) {
-        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(a + 4 * i + 32)),
-                               _mm256_loadu_ps((const float *)(b + 4 * i + 32)), acc1);
-    }
-    for (; i + 8 <= d; i += 8) {
-        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)), acc0);
-    }
-    float total = hsum256(_mm256_add_ps(acc0, acc1));
-    for (; i < d; i++) total += load1(a + 4 * i) * load1(b + 4 * i);
-    return total;
-}
-
-// hnswlib's L2SqrSIMD16ExtAVX / InnerProductSIMD16ExtAVX (the kernels its -march=native build runs on a CPU
-// with AVX but not AVX-512): one 8-lane accumulator, the two 8-float halves of each 16-block added in turn,
-// multiply then add (the installed binary has vmulps + vaddps, no FMA), lanes 0..7 summed left to right.
-__attribute__((target("avx"))) static float hnsw_l2_blocks8_avx(const unsigned char *a, const unsigned char *b,
-                                                                size_t count) {
-    __m256 sum = _mm256_setzero_ps();
-    for (size_t i = 0; i < count; i += 8) {
-        __m256 diff = _mm256_sub_ps(_mm256_loadu_ps((const float *)(a + 4 * i)), _mm256_loadu_ps((const float *)(b + 4 * i)));
-        sum = _mm256_add_ps(sum, _mm256_mul_ps(diff, diff));
-    }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, sum);
-    float total = lanes[0];
-    for (int lane = 1; lane < 8; lane++) total += lanes[lane];
-    return total;
-}
-
-__attribute__((target("avx"))) static __m256 hnsw_ip_sum8_avx(const unsigned char *a, const unsigned char *b,
-                                                              size_t count) {
-    __m256 sum = _mm256_setzero_ps();
-    for (size_t i = 0; i < count; i += 8) {
-        sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps((const float *)(a + 4 * i)),
-                                               _mm256_loadu_ps((const float *)(b + 4 * i))));
-    }
-    return sum;
-}
-
-__attribute__((target("avx"))) static float hnsw_ip_blocks8_avx(const unsigned char *a, const unsigned char *b,
-                                                                size_t count) {
-    float lanes[8];
-    _mm256_storeu_ps(lanes, hnsw_ip_sum8_avx(a, b, count));
-    float total = lanes[0];
-    for (int lane = 1; lane < 8; lane++) total += lanes[lane];
-    return total;
-}
-
-// hnswlib's InnerProductSIMD4ExtAVX: the 16-blocks in 8 lanes, the upper four lanes folded onto the lower
-// four, the remaining 4-blocks in those four lanes, lanes 0..3 summed left to right.
-__attribute__((target("avx"))) static float hnsw_ip_simd4_avx(const unsigned char *a, const unsigned char *b, size_t d) {
-    size_t head16 = d / 16 * 16, head4 = d / 4 * 4;
-    __m256 sum8 = hnsw_ip_sum8_avx(a, b, head16);
-    __m128 sum = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
-    for (size_t i = head16; i < head4; i += 4) {
-        sum = _mm_add_ps(sum, _mm_mul_ps(_mm_loadu_ps((const float *)(a + 4 * i)), _mm_loadu_ps((const float *)(b + 4 * i))));
-    }
-    float lanes[4];
-    _mm_storeu_ps(lanes, sum);
-    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
-}
-
-// hnswlib's scalar L2Sqr as GCC -O3 -march=native compiled it here: the first d/4*4 terms vectorised (rounded
-// squares added in order), the last d%4 terms as vfmadd231ss (one rounding per term).
-__attribute__((target("fma"))) static float hnsw_plain_l2_fma(const unsigned char *a, const unsigned char *b, size_t from,
-                                                              size_t to) {
-    size_t split = from + (to - from) / 4 * 4;
-    float total = 0;
-    for (size_t i = from; i < split; i++) {
-        float diff = load1(a + 4 * i) - load1(b + 4 * i);
+INLINE float term_add(int kind, int fuse, const unsigned char *a, const unsigned char *b, size_t i, float acc) {
+    float x = load1(a, i), y = load1(b, i);
+    if (kind == KIND_L2) {
+        float diff = x - y;
+        if (fuse) return fused(diff, diff, acc);
         float square = diff * diff;
-        total = total + square;
+        return acc + square;
     }
-    for (size_t i = split; i < to; i++) {
-        float diff = load1(a + 4 * i) - load1(b + 4 * i);
-        total = __builtin_fmaf(diff, diff, total);
+    if (fuse) return fused(x, y, acc);
+    float product = x * y;
+    return acc + product;
+}
+
+INLINE float term(int kind, const unsigned char *a, const unsigned char *b, size_t i) {
+    float x = load1(a, i), y = load1(b, i);
+    if (kind == KIND_L2) {
+        float diff = x - y;
+        return diff * diff;
     }
+    return x * y;
+}
+
+// lanes[j] accumulates the terms i ≡ j (mod width) of [from, to), in order; `to − from` is a multiple of width.
+INLINE void lanes_run(int kind, int fuse, int width, const unsigned char *a, const unsigned char *b, size_t from, size_t to,
+                      float *lanes) {
+    for (size_t i = from; i < to; i += (size_t)width) {
+        for (int lane = 0; lane < width; lane++) lanes[lane] = term_add(kind, fuse, a, b, i + (size_t)lane, lanes[lane]);
+    }
+}
+
+// Lanes summed left to right, as `TmpRes[0] + TmpRes[1] + …` compiles.
+INLINE float lanes_sum(const float *lanes, int width) {
+    float total = lanes[0];
+    for (int lane = 1; lane < width; lane++) total = total + lanes[lane];
     return total;
 }
 
-// hnswlib's normalize_vector sum Σx² (inlined into knnQuery / addItems), compiled as L2Sqr's tail is.
-__attribute__((target("fma"))) static float hnsw_squared_norm_fma(const unsigned char *a, size_t d) {
+// The scalar terms [from, to) added in order to `total`.
+INLINE float scalar_run(int kind, int fuse, const unsigned char *a, const unsigned char *b, size_t from, size_t to,
+                        float total) {
+    for (size_t i = from; i < to; i++) total = term_add(kind, fuse, a, b, i, total);
+    return total;
+}
+
+// =========================================================================================================
+// faiss: fvec_L2sqr / fvec_inner_product (utils/simd_impl/distances_autovec-inl.h, compiled per SIMD level
+// with reassociation allowed, so each level sums in its own vectorised order).
+
+// The shared 4-lane fold: [v0+v2, v1+v3], then lane 1 + lane 0.
+INLINE float fold4(const float *v) {
+    float low = v[0] + v[2], high = v[1] + v[3];
+    return high + low;
+}
+
+// Level NONE (SSE2): 4 unfused lanes; L2 then adds a 2-lane block of the remainder to the two folded lanes;
+// the inner product adds its remainder term by term. Nothing is fused.
+INLINE float faiss_none(int kind, const unsigned char *a, const unsigned char *b, size_t d) {
+    size_t head = d / 4 * 4;
+    float lanes[4] = {0, 0, 0, 0};
+    lanes_run(kind, 0, 4, a, b, 0, head, lanes);
+    if (kind == KIND_IP) return scalar_run(kind, 0, a, b, head, d, fold4(lanes));
+    float pair[2] = {lanes[0] + lanes[2], lanes[1] + lanes[3]};
+    size_t i = head;
+    if (d - i >= 2) {
+        pair[0] = pair[0] + term(kind, a, b, i);
+        pair[1] = pair[1] + term(kind, a, b, i + 1);
+        i += 2;
+    }
+    float total = pair[1] + pair[0];
+    return scalar_run(kind, 0, a, b, i, d, total);
+}
+
+// Level AVX2: 8 unfused lanes over 8-blocks, folded to 4 (upper + lower); a remaining 4-block fused into those
+// 4 lanes; the 4-lane fold; the last d % 4 terms fused one by one.
+INLINE float faiss_avx2(int kind, const unsigned char *a, const unsigned char *b, size_t d) {
+    size_t head = d / 8 * 8;
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    lanes_run(kind, 0, 8, a, b, 0, head, lanes);
+    float four[4];
+    for (int lane = 0; lane < 4; lane++) four[lane] = lanes[lane + 4] + lanes[lane];
+    size_t i = head;
+    if (d - i >= 4) {
+        lanes_run(kind, 1, 4, a, b, i, i + 4, four);
+        i += 4;
+    }
+    return scalar_run(kind, 1, a, b, i, d, fold4(four));
+}
+
+// Level AVX512: 16 fused lanes over 16-blocks, folded to 8; a remaining 8-block fused into those 8 lanes;
+// folded to 4, then the 4-lane fold; the last d % 8 terms fused one by one.
+INLINE float faiss_avx512(int kind, const unsigned char *a, const unsigned char *b, size_t d) {
+    size_t head = d / 16 * 16;
+    float lanes[16] = {0};
+    lanes_run(kind, 1, 16, a, b, 0, head, lanes);
+    float eight[8];
+    for (int lane = 0; lane < 8; lane++) eight[lane] = lanes[lane + 8] + lanes[lane];
+    size_t i = head;
+    if (d - i >= 8) {
+        lanes_run(kind, 1, 8, a, b, i, i + 8, eight);
+        i += 8;
+    }
+    float four[4];
+    for (int lane = 0; lane < 4; lane++) four[lane] = eight[lane + 4] + eight[lane];
+    return scalar_run(kind, 1, a, b, i, d, fold4(four));
+}
+
+// =========================================================================================================
+// hnswlib (hnswlib/space_l2.h, space_ip.h): the kernel is chosen by d (16-blocks when d % 16 == 0, 4-blocks
+// when d % 4 == 0, else 16- or 4-blocks plus a scalar tail); how each compiles depends on the build.
+
+typedef struct {
+    int width16;   // lanes of the 16-block kernels: 16 (AVX-512), 8 (AVX), 4 (SSE)
+    int chains;    // multiply-add chains in loops fused (FMA): GCC does unless it tunes for AMD Zen
+    int epilogue;  // the unrolled remainder of L2Sqr's vectorised loop fused (any CPU with FMA)
+    int tree16;    // the 16-block inner product folds its lanes pairwise (_mm512_reduce_add_ps)
+} hnsw_build;
+
+static const hnsw_build hnsw_builds[] = {
+    [FEDER_HNSWLIB_SSE] = {4, 0, 0, 0},
+    [FEDER_HNSWLIB_AVX] = {8, 0, 0, 0},
+    [FEDER_HNSWLIB_AVX2_ZEN] = {8, 0, 1, 0},
+    [FEDER_HNSWLIB_AVX2] = {8, 1, 1, 0},
+    [FEDER_HNSWLIB_AVX512] = {16, 1, 1, 1},
+};
+
+// L2Sqr / InnerProduct's plain loop over [from, to): L2 adds rounded squares in order and fuses the last
+// (to − from) % 4 (the loop's unrolled epilogue); the inner product's loop is one fused or unfused chain.
+INLINE float hnsw_plain(int kind, hnsw_build build, const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
+    if (kind == KIND_IP) return scalar_run(kind, build.chains, a, b, from, to, 0);
+    size_t split = from + (to - from) / 4 * 4;
+    float total = scalar_run(kind, 0, a, b, from, split, 0);
+    return scalar_run(kind, build.epilogue, a, b, split, to, total);
+}
+
+// The 16-block kernel over [0, count), count a multiple of 16.
+INLINE float hnsw_blocks16(int kind, hnsw_build build, const unsigned char *a, const unsigned char *b, size_t count) {
+    float lanes[16] = {0};
+    lanes_run(kind, build.chains, build.width16, a, b, 0, count, lanes);
+    if (kind == KIND_IP && build.tree16) {
+        float eight[8], four[4];
+        for (int lane = 0; lane < 8; lane++) eight[lane] = lanes[lane + 8] + lanes[lane];
+        for (int lane = 0; lane < 4; lane++) four[lane] = eight[lane + 4] + eight[lane];
+        float low = four[0] + four[2], high = four[1] + four[3];
+        return low + high;
+    }
+    return lanes_sum(lanes, build.width16);
+}
+
+// The 4-block kernel over [0, count), count a multiple of 4. With AVX the inner product runs its 16-blocks in
+// 8 lanes first and folds the upper four onto the lower four.
+INLINE float hnsw_blocks4(int kind, hnsw_build build, const unsigned char *a, const unsigned char *b, size_t count) {
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    if (kind == KIND_IP && build.width16 >= 8) {
+        i = count / 16 * 16;
+        lanes_run(kind, build.chains, 8, a, b, 0, i, lanes);
+        for (int lane = 0; lane < 4; lane++) lanes[lane] = lanes[lane] + lanes[lane + 4];
+    }
+    lanes_run(kind, build.chains, 4, a, b, i, count, lanes);
+    return lanes_sum(lanes, 4);
+}
+
+INLINE float hnsw_kernel(int kind, hnsw_build build, const unsigned char *a, const unsigned char *b, size_t d) {
+    if (d % 16 == 0) return hnsw_blocks16(kind, build, a, b, d);
+    if (d % 4 == 0) return hnsw_blocks4(kind, build, a, b, d);
+    if (d > 16) {
+        size_t head = d / 16 * 16;
+        return hnsw_blocks16(kind, build, a, b, head) + hnsw_plain(kind, build, a, b, head, d);
+    }
+    if (d > 4) {
+        size_t head = d / 4 * 4;
+        return hnsw_blocks4(kind, build, a, b, head) + hnsw_plain(kind, build, a, b, head, d);
+    }
+    return hnsw_plain(kind, build, a, b, 0, d);
+}
+
+// normalize_vector's Σx² (python bindings), compiled as L2Sqr's plain loop is.
+INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
     size_t split = d / 4 * 4;
     float total = 0;
-    for (size_t i = 0; i < split; i++) {
-        float value = load1(a + 4 * i);
-        float square = value * value;
-        total = total + square;
-    }
-    for (size_t i = split; i < d; i++) {
-        float value = load1(a + 4 * i);
-        total = __builtin_fmaf(value, value, total);
-    }
-    return total;
-}
-
-// The same 16 lanes in one AVX-512 register, as hnswlib's own AVX-512 kernel holds them.
-__attribute__((target("avx512f"))) static float hnsw_l2_blocks16_avx512(const unsigned char *a, const unsigned char *b,
-                                                                        size_t count) {
-    __m512 sum = _mm512_setzero_ps();
-    for (size_t i = 0; i < count; i += 16) {
-        __m512 diff = _mm512_sub_ps(_mm512_loadu_ps((const float *)(a + 4 * i)), _mm512_loadu_ps((const float *)(b + 4 * i)));
-        sum = _mm512_add_ps(sum, _mm512_mul_ps(diff, diff));
-    }
-    float lanes[16];
-    _mm512_storeu_ps(lanes, sum);
-    float total = 0;
-    for (int lane = 0; lane < 16; lane++) total += lanes[lane];
-    return total;
-}
-
-__attribute__((target("avx512f"))) static float hnsw_ip_blocks16_avx512(const unsigned char *a, const unsigned char *b,
-                                                                        size_t count) {
-    __m512 sum = _mm512_setzero_ps();
-    for (size_t i = 0; i < count; i += 16) {
-        sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_loadu_ps((const float *)(a + 4 * i)),
-                                               _mm512_loadu_ps((const float *)(b + 4 * i))));
-    }
-    float lanes[16];
-    _mm512_storeu_ps(lanes, sum);
-    float total = 0;
-    for (int lane = 0; lane < 16; lane++) total += lanes[lane];
-    return total;
-}
-
-static int has_avx512(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx512f");
-    return cached;
-}
-
-static int has_avx(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx");
-    return cached;
-}
-
-static int has_fma(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("fma");
-    return cached;
-}
-
-static int has_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return cached;
-}
-#endif
-
-// Portable lane emulation (any CPU): W lanes, multiply then add, lanes summed left to right.
-static float hnsw_l2_blocks(const unsigned char *a, const unsigned char *b, size_t count, int width) {
-    float lanes[16] = {0};
-    for (size_t i = 0; i < count; i += (size_t)width) {
-        for (int lane = 0; lane < width; lane++) {
-            float diff = load1(a + 4 * (i + lane)) - load1(b + 4 * (i + lane));
-            float square = diff * diff;
-            lanes[lane] = lanes[lane] + square;
+    for (size_t i = 0; i < d; i++) {
+        float value = load1(a, i);
+        if (i >= split && build.epilogue) {
+            total = fused(value, value, total);
+        } else {
+            float square = value * value;
+            total = total + square;
         }
     }
-    float total = 0;
-    for (int lane = 0; lane < width; lane++) total += lanes[lane];
     return total;
 }
 
-static float hnsw_ip_blocks(const unsigned char *a, const unsigned char *b, size_t count, int width) {
-    float lanes[16] = {0};
-    for (size_t i = 0; i < count; i += (size_t)width) {
-        for (int lane = 0; lane < width; lane++) {
-            float product = load1(a + 4 * (i + lane)) * load1(b + 4 * (i + lane));
-            lanes[lane] = lanes[lane] + product;
+// =========================================================================================================
+// Instantiations: portable, and for the vector units each library level targets (chosen at run time).
+
+#define DEFINE_FAISS(suffix, attributes)                                                                           \
+    attributes static float faiss_none_l2_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
+        return faiss_none(KIND_L2, a, b, d);                                                                        \
+    }                                                                                                               \
+    attributes static float faiss_none_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
+        return faiss_none(KIND_IP, a, b, d);                                                                        \
+    }                                                                                                               \
+    attributes static float faiss_avx2_l2_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
+        return faiss_avx2(KIND_L2, a, b, d);                                                                        \
+    }                                                                                                               \
+    attributes static float faiss_avx2_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
+        return faiss_avx2(KIND_IP, a, b, d);                                                                        \
+    }                                                                                                               \
+    attributes static float faiss_avx512_l2_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {   \
+        return faiss_avx512(KIND_L2, a, b, d);                                                                      \
+    }                                                                                                               \
+    attributes static float faiss_avx512_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {   \
+        return faiss_avx512(KIND_IP, a, b, d);                                                                      \
+    }
+
+#define DEFINE_HNSW(suffix, attributes)                                                                             \
+    attributes static float hnsw_l2_##suffix(int build, const unsigned char *a, const unsigned char *b, size_t d) { \
+        switch (build) {                                                                                            \
+        case FEDER_HNSWLIB_AVX512: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX512], a, b, d);        \
+        case FEDER_HNSWLIB_AVX2: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX2], a, b, d);            \
+        case FEDER_HNSWLIB_AVX2_ZEN: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX2_ZEN], a, b, d);    \
+        case FEDER_HNSWLIB_AVX: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX], a, b, d);              \
+        default: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_SSE], a, b, d);                             \
+        }                                                                                                           \
+    }                                                                                                               \
+    attributes static float hnsw_ip_##suffix(int build, const unsigned char *a, const unsigned char *b, size_t d) { \
+        switch (build) {                                                                                            \
+        case FEDER_HNSWLIB_AVX512: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX512], a, b, d);        \
+        case FEDER_HNSWLIB_AVX2: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX2], a, b, d);            \
+        case FEDER_HNSWLIB_AVX2_ZEN: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX2_ZEN], a, b, d);    \
+        case FEDER_HNSWLIB_AVX: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX], a, b, d);              \
+        default: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_SSE], a, b, d);                             \
+        }                                                                                                           \
+    }
+
+DEFINE_FAISS(portable, )
+DEFINE_HNSW(portable, )
+#ifdef FEDER_X86
+DEFINE_FAISS(avx2, __attribute__((target("avx2,fma"))))
+DEFINE_HNSW(avx2, __attribute__((target("avx2,fma"))))
+DEFINE_FAISS(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
+DEFINE_HNSW(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
+#endif
+
+// =========================================================================================================
+// The CPU, and the selection.
+
+static int cpu_has(int feature) {
+#ifdef FEDER_X86
+    static int cached[3] = {-1, -1, -1};
+    if (cached[feature] < 0) {
+        switch (feature) {
+        case 0: cached[0] = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); break;
+        case 1:
+            cached[1] = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                        __builtin_cpu_supports("avx512bw");
+            break;
+        default: cached[2] = __builtin_cpu_supports("avx"); break;
         }
     }
-    float total = 0;
-    for (int lane = 0; lane < width; lane++) total += lanes[lane];
-    return total;
+    return cached[feature];
+#else
+    (void)feature;
+    return 0;
+#endif
 }
 
-static float plain_l2(const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
-    float total = 0;
-    for (size_t i = from; i < to; i++) {
-        float diff = load1(a + 4 * i) - load1(b + 4 * i);
-        float square = diff * diff;
-        total = total + square;
+enum { CPU_AVX2_FMA = 0, CPU_AVX512 = 1, CPU_AVX = 2 };
+
+int feder_cpu_faiss_level(void) {
+#ifdef FEDER_X86
+    // faiss's auto_detect_simd_level: AVX512 with F, CD, VL, DQ and BW; AVX2 with the AVX2 bit.
+    if (cpu_has(CPU_AVX512)) return FEDER_FAISS_AVX512;
+    if (__builtin_cpu_supports("avx2")) return FEDER_FAISS_AVX2;
+#endif
+    return FEDER_FAISS_NONE;
+}
+
+int feder_cpu_hnswlib_build(void) {
+#ifdef FEDER_X86
+    if (__builtin_cpu_supports("avx512f")) return FEDER_HNSWLIB_AVX512;
+    if (cpu_has(CPU_AVX2_FMA)) return __builtin_cpu_is("amd") ? FEDER_HNSWLIB_AVX2_ZEN : FEDER_HNSWLIB_AVX2;
+    if (cpu_has(CPU_AVX)) return FEDER_HNSWLIB_AVX;
+#endif
+    return FEDER_HNSWLIB_SSE;
+}
+
+static _Atomic int selected_faiss = -1;
+static _Atomic int selected_hnswlib = -1;
+
+void feder_kernels_select(int faiss_level, int hnswlib_build) {
+    atomic_store_explicit(&selected_faiss, faiss_level, memory_order_relaxed);
+    atomic_store_explicit(&selected_hnswlib, hnswlib_build, memory_order_relaxed);
+}
+
+int feder_kernels_faiss(void) {
+    int level = atomic_load_explicit(&selected_faiss, memory_order_relaxed);
+    return level < 0 ? feder_cpu_faiss_level() : level;
+}
+
+int feder_kernels_hnswlib(void) {
+    int build = atomic_load_explicit(&selected_hnswlib, memory_order_relaxed);
+    return build < 0 ? feder_cpu_hnswlib_build() : build;
+}
+
+// =========================================================================================================
+// Entry points.
+
+float feder_faiss_kernel(int level, int inner_product, const void *pa, const void *pb, size_t d) {
+    const unsigned char *a = pa, *b = pb;
+#ifdef FEDER_X86
+    if (cpu_has(CPU_AVX512)) {
+        switch (level) {
+        case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx512(a, b, d) : faiss_avx512_l2_avx512(a, b, d);
+        case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_avx512(a, b, d) : faiss_avx2_l2_avx512(a, b, d);
+        default: return inner_product ? faiss_none_ip_avx512(a, b, d) : faiss_none_l2_avx512(a, b, d);
+        }
     }
-    return total;
-}
-
-static float plain_ip(const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
-    float total = 0;
-    for (size_t i = from; i < to; i++) {
-        float product = load1(a + 4 * i) * load1(b + 4 * i);
-        total = total + product;
+    if (cpu_has(CPU_AVX2_FMA)) {
+        switch (level) {
+        case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx2(a, b, d) : faiss_avx512_l2_avx2(a, b, d);
+        case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_avx2(a, b, d) : faiss_avx2_l2_avx2(a, b, d);
+        default: return inner_product ? faiss_none_ip_avx2(a, b, d) : faiss_none_l2_avx2(a, b, d);
+        }
     }
-    return total;
+#endif
+    switch (level) {
+    case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_portable(a, b, d) : faiss_avx512_l2_portable(a, b, d);
+    case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_portable(a, b, d) : faiss_avx2_l2_portable(a, b, d);
+    default: return inner_product ? faiss_none_ip_portable(a, b, d) : faiss_none_l2_portable(a, b, d);
+    }
 }
 
-// hnswlib's L2SqrSIMD16Ext / InnerProductSIMD16Ext as its -march=native build picks them: 16 lanes with
-// AVX-512, one 8-lane register with AVX, one 4-lane register with SSE (four 4-blocks added in turn).
-static float blocks16_l2(const unsigned char *a, const unsigned char *b, size_t count) {
+float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const void *pb, size_t d) {
+    const unsigned char *a = pa, *b = pb;
 #ifdef FEDER_X86
-    if (has_avx512()) return hnsw_l2_blocks16_avx512(a, b, count);
-    if (has_avx()) return hnsw_l2_blocks8_avx(a, b, count);
+    if (cpu_has(CPU_AVX512)) return inner_product ? hnsw_ip_avx512(build, a, b, d) : hnsw_l2_avx512(build, a, b, d);
+    if (cpu_has(CPU_AVX2_FMA)) return inner_product ? hnsw_ip_avx2(build, a, b, d) : hnsw_l2_avx2(build, a, b, d);
 #endif
-    return hnsw_l2_blocks(a, b, count, 4);
+    return inner_product ? hnsw_ip_portable(build, a, b, d) : hnsw_l2_portable(build, a, b, d);
 }
 
-static float blocks16_ip(const unsigned char *a, const unsigned char *b, size_t count) {
-#ifdef FEDER_X86
-    if (has_avx512()) return hnsw_ip_blocks16_avx512(a, b, count);
-    if (has_avx()) return hnsw_ip_blocks8_avx(a, b, count);
-#endif
-    return hnsw_ip_blocks(a, b, count, 4);
-}
-
-// hnswlib's InnerProductSIMD4Ext: the AVX variant when the CPU has AVX, else SSE (4 lanes throughout).
-static float simd4_ip(const unsigned char *a, const unsigned char *b, size_t d) {
-#ifdef FEDER_X86
-    if (has_avx()) return hnsw_ip_simd4_avx(a, b, d);
-#endif
-    return hnsw_ip_blocks(a, b, d / 4 * 4, 4);
-}
-
-// hnswlib's scalar L2Sqr over [from, to): see hnsw_plain_l2_fma; without FMA nothing is fused.
-static float tail_l2(const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
-#ifdef FEDER_X86
-    if (has_fma()) return hnsw_plain_l2_fma(a, b, from, to);
-#endif
-    return plain_l2(a, b, from, to);
-}
-
-float feder_l2sqr(const void *a, const void *b, size_t d) {
-#ifdef FEDER_X86
-    if (has_avx2()) return l2sqr_avx2(a, b, d);
-#endif
-    return l2sqr_generic(a, b, d);
-}
+float feder_l2sqr(const void *a, const void *b, size_t d) { return feder_faiss_kernel(feder_kernels_faiss(), 0, a, b, d); }
 
 float feder_inner_product(const void *a, const void *b, size_t d) {
-#ifdef FEDER_X86
-    if (has_avx2()) return ip_avx2(a, b, d);
-#endif
-    return ip_generic(a, b, d);
+    return feder_faiss_kernel(feder_kernels_faiss(), 1, a, b, d);
 }
 
-float feder_hnswlib_l2sqr(const void *pa, const void *pb, size_t d) {
-    const unsigned char *a = pa, *b = pb;
-    if (d % 16 == 0) return blocks16_l2(a, b, d);
-    if (d % 4 == 0) return hnsw_l2_blocks(a, b, d, 4);
-    if (d > 16) {
-        size_t head = d / 16 * 16;
-        return blocks16_l2(a, b, head) + tail_l2(a, b, head, d);
-    }
-    if (d > 4) {
-        size_t head = d / 4 * 4;
-        return hnsw_l2_blocks(a, b, head, 4) + tail_l2(a, b, head, d);
-    }
-    return tail_l2(a, b, 0, d);
+float feder_hnswlib_l2sqr(const void *a, const void *b, size_t d) {
+    return feder_hnswlib_kernel(feder_kernels_hnswlib(), 0, a, b, d);
 }
 
-float feder_hnswlib_inner_product(const void *pa, const void *pb, size_t d) {
-    const unsigned char *a = pa, *b = pb;
-    if (d % 16 == 0) return blocks16_ip(a, b, d);
-    if (d % 4 == 0) return simd4_ip(a, b, d);
-    if (d > 16) {
-        size_t head = d / 16 * 16;
-        return blocks16_ip(a, b, head) + plain_ip(a, b, head, d);
-    }
-    if (d > 4) {
-        size_t head = d / 4 * 4;
-        return simd4_ip(a, b, head) + plain_ip(a, b, head, d);
-    }
-    return plain_ip(a, b, 0, d);
+float feder_hnswlib_inner_product(const void *a, const void *b, size_t d) {
+    return feder_hnswlib_kernel(feder_kernels_hnswlib(), 1, a, b, d);
 }
 
 float feder_hnswlib_squared_norm(const void *pa, size_t d) {
-    const unsigned char *a = pa;
-#ifdef FEDER_X86
-    if (has_fma()) return hnsw_squared_norm_fma(a, d);
-#endif
-    float total = 0;
-    for (size_t i = 0; i < d; i++) {
-        float value = load1(a + 4 * i);
-        float square = value * value;
-        total = total + square;
-    }
-    return total;
+    int build = feder_kernels_hnswlib();
+    if (build < 0 || build > FEDER_HNSWLIB_AVX512) build = FEDER_HNSWLIB_SSE;
+    return hnsw_norm(hnsw_builds[build], pa, d);
 }

@@ -1,27 +1,58 @@
 // Distance kernels for feder-report's traced searches. Inputs may be unaligned (vectors sit at arbitrary
-// offsets inside mapped index files). The fast kernels pick AVX2+FMA at run time when the CPU has it.
+// offsets inside mapped index files). Each kernel reproduces one library build's float results bit for bit.
 #ifndef FEDER_KERNELS_H
 #define FEDER_KERNELS_H
 
 #include <stddef.h>
 
-/// Squared L2 distance, fastest available code (summation order unspecified, like faiss's).
+/// faiss SIMD levels, numbered as faiss numbers them (faiss::SIMDLevel). Levels above AVX512 (AVX512_SPR,
+/// AVX512_VPOPCNT) run the AVX512 float kernels.
+enum { FEDER_FAISS_NONE = 0, FEDER_FAISS_AVX2 = 1, FEDER_FAISS_AVX512 = 2 };
+
+/// hnswlib builds: what pip's -march=native compile makes of space_l2.h / space_ip.h on a CPU with
+/// SSE only; AVX without FMA; AVX2 + FMA tuned for AMD Zen (GCC keeps loop multiply-add chains unfused);
+/// AVX2 + FMA otherwise; AVX-512.
+enum {
+    FEDER_HNSWLIB_SSE = 0,
+    FEDER_HNSWLIB_AVX = 1,
+    FEDER_HNSWLIB_AVX2_ZEN = 2,
+    FEDER_HNSWLIB_AVX2 = 3,
+    FEDER_HNSWLIB_AVX512 = 4
+};
+
+/// The level faiss picks on this CPU (its auto_detect_simd_level, without the FAISS_SIMD_LEVEL override).
+int feder_cpu_faiss_level(void);
+
+/// The hnswlib build pip makes on this CPU.
+int feder_cpu_hnswlib_build(void);
+
+/// Selects the kernels every later call uses (−1: the CPU's own). Call before searches start.
+void feder_kernels_select(int faiss_level, int hnswlib_build);
+
+/// The selected kernels.
+int feder_kernels_faiss(void);
+int feder_kernels_hnswlib(void);
+
+/// faiss's fvec_L2sqr (inner_product = 0) or fvec_inner_product (1) as `level` computes it, on any CPU.
+float feder_faiss_kernel(int level, int inner_product, const void *a, const void *b, size_t d);
+
+/// hnswlib's L2Sqr (inner_product = 0) or inner product before 1 − dot (1) as `build` computes it, on any CPU.
+float feder_hnswlib_kernel(int build, int inner_product, const void *a, const void *b, size_t d);
+
+/// faiss's squared L2 distance with the selected level.
 float feder_l2sqr(const void *a, const void *b, size_t d);
 
-/// Dot product, fastest available code (summation order unspecified, like faiss's).
+/// faiss's inner product with the selected level.
 float feder_inner_product(const void *a, const void *b, size_t d);
 
-/// hnswlib's L2Sqr as its -march=native build computes it on this CPU: the 16-wide kernel (16 lanes with
-/// AVX-512, 8 with AVX, 4 with SSE), the 4-wide kernel or a scalar tail, chosen by d as hnswlib chooses;
-/// multiply then add in the lanes, lanes summed left to right, the tail's last d % 4 terms fused (FMA).
+/// hnswlib's L2Sqr with the selected build: the 16-block kernel when d % 16 == 0, the 4-block kernel when
+/// d % 4 == 0, otherwise one of them plus a plain tail, as hnswlib chooses by d.
 float feder_hnswlib_l2sqr(const void *a, const void *b, size_t d);
 
-/// hnswlib's inner product (the dot, before 1 − dot): the same kernels by d (the 4-wide one folds an 8-lane
-/// 16-block sum when the CPU has AVX); the scalar tail is never fused (the library's loop is not).
+/// hnswlib's inner product (the dot, before 1 − dot) with the selected build.
 float feder_hnswlib_inner_product(const void *a, const void *b, size_t d);
 
-/// Σx² as hnswlib's normalize_vector sums it (for cosine): in order, the last d % 4 terms fused when the
-/// CPU has FMA, as the library's -march=native build compiled it.
+/// Σx² as hnswlib's normalize_vector sums it (for cosine) with the selected build.
 float feder_hnswlib_squared_norm(const void *a, size_t d);
 
 /// Asks the CPU to start loading the cache lines at `address` (the first `lines` lines), as hnswlib does for

@@ -1,0 +1,128 @@
+import CFederKernels
+import Foundation
+
+/// Which library build the distance kernels reproduce, bit for bit.
+///
+/// faiss-cpu's wheel holds its kernels once per SIMD level and picks one at load time (the CPU's best, or the
+/// `FAISS_SIMD_LEVEL` environment variable); each level sums a vector in its own order. hnswlib is compiled by
+/// pip on the machine with `-march=native`, so its kernels depend on that CPU (and on GCC's tuning for it).
+/// By default the tool takes what each library does on the running CPU; `--kernels` names another build, for
+/// a report about an index searched elsewhere. Every build runs on any CPU (slower where the CPU lacks its
+/// vector units), with the same bits.
+public struct Kernels: Sendable, Equatable, CustomStringConvertible {
+    /// faiss's SIMD levels (faiss::SIMDLevel). AVX512_SPR and AVX512_VPOPCNT run the AVX512 float kernels.
+    public enum FaissLevel: Int32, Sendable, CaseIterable {
+        case none = 0
+        case avx2 = 1
+        case avx512 = 2
+
+        /// The name faiss prints (`faiss.SIMDConfig.get_level_name()`).
+        public var name: String {
+            switch self {
+            case .none: "NONE"
+            case .avx2: "AVX2"
+            case .avx512: "AVX512"
+            }
+        }
+    }
+
+    /// What pip's `-march=native` compile of hnswlib 0.8.0 makes of its kernels on a CPU of this kind.
+    public enum HNSWLibBuild: Int32, Sendable, CaseIterable {
+        /// SSE only: 4 lanes, nothing fused.
+        case sse = 0
+        /// AVX without FMA: 8 lanes, nothing fused.
+        case avx = 1
+        /// AVX2 + FMA on AMD Zen: GCC's Zen tuning keeps loop multiply-add chains unfused, fuses the tails.
+        case avx2Zen = 2
+        /// AVX2 + FMA on other CPUs: 8 lanes, multiply-adds fused.
+        case avx2 = 3
+        /// AVX-512: 16 lanes, multiply-adds fused, the inner product's lanes folded pairwise.
+        case avx512 = 4
+
+        public var name: String {
+            switch self {
+            case .sse: "sse"
+            case .avx: "avx"
+            case .avx2Zen: "avx2-zen"
+            case .avx2: "avx2"
+            case .avx512: "avx512"
+            }
+        }
+    }
+
+    public var faiss: FaissLevel
+    public var hnswlib: HNSWLibBuild
+
+    public init(faiss: FaissLevel, hnswlib: HNSWLibBuild) {
+        self.faiss = faiss
+        self.hnswlib = hnswlib
+    }
+
+    /// What the libraries run on this CPU: faiss's level (`FAISS_SIMD_LEVEL` when set, as faiss honours it)
+    /// and the hnswlib build pip makes here.
+    public static var native: Kernels {
+        Kernels(
+            faiss: faissOverride(ProcessInfo.processInfo.environment["FAISS_SIMD_LEVEL"])
+                ?? FaissLevel(rawValue: feder_cpu_faiss_level()) ?? FaissLevel.none,
+            hnswlib: HNSWLibBuild(rawValue: feder_cpu_hnswlib_build()) ?? .sse)
+    }
+
+    /// The kernels searches use now.
+    public static var active: Kernels {
+        Kernels(
+            faiss: FaissLevel(rawValue: feder_kernels_faiss()) ?? FaissLevel.none,
+            hnswlib: HNSWLibBuild(rawValue: feder_kernels_hnswlib()) ?? .sse)
+    }
+
+    /// Makes every later search use `kernels`. Call before searches start.
+    public static func select(_ kernels: Kernels) {
+        feder_kernels_select(kernels.faiss.rawValue, kernels.hnswlib.rawValue)
+    }
+
+    /// The build a search of a faiss index (`hnswlib` false) or an hnswlib index uses: "faiss AVX512".
+    public func name(for hnswlib: Bool) -> String { hnswlib ? "hnswlib \(self.hnswlib.name)" : "faiss \(faiss.name)" }
+
+    /// "faiss AVX512, hnswlib avx512".
+    public var description: String { "faiss \(faiss.name), hnswlib \(hnswlib.name)" }
+
+    /// The names `--kernels` takes, one per build.
+    public static let names: [String] =
+        FaissLevel.allCases.map { "faiss-\($0.name.lowercased())" } + HNSWLibBuild.allCases.map { "hnswlib-\($0.name)" }
+
+    /// Parses a comma-separated list such as `faiss-avx2,hnswlib-avx512`; libraries it does not name keep
+    /// `base`'s build. `native` stands for this CPU's builds.
+    public static func parse(_ text: String, base: Kernels = .native) throws -> Kernels {
+        var kernels = base
+        for token in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            if token == "native" {
+                kernels = .native
+            } else if token.hasPrefix("faiss-"), let level = faissOverride(String(token.dropFirst(6)).uppercased()) {
+                kernels.faiss = level
+            } else if token.hasPrefix("hnswlib-"), let build = HNSWLibBuild.allCases.first(where: { $0.name == token.dropFirst(8) }) {
+                kernels.hnswlib = build
+            } else {
+                throw KernelsError(token: token)
+            }
+        }
+        return kernels
+    }
+
+    /// A `FAISS_SIMD_LEVEL` value as faiss reads it (x86 levels; AVX512_SPR and AVX512_VPOPCNT share the AVX512
+    /// float kernels). nil when unset or not an x86 level.
+    static func faissOverride(_ value: String?) -> FaissLevel? {
+        switch value?.replacingOccurrences(of: "-", with: "_") {
+        case "NONE", "GENERIC": FaissLevel.none
+        case "AVX2": FaissLevel.avx2
+        case "AVX512", "AVX512_SPR", "AVX512_VPOPCNT": FaissLevel.avx512
+        default: nil
+        }
+    }
+}
+
+/// `--kernels` named no known build.
+public struct KernelsError: Error, CustomStringConvertible {
+    public var token: String
+    public var description: String {
+        "unknown kernels '\(token)'; expected native or a comma-separated list of \(Kernels.names.joined(separator: ", "))"
+    }
+}
