@@ -25,6 +25,7 @@ How to run (from the repository root):
   .venv/bin/python scripts/gen_fixtures.py Tests/Fixtures            # committed set, seed 1234
   .venv/bin/python scripts/gen_fixtures.py "$(mktemp -d)" --fresh    # CI: new random seed
   .venv/bin/python scripts/gen_fixtures.py OUTDIR --fresh --seed 99  # fresh set, given seed
+  .venv/bin/python scripts/gen_fixtures.py Tests/Fixtures --answer   # the recorded searches, run here
 
 ``--fresh`` picks a random seed (unless ``--seed`` is given) and is meant for a
 scratch directory. In every mode, files this script owns (``*.faiss``,
@@ -165,7 +166,8 @@ class Generator:
             ex.update(faiss_hnsw_expect(index))
         return ex
 
-    def faiss_searches(self, index, queries, grid):
+    @staticmethod
+    def faiss_searches(index, queries, grid):
         """grid: list of (k, nprobe|None, ef|None). One query row per call."""
         index = faiss.downcast_index(index)
         ivf = faiss.try_extract_index_ivf(index)
@@ -242,21 +244,7 @@ class Generator:
                       f" although the file records {st['max_elements']} (load_index keeps the"
                       f" file's value only when cur_element_count > 0).")
 
-        searches = []
-        for ef in HNSWLIB_EFS:
-            for k in HNSWLIB_KS:
-                back.set_ef(ef)
-                results = []
-                try:
-                    for row in queries:
-                        L, D = back.knn_query(row[None, :], k=k, num_threads=1)
-                        results.append({"ids": [int(x) for x in L[0]],
-                                        "distances": [f32(x) for x in D[0]]})
-                except RuntimeError:
-                    # hnswlib refuses when fewer than k live elements are found.
-                    continue
-                searches.append({"k": k, "nprobe": None, "ef": ef,
-                                 "results": results, "stats": [None] * len(results)})
+        searches = hnswlib_searches(back, queries, [(ef, k) for ef in HNSWLIB_EFS for k in HNSWLIB_KS])
         self.add_fixture(name=name, file=fname, format="hnswlib", space=space,
                          tier=tier, notes=notes, expect=expect,
                          queries=self.save_queries(name, queries), searches=searches)
@@ -786,6 +774,55 @@ def hnswlib_expect(st, space, path, n_deleted_expected):
     }
 
 
+def hnswlib_searches(index, queries, grid, skip_refused=True):
+    """grid: list of (ef, k). One query row per call, one thread."""
+    searches = []
+    for ef, k in grid:
+        index.set_ef(ef)
+        results = []
+        try:
+            for row in queries:
+                L, D = index.knn_query(row[None, :], k=k, num_threads=1)
+                results.append({"ids": [int(x) for x in L[0]],
+                                "distances": [f32(x) for x in D[0]]})
+        except RuntimeError:
+            # hnswlib refuses when fewer than k live elements are found.
+            if not skip_refused:
+                raise
+            continue
+        searches.append({"k": k, "nprobe": None, "ef": ef,
+                         "results": results, "stats": [None] * len(results)})
+    return searches
+
+
+def answer(fixtures_dir):
+    """Every search a manifest records, run again on this machine's libraries over the fixture files.
+
+    The libraries' float results depend on the build and the CPU (faiss's SIMD level, hnswlib's
+    -march=native compile), so the tests compare against answers made here, not where the files were written.
+    """
+    faiss.omp_set_num_threads(1)
+    with open(os.path.join(fixtures_dir, "manifest.json")) as fh:
+        manifest = json.load(fh)
+    out = {}
+    for fx in manifest["fixtures"]:
+        if not fx.get("queries") or not fx["searches"]:
+            continue
+        path = os.path.join(fixtures_dir, fx["file"])
+        queries = np.load(os.path.join(fixtures_dir, fx["queries"]))
+        if fx["format"] == "faiss":
+            grid = [(s["k"], s["nprobe"], s["ef"]) for s in fx["searches"]]
+            index = faiss.read_index(path)  # kept alive: faiss_searches' downcast does not own it
+            out[fx["name"]] = Generator.faiss_searches(index, queries, grid)
+        else:
+            index = hnswlib.Index(space=fx["space"], dim=fx["expect"]["dim"])
+            index.load_index(path)
+            index.set_num_threads(1)
+            grid = [(s["ef"], s["k"]) for s in fx["searches"]]
+            out[fx["name"]] = hnswlib_searches(index, queries, grid, skip_refused=False)
+    return out
+
+
 def order_fixture(fx):
     keys = ("name", "file", "format", "space", "tier", "notes", "expect", "queries", "searches")
     return {k: fx[k] for k in keys if k in fx}
@@ -839,7 +876,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=None, help=f"data seed (default {DEFAULT_SEED})")
     ap.add_argument("--fresh", action="store_true",
                     help="random seed unless --seed is given (for CI scratch directories)")
+    ap.add_argument("--answer", action="store_true",
+                    help="print, as JSON, every search the manifest in OUTDIR records, run again on this "
+                         "machine over its files (nothing is written)")
     args = ap.parse_args(argv)
+    if args.answer:
+        json.dump(answer(args.outdir), sys.stdout, allow_nan=False)
+        return
     seed = args.seed
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "little") % 10**9 if args.fresh else DEFAULT_SEED

@@ -60,7 +60,28 @@ public struct FixtureManifest: Decodable, Sendable {
         let data = try Data(contentsOf: directory.appendingPathComponent("manifest.json"))
         var manifest = try JSONDecoder().decode(FixtureManifest.self, from: data)
         manifest.directory = directory
+        if directory.standardizedFileURL == committedDirectory(filePath: filePath).standardizedFileURL {
+            let answers = try LibraryAnswers.committed.get()
+            for index in manifest.fixtures.indices {
+                if let searches = answers[manifest.fixtures[index].name] { manifest.fixtures[index].searches = searches }
+            }
+        }
         return manifest
+    }
+
+    /// The committed set's searches, run again by this machine's libraries (`gen_fixtures.py --answer`): the
+    /// libraries' float bits depend on their build and the CPU, so the recorded answers hold only where the
+    /// files were written. A fresh set is written, and answered, on the machine that tests it.
+    enum LibraryAnswers {
+        static let committed: Swift.Result<[String: [Search]], Error> = Swift.Result {
+            guard LibraryScript.isAvailable else { return [:] }
+            let directory = committedDirectory()
+            let script = directory.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("scripts/gen_fixtures.py")
+            let runner = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+            let data = try LibraryScript.run(runner, arguments: [script.path, directory.path, "--answer"])
+            return try JSONDecoder().decode([String: [Search]].self, from: data)
+        }
     }
 
     /// `Tests/Fixtures` of this checkout.
