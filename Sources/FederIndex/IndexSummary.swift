@@ -8,6 +8,8 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     public var fileBytes: Int?
     /// Stored vectors holding a NaN or an infinity (searches and layouts skip nothing; this says they exist).
     public var nonFiniteVectors: Int?
+    /// The library build whose distance kernels a search of this index reproduces ("faiss AVX512").
+    public var kernels: String?
 
     // IVF
     public var nlist: Int?

@@ -17,7 +17,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the readable summary.")
     var json = false
 
+    @OptionGroup var kernelsOption: KernelsOption
+
     func run() throws {
+        try kernelsOption.apply()
         print(try InspectJob.run(file: file, space: space, json: json), terminator: "")
     }
 }

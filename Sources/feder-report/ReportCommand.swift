@@ -43,6 +43,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("memory-limit"), help: "Stop with an error when resident memory exceeds this many MiB (0: no limit).")
     var memoryLimit: Int = 0
 
+    @OptionGroup var kernelsOption: KernelsOption
+
     func validate() throws {
         for condition in failIf where FailCondition(condition) == nil {
             throw ValidationError("--fail-if '\(condition)' is not MEASURE<NUMBER (\(FailCondition.syntax)).")
@@ -56,6 +58,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        try kernelsOption.apply()
         let started = Date()
         let quiet = self.quiet
         var request = ReportRequest(spec: spec)

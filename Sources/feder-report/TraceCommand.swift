@@ -22,6 +22,8 @@ struct TraceCommand: ParsableCommand {
 
     @OptionGroup var query: QueryOptions
 
+    @OptionGroup var kernelsOption: KernelsOption
+
     @Flag(help: "Print JSON (one object per query, one per line).")
     var json = false
 
@@ -33,6 +35,7 @@ struct TraceCommand: ParsableCommand {
     }
 
     func run() throws {
+        try kernelsOption.apply()
         let request = TraceRequest(
             file: file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
             format: json ? .json : .text)

@@ -18,6 +18,8 @@ struct ViewCommand: ParsableCommand {
 
     @OptionGroup var query: QueryOptions
 
+    @OptionGroup var kernelsOption: KernelsOption
+
     @Option(name: .shortAndLong, help: "Output file: .pdf, .png or .svg.")
     var output: String?
 
@@ -54,6 +56,7 @@ struct ViewCommand: ParsableCommand {
     }
 
     func run() throws {
+        try kernelsOption.apply()
         var request = ViewRequest(file: file, space: query.space, query: try query.source(), search: query.search)
         request.output = output
         request.media = media.map { JobSpec.MediaSpec(kind: mediaType, list: $0, root: mediaRoot) }

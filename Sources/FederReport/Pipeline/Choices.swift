@@ -20,6 +20,10 @@ public enum Space: String, Sendable, CaseIterable {
 // The value types a request is made of, named here so that a front end importing FederReport alone can build
 // every request.
 
+/// The library builds whose distance kernels searches reproduce.
+public typealias Kernels = FederSearch.Kernels
+/// `--kernels` named no known build.
+public typealias KernelsError = FederSearch.KernelsError
 /// A search's parameters: k, nprobe, ef.
 public typealias SearchRequest = FederSearch.SearchRequest
 /// `light` or `dark`.

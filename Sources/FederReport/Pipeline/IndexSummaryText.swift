@@ -34,6 +34,7 @@ enum IndexSummaryText {
         var metric = metricNames[summary.metric] ?? summary.metric
         if summary.format == "hnswlib" { metric += " — as given by --space; hnswlib files do not record it" }
         add("metric", metric)
+        if let kernels = summary.kernels { add("kernels", kernels + " (the library build searches reproduce; --kernels)") }
         if let nlist = summary.nlist, let sizes = summary.listSizes {
             add("lists", "nlist \(nlist), nprobe \(summary.nprobe ?? 1) (saved default)")
             let sorted = sizes.sorted()

@@ -1,4 +1,5 @@
 import FederIndex
+import FederSearch
 import Foundation
 
 /// `feder-report inspect`: what an index file holds, as text or one JSON object.
@@ -9,6 +10,11 @@ public enum InspectJob {
         let index = try IndexFile.open(path: file, space: space.metric)
         var summary = IndexSummary(index)
         summary.nonFiniteVectors = index.countNonFiniteVectors()
+        if case .hnswlib = index {
+            summary.kernels = Kernels.active.name(for: true)
+        } else {
+            summary.kernels = Kernels.active.name(for: false)
+        }
         summary.fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
         return json ? try JSONOutput.encode(summary) + "\n" : IndexSummaryText.render(summary, path: file)
     }

@@ -50,6 +50,8 @@ public struct TraceOutput: Encodable, Sendable {
     public var query: QueryInfo
     public var kind: TraceKind
     public var metric: String
+    /// The library build whose kernels computed the distances ("faiss AVX512", "hnswlib avx512").
+    public var kernels: String
     public var parameters: SearchParameters
     public var results: [LabeledNeighbor]
     public var counts: SearchCounts
@@ -66,6 +68,7 @@ public struct TraceOutput: Encodable, Sendable {
         self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
         metric = trace.metric
+        kernels = Kernels.active.name(for: trace.kind == .hnswlib)
         parameters = trace.parameters
         results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
         counts = trace.counts
