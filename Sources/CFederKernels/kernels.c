@@ -304,6 +304,13 @@ static int cpu_has(int feature) {
 
 enum { CPU_AVX2_FMA = 0, CPU_AVX512 = 1, CPU_AVX = 2 };
 
+static _Atomic int portable_only = 0;
+
+void feder_kernels_portable(int on) { atomic_store_explicit(&portable_only, on, memory_order_relaxed); }
+
+// Whether the kernels may use the CPU's `feature` vector units.
+static int use_unit(int feature) { return !atomic_load_explicit(&portable_only, memory_order_relaxed) && cpu_has(feature); }
+
 int feder_cpu_faiss_level(void) {
 #ifdef FEDER_X86
     // faiss's auto_detect_simd_level: AVX512 with F, CD, VL, DQ and BW; AVX2 with the AVX2 bit.
@@ -346,14 +353,14 @@ int feder_kernels_hnswlib(void) {
 float feder_faiss_kernel(int level, int inner_product, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
 #ifdef FEDER_X86
-    if (cpu_has(CPU_AVX512)) {
+    if (use_unit(CPU_AVX512)) {
         switch (level) {
         case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx512(a, b, d) : faiss_avx512_l2_avx512(a, b, d);
         case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_avx512(a, b, d) : faiss_avx2_l2_avx512(a, b, d);
         default: return inner_product ? faiss_none_ip_avx512(a, b, d) : faiss_none_l2_avx512(a, b, d);
         }
     }
-    if (cpu_has(CPU_AVX2_FMA)) {
+    if (use_unit(CPU_AVX2_FMA)) {
         switch (level) {
         case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx2(a, b, d) : faiss_avx512_l2_avx2(a, b, d);
         case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_avx2(a, b, d) : faiss_avx2_l2_avx2(a, b, d);
@@ -371,8 +378,8 @@ float feder_faiss_kernel(int level, int inner_product, const void *pa, const voi
 float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
 #ifdef FEDER_X86
-    if (cpu_has(CPU_AVX512)) return inner_product ? hnsw_ip_avx512(build, a, b, d) : hnsw_l2_avx512(build, a, b, d);
-    if (cpu_has(CPU_AVX2_FMA)) return inner_product ? hnsw_ip_avx2(build, a, b, d) : hnsw_l2_avx2(build, a, b, d);
+    if (use_unit(CPU_AVX512)) return inner_product ? hnsw_ip_avx512(build, a, b, d) : hnsw_l2_avx512(build, a, b, d);
+    if (use_unit(CPU_AVX2_FMA)) return inner_product ? hnsw_ip_avx2(build, a, b, d) : hnsw_l2_avx2(build, a, b, d);
 #endif
     return inner_product ? hnsw_ip_portable(build, a, b, d) : hnsw_l2_portable(build, a, b, d);
 }

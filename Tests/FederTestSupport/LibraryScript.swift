@@ -12,12 +12,16 @@ public enum LibraryScript {
     /// Whether the venv exists (tests skip without it).
     public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: python.path) }
 
-    /// Runs `script` with `arguments` and returns what it printed on standard output.
+    /// Runs `script` with `arguments` (and `environment` added to this process's) and returns what it printed
+    /// on standard output.
     /// - Throws: `Failure` when the script exits non-zero (its standard error is in the message).
-    public static func run(_ script: String, arguments: [String]) throws -> Data {
+    public static func run(_ script: String, arguments: [String], environment: [String: String] = [:]) throws -> Data {
         let process = Process()
         process.executableURL = python
         process.arguments = ["-c", script] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

@@ -29,6 +29,10 @@ int feder_cpu_hnswlib_build(void);
 /// Selects the kernels every later call uses (−1: the CPU's own). Call before searches start.
 void feder_kernels_select(int faiss_level, int hnswlib_build);
 
+/// Runs every kernel through its portable instantiation (on = 1), as on a CPU without AVX2, or back (0).
+/// For tests: the bits must not change.
+void feder_kernels_portable(int on);
+
 /// The selected kernels.
 int feder_kernels_faiss(void);
 int feder_kernels_hnswlib(void);
