@@ -585,6 +585,54 @@ class Generator:
             "stores sequential ids 0..n-1, the outer id_map turns them into user ids.",
             ivf_grid)
 
+    def gen_metrics_and_dims(self):
+        """faiss METRIC_L1 and METRIC_Linf (flat, IVF, HNSW), and flat L2 / IP at every kernel residue class."""
+        metrics = (("l1", faiss.METRIC_L1), ("linf", faiss.METRIC_Linf))
+        for name, mt in metrics:
+            rng = self.rng(f"flat-{name}")
+            xb = float_data(rng, 300, 24)
+            index = faiss.IndexFlat(24, mt)
+            index.add(xb)
+            self.faiss_fixture(
+                f"flat_{name}", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexFlat metric {name.upper()} n=300 d=24 (knn_extra_metrics: the k-heap at any k).",
+                lambda idx: [(k, None, None) for k in FLAT_KS + (120, idx.ntotal + 3)])
+
+            rng = self.rng(f"ivf-{name}")
+            xb = float_data(rng, 400, 20)
+            ivf = faiss.IndexIVFFlat(faiss.IndexFlat(20, mt), 20, 12, mt)
+            ivf.train(xb)
+            ivf.add(xb)
+            ivf.nprobe = 3
+            self.faiss_fixture(
+                f"ivf_flat_{name}", ivf, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexIVFFlat metric {name.upper()} over an IndexFlat {name.upper()} quantizer, n=400 d=20 nlist=12.",
+                lambda idx: [(k, p, None) for p in (1, 3, 12) for k in IVF_KS])
+
+            rng = self.rng(f"hnsw-{name}")
+            xb = float_data(rng, 300, 19)
+            hnsw = faiss.IndexHNSWFlat(19, 8, mt)
+            hnsw.hnsw.efConstruction = 40
+            hnsw.add(xb)
+            hnsw.hnsw.efSearch = 24
+            self.faiss_fixture(
+                f"hnsw_flat_{name}", hnsw, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexHNSWFlat metric {name.upper()} n=300 d=19 M=8 efConstruction=40, saved efSearch=24.",
+                lambda idx: [(k, None, ef) for ef in (8, 24, 64) for k in HNSW_KS])
+
+        # faiss's kernels branch on d's residue mod 4, 8 and 16 at each SIMD level; d = 1001 leaves 9.
+        for dd in (2, 3, 17, 33, 128, 1001):
+            n = 40 if dd > 500 else 120
+            for name, cls in (("l2", faiss.IndexFlatL2), ("ip", faiss.IndexFlatIP)):
+                rng = self.rng(f"flat-{name}-d{dd}")
+                xb = float_data(rng, n, dd)
+                index = cls(dd)
+                index.add(xb)
+                self.faiss_fixture(
+                    f"flat_{name}_d{dd}", index, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                    f"IndexFlat{name.upper()} n={n} d={dd}: covers faiss's kernel for this residue class.",
+                    lambda idx: [(k, None, None) for k in (1, 10)])
+
     def gen_hnswlib(self):
         """hnswlib indexes: l2/ip/cosine, deletions, integers, labels, tiny, empty."""
         n, d = 400, 16
@@ -666,7 +714,8 @@ class Generator:
         print("hnsw_stats fields:", stat_fields(faiss.cvar.hnsw_stats),
               "| indexIVF_stats fields:", stat_fields(faiss.cvar.indexIVF_stats), file=sys.stderr)
         for family in (self.gen_flat, self.gen_ivf_flat, self.gen_ivf_legacy,
-                       self.gen_ivf_quantized, self.gen_hnsw, self.gen_idmap, self.gen_hnswlib):
+                       self.gen_ivf_quantized, self.gen_hnsw, self.gen_idmap, self.gen_metrics_and_dims,
+                       self.gen_hnswlib):
             print(f"- {family.__name__}", file=sys.stderr)
             family()
         manifest = {
@@ -685,7 +734,8 @@ class Generator:
 # --------------------------------------------------------------------------
 
 def metric_name(metric_type):
-    return {faiss.METRIC_L2: "l2", faiss.METRIC_INNER_PRODUCT: "ip"}[metric_type]
+    return {faiss.METRIC_L2: "l2", faiss.METRIC_INNER_PRODUCT: "ip", faiss.METRIC_L1: "l1",
+            faiss.METRIC_Linf: "linf"}[metric_type]
 
 
 def find_hnsw(index):

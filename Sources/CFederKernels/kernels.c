@@ -31,8 +31,16 @@ INLINE float load1(const unsigned char *p, size_t i) {
 
 INLINE float fused(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
 
-// One term of a kernel: (a−b)² for L2, a·b for the inner product, added to `acc` fused or not.
-enum { KIND_L2 = 0, KIND_IP = 1 };
+// One term of a kernel: (a−b)² for L2, a·b for the inner product, added to `acc` fused or not; |a−b| added
+// for L1; max(acc, |a−b|) for L∞ (maxps: the second operand unless the first is larger).
+enum { KIND_L2 = 0, KIND_IP = 1, KIND_L1 = 2, KIND_LINF = 3 };
+
+INLINE float absolute(float x) { return __builtin_fabsf(x); }
+
+INLINE float combine(int kind, float acc, float value) {
+    if (kind == KIND_LINF) return acc > value ? acc : value;
+    return acc + value;
+}
 
 INLINE float term_add(int kind, int fuse, const unsigned char *a, const unsigned char *b, size_t i, float acc) {
     float x = load1(a, i), y = load1(b, i);
@@ -42,6 +50,8 @@ INLINE float term_add(int kind, int fuse, const unsigned char *a, const unsigned
         float square = diff * diff;
         return acc + square;
     }
+    if (kind == KIND_L1) return acc + absolute(x - y);
+    if (kind == KIND_LINF) return combine(kind, acc, absolute(x - y));
     if (fuse) return fused(x, y, acc);
     float product = x * y;
     return acc + product;
@@ -53,6 +63,7 @@ INLINE float term(int kind, const unsigned char *a, const unsigned char *b, size
         float diff = x - y;
         return diff * diff;
     }
+    if (kind == KIND_L1 || kind == KIND_LINF) return absolute(x - y);
     return x * y;
 }
 
@@ -83,26 +94,26 @@ INLINE float scalar_run(int kind, int fuse, const unsigned char *a, const unsign
 // with reassociation allowed, so each level sums in its own vectorised order).
 
 // The shared 4-lane fold: [v0+v2, v1+v3], then lane 1 + lane 0.
-INLINE float fold4(const float *v) {
-    float low = v[0] + v[2], high = v[1] + v[3];
-    return high + low;
+INLINE float fold4(int kind, const float *v) {
+    float low = combine(kind, v[0], v[2]), high = combine(kind, v[1], v[3]);
+    return combine(kind, high, low);
 }
 
 // Level NONE (SSE2): 4 unfused lanes; L2 then adds a 2-lane block of the remainder to the two folded lanes;
-// the inner product adds its remainder term by term. Nothing is fused.
+// the other kernels add their remainder term by term. Nothing is fused.
 INLINE float faiss_none(int kind, const unsigned char *a, const unsigned char *b, size_t d) {
     size_t head = d / 4 * 4;
     float lanes[4] = {0, 0, 0, 0};
     lanes_run(kind, 0, 4, a, b, 0, head, lanes);
-    if (kind == KIND_IP) return scalar_run(kind, 0, a, b, head, d, fold4(lanes));
-    float pair[2] = {lanes[0] + lanes[2], lanes[1] + lanes[3]};
+    if (kind != KIND_L2) return scalar_run(kind, 0, a, b, head, d, fold4(kind, lanes));
+    float pair[2] = {combine(kind, lanes[0], lanes[2]), combine(kind, lanes[1], lanes[3])};
     size_t i = head;
     if (d - i >= 2) {
-        pair[0] = pair[0] + term(kind, a, b, i);
-        pair[1] = pair[1] + term(kind, a, b, i + 1);
+        pair[0] = combine(kind, pair[0], term(kind, a, b, i));
+        pair[1] = combine(kind, pair[1], term(kind, a, b, i + 1));
         i += 2;
     }
-    float total = pair[1] + pair[0];
+    float total = combine(kind, pair[1], pair[0]);
     return scalar_run(kind, 0, a, b, i, d, total);
 }
 
@@ -113,13 +124,13 @@ INLINE float faiss_avx2(int kind, const unsigned char *a, const unsigned char *b
     float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     lanes_run(kind, 0, 8, a, b, 0, head, lanes);
     float four[4];
-    for (int lane = 0; lane < 4; lane++) four[lane] = lanes[lane + 4] + lanes[lane];
+    for (int lane = 0; lane < 4; lane++) four[lane] = combine(kind, lanes[lane + 4], lanes[lane]);
     size_t i = head;
     if (d - i >= 4) {
         lanes_run(kind, 1, 4, a, b, i, i + 4, four);
         i += 4;
     }
-    return scalar_run(kind, 1, a, b, i, d, fold4(four));
+    return scalar_run(kind, 1, a, b, i, d, fold4(kind, four));
 }
 
 // Level AVX512: 16 fused lanes over 16-blocks, folded to 8; a remaining 8-block fused into those 8 lanes;
@@ -129,15 +140,15 @@ INLINE float faiss_avx512(int kind, const unsigned char *a, const unsigned char 
     float lanes[16] = {0};
     lanes_run(kind, 1, 16, a, b, 0, head, lanes);
     float eight[8];
-    for (int lane = 0; lane < 8; lane++) eight[lane] = lanes[lane + 8] + lanes[lane];
+    for (int lane = 0; lane < 8; lane++) eight[lane] = combine(kind, lanes[lane + 8], lanes[lane]);
     size_t i = head;
     if (d - i >= 8) {
         lanes_run(kind, 1, 8, a, b, i, i + 8, eight);
         i += 8;
     }
     float four[4];
-    for (int lane = 0; lane < 4; lane++) four[lane] = eight[lane + 4] + eight[lane];
-    return scalar_run(kind, 1, a, b, i, d, fold4(four));
+    for (int lane = 0; lane < 4; lane++) four[lane] = combine(kind, eight[lane + 4], eight[lane]);
+    return scalar_run(kind, 1, a, b, i, d, fold4(kind, four));
 }
 
 // =========================================================================================================
@@ -247,6 +258,14 @@ INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
     }                                                                                                               \
     attributes static float faiss_avx512_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {   \
         return faiss_avx512(KIND_IP, a, b, d);                                                                      \
+    }                                                                                                               \
+    attributes static float faiss_other_##suffix(int level, int kind, const unsigned char *a, const unsigned char *b, \
+                                                 size_t d) {                                                        \
+        switch (level) {                                                                                            \
+        case FEDER_FAISS_AVX512: return kind == KIND_L1 ? faiss_avx512(KIND_L1, a, b, d) : faiss_avx512(KIND_LINF, a, b, d); \
+        case FEDER_FAISS_AVX2: return kind == KIND_L1 ? faiss_avx2(KIND_L1, a, b, d) : faiss_avx2(KIND_LINF, a, b, d);       \
+        default: return kind == KIND_L1 ? faiss_none(KIND_L1, a, b, d) : faiss_none(KIND_LINF, a, b, d);                   \
+        }                                                                                                           \
     }
 
 #define DEFINE_HNSW(suffix, attributes)                                                                             \
@@ -352,6 +371,14 @@ int feder_kernels_hnswlib(void) {
 
 float feder_faiss_kernel(int level, int inner_product, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
+    if (inner_product == FEDER_FAISS_L1 || inner_product == FEDER_FAISS_LINF) {
+        int kind = inner_product == FEDER_FAISS_L1 ? KIND_L1 : KIND_LINF;
+#ifdef FEDER_X86
+        if (use_unit(CPU_AVX512)) return faiss_other_avx512(level, kind, a, b, d);
+        if (use_unit(CPU_AVX2_FMA)) return faiss_other_avx2(level, kind, a, b, d);
+#endif
+        return faiss_other_portable(level, kind, a, b, d);
+    }
 #ifdef FEDER_X86
     if (use_unit(CPU_AVX512)) {
         switch (level) {

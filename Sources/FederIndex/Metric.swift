@@ -9,7 +9,11 @@ public enum Metric: Equatable, Hashable, Sendable, CustomStringConvertible {
     case innerProduct
     /// hnswlib `cosine`: inner product over vectors normalised on insertion, query normalised at search.
     case cosine
-    /// A faiss metric this tool reads but cannot search with (L1, Linf, Lp, …): its raw `metric_type`.
+    /// faiss `METRIC_L1`: Σ|a − b|, smaller is closer.
+    case l1
+    /// faiss `METRIC_Linf`: max |a − b|, smaller is closer.
+    case linf
+    /// A faiss metric this tool reads but cannot search with (Lp, Canberra, …): its raw `metric_type`.
     case other(Int32)
 
     /// The faiss `metric_type` value → metric.
@@ -17,6 +21,8 @@ public enum Metric: Equatable, Hashable, Sendable, CustomStringConvertible {
         switch value {
         case 0: self = .innerProduct
         case 1: self = .l2
+        case 2: self = .l1
+        case 3: self = .linf
         default: self = .other(value)
         }
     }
@@ -37,10 +43,10 @@ public enum Metric: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .l2: return "l2"
         case .innerProduct: return "ip"
         case .cosine: return "cosine"
+        case .l1: return "l1"
+        case .linf: return "linf"
         case .other(let value):
             switch value {
-            case 2: return "l1"
-            case 3: return "linf"
             case 4: return "lp"
             case 20: return "canberra"
             case 21: return "braycurtis"

@@ -11,10 +11,10 @@ import FederIndex
 /// Counts equal `faiss.cvar.hnsw_stats`: ndis = neighbours scored on every level (the entry point's first
 /// distance excluded), nhops = greedy passes + layer-0 expansions.
 public enum FaissHNSWSearch {
-    public static func trace(_ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int) -> SearchTrace {
+    public static func trace(_ index: FaissHNSWIndex, kernel: FaissKernel, query: [Float], k: Int, efSearch: Int) -> SearchTrace {
         let graph = index.graph
         let storage = index.storage.vectors
-        let order: FaissResultHeap.Order = index.header.metric == .innerProduct ? .keepLargest : .keepSmallest
+        let order = kernel.order
         let dim = index.header.dim
         var results = FaissResultHeap(capacity: k, order: order)
         let ef = max(efSearch, k)
@@ -32,9 +32,7 @@ public enum FaissHNSWSearch {
         return VisitedPool.shared.withTable(count: storage.count) { marks in
             withQueryPointer(query) { q -> SearchTrace in
                 @inline(__always) func distance(_ node: Int) -> Float {
-                    let pointer = storage.rowPointer(node)
-                    return order == .keepSmallest
-                        ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                    return kernel(q, storage.rowPointer(node), dim: dim)
                 }
                 // Marks: 1 visited on layer 0, 2 distance computed on some level.
                 var computedList: [Int] = []

@@ -1,3 +1,4 @@
+import FederIndex
 import Foundation
 
 /// Why a search could not run. Every case says what to change.
@@ -26,5 +27,12 @@ extension FederSearchError: LocalizedError {
         case .nonFiniteQuery(let source):
             return "\(source) holds NaN or infinite values"
         }
+    }
+}
+
+extension FederSearchError {
+    /// A faiss metric the traced searches do not mirror (Lp, Canberra, BrayCurtis, …).
+    static func unsupportedMetric(_ metric: Metric, role: String) -> FederSearchError {
+        .unsupported("tracing faiss metric \(metric) (the \(role)'s) is not supported; L2, inner product, L1 and Linf are")
     }
 }

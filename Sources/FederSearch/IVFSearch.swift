@@ -18,16 +18,17 @@ public enum IVFSearch {
         guard case .flat(let quantizer) = index.quantizer else {
             throw FederSearchError.unsupported("tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported")
         }
-        for (role, metric) in [("index", index.header.metric), ("coarse quantizer", quantizer.header.metric)]
-        where metric != .l2 && metric != .innerProduct {
-            throw FederSearchError.unsupported(
-                "tracing faiss metric \(metric) (the \(role)'s) is not supported yet; L2 and inner product are")
+        guard let kernel = FaissKernel(index.header.metric) else {
+            throw FederSearchError.unsupportedMetric(index.header.metric, role: "index")
         }
-        let nprobe = min(requested, index.nlist)
-        let order: FaissResultHeap.Order = index.header.metric == .innerProduct ? .keepLargest : .keepSmallest
         // faiss ranks the lists with the quantizer's own search, so with the quantizer's metric, which may differ
         // from the index's (IndexIVFFlat(IndexFlatIP(d), d, nlist, METRIC_L2)).
-        let coarseOrder: FaissResultHeap.Order = quantizer.header.metric == .innerProduct ? .keepLargest : .keepSmallest
+        guard let coarseKernel = FaissKernel(quantizer.header.metric) else {
+            throw FederSearchError.unsupportedMetric(quantizer.header.metric, role: "coarse quantizer")
+        }
+        let nprobe = min(requested, index.nlist)
+        let order = kernel.order
+        let coarseOrder = coarseKernel.order
         let dim = index.header.dim
         let file = centroids.file
 
@@ -37,9 +38,7 @@ public enum IVFSearch {
             var coarse = FaissResultHeap(capacity: nprobe, order: coarseOrder)
             for list in 0..<index.nlist {
                 let pointer = centroids.rowPointer(list)
-                let distance =
-                    coarseOrder == .keepSmallest
-                    ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                let distance = coarseKernel(q, pointer, dim: dim)
                 centroidDistances[list] = distance
                 coarse.offer(distance, id: Int64(list))
             }
@@ -54,7 +53,6 @@ public enum IVFSearch {
             var scanned: [IVFTrace.ScannedVector] = []
             scanned.reserveCapacity(toScan)
             let codeSize = index.invertedLists.codeSize
-            let isL2 = order == .keepSmallest
             for (rank, entry) in ranked.enumerated() where entry.id >= 0 {
                 let list = Int(entry.id)
                 let invertedList = index.invertedLists.lists[list]
@@ -65,7 +63,7 @@ public enum IVFSearch {
                 let ids = file.baseAddress + invertedList.ids.byteOffset
                 for offset in 0..<invertedList.size {
                     let pointer = codes + offset * codeSize
-                    let distance = isL2 ? Distances.l2Squared(q, pointer, dim: dim) : Distances.dot(q, pointer, dim: dim)
+                    let distance = kernel(q, pointer, dim: dim)
                     let id = ids.loadUnaligned(fromByteOffset: offset * 8, as: Int64.self)
                     let admitted = heap.admits(distance)
                     if admitted { heap.replaceTop(distance, id: id) }

@@ -27,10 +27,8 @@ public enum Measures {
                 ? (.keepSmallest, { HNSWLibDistances.l2($0, $1, dim: dim) })
                 : (.keepSmallest, { HNSWLibDistances.innerProductDistance($0, $1, dim: dim) })
         case .faiss(let faiss):
-            kind =
-                faiss.header.metric == .innerProduct
-                ? (.keepLargest, { Distances.dot($0, $1, dim: dim) })
-                : (.keepSmallest, { Distances.l2Squared($0, $1, dim: dim) })
+            let kernel = FaissKernel(faiss.header.metric) ?? .l2
+            kind = (kernel.order, { kernel($0, $1, dim: dim) })
         }
         let query = index.metric == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
         var heap = FaissResultHeap(capacity: k, order: kind.order)

@@ -53,11 +53,10 @@ public enum Searcher {
     {
         switch index {
         case .flat(let flat):
-            guard flat.header.metric == .l2 || flat.header.metric == .innerProduct else {
-                throw FederSearchError.unsupported(
-                    "tracing faiss metric \(flat.header.metric) is not supported yet; L2 and inner product are")
+            guard let kernel = FaissKernel(flat.header.metric) else {
+                throw FederSearchError.unsupportedMetric(flat.header.metric, role: "index")
             }
-            return FlatSearch.trace(flat, query: query, k: request.k)
+            return FlatSearch.trace(flat, kernel: kernel, query: query, k: request.k)
         case .ivf(let ivf):
             let nprobe = request.nprobe ?? ivf.nprobe
             guard nprobe >= 1 else {
@@ -68,13 +67,12 @@ public enum Searcher {
             }
             return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe)
         case .hnsw(let hnsw):
-            guard hnsw.storage.header.metric == .l2 || hnsw.storage.header.metric == .innerProduct else {
-                throw FederSearchError.unsupported(
-                    "tracing faiss metric \(hnsw.storage.header.metric) is not supported yet; L2 and inner product are")
+            guard let kernel = FaissKernel(hnsw.storage.header.metric) else {
+                throw FederSearchError.unsupportedMetric(hnsw.storage.header.metric, role: "index")
             }
             let ef = request.ef ?? hnsw.graph.efSearch
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
-            return FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef)
+            return FaissHNSWSearch.trace(hnsw, kernel: kernel, query: query, k: request.k, efSearch: ef)
         case .idMap(let map):
             var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings)
             // IndexIDMap::search: labels[i] = labels[i] < 0 ? labels[i] : id_map[labels[i]].

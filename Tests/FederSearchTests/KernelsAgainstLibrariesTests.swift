@@ -7,7 +7,7 @@ import XCTest
 
 /// The distance kernels give the installed libraries' float bits at every dimension from 1 to 150 and at
 /// 255–257, 1001 and 1024 (every residue each kernel branches on): faiss's `fvec_L2sqr` / `fvec_inner_product`
-/// at each SIMD level this CPU runs (faiss started with `FAISS_SIMD_LEVEL`), and hnswlib's L2, inner product
+/// (and `fvec_L1` / `fvec_Linf`) at each SIMD level this CPU runs (faiss started with `FAISS_SIMD_LEVEL`), and hnswlib's L2, inner product
 /// and cosine normalisation as pip built it here. The portable instantiation of every kernel (what a CPU
 /// without AVX2 runs) must give the same bits.
 final class KernelsAgainstLibrariesTests: XCTestCase {
@@ -35,7 +35,8 @@ final class KernelsAgainstLibrariesTests: XCTestCase {
         if which == "faiss":
             import faiss
             answer["level"] = faiss.SIMDConfig.get_level_name()
-            for name, fn in (("l2", faiss.fvec_L2sqr), ("ip", faiss.fvec_inner_product)):
+            for name, fn in (("l2", faiss.fvec_L2sqr), ("ip", faiss.fvec_inner_product), ("l1", faiss.fvec_L1),
+                             ("linf", faiss.fvec_Linf)):
                 answer[name] = [[int(np.float32(fn(faiss.swig_ptr(b[0]), faiss.swig_ptr(b[i]), b.shape[1])).view(np.uint32))
                                  for i in range(1, rows + 1)] for b in blocks]
         else:
@@ -62,6 +63,8 @@ final class KernelsAgainstLibrariesTests: XCTestCase {
         var l2: [[UInt32]]
         var ip: [[UInt32]]
         var cosine: [[UInt32]]?
+        var l1: [[UInt32]]?
+        var linf: [[UInt32]]?
     }
 
     private var directory = URL(fileURLWithPath: "/nonexistent")
@@ -106,6 +109,8 @@ final class KernelsAgainstLibrariesTests: XCTestCase {
         for level in Kernels.FaissLevel.allCases where level.rawValue <= cpu {
             let answer = try ask("faiss", environment: ["FAISS_SIMD_LEVEL": level.name])
             XCTAssertEqual(answer.level, level.name, "faiss honoured FAISS_SIMD_LEVEL")
+            let l1Answer = try XCTUnwrap(answer.l1)
+            let linfAnswer = try XCTUnwrap(answer.linf)
             for portable in [false, true] {
                 feder_kernels_portable(portable ? 1 : 0)
                 var mismatches: [String] = []
@@ -115,6 +120,10 @@ final class KernelsAgainstLibrariesTests: XCTestCase {
                     let ip = feder_faiss_kernel(level.rawValue, 1, query, vector, d).bitPattern
                     if l2 != answer.l2[block][row] { mismatches.append("l2 d \(d) row \(row)") }
                     if ip != answer.ip[block][row] { mismatches.append("ip d \(d) row \(row)") }
+                    let l1 = feder_faiss_kernel(level.rawValue, Int32(FEDER_FAISS_L1), query, vector, d).bitPattern
+                    let linf = feder_faiss_kernel(level.rawValue, Int32(FEDER_FAISS_LINF), query, vector, d).bitPattern
+                    if l1 != l1Answer[block][row] { mismatches.append("l1 d \(d) row \(row)") }
+                    if linf != linfAnswer[block][row] { mismatches.append("linf d \(d) row \(row)") }
                 }
                 XCTAssertEqual(mismatches.count, 0, "faiss \(level.name)\(portable ? " (portable)" : ""): \(mismatches.prefix(12))")
             }

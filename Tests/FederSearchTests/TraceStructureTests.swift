@@ -410,12 +410,9 @@ final class TraceStructureTests: XCTestCase {
         var expected = ExpectedHNSW(
             kind: labelMap == nil ? "hnsw" : "idmap/hnsw", entryPoint: graph.entryPoint, entryDistance: 0,
             level0Entry: graph.entryPoint, ef: ef, stop: "candidatesExhausted")
+        let kernel = FaissKernel(index.header.metric) ?? .l2
         func distance(_ node: Int) -> Float {
-            query.withUnsafeBytes { q in
-                direction.smallerIsBetter
-                    ? Distances.l2Squared(q.baseAddress!, table.rowPointer(node), dim: table.dim)
-                    : Distances.dot(q.baseAddress!, table.rowPointer(node), dim: table.dim)
-            }
+            query.withUnsafeBytes { q in kernel(q.baseAddress!, table.rowPointer(node), dim: table.dim) }
         }
         var scored: Set<Int> = []
         func score(_ node: Int) -> Float {
@@ -657,20 +654,18 @@ final class TraceStructureTests: XCTestCase {
         let nprobe = min(requested, index.nlist)
         var expected = ExpectedIVF(kind: labelMap == nil ? "ivf" : "idmap/ivf", nprobe: nprobe)
         let dim = index.header.dim
-        func distance(_ pointer: UnsafeRawPointer, by direction: Direction) -> Float {
-            query.withUnsafeBytes { q in
-                direction.smallerIsBetter
-                    ? Distances.l2Squared(q.baseAddress!, pointer, dim: dim) : Distances.dot(q.baseAddress!, pointer, dim: dim)
-            }
+        func distance(_ pointer: UnsafeRawPointer, by kernel: FaissKernel) -> Float {
+            query.withUnsafeBytes { q in kernel(q.baseAddress!, pointer, dim: dim) }
         }
-        func distance(_ pointer: UnsafeRawPointer) -> Float { distance(pointer, by: direction) }
+        let kernel = FaissKernel(index.header.metric) ?? .l2
+        func distance(_ pointer: UnsafeRawPointer) -> Float { distance(pointer, by: kernel) }
         // The coarse quantizer: a flat k = nprobe search over the centroids, by the quantizer's own metric.
         guard case .flat(let quantizer) = index.quantizer else { fatalError("a flat quantizer was checked for") }
         let coarseDirection = Direction(smallerIsBetter: quantizer.header.metric != .innerProduct)
         let centroids = index.centroids!
         var coarse = ResultSlots(k: nprobe, direction: coarseDirection)
         for list in 0..<index.nlist {
-            let d = distance(centroids.rowPointer(list), by: coarseDirection)
+            let d = distance(centroids.rowPointer(list), by: FaissKernel(quantizer.header.metric) ?? .l2)
             expected.centroidDistances.append(d)
             _ = coarse.offer(d, id: Int64(list))
         }

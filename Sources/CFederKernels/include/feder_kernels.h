@@ -37,7 +37,11 @@ void feder_kernels_portable(int on);
 int feder_kernels_faiss(void);
 int feder_kernels_hnswlib(void);
 
-/// faiss's fvec_L2sqr (inner_product = 0) or fvec_inner_product (1) as `level` computes it, on any CPU.
+/// The kernels feder_faiss_kernel computes besides L2 (0) and the inner product (1).
+enum { FEDER_FAISS_L1 = 2, FEDER_FAISS_LINF = 3 };
+
+/// faiss's fvec_L2sqr (inner_product = 0), fvec_inner_product (1), fvec_L1 (FEDER_FAISS_L1) or fvec_Linf
+/// (FEDER_FAISS_LINF) as `level` computes it, on any CPU.
 float feder_faiss_kernel(int level, int inner_product, const void *a, const void *b, size_t d);
 
 /// hnswlib's L2Sqr (inner_product = 0) or inner product before 1 − dot (1) as `build` computes it, on any CPU.
