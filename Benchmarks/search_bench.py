@@ -4,7 +4,10 @@
 Data: Fashion-MNIST-784 from Debian's `dataset-fashion-mnist` (the ann-benchmarks set): 60k training images as
 the base, the first N test images as queries. Indexes built with the real libraries (cached in --workdir):
 faiss IVF256,Flat and hnswlib M=16 (ef_construction 200). Every search is one query per call, single-threaded,
-on both sides; each timing is the best of three rounds. Writes the table to BENCHMARKS.md (or --out).
+on both sides; each timing is the best of three rounds. With --pin CORE (default 0) both sides run on that one
+core: this process pins itself before timing the libraries and starts feder-bench under `taskset -c CORE`, so
+neither side gains from the second core or loses to a neighbour on it. Writes the table to BENCHMARKS.md (or
+--out).
 
 Usage (from the repository root, after scripts/install-deps.sh):
     apt-get install -y dataset-fashion-mnist
@@ -84,8 +87,11 @@ def build(workdir: str, base: np.ndarray) -> tuple[str, str]:
     return ivf_path, hnsw_path
 
 
+PIN: list[str] = []
+
+
 def run_feder(binary: str, index: str, queries: str, extra: list[str]) -> dict:
-    command = [binary, index, "--queries", queries, "--k", str(K), "--repeat", str(REPEAT)] + extra
+    command = PIN + [binary, index, "--queries", queries, "--k", str(K), "--repeat", str(REPEAT)] + extra
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
@@ -94,7 +100,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", default="/tmp/feder-bench")
     parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument("--pin", type=int, default=0, help="run both sides on this core (-1: do not pin)")
     args = parser.parse_args()
+    if args.pin >= 0:
+        os.sched_setaffinity(0, {args.pin})
+        PIN[:] = ["taskset", "-c", str(args.pin)]
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     base = read_idx_images(os.path.join(DATA, "train-images-idx3-ubyte.gz"))
@@ -123,17 +133,21 @@ def main() -> None:
     for run in ours_ivf["runs"]:
         ivf.nprobe = run["nprobe"]
         found: list[list[int]] = []
+        found_bits: list[list[int]] = []
 
         def search_all() -> None:
             found.clear()
+            found_bits.clear()
             for row in range(len(queries)):
-                _, ids = ivf.search(queries[row: row + 1], K)
+                dists, ids = ivf.search(queries[row: row + 1], K)
                 found.append(ids[0].tolist())
+                found_bits.append(dists[0].view(np.uint32).tolist())
 
         library = best_of(REPEAT, search_all) * 1000 / len(queries)
         same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
+        same_bits = sum(a == b for a, b in zip(found_bits, run["bits"])) / len(found)
         rows.append(("faiss IVF256,Flat", f"nprobe {run['nprobe']}", library, run["msPerQuery"],
-                     recall(found, truth), recall(run["ids"], truth), same))
+                     recall(found, truth), recall(run["ids"], truth), same, same_bits))
     opens = [("faiss.read_index", os.path.getsize(ivf_path), open_faiss, ours_ivf["openSeconds"])]
 
     # hnswlib
@@ -149,17 +163,21 @@ def main() -> None:
     for run in ours_hnsw["runs"]:
         hnsw.set_ef(run["ef"])
         found = []
+        found_bits = []
 
         def search_all_hnsw() -> None:
             found.clear()
+            found_bits.clear()
             for row in range(len(queries)):
-                ids, _ = hnsw.knn_query(queries[row: row + 1], k=K, num_threads=1)
+                ids, dists = hnsw.knn_query(queries[row: row + 1], k=K, num_threads=1)
                 found.append(ids[0].astype(np.int64).tolist())
+                found_bits.append(dists[0].view(np.uint32).tolist())
 
         library = best_of(REPEAT, search_all_hnsw) * 1000 / len(queries)
         same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
+        same_bits = sum(a == b for a, b in zip(found_bits, run["bits"])) / len(found)
         rows.append(("hnswlib M=16", f"ef {run['ef']}", library, run["msPerQuery"],
-                     recall(found, truth), recall(run["ids"], truth), same))
+                     recall(found, truth), recall(run["ids"], truth), same, same_bits))
     opens.append(("hnswlib load_index", os.path.getsize(hnsw_path), open_hnsw, ours_hnsw["openSeconds"]))
 
     cpu = "unknown CPU"
@@ -174,7 +192,9 @@ def main() -> None:
         f"Written by `Benchmarks/search_bench.py` on {time.strftime('%Y-%m-%d')}: {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, faiss {faiss.__version__}, hnswlib 0.8.0.",
         f"Fashion-MNIST-784 (Debian `dataset-fashion-mnist`): 60,000 base vectors, {len(queries)} test queries, "
-        f"k = {K}. One query per call, single-threaded on both sides, best of {REPEAT} rounds. "
+        f"k = {K}. One query per call, single-threaded on both sides, best of {REPEAT} rounds"
+        + (f", both sides pinned to core {args.pin} (`taskset -c {args.pin}`). " if args.pin >= 0 else ". ")
+        + f"faiss ran its {faiss.SIMDConfig.get_level_name()} level. "
         "`feder-report` times are *traced* searches (every scored vector, probe and layer step recorded), "
         "measured in-process by `feder-bench` (release build); the libraries are timed through their Python "
         "bindings.",
@@ -182,12 +202,12 @@ def main() -> None:
         "## Search",
         "",
         "| index | setting | library ms/query | feder-report traced ms/query | ratio | recall@10 library | "
-        "recall@10 feder-report | identical result lists |",
-        "|---|---|---|---|---|---|---|---|",
+        "recall@10 feder-report | identical result lists | identical distance bits |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, setting, library, ours, rec_lib, rec_ours, same in rows:
+    for name, setting, library, ours, rec_lib, rec_ours, same, same_bits in rows:
         lines.append(f"| {name} | {setting} | {library:.3f} | {ours:.3f} | {ours / library:.2f}× | {rec_lib:.4f} | "
-                     f"{rec_ours:.4f} | {same * 100:.1f} % |")
+                     f"{rec_ours:.4f} | {same * 100:.1f} % | {same_bits * 100:.1f} % |")
     lines += [
         "",
         "## Opening the index file",

@@ -74,23 +74,27 @@ do {
     for request in settings {
         var best = Double.infinity
         var results: [[Int64]] = []
+        var bits: [[UInt32]] = []
         var counts: [Int] = []
         for _ in 0..<options.rounds {
             var round: [[Int64]] = []
+            var roundBits: [[UInt32]] = []
             var roundCounts: [Int] = []
             let elapsed = try seconds {
                 for row in rows {
                     let (trace, _) = try Searcher.trace(index, query: row, request: request)
                     round.append(trace.results.map(\.id))
+                    roundBits.append(trace.results.map(\.distance.bitPattern))
                     roundCounts.append(trace.counts.distanceComputations)
                 }
             }
             if elapsed < best { best = elapsed }
             results = round
+            bits = roundBits
             counts = roundCounts
         }
         var run: [String: Any] = [
-            "k": request.k, "msPerQuery": best * 1000 / Double(rows.count), "ids": results,
+            "k": request.k, "msPerQuery": best * 1000 / Double(rows.count), "ids": results, "bits": bits,
             "meanDistanceComputations": Double(counts.reduce(0, +)) / Double(max(counts.count, 1)),
         ]
         if let nprobe = request.nprobe { run["nprobe"] = nprobe }
