@@ -30,7 +30,10 @@ let package = Package(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
 
-        .target(name: "CFederKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        .target(
+            name: "CFederKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
+            // The portable kernels call fmaf.
+            linkerSettings: [.linkedLibrary("m")]),
         .target(name: "FederIndex"),
         .target(
             name: "FederSearch", dependencies: ["FederIndex", "CFederKernels"],

@@ -9,6 +9,7 @@
 #include "feder_kernels.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 // Lane-exact emulation must not fuse a*b+c into one rounding unless it says so (fused()).
@@ -158,31 +159,36 @@ INLINE float faiss_avx512(int kind, const unsigned char *a, const unsigned char 
 typedef struct {
     int width16;   // lanes of the 16-block kernels: 16 (AVX-512), 8 (AVX), 4 (SSE)
     int chains;    // multiply-add chains in loops fused (FMA): GCC does unless it tunes for AMD Zen
-    int epilogue;  // the unrolled remainder of L2Sqr's vectorised loop fused (any CPU with FMA)
+    int epilogue;  // L2Sqr's plain loop fuses its last n % epilogue terms (its scalar remainder); 0: none
     int tree16;    // the 16-block inner product folds its lanes pairwise (_mm512_reduce_add_ps)
+    int chains16;  // the 16-block kernels' chains fused (Zen tuning in GCC 12 keeps 512-bit chains fused)
 } hnsw_build;
 
 static const hnsw_build hnsw_builds[] = {
-    [FEDER_HNSWLIB_SSE] = {4, 0, 0, 0},
-    [FEDER_HNSWLIB_AVX] = {8, 0, 0, 0},
-    [FEDER_HNSWLIB_AVX2_ZEN] = {8, 0, 1, 0},
-    [FEDER_HNSWLIB_AVX2] = {8, 1, 1, 0},
-    [FEDER_HNSWLIB_AVX512] = {16, 1, 1, 1},
+    [FEDER_HNSWLIB_SSE] = {4, 0, 0, 0, 0},
+    [FEDER_HNSWLIB_AVX] = {8, 0, 0, 0, 0},
+    [FEDER_HNSWLIB_AVX2_ZEN] = {8, 0, 4, 0, 0},
+    [FEDER_HNSWLIB_AVX2] = {8, 1, 4, 0, 1},
+    [FEDER_HNSWLIB_AVX512] = {16, 1, 4, 1, 1},
+    // GCC 12 -march=native on Zen 4 (= -march=znver3 plus the AVX-512 flags): L2Sqr's plain loop runs in
+    // zmm/ymm blocks, so its scalar remainder is n % 8; 128/256-bit and scalar chains unfused, 512-bit fused.
+    [FEDER_HNSWLIB_AVX512_ZEN] = {16, 0, 8, 1, 1},
 };
 
 // L2Sqr / InnerProduct's plain loop over [from, to): L2 adds rounded squares in order and fuses the last
-// (to − from) % 4 (the loop's unrolled epilogue); the inner product's loop is one fused or unfused chain.
+// (to − from) % epilogue (the vectorised loop's scalar remainder); the inner product's loop is one fused or
+// unfused chain.
 INLINE float hnsw_plain(int kind, hnsw_build build, const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
     if (kind == KIND_IP) return scalar_run(kind, build.chains, a, b, from, to, 0);
-    size_t split = from + (to - from) / 4 * 4;
+    size_t split = build.epilogue ? to - (to - from) % (size_t)build.epilogue : to;
     float total = scalar_run(kind, 0, a, b, from, split, 0);
-    return scalar_run(kind, build.epilogue, a, b, split, to, total);
+    return scalar_run(kind, 1, a, b, split, to, total);
 }
 
 // The 16-block kernel over [0, count), count a multiple of 16.
 INLINE float hnsw_blocks16(int kind, hnsw_build build, const unsigned char *a, const unsigned char *b, size_t count) {
     float lanes[16] = {0};
-    lanes_run(kind, build.chains, build.width16, a, b, 0, count, lanes);
+    lanes_run(kind, build.chains16, build.width16, a, b, 0, count, lanes);
     if (kind == KIND_IP && build.tree16) {
         float eight[8], four[4];
         for (int lane = 0; lane < 8; lane++) eight[lane] = lanes[lane + 8] + lanes[lane];
@@ -223,11 +229,11 @@ INLINE float hnsw_kernel(int kind, hnsw_build build, const unsigned char *a, con
 
 // normalize_vector's Σx² (python bindings), compiled as L2Sqr's plain loop is.
 INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
-    size_t split = d / 4 * 4;
+    size_t split = build.epilogue ? d - d % (size_t)build.epilogue : d;
     float total = 0;
     for (size_t i = 0; i < d; i++) {
         float value = load1(a, i);
-        if (i >= split && build.epilogue) {
+        if (i >= split) {
             total = fused(value, value, total);
         } else {
             float square = value * value;
@@ -272,6 +278,7 @@ INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
     attributes static float hnsw_l2_##suffix(int build, const unsigned char *a, const unsigned char *b, size_t d) { \
         switch (build) {                                                                                            \
         case FEDER_HNSWLIB_AVX512: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX512], a, b, d);        \
+        case FEDER_HNSWLIB_AVX512_ZEN: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX512_ZEN], a, b, d); \
         case FEDER_HNSWLIB_AVX2: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX2], a, b, d);            \
         case FEDER_HNSWLIB_AVX2_ZEN: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX2_ZEN], a, b, d);    \
         case FEDER_HNSWLIB_AVX: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX], a, b, d);              \
@@ -281,6 +288,7 @@ INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
     attributes static float hnsw_ip_##suffix(int build, const unsigned char *a, const unsigned char *b, size_t d) { \
         switch (build) {                                                                                            \
         case FEDER_HNSWLIB_AVX512: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX512], a, b, d);        \
+        case FEDER_HNSWLIB_AVX512_ZEN: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX512_ZEN], a, b, d); \
         case FEDER_HNSWLIB_AVX2: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX2], a, b, d);            \
         case FEDER_HNSWLIB_AVX2_ZEN: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX2_ZEN], a, b, d);    \
         case FEDER_HNSWLIB_AVX: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX], a, b, d);              \
@@ -295,6 +303,148 @@ DEFINE_FAISS(avx2, __attribute__((target("avx2,fma"))))
 DEFINE_HNSW(avx2, __attribute__((target("avx2,fma"))))
 DEFINE_FAISS(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
 DEFINE_HNSW(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
+#endif
+
+// =========================================================================================================
+// The hot kernels in intrinsics (the same arithmetic as the emulations above, which the tests hold them to):
+// faiss's level on the CPU that runs it, and hnswlib's 16-block kernel.
+#ifdef FEDER_X86
+#include <immintrin.h>
+
+#define AVX512_TARGET __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+
+AVX512_TARGET static inline __m512 load16(const unsigned char *p, size_t i) { return _mm512_loadu_ps((const float *)(p + 4 * i)); }
+AVX2_TARGET static inline __m256 load8(const unsigned char *p, size_t i) { return _mm256_loadu_ps((const float *)(p + 4 * i)); }
+AVX2_TARGET static inline __m128 load4(const unsigned char *p, size_t i) { return _mm_loadu_ps((const float *)(p + 4 * i)); }
+
+// fold4 in registers: (v0 + v2) + (v1 + v3).
+AVX2_TARGET static inline float fold4_fast(__m128 v) {
+    __m128 pair = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    return _mm_cvtss_f32(_mm_add_ss(_mm_shuffle_ps(pair, pair, 0x55), pair));
+}
+
+// One accumulator, as faiss's loop has (unrolled the same way: the loads and subtractions of four blocks first,
+// then their multiply-adds in order, so the chain is the only thing that waits).
+AVX512_TARGET static inline __m512 faiss_blocks16(int ip, const unsigned char *a, const unsigned char *b, size_t *index, size_t d) {
+    __m512 acc = _mm512_setzero_ps();
+    size_t i = 0;
+    if (ip) {
+        for (; i + 64 <= d; i += 64) {
+            __m512 x0 = load16(a, i), x1 = load16(a, i + 16), x2 = load16(a, i + 32), x3 = load16(a, i + 48);
+            __m512 y0 = load16(b, i), y1 = load16(b, i + 16), y2 = load16(b, i + 32), y3 = load16(b, i + 48);
+            acc = _mm512_fmadd_ps(x0, y0, acc);
+            acc = _mm512_fmadd_ps(x1, y1, acc);
+            acc = _mm512_fmadd_ps(x2, y2, acc);
+            acc = _mm512_fmadd_ps(x3, y3, acc);
+        }
+    } else {
+        for (; i + 64 <= d; i += 64) {
+            __m512 t0 = _mm512_sub_ps(load16(a, i), load16(b, i));
+            __m512 t1 = _mm512_sub_ps(load16(a, i + 16), load16(b, i + 16));
+            __m512 t2 = _mm512_sub_ps(load16(a, i + 32), load16(b, i + 32));
+            __m512 t3 = _mm512_sub_ps(load16(a, i + 48), load16(b, i + 48));
+            acc = _mm512_fmadd_ps(t0, t0, acc);
+            acc = _mm512_fmadd_ps(t1, t1, acc);
+            acc = _mm512_fmadd_ps(t2, t2, acc);
+            acc = _mm512_fmadd_ps(t3, t3, acc);
+        }
+    }
+    *index = i;
+    return acc;
+}
+
+AVX512_TARGET static float faiss_avx512_fast(int ip, const unsigned char *a, const unsigned char *b, size_t d) {
+    size_t i = 0;
+    __m512 acc = faiss_blocks16(ip, a, b, &i, d);
+    for (; i + 16 <= d; i += 16) {
+        __m512 x = load16(a, i), y = load16(b, i);
+        if (ip) {
+            acc = _mm512_fmadd_ps(x, y, acc);
+        } else {
+            __m512 t = _mm512_sub_ps(x, y);
+            acc = _mm512_fmadd_ps(t, t, acc);
+        }
+    }
+    __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
+    if (d - i >= 8) {
+        __m256 x = load8(a, i), y = load8(b, i);
+        if (ip) {
+            eight = _mm256_fmadd_ps(x, y, eight);
+        } else {
+            __m256 t = _mm256_sub_ps(x, y);
+            eight = _mm256_fmadd_ps(t, t, eight);
+        }
+        i += 8;
+    }
+    float total = fold4_fast(_mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight)));
+    return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, total);
+}
+
+AVX2_TARGET static float faiss_avx2_fast(int ip, const unsigned char *a, const unsigned char *b, size_t d) {
+    __m256 acc = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= d; i += 8) {
+        __m256 x = load8(a, i), y = load8(b, i);
+        if (ip) {
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(x, y));
+        } else {
+            __m256 t = _mm256_sub_ps(x, y);
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(t, t));
+        }
+    }
+    __m128 four = _mm_add_ps(_mm256_extractf128_ps(acc, 1), _mm256_castps256_ps128(acc));
+    if (d - i >= 4) {
+        __m128 x = load4(a, i), y = load4(b, i);
+        if (ip) {
+            four = _mm_fmadd_ps(x, y, four);
+        } else {
+            __m128 t = _mm_sub_ps(x, y);
+            four = _mm_fmadd_ps(t, t, four);
+        }
+        i += 4;
+    }
+    return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, fold4_fast(four));
+}
+
+// hnswlib's 16-block kernel over [0, count) in 16 lanes: fused or not; lanes summed left to right, or folded
+// pairwise (the inner product's _mm512_reduce_add_ps).
+AVX512_TARGET static float hnsw16_avx512(int ip, int fuse, int tree, const unsigned char *a, const unsigned char *b, size_t count) {
+    __m512 acc = _mm512_setzero_ps();
+    size_t i = 0;
+    if (fuse) {
+        // The fused kernels unrolled four blocks at a time, the chain kept in order.
+        acc = faiss_blocks16(ip, a, b, &i, count);
+    }
+    for (; i < count; i += 16) {
+        __m512 x = load16(a, i), y = load16(b, i);
+        __m512 t = ip ? x : _mm512_sub_ps(x, y);
+        __m512 u = ip ? y : t;
+        acc = fuse ? _mm512_fmadd_ps(t, u, acc) : _mm512_add_ps(acc, _mm512_mul_ps(t, u));
+    }
+    if (ip && tree) {
+        __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
+        __m128 four = _mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight));
+        return fold4_fast(four);
+    }
+    float lanes[16];
+    _mm512_storeu_ps(lanes, acc);
+    return lanes_sum(lanes, 16);
+}
+
+// The same in 8 lanes (the AVX builds: each 16-block's halves added in turn).
+AVX2_TARGET static float hnsw16_avx2(int ip, int fuse, const unsigned char *a, const unsigned char *b, size_t count) {
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t i = 0; i < count; i += 8) {
+        __m256 x = load8(a, i), y = load8(b, i);
+        __m256 t = ip ? x : _mm256_sub_ps(x, y);
+        __m256 u = ip ? y : t;
+        acc = fuse ? _mm256_fmadd_ps(t, u, acc) : _mm256_add_ps(acc, _mm256_mul_ps(t, u));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    return lanes_sum(lanes, 8);
+}
 #endif
 
 // =========================================================================================================
@@ -341,7 +491,7 @@ int feder_cpu_faiss_level(void) {
 
 int feder_cpu_hnswlib_build(void) {
 #ifdef FEDER_X86
-    if (__builtin_cpu_supports("avx512f")) return FEDER_HNSWLIB_AVX512;
+    if (__builtin_cpu_supports("avx512f")) return __builtin_cpu_is("amd") ? FEDER_HNSWLIB_AVX512_ZEN : FEDER_HNSWLIB_AVX512;
     if (cpu_has(CPU_AVX2_FMA)) return __builtin_cpu_is("amd") ? FEDER_HNSWLIB_AVX2_ZEN : FEDER_HNSWLIB_AVX2;
     if (cpu_has(CPU_AVX)) return FEDER_HNSWLIB_AVX;
 #endif
@@ -356,14 +506,34 @@ void feder_kernels_select(int faiss_level, int hnswlib_build) {
     atomic_store_explicit(&selected_hnswlib, hnswlib_build, memory_order_relaxed);
 }
 
+// faiss's own choice: FAISS_SIMD_LEVEL when it names an x86 level, else the CPU's.
+static int native_faiss_level(void) {
+    const char *value = getenv("FAISS_SIMD_LEVEL");
+    if (value) {
+        if (strcmp(value, "NONE") == 0) return FEDER_FAISS_NONE;
+        if (strcmp(value, "AVX2") == 0) return FEDER_FAISS_AVX2;
+        if (strcmp(value, "AVX512") == 0 || strcmp(value, "AVX512_SPR") == 0 || strcmp(value, "AVX512_VPOPCNT") == 0)
+            return FEDER_FAISS_AVX512;
+    }
+    return feder_cpu_faiss_level();
+}
+
 int feder_kernels_faiss(void) {
     int level = atomic_load_explicit(&selected_faiss, memory_order_relaxed);
-    return level < 0 ? feder_cpu_faiss_level() : level;
+    if (level >= 0) return level;
+    level = native_faiss_level();
+    int unset = -1;
+    atomic_compare_exchange_strong(&selected_faiss, &unset, level);
+    return level;
 }
 
 int feder_kernels_hnswlib(void) {
     int build = atomic_load_explicit(&selected_hnswlib, memory_order_relaxed);
-    return build < 0 ? feder_cpu_hnswlib_build() : build;
+    if (build >= 0) return build;
+    build = feder_cpu_hnswlib_build();
+    int unset = -1;
+    atomic_compare_exchange_strong(&selected_hnswlib, &unset, build);
+    return build;
 }
 
 // =========================================================================================================
@@ -380,6 +550,8 @@ float feder_faiss_kernel(int level, int inner_product, const void *pa, const voi
         return faiss_other_portable(level, kind, a, b, d);
     }
 #ifdef FEDER_X86
+    if (level == FEDER_FAISS_AVX512 && use_unit(CPU_AVX512)) return faiss_avx512_fast(inner_product, a, b, d);
+    if (level == FEDER_FAISS_AVX2 && use_unit(CPU_AVX2_FMA)) return faiss_avx2_fast(inner_product, a, b, d);
     if (use_unit(CPU_AVX512)) {
         switch (level) {
         case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx512(a, b, d) : faiss_avx512_l2_avx512(a, b, d);
@@ -402,9 +574,31 @@ float feder_faiss_kernel(int level, int inner_product, const void *pa, const voi
     }
 }
 
+// hnswlib's plain tail over [from, to) for `build` (portable: at most 15 terms).
+static float hnsw_tail(int build, int inner_product, const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
+    hnsw_build chosen = hnsw_builds[build];
+    return inner_product ? hnsw_plain(KIND_IP, chosen, a, b, from, to) : hnsw_plain(KIND_L2, chosen, a, b, from, to);
+}
+
 float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
+    if (build < 0 || build > FEDER_HNSWLIB_AVX512_ZEN) build = FEDER_HNSWLIB_SSE;
 #ifdef FEDER_X86
+    // The 16-block kernel runs when d % 16 == 0, or over the head when d > 16 and d % 4 != 0.
+    if (d >= 16 && (d % 16 == 0 || d % 4 != 0)) {
+        hnsw_build chosen = hnsw_builds[build];
+        size_t head = d / 16 * 16;
+        float total = 0;
+        int done = 0;
+        if (chosen.width16 == 16 && use_unit(CPU_AVX512)) {
+            total = hnsw16_avx512(inner_product, chosen.chains16, chosen.tree16, a, b, head);
+            done = 1;
+        } else if (chosen.width16 == 8 && use_unit(CPU_AVX2_FMA)) {
+            total = hnsw16_avx2(inner_product, chosen.chains16, a, b, head);
+            done = 1;
+        }
+        if (done) return head == d ? total : total + hnsw_tail(build, inner_product, a, b, head, d);
+    }
     if (use_unit(CPU_AVX512)) return inner_product ? hnsw_ip_avx512(build, a, b, d) : hnsw_l2_avx512(build, a, b, d);
     if (use_unit(CPU_AVX2_FMA)) return inner_product ? hnsw_ip_avx2(build, a, b, d) : hnsw_l2_avx2(build, a, b, d);
 #endif
@@ -427,6 +621,6 @@ float feder_hnswlib_inner_product(const void *a, const void *b, size_t d) {
 
 float feder_hnswlib_squared_norm(const void *pa, size_t d) {
     int build = feder_kernels_hnswlib();
-    if (build < 0 || build > FEDER_HNSWLIB_AVX512) build = FEDER_HNSWLIB_SSE;
+    if (build < 0 || build > FEDER_HNSWLIB_AVX512_ZEN) build = FEDER_HNSWLIB_SSE;
     return hnsw_norm(hnsw_builds[build], pa, d);
 }

@@ -38,6 +38,9 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         case avx2 = 3
         /// AVX-512: 16 lanes, multiply-adds fused, the inner product's lanes folded pairwise.
         case avx512 = 4
+        /// AVX-512 on AMD Zen 4 with GCC 12, which does not know Zen 4 and tunes it as Zen 3: the 16-lane blocks
+        /// fused, narrower chains unfused, L2's plain loop in blocks of 16 and 8 with a fused remainder of d % 8.
+        case avx512Zen = 5
 
         public var name: String {
             switch self {
@@ -46,6 +49,7 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
             case .avx2Zen: "avx2-zen"
             case .avx2: "avx2"
             case .avx512: "avx512"
+            case .avx512Zen: "avx512-zen"
             }
         }
     }

@@ -71,11 +71,11 @@ public enum LibraryOracle {
         print(json.dumps(out))
         """
 
-    /// The libraries' answers, in request order.
-    public static func search(_ requests: [Request]) throws -> [Answer] {
+    /// The libraries' answers, in request order (`environment` added to the script's, e.g. FAISS_SIMD_LEVEL).
+    public static func search(_ requests: [Request], environment: [String: String] = [:]) throws -> [Answer] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("feder-oracle-\(UUID().uuidString).json")
         try JSONEncoder().encode(requests).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try JSONDecoder().decode([Answer].self, from: LibraryScript.run(script, arguments: [file.path]))
+        return try JSONDecoder().decode([Answer].self, from: LibraryScript.run(script, arguments: [file.path], environment: environment))
     }
 }

@@ -11,13 +11,15 @@ enum { FEDER_FAISS_NONE = 0, FEDER_FAISS_AVX2 = 1, FEDER_FAISS_AVX512 = 2 };
 
 /// hnswlib builds: what pip's -march=native compile makes of space_l2.h / space_ip.h on a CPU with
 /// SSE only; AVX without FMA; AVX2 + FMA tuned for AMD Zen (GCC keeps loop multiply-add chains unfused);
-/// AVX2 + FMA otherwise; AVX-512.
+/// AVX2 + FMA otherwise; AVX-512; AVX-512 on AMD Zen 4 with GCC 12 (which tunes it as Zen 3: 512-bit chains
+/// fused, narrower ones not).
 enum {
     FEDER_HNSWLIB_SSE = 0,
     FEDER_HNSWLIB_AVX = 1,
     FEDER_HNSWLIB_AVX2_ZEN = 2,
     FEDER_HNSWLIB_AVX2 = 3,
-    FEDER_HNSWLIB_AVX512 = 4
+    FEDER_HNSWLIB_AVX512 = 4,
+    FEDER_HNSWLIB_AVX512_ZEN = 5
 };
 
 /// The level faiss picks on this CPU (its auto_detect_simd_level, without the FAISS_SIMD_LEVEL override).
@@ -26,7 +28,8 @@ int feder_cpu_faiss_level(void);
 /// The hnswlib build pip makes on this CPU.
 int feder_cpu_hnswlib_build(void);
 
-/// Selects the kernels every later call uses (−1: the CPU's own). Call before searches start.
+/// Selects the kernels every later call uses (−1: what the libraries run here: faiss's FAISS_SIMD_LEVEL when
+/// set, else the CPU's level; the hnswlib build pip makes on this CPU). Call before searches start.
 void feder_kernels_select(int faiss_level, int hnswlib_build);
 
 /// Runs every kernel through its portable instantiation (on = 1), as on a CPU without AVX2, or back (0).
