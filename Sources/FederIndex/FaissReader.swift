@@ -55,10 +55,11 @@ struct FaissReader {
             throw FederIndexError.unsupported(
                 path: reader.file.path, format: outer, offset: start, detail: "an empty ('null') index")
         default:
-            if FaissReader.knownButUnsupported.contains(code) {
+            if let name = FaissReader.knownButUnsupported[code] {
                 throw FederIndexError.unsupported(
                     path: reader.file.path, format: code, offset: start,
-                    detail: "faiss index type \(code) is not supported (supported: IxF2, IxFI, IwFl, IvFl, IwPQ, IwSq, IHNf, IxMp, IxM2)")
+                    detail: "faiss \(name.isEmpty ? "index type" : name) (\(code)) is known but not read by this version yet "
+                        + "(supported: IxF2, IxFI, IxFl, IwFl, IvFl, IwPQ, IwSq, IHNf, IxMp, IxM2)")
             }
             throw FederIndexError.unknownCode(path: reader.file.path, code: describeCode(raw), offset: start)
         }
@@ -86,11 +87,28 @@ struct FaissReader {
     }
 
     /// Codes faiss writes that this tool recognises but does not decode.
-    static let knownButUnsupported: Set<String> = [
-        "IxPQ", "IxPo", "IxSQ", "IxLa", "IxRF", "IxPT", "IxHE", "IxH2", "IHNp", "IHNs", "IHN2", "IHNc", "INSf",
-        "INSp", "IwPf", "IvPQ", "IvQR", "IwQR", "IwSh", "IxLS", "IxMR", "IxLR", "IxRQ", "IxPR", "IwRQ", "IwLS",
-        "IRFl", "IxOp", "IwXF", "IwFt", "IxMI", "IvSQ", "IvFR", "ImRQ", "IwIQ",
-    ]
+    /// Index codes faiss writes that this tool does not read yet, with the class each stands for where the
+    /// code names one class ("" where several share it).
+    static let knownButUnsupported: [String: String] = {
+        let named: [String: String] = [
+            "IxPq": "IndexPQ", "IPfs": "IndexPQFastScan", "IxSQ": "IndexScalarQuantizer", "IxPT": "IndexPreTransform",
+            "IxRF": "IndexRefine", "IHNp": "IndexHNSWPQ", "IHNs": "IndexHNSWSQ", "IHN2": "IndexHNSW2Level",
+            "IwPf": "IndexIVFPQFastScan", "IwQR": "IndexIVFPQR", "IwSh": "IndexIVFSpectralHash", "IxHe": "IndexLSH",
+            "INSf": "IndexNSGFlat", "INSp": "IndexNSGPQ", "INSs": "IndexNSGSQ", "INNf": "IndexNNDescentFlat",
+            "IxLa": "IndexLattice", "IxRq": "IndexResidualQuantizer", "IwRQ": "IndexIVFResidualQuantizer",
+            "ImRQ": "ResidualCoarseQuantizer", "Imiq": "MultiIndexQuantizer", "IwFd": "IndexIVFFlatDedup",
+            "IBxF": "IndexBinaryFlat", "IBwF": "IndexBinaryIVF", "IBFf": "IndexBinaryFromFloat", "IBHf": "IndexBinaryHNSW",
+            "IBHh": "IndexBinaryHash", "IBHm": "IndexBinaryMultiHash", "IBMp": "IndexBinaryIDMap", "IBM2": "IndexBinaryIDMap2",
+        ]
+        let others = [
+            "IxPQ", "IxPo", "IxHE", "IHNc", "IHc2", "IHfP", "IH00", "IvPQ", "IvQR", "IwPR", "IxLS", "IwLS", "IxRQ", "IxPR",
+            "IxPL", "IwIQ", "IvSQ", "IwP2", "IwPL", "IwPn", "Ix2L", "IxRP", "IRMf", "IRMh", "IxFp", "IxFP", "IxEe", "IxEd",
+            "IwEe", "IwEd", "Irfs", "IRfs", "Irfn", "Ixrq", "Ixrr", "Iwrf", "Iwrn", "Iwrq", "Iwrr", "ILVQ", "ILfs", "IVLf",
+            "IVRf", "IPLf", "IPRf", "NPLf", "NPRf", "ISVD", "ISVF", "ISVL", "ISV2", "ISID", "ISIL", "ISIQ", "IBHc", "IxMR",
+            "IxLR", "IxOp", "IwXF", "IwFt", "IxMI", "IvFR", "IRFl",
+        ]
+        return named.merging(others.map { ($0, "") }) { first, _ in first }
+    }()
 
     // MARK: header
 
