@@ -108,7 +108,7 @@ def main() -> int:
     python = os.path.join(venv, "bin", "python")
     if not os.path.exists(python):
         run([sys.executable, "-m", "venv", venv])
-        run([python, "-m", "pip", "install", "-q", "numpy", "pybind11", "setuptools"])
+    run([python, "-m", "pip", "install", "-q", "numpy", "pybind11", "setuptools", "wheel"])
     source = os.path.join(work, "hnswlib-0.8.0")
     if not os.path.isdir(source):
         run([python, "-m", "pip", "download", "-q", "hnswlib==0.8.0", "--no-binary", "hnswlib", "--no-deps",

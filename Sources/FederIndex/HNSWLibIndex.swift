@@ -26,6 +26,8 @@ public struct HNSWLibIndex: Sendable {
     let upperLinkOffsets: [Int]
     /// Number of elements flagged deleted.
     public let deletedCount: Int
+    /// Whether every element's label is its internal id (`add_items` without labels), so traces need no map.
+    public let labelsAreInternalIDs: Bool
     /// The stored vectors (normalised for `cosine`), in internal-id order.
     public let vectors: VectorTable
 

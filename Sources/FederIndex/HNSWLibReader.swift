@@ -103,11 +103,15 @@ enum HNSWLibReader {
 
         // Links: counts within their capacity, ids within the element count.
         var deleted = 0
+        var identityLabels = true
         let base = file.baseAddress
         for id in 0..<count {
             let listOffset = blockStart + id * sizePerElement
             let header = base.loadUnaligned(fromByteOffset: listOffset, as: UInt32.self)
             if (header >> 16) & 0x01 != 0 { deleted += 1 }
+            if identityLabels, base.loadUnaligned(fromByteOffset: listOffset + labelOffset, as: UInt64.self) != UInt64(id) {
+                identityLabels = false
+            }
             try checkLinks(
                 reader: reader, offset: listOffset, capacity: maxM0, count: count, what: "level-0 links of element \(id)")
             for level in 0..<Int(levels[id]) {
@@ -133,7 +137,7 @@ enum HNSWLibReader {
             file: file, space: space, dim: dim, count: count, maxElements: maxElements, m: m, maxM: maxM,
             maxM0: maxM0, levelMultiplier: mult, efConstruction: efConstruction, maxLevel: count == 0 ? -1 : maxLevel,
             entryPoint: entryPoint, elementLevels: levels, upperLinkOffsets: upperOffsets, deletedCount: deleted,
-            vectors: vectors, level0Offset: blockStart + level0Offset, sizePerElement: sizePerElement,
+            labelsAreInternalIDs: identityLabels, vectors: vectors, level0Offset: blockStart + level0Offset, sizePerElement: sizePerElement,
             labelOffset: labelOffset)
     }
 

@@ -202,7 +202,7 @@ public enum HNSWLibSearch {
 
     /// Internal id → label for `nodes`, or nil when every label equals its internal id.
     static func labels(of nodes: [Int], in index: HNSWLibIndex) -> [Int: Int64]? {
-        guard nodes.contains(where: { index.label($0) != UInt64($0) }) else { return nil }
+        guard !index.labelsAreInternalIDs else { return nil }
         var map: [Int: Int64] = [:]
         map.reserveCapacity(nodes.count)
         for node in nodes { map[node] = Int64(bitPattern: index.label(node)) }
