@@ -187,7 +187,12 @@ class Generator:
                                 "distances": [f32(x) for x in D[0]]})
                 if ivf is not None:
                     s = faiss.cvar.indexIVF_stats
-                    stats.append({"ndis": int(s.ndis), "nlist": int(s.nlist)})
+                    entry = {"ndis": int(s.ndis), "nlist": int(s.nlist)}
+                    if isinstance(faiss.downcast_index(ivf.quantizer), faiss.IndexHNSW):
+                        # the coarse quantizer's own graph search
+                        h = faiss.cvar.hnsw_stats
+                        entry.update({"coarse_ndis": int(h.ndis), "coarse_nhops": int(h.nhops)})
+                    stats.append(entry)
                 elif hnsw_index is not None:
                     s = faiss.cvar.hnsw_stats
                     stats.append({"ndis": int(s.ndis), "nhops": int(s.nhops),
@@ -619,6 +624,21 @@ class Generator:
                 f"hnsw_flat_{name}", hnsw, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
                 f"IndexHNSWFlat metric {name.upper()} n=300 d=19 M=8 efConstruction=40, saved efSearch=24.",
                 lambda idx: [(k, None, ef) for ef in (8, 24, 64) for k in HNSW_KS])
+
+        # IVF over an HNSW coarse quantizer (IVFn_HNSWm,Flat): the lists are ranked by the quantizer's graph search.
+        for name, mt in (("l2", faiss.METRIC_L2), ("ip", faiss.METRIC_INNER_PRODUCT)):
+            rng = self.rng(f"ivf-hnsw-{name}")
+            xb = float_data(rng, 1200, 12)
+            quantizer = faiss.IndexHNSWFlat(12, 6, mt)
+            quantizer.hnsw.efSearch = 10
+            ivf = faiss.IndexIVFFlat(quantizer, 12, 64, mt)
+            ivf.train(xb)
+            ivf.add(xb)
+            ivf.nprobe = 4
+            self.faiss_fixture(
+                f"ivf_hnsw_quantizer_{name}", ivf, make_queries(rng, xb, FLOAT_TIER), FLOAT_TIER,
+                f"IndexIVFFlat {name.upper()} n=1200 d=12 nlist=64 over an IndexHNSWFlat quantizer (M=6, efSearch 10).",
+                lambda idx: [(k, p, None) for p in (1, 4, 16) for k in IVF_KS])
 
         # faiss's kernels branch on d's residue mod 4, 8 and 16 at each SIMD level; d = 1001 leaves 9.
         for dd in (2, 3, 17, 33, 128, 1001):

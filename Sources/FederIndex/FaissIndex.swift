@@ -139,10 +139,13 @@ public struct FaissIVFIndex: Sendable {
     public var encoding: FaissIVFEncoding
     public var invertedLists: FaissInvertedLists
 
-    /// The centroids when the quantizer is a flat index (the usual case).
+    /// The centroids, in list order: a flat quantizer's vectors, or an HNSW quantizer's flat storage.
     public var centroids: VectorTable? {
-        if case .flat(let flat) = quantizer { return flat.vectors }
-        return nil
+        switch quantizer {
+        case .flat(let flat): return flat.vectors
+        case .hnsw(let hnsw): return hnsw.storage.vectors
+        default: return nil
+        }
     }
 }
 

@@ -14,6 +14,9 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     // IVF
     public var nlist: Int?
     public var nprobe: Int?
+    /// The coarse quantizer's code (`IxF2`, `IHNf`, …) and, for an HNSW quantizer, its saved efSearch.
+    public var quantizer: String?
+    public var quantizerEfSearch: Int?
     public var listSizes: [Int]?
     public var invlistsLayout: String?
     public var directMap: String?
@@ -94,6 +97,8 @@ extension IndexSummary {
         case .ivf(let ivf):
             nlist = ivf.nlist
             nprobe = ivf.nprobe
+            quantizer = ivf.quantizer.code
+            if case .hnsw(let hnswQuantizer) = ivf.quantizer { quantizerEfSearch = hnswQuantizer.graph.efSearch }
             let sizes = ivf.invertedLists.sizes
             listSizes = sizes
             emptyLists = sizes.filter { $0 == 0 }.count

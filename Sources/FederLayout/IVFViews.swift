@@ -120,7 +120,12 @@ public enum IVFViews {
         guard let ivf = input.trace.ivf else { return [] }
         let nprobe = input.trace.parameters.nprobe ?? ivf.probes.count
         let subtitle =
-            "The query is compared with all \(ivf.centroidDistances.count) centroids (\(input.distanceName)); "
+            ivf.coarseCounts.map { coarse in
+                "The quantizer's HNSW graph scores \(coarse.distanceComputations) of the \(ivf.centroidDistances.count) "
+                    + "centroids (\(input.distanceName)) and returns the \(nprobe) nearest it found; they are probed in "
+                    + "rank order, empty ones skipped."
+            }
+            ?? "The query is compared with all \(ivf.centroidDistances.count) centroids (\(input.distanceName)); "
             + "the \(nprobe) best lists are probed in rank order, empty ones skipped."
         var (marks, content) = ViewKit.panel(
             title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)

@@ -1,8 +1,9 @@
 import FederIndex
 
 /// faiss `IndexIVF::search` for IVFFlat, traced: the coarse quantizer ranks every centroid and keeps the
-/// `nprobe` best (a flat k-search, ties to the lower list number); the probed lists are scanned in rank order,
-/// empty ones skipped, each vector offered to the k-heap with faiss's strict gate.
+/// `nprobe` best (a flat k-search, ties to the lower list number, or an HNSW quantizer's graph search at its
+/// saved efSearch); the probed lists are scanned in rank order, empty ones skipped, each vector offered to the
+/// k-heap with faiss's strict gate.
 ///
 /// - Complexity: O(nlist·d + scanned·d).
 public enum IVFSearch {
@@ -15,16 +16,24 @@ public enum IVFSearch {
             throw FederSearchError.unsupported(
                 "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; a flat quantizer is")
         }
-        guard case .flat(let quantizer) = index.quantizer else {
-            throw FederSearchError.unsupported("tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported")
+        let quantizerHeader: FaissHeader
+        var hnswQuantizer: FaissHNSWIndex?
+        switch index.quantizer {
+        case .flat(let flat): quantizerHeader = flat.header
+        case .hnsw(let hnsw):
+            quantizerHeader = hnsw.storage.header
+            hnswQuantizer = hnsw
+        default:
+            throw FederSearchError.unsupported(
+                "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; flat and HNSW quantizers are")
         }
         guard let kernel = FaissKernel(index.header.metric) else {
             throw FederSearchError.unsupportedMetric(index.header.metric, role: "index")
         }
         // faiss ranks the lists with the quantizer's own search, so with the quantizer's metric, which may differ
         // from the index's (IndexIVFFlat(IndexFlatIP(d), d, nlist, METRIC_L2)).
-        guard let coarseKernel = FaissKernel(quantizer.header.metric) else {
-            throw FederSearchError.unsupportedMetric(quantizer.header.metric, role: "coarse quantizer")
+        guard let coarseKernel = FaissKernel(quantizerHeader.metric) else {
+            throw FederSearchError.unsupportedMetric(quantizerHeader.metric, role: "coarse quantizer")
         }
         let nprobe = min(requested, index.nlist)
         let order = kernel.order
@@ -33,16 +42,26 @@ public enum IVFSearch {
         let file = centroids.file
 
         return withQueryPointer(query) { q -> SearchTrace in
-            // Coarse: every centroid distance, then the quantizer's own k-search over them.
+            // Coarse: every centroid distance (an HNSW quantizer's are for the views only), then the quantizer's
+            // own k-search: flat over all of them, or the HNSW quantizer's graph search.
             var centroidDistances = [Float](repeating: 0, count: index.nlist)
             var coarse = FaissResultHeap(capacity: nprobe, order: coarseOrder)
             for list in 0..<index.nlist {
                 let pointer = centroids.rowPointer(list)
                 let distance = coarseKernel(q, pointer, dim: dim)
                 centroidDistances[list] = distance
-                coarse.offer(distance, id: Int64(list))
+                if hnswQuantizer == nil { coarse.offer(distance, id: Int64(list)) }
             }
-            let ranked = coarse.sortedResults()
+            var coarseTrace: SearchTrace?
+            let ranked: [(distance: Float, id: Int64)]
+            if let hnswQuantizer {
+                let trace = FaissHNSWSearch.trace(
+                    hnswQuantizer, kernel: coarseKernel, query: query, k: nprobe, efSearch: hnswQuantizer.graph.efSearch)
+                ranked = trace.results.map { ($0.distance, $0.id) }
+                coarseTrace = trace
+            } else {
+                ranked = coarse.sortedResults()
+            }
 
             var heap = FaissResultHeap(capacity: k, order: order)
             var probes: [IVFTrace.Probe] = []
@@ -71,14 +90,17 @@ public enum IVFSearch {
                 }
             }
             var counts = SearchCounts(
-                distanceComputations: scanned.count + index.nlist, visited: scanned.count)
+                distanceComputations: scanned.count + (coarseTrace?.counts.distanceComputations ?? index.nlist),
+                visited: scanned.count)
             counts.scanned = scanned.count
             counts.probedLists = probedLists
             let results = heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) }
             return SearchTrace(
                 kind: .ivf, metric: index.header.metric.name,
                 parameters: SearchParameters(k: k, nprobe: nprobe), results: results, counts: counts,
-                ivf: IVFTrace(centroidDistances: centroidDistances, probes: probes, scanned: scanned))
+                ivf: IVFTrace(
+                    centroidDistances: centroidDistances, probes: probes, scanned: scanned, coarseHNSW: coarseTrace?.hnsw,
+                    coarseCounts: coarseTrace?.counts))
         }
     }
 }

@@ -97,6 +97,10 @@ public struct IVFTrace: Codable, Equatable, Sendable {
     public var probes: [Probe]
     /// Every vector scored, in scan order.
     public var scanned: [ScannedVector]
+    /// An HNSW coarse quantizer's own search for the `nprobe` nearest centroids (`IVFn_HNSWm`): its trace and
+    /// counts (`hnsw_stats` of that search). nil for a flat quantizer, which scores every centroid.
+    public var coarseHNSW: HNSWTrace?
+    public var coarseCounts: SearchCounts?
 
     public struct Probe: Codable, Equatable, Sendable {
         public var rank: Int

@@ -35,7 +35,13 @@ final class SearchAgainstLibrariesTests: XCTestCase {
                         if let ndis = stats.ndis, let nlist = stats.nlist {
                             XCTAssertEqual(trace.counts.scanned, ndis, "\(label): scanned vs indexIVF_stats.ndis")
                             XCTAssertEqual(trace.counts.probedLists, nlist, "\(label): probedLists vs indexIVF_stats.nlist")
-                            XCTAssertEqual(trace.counts.distanceComputations, ndis + (trace.ivf?.centroidDistances.count ?? 0))
+                            if let coarse = stats.coarseNdis {
+                                XCTAssertEqual(trace.ivf?.coarseCounts?.distanceComputations, coarse, "\(label): quantizer hnsw_stats.ndis")
+                                XCTAssertEqual(trace.ivf?.coarseCounts?.hops, stats.coarseNhops, "\(label): quantizer hnsw_stats.nhops")
+                                XCTAssertEqual(trace.counts.distanceComputations, ndis + coarse)
+                            } else {
+                                XCTAssertEqual(trace.counts.distanceComputations, ndis + (trace.ivf?.centroidDistances.count ?? 0))
+                            }
                         }
                         if let ndis = stats.ndis, let nhops = stats.nhops {
                             XCTAssertEqual(trace.counts.distanceComputations, ndis, "\(label): hnsw_stats.ndis")

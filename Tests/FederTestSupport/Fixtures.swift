@@ -39,6 +39,15 @@ public struct FixtureManifest: Decodable, Sendable {
         public var ndis: Int?
         public var nlist: Int?
         public var nhops: Int?
+        /// An HNSW coarse quantizer's `hnsw_stats` for its search inside an IVF search.
+        public var coarseNdis: Int?
+        public var coarseNhops: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case ndis, nlist, nhops
+            case coarseNdis = "coarse_ndis"
+            case coarseNhops = "coarse_nhops"
+        }
     }
 
     public var generator: Generator

@@ -37,6 +37,11 @@ enum IndexSummaryText {
         if let kernels = summary.kernels { add("kernels", kernels + " (the library build searches reproduce; --kernels)") }
         if let nlist = summary.nlist, let sizes = summary.listSizes {
             add("lists", "nlist \(nlist), nprobe \(summary.nprobe ?? 1) (saved default)")
+            if let quantizer = summary.quantizer {
+                let name = typeNames[quantizer].map { " (\($0))" } ?? ""
+                let ef = summary.quantizerEfSearch.map { ", efSearch \($0) (saved default): lists ranked by its graph search" } ?? ""
+                add("quantizer", quantizer + name + ef)
+            }
             let sorted = sizes.sorted()
             let median = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
             add(
