@@ -27,13 +27,7 @@ public enum HNSWViews {
         public var distanceRange: ClosedRange<Double>? { HNSWViews.distanceRange(trace) }
 
         var largerIsBetter: Bool { trace.kind.isFaissHNSW && trace.metric == "ip" }
-        var distanceName: String {
-            switch (trace.kind == .hnswlib, trace.metric) {
-            case (true, "l2"), (false, "l2"): return "squared L2 distance"
-            case (true, _): return "1 − dot (hnswlib \(trace.metric))"
-            default: return "inner product (larger is closer)"
-            }
-        }
+        var distanceName: String { ViewKit.distanceName(metric: trace.metric, hnswlib: trace.kind == .hnswlib) }
     }
 
     // MARK: overview

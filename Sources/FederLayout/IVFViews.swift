@@ -35,7 +35,7 @@ public enum IVFViews {
         }
 
         var largerIsBetter: Bool { index.header.metric == .innerProduct }
-        var distanceName: String { largerIsBetter ? "inner product (larger is closer)" : "squared L2 distance" }
+        var distanceName: String { ViewKit.distanceName(metric: trace.metric, hnswlib: false) }
     }
 
     // MARK: overview

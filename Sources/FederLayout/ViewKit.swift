@@ -3,6 +3,18 @@ import Foundation
 
 /// Small building blocks every view uses: panel frames, legends, scales, markers and number formats.
 public enum ViewKit {
+    /// What a trace's distances are, for subtitles and axes: by the metric's short name (`l2`, `ip`, `l1`, …).
+    static func distanceName(metric: String, hnswlib: Bool) -> String {
+        switch (hnswlib, metric) {
+        case (_, "l2"): return "squared L2 distance"
+        case (true, _): return "1 − dot (hnswlib \(metric))"
+        case (false, "ip"): return "inner product (larger is closer)"
+        case (false, "l1"): return "L1 distance"
+        case (false, "linf"): return "L∞ distance"
+        default: return "\(metric) distance"
+        }
+    }
+
     /// A framed panel with a title and an info line; returns its marks and the rectangle left for content.
     public static func panel(
         title: String, subtitle: String, in rect: Rect, theme: Theme, measurer: TextMeasurer

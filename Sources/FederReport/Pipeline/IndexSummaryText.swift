@@ -12,6 +12,7 @@ enum IndexSummaryText {
 
     static let metricNames: [String: String] = [
         "l2": "L2 (squared distances)", "ip": "inner product", "cosine": "cosine (1 − dot of normalised vectors)",
+        "l1": "L1 (Σ|a − b|)", "linf": "L∞ (max |a − b|)",
     ]
 
     static func render(_ summary: IndexSummary, path: String) -> String {
