@@ -26,8 +26,10 @@ public struct HNSWLibIndex: Sendable {
     let upperLinkOffsets: [Int]
     /// Number of elements flagged deleted.
     public let deletedCount: Int
-    /// Whether every element's label is its internal id (`add_items` without labels), so traces need no map.
-    public let labelsAreInternalIDs: Bool
+    /// Every element's label by internal id, when the labels are not the internal ids themselves.
+    let labelTable: [UInt64]?
+    /// Whether every element's label is its internal id (one thread adding items without labels of their own).
+    public var labelsAreInternalIDs: Bool { labelTable == nil }
     /// The stored vectors (normalised for `cosine`), in internal-id order.
     public let vectors: VectorTable
 
@@ -41,8 +43,8 @@ public struct HNSWLibIndex: Sendable {
     /// The caller's label of internal element `id`.
     @inline(__always)
     public func label(_ id: Int) -> UInt64 {
-        file.baseAddress.loadUnaligned(
-            fromByteOffset: level0Offset + id * sizePerElement + labelOffset, as: UInt64.self)
+        if let labelTable { return labelTable[id] }
+        return UInt64(id)
     }
 
     /// Whether element `id` is marked deleted (bit 0 of byte 2 of its level-0 list header).

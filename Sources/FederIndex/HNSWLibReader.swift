@@ -103,15 +103,24 @@ enum HNSWLibReader {
 
         // Links: counts within their capacity, ids within the element count.
         var deleted = 0
-        var identityLabels = true
+        // Labels, gathered into one table only when they are not the internal ids (items added by several
+        // threads, or with labels of their own): traces look many of them up, and each sits after a whole vector.
+        var labelTable: [UInt64]?
         let base = file.baseAddress
         for id in 0..<count {
             let listOffset = blockStart + id * sizePerElement
             let header = base.loadUnaligned(fromByteOffset: listOffset, as: UInt32.self)
             if (header >> 16) & 0x01 != 0 { deleted += 1 }
-            if identityLabels, base.loadUnaligned(fromByteOffset: listOffset + labelOffset, as: UInt64.self) != UInt64(id) {
-                identityLabels = false
+            let label = base.loadUnaligned(fromByteOffset: listOffset + labelOffset, as: UInt64.self)
+            if labelTable == nil, label != UInt64(id) {
+                var table = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for earlier in 0..<id { buffer[earlier] = UInt64(earlier) }
+                    initialized = id
+                }
+                table.reserveCapacity(count)
+                labelTable = table
             }
+            labelTable?.append(label)
             try checkLinks(
                 reader: reader, offset: listOffset, capacity: maxM0, count: count, what: "level-0 links of element \(id)")
             for level in 0..<Int(levels[id]) {
@@ -137,7 +146,7 @@ enum HNSWLibReader {
             file: file, space: space, dim: dim, count: count, maxElements: maxElements, m: m, maxM: maxM,
             maxM0: maxM0, levelMultiplier: mult, efConstruction: efConstruction, maxLevel: count == 0 ? -1 : maxLevel,
             entryPoint: entryPoint, elementLevels: levels, upperLinkOffsets: upperOffsets, deletedCount: deleted,
-            labelsAreInternalIDs: identityLabels, vectors: vectors, level0Offset: blockStart + level0Offset, sizePerElement: sizePerElement,
+            labelTable: labelTable, vectors: vectors, level0Offset: blockStart + level0Offset, sizePerElement: sizePerElement,
             labelOffset: labelOffset)
     }
 
