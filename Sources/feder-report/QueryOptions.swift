@@ -18,7 +18,7 @@ struct QueryOptions: ParsableArguments {
     @Option(name: .customLong("vector-json"), help: "An inline JSON query vector, e.g. '[0.1, 0.2]'.")
     var vectorJSON: String?
 
-    @Option(help: "Number of results (default 10).")
+    @Option(help: "Number of results.")
     var k: Int = 10
 
     @Option(help: "IVF lists to probe (default: the nprobe saved in the file).")
