@@ -202,10 +202,10 @@ public enum HNSWLibSearch {
 
     /// Internal id → label for `nodes`, or nil when every label equals its internal id.
     static func labels(of nodes: [Int], in index: HNSWLibIndex) -> [Int: Int64]? {
-        guard !index.labelsAreInternalIDs else { return nil }
+        guard let table = index.labelTable else { return nil }
         var map: [Int: Int64] = [:]
         map.reserveCapacity(nodes.count)
-        for node in nodes { map[node] = Int64(bitPattern: index.label(node)) }
+        for node in nodes { map[node] = Int64(bitPattern: table[node]) }
         return map
     }
 }
