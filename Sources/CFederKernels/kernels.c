@@ -246,63 +246,46 @@ INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
 // =========================================================================================================
 // Instantiations: portable, and for the vector units each library level targets (chosen at run time).
 
-#define DEFINE_FAISS(suffix, attributes)                                                                           \
-    attributes static float faiss_none_l2_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
-        return faiss_none(KIND_L2, a, b, d);                                                                        \
-    }                                                                                                               \
-    attributes static float faiss_none_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
-        return faiss_none(KIND_IP, a, b, d);                                                                        \
-    }                                                                                                               \
-    attributes static float faiss_avx2_l2_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
-        return faiss_avx2(KIND_L2, a, b, d);                                                                        \
-    }                                                                                                               \
-    attributes static float faiss_avx2_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {     \
-        return faiss_avx2(KIND_IP, a, b, d);                                                                        \
-    }                                                                                                               \
-    attributes static float faiss_avx512_l2_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {   \
-        return faiss_avx512(KIND_L2, a, b, d);                                                                      \
-    }                                                                                                               \
-    attributes static float faiss_avx512_ip_##suffix(const unsigned char *a, const unsigned char *b, size_t d) {   \
-        return faiss_avx512(KIND_IP, a, b, d);                                                                      \
-    }                                                                                                               \
-    attributes static float faiss_other_##suffix(int level, int kind, const unsigned char *a, const unsigned char *b, \
-                                                 size_t d) {                                                        \
+// Each switch case hands a body constant arguments (a kind, a build), so the compiler specialises it there.
+#define FAISS_BY_KIND(body)                                                                                         \
+    switch (kind) {                                                                                                 \
+    case KIND_IP: return body(KIND_IP, a, b, d);                                                                    \
+    case KIND_L1: return body(KIND_L1, a, b, d);                                                                    \
+    case KIND_LINF: return body(KIND_LINF, a, b, d);                                                                \
+    default: return body(KIND_L2, a, b, d);                                                                         \
+    }
+
+#define HNSW_CASE(id)                                                                                               \
+    case id:                                                                                                        \
+        return kind == KIND_IP ? hnsw_kernel(KIND_IP, hnsw_builds[id], a, b, d) : hnsw_kernel(KIND_L2, hnsw_builds[id], a, b, d);
+
+// Every faiss level and kernel, and every hnswlib build, compiled for one target.
+#define DEFINE_KERNELS(suffix, attributes)                                                                          \
+    attributes static float faiss_for_##suffix(int level, int kind, const unsigned char *a, const unsigned char *b, \
+                                               size_t d) {                                                          \
         switch (level) {                                                                                            \
-        case FEDER_FAISS_AVX512: return kind == KIND_L1 ? faiss_avx512(KIND_L1, a, b, d) : faiss_avx512(KIND_LINF, a, b, d); \
-        case FEDER_FAISS_AVX2: return kind == KIND_L1 ? faiss_avx2(KIND_L1, a, b, d) : faiss_avx2(KIND_LINF, a, b, d);       \
-        default: return kind == KIND_L1 ? faiss_none(KIND_L1, a, b, d) : faiss_none(KIND_LINF, a, b, d);                   \
-        }                                                                                                           \
-    }
-
-#define DEFINE_HNSW(suffix, attributes)                                                                             \
-    attributes static float hnsw_l2_##suffix(int build, const unsigned char *a, const unsigned char *b, size_t d) { \
-        switch (build) {                                                                                            \
-        case FEDER_HNSWLIB_AVX512: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX512], a, b, d);        \
-        case FEDER_HNSWLIB_AVX512_ZEN: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX512_ZEN], a, b, d); \
-        case FEDER_HNSWLIB_AVX2: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX2], a, b, d);            \
-        case FEDER_HNSWLIB_AVX2_ZEN: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX2_ZEN], a, b, d);    \
-        case FEDER_HNSWLIB_AVX: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_AVX], a, b, d);              \
-        default: return hnsw_kernel(KIND_L2, hnsw_builds[FEDER_HNSWLIB_SSE], a, b, d);                             \
+        case FEDER_FAISS_AVX512: FAISS_BY_KIND(faiss_avx512)                                                        \
+        case FEDER_FAISS_AVX2: FAISS_BY_KIND(faiss_avx2)                                                            \
+        default: FAISS_BY_KIND(faiss_none)                                                                          \
         }                                                                                                           \
     }                                                                                                               \
-    attributes static float hnsw_ip_##suffix(int build, const unsigned char *a, const unsigned char *b, size_t d) { \
+    attributes static float hnsw_for_##suffix(int build, int kind, const unsigned char *a, const unsigned char *b,  \
+                                              size_t d) {                                                           \
         switch (build) {                                                                                            \
-        case FEDER_HNSWLIB_AVX512: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX512], a, b, d);        \
-        case FEDER_HNSWLIB_AVX512_ZEN: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX512_ZEN], a, b, d); \
-        case FEDER_HNSWLIB_AVX2: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX2], a, b, d);            \
-        case FEDER_HNSWLIB_AVX2_ZEN: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX2_ZEN], a, b, d);    \
-        case FEDER_HNSWLIB_AVX: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_AVX], a, b, d);              \
-        default: return hnsw_kernel(KIND_IP, hnsw_builds[FEDER_HNSWLIB_SSE], a, b, d);                             \
+            HNSW_CASE(FEDER_HNSWLIB_AVX512)                                                                         \
+            HNSW_CASE(FEDER_HNSWLIB_AVX512_ZEN)                                                                     \
+            HNSW_CASE(FEDER_HNSWLIB_AVX2)                                                                           \
+            HNSW_CASE(FEDER_HNSWLIB_AVX2_ZEN)                                                                       \
+            HNSW_CASE(FEDER_HNSWLIB_AVX)                                                                            \
+            HNSW_CASE(FEDER_HNSWLIB_SSE)                                                                            \
+        default: return 0;                                                                                          \
         }                                                                                                           \
     }
 
-DEFINE_FAISS(portable, )
-DEFINE_HNSW(portable, )
+DEFINE_KERNELS(portable, )
 #ifdef FEDER_X86
-DEFINE_FAISS(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_HNSW(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_FAISS(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
-DEFINE_HNSW(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
+DEFINE_KERNELS(avx2, __attribute__((target("avx2,fma"))))
+DEFINE_KERNELS(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))))
 #endif
 
 // =========================================================================================================
@@ -506,8 +489,7 @@ void feder_kernels_select(int faiss_level, int hnswlib_build) {
     atomic_store_explicit(&selected_hnswlib, hnswlib_build, memory_order_relaxed);
 }
 
-// faiss's own choice: FAISS_SIMD_LEVEL when it names an x86 level, else the CPU's.
-static int native_faiss_level(void) {
+int feder_native_faiss_level(void) {
     const char *value = getenv("FAISS_SIMD_LEVEL");
     if (value) {
         if (strcmp(value, "NONE") == 0) return FEDER_FAISS_NONE;
@@ -521,7 +503,7 @@ static int native_faiss_level(void) {
 int feder_kernels_faiss(void) {
     int level = atomic_load_explicit(&selected_faiss, memory_order_relaxed);
     if (level >= 0) return level;
-    level = native_faiss_level();
+    level = feder_native_faiss_level();
     int unset = -1;
     atomic_compare_exchange_strong(&selected_faiss, &unset, level);
     return level;
@@ -539,52 +521,33 @@ int feder_kernels_hnswlib(void) {
 // =========================================================================================================
 // Entry points.
 
-float feder_faiss_kernel(int level, int inner_product, const void *pa, const void *pb, size_t d) {
-    const unsigned char *a = pa, *b = pb;
-    if (inner_product == FEDER_FAISS_L1 || inner_product == FEDER_FAISS_LINF) {
-        int kind = inner_product == FEDER_FAISS_L1 ? KIND_L1 : KIND_LINF;
-#ifdef FEDER_X86
-        if (use_unit(CPU_AVX512)) return faiss_other_avx512(level, kind, a, b, d);
-        if (use_unit(CPU_AVX2_FMA)) return faiss_other_avx2(level, kind, a, b, d);
-#endif
-        return faiss_other_portable(level, kind, a, b, d);
-    }
-#ifdef FEDER_X86
-    if (level == FEDER_FAISS_AVX512 && use_unit(CPU_AVX512)) return faiss_avx512_fast(inner_product, a, b, d);
-    if (level == FEDER_FAISS_AVX2 && use_unit(CPU_AVX2_FMA)) return faiss_avx2_fast(inner_product, a, b, d);
-    if (use_unit(CPU_AVX512)) {
-        switch (level) {
-        case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx512(a, b, d) : faiss_avx512_l2_avx512(a, b, d);
-        case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_avx512(a, b, d) : faiss_avx2_l2_avx512(a, b, d);
-        default: return inner_product ? faiss_none_ip_avx512(a, b, d) : faiss_none_l2_avx512(a, b, d);
-        }
-    }
-    if (use_unit(CPU_AVX2_FMA)) {
-        switch (level) {
-        case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_avx2(a, b, d) : faiss_avx512_l2_avx2(a, b, d);
-        case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_avx2(a, b, d) : faiss_avx2_l2_avx2(a, b, d);
-        default: return inner_product ? faiss_none_ip_avx2(a, b, d) : faiss_none_l2_avx2(a, b, d);
-        }
-    }
-#endif
-    switch (level) {
-    case FEDER_FAISS_AVX512: return inner_product ? faiss_avx512_ip_portable(a, b, d) : faiss_avx512_l2_portable(a, b, d);
-    case FEDER_FAISS_AVX2: return inner_product ? faiss_avx2_ip_portable(a, b, d) : faiss_avx2_l2_portable(a, b, d);
-    default: return inner_product ? faiss_none_ip_portable(a, b, d) : faiss_none_l2_portable(a, b, d);
-    }
+// The public kernel codes (0 L2, 1 inner product, FEDER_FAISS_L1, FEDER_FAISS_LINF) as body kinds.
+static int kind_of(int kernel) {
+    if (kernel == FEDER_FAISS_L1 || kernel == FEDER_FAISS_LINF) return kernel == FEDER_FAISS_L1 ? KIND_L1 : KIND_LINF;
+    return kernel ? KIND_IP : KIND_L2;
 }
 
-// hnswlib's plain tail over [from, to) for `build` (portable: at most 15 terms).
-static float hnsw_tail(int build, int inner_product, const unsigned char *a, const unsigned char *b, size_t from, size_t to) {
-    hnsw_build chosen = hnsw_builds[build];
-    return inner_product ? hnsw_plain(KIND_IP, chosen, a, b, from, to) : hnsw_plain(KIND_L2, chosen, a, b, from, to);
+float feder_faiss_kernel(int level, int kernel, const void *pa, const void *pb, size_t d) {
+    const unsigned char *a = pa, *b = pb;
+    int kind = kind_of(kernel);
+#ifdef FEDER_X86
+    if (kind == KIND_L2 || kind == KIND_IP) {
+        if (level == FEDER_FAISS_AVX512 && use_unit(CPU_AVX512)) return faiss_avx512_fast(kind == KIND_IP, a, b, d);
+        if (level == FEDER_FAISS_AVX2 && use_unit(CPU_AVX2_FMA)) return faiss_avx2_fast(kind == KIND_IP, a, b, d);
+    }
+    if (use_unit(CPU_AVX512)) return faiss_for_avx512(level, kind, a, b, d);
+    if (use_unit(CPU_AVX2_FMA)) return faiss_for_avx2(level, kind, a, b, d);
+#endif
+    return faiss_for_portable(level, kind, a, b, d);
 }
 
 float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
+    int kind = inner_product ? KIND_IP : KIND_L2;
     if (build < 0 || build > FEDER_HNSWLIB_AVX512_ZEN) build = FEDER_HNSWLIB_SSE;
 #ifdef FEDER_X86
-    // The 16-block kernel runs when d % 16 == 0, or over the head when d > 16 and d % 4 != 0.
+    // The 16-block kernel runs when d % 16 == 0, or over the head when d > 16 and d % 4 != 0; its plain tail
+    // (at most 15 terms) stays with the emulation.
     if (d >= 16 && (d % 16 == 0 || d % 4 != 0)) {
         hnsw_build chosen = hnsw_builds[build];
         size_t head = d / 16 * 16;
@@ -597,12 +560,15 @@ float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const v
             total = hnsw16_avx2(inner_product, chosen.chains16, a, b, head);
             done = 1;
         }
-        if (done) return head == d ? total : total + hnsw_tail(build, inner_product, a, b, head, d);
+        if (done) {
+            if (head == d) return total;
+            return total + (kind == KIND_IP ? hnsw_plain(KIND_IP, chosen, a, b, head, d) : hnsw_plain(KIND_L2, chosen, a, b, head, d));
+        }
     }
-    if (use_unit(CPU_AVX512)) return inner_product ? hnsw_ip_avx512(build, a, b, d) : hnsw_l2_avx512(build, a, b, d);
-    if (use_unit(CPU_AVX2_FMA)) return inner_product ? hnsw_ip_avx2(build, a, b, d) : hnsw_l2_avx2(build, a, b, d);
+    if (use_unit(CPU_AVX512)) return hnsw_for_avx512(build, kind, a, b, d);
+    if (use_unit(CPU_AVX2_FMA)) return hnsw_for_avx2(build, kind, a, b, d);
 #endif
-    return inner_product ? hnsw_ip_portable(build, a, b, d) : hnsw_l2_portable(build, a, b, d);
+    return hnsw_for_portable(build, kind, a, b, d);
 }
 
 float feder_l2sqr(const void *a, const void *b, size_t d) { return feder_faiss_kernel(feder_kernels_faiss(), 0, a, b, d); }

@@ -26,10 +26,9 @@ public struct HNSWLibIndex: Sendable {
     let upperLinkOffsets: [Int]
     /// Number of elements flagged deleted.
     public let deletedCount: Int
-    /// Every element's label by internal id, when the labels are not the internal ids themselves.
+    /// Every element's label by internal id; nil when every label is its internal id (one thread adding items
+    /// without labels of their own).
     public let labelTable: [UInt64]?
-    /// Whether every element's label is its internal id (one thread adding items without labels of their own).
-    public var labelsAreInternalIDs: Bool { labelTable == nil }
     /// The stored vectors (normalised for `cosine`), in internal-id order.
     public let vectors: VectorTable
 

@@ -66,8 +66,7 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
     /// and the hnswlib build pip makes here.
     public static var native: Kernels {
         Kernels(
-            faiss: faissOverride(ProcessInfo.processInfo.environment["FAISS_SIMD_LEVEL"])
-                ?? FaissLevel(rawValue: feder_cpu_faiss_level()) ?? FaissLevel.none,
+            faiss: FaissLevel(rawValue: feder_native_faiss_level()) ?? FaissLevel.none,
             hnswlib: HNSWLibBuild(rawValue: feder_cpu_hnswlib_build()) ?? .sse)
     }
 
@@ -100,7 +99,7 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         for token in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
             if token == "native" {
                 kernels = .native
-            } else if token.hasPrefix("faiss-"), let level = faissOverride(String(token.dropFirst(6)).uppercased()) {
+            } else if token.hasPrefix("faiss-"), let level = faissLevel(named: token.dropFirst(6).uppercased()) {
                 kernels.faiss = level
             } else if token.hasPrefix("hnswlib-"), let build = HNSWLibBuild.allCases.first(where: { $0.name == token.dropFirst(8) }) {
                 kernels.hnswlib = build
@@ -111,10 +110,10 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         return kernels
     }
 
-    /// A `FAISS_SIMD_LEVEL` value as faiss reads it (x86 levels; AVX512_SPR and AVX512_VPOPCNT share the AVX512
-    /// float kernels). nil when unset or not an x86 level.
-    static func faissOverride(_ value: String?) -> FaissLevel? {
-        switch value?.replacingOccurrences(of: "-", with: "_") {
+    /// A level named as faiss names them (`FAISS_SIMD_LEVEL`'s x86 values; AVX512_SPR and AVX512_VPOPCNT share the
+    /// AVX512 float kernels), `-` accepted for `_`. nil for any other name.
+    static func faissLevel(named value: String) -> FaissLevel? {
+        switch value.replacingOccurrences(of: "-", with: "_") {
         case "NONE", "GENERIC": FaissLevel.none
         case "AVX2": FaissLevel.avx2
         case "AVX512", "AVX512_SPR", "AVX512_VPOPCNT": FaissLevel.avx512

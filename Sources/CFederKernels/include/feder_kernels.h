@@ -25,6 +25,10 @@ enum {
 /// The level faiss picks on this CPU (its auto_detect_simd_level, without the FAISS_SIMD_LEVEL override).
 int feder_cpu_faiss_level(void);
 
+/// The level faiss runs here: FAISS_SIMD_LEVEL when it names an x86 level (AVX512_SPR and AVX512_VPOPCNT as
+/// AVX512), else the CPU's.
+int feder_native_faiss_level(void);
+
 /// The hnswlib build pip makes on this CPU.
 int feder_cpu_hnswlib_build(void);
 
