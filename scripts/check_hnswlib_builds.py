@@ -7,7 +7,7 @@ with -march=native replaced by that target's flags, and compares every distance 
 (Sources/CFederKernels, compiled here) gives for the matching build with the library's own, bit for bit, at
 d = 1..149, 255, 256, 257, 1001 and 1024: L2, inner product, cosine normalisation (stored vectors) and cosine
 search. Targets that need AVX-512 are skipped on a CPU without it. Not part of the test suite (it builds
-hnswlib nine times); run it after changing the kernels.
+hnswlib twelve times); run it after changing the kernels.
 
 Usage (from the repository root):
     .venv/bin/python scripts/check_hnswlib_builds.py [--workdir /tmp/feder-hnswlib-builds] [--seeds 1 2 3]
@@ -31,10 +31,15 @@ TARGETS = [
     ("znver2", "-march=znver2", "avx2-zen"),
     ("znver3", "-march=znver3", "avx2-zen"),
     ("icelake-server", "-march=icelake-server", "avx512"),
+    ("sapphirerapids", "-march=sapphirerapids", "avx512"),
+    # GCC 12 does not know Emerald Rapids, Granite Rapids or newer Intel parts: -march=native guesses the arch
+    # from the features and tunes generically.
+    ("emeraldrapids-gcc12", "-march=cooperlake -mtune=generic", "avx512-generic"),
+    ("arrowlake-gcc12", "-march=alderlake -mtune=generic", "avx2"),
     # GCC 12 does not know Zen 4; -march=native there means Zen 3 tuning plus the AVX-512 flags.
     ("zen4-gcc12", "-march=znver3 -mavx512f -mavx512cd -mavx512bw -mavx512dq -mavx512vl", "avx512-zen"),
 ]
-BUILDS = {"sse": 0, "avx": 1, "avx2-zen": 2, "avx2": 3, "avx512": 4, "avx512-zen": 5}
+BUILDS = {"sse": 0, "avx": 1, "avx2-zen": 2, "avx2": 3, "avx512": 4, "avx512-zen": 5, "avx512-generic": 6}
 
 HARNESS = r'''
 import ctypes, os, sys

@@ -7,6 +7,7 @@
 // for the CPU's vector units where it has them, so that a kernel gives the same bits on any CPU and runs at
 // SIMD speed on the one the library build targets.
 #include "feder_kernels.h"
+#include "cpu.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -173,6 +174,10 @@ static const hnsw_build hnsw_builds[] = {
     // GCC 12 -march=native on Zen 4 (= -march=znver3 plus the AVX-512 flags): L2Sqr's plain loop runs in
     // zmm/ymm blocks, so its scalar remainder is n % 8; 128/256-bit and scalar chains unfused, 512-bit fused.
     [FEDER_HNSWLIB_AVX512_ZEN] = {16, 0, 8, 1, 1},
+    // GCC 12 -march=native on an Intel AVX-512 CPU whose model it does not know (Emerald Rapids, Granite
+    // Rapids): the arch guessed from the features, -mtune=generic. As avx512, but plain loops vectorise in zmm
+    // with a ymm epilogue (not ymm with an xmm one), so their fused scalar remainder is n % 8.
+    [FEDER_HNSWLIB_AVX512_GENERIC] = {16, 1, 8, 1, 1},
 };
 
 // L2Sqr / InnerProduct's plain loop over [from, to): L2 adds rounded squares in order and fuses the last
@@ -274,6 +279,7 @@ INLINE float hnsw_norm(hnsw_build build, const unsigned char *a, size_t d) {
         switch (build) {                                                                                            \
             HNSW_CASE(FEDER_HNSWLIB_AVX512)                                                                         \
             HNSW_CASE(FEDER_HNSWLIB_AVX512_ZEN)                                                                     \
+            HNSW_CASE(FEDER_HNSWLIB_AVX512_GENERIC)                                                                 \
             HNSW_CASE(FEDER_HNSWLIB_AVX2)                                                                           \
             HNSW_CASE(FEDER_HNSWLIB_AVX2_ZEN)                                                                       \
             HNSW_CASE(FEDER_HNSWLIB_AVX)                                                                            \
@@ -472,9 +478,28 @@ int feder_cpu_faiss_level(void) {
     return FEDER_FAISS_NONE;
 }
 
+#ifdef FEDER_X86
+// Whether GCC 12's -march=native knows this Intel AVX-512 part by its model (family 6: Skylake-SP, Cascade and
+// Cooper Lake 0x55, Cannon Lake 0x66, Ice Lake 0x6a 0x6c 0x7d 0x7e 0x9d, Tiger Lake 0x8c 0x8d, Rocket Lake 0xa7,
+// Sapphire Rapids 0x8f, Knights Landing / Mill 0x57 0x85) and tunes for it; any other model gets an arch
+// guessed from its features and -mtune=generic.
+static int gcc12_knows_intel_avx512_model(void) {
+    feder_cpu_signature cpu = feder_cpu_read_signature();
+    if (cpu.family != 6) return 0;
+    switch (feder_cpu_display_model(cpu)) {
+    case 0x55: case 0x66: case 0x6a: case 0x6c: case 0x7d: case 0x7e: case 0x9d:
+    case 0x8c: case 0x8d: case 0xa7: case 0x8f: case 0x57: case 0x85: return 1;
+    default: return 0;
+    }
+}
+#endif
+
 int feder_cpu_hnswlib_build(void) {
 #ifdef FEDER_X86
-    if (__builtin_cpu_supports("avx512f")) return __builtin_cpu_is("amd") ? FEDER_HNSWLIB_AVX512_ZEN : FEDER_HNSWLIB_AVX512;
+    if (__builtin_cpu_supports("avx512f")) {
+        if (__builtin_cpu_is("amd")) return FEDER_HNSWLIB_AVX512_ZEN;
+        return gcc12_knows_intel_avx512_model() ? FEDER_HNSWLIB_AVX512 : FEDER_HNSWLIB_AVX512_GENERIC;
+    }
     if (cpu_has(CPU_AVX2_FMA)) return __builtin_cpu_is("amd") ? FEDER_HNSWLIB_AVX2_ZEN : FEDER_HNSWLIB_AVX2;
     if (cpu_has(CPU_AVX)) return FEDER_HNSWLIB_AVX;
 #endif
@@ -544,7 +569,7 @@ float feder_faiss_kernel(int level, int kernel, const void *pa, const void *pb, 
 float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
     int kind = inner_product ? KIND_IP : KIND_L2;
-    if (build < 0 || build > FEDER_HNSWLIB_AVX512_ZEN) build = FEDER_HNSWLIB_SSE;
+    if (build < 0 || build > FEDER_HNSWLIB_AVX512_GENERIC) build = FEDER_HNSWLIB_SSE;
 #ifdef FEDER_X86
     // The 16-block kernel runs when d % 16 == 0, or over the head when d > 16 and d % 4 != 0; its plain tail
     // (at most 15 terms) stays with the emulation.
@@ -587,6 +612,6 @@ float feder_hnswlib_inner_product(const void *a, const void *b, size_t d) {
 
 float feder_hnswlib_squared_norm(const void *pa, size_t d) {
     int build = feder_kernels_hnswlib();
-    if (build < 0 || build > FEDER_HNSWLIB_AVX512_ZEN) build = FEDER_HNSWLIB_SSE;
+    if (build < 0 || build > FEDER_HNSWLIB_AVX512_GENERIC) build = FEDER_HNSWLIB_SSE;
     return hnsw_norm(hnsw_builds[build], pa, d);
 }

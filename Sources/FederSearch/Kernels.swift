@@ -41,6 +41,9 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         /// AVX-512 on AMD Zen 4 with GCC 12, which does not know Zen 4 and tunes it as Zen 3: the 16-lane blocks
         /// fused, narrower chains unfused, L2's plain loop in blocks of 16 and 8 with a fused remainder of d % 8.
         case avx512Zen = 5
+        /// AVX-512 on an Intel model GCC 12 does not know (Emerald Rapids, Granite Rapids): -mtune=generic, which
+        /// vectorises plain loops in zmm with a ymm epilogue, so their fused scalar remainder is n % 8.
+        case avx512Generic = 6
 
         public var name: String {
             switch self {
@@ -50,6 +53,7 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
             case .avx2: "avx2"
             case .avx512: "avx512"
             case .avx512Zen: "avx512-zen"
+            case .avx512Generic: "avx512-generic"
             }
         }
     }

@@ -5,7 +5,7 @@ import FederReport
 struct KernelsOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Reproduce another library build's float results: native, or a comma-separated list of faiss-none, faiss-avx2, faiss-avx512, hnswlib-sse, hnswlib-avx, hnswlib-avx2, hnswlib-avx2-zen, hnswlib-avx512, hnswlib-avx512-zen.",
+            "Reproduce another library build's float results: native, or a comma-separated list of \(Kernels.names.joined(separator: ", ")).",
             discussion: """
                 Default: faiss's SIMD level on this CPU (FAISS_SIMD_LEVEL when set, as faiss honours it) and the \
                 hnswlib build pip makes here with -march=native. Each level sums vectors in its own order, so \

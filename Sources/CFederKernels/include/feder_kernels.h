@@ -12,14 +12,15 @@ enum { FEDER_FAISS_NONE = 0, FEDER_FAISS_AVX2 = 1, FEDER_FAISS_AVX512 = 2 };
 /// hnswlib builds: what pip's -march=native compile makes of space_l2.h / space_ip.h on a CPU with
 /// SSE only; AVX without FMA; AVX2 + FMA tuned for AMD Zen (GCC keeps loop multiply-add chains unfused);
 /// AVX2 + FMA otherwise; AVX-512; AVX-512 on AMD Zen 4 with GCC 12 (which tunes it as Zen 3: 512-bit chains
-/// fused, narrower ones not).
+/// fused, narrower ones not); AVX-512 on an Intel model GCC 12 does not know (-mtune=generic).
 enum {
     FEDER_HNSWLIB_SSE = 0,
     FEDER_HNSWLIB_AVX = 1,
     FEDER_HNSWLIB_AVX2_ZEN = 2,
     FEDER_HNSWLIB_AVX2 = 3,
     FEDER_HNSWLIB_AVX512 = 4,
-    FEDER_HNSWLIB_AVX512_ZEN = 5
+    FEDER_HNSWLIB_AVX512_ZEN = 5,
+    FEDER_HNSWLIB_AVX512_GENERIC = 6
 };
 
 /// The level faiss picks on this CPU (its auto_detect_simd_level, without the FAISS_SIMD_LEVEL override).
