@@ -596,6 +596,8 @@ float feder_hnswlib_kernel(int build, int inner_product, const void *pa, const v
     return hnsw_for_portable(build, kind, a, b, d);
 }
 
+float feder_faiss_norm(int level, const void *x, size_t d) { return feder_faiss_kernel(level, 1, x, x, d); }
+
 float feder_l2sqr(const void *a, const void *b, size_t d) { return feder_faiss_kernel(feder_kernels_faiss(), 0, a, b, d); }
 
 float feder_inner_product(const void *a, const void *b, size_t d) {

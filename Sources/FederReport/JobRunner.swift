@@ -13,6 +13,8 @@ public struct JobRunner {
     public var timeLimit: TimeInterval = 1800
     /// Resident-memory budget in bytes, checked between steps (0: none).
     public var memoryLimit: Int = 0
+    /// faiss's OpenMP threads to mirror in every search (`SearchRequest.ompThreads`).
+    public var ompThreads = 1
     /// The most traced searches one job may ask for (queries × (1 + sweep points), both sides, all comparisons).
     public static let maxSearches = 2_000_000
 
@@ -102,7 +104,7 @@ public struct JobRunner {
                     )
                 }
                 let params = spec.params.overridden(by: side.params)
-                let request = SearchRequest(k: params.k ?? 10, nprobe: params.nprobe, ef: params.ef)
+                let request = SearchRequest(k: params.k ?? 10, nprobe: params.nprobe, ef: params.ef, ompThreads: ompThreads)
                 let mediaList = try media(side.media ?? spec.indexes[side.index]?.media ?? spec.media, path: side.path + ".media")
                 // A stored vector's own picture stands for an id query.
                 var queryMedia = query.media
@@ -207,7 +209,8 @@ public struct JobRunner {
             for value in sweep.values {
                 try checkBudget(started: started, at: comparison.path + ".sweep")
                 var request = SearchRequest(
-                    k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef)
+                    k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef,
+                    ompThreads: ompThreads)
                 switch sweep.parameter {
                 case .nprobe: request.nprobe = value
                 case .ef: request.ef = value

@@ -60,6 +60,9 @@ public struct FaissResultHeap: Sendable {
         return true
     }
 
+    /// Every slot in storage order (1 … capacity), neutral ones (id −1) included, as faiss's heap arrays hold them.
+    public var slots: [(distance: Float, id: Int64)] { (1...capacity).map { (values[$0], ids[$0]) } }
+
     /// The element at the top (the one an admitted candidate evicts).
     public var top: (distance: Float, id: Int64) { (values[1], ids[1]) }
 

@@ -7,7 +7,9 @@ import FederIndex
 ///
 /// - Complexity: O(nlist·d + scanned·d).
 public enum IVFSearch {
-    public static func trace(_ index: FaissIVFIndex, query: [Float], k: Int, nprobe requested: Int) throws -> SearchTrace {
+    public static func trace(
+        _ index: FaissIVFIndex, query: [Float], k: Int, nprobe requested: Int, ompThreads: Int = 1
+    ) throws -> SearchTrace {
         guard case .flat = index.encoding else {
             throw FederSearchError.unsupported(
                 "tracing \(index.code) (quantized codes) is not supported yet; IVFFlat indexes can be traced")
@@ -37,32 +39,35 @@ public enum IVFSearch {
         }
         let nprobe = min(requested, index.nlist)
         let order = kernel.order
-        let coarseOrder = coarseKernel.order
         let dim = index.header.dim
         let file = centroids.file
 
-        return withQueryPointer(query) { q -> SearchTrace in
-            // Coarse: every centroid distance (an HNSW quantizer's are for the views only), then the quantizer's
-            // own k-search: flat over all of them, or the HNSW quantizer's graph search.
-            var centroidDistances = [Float](repeating: 0, count: index.nlist)
-            var coarse = FaissResultHeap(capacity: nprobe, order: coarseOrder)
-            for list in 0..<index.nlist {
-                let pointer = centroids.rowPointer(list)
-                let distance = coarseKernel(q, pointer, dim: dim)
-                centroidDistances[list] = distance
-                if hnswQuantizer == nil { coarse.offer(distance, id: Int64(list)) }
+        // Coarse: the quantizer's own k-search for the nprobe nearest centroids: a flat one as faiss's flat search
+        // runs it for one query (the k-heap below nprobe 100, the reservoir from there on, split across threads
+        // as faiss splits it), recording every centroid distance for the views; or the HNSW quantizer's graph
+        // search, with every centroid distance computed for the views only.
+        var centroidDistances = [Float](repeating: 0, count: index.nlist)
+        var coarseTrace: SearchTrace?
+        var coarseBLAS: Kernels.OpenBLASCore?
+        let ranked: [(distance: Float, id: Int64)]
+        if let hnswQuantizer {
+            withQueryPointer(query) { q in
+                for list in 0..<index.nlist { centroidDistances[list] = coarseKernel(q, centroids.rowPointer(list), dim: dim) }
             }
-            var coarseTrace: SearchTrace?
-            let ranked: [(distance: Float, id: Int64)]
-            if let hnswQuantizer {
-                let trace = FaissHNSWSearch.trace(
-                    hnswQuantizer, kernel: coarseKernel, query: query, k: nprobe, efSearch: hnswQuantizer.graph.efSearch)
-                ranked = trace.results.map { ($0.distance, $0.id) }
-                coarseTrace = trace
-            } else {
-                ranked = coarse.sortedResults()
+            let trace = FaissHNSWSearch.trace(
+                hnswQuantizer, kernel: coarseKernel, query: query, k: nprobe, efSearch: hnswQuantizer.graph.efSearch)
+            ranked = trace.results.map { ($0.distance, $0.id) }
+            coarseTrace = trace
+        } else {
+            let ranking = try centroidDistances.withUnsafeMutableBufferPointer { recorded in
+                try FlatSearch.scan(
+                    centroids, query: query, k: nprobe, kernel: coarseKernel, ompThreads: ompThreads, distances: recorded)
             }
+            ranked = ranking.results
+            coarseBLAS = ranking.openBLAS
+        }
 
+        return withQueryPointer(query) { q -> SearchTrace in
             var heap = FaissResultHeap(capacity: k, order: order)
             var probes: [IVFTrace.Probe] = []
             probes.reserveCapacity(ranked.count)
@@ -95,12 +100,15 @@ public enum IVFSearch {
             counts.scanned = scanned.count
             counts.probedLists = probedLists
             let results = heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) }
-            return SearchTrace(
+            var trace = SearchTrace(
                 kind: .ivf, metric: index.header.metric.name,
-                parameters: SearchParameters(k: k, nprobe: nprobe), results: results, counts: counts,
+                parameters: SearchParameters(k: k, nprobe: nprobe, ompThreads: ompThreads > 1 ? ompThreads : nil),
+                results: results, counts: counts,
                 ivf: IVFTrace(
                     centroidDistances: centroidDistances, probes: probes, scanned: scanned, coarseHNSW: coarseTrace?.hnsw,
                     coarseCounts: coarseTrace?.counts))
+            trace.openBLAS = coarseBLAS?.name
+            return trace
         }
     }
 }

@@ -58,43 +58,78 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var faiss: FaissLevel
-    public var hnswlib: HNSWLibBuild
+    /// The OpenBLAS core whose sgemm faiss's multi-threaded flat search goes through (faiss-cpu's wheel bundles
+    /// OpenBLAS 0.3.15 built for every core; it picks one by CPU family and model when it loads, or as the
+    /// `OPENBLAS_CORETYPE` environment variable says). Only searches with `--omp-threads` above 1 use it.
+    public struct OpenBLASCore: Sendable, Equatable, Hashable {
+        /// OpenBLAS's own number for the core.
+        public let rawValue: Int32
 
-    public init(faiss: FaissLevel, hnswlib: HNSWLibBuild) {
-        self.faiss = faiss
-        self.hnswlib = hnswlib
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        public static let prescott = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_PRESCOTT))
+        public static let nehalem = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_NEHALEM))
+        public static let barcelona = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_BARCELONA))
+        public static let sandybridge = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_SANDYBRIDGE))
+        public static let haswell = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_HASWELL))
+        public static let zen = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_ZEN))
+        public static let skylakeX = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_SKYLAKEX))
+        public static let cooperlake = OpenBLASCore(rawValue: Int32(FEDER_OPENBLAS_COOPERLAKE))
+
+        /// The cores whose sgemm the tool reproduces.
+        public static let mirrored: [OpenBLASCore] = [
+            .prescott, .nehalem, .barcelona, .sandybridge, .haswell, .zen, .skylakeX, .cooperlake,
+        ]
+
+        /// OpenBLAS's name for it ("Prescott", "SkylakeX").
+        public var name: String { feder_openblas_core_name(rawValue).map { String(cString: $0) } ?? "core \(rawValue)" }
+
+        /// Whether the tool reproduces this core's sgemm.
+        public var isMirrored: Bool { feder_openblas_mirrored(rawValue) != 0 }
     }
 
-    /// What the libraries run on this CPU: faiss's level (`FAISS_SIMD_LEVEL` when set, as faiss honours it)
-    /// and the hnswlib build pip makes here.
+    public var faiss: FaissLevel
+    public var hnswlib: HNSWLibBuild
+    public var openBLAS: OpenBLASCore
+
+    public init(faiss: FaissLevel, hnswlib: HNSWLibBuild, openBLAS: OpenBLASCore = .native) {
+        self.faiss = faiss
+        self.hnswlib = hnswlib
+        self.openBLAS = openBLAS
+    }
+
+    /// What the libraries run on this CPU: faiss's level (`FAISS_SIMD_LEVEL` when set, as faiss honours it),
+    /// the hnswlib build pip makes here and OpenBLAS's core (`OPENBLAS_CORETYPE` when set).
     public static var native: Kernels {
         Kernels(
             faiss: FaissLevel(rawValue: feder_native_faiss_level()) ?? FaissLevel.none,
-            hnswlib: HNSWLibBuild(rawValue: feder_cpu_hnswlib_build()) ?? .sse)
+            hnswlib: HNSWLibBuild(rawValue: feder_cpu_hnswlib_build()) ?? .sse, openBLAS: .native)
     }
 
     /// The kernels searches use now.
     public static var active: Kernels {
         Kernels(
             faiss: FaissLevel(rawValue: feder_kernels_faiss()) ?? FaissLevel.none,
-            hnswlib: HNSWLibBuild(rawValue: feder_kernels_hnswlib()) ?? .sse)
+            hnswlib: HNSWLibBuild(rawValue: feder_kernels_hnswlib()) ?? .sse,
+            openBLAS: OpenBLASCore(rawValue: feder_kernels_openblas()))
     }
 
     /// Makes every later search use `kernels`. Call before searches start.
     public static func select(_ kernels: Kernels) {
         feder_kernels_select(kernels.faiss.rawValue, kernels.hnswlib.rawValue)
+        feder_kernels_select_openblas(kernels.openBLAS.rawValue)
     }
 
     /// The build a search of a faiss index (`hnswlib` false) or an hnswlib index uses: "faiss AVX512".
     public func name(for hnswlib: Bool) -> String { hnswlib ? "hnswlib \(self.hnswlib.name)" : "faiss \(faiss.name)" }
 
-    /// "faiss AVX512, hnswlib avx512".
-    public var description: String { "faiss \(faiss.name), hnswlib \(hnswlib.name)" }
+    /// "faiss AVX512, hnswlib avx512, OpenBLAS Prescott".
+    public var description: String { "faiss \(faiss.name), hnswlib \(hnswlib.name), OpenBLAS \(openBLAS.name)" }
 
     /// The names `--kernels` takes, one per build.
     public static let names: [String] =
         FaissLevel.allCases.map { "faiss-\($0.name.lowercased())" } + HNSWLibBuild.allCases.map { "hnswlib-\($0.name)" }
+        + OpenBLASCore.mirrored.map { "openblas-\($0.name.lowercased())" }
 
     /// Parses a comma-separated list such as `faiss-avx2,hnswlib-avx512`; libraries it does not name keep
     /// `base`'s build. `native` stands for this CPU's builds.
@@ -107,6 +142,10 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
                 kernels.faiss = level
             } else if token.hasPrefix("hnswlib-"), let build = HNSWLibBuild.allCases.first(where: { $0.name == token.dropFirst(8) }) {
                 kernels.hnswlib = build
+            } else if token.hasPrefix("openblas-"),
+                let core = OpenBLASCore.mirrored.first(where: { $0.name.lowercased() == token.dropFirst(9) })
+            {
+                kernels.openBLAS = core
             } else {
                 throw KernelsError(token: token)
             }
@@ -124,6 +163,11 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         default: nil
         }
     }
+}
+
+extension Kernels.OpenBLASCore {
+    /// The core OpenBLAS picks on this CPU (or the one `OPENBLAS_CORETYPE` names), mirrored or not.
+    public static var native: Kernels.OpenBLASCore { Kernels.OpenBLASCore(rawValue: feder_openblas_native_core()) }
 }
 
 /// `--kernels` named no known build.

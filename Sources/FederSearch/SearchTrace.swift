@@ -17,6 +17,9 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var nodeLabels: [Int: Int64]?
     /// Measures against exact search, filled in by `Measures`.
     public var measures: SearchMeasures?
+    /// The OpenBLAS core whose sgemm gave the distances, when the search mirrored faiss's multi-threaded flat
+    /// search (`--omp-threads`); nil when faiss's own kernels did.
+    public var openBLAS: String?
 
     public init(
         kind: TraceKind, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
@@ -56,11 +59,14 @@ public struct SearchParameters: Codable, Equatable, Sendable {
     public var k: Int
     public var nprobe: Int?
     public var ef: Int?
+    /// The OpenMP threads faiss was mirrored with, when more than one.
+    public var ompThreads: Int?
 
-    public init(k: Int, nprobe: Int? = nil, ef: Int? = nil) {
+    public init(k: Int, nprobe: Int? = nil, ef: Int? = nil, ompThreads: Int? = nil) {
         self.k = k
         self.nprobe = nprobe
         self.ef = ef
+        self.ompThreads = ompThreads
     }
 }
 

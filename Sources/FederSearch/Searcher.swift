@@ -7,11 +7,19 @@ public struct SearchRequest: Sendable, Equatable {
     public var nprobe: Int?
     /// HNSW: faiss efSearch (default: saved in the file) or hnswlib ef (default 10, as after load_index).
     public var ef: Int?
+    /// faiss's OpenMP threads (`omp_get_max_threads()`): above 1, a flat search (or a flat coarse quantizer)
+    /// over at least max(10,000, threads × 1,024) vectors is split across the threads as faiss splits it, with
+    /// OpenBLAS's sgemm for the distances. Default 1, as with `faiss.omp_set_num_threads(1)`.
+    public var ompThreads: Int
 
-    public init(k: Int = 10, nprobe: Int? = nil, ef: Int? = nil) {
+    /// The most OpenMP threads a search mirrors.
+    public static let maximumOMPThreads = 1024
+
+    public init(k: Int = 10, nprobe: Int? = nil, ef: Int? = nil, ompThreads: Int = 1) {
         self.k = k
         self.nprobe = nprobe
         self.ef = ef
+        self.ompThreads = ompThreads
     }
 }
 
@@ -27,6 +35,10 @@ public enum Searcher {
         throws -> (trace: SearchTrace, warnings: [String])
     {
         guard request.k >= 1 else { throw FederSearchError.invalidK(request.k) }
+        guard (1...SearchRequest.maximumOMPThreads).contains(request.ompThreads) else {
+            throw FederSearchError.invalidParameter(
+                name: "ompThreads", value: request.ompThreads, detail: "must be between 1 and \(SearchRequest.maximumOMPThreads)")
+        }
         guard query.count == index.dim else {
             throw FederSearchError.dimensionMismatch(expected: index.dim, got: query.count, source: source)
         }
@@ -56,7 +68,7 @@ public enum Searcher {
             guard let kernel = FaissKernel(flat.header.metric) else {
                 throw FederSearchError.unsupportedMetric(flat.header.metric, role: "index")
             }
-            return FlatSearch.trace(flat, kernel: kernel, query: query, k: request.k)
+            return try FlatSearch.trace(flat, kernel: kernel, query: query, k: request.k, ompThreads: request.ompThreads)
         case .ivf(let ivf):
             let nprobe = request.nprobe ?? ivf.nprobe
             guard nprobe >= 1 else {
@@ -65,7 +77,7 @@ public enum Searcher {
             if nprobe > ivf.nlist {
                 warnings.append("nprobe \(nprobe) is larger than nlist \(ivf.nlist); using \(ivf.nlist) as faiss does")
             }
-            return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe)
+            return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe, ompThreads: request.ompThreads)
         case .hnsw(let hnsw):
             guard let kernel = FaissKernel(hnsw.storage.header.metric) else {
                 throw FederSearchError.unsupportedMetric(hnsw.storage.header.metric, role: "index")

@@ -30,7 +30,9 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "The hnswlib space: l2, ip or cosine (hnswlib files do not record it).")
     var space: Space = .l2
 
-    var search: SearchRequest { SearchRequest(k: k, nprobe: nprobe, ef: ef) }
+    @OptionGroup var threads: OMPThreadsOption
+
+    var search: SearchRequest { SearchRequest(k: k, nprobe: nprobe, ef: ef, ompThreads: threads.ompThreads) }
 
     func validate(allowMany: Bool) throws {
         let sources = [id != nil, ids != nil, vector != nil, vectorJSON != nil].filter { $0 }.count

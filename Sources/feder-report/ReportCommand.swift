@@ -45,6 +45,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var kernelsOption: KernelsOption
 
+    @OptionGroup var threads: OMPThreadsOption
+
     func validate() throws {
         for condition in failIf where FailCondition(condition) == nil {
             throw ValidationError("--fail-if '\(condition)' is not MEASURE<NUMBER (\(FailCondition.syntax)).")
@@ -70,6 +72,7 @@ struct ReportCommand: ParsableCommand {
         request.dpi = dpi
         request.timeLimit = timeLimit
         request.memoryLimitMiB = memoryLimit
+        request.ompThreads = threads.ompThreads
         request.progress = { line in
             if !quiet, Date().timeIntervalSince(started) > 0.3 { printError("feder-report: \(line)") }
         }

@@ -11,13 +11,13 @@ struct TraceCommand: ParsableCommand {
             row, across all cores; with --json each prints one JSON object per line, in row order.
             Distances follow the library: squared L2, the raw dot product for faiss inner product, 1 − dot \
             for hnswlib ip and cosine. Exit codes: 0 ok, 64 usage, 65 bad data or parameters, 66 cannot open.
-            Exact means faiss's single-query, single-thread path: compare with faiss.omp_set_num_threads(1) and \
-            one query per call (with more threads, a flat search over 10,000 or more vectors computes distances \
-            through BLAS; so does a batch with nq × d ≥ 128,000). hnswlib labels print unsigned. faiss metrics \
-            L2, inner product, L1 and Linf are traced; others are refused.
+            Exact means faiss's single-query path with the OpenMP threads --omp-threads gives (default 1: \
+            compare with faiss.omp_set_num_threads(1)), one query per call: a batch with nq × d ≥ 128,000 \
+            computes its distances through BLAS in blocks the tool does not mirror. hnswlib labels print \
+            unsigned. faiss metrics L2, inner product, L1 and Linf are traced; others are refused.
             Float bits follow the library build: faiss's SIMD level on this CPU (or FAISS_SIMD_LEVEL) and the \
-            hnswlib build pip makes here with -march=native, unless --kernels names another; the output says \
-            which build the distances reproduce.
+            hnswlib build pip makes here with -march=native (and, with --omp-threads above 1, the OpenBLAS \
+            core), unless --kernels names another; the output says which build the distances reproduce.
             """)
 
     @Argument(help: "The index file.")

@@ -52,4 +52,27 @@ final class KernelsOptionTests: XCTestCase {
         XCTAssertEqual(outcome.status, 64)
         XCTAssertTrue(outcome.stderr.contains("unknown kernels 'faiss-sse9'"), outcome.stderr)
     }
+
+    /// `--omp-threads` changes nothing where faiss does not split the search (a flat index under 10,000 vectors),
+    /// says nothing about OpenBLAS there, and refuses 0.
+    func testOMPThreadsLeaveSmallSearchesAloneAndRefuseZero() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        let fixture = try XCTUnwrap(manifest.fixtures.first { $0.name == "flat_l2_d33" })
+        let queries = try XCTUnwrap(manifest.queriesPath(of: fixture))
+        let query = [manifest.path(of: fixture), "--vector", queries, "--row", "0"]
+        let one = try trace(query)
+        let four = try trace(query + ["--omp-threads", "4"])
+        XCTAssertEqual(four.results.map(\.id), one.results.map(\.id))
+        XCTAssertEqual(four.results.map(\.distance.bitPattern), one.results.map(\.distance.bitPattern))
+        XCTAssertFalse(four.kernels.contains("OpenBLAS"), four.kernels)
+        let zero = try CLI.run(["trace"] + query + ["--omp-threads", "0"])
+        XCTAssertEqual(zero.status, 64)
+        XCTAssertTrue(zero.stderr.contains("--omp-threads must be within 1…1024"), zero.stderr)
+    }
+
+    func testUnknownOpenBLASCoresAreAUsageError() throws {
+        let outcome = try CLI.run(["trace", "x.faiss", "--id", "1", "--kernels", "openblas-core2"])
+        XCTAssertEqual(outcome.status, 64)
+        XCTAssertTrue(outcome.stderr.contains("openblas-prescott"), outcome.stderr)
+    }
 }

@@ -55,4 +55,54 @@ final class FlatReservoirTests: XCTestCase {
         }
         XCTAssertEqual(compared, 96)
     }
+
+    /// An IVF's flat coarse quantizer is searched the same way for its nprobe nearest centroids: from nprobe
+    /// 100 on faiss's reservoir decides which of several tied centroids are probed, in which order (inner
+    /// product; for L2 the reservoir keeps what the heap keeps). Integer centroids tie often.
+    func testIVFCoarseSearchKeepsTheLibrarysTiesFromNprobe100() throws {
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with faiss") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-ivf-reservoir-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import json, sys
+            import numpy as np, faiss
+            faiss.omp_set_num_threads(1)
+            out = sys.argv[1]
+            rng = np.random.default_rng(3)
+            d = 5
+            quantizer = faiss.IndexFlatIP(d)
+            quantizer.add(rng.integers(-1, 2, size=(1000, d)).astype(np.float32))
+            index = faiss.IndexIVFFlat(quantizer, d, 1000, faiss.METRIC_INNER_PRODUCT)
+            index.is_trained = True
+            index.add(rng.integers(-3, 4, size=(5000, d)).astype(np.float32))
+            faiss.write_index(index, f"{out}/ivf.faiss")
+            queries = rng.integers(-1, 2, size=(10, d)).astype(np.float32)
+            np.save(f"{out}/queries.npy", queries)
+            rows = []
+            for q in queries:
+                for nprobe in (99, 100, 150, 300):
+                    index.nprobe = nprobe
+                    faiss.cvar.indexIVF_stats.reset()
+                    dist, ids = index.search(q[None, :], 20)
+                    scanned = faiss.cvar.indexIVF_stats.ndis
+                    coarse = quantizer.search(q[None, :], nprobe)[1][0].tolist()
+                    rows.append({"nprobe": nprobe, "ids": ids[0].tolist(), "scanned": scanned, "lists": coarse})
+            print(json.dumps(rows))
+            """
+        let data = try LibraryScript.run(script, arguments: [directory.path])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        let index = try IndexFile.open(path: directory.appendingPathComponent("ivf.faiss").path)
+        let queries = try VectorFile.read(path: directory.appendingPathComponent("queries.npy").path)
+        XCTAssertEqual(rows.count, 40)
+        for (position, row) in rows.enumerated() {
+            let nprobe = try XCTUnwrap(row["nprobe"] as? Int)
+            let request = SearchRequest(k: 20, nprobe: nprobe)
+            let (trace, _) = try Searcher.trace(index, query: queries.row(position / 4), request: request)
+            let label = "query \(position / 4) nprobe \(nprobe)"
+            XCTAssertEqual(trace.results.map(\.id), try XCTUnwrap(row["ids"] as? [Int64]), "\(label): ids")
+            XCTAssertEqual(trace.counts.scanned, try XCTUnwrap(row["scanned"] as? Int), "\(label): indexIVF_stats.ndis")
+            XCTAssertEqual(trace.ivf?.probes.map(\.list), try XCTUnwrap(row["lists"] as? [Int]), "\(label): the lists probed, in order")
+        }
+    }
 }

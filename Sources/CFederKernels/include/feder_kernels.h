@@ -71,6 +71,42 @@ float feder_hnswlib_inner_product(const void *a, const void *b, size_t d);
 /// Σx² as hnswlib's normalize_vector sums it (for cosine) with the selected build.
 float feder_hnswlib_squared_norm(const void *a, size_t d);
 
+/// faiss's fvec_norm_L2sqr as `level` computes it (the inner-product kernel of x with itself, at every level).
+float feder_faiss_norm(int level, const void *x, size_t d);
+
+/// OpenBLAS 0.3.15's cores (faiss-cpu 1.15.1's wheel bundles it, built for every core and choosing one when it
+/// loads), numbered as OpenBLAS numbers them; those whose sgemm feder_openblas_dots reproduces.
+enum {
+    FEDER_OPENBLAS_PRESCOTT = 4,
+    FEDER_OPENBLAS_NEHALEM = 10,
+    FEDER_OPENBLAS_BARCELONA = 14,
+    FEDER_OPENBLAS_SANDYBRIDGE = 16,
+    FEDER_OPENBLAS_HASWELL = 20,
+    FEDER_OPENBLAS_ZEN = 23,
+    FEDER_OPENBLAS_SKYLAKEX = 24,
+    FEDER_OPENBLAS_COOPERLAKE = 25
+};
+
+/// The core OpenBLAS 0.3.15 runs on this CPU: OPENBLAS_CORETYPE when set (as OpenBLAS matches it; an unknown
+/// name means Prescott), else its own detection by CPU family and model (Prescott for models it does not know).
+int feder_openblas_native_core(void);
+
+/// OpenBLAS's name for `core` ("Prescott"), NULL for a number it does not use.
+const char *feder_openblas_core_name(int core);
+
+/// Whether feder_openblas_dots reproduces `core`'s sgemm.
+int feder_openblas_mirrored(int core);
+
+/// out[r] = row r · x for `count` rows of d floats at `rows` (consecutive, unaligned), as `core`'s
+/// sgemm_("T", "N", count, 1, d, 1, rows, d, x, d, 0, out, count) computes them, bit for bit.
+void feder_openblas_dots(int core, const void *rows, size_t d, size_t count, const void *x, float *out);
+
+/// Selects the OpenBLAS core every later multi-threaded flat search reproduces (−1: feder_openblas_native_core).
+void feder_kernels_select_openblas(int core);
+
+/// The selected OpenBLAS core.
+int feder_kernels_openblas(void);
+
 /// Asks the CPU to start loading the cache lines at `address` (the first `lines` lines), as hnswlib does for
 /// the next neighbour while it scores the current one.
 static inline void feder_prefetch(const void *address, int lines) {

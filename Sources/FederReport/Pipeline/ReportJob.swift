@@ -20,6 +20,8 @@ public struct ReportRequest: Sendable {
     public var timeLimit: Double = 1800
     /// Resident-memory budget in MiB (0: none).
     public var memoryLimitMiB: Int = 0
+    /// faiss's OpenMP threads to mirror in every search (`SearchRequest.ompThreads`).
+    public var ompThreads = 1
     /// Short progress lines (for stderr).
     public var progress: @Sendable (String) -> Void = { _ in }
 
@@ -51,6 +53,7 @@ public enum ReportJob {
         var runner = JobRunner(spec: job)
         runner.progress = request.progress
         runner.timeLimit = request.timeLimit
+        runner.ompThreads = request.ompThreads
         runner.memoryLimit = request.memoryLimitMiB << 20
         let (runs, result) = try runner.run()
         let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer())

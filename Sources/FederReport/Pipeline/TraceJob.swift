@@ -50,7 +50,8 @@ public struct TraceOutput: Encodable, Sendable {
     public var query: QueryInfo
     public var kind: TraceKind
     public var metric: String
-    /// The library build whose kernels computed the distances ("faiss AVX512", "hnswlib avx512").
+    /// The library build whose kernels computed the distances ("faiss AVX512", "hnswlib avx512", "faiss AVX512 +
+    /// OpenBLAS Prescott sgemm" when the search mirrored faiss's multi-threaded flat path).
     public var kernels: String
     public var parameters: SearchParameters
     public var results: [LabeledNeighbor]
@@ -68,7 +69,7 @@ public struct TraceOutput: Encodable, Sendable {
         self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
         metric = trace.metric
-        kernels = Kernels.active.name(for: trace.kind == .hnswlib)
+        kernels = Kernels.active.name(for: trace.kind == .hnswlib) + (trace.openBLAS.map { " + OpenBLAS \($0) sgemm" } ?? "")
         parameters = trace.parameters
         results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
         counts = trace.counts

@@ -9,6 +9,7 @@ enum TraceText {
         var parameters = "k \(output.parameters.k)"
         if let nprobe = output.parameters.nprobe { parameters += ", nprobe \(nprobe)" }
         if let ef = output.parameters.ef { parameters += output.kind == .hnswlib ? ", ef \(ef)" : ", efSearch \(ef)" }
+        if let threads = output.parameters.ompThreads { parameters += ", \(threads) OpenMP threads" }
         lines.append("\(file) · \(output.kind) · \(output.metric) · \(output.kernels) · query \(output.query.source) · \(parameters)")
         lines.append("  rank  id                    distance")
         for (rank, neighbor) in output.results.enumerated() {
