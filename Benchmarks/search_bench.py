@@ -4,7 +4,9 @@
 Data: Fashion-MNIST-784 from Debian's `dataset-fashion-mnist` (the ann-benchmarks set): 60k training images as
 the base, the first N test images as queries. Indexes built with the real libraries (cached in --workdir):
 faiss IVF256,Flat and hnswlib M=16 (ef_construction 200). Every search is one query per call, single-threaded,
-on both sides; each timing is the best of three rounds. With --pin CORE (default 0) both sides run on that one
+on both sides. The two sides take turns, round after round (--rounds, default 10: feder-bench once over every
+query, then the library once over every query), and each side's time is its best round, so a slow spell of the
+machine falls on both sides alike instead of on whichever ran during it. With --pin CORE (default 0) both sides run on that one
 core: this process pins itself before timing the libraries and starts feder-bench under `taskset -c CORE`, so
 neither side gains from the second core or loses to a neighbour on it. Writes the table to BENCHMARKS.md (or
 --out).
@@ -34,7 +36,7 @@ DATA = "/usr/share/datasets/fashion-mnist"
 K = 10
 NPROBES = (8, 32)
 EFS = (16, 64)
-REPEAT = 3
+ROUNDS = 10
 
 
 def read_idx_images(path: str) -> np.ndarray:
@@ -42,15 +44,6 @@ def read_idx_images(path: str) -> np.ndarray:
         raw = handle.read()
     count, rows, cols = (int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(3))
     return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(count, rows * cols).astype("float32")
-
-
-def best_of(rounds: int, body) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        body()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def median_time(times: int, body) -> float:
@@ -91,8 +84,22 @@ PIN: list[str] = []
 
 
 def run_feder(binary: str, index: str, queries: str, extra: list[str]) -> dict:
-    command = PIN + [binary, index, "--queries", queries, "--k", str(K), "--repeat", str(REPEAT)] + extra
+    command = PIN + [binary, index, "--queries", queries, "--k", str(K), "--repeat", "1"] + extra
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def take_turns(rounds: int, feder, library, key: str) -> tuple[dict, dict, dict]:
+    """Alternates feder-bench (every setting) and the library (every setting) `rounds` times. Returns the first
+    feder-bench output, the best ms/query per setting of feder-bench, and of the library."""
+    first, ours, theirs = None, {}, {}
+    for turn in range(rounds):
+        output = feder(turn == 0)
+        first = first or output
+        for run in output["runs"]:
+            value = run[key]
+            ours[value] = min(ours.get(value, float("inf")), run["msPerQuery"])
+            theirs[value] = min(theirs.get(value, float("inf")), library(value))
+    return first, ours, theirs
 
 
 def main() -> None:
@@ -101,6 +108,7 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/feder-bench")
     parser.add_argument("--out", default="BENCHMARKS.md")
     parser.add_argument("--pin", type=int, default=0, help="run both sides on this core (-1: do not pin)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="turns each side takes; its best counts")
     args = parser.parse_args()
     if args.pin >= 0:
         os.sched_setaffinity(0, {args.pin})
@@ -129,24 +137,31 @@ def main() -> None:
     ivf = faiss.read_index(ivf_path)
     views_dir = os.path.join(args.workdir, "views")
     os.makedirs(views_dir, exist_ok=True)
-    ours_ivf = run_feder(binary, ivf_path, queries_path, ["--nprobe", ",".join(map(str, NPROBES)), "--views", views_dir])
-    for run in ours_ivf["runs"]:
-        ivf.nprobe = run["nprobe"]
+    found_ivf: dict[int, tuple[list, list]] = {}
+
+    def search_ivf(nprobe: int) -> float:
+        ivf.nprobe = nprobe
         found: list[list[int]] = []
         found_bits: list[list[int]] = []
+        start = time.perf_counter()
+        for row in range(len(queries)):
+            dists, ids = ivf.search(queries[row: row + 1], K)
+            found.append(ids[0].tolist())
+            found_bits.append(dists[0].view(np.uint32).tolist())
+        elapsed = time.perf_counter() - start
+        found_ivf[nprobe] = (found, found_bits)
+        return elapsed * 1000 / len(queries)
 
-        def search_all() -> None:
-            found.clear()
-            found_bits.clear()
-            for row in range(len(queries)):
-                dists, ids = ivf.search(queries[row: row + 1], K)
-                found.append(ids[0].tolist())
-                found_bits.append(dists[0].view(np.uint32).tolist())
+    def feder_ivf(with_views: bool) -> dict:
+        extra = ["--nprobe", ",".join(map(str, NPROBES))] + (["--views", views_dir] if with_views else [])
+        return run_feder(binary, ivf_path, queries_path, extra)
 
-        library = best_of(REPEAT, search_all) * 1000 / len(queries)
+    ours_ivf, ours_best, library_best = take_turns(args.rounds, feder_ivf, search_ivf, "nprobe")
+    for run in ours_ivf["runs"]:
+        found, found_bits = found_ivf[run["nprobe"]]
         same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
         same_bits = sum(a == b for a, b in zip(found_bits, run["bits"])) / len(found)
-        rows.append(("faiss IVF256,Flat", f"nprobe {run['nprobe']}", library, run["msPerQuery"],
+        rows.append(("faiss IVF256,Flat", f"nprobe {run['nprobe']}", library_best[run["nprobe"]], ours_best[run["nprobe"]],
                      recall(found, truth), recall(run["ids"], truth), same, same_bits))
     opens = [("faiss.read_index", os.path.getsize(ivf_path), open_faiss, ours_ivf["openSeconds"])]
 
@@ -159,24 +174,31 @@ def main() -> None:
     open_hnsw = median_time(5, load)
     hnsw = load()
     hnsw.set_num_threads(1)
-    ours_hnsw = run_feder(binary, hnsw_path, queries_path, ["--space", "l2", "--ef", ",".join(map(str, EFS)), "--views", views_dir])
+    found_hnsw: dict[int, tuple[list, list]] = {}
+
+    def search_hnsw(ef: int) -> float:
+        hnsw.set_ef(ef)
+        found: list[list[int]] = []
+        found_bits: list[list[int]] = []
+        start = time.perf_counter()
+        for row in range(len(queries)):
+            ids, dists = hnsw.knn_query(queries[row: row + 1], k=K, num_threads=1)
+            found.append(ids[0].astype(np.int64).tolist())
+            found_bits.append(dists[0].view(np.uint32).tolist())
+        elapsed = time.perf_counter() - start
+        found_hnsw[ef] = (found, found_bits)
+        return elapsed * 1000 / len(queries)
+
+    def feder_hnsw(with_views: bool) -> dict:
+        extra = ["--space", "l2", "--ef", ",".join(map(str, EFS))] + (["--views", views_dir] if with_views else [])
+        return run_feder(binary, hnsw_path, queries_path, extra)
+
+    ours_hnsw, ours_best, library_best = take_turns(args.rounds, feder_hnsw, search_hnsw, "ef")
     for run in ours_hnsw["runs"]:
-        hnsw.set_ef(run["ef"])
-        found = []
-        found_bits = []
-
-        def search_all_hnsw() -> None:
-            found.clear()
-            found_bits.clear()
-            for row in range(len(queries)):
-                ids, dists = hnsw.knn_query(queries[row: row + 1], k=K, num_threads=1)
-                found.append(ids[0].astype(np.int64).tolist())
-                found_bits.append(dists[0].view(np.uint32).tolist())
-
-        library = best_of(REPEAT, search_all_hnsw) * 1000 / len(queries)
+        found, found_bits = found_hnsw[run["ef"]]
         same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
         same_bits = sum(a == b for a, b in zip(found_bits, run["bits"])) / len(found)
-        rows.append(("hnswlib M=16", f"ef {run['ef']}", library, run["msPerQuery"],
+        rows.append(("hnswlib M=16", f"ef {run['ef']}", library_best[run["ef"]], ours_best[run["ef"]],
                      recall(found, truth), recall(run["ids"], truth), same, same_bits))
     opens.append(("hnswlib load_index", os.path.getsize(hnsw_path), open_hnsw, ours_hnsw["openSeconds"]))
 
@@ -192,7 +214,8 @@ def main() -> None:
         f"Written by `Benchmarks/search_bench.py` on {time.strftime('%Y-%m-%d')}: {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, faiss {faiss.__version__}, hnswlib 0.8.0.",
         f"Fashion-MNIST-784 (Debian `dataset-fashion-mnist`): 60,000 base vectors, {len(queries)} test queries, "
-        f"k = {K}. One query per call, single-threaded on both sides, best of {REPEAT} rounds"
+        f"k = {K}. One query per call, single-threaded on both sides, the sides taking turns for {args.rounds} "
+        "rounds, each side's best round"
         + (f", both sides pinned to core {args.pin} (`taskset -c {args.pin}`). " if args.pin >= 0 else ". ")
         + f"faiss ran its {faiss.SIMDConfig.get_level_name()} level. "
         "`feder-report` times are *traced* searches (every scored vector, probe and layer step recorded), "

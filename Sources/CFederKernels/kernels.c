@@ -434,6 +434,99 @@ AVX2_TARGET static float hnsw16_avx2(int ip, int fuse, const unsigned char *a, c
     _mm256_storeu_ps(lanes, acc);
     return lanes_sum(lanes, 8);
 }
+
+// Four vectors at once: each vector's 16-lane fused chain over [0, count) (count % 16 == 0) in its own order,
+// the four chains interleaved so that they run side by side instead of one after another.
+AVX512_TARGET static void chains16_x4(int ip, const unsigned char *a, const unsigned char *const *b, size_t count, __m512 *acc) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps(), c3 = _mm512_setzero_ps();
+    for (size_t i = 0; i < count; i += 16) {
+        __m512 x = load16(a, i);
+        __m512 y0 = load16(b[0], i), y1 = load16(b[1], i), y2 = load16(b[2], i), y3 = load16(b[3], i);
+        if (ip) {
+            c0 = _mm512_fmadd_ps(x, y0, c0);
+            c1 = _mm512_fmadd_ps(x, y1, c1);
+            c2 = _mm512_fmadd_ps(x, y2, c2);
+            c3 = _mm512_fmadd_ps(x, y3, c3);
+        } else {
+            __m512 t0 = _mm512_sub_ps(x, y0), t1 = _mm512_sub_ps(x, y1), t2 = _mm512_sub_ps(x, y2), t3 = _mm512_sub_ps(x, y3);
+            c0 = _mm512_fmadd_ps(t0, t0, c0);
+            c1 = _mm512_fmadd_ps(t1, t1, c1);
+            c2 = _mm512_fmadd_ps(t2, t2, c2);
+            c3 = _mm512_fmadd_ps(t3, t3, c3);
+        }
+    }
+    acc[0] = c0;
+    acc[1] = c1;
+    acc[2] = c2;
+    acc[3] = c3;
+}
+
+// hnsw16_avx512's ending for a fused chain: the lanes folded pairwise (inner product with the tree) or summed
+// left to right.
+AVX512_TARGET static float hnsw16_finish(int ip, int tree, __m512 acc) {
+    if (ip && tree) {
+        __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
+        __m128 four = _mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight));
+        return fold4_fast(four);
+    }
+    float lanes[16];
+    _mm512_storeu_ps(lanes, acc);
+    return lanes_sum(lanes, 16);
+}
+
+// faiss_avx512_fast's ending after its 16-blocks [0, i): the 8-block, the folds, the fused scalar tail.
+AVX512_TARGET static float faiss_avx512_finish(int ip, __m512 acc, const unsigned char *a, const unsigned char *b, size_t i, size_t d) {
+    __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
+    if (d - i >= 8) {
+        __m256 x = load8(a, i), y = load8(b, i);
+        if (ip) {
+            eight = _mm256_fmadd_ps(x, y, eight);
+        } else {
+            __m256 t = _mm256_sub_ps(x, y);
+            eight = _mm256_fmadd_ps(t, t, eight);
+        }
+        i += 8;
+    }
+    float total = fold4_fast(_mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight)));
+    return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, total);
+}
+
+// Groups of four through the interleaved chains, then each vector's own ending; what is left one by one.
+// The next group of up to four vectors from `done`: a group of two or three is padded with its last vector
+// (four chains take about as long as one, since each waits on its own additions).
+static size_t next_group(const unsigned char *const *b, size_t n, size_t done, const unsigned char **group) {
+    size_t size = n - done < 4 ? n - done : 4;
+    for (size_t j = 0; j < 4; j++) group[j] = b[done + (j < size ? j : size - 1)];
+    return size;
+}
+
+AVX512_TARGET static size_t hnsw16_avx512_batch(int ip, int tree, const unsigned char *a, const unsigned char *const *b, size_t n,
+                                                size_t d, float *out) {
+    size_t done = 0;
+    while (n - done >= 2) {
+        const unsigned char *group[4];
+        size_t size = next_group(b, n, done, group);
+        __m512 acc[4];
+        chains16_x4(ip, a, group, d, acc);
+        for (size_t j = 0; j < size; j++) out[done + j] = hnsw16_finish(ip, tree, acc[j]);
+        done += size;
+    }
+    return done;
+}
+
+AVX512_TARGET static size_t faiss_avx512_batch(int ip, const unsigned char *a, const unsigned char *const *b, size_t n, size_t d, float *out) {
+    size_t head = d / 16 * 16;
+    size_t done = 0;
+    while (n - done >= 2) {
+        const unsigned char *group[4];
+        size_t size = next_group(b, n, done, group);
+        __m512 acc[4];
+        chains16_x4(ip, a, group, head, acc);
+        for (size_t j = 0; j < size; j++) out[done + j] = faiss_avx512_finish(ip, acc[j], a, group[j], head, d);
+        done += size;
+    }
+    return done;
+}
 #endif
 
 // =========================================================================================================
@@ -610,6 +703,80 @@ float feder_hnswlib_l2sqr(const void *a, const void *b, size_t d) {
 
 float feder_hnswlib_inner_product(const void *a, const void *b, size_t d) {
     return feder_hnswlib_kernel(feder_kernels_hnswlib(), 1, a, b, d);
+}
+
+#ifdef FEDER_X86
+// The 16-block kernels with their build's switches fixed, for feder_hnswlib_resolve (d % 16 == 0).
+AVX512_TARGET static float hnsw_l2_avx512_fused(const void *a, const void *b, size_t d) { return hnsw16_avx512(0, 1, 1, a, b, d); }
+AVX512_TARGET static float hnsw_ip_avx512_fused_tree(const void *a, const void *b, size_t d) {
+    return hnsw16_avx512(1, 1, 1, a, b, d);
+}
+AVX2_TARGET static float hnsw_l2_avx2_fused(const void *a, const void *b, size_t d) { return hnsw16_avx2(0, 1, a, b, d); }
+AVX2_TARGET static float hnsw_l2_avx2_unfused(const void *a, const void *b, size_t d) { return hnsw16_avx2(0, 0, a, b, d); }
+AVX2_TARGET static float hnsw_ip_avx2_fused(const void *a, const void *b, size_t d) { return hnsw16_avx2(1, 1, a, b, d); }
+AVX2_TARGET static float hnsw_ip_avx2_unfused(const void *a, const void *b, size_t d) { return hnsw16_avx2(1, 0, a, b, d); }
+#endif
+
+#ifdef FEDER_X86
+AVX512_TARGET static float faiss_l2_avx512(const void *a, const void *b, size_t d) { return faiss_avx512_fast(0, a, b, d); }
+AVX512_TARGET static float faiss_ip_avx512(const void *a, const void *b, size_t d) { return faiss_avx512_fast(1, a, b, d); }
+AVX2_TARGET static float faiss_l2_avx2(const void *a, const void *b, size_t d) { return faiss_avx2_fast(0, a, b, d); }
+AVX2_TARGET static float faiss_ip_avx2(const void *a, const void *b, size_t d) { return faiss_avx2_fast(1, a, b, d); }
+#endif
+static float faiss_l1_selected(const void *a, const void *b, size_t d) { return feder_faiss_kernel(feder_kernels_faiss(), FEDER_FAISS_L1, a, b, d); }
+static float faiss_linf_selected(const void *a, const void *b, size_t d) {
+    return feder_faiss_kernel(feder_kernels_faiss(), FEDER_FAISS_LINF, a, b, d);
+}
+
+feder_distance_fn feder_faiss_resolve(int kernel) {
+    if (kernel == FEDER_FAISS_L1) return faiss_l1_selected;
+    if (kernel == FEDER_FAISS_LINF) return faiss_linf_selected;
+#ifdef FEDER_X86
+    int level = feder_kernels_faiss();
+    if (level == FEDER_FAISS_AVX512 && use_unit(CPU_AVX512)) return kernel ? faiss_ip_avx512 : faiss_l2_avx512;
+    if (level == FEDER_FAISS_AVX2 && use_unit(CPU_AVX2_FMA)) return kernel ? faiss_ip_avx2 : faiss_l2_avx2;
+#endif
+    return kernel ? feder_inner_product : feder_l2sqr;
+}
+
+void feder_faiss_batch(int kernel, const void *q, const void *const *vectors, size_t n, size_t d, float *out) {
+    size_t done = 0;
+#ifdef FEDER_X86
+    if ((kernel == 0 || kernel == 1) && feder_kernels_faiss() == FEDER_FAISS_AVX512 && use_unit(CPU_AVX512))
+        done = faiss_avx512_batch(kernel, q, (const unsigned char *const *)vectors, n, d, out);
+#endif
+    feder_distance_fn one = feder_faiss_resolve(kernel);
+    for (; done < n; done++) out[done] = one(q, vectors[done], d);
+}
+
+void feder_hnswlib_batch(int inner_product, const void *q, const void *const *vectors, size_t n, size_t d, float *out) {
+    size_t done = 0;
+#ifdef FEDER_X86
+    int build = feder_kernels_hnswlib();
+    if (build >= 0 && build <= FEDER_HNSWLIB_AVX512_GENERIC && d >= 16 && d % 16 == 0) {
+        hnsw_build chosen = hnsw_builds[build];
+        if (chosen.width16 == 16 && chosen.chains16 && use_unit(CPU_AVX512))
+            done = hnsw16_avx512_batch(inner_product, chosen.tree16, q, (const unsigned char *const *)vectors, n, d, out);
+    }
+#endif
+    feder_distance_fn one = feder_hnswlib_resolve(inner_product, d);
+    for (; done < n; done++) out[done] = one(q, vectors[done], d);
+}
+
+feder_distance_fn feder_hnswlib_resolve(int inner_product, size_t d) {
+#ifdef FEDER_X86
+    int build = feder_kernels_hnswlib();
+    if (build >= 0 && build <= FEDER_HNSWLIB_AVX512_GENERIC && d >= 16 && d % 16 == 0) {
+        hnsw_build chosen = hnsw_builds[build];
+        if (chosen.width16 == 16 && chosen.chains16 && chosen.tree16 && use_unit(CPU_AVX512))
+            return inner_product ? hnsw_ip_avx512_fused_tree : hnsw_l2_avx512_fused;
+        if (chosen.width16 == 8 && use_unit(CPU_AVX2_FMA)) {
+            if (inner_product) return chosen.chains16 ? hnsw_ip_avx2_fused : hnsw_ip_avx2_unfused;
+            return chosen.chains16 ? hnsw_l2_avx2_fused : hnsw_l2_avx2_unfused;
+        }
+    }
+#endif
+    return inner_product ? feder_hnswlib_inner_product : feder_hnswlib_l2sqr;
 }
 
 float feder_hnswlib_squared_norm(const void *pa, size_t d) {

@@ -174,6 +174,11 @@ public struct FaissHNSWGraph: Sendable {
         return (base + cumulativeNeighbors[level])..<(base + cumulativeNeighbors[level + 1])
     }
 
+    /// The most slots any level's list has (2M for level 0).
+    public var maxListSize: Int {
+        zip(cumulativeNeighbors.dropFirst(), cumulativeNeighbors).map { $0 - $1 }.max() ?? 0
+    }
+
     /// M: the slot count of levels above 0.
     public var m: Int { cumulativeNeighbors.count > 2 ? cumulativeNeighbors[2] - cumulativeNeighbors[1] : cumulativeNeighbors.last ?? 0 }
 

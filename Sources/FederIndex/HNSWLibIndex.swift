@@ -23,7 +23,7 @@ public struct HNSWLibIndex: Sendable {
     /// Per element, its top level (0 = level 0 only).
     public let elementLevels: [Int32]
     /// Per element, the file offset of its upper-level link block (levels 1…top), or −1.
-    let upperLinkOffsets: [Int]
+    @usableFromInline let upperLinkOffsets: [Int]
     /// Number of elements flagged deleted.
     public let deletedCount: Int
     /// Every element's label by internal id; nil when every label is its internal id (one thread adding items
@@ -32,22 +32,22 @@ public struct HNSWLibIndex: Sendable {
     /// The stored vectors (normalised for `cosine`), in internal-id order.
     public let vectors: VectorTable
 
-    let level0Offset: Int
-    let sizePerElement: Int
+    @usableFromInline let level0Offset: Int
+    @usableFromInline let sizePerElement: Int
     let labelOffset: Int
 
     /// Bytes of one upper-level link list: a u32 count then maxM u32 slots.
-    var upperListSize: Int { 4 * maxM + 4 }
+    @usableFromInline var upperListSize: Int { 4 * maxM + 4 }
 
     /// The caller's label of internal element `id`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func label(_ id: Int) -> UInt64 {
         if let labelTable { return labelTable[id] }
         return UInt64(id)
     }
 
     /// Whether element `id` is marked deleted (bit 0 of byte 2 of its level-0 list header).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func isDeleted(_ id: Int) -> Bool {
         let flags = file.baseAddress.load(fromByteOffset: level0Offset + id * sizePerElement + 2, as: UInt8.self)
         return flags & 0x01 != 0
@@ -55,7 +55,7 @@ public struct HNSWLibIndex: Sendable {
 
     /// Raw access for hot loops: element `id`'s neighbour count on `level` and the address of its first u32 id
     /// (ids validated at load to be < count).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func linkList(of id: Int, level: Int) -> (count: Int, ids: UnsafeRawPointer) {
         let listOffset = level == 0 ? level0Offset + id * sizePerElement : upperLinkOffsets[id] + (level - 1) * upperListSize
         let pointer = file.baseAddress + listOffset
@@ -63,7 +63,7 @@ public struct HNSWLibIndex: Sendable {
     }
 
     /// The address of element `id`'s first float.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func vectorPointer(_ id: Int) -> UnsafeRawPointer {
         file.baseAddress + level0Offset + id * sizePerElement + (vectors.byteOffset - level0Offset)
     }

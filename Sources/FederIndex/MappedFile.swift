@@ -17,7 +17,7 @@ public final class MappedFile: @unchecked Sendable {
     /// The file's bytes. Never written.
     public let bytes: UnsafeRawBufferPointer
     private let release: @Sendable (UnsafeMutableRawPointer, Int) -> Void
-    private let start: UnsafeMutableRawPointer
+    @usableFromInline let start: UnsafeMutableRawPointer
     private let length: Int
 
     /// Maps `path` read-only.
@@ -90,7 +90,7 @@ public final class MappedFile: @unchecked Sendable {
     public var count: Int { length }
 
     /// The first byte of the file (valid even for an empty file, which then has nothing to read).
-    public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(start) }
+    @inlinable public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(start) }
 
     deinit { release(start, length) }
 }

@@ -29,14 +29,19 @@ public enum FaissHNSWSearch {
             order == .keepSmallest ? a < b : a > b
         }
 
+        let kernelFunction = kernel.resolved()
         return VisitedPool.shared.withTable(count: storage.count) { marks in
             withQueryPointer(query) { q -> SearchTrace in
                 @inline(__always) func distance(_ node: Int) -> Float {
-                    return kernel(q, storage.rowPointer(node), dim: dim)
+                    return kernelFunction(q, storage.rowPointer(node), dim: dim)
                 }
                 // Marks: 1 visited on layer 0, 2 distance computed on some level.
                 var computedList: [Int] = []
                 computedList.reserveCapacity(ef * 16)
+                // Per list read: the vectors to score and their distances, and (layer 0) each slot's marks before.
+                let widest = graph.maxListSize
+                var batch = DistanceBatch(capacity: widest)
+                var previousMarks = [UInt8](repeating: 0, count: max(widest, 1))
 
                 var nearest = graph.entryPoint
                 var nearestDistance = distance(nearest)
@@ -54,10 +59,17 @@ public enum FaissHNSWSearch {
                     while true {
                         let start = nearest
                         var edges: [HNSWTrace.Edge] = []
+                        // Every neighbour of the pass is scored whatever it finds: together first.
+                        batch.removeAll()
                         for slot in graph.slotRange(node: start, level: level) {
                             let neighbor = Int(graph.neighbors[slot])
                             if neighbor < 0 { break }
-                            let d = distance(neighbor)
+                            batch.append(storage.rowPointer(neighbor))
+                        }
+                        batch.score(faiss: kernel, query: q, dim: dim)
+                        for (position, slot) in graph.slotRange(node: start, level: level).prefix(batch.count).enumerated() {
+                            let neighbor = Int(graph.neighbors[slot])
+                            let d = batch.distances[position]
                             if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
                             ndis += 1
                             edges.append(HNSWTrace.Edge(from: start, to: neighbor, distance: d))
@@ -101,16 +113,32 @@ public enum FaissHNSWSearch {
                         break
                     }
                     var events: [HNSWTrace.NeighborEvent] = []
-                    for slot in graph.slotRange(node: node, level: 0) {
+                    // Marks first (both at once: a node visited on layer 0 has had its distance computed), the
+                    // unvisited neighbours scored together, then each neighbour in list order as faiss takes them.
+                    let slots = graph.slotRange(node: node, level: 0)
+                    batch.removeAll()
+                    var listed = 0
+                    for slot in slots {
                         let neighbor = Int(graph.neighbors[slot])
                         if neighbor < 0 { break }
-                        if marks.testAndSet(neighbor, mark: 1) {
+                        let before = marks.setMarks(neighbor, 3)
+                        previousMarks[listed] = UInt8(before)
+                        listed += 1
+                        if before & 1 == 0 { batch.append(storage.rowPointer(neighbor)) }
+                    }
+                    batch.score(faiss: kernel, query: q, dim: dim)
+                    var next = 0
+                    for (position, slot) in slots.prefix(listed).enumerated() {
+                        let neighbor = Int(graph.neighbors[slot])
+                        let before = UInt32(previousMarks[position])
+                        if before & 1 != 0 {
                             events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
                             continue
                         }
                         visitedCount += 1
-                        let d = distance(neighbor)
-                        if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
+                        let d = batch.distances[next]
+                        next += 1
+                        if before & 2 == 0 { computedList.append(neighbor) }
                         layer0Distances += 1
                         var entered = false
                         var evicted: Int?

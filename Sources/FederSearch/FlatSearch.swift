@@ -63,14 +63,23 @@ public enum FlatSearch {
                     table, query: query, k: k, kernel: kernel, threads: ompThreads, core: core, distances: distances),
                 openBLAS: core)
         }
-        let dim = table.dim
         let order = kernel.order
+        var block = DistanceBatch(capacity: blockRows)
         func score(_ body: (Float, Int64) -> Void) {
+            guard table.count > 0 else { return }
+            let base = table.rowPointer(0)
             withQueryPointer(query) { q in
-                for row in 0..<table.count {
-                    let distance = kernel(q, table.rowPointer(row), dim: dim)
-                    distances?[row] = distance
-                    body(distance, Int64(row))
+                var start = 0
+                while start < table.count {
+                    let count = min(blockRows, table.count - start)
+                    block.gather(base, stride: table.rowStride, from: start, count: count)
+                    block.score(faiss: kernel, query: q, dim: table.dim)
+                    for position in 0..<count {
+                        let value = block.distances[position]
+                        distances?[start + position] = value
+                        body(value, Int64(start + position))
+                    }
+                    start += count
                 }
             }
         }

@@ -31,9 +31,10 @@ public enum HNSWLibSearch {
         return VisitedPool.shared.withTable(count: index.count) { marks in
             withQueryPointer(query) { q -> SearchTrace in
                 let isL2 = space == .l2
+                let kernel = DistanceFunction.hnswlib(innerProduct: !isL2, dim: dim)
                 @inline(__always) func distance(_ node: Int) -> Float {
-                    let pointer = index.vectorPointer(node)
-                    return isL2 ? HNSWLibDistances.l2(q, pointer, dim: dim) : HNSWLibDistances.innerProductDistance(q, pointer, dim: dim)
+                    let value = kernel(q, index.vectorPointer(node), dim: dim)
+                    return isL2 ? value : 1 - value
                 }
                 // Marks: 1 visited on layer 0, 2 distance computed on some level.
                 var computedList: [Int] = []
@@ -46,6 +47,10 @@ public enum HNSWLibSearch {
                 distanceComputations += 1
                 if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
                 let entryDistance = currentDistance
+
+                // Per list read: the vectors to score and their distances, and (layer 0) each slot's marks before.
+                var batch = DistanceBatch(capacity: max(index.maxM0, index.maxM))
+                var previousMarks = [UInt8](repeating: 0, count: max(index.maxM0, 1))
 
                 var upper: [HNSWTrace.UpperLevel] = []
                 var level = index.maxLevel
@@ -60,9 +65,16 @@ public enum HNSWLibSearch {
                         hops += 1
                         var edges: [HNSWTrace.Edge] = []
                         edges.reserveCapacity(list.count)
+                        // The pass scores every neighbour whatever it finds, so they are scored together first.
+                        batch.removeAll()
                         for slot in 0..<list.count {
                             let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
-                            let d = distance(node)
+                            batch.append(index.vectorPointer(node))
+                        }
+                        batch.score(hnswlibInnerProduct: !isL2, query: q, dim: dim)
+                        for slot in 0..<list.count {
+                            let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
+                            let d = batch.distances[slot]
                             distanceComputations += 1
                             if !marks.testAndSet(node, mark: 2) { computedList.append(node) }
                             edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
@@ -122,23 +134,34 @@ public enum HNSWLibSearch {
                     let list = index.linkList(of: node, level: 0)
                     var events: [HNSWTrace.NeighborEvent] = []
                     events.reserveCapacity(list.count)
-                    if list.count > 0 {
-                        feder_prefetch(index.vectorPointer(Int(list.ids.loadUnaligned(as: UInt32.self))), 4)
-                    }
+                    // Marks first (both at once: a node visited on layer 0 has had its distance computed), then
+                    // the unvisited neighbours' distances several at a time, then each neighbour in list order as
+                    // hnswlib takes them. Distances do not depend on the queues, so the order is the library's.
+                    batch.removeAll()
                     for slot in 0..<list.count {
                         let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
-                        if slot + 1 < list.count {
-                            let next = Int(list.ids.loadUnaligned(fromByteOffset: (slot + 1) * 4, as: UInt32.self))
-                            feder_prefetch(index.vectorPointer(next), 4)
+                        let before = marks.setMarks(neighbor, 3)
+                        previousMarks[slot] = UInt8(before)
+                        if before & 1 == 0 {
+                            let vector = index.vectorPointer(neighbor)
+                            feder_prefetch(vector, 2)
+                            batch.append(vector)
                         }
-                        if marks.testAndSet(neighbor, mark: 1) {
+                    }
+                    batch.score(hnswlibInnerProduct: !isL2, query: q, dim: dim)
+                    var next = 0
+                    for slot in 0..<list.count {
+                        let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
+                        let before = UInt32(previousMarks[slot])
+                        if before & 1 != 0 {
                             events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
                             continue
                         }
                         visitedCount += 1
-                        let d = distance(neighbor)
+                        let d = batch.distances[next]
+                        next += 1
                         distanceComputations += 1
-                        if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
+                        if before & 2 == 0 { computedList.append(neighbor) }
                         if top.count < ef || lowerBound > d {
                             candidates.push(-d, UInt32(neighbor))
                             var entered = false
@@ -201,11 +224,7 @@ public enum HNSWLibSearch {
     }
 
     /// Internal id → label for `nodes`, or nil when every label equals its internal id.
-    static func labels(of nodes: [Int], in index: HNSWLibIndex) -> [Int: Int64]? {
-        guard let table = index.labelTable else { return nil }
-        var map: [Int: Int64] = [:]
-        map.reserveCapacity(nodes.count)
-        for node in nodes { map[node] = Int64(bitPattern: table[node]) }
-        return map
+    static func labels(of nodes: [Int], in index: HNSWLibIndex) -> NodeLabels? {
+        index.labelTable.map { NodeLabels(hnswlibLabels: $0, nodes: nodes) }
     }
 }

@@ -7,6 +7,9 @@ import FederIndex
 ///
 /// - Complexity: O(nlist·d + scanned·d).
 public enum IVFSearch {
+    /// Vectors of a list scored per call of the batched kernel.
+    static let scanBlock = 64
+
     public static func trace(
         _ index: FaissIVFIndex, query: [Float], k: Int, nprobe requested: Int, ompThreads: Int = 1
     ) throws -> SearchTrace {
@@ -67,6 +70,7 @@ public enum IVFSearch {
             coarseBLAS = ranking.openBLAS
         }
 
+        var block = DistanceBatch(capacity: Self.scanBlock)
         return withQueryPointer(query) { q -> SearchTrace in
             var heap = FaissResultHeap(capacity: k, order: order)
             var probes: [IVFTrace.Probe] = []
@@ -85,13 +89,21 @@ public enum IVFSearch {
                 probedLists += 1
                 let codes = file.baseAddress + invertedList.codesOffset
                 let ids = file.baseAddress + invertedList.ids.byteOffset
-                for offset in 0..<invertedList.size {
-                    let pointer = codes + offset * codeSize
-                    let distance = kernel(q, pointer, dim: dim)
-                    let id = ids.loadUnaligned(fromByteOffset: offset * 8, as: Int64.self)
-                    let admitted = heap.admits(distance)
-                    if admitted { heap.replaceTop(distance, id: id) }
-                    scanned.append(IVFTrace.ScannedVector(id: id, list: list, distance: distance, admitted: admitted))
+                // The list's distances in blocks, several vectors at a time (each summed in its own order), then
+                // each offered to the heap in list order as faiss does.
+                var blockStart = 0
+                while blockStart < invertedList.size {
+                    let blockCount = min(Self.scanBlock, invertedList.size - blockStart)
+                    block.gather(codes, stride: codeSize, from: blockStart, count: blockCount)
+                    block.score(faiss: kernel, query: q, dim: dim)
+                    for position in 0..<blockCount {
+                        let value = block.distances[position]
+                        let id = ids.loadUnaligned(fromByteOffset: (blockStart + position) * 8, as: Int64.self)
+                        let admitted = heap.admits(value)
+                        if admitted { heap.replaceTop(value, id: id) }
+                        scanned.append(IVFTrace.ScannedVector(id: id, list: list, distance: value, admitted: admitted))
+                    }
+                    blockStart += blockCount
                 }
             }
             var counts = SearchCounts(

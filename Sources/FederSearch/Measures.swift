@@ -28,7 +28,8 @@ public enum Measures {
                 : (.keepSmallest, { HNSWLibDistances.innerProductDistance($0, $1, dim: dim) })
         case .faiss(let faiss):
             let kernel = FaissKernel(faiss.header.metric) ?? .l2
-            kind = (kernel.order, { kernel($0, $1, dim: dim) })
+            let function = kernel.resolved()
+            kind = (kernel.order, { function($0, $1, dim: dim) })
         }
         let query = index.metric == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
         var heap = FaissResultHeap(capacity: k, order: kind.order)

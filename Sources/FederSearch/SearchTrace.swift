@@ -14,7 +14,7 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var ivf: IVFTrace?
     public var hnsw: HNSWTrace?
     /// Internal id → label, for the ids that appear in the trace, when labels differ from internal ids.
-    public var nodeLabels: [Int: Int64]?
+    public var nodeLabels: NodeLabels?
     /// Measures against exact search, filled in by `Measures`.
     public var measures: SearchMeasures?
     /// The OpenBLAS core whose sgemm gave the distances, when the search mirrored faiss's multi-threaded flat
@@ -238,4 +238,60 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
         case .hnswlib, .idMapFlat, .idMapIVF, .idMapHNSW: return self
         }
     }
+}
+
+/// Internal id → label for the ids a trace mentions, read from the index's own table when asked (nothing is
+/// copied per search): hnswlib's label of each element, or an IDMap's id map. Encodes, and compares, as the
+/// map `{"internal id": label}` of the ids it covers.
+public struct NodeLabels: Sendable, Equatable, Codable {
+    enum Source: Sendable {
+        case hnswlib([UInt64])
+        case idMap(MappedArray<Int64>)
+        case map([Int: Int64])
+    }
+
+    let source: Source
+    /// The ids it covers (for the table sources; a map covers its keys).
+    let nodes: [Int]
+
+    /// hnswlib labels (bits as Int64) of `nodes`.
+    init(hnswlibLabels table: [UInt64], nodes: [Int]) {
+        source = .hnswlib(table)
+        self.nodes = nodes.filter { $0 >= 0 && $0 < table.count }
+    }
+
+    /// An IDMap's ids of `nodes`.
+    init(idMap: MappedArray<Int64>, nodes: [Int]) {
+        source = .idMap(idMap)
+        self.nodes = nodes.filter { $0 >= 0 && $0 < idMap.count }
+    }
+
+    public init(_ map: [Int: Int64]) {
+        source = .map(map)
+        nodes = []
+    }
+
+    /// The label of internal id `node`, nil when the trace does not cover it.
+    public subscript(node: Int) -> Int64? {
+        switch source {
+        case .map(let map): return map[node]
+        case .hnswlib(let table): return node >= 0 && node < table.count ? Int64(bitPattern: table[node]) : nil
+        case .idMap(let ids): return node >= 0 && node < ids.count ? ids[node] : nil
+        }
+    }
+
+    /// Every covered id and its label.
+    public var dictionary: [Int: Int64] {
+        if case .map(let map) = source { return map }
+        var map: [Int: Int64] = [:]
+        map.reserveCapacity(nodes.count)
+        for node in nodes { map[node] = self[node] }
+        return map
+    }
+
+    public static func == (a: NodeLabels, b: NodeLabels) -> Bool { a.dictionary == b.dictionary }
+
+    public init(from decoder: Decoder) throws { self.init(try [Int: Int64](from: decoder)) }
+
+    public func encode(to encoder: Encoder) throws { try dictionary.encode(to: encoder) }
 }

@@ -95,12 +95,8 @@ public enum Searcher {
                 }
                 trace.results[position].id = map.ids[Int(internalID)]
             }
-            var labels: [Int: Int64] = [:]
-            for node in trace.hnsw?.visited ?? [] where node < map.ids.count { labels[node] = map.ids[node] }
-            for scanned in trace.ivf?.scanned ?? [] where scanned.id >= 0 && scanned.id < Int64(map.ids.count) {
-                labels[Int(scanned.id)] = map.ids[Int(scanned.id)]
-            }
-            trace.nodeLabels = labels
+            let nodes = (trace.hnsw?.visited ?? []) + (trace.ivf?.scanned ?? []).map { Int(truncatingIfNeeded: $0.id) }
+            trace.nodeLabels = NodeLabels(idMap: map.ids, nodes: nodes)
             trace.kind = trace.kind.inIDMap
             return trace
         }

@@ -31,11 +31,17 @@ final class VisitedTable: @unchecked Sendable {
     /// Sets `mark` (1 or 2) on `node`; returns whether it was already set in this search.
     @inline(__always)
     func testAndSet(_ node: Int, mark: UInt32) -> Bool {
+        setMarks(node, mark) & mark != 0
+    }
+
+    /// Sets the marks in `marks` (1, 2 or both) on `node`; returns the marks it had before in this search.
+    @inline(__always)
+    func setMarks(_ node: Int, _ marks: UInt32) -> UInt32 {
         precondition(node >= 0 && node < count)
         let value = entries[node]
         let current = value >> 2 == tag ? value & 3 : 0
-        entries[node] = (tag << 2) | current | mark
-        return current & mark != 0
+        entries[node] = (tag << 2) | current | marks
+        return current
     }
 }
 

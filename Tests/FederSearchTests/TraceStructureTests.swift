@@ -707,7 +707,7 @@ final class TraceStructureTests: XCTestCase {
         }
         check(trace.kind.rawValue, expected.kind, "kind")
         check(trace.results.map { Result(id: $0.id, distance: $0.distance, internalID: $0.internalID) }, expected.results, "results")
-        check(trace.nodeLabels, expected.nodeLabels, "nodeLabels")
+        check(trace.nodeLabels?.dictionary, expected.nodeLabels, "nodeLabels")
         check(trace.counts.distanceComputations, expected.distanceComputations, "distanceComputations")
         check(trace.counts.visited, expected.visited.count, "counts.visited")
         check(trace.counts.hops, expected.hops, "hops")
@@ -772,7 +772,7 @@ final class TraceStructureTests: XCTestCase {
         check(trace.kind.rawValue, expected.kind, "kind")
         check(trace.parameters.nprobe, expected.nprobe, "nprobe")
         check(trace.results.map { Result(id: $0.id, distance: $0.distance, internalID: $0.internalID) }, expected.results, "results")
-        check(trace.nodeLabels, expected.nodeLabels, "nodeLabels")
+        check(trace.nodeLabels?.dictionary, expected.nodeLabels, "nodeLabels")
         check(trace.counts.scanned, expected.scanned.count, "counts.scanned")
         check(trace.counts.visited, expected.scanned.count, "counts.visited")
         check(trace.counts.probedLists, expected.probedLists, "counts.probedLists")

@@ -23,6 +23,9 @@ enum {
     FEDER_HNSWLIB_AVX512_GENERIC = 6
 };
 
+/// A distance kernel: a and b hold d floats.
+typedef float (*feder_distance_fn)(const void *a, const void *b, size_t d);
+
 /// The level faiss picks on this CPU (its auto_detect_simd_level, without the FAISS_SIMD_LEVEL override).
 int feder_cpu_faiss_level(void);
 
@@ -67,6 +70,23 @@ float feder_hnswlib_l2sqr(const void *a, const void *b, size_t d);
 
 /// hnswlib's inner product (the dot, before 1 − dot) with the selected build.
 float feder_hnswlib_inner_product(const void *a, const void *b, size_t d);
+
+/// The selected faiss level's fvec_L2sqr (0), fvec_inner_product (1), fvec_L1 or fvec_Linf, resolved once
+/// for a search (the same bits as feder_faiss_kernel at that level).
+feder_distance_fn feder_faiss_resolve(int kernel);
+
+/// The selected hnswlib build's L2Sqr (inner_product = 0) or inner product (1) for vectors of d floats,
+/// resolved once for a search: the same bits as feder_hnswlib_l2sqr / feder_hnswlib_inner_product, without
+/// choosing the kernel on every call. Re-resolve after feder_kernels_select or feder_kernels_portable.
+feder_distance_fn feder_hnswlib_resolve(int inner_product, size_t d);
+
+/// out[i] = the selected faiss kernel (as feder_faiss_resolve) of q and vectors[i], for n vectors of d floats;
+/// vectors are scored several at a time, each summed in its own order, so the bits are the one-by-one bits.
+void feder_faiss_batch(int kernel, const void *q, const void *const *vectors, size_t n, size_t d, float *out);
+
+/// out[i] = hnswlib's L2Sqr (inner_product = 0) or dot (1) of q and vectors[i] with the selected build, for n
+/// vectors of d floats, several at a time with the one-by-one bits.
+void feder_hnswlib_batch(int inner_product, const void *q, const void *const *vectors, size_t n, size_t d, float *out);
 
 /// Σx² as hnswlib's normalize_vector sums it (for cosine) with the selected build.
 float feder_hnswlib_squared_norm(const void *a, size_t d);

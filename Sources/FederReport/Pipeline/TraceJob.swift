@@ -78,7 +78,7 @@ public struct TraceOutput: Encodable, Sendable {
         exact = trace.measures.map { $0.exact.map { LabeledNeighbor($0, unsigned: unsigned) } }
         ivf = trace.ivf
         hnsw = trace.hnsw
-        nodeLabels = trace.nodeLabels?.mapValues { Label(bits: $0, unsigned: unsigned) }
+        nodeLabels = trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) }
         self.warnings = warnings
     }
 }
