@@ -4,9 +4,9 @@
 Data: Fashion-MNIST-784 from Debian's `dataset-fashion-mnist` (the ann-benchmarks set): 60k training images as
 the base, the first N test images as queries. Indexes built with the real libraries (cached in --workdir):
 faiss IVF256,Flat and hnswlib M=16 (ef_construction 200). Every search is one query per call, single-threaded,
-on both sides. The two sides take turns, round after round (--rounds, default 10: feder-bench once over every
-query, then the library once over every query), and each side's time is its best round, so a slow spell of the
-machine falls on both sides alike instead of on whichever ran during it. With --pin CORE (default 0) both sides run on that one
+on both sides. The two sides take turns run by run (--rounds, default 30, of every setting: feder-bench once over
+every query, then the library once over every query), and each side's time is its best run, so a slow spell
+of the machine falls on both sides alike instead of on whichever ran during it. With --pin CORE (default 0) both sides run on that one
 core: this process pins itself before timing the libraries and starts feder-bench under `taskset -c CORE`, so
 neither side gains from the second core or loses to a neighbour on it. Writes the table to BENCHMARKS.md (or
 --out).
@@ -36,7 +36,7 @@ DATA = "/usr/share/datasets/fashion-mnist"
 K = 10
 NPROBES = (8, 32)
 EFS = (16, 64)
-ROUNDS = 10
+ROUNDS = 30
 
 
 def read_idx_images(path: str) -> np.ndarray:
@@ -88,18 +88,27 @@ def run_feder(binary: str, index: str, queries: str, extra: list[str]) -> dict:
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
-def take_turns(rounds: int, feder, library, key: str) -> tuple[dict, dict, dict]:
-    """Alternates feder-bench (every setting) and the library (every setting) `rounds` times. Returns the first
-    feder-bench output, the best ms/query per setting of feder-bench, and of the library."""
-    first, ours, theirs = None, {}, {}
-    for turn in range(rounds):
-        output = feder(turn == 0)
-        first = first or output
-        for run in output["runs"]:
-            value = run[key]
-            ours[value] = min(ours.get(value, float("inf")), run["msPerQuery"])
-            theirs[value] = min(theirs.get(value, float("inf")), library(value))
-    return first, ours, theirs
+def take_turns(rounds: int, binary: str, index: str, queries: str, extra: list[str], key: str, values, library) \
+        -> tuple[dict, dict]:
+    """Alternates run by run, `rounds` times over every setting: feder-bench (started once with --serve, so each
+    of its runs is one line on its stdin) over every query, then the library over every query. Returns the best
+    ms/query per setting of feder-bench and of the library."""
+    command = PIN + [binary, index, "--queries", queries, "--k", str(K), "--serve"] + extra
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ours: dict = {}
+    theirs: dict = {}
+    try:
+        for _ in range(rounds):
+            for value in values:
+                server.stdin.write(f"{key} {value}\n")
+                server.stdin.flush()
+                answer = json.loads(server.stdout.readline())
+                ours[value] = min(ours.get(value, float("inf")), answer["msPerQuery"])
+                theirs[value] = min(theirs.get(value, float("inf")), library(value))
+    finally:
+        server.stdin.close()
+        server.wait()
+    return ours, theirs
 
 
 def main() -> None:
@@ -152,11 +161,8 @@ def main() -> None:
         found_ivf[nprobe] = (found, found_bits)
         return elapsed * 1000 / len(queries)
 
-    def feder_ivf(with_views: bool) -> dict:
-        extra = ["--nprobe", ",".join(map(str, NPROBES))] + (["--views", views_dir] if with_views else [])
-        return run_feder(binary, ivf_path, queries_path, extra)
-
-    ours_ivf, ours_best, library_best = take_turns(args.rounds, feder_ivf, search_ivf, "nprobe")
+    ours_ivf = run_feder(binary, ivf_path, queries_path, ["--nprobe", ",".join(map(str, NPROBES)), "--views", views_dir])
+    ours_best, library_best = take_turns(args.rounds, binary, ivf_path, queries_path, [], "nprobe", NPROBES, search_ivf)
     for run in ours_ivf["runs"]:
         found, found_bits = found_ivf[run["nprobe"]]
         same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
@@ -189,11 +195,8 @@ def main() -> None:
         found_hnsw[ef] = (found, found_bits)
         return elapsed * 1000 / len(queries)
 
-    def feder_hnsw(with_views: bool) -> dict:
-        extra = ["--space", "l2", "--ef", ",".join(map(str, EFS))] + (["--views", views_dir] if with_views else [])
-        return run_feder(binary, hnsw_path, queries_path, extra)
-
-    ours_hnsw, ours_best, library_best = take_turns(args.rounds, feder_hnsw, search_hnsw, "ef")
+    ours_hnsw = run_feder(binary, hnsw_path, queries_path, ["--space", "l2", "--ef", ",".join(map(str, EFS)), "--views", views_dir])
+    ours_best, library_best = take_turns(args.rounds, binary, hnsw_path, queries_path, ["--space", "l2"], "ef", EFS, search_hnsw)
     for run in ours_hnsw["runs"]:
         found, found_bits = found_hnsw[run["ef"]]
         same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
@@ -214,8 +217,8 @@ def main() -> None:
         f"Written by `Benchmarks/search_bench.py` on {time.strftime('%Y-%m-%d')}: {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, faiss {faiss.__version__}, hnswlib 0.8.0.",
         f"Fashion-MNIST-784 (Debian `dataset-fashion-mnist`): 60,000 base vectors, {len(queries)} test queries, "
-        f"k = {K}. One query per call, single-threaded on both sides, the sides taking turns for {args.rounds} "
-        "rounds, each side's best round"
+        f"k = {K}. One query per call, single-threaded on both sides, the sides taking turns run by run for "
+        f"{args.rounds} rounds, each side's best run"
         + (f", both sides pinned to core {args.pin} (`taskset -c {args.pin}`). " if args.pin >= 0 else ". ")
         + f"faiss ran its {faiss.SIMDConfig.get_level_name()} level. "
         "`feder-report` times are *traced* searches (every scored vector, probe and layer step recorded), "

@@ -2,6 +2,9 @@
 // way Benchmarks/search_bench.py times faiss and hnswlib. Prints one JSON object.
 //
 // Usage: feder-bench INDEX --space l2 --queries Q.npy --k 10 [--nprobe 8,32] [--ef 16,64] [--repeat 3]
+//        feder-bench INDEX --queries Q.npy --k 10 --serve    (then one line per run on stdin: "nprobe 8" or
+//        "ef 16"; each answered with one JSON line {"msPerQuery": …}, so a driver can take turns with a library
+//        run by run in one process each)
 import FederIndex
 import FederLayout
 import FederRender
@@ -17,6 +20,8 @@ struct Options {
     var efs: [Int] = []
     var rounds = 3
     var copy = false
+    /// Answer runs named on standard input instead of timing the settings once.
+    var serve = false
     /// Time every view of the first query's trace, rendered to PNG in this folder.
     var views: String?
 }
@@ -32,6 +37,7 @@ func parse() -> Options? {
         case "--nprobe": options.nprobes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
         case "--ef": options.efs = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
         case "--copy": options.copy = true
+        case "--serve": options.serve = true
         case "--views": options.views = arguments.popFirst()
         case "--repeat": options.rounds = arguments.popFirst().flatMap(Int.init) ?? 3
         default: options.index = argument
@@ -68,6 +74,19 @@ do {
     guard let index else { exit(65) }
     let queries = try VectorFile.read(path: options.queries)
     let rows = (0..<queries.count).map { queries.row($0) }
+    if options.serve {
+        // One run over every query per request line, timed alone: the driver alternates with the library.
+        while let line = readLine() {
+            let words = line.split(separator: " ")
+            guard words.count == 2, let value = Int(words[1]) else { continue }
+            let request =
+                words[0] == "nprobe" ? SearchRequest(k: options.k, nprobe: value) : SearchRequest(k: options.k, ef: value)
+            let elapsed = try seconds { for row in rows { _ = try Searcher.trace(index, query: row, request: request) } }
+            print("{\"msPerQuery\": \(elapsed * 1000 / Double(max(rows.count, 1)))}")
+            fflush(nil)
+        }
+        exit(0)
+    }
     var runs: [[String: Any]] = []
     let settings: [SearchRequest] =
         options.nprobes.map { SearchRequest(k: options.k, nprobe: $0) } + options.efs.map { SearchRequest(k: options.k, ef: $0) }
