@@ -148,7 +148,7 @@ class Generator:
         index = faiss.downcast_index(index)
         ex = {
             "format": "faiss",
-            "type": blob[offset:offset + 4].decode("ascii"),
+            "type": faiss_code(index) if offset is None else blob[offset:offset + 4].decode("ascii"),
             "dim": int(index.d),
             "count": int(index.ntotal),
             "metric": metric_name(index.metric_type),
@@ -161,9 +161,29 @@ class Generator:
             ids = faiss.vector_to_array(index.id_map).astype(np.int64)
             ex["ids"] = [int(i) for i in (ids if len(ids) <= 50 else ids[:20])]
         elif isinstance(index, faiss.IndexIVF):
-            ex.update(ivf_expect(blob, offset, index))
+            ex.update(ivf_expect(blob, offset or 0, index))
         elif isinstance(index, faiss.IndexHNSW):
             ex.update(faiss_hnsw_expect(index))
+            storage = faiss.downcast_index(index.storage)
+            if not isinstance(storage, faiss.IndexFlat):
+                ex["inner"] = self.faiss_expect(blob, None, storage)
+        elif isinstance(index, faiss.IndexPQFastScan):
+            ex["pq"] = {"M": int(index.pq.M), "nbits": int(index.pq.nbits)}
+            ex["codeSize"] = int(index.pq.code_size)
+            ex["fastScanBlock"] = int(index.bbs)
+        elif isinstance(index, faiss.IndexPQ):
+            ex["pq"] = {"M": int(index.pq.M), "nbits": int(index.pq.nbits)}
+            ex["codeSize"] = int(index.pq.code_size)
+        elif isinstance(index, faiss.IndexScalarQuantizer):
+            ex["sqType"] = int(index.sq.qtype)
+            ex["codeSize"] = int(index.sq.code_size)
+        elif isinstance(index, faiss.IndexPreTransform):
+            ex["transformCount"] = int(index.chain.size())
+            ex["inner"] = self.faiss_expect(blob, None, index.index)
+        elif isinstance(index, faiss.IndexRefine):
+            ex["kFactor"] = f32(index.k_factor)
+            ex["base"] = self.faiss_expect(blob, None, index.base_index)
+            ex["inner"] = self.faiss_expect(blob, None, index.refine_index)
         return ex
 
     @staticmethod
@@ -510,6 +530,56 @@ class Generator:
             "IndexIVFScalarQuantizer QT_8bit L2 n=400 d=16 nlist=8, by_residual, saved "
             "nprobe=3. Inspect-only for now; answers use the decoded 8-bit codes.", grid)
 
+    def gen_quantized_kinds(self):
+        """The quantized and composite kinds faiss's factory makes: IndexPQ, IndexScalarQuantizer (several
+        qtypes), fast scan (flat and IVF), HNSW over PQ / SQ storage, pre-transforms (OPQ, PCA, L2 norm, random
+        rotation) and refine wrappers."""
+        d = 16
+
+        def flat_grid(idx):
+            return [(k, None, None) for k in FLAT_KS]
+
+        def ivf_grid(idx):
+            ivf = faiss.extract_index_ivf(idx)
+            return [(k, p, None) for p in sorted({1, int(ivf.nprobe), int(ivf.nlist)}) for k in IVF_KS]
+
+        def hnsw_grid(idx):
+            return [(k, None, ef) for ef in (8, 32) for k in HNSW_KS]
+
+        rng = self.rng("quantized-kinds")
+        xb = float_data(rng, 800, d)
+        xi = int_data(rng, 600, d)
+        kinds = [
+            ("pq_l2", "PQ4", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+            ("pq_ip_nbits6", "PQ4x6", faiss.METRIC_INNER_PRODUCT, xb, FLOAT_TIER, flat_grid),
+            ("sq8_l2", "SQ8", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+            ("sq4_ip", "SQ4", faiss.METRIC_INNER_PRODUCT, xb, FLOAT_TIER, flat_grid),
+            ("sqfp16_l2", "SQfp16", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+            ("sq8_l2_int", "SQ8", faiss.METRIC_L2, xi, INT_TIER, flat_grid),
+            ("pqfs_l2", "PQ4x4fs", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+            ("ivf_pqfs_l2", "IVF8,PQ4x4fs", faiss.METRIC_L2, xb, FLOAT_TIER, ivf_grid),
+            ("ivf_sq6_ip", "IVF8,SQ6", faiss.METRIC_INNER_PRODUCT, xb, FLOAT_TIER, ivf_grid),
+            ("hnsw_sq8_l2", "HNSW8,SQ8", faiss.METRIC_L2, xb, FLOAT_TIER, hnsw_grid),
+            ("hnsw_pq_l2", "HNSW8,PQ4", faiss.METRIC_L2, xb, FLOAT_TIER, hnsw_grid),
+            ("opq_ivf_pq_l2", "OPQ4,IVF8,PQ4", faiss.METRIC_L2, xb, FLOAT_TIER, ivf_grid),
+            ("pca_flat_l2", "PCA8,Flat", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+            ("l2norm_flat_ip", "L2norm,Flat", faiss.METRIC_INNER_PRODUCT, xb, FLOAT_TIER, flat_grid),
+            ("rr_flat_l2", "RR16,Flat", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+            ("ivf_pq_rflat_l2", "IVF8,PQ4,RFlat", faiss.METRIC_L2, xb, FLOAT_TIER, ivf_grid),
+            ("pq_refine_sqfp16_l2", "PQ4,Refine(SQfp16)", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
+        ]
+        for name, factory, metric, data, tier, grid in kinds:
+            index = faiss.index_factory(d, factory, metric)
+            index.train(data)
+            index.add(data)
+            ivf = faiss.try_extract_index_ivf(index)
+            if ivf is not None:
+                ivf.nprobe = 3
+            self.faiss_fixture(
+                name, index, make_queries(rng, data, tier), tier,
+                f"index_factory({d}, '{factory}', {metric_name(metric)}) over {len(data)} {tier} vectors. "
+                "Inspect-only for now; answers are faiss's own (quantized) distances.", grid)
+
     def gen_hnsw(self):
         """IndexHNSWFlat (IHNf) L2 and IP, float; L2 integer."""
 
@@ -734,7 +804,8 @@ class Generator:
         print("hnsw_stats fields:", stat_fields(faiss.cvar.hnsw_stats),
               "| indexIVF_stats fields:", stat_fields(faiss.cvar.indexIVF_stats), file=sys.stderr)
         for family in (self.gen_flat, self.gen_ivf_flat, self.gen_ivf_legacy,
-                       self.gen_ivf_quantized, self.gen_hnsw, self.gen_idmap, self.gen_metrics_and_dims,
+                       self.gen_ivf_quantized, self.gen_quantized_kinds, self.gen_hnsw, self.gen_idmap,
+                       self.gen_metrics_and_dims,
                        self.gen_hnswlib):
             print(f"- {family.__name__}", file=sys.stderr)
             family()
@@ -758,6 +829,20 @@ def metric_name(metric_type):
             faiss.METRIC_Linf: "linf"}[metric_type]
 
 
+def faiss_code(index):
+    """The four-character code faiss writes for a (nested) index, from its class."""
+    index = faiss.downcast_index(index)
+    for cls, code in ((faiss.IndexIVFPQFastScan, "IwPf"), (faiss.IndexPQFastScan, "IPfs"), (faiss.IndexIVFPQ, "IwPQ"),
+                      (faiss.IndexIVFScalarQuantizer, "IwSq"), (faiss.IndexIVFFlat, "IwFl"), (faiss.IndexHNSWFlat, "IHNf"),
+                      (faiss.IndexHNSWPQ, "IHNp"), (faiss.IndexHNSWSQ, "IHNs"), (faiss.IndexPQ, "IxPq"),
+                      (faiss.IndexScalarQuantizer, "IxSQ"), (faiss.IndexPreTransform, "IxPT"), (faiss.IndexRefine, "IxRF")):
+        if isinstance(index, cls):
+            return code
+    if isinstance(index, faiss.IndexFlat):
+        return {faiss.METRIC_L2: "IxF2", faiss.METRIC_INNER_PRODUCT: "IxFI"}.get(index.metric_type, "IxFl")
+    raise ValueError(f"no code known for {type(index).__name__}")
+
+
 def find_hnsw(index):
     if isinstance(index, faiss.IndexHNSW):
         return index
@@ -778,6 +863,10 @@ def ivf_expect(blob, offset, ivf):
         assert layout == rule, (layout, rule)
         ex["invlistsLayout"] = layout
     ex["directMap"] = DIRECT_MAP_NAMES[int(ivf.direct_map.type)]
+    if isinstance(ivf, faiss.IndexIVFPQFastScan):
+        ex["pq"] = {"M": int(ivf.pq.M), "nbits": int(ivf.pq.nbits)}
+        ex["fastScanBlock"] = int(ivf.bbs)
+        ex["invlistsLayout"] = "ilbl"
     if isinstance(ivf, faiss.IndexIVFPQ):
         ex["pq"] = {"M": int(ivf.pq.M), "nbits": int(ivf.pq.nbits)}
     if isinstance(ivf, faiss.IndexIVFScalarQuantizer):

@@ -7,6 +7,11 @@ public indirect enum FaissIndex: Sendable {
     case ivf(FaissIVFIndex)
     case hnsw(FaissHNSWIndex)
     case idMap(FaissIDMapIndex)
+    case pq(FaissPQIndex)
+    case scalarQuantizer(FaissSQIndex)
+    case pqFastScan(FaissPQFastScanIndex)
+    case refine(FaissRefineIndex)
+    case preTransform(FaissPreTransformIndex)
 
     /// The common header every faiss index starts with.
     public var header: FaissHeader {
@@ -15,6 +20,11 @@ public indirect enum FaissIndex: Sendable {
         case .ivf(let index): return index.header
         case .hnsw(let index): return index.header
         case .idMap(let index): return index.header
+        case .pq(let index): return index.header
+        case .scalarQuantizer(let index): return index.header
+        case .pqFastScan(let index): return index.header
+        case .refine(let index): return index.header
+        case .preTransform(let index): return index.header
         }
     }
 
@@ -25,6 +35,11 @@ public indirect enum FaissIndex: Sendable {
         case .ivf(let index): return index.code
         case .hnsw(let index): return index.code
         case .idMap(let index): return index.code
+        case .pq(let index): return index.code
+        case .scalarQuantizer(let index): return index.code
+        case .pqFastScan(let index): return index.code
+        case .refine(let index): return index.code
+        case .preTransform(let index): return index.code
         }
     }
 }
@@ -77,6 +92,8 @@ public struct FaissInvertedLists: Sendable {
         case sparse = "sprs"
         case legacy
         case none = "il00"
+        /// `ilbl`: a fast-scan index's codes packed in blocks.
+        case blocks = "ilbl"
     }
     public var layout: Layout
     public var codeSize: Int
@@ -93,6 +110,8 @@ public enum FaissIVFEncoding: Sendable {
     case productQuantizer(FaissProductQuantizer)
     /// Scalar-quantizer codes (`IwSq`, `IwSQ`).
     case scalarQuantizer(FaissScalarQuantizer)
+    /// 4-bit product-quantizer codes packed for fast scan (`IwPf`).
+    case productQuantizerFastScan(FaissProductQuantizer, FaissFastScanLayout)
 }
 
 /// A trained product quantizer (faiss `ProductQuantizer`).
@@ -143,7 +162,7 @@ public struct FaissIVFIndex: Sendable {
     public var centroids: VectorTable? {
         switch quantizer {
         case .flat(let flat): return flat.vectors
-        case .hnsw(let hnsw): return hnsw.storage.vectors
+        case .hnsw(let hnsw): return hnsw.flatStorage?.vectors
         default: return nil
         }
     }
@@ -192,12 +211,19 @@ public struct FaissHNSWGraph: Sendable {
     }
 }
 
-/// `IHNf`: an HNSW graph over a flat storage index.
+/// `IHNf` / `IHNp` / `IHNs`: an HNSW graph over a storage index (flat, PQ or SQ codes).
 public struct FaissHNSWIndex: Sendable {
     public var code: String
     public var header: FaissHeader
     public var graph: FaissHNSWGraph
-    public var storage: FaissFlatIndex
+    /// `IxF2`/`IxFI`/`IxFl` for IndexHNSWFlat, `IxPq` for IndexHNSWPQ, `IxSQ` for IndexHNSWSQ.
+    public var storage: FaissIndex
+
+    /// The storage's vectors when it stores them as they are (IndexHNSWFlat).
+    public var flatStorage: FaissFlatIndex? {
+        if case .flat(let flat) = storage { return flat }
+        return nil
+    }
 }
 
 /// `IxMp` / `IxM2`: an inner index whose sequential ids are mapped to the caller's ids.

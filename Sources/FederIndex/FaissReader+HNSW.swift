@@ -1,15 +1,23 @@
-/// `IHNf` (IndexHNSWFlat): header, the HNSW graph (faiss `read_HNSW`), then the flat storage index.
+/// `IHNf` / `IHNp` / `IHNs` (IndexHNSWFlat, IndexHNSWPQ, IndexHNSWSQ): header, the HNSW graph (faiss
+/// `read_HNSW`), then the storage index (flat, PQ or SQ codes, as the code says).
 extension FaissReader {
     /// The most levels accepted; faiss graphs of a billion nodes have about 10.
     static let maxLevels = 64
 
-    mutating func readHNSWFlat(code: String, depth: Int) throws -> FaissHNSWIndex {
+    mutating func readHNSW(code: String, depth: Int) throws -> FaissHNSWIndex {
         let header = try readHeader()
         let graph = try readHNSWGraph(count: header.count)
         let storageOffset = reader.offset
-        let storageIndex = try readIndex(depth: depth + 1)
-        guard case .flat(let storage) = storageIndex else {
-            throw reader.invalid("storage", "an HNSW storage of type \(storageIndex.code); only flat storage is read", at: storageOffset)
+        let storage = try readIndex(depth: depth + 1)
+        let expected: String
+        switch (code, storage) {
+        case ("IHNf", .flat), ("IHNp", .pq), ("IHNs", .scalarQuantizer): expected = ""
+        case ("IHNf", _): expected = "flat"
+        case ("IHNp", _): expected = "PQ (IxPq)"
+        default: expected = "SQ (IxSQ)"
+        }
+        guard expected.isEmpty else {
+            throw reader.invalid("storage", "\(code) needs a \(expected) storage, found \(storage.code)", at: storageOffset)
         }
         guard storage.header.count == header.count, storage.header.dim == header.dim else {
             throw reader.invalid(

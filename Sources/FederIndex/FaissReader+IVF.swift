@@ -70,6 +70,23 @@ extension FaissReader {
                 throw reader.invalid("code_size", "\(codeSize) bytes, the quantizer needs \(expected)", at: sizeOffset)
             }
             encoding = .productQuantizer(pq)
+        case "IwPf":
+            let byResidual = try readBool("by_residual")
+            let sizeOffset = reader.offset
+            codeSize = try reader.readSize("code_size", in: 1...(1 << 16))
+            var layout = try readFastScanFields(pq: nil, order: .ivfPQFastScan)
+            let pq = try readProductQuantizer(byResidual: byResidual, indexDim: header.dim)
+            guard pq.bitsPerCode == 4 else {
+                throw reader.invalid("pq nbits", "fast-scan codes are 4-bit, this quantizer has \(pq.bitsPerCode) bits")
+            }
+            guard codeSize == pq.codeSize else {
+                throw reader.invalid("code_size", "\(codeSize) bytes, the quantizer needs \(pq.codeSize)", at: sizeOffset)
+            }
+            guard layout.paddedSubquantizers == (pq.subquantizers + 1) / 2 * 2 else {
+                throw reader.invalid("M2", "\(layout.paddedSubquantizers), M = \(pq.subquantizers) rounded up to even expected")
+            }
+            layout.paddedSubquantizers = (pq.subquantizers + 1) / 2 * 2
+            encoding = .productQuantizerFastScan(pq, layout)
         case "IwSq", "IwSQ":
             var sq = try readScalarQuantizer(indexDim: header.dim)
             let sizeOffset = reader.offset
@@ -83,7 +100,13 @@ extension FaissReader {
             codeSize = header.dim * 4
             encoding = .flat
         }
-        let lists = try readInvertedLists(nlist: nlist, codeSize: codeSize, total: header.count)
+        let blocks: (perBlock: Int, blockBytes: Int)?
+        if case .productQuantizerFastScan(_, let layout) = encoding {
+            blocks = (layout.blockSize, layout.blockSize * layout.paddedSubquantizers / 2)
+        } else {
+            blocks = nil
+        }
+        let lists = try readInvertedLists(nlist: nlist, codeSize: codeSize, total: header.count, blocks: blocks)
         return FaissIVFIndex(
             code: code, header: header, nlist: nlist, nprobe: nprobe, quantizer: quantizer, directMap: directMap,
             encoding: encoding, invertedLists: lists)
@@ -130,10 +153,19 @@ extension FaissReader {
 
     /// `read_InvertedLists` for `ilar`: nlist u64 · code_size u64 · `full` (nlist sizes) or `sprs`
     /// ((list, size) pairs for non-empty lists) · then per non-empty list in ascending order its codes and ids.
-    mutating func readInvertedLists(nlist: Int, codeSize: Int, total: Int) throws -> FaissInvertedLists {
+    mutating func readInvertedLists(
+        nlist: Int, codeSize: Int, total: Int, blocks: (perBlock: Int, blockBytes: Int)? = nil
+    ) throws -> FaissInvertedLists {
         let codeOffset = reader.offset
         let raw = try reader.readCode("inverted lists code")
         let code = String(decoding: raw, as: UTF8.self)
+        if let blocks {
+            guard code == "ilbl" else {
+                throw reader.invalid(
+                    "inverted lists code", "\(describeCode(raw)) (a fast-scan index keeps 'ilbl' block lists)", at: codeOffset)
+            }
+            return try readBlockInvertedLists(nlist: nlist, codeSize: codeSize, total: total, blocks: blocks)
+        }
         switch code {
         case "ilar":
             break
@@ -229,6 +261,59 @@ extension FaissReader {
                     ids: MappedArray(file: reader.file, byteOffset: idsOffset, count: size)))
         }
         return FaissInvertedLists(layout: layout, codeSize: codeSize, lists: lists)
+    }
+
+    /// `ilbl` (BlockInvertedLists, `BlockInvertedListsIOHook::read`): nlist u64 · code_size u64 (−1) · n_per_block
+    /// u64 · block_size u64 · per list: ids (u64 count, i64) · codes (u64 count, bytes: ⌈n / n_per_block⌉ blocks).
+    mutating func readBlockInvertedLists(
+        nlist: Int, codeSize: Int, total: Int, blocks: (perBlock: Int, blockBytes: Int)
+    ) throws -> FaissInvertedLists {
+        let nlistOffset = reader.offset
+        let storedLists = try reader.readSize("inverted lists nlist")
+        guard storedLists == nlist else {
+            throw reader.invalid("inverted lists nlist", "\(storedLists), the index has \(nlist)", at: nlistOffset)
+        }
+        // BlockInvertedLists keeps InvertedLists::INVALID_CODE_SIZE (size_t −1) here: its codes are packed.
+        let sizeOffset = reader.offset
+        let storedCodeSize = try reader.read(UInt64.self, "code_size")
+        guard storedCodeSize == UInt64.max || storedCodeSize == UInt64(codeSize) else {
+            throw reader.invalid("code_size", "\(storedCodeSize), expected \(codeSize) or −1 (packed)", at: sizeOffset)
+        }
+        let perBlockOffset = reader.offset
+        let perBlock = try reader.readSize("n_per_block")
+        let blockBytes = try reader.readSize("block_size")
+        guard perBlock == blocks.perBlock, blockBytes == blocks.blockBytes else {
+            throw reader.invalid(
+                "n_per_block / block_size", "\(perBlock) / \(blockBytes), the index packs \(blocks.perBlock) / \(blocks.blockBytes)",
+                at: perBlockOffset)
+        }
+        // Every list costs at least 16 bytes (two counts): bound nlist before sizing from it.
+        guard let minimum = checkedProduct(nlist, 16), minimum <= reader.remaining else {
+            throw reader.truncated("\(nlist) block inverted lists", needed: checkedProduct(nlist, 16) ?? Int.max)
+        }
+        var lists: [FaissInvertedList] = []
+        lists.reserveCapacity(nlist)
+        var sum = 0
+        for list in 0..<nlist {
+            let ids = try reader.readMappedArray("ids of list \(list)", of: Int64.self)
+            let codesCountOffset = reader.offset
+            let codes = try reader.readVectorRegion("codes of list \(list)", elementSize: 1)
+            let blockCount = (ids.count + perBlock - 1) / perBlock
+            guard let expected = checkedProduct(blockCount, blockBytes), codes.count == expected else {
+                throw reader.invalid(
+                    "codes of list \(list)", "\(codes.count) bytes for \(ids.count) vectors in blocks of \(perBlock)",
+                    at: codesCountOffset)
+            }
+            sum += ids.count
+            guard sum <= total else {
+                throw reader.invalid("inverted lists", "list sizes add up to more than ntotal \(total)", at: codesCountOffset)
+            }
+            lists.append(FaissInvertedList(size: ids.count, codesOffset: codes.offset, ids: ids))
+        }
+        guard sum == total else {
+            throw reader.invalid("inverted lists", "list sizes add up to \(sum), ntotal is \(total)", at: nlistOffset)
+        }
+        return FaissInvertedLists(layout: .blocks, codeSize: codeSize, lists: lists)
     }
 
     /// faiss `read_ProductQuantizer`: d u64 · M u64 · nbits u64 · centroids (d · 2^nbits floats).

@@ -47,8 +47,20 @@ struct FaissReader {
             return .ivf(try readIVF(code: code, depth: depth))
         case "IwSq", "IwSQ":
             return .ivf(try readIVF(code: code, depth: depth))
-        case "IHNf":
-            return .hnsw(try readHNSWFlat(code: code, depth: depth))
+        case "IHNf", "IHNp", "IHNs":
+            return .hnsw(try readHNSW(code: code, depth: depth))
+        case "IxPq", "IxPQ", "IxPo":
+            return .pq(try readPQIndex(code: code))
+        case "IxSQ":
+            return .scalarQuantizer(try readSQIndex(code: code))
+        case "IPfs":
+            return .pqFastScan(try readPQFastScan(code: code))
+        case "IwPf":
+            return .ivf(try readIVF(code: code, depth: depth))
+        case "IxRF":
+            return .refine(try readRefine(code: code, depth: depth))
+        case "IxPT":
+            return .preTransform(try readPreTransform(code: code, depth: depth))
         case "IxMp", "IxM2":
             return .idMap(try readIDMap(code: code, depth: depth))
         case "null":
@@ -59,7 +71,7 @@ struct FaissReader {
                 throw FederIndexError.unsupported(
                     path: reader.file.path, format: code, offset: start,
                     detail: "faiss \(name.isEmpty ? "index type" : name) (\(code)) is known but not read by this version yet "
-                        + "(supported: IxF2, IxFI, IxFl, IwFl, IvFl, IwPQ, IwSq, IHNf, IxMp, IxM2)")
+                        + "(supported: \(FaissReader.supportedCodes.joined(separator: ", ")))")
             }
             throw FederIndexError.unknownCode(path: reader.file.path, code: describeCode(raw), offset: start)
         }
@@ -75,8 +87,12 @@ struct FaissReader {
             }
         }
         switch inner {
-        case .flat, .hnsw:
+        case .flat, .hnsw, .pq, .scalarQuantizer, .pqFastScan:
             return
+        case .refine(let refine):
+            try checkInnerLabels(refine.base, count: count)
+        case .preTransform(let transform):
+            try checkInnerLabels(transform.inner, count: count)
         case .ivf(let ivf):
             for (list, entry) in ivf.invertedLists.lists.enumerated() where entry.size > 0 {
                 try check(entry.ids, "ids of list \(list) inside the id map")
@@ -86,14 +102,18 @@ struct FaissReader {
         }
     }
 
-    /// Codes faiss writes that this tool recognises but does not decode.
+    /// The index codes this reader decodes.
+    static let supportedCodes = [
+        "IxF2", "IxFI", "IxFl", "IwFl", "IvFl", "IvFL", "IwPQ", "IwSq", "IwSQ", "IwPf", "IHNf", "IHNp", "IHNs", "IxMp",
+        "IxM2", "IxPq", "IxPQ", "IxPo", "IxSQ", "IPfs", "IxRF", "IxPT",
+    ]
+
     /// Index codes faiss writes that this tool does not read yet, with the class each stands for where the
     /// code names one class ("" where several share it).
     static let knownButUnsupported: [String: String] = {
         let named: [String: String] = [
-            "IxPq": "IndexPQ", "IPfs": "IndexPQFastScan", "IxSQ": "IndexScalarQuantizer", "IxPT": "IndexPreTransform",
-            "IxRF": "IndexRefine", "IHNp": "IndexHNSWPQ", "IHNs": "IndexHNSWSQ", "IHN2": "IndexHNSW2Level",
-            "IwPf": "IndexIVFPQFastScan", "IwQR": "IndexIVFPQR", "IwSh": "IndexIVFSpectralHash", "IxHe": "IndexLSH",
+            "IHN2": "IndexHNSW2Level",
+            "IwQR": "IndexIVFPQR", "IwSh": "IndexIVFSpectralHash", "IxHe": "IndexLSH",
             "INSf": "IndexNSGFlat", "INSp": "IndexNSGPQ", "INSs": "IndexNSGSQ", "INNf": "IndexNNDescentFlat",
             "IxLa": "IndexLattice", "IxRq": "IndexResidualQuantizer", "IwRQ": "IndexIVFResidualQuantizer",
             "ImRQ": "ResidualCoarseQuantizer", "Imiq": "MultiIndexQuantizer", "IwFd": "IndexIVFFlatDedup",
@@ -101,7 +121,7 @@ struct FaissReader {
             "IBHh": "IndexBinaryHash", "IBHm": "IndexBinaryMultiHash", "IBMp": "IndexBinaryIDMap", "IBM2": "IndexBinaryIDMap2",
         ]
         let others = [
-            "IxPQ", "IxPo", "IxHE", "IHNc", "IHc2", "IHfP", "IH00", "IvPQ", "IvQR", "IwPR", "IxLS", "IwLS", "IxRQ", "IxPR",
+            "IxHE", "IHNc", "IHc2", "IHfP", "IH00", "IvPQ", "IvQR", "IwPR", "IxLS", "IwLS", "IxRQ", "IxPR",
             "IxPL", "IwIQ", "IvSQ", "IwP2", "IwPL", "IwPn", "Ix2L", "IxRP", "IRMf", "IRMh", "IxFp", "IxFP", "IxEe", "IxEd",
             "IwEe", "IwEd", "Irfs", "IRfs", "Irfn", "Ixrq", "Ixrr", "Iwrf", "Iwrn", "Iwrq", "Iwrr", "ILVQ", "ILfs", "IVLf",
             "IVRf", "IPLf", "IPRf", "NPLf", "NPRf", "ISVD", "ISVF", "ISVL", "ISV2", "ISID", "ISIL", "ISIQ", "IBHc", "IxMR",

@@ -50,8 +50,8 @@ extension FaissIndex {
             guard label >= 0, label < Int64(flat.vectors.count) else { return nil }
             return flat.vectors.row(Int(label))
         case .hnsw(let hnsw):
-            guard label >= 0, label < Int64(hnsw.storage.vectors.count) else { return nil }
-            return hnsw.storage.vectors.row(Int(label))
+            guard let vectors = hnsw.flatStorage?.vectors, label >= 0, label < Int64(vectors.count) else { return nil }
+            return vectors.row(Int(label))
         case .ivf(let ivf):
             guard case .flat = ivf.encoding, let position = ivf.locate(id: label) else { return nil }
             let list = ivf.invertedLists.lists[position.list]
@@ -61,6 +61,12 @@ extension FaissIndex {
         case .idMap(let map):
             guard let internalID = map.ids.firstIndex(of: label) else { return nil }
             return map.inner.storedVector(label: Int64(internalID))
+        case .refine(let refine):
+            // IndexRefineFlat keeps every vector as it is in its refine index.
+            return refine.refine.storedVector(label: label) ?? refine.base.storedVector(label: label)
+        case .pq, .scalarQuantizer, .pqFastScan, .preTransform:
+            // Quantized codes (and an inner index's transformed vectors) are not the vectors that were added.
+            return nil
         }
     }
 
@@ -74,7 +80,7 @@ extension FaissIndex {
         case .flat(let flat):
             for row in 0..<flat.vectors.count { body(label(Int64(row)), flat.vectors.rowPointer(row)) }
         case .hnsw(let hnsw):
-            let table = hnsw.storage.vectors
+            guard let table = hnsw.flatStorage?.vectors else { return }
             for row in 0..<table.count { body(label(Int64(row)), table.rowPointer(row)) }
         case .ivf(let ivf):
             guard case .flat = ivf.encoding else { return }
@@ -85,6 +91,29 @@ extension FaissIndex {
             }
         case .idMap(let map):
             map.inner.forEachStoredVector(labels: map.ids, body)
+        case .refine(let refine):
+            if case .flat = refine.refine {
+                refine.refine.forEachStoredVector(labels: labels, body)
+            } else {
+                refine.base.forEachStoredVector(labels: labels, body)
+            }
+        case .pq, .scalarQuantizer, .pqFastScan, .preTransform:
+            return
+        }
+    }
+
+    /// Whether the index keeps the vectors that were added as they were (flat storage somewhere), so exact
+    /// search over them is the ground truth.
+    public var storesVectors: Bool {
+        switch self {
+        case .flat: return true
+        case .ivf(let ivf):
+            if case .flat = ivf.encoding { return true }
+            return false
+        case .hnsw(let hnsw): return hnsw.flatStorage != nil
+        case .idMap(let map): return map.inner.storesVectors
+        case .refine(let refine): return refine.refine.storesVectors || refine.base.storesVectors
+        case .pq, .scalarQuantizer, .pqFastScan, .preTransform: return false
         }
     }
 }

@@ -25,6 +25,18 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     public var pq: ProductQuantizerSummary?
     public var sq: ScalarQuantizerSummary?
     public var byResidual: Bool?
+    /// Bytes one vector's code takes (4·d for flat storage).
+    public var codeSize: Int?
+    /// Fast scan: vectors per packed block.
+    public var fastScanBlock: Int?
+
+    // Pre-transform and refine
+    /// The transform chain applied to the query first, one line each ("PCA 64 → 32").
+    public var transforms: [String]?
+    /// IndexRefine: the shortlist factor saved with the index.
+    public var kFactor: Float?
+    /// IndexRefine: the base index that makes the shortlist.
+    public var base: Box?
 
     // HNSW (both libraries)
     public var levels: Int?
@@ -91,9 +103,27 @@ extension IndexSummary {
     init(faiss index: FaissIndex) {
         let header = index.header
         self.init(format: "faiss", type: index.code, dim: header.dim, count: header.count, metric: header.metric.name)
+        codeSize = index.bytesPerVector
         switch index {
         case .flat:
             break
+        case .pq(let pqIndex):
+            encoding = "pq"
+            pq = ProductQuantizerSummary(M: pqIndex.pq.subquantizers, nbits: pqIndex.pq.bitsPerCode)
+        case .scalarQuantizer(let sqIndex):
+            encoding = "sq"
+            sq = ScalarQuantizerSummary(qtype: Int(sqIndex.sq.quantizerType), name: sqIndex.sq.typeName)
+        case .pqFastScan(let fastScan):
+            encoding = "pq fast scan"
+            pq = ProductQuantizerSummary(M: fastScan.pq.subquantizers, nbits: fastScan.pq.bitsPerCode)
+            fastScanBlock = fastScan.blockSize
+        case .preTransform(let pre):
+            transforms = pre.chain.map(\.summary)
+            inner = Box(IndexSummary(faiss: pre.inner))
+        case .refine(let refine):
+            kFactor = refine.kFactor
+            base = Box(IndexSummary(faiss: refine.base))
+            inner = Box(IndexSummary(faiss: refine.refine))
         case .ivf(let ivf):
             nlist = ivf.nlist
             nprobe = ivf.nprobe
@@ -115,6 +145,11 @@ extension IndexSummary {
                 encoding = "sq"
                 sq = ScalarQuantizerSummary(qtype: Int(sqInfo.quantizerType), name: sqInfo.typeName)
                 byResidual = sqInfo.byResidual
+            case .productQuantizerFastScan(let pqInfo, let layout):
+                encoding = "pq fast scan"
+                pq = ProductQuantizerSummary(M: pqInfo.subquantizers, nbits: pqInfo.bitsPerCode)
+                byResidual = pqInfo.byResidual
+                fastScanBlock = layout.blockSize
             }
         case .hnsw(let hnsw):
             let graph = hnsw.graph
@@ -128,6 +163,7 @@ extension IndexSummary {
                 entryPoint = .signed(Int64(graph.entryPoint))
                 entryPointInternal = graph.entryPoint
             }
+            if hnsw.flatStorage == nil { inner = Box(IndexSummary(faiss: hnsw.storage)) }
         case .idMap(let map):
             let innerSummary = IndexSummary(faiss: map.inner)
             inner = Box(innerSummary)

@@ -43,7 +43,7 @@ public struct HNSWGraphView: Sendable {
             return from(map.inner, labels: map.ids)
         case .hnsw(let hnsw):
             let graph = hnsw.graph
-            let storage = hnsw.storage.vectors
+            guard let storage = hnsw.flatStorage?.vectors else { return nil }
             return HNSWGraphView(
                 count: storage.count, dim: hnsw.header.dim, maxLevel: storage.count == 0 ? -1 : graph.maxLevel,
                 entryPoint: graph.entryPoint, m: graph.m, efConstruction: graph.efConstruction, library: "faiss",

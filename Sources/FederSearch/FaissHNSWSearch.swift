@@ -11,9 +11,12 @@ import FederIndex
 /// Counts equal `faiss.cvar.hnsw_stats`: ndis = neighbours scored on every level (the entry point's first
 /// distance excluded), nhops = greedy passes + layer-0 expansions.
 public enum FaissHNSWSearch {
+    /// - Precondition: the storage is flat (`index.flatStorage`); PQ and SQ storage go through their own
+    ///   distance computers.
     public static func trace(_ index: FaissHNSWIndex, kernel: FaissKernel, query: [Float], k: Int, efSearch: Int) -> SearchTrace {
         let graph = index.graph
-        let storage = index.storage.vectors
+        guard let flat = index.flatStorage else { preconditionFailure("FaissHNSWSearch.trace needs flat storage") }
+        let storage = flat.vectors
         let order = kernel.order
         let dim = index.header.dim
         var results = FaissResultHeap(capacity: k, order: order)

@@ -31,6 +31,11 @@ extension FederSearchError: LocalizedError {
 }
 
 extension FederSearchError {
+    /// An index this version reads (and `inspect` describes) but does not trace yet.
+    static func notTracedYet(_ index: FaissIndex) -> FederSearchError {
+        .unsupported("tracing faiss \(index.code) indexes is not supported by this version yet; inspect describes them")
+    }
+
     /// A faiss metric the traced searches do not mirror (Lp, Canberra, BrayCurtis, …).
     static func unsupportedMetric(_ metric: Metric, role: String) -> FederSearchError {
         .unsupported("tracing faiss metric \(metric) (the \(role)'s) is not supported; L2, inner product, L1 and Linf are")

@@ -82,6 +82,7 @@ public enum Searcher {
             guard let kernel = FaissKernel(hnsw.storage.header.metric) else {
                 throw FederSearchError.unsupportedMetric(hnsw.storage.header.metric, role: "index")
             }
+            guard hnsw.flatStorage != nil else { throw FederSearchError.notTracedYet(index) }
             let ef = request.ef ?? hnsw.graph.efSearch
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
             return FaissHNSWSearch.trace(hnsw, kernel: kernel, query: query, k: request.k, efSearch: ef)
@@ -99,6 +100,8 @@ public enum Searcher {
             trace.nodeLabels = NodeLabels(idMap: map.ids, nodes: nodes)
             trace.kind = trace.kind.inIDMap
             return trace
+        case .pq, .scalarQuantizer, .pqFastScan, .refine, .preTransform:
+            throw FederSearchError.notTracedYet(index)
         }
     }
 }

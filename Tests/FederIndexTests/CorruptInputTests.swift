@@ -249,6 +249,53 @@ final class CorruptInputTests: XCTestCase {
             XCTAssertTrue(error.localizedDescription.hasPrefix("/nonexistent/x.faiss: cannot open"))
         }
     }
+
+    // MARK: quantized and composite kinds
+
+    /// IxPq pq_l2 (d 16, M 4, nbits 8): header 4 + 33, PQ d/M/nbits 24, centroids count 8 + 16·256·4, codes count.
+    func testPQCodeCountDisagreeingWithNtotal() throws {
+        let bytes = try fixtureBytes("pq_l2.faiss")
+        let countOffset = 37 + 24 + 8 + 16 * 256 * 4
+        let stored = bytes[countOffset..<countOffset + 8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+        let message = refusal(patch(bytes, at: countOffset, stored - 4))
+        XCTAssertTrue(message.contains("codes"), message)
+        XCTAssertTrue(message.contains("byte \(countOffset)"), message)
+    }
+
+    func testPreTransformChainTooLong() throws {
+        let message = refusal(patch(try fixtureBytes("pca_flat_l2.faiss"), at: 37, Int32(17)))
+        XCTAssertTrue(message.contains("chain length at byte 37"), message)
+    }
+
+    func testUnknownVectorTransformCode() throws {
+        let bytes = try fixtureBytes("pca_flat_l2.faiss")
+        let position = try XCTUnwrap(offset(of: "Pcam", in: bytes))
+        let message = refusal(patch(bytes, at: position, UInt32(0x5858_5858)))
+        XCTAssertTrue(message.contains("not a faiss vector transform"), message)
+        XCTAssertTrue(message.contains("byte \(position)"), message)
+    }
+
+    func testRefineFactorOutOfRange() throws {
+        let bytes = try fixtureBytes("ivf_pq_rflat_l2.faiss")
+        let message = refusal(patch(bytes, at: bytes.count - 4, Float(0).bitPattern))
+        XCTAssertTrue(message.contains("k_factor at byte \(bytes.count - 4)"), message)
+    }
+
+    /// ilbl: code 4 · nlist 8 · code_size 8 · n_per_block 8 · block_size 8.
+    func testBlockListsPackedOtherwiseThanTheIndex() throws {
+        let bytes = try fixtureBytes("ivf_pqfs_l2.faiss")
+        let position = try XCTUnwrap(offset(of: "ilbl", in: bytes))
+        let message = refusal(patch(bytes, at: position + 20, UInt64(64)))
+        XCTAssertTrue(message.contains("n_per_block / block_size"), message)
+    }
+
+    func testHNSWQuantizedStorageOfTheWrongKind() throws {
+        var bytes = try fixtureBytes("hnsw_sq8_l2.faiss")
+        let position = try XCTUnwrap(offset(of: "IHNs", in: bytes))
+        bytes = patch(bytes, at: position, UInt32(littleEndian: Array("IHNp".utf8).withUnsafeBytes { $0.load(as: UInt32.self) }))
+        let message = refusal(bytes)
+        XCTAssertTrue(message.contains("IHNp needs a PQ (IxPq) storage, found IxSQ"), message)
+    }
 }
 
 extension FederIndexError {

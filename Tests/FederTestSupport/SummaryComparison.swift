@@ -19,12 +19,14 @@ public enum SummaryComparison {
             case "ids":
                 guard let idMap, let wanted = value.array else { continue }
                 check(.array(idMap().prefix(wanted.count).map { .number(Double($0)) }), value, key)
-            case "inner":
-                guard let inner = ours["inner"] else {
-                    problems.append("\(name): no inner summary")
+            case "inner", "base":
+                guard let inner = ours[key] else {
+                    problems.append("\(name): no \(key) summary")
                     continue
                 }
-                problems += mismatches(expected: value, ours: inner, name: name + ".inner")
+                problems += mismatches(expected: value, ours: inner, name: name + "." + key)
+            case "transformCount":
+                check(.number(Double(ours["transforms"]?.array?.count ?? -1)), value, key)
             case "entryPoint" where ours["inner"] != nil:
                 continue  // an IDMap's outer entry point is the mapped label; the inner one is compared in `inner`
             default:

@@ -7,7 +7,10 @@ enum IndexSummaryText {
         "IxF2": "IndexFlatL2", "IxFI": "IndexFlatIP", "IxFl": "IndexFlat", "IwFl": "IndexIVFFlat",
         "IvFl": "IndexIVFFlat (legacy layout)", "IvFL": "IndexIVFFlat (legacy layout)", "IwPQ": "IndexIVFPQ",
         "IwSq": "IndexIVFScalarQuantizer", "IwSQ": "IndexIVFScalarQuantizer", "IHNf": "IndexHNSWFlat",
-        "IxMp": "IndexIDMap", "IxM2": "IndexIDMap2", "hnswlib": "hnswlib HierarchicalNSW",
+        "IxMp": "IndexIDMap", "IxM2": "IndexIDMap2", "hnswlib": "hnswlib HierarchicalNSW", "IwPf": "IndexIVFPQFastScan",
+        "IHNp": "IndexHNSWPQ", "IHNs": "IndexHNSWSQ", "IxPq": "IndexPQ", "IxPQ": "IndexPQ (old format)",
+        "IxPo": "IndexPQ (old format)", "IxSQ": "IndexScalarQuantizer", "IPfs": "IndexPQFastScan", "IxRF": "IndexRefine",
+        "IxPT": "IndexPreTransform",
     ]
 
     static let metricNames: [String: String] = [
@@ -36,6 +39,12 @@ enum IndexSummaryText {
         if summary.format == "hnswlib" { metric += " — as given by --space; hnswlib files do not record it" }
         add("metric", metric)
         if let kernels = summary.kernels { add("kernels", kernels + " (the library build searches reproduce; --kernels)") }
+        if let transforms = summary.transforms {
+            add("transforms", transforms.isEmpty ? "none" : transforms.joined(separator: " → then "))
+        }
+        if let kFactor = summary.kFactor {
+            add("shortlist", "k_factor \(formatFactor(kFactor)) × k from the base index, re-scored by the refine index")
+        }
         if let nlist = summary.nlist, let sizes = summary.listSizes {
             add("lists", "nlist \(nlist), nprobe \(summary.nprobe ?? 1) (saved default)")
             if let quantizer = summary.quantizer {
@@ -49,12 +58,18 @@ enum IndexSummaryText {
                 "list sizes",
                 "min \(sorted.first ?? 0) · median \(median) · max \(sorted.last ?? 0) · \(summary.emptyLists ?? 0) empty")
             add("storage", "\(summary.invlistsLayout ?? "?") inverted lists, direct map \(summary.directMap ?? "none")")
-            if let pq = summary.pq {
-                add("encoding", "product quantizer: \(pq.M) × \(pq.nbits) bits, by residual \(summary.byResidual ?? false)")
-            }
-            if let sq = summary.sq {
-                add("encoding", "scalar quantizer \(sq.name), by residual \(summary.byResidual ?? false)")
-            }
+        }
+        if let pq = summary.pq {
+            let residual = summary.byResidual.map { ", by residual \($0)" } ?? ""
+            let fastScan = summary.fastScanBlock.map { ", fast scan in blocks of \($0)" } ?? ""
+            add("encoding", "product quantizer: \(pq.M) × \(pq.nbits) bits\(residual)\(fastScan)")
+        }
+        if let sq = summary.sq {
+            add("encoding", "scalar quantizer \(sq.name)" + (summary.byResidual.map { ", by residual \($0)" } ?? ""))
+        }
+        if let codeSize = summary.codeSize, summary.pq != nil || summary.sq != nil {
+            let ratio = Double(summary.dim * 4) / Double(max(codeSize, 1))
+            add("code size", "\(codeSize) bytes per vector (\(String(format: "%.1f", ratio))× smaller than float32)")
         }
         if let counts = summary.levelCounts {
             let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
@@ -74,11 +89,21 @@ enum IndexSummaryText {
         if let bad = summary.nonFiniteVectors, bad > 0 { add("warning", "\(bad) stored vectors hold NaN or infinite values") }
         if let capacity = summary.maxElements { add("capacity", "\(capacity) elements") }
         if let range = summary.idRange, range.count == 2 { add("ids", "\(range[0]) … \(range[1])") }
+        if let base = summary.base?.value {
+            add("base", "\(base.type) (\(typeNames[base.type] ?? base.type))")
+            lines += body(base, indent: indent + "  ")
+        }
         if let inner = summary.inner?.value {
-            add("wraps", "\(inner.type) (\(typeNames[inner.type] ?? inner.type))")
+            let role = summary.kFactor != nil ? "refine" : summary.levelCounts != nil ? "storage" : "wraps"
+            add(role, "\(inner.type) (\(typeNames[inner.type] ?? inner.type))")
             lines += body(inner, indent: indent + "  ")
         }
         return lines
+    }
+
+    /// "2" for 2.0, "1.5" for 1.5.
+    static func formatFactor(_ value: Float) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%g", Double(value))
     }
 
     static func formatBytes(_ bytes: Int) -> String {
