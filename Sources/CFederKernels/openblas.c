@@ -403,3 +403,210 @@ int feder_kernels_openblas(void) {
     atomic_compare_exchange_strong(&selected_core, &unset, core);
     return core;
 }
+
+// =========================================================================================================
+// sgemv_("T", m, n, 1, A, lda = m, x, 1, beta, y, 1): what faiss's LinearTransform::apply_noalloc calls for one
+// query (faiss ≥ 1.15; batches go through sgemm). Output j is row j of A (m floats) · x. Read off OpenBLAS
+// 0.3.15's interface/gemv.c, driver/level2/gemv_thread.c, kernel/x86_64/sgemv_t.c and sgemv_t_4.c with the
+// haswell / sandy / nehalem microkernels, and checked against the bundled library on every core.
+
+// kernel/x86_64/sgemv_t.c (Prescott, Barcelona): blocks of 4096 terms (the last block whatever is left above
+// m % 16), each column's block summed as groups of four ((a0x0 + a1x1) + a2x2) + a3x3 added to a running total,
+// then added to y; the last m % 16 terms one by one.
+static void sgemv_t_plain(size_t m, size_t n, const float *a, const float *x, float *y) {
+    const long nbmax = 4096;
+    long m1 = (long)(m - m % 16);
+    long m2 = (long)(m % 4096 - m % 16);
+    long nb = nbmax;
+    while (nb == nbmax) {
+        m1 -= nb;
+        if (m1 < 0) {
+            if (m2 == 0) break;
+            nb = m2;
+        }
+        for (size_t j = 0; j < n; j++) {
+            const float *row = a + j * m;
+            float total = 0;
+            for (long i = 0; i < nb; i += 4) {
+                float group = row[i] * x[i];
+                group = group + row[i + 1] * x[i + 1];
+                group = group + row[i + 2] * x[i + 2];
+                group = group + row[i + 3] * x[i + 3];
+                total = total + group;
+            }
+            y[j] = total + y[j];
+        }
+        a += nb;
+        x += nb;
+    }
+    size_t tail = m % 16;
+    for (size_t j = 0; j < n && tail; j++) {
+        const float *row = a + j * m;
+        float total = 0;
+        for (size_t i = 0; i < tail; i++) total = total + row[i] * x[i];
+        y[j] = total + y[j];
+    }
+}
+
+// The 4x4 microkernel's sum of one column (its position `column` in the group of four) over nb terms.
+static float gemv_4x4_column(int core, int column, long nb, const float *a, const float *x) {
+    if (core == FEDER_OPENBLAS_SANDYBRIDGE) {
+        // Two unfused 8-lane accumulators; column 1 of each group sends the halves of a 16-block the other way.
+        float p[8] = {0}, q[8] = {0};
+        long i = 0, left = nb;
+        if (left & 4) {
+            for (int l = 0; l < 4; l++) p[l] = p[l] + a[l] * x[l];
+            i += 4;
+            left -= 4;
+        }
+        if (left & 8) {
+            for (int l = 0; l < 8; l++) p[l] = p[l] + a[i + l] * x[i + l];
+            i += 8;
+            left -= 8;
+        }
+        for (; left > 0; i += 16, left -= 16) {
+            float *first = column == 1 ? q : p, *second = column == 1 ? p : q;
+            for (int l = 0; l < 8; l++) first[l] = first[l] + a[i + l] * x[i + l];
+            for (int l = 0; l < 8; l++) second[l] = second[l] + a[i + 8 + l] * x[i + 8 + l];
+        }
+        float v[8];
+        for (int l = 0; l < 8; l++) v[l] = q[l] + p[l];
+        return ((v[4] + v[0]) + (v[5] + v[1])) + ((v[6] + v[2]) + (v[7] + v[3]));
+    }
+    if (core == FEDER_OPENBLAS_NEHALEM) {
+        float acc[4] = {0};
+        for (long i = 0; i < nb; i += 4)
+            for (int l = 0; l < 4; l++) acc[l] = acc[l] + a[i + l] * x[i + l];
+        return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+    // Haswell, Zen, SkylakeX, Cooperlake: one fused 8-lane accumulator.
+    float acc[8] = {0};
+    long i = 0, left = nb;
+    if (left & 4) {
+        for (int l = 0; l < 4; l++) acc[l] = __builtin_fmaf(a[l], x[l], acc[l]);
+        i += 4;
+        left -= 4;
+    }
+    if (left & 8) {
+        for (int l = 0; l < 8; l++) acc[l] = __builtin_fmaf(a[i + l], x[i + l], acc[l]);
+        i += 8;
+        left -= 8;
+    }
+    for (; left > 0; i += 16, left -= 16) {
+        for (int l = 0; l < 8; l++) acc[l] = __builtin_fmaf(a[i + l], x[i + l], acc[l]);
+        for (int l = 0; l < 8; l++) acc[l] = __builtin_fmaf(a[i + 8 + l], x[i + 8 + l], acc[l]);
+    }
+    return ((acc[4] + acc[0]) + (acc[5] + acc[1])) + ((acc[6] + acc[2]) + (acc[7] + acc[3]));
+}
+
+// sgemv_kernel_4x2: four unfused lanes.
+static float gemv_4x2_column(long nb, const float *a, const float *x) {
+    float acc[4] = {0};
+    for (long i = 0; i < nb; i += 4)
+        for (int l = 0; l < 4; l++) acc[l] = acc[l] + a[i + l] * x[i + l];
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+// sgemv_kernel_4x1: two unfused 4-lane accumulators, alternating by four terms.
+static float gemv_4x1_column(long nb, const float *a, const float *x) {
+    float first[4] = {0}, second[4] = {0};
+    long i = 0, left = nb;
+    if (left & 4) {
+        for (int l = 0; l < 4; l++) first[l] = first[l] + a[l] * x[l];
+        i += 4;
+        left -= 4;
+    }
+    for (; left > 0; i += 8, left -= 8) {
+        for (int l = 0; l < 4; l++) first[l] = first[l] + a[i + l] * x[i + l];
+        for (int l = 0; l < 4; l++) second[l] = second[l] + a[i + 4 + l] * x[i + 4 + l];
+    }
+    float v[4];
+    for (int l = 0; l < 4; l++) v[l] = first[l] + second[l];
+    return (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+// kernel/x86_64/sgemv_t_4.c: blocks of 4096 over the first m − m % 4 terms; in each, columns by their position
+// in the call: groups of four (4x4), then two (4x2), then one (4x1), each block sum added to y (SkylakeX's C
+// fuses the 4x2 / 4x1 additions, alike for alpha 1); the last m % 4 terms in plain C, contracted on SkylakeX.
+static void sgemv_t_4(int core, size_t m, size_t n, const float *a, const float *x, float *y) {
+    const long nbmax = 4096;
+    int fused = core == FEDER_OPENBLAS_SKYLAKEX || core == FEDER_OPENBLAS_COOPERLAKE;
+    long groups = (long)(n / 4);
+    long rest = (long)(n & 3);
+    long m3 = (long)(m & 3);
+    long m1 = (long)(m & ~(size_t)3);
+    long m2 = (long)((m & (4096 - 1)) - (size_t)m3);
+    long nb = nbmax;
+    const float *block = a;
+    const float *xb = x;
+    while (nb == nbmax) {
+        m1 -= nb;
+        if (m1 < 0) {
+            if (m2 == 0) break;
+            nb = m2;
+        }
+        size_t column = 0;
+        for (long g = 0; g < groups; g++, column += 4)
+            for (int c = 0; c < 4; c++) y[column + c] = y[column + c] + gemv_4x4_column(core, c, nb, block + (column + c) * m, xb);
+        if (rest & 2) {
+            for (int c = 0; c < 2; c++) y[column + c] = y[column + c] + gemv_4x2_column(nb, block + (column + c) * m, xb);
+            column += 2;
+        }
+        if (rest & 1) y[column] = y[column] + gemv_4x1_column(nb, block + column * m, xb);
+        block += nb;
+        xb += nb;
+    }
+    for (size_t j = 0; j < n && m3; j++) {
+        const float *row = block + j * m;
+        if (m3 == 3) {
+            float e = fused ? __builtin_fmaf(row[2], xb[2], __builtin_fmaf(row[0], xb[0], row[1] * xb[1]))
+                            : (row[0] * xb[0] + row[1] * xb[1]) + row[2] * xb[2];
+            y[j] = e + y[j];
+        } else if (m3 == 2) {
+            float e = fused ? __builtin_fmaf(row[0], xb[0], row[1] * xb[1]) : row[0] * xb[0] + row[1] * xb[1];
+            y[j] = e + y[j];
+        } else {
+            y[j] = fused ? __builtin_fmaf(row[0], xb[0], y[j]) : row[0] * xb[0] + y[j];
+        }
+    }
+}
+
+static void sgemv_t_call(int core, size_t m, size_t n, const float *a, const float *x, float *y) {
+    if (core == FEDER_OPENBLAS_PRESCOTT || core == FEDER_OPENBLAS_BARCELONA) sgemv_t_plain(m, n, a, x, y);
+    else sgemv_t_4(core, m, n, a, x, y);
+}
+
+void feder_openblas_gemv_rows(int core, int threads, const void *prows, size_t m, size_t n, const void *px, int has_bias,
+                              float *y) {
+    if (m == 0 || n == 0) return;
+    if (!feder_openblas_mirrored(core)) core = FEDER_OPENBLAS_PRESCOTT;
+    // scal_sse.S with beta 0 stores +0; with the bias y already holds b (beta 1).
+    if (!has_bias) for (size_t j = 0; j < n; j++) y[j] = 0;
+    float *a = malloc(m * n * sizeof(float) + 1), *x = malloc(m * sizeof(float) + 1);
+    if (!a || !x) {
+        free(a);
+        free(x);
+        return;
+    }
+    memcpy(a, prows, m * n * sizeof(float));
+    memcpy(x, px, m * sizeof(float));
+    // interface/gemv.c: threads only from m·n ≥ 2304 · 4 and more than one OpenMP thread outside a parallel
+    // region; gemv_thread.c then gives each thread a contiguous range of outputs, one kernel call each.
+    if (threads <= 1 || m * n < 2304 * 4) {
+        sgemv_t_call(core, m, n, a, x, y);
+    } else {
+        size_t left = n, from = 0;
+        int used = 0;
+        while (left > 0) {
+            size_t width = (left + (size_t)(threads - used) - 1) / (size_t)(threads - used);
+            if (width < 4) width = 4;
+            if (left < width) width = left;
+            sgemv_t_call(core, m, width, a + from * m, x, y + from);
+            from += width;
+            used++;
+            left -= width;
+        }
+    }
+    free(a);
+    free(x);
+}

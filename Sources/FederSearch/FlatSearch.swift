@@ -18,7 +18,7 @@ public enum FlatSearch {
             parameters: SearchParameters(k: k, ompThreads: ompThreads > 1 ? ompThreads : nil),
             results: ranking.results.map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) },
             counts: counts)
-        trace.openBLAS = ranking.openBLAS?.name
+        trace.openBLAS = ranking.openBLAS.map { "\($0.name) sgemm" }
         return trace
     }
 

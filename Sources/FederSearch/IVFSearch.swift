@@ -119,7 +119,7 @@ public enum IVFSearch {
                 ivf: IVFTrace(
                     centroidDistances: centroidDistances, probes: probes, scanned: scanned, coarseHNSW: coarseTrace?.hnsw,
                     coarseCounts: coarseTrace?.counts))
-            trace.openBLAS = coarseBLAS?.name
+            trace.openBLAS = coarseBLAS.map { "\($0.name) sgemm" }
             return trace
         }
     }

@@ -17,7 +17,14 @@ public enum Measures {
     /// the library's distance convention. Ties go to the smaller label for distances (L2, hnswlib spaces)
     /// and to the larger label for faiss inner products, as faiss orders them.
     /// - Complexity: O(n·d).
+    ///
+    /// A pre-transform index keeps its vectors transformed: the truth is then exact search over the inner
+    /// index's vectors with the transformed query (what the transform itself loses is not measured).
     public static func exactNeighbors(_ index: IndexFile, query rawQuery: [Float], k: Int) -> [Neighbor] {
+        if case .faiss(.preTransform(let pre)) = index {
+            guard let transformed = try? VectorTransforms.apply(pre.chain, to: rawQuery).last else { return [] }
+            return exactNeighbors(.faiss(pre.inner), query: transformed, k: k)
+        }
         let dim = index.dim
         let kind: (order: FaissResultHeap.Order, distance: (UnsafeRawPointer, UnsafeRawPointer) -> Float)
         switch index {

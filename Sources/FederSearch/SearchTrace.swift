@@ -17,9 +17,12 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var nodeLabels: NodeLabels?
     /// Measures against exact search, filled in by `Measures`.
     public var measures: SearchMeasures?
-    /// The OpenBLAS core whose sgemm gave the distances, when the search mirrored faiss's multi-threaded flat
-    /// search (`--omp-threads`); nil when faiss's own kernels did.
+    /// The OpenBLAS routine the search reproduced, and for which core ("Prescott sgemm" when it mirrored
+    /// faiss's multi-threaded flat search, "Prescott sgemv" for a pre-transform's matrix); nil when faiss's
+    /// own kernels computed everything.
     public var openBLAS: String?
+    /// A pre-transform chain applied to the query before the inner index searched (faiss `IndexPreTransform`).
+    public var transform: TransformTrace?
 
     public init(
         kind: TraceKind, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
@@ -91,6 +94,22 @@ public struct SearchCounts: Codable, Equatable, Sendable {
         self.distanceComputations = distanceComputations
         self.visited = visited
     }
+}
+
+// MARK: Pre-transform
+
+/// The query after each transform of an `IndexPreTransform` chain; the inner index searched with the last.
+public struct TransformTrace: Codable, Equatable, Sendable {
+    public struct Stage: Codable, Equatable, Sendable {
+        /// "PCA 64 → 32 with bias", "L2 normalisation 64", …
+        public var transform: String
+        public var output: [Float]
+    }
+
+    public var stages: [Stage]
+
+    /// The query the inner index searched with (the original query when the chain is empty).
+    public func transformedQuery(from query: [Float]) -> [Float] { stages.last?.output ?? query }
 }
 
 // MARK: IVF

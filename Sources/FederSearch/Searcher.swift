@@ -100,7 +100,21 @@ public enum Searcher {
             trace.nodeLabels = NodeLabels(idMap: map.ids, nodes: nodes)
             trace.kind = trace.kind.inIDMap
             return trace
-        case .pq, .scalarQuantizer, .pqFastScan, .refine, .preTransform:
+        case .preTransform(let pre):
+            let stages = try VectorTransforms.apply(pre.chain, to: query, ompThreads: request.ompThreads)
+            let transformed = stages.last ?? query
+            guard transformed.allSatisfy(\.isFinite) else {
+                throw FederSearchError.nonFiniteQuery(source: "the transformed query")
+            }
+            var trace = try traceFaiss(pre.inner, query: transformed, request: request, warnings: &warnings)
+            trace.transform = TransformTrace(
+                stages: zip(pre.chain, stages).map { TransformTrace.Stage(transform: $0.summary, output: $1) })
+            if VectorTransforms.usesOpenBLAS(pre.chain) {
+                let sgemv = "\(Kernels.active.openBLAS.name) sgemv"
+                trace.openBLAS = trace.openBLAS.map { "\(sgemv), \($0)" } ?? sgemv
+            }
+            return trace
+        case .pq, .scalarQuantizer, .pqFastScan, .refine:
             throw FederSearchError.notTracedYet(index)
         }
     }

@@ -28,7 +28,7 @@ final class OMPThreadsAgainstLibrariesTests: XCTestCase {
 
     /// The cores OpenBLAS can be forced to on this CPU (their kernels need its instructions), by the name
     /// OPENBLAS_CORETYPE takes.
-    private static var forcibleCores: [Kernels.OpenBLASCore] {
+    static var forcibleCores: [Kernels.OpenBLASCore] {
         var cores: [Kernels.OpenBLASCore] = [.prescott, .nehalem, .barcelona]
         if feder_cpu_faiss_level() >= Int32(FEDER_FAISS_AVX2) { cores += [.sandybridge, .haswell, .zen] }
         if feder_cpu_faiss_level() >= Int32(FEDER_FAISS_AVX512) { cores.append(.skylakeX) }

@@ -10,15 +10,23 @@ import XCTest
 /// set is answered again by `gen_fixtures.py --answer`; CI's fresh set is written here), so a kernel that sums
 /// in another order than the installed build cannot hide behind answers recorded elsewhere.
 final class SearchAgainstLibrariesTests: XCTestCase {
-    static let untraceable: Set<String> = ["IwPQ", "IwSq", "IwSQ", "IwPf", "IxPq", "IxSQ", "IPfs", "IHNp", "IHNs", "IxPT", "IxRF"]
+    /// Index codes whose searches are not traced yet: a fixture holding one anywhere is skipped.
+    static let untraceable: Set<String> = ["IwPQ", "IwSq", "IwSQ", "IwPf", "IxPq", "IxSQ", "IPfs", "IHNp", "IHNs", "IxRF"]
+
+    /// The codes of an expect object and of every index nested in it.
+    static func codes(in expect: JSONValue) -> [String] {
+        var found: [String] = []
+        if case .string(let code)? = expect["type"] { found.append(code) }
+        for key in ["inner", "base"] { if let nested = expect[key] { found += codes(in: nested) } }
+        return found
+    }
 
     func testEverySearchMatchesTheLibrary() throws {
         let manifest = try FixtureManifest.load()
         var compared = 0
         var exactCounts = 0
         for fixture in manifest.fixtures {
-            let type = fixture.expect["type"].map { "\($0)" } ?? ""
-            if Self.untraceable.contains(type.replacingOccurrences(of: "\"", with: "")) { continue }
+            if Self.codes(in: fixture.expect).contains(where: Self.untraceable.contains) { continue }
             guard let queriesPath = manifest.queriesPath(of: fixture) else { continue }
             let space = fixture.space.flatMap(Metric.init(name:)) ?? .l2
             let index = try IndexFile.open(path: manifest.path(of: fixture), space: space)

@@ -121,6 +121,12 @@ int feder_openblas_mirrored(int core);
 /// sgemm_("T", "N", count, 1, d, 1, rows, d, x, d, 0, out, count) computes them, bit for bit.
 void feder_openblas_dots(int core, const void *rows, size_t d, size_t count, const void *x, float *out);
 
+/// y = rows · x as OpenBLAS's sgemv_("T", m, n, 1, rows, m, x, 1, beta, y, 1) computes it for `core` with
+/// `threads` OpenMP threads outside a parallel region: n rows of m floats; beta 1 (y holds a bias, has_bias 1)
+/// or 0 (y is zeroed first). What faiss's LinearTransform applies to one query (faiss ≥ 1.15).
+void feder_openblas_gemv_rows(int core, int threads, const void *rows, size_t m, size_t n, const void *x, int has_bias,
+                              float *y);
+
 /// Selects the OpenBLAS core every later multi-threaded flat search reproduces (−1: feder_openblas_native_core).
 void feder_kernels_select_openblas(int core);
 

@@ -69,7 +69,7 @@ public struct TraceOutput: Encodable, Sendable {
         self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
         metric = trace.metric
-        kernels = Kernels.active.name(for: trace.kind == .hnswlib) + (trace.openBLAS.map { " + OpenBLAS \($0) sgemm" } ?? "")
+        kernels = Kernels.active.name(for: trace.kind == .hnswlib) + (trace.openBLAS.map { " + OpenBLAS \($0)" } ?? "")
         parameters = trace.parameters
         results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
         counts = trace.counts
