@@ -536,12 +536,16 @@ class Generator:
         rotation) and refine wrappers."""
         d = 16
 
+        # k 25 and 100 take other result handlers (fast scan's reservoir above 20, faiss's flat reservoir from 100).
         def flat_grid(idx):
-            return [(k, None, None) for k in FLAT_KS]
+            return [(k, None, None) for k in FLAT_KS + (25, 100)]
 
         def ivf_grid(idx):
             ivf = faiss.extract_index_ivf(idx)
-            return [(k, p, None) for p in sorted({1, int(ivf.nprobe), int(ivf.nlist)}) for k in IVF_KS]
+            probes = {1, int(ivf.nprobe), int(ivf.nlist)}
+            if isinstance(ivf, faiss.IndexIVFPQFastScan):
+                probes.add(int(ivf.nlist) + 2)  # fast scan keeps probes past nlist as −1 entries
+            return [(k, p, None) for p in sorted(probes) for k in IVF_KS + (25, 100)]
 
         def hnsw_grid(idx):
             return [(k, None, ef) for ef in (8, 32) for k in HNSW_KS]
@@ -558,6 +562,9 @@ class Generator:
             ("sq8_l2_int", "SQ8", faiss.METRIC_L2, xi, INT_TIER, flat_grid),
             ("pqfs_l2", "PQ4x4fs", faiss.METRIC_L2, xb, FLOAT_TIER, flat_grid),
             ("ivf_pqfs_l2", "IVF8,PQ4x4fs", faiss.METRIC_L2, xb, FLOAT_TIER, ivf_grid),
+            ("ivf_pqfs_res_l2", "IVF8,PQ8x4fs", faiss.METRIC_L2, xb, FLOAT_TIER, ivf_grid),
+            ("ivf_pqfs_res_ip", "IVF8,PQ4x4fs", faiss.METRIC_INNER_PRODUCT, xb, FLOAT_TIER, ivf_grid),
+            ("pqfs_ip_int", "PQ8x4fs", faiss.METRIC_INNER_PRODUCT, xi, INT_TIER, flat_grid),
             ("ivf_sq6_ip", "IVF8,SQ6", faiss.METRIC_INNER_PRODUCT, xb, FLOAT_TIER, ivf_grid),
             ("hnsw_sq8_l2", "HNSW8,SQ8", faiss.METRIC_L2, xb, FLOAT_TIER, hnsw_grid),
             ("hnsw_pq_l2", "HNSW8,PQ4", faiss.METRIC_L2, xb, FLOAT_TIER, hnsw_grid),
@@ -570,6 +577,8 @@ class Generator:
         ]
         for name, factory, metric, data, tier, grid in kinds:
             index = faiss.index_factory(d, factory, metric)
+            if "_res_" in name:
+                faiss.extract_index_ivf(index).by_residual = True
             index.train(data)
             index.add(data)
             ivf = faiss.try_extract_index_ivf(index)

@@ -355,7 +355,8 @@ static void blocked(sum_shape shape, const unsigned char *rows, size_t stride, s
     if (m & 1) out[r] = four_accumulators(rows + r * stride, x, n);
 }
 
-void feder_openblas_dots(int core, const void *prows, size_t d, size_t count, const void *px, float *out) {
+void feder_openblas_gemm_tn1(int core, const void *prows, size_t d, size_t count, const void *px, float alpha, int keep_c,
+                             float *c) {
     core_kernel kernel;
     if (!kernel_of(core, &kernel)) kernel = (core_kernel){128, 8, BLOCKS_PRESCOTT};
     const unsigned char *rows = prows;
@@ -365,11 +366,10 @@ void feder_openblas_dots(int core, const void *prows, size_t d, size_t count, co
     if (!x || !part) {
         free(x);
         free(part);
-        for (size_t r = 0; r < count; r++) out[r] = 0;
         return;
     }
     memcpy(x, px, d * sizeof(float));
-    for (size_t r = 0; r < count; r++) out[r] = 0;  // sgemm_beta with beta = 0
+    if (!keep_c) for (size_t r = 0; r < count; r++) c[r] = 0;  // sgemm_beta with beta = 0
     // level3.c's split of the d terms: GEMM_Q at a time while at least 2·GEMM_Q remain, then the rest in one
     // block, or in two (the first half rounded up to GEMM_UNROLL_M) when it is longer than GEMM_Q.
     size_t q = (size_t)kernel.q, unroll = (size_t)kernel.unroll_m;
@@ -383,12 +383,16 @@ void feder_openblas_dots(int core, const void *prows, size_t d, size_t count, co
         case CHAIN_UNFUSED: chains(0, block, stride, count, x + from, n, part); break;
         default: blocked(kernel.shape, block, stride, count, x + from, n, part); break;
         }
-        // The kernel's C = C + alpha · sum, alpha 1.
-        for (size_t r = 0; r < count; r++) out[r] = out[r] + part[r];
+        // The kernel's C = C + alpha · sum (fused on the FMA cores, which for alpha 1 or −2 rounds alike).
+        for (size_t r = 0; r < count; r++) c[r] = c[r] + alpha * part[r];
         from += n;
     }
     free(x);
     free(part);
+}
+
+void feder_openblas_dots(int core, const void *prows, size_t d, size_t count, const void *px, float *out) {
+    feder_openblas_gemm_tn1(core, prows, d, count, px, 1.0f, 0, out);
 }
 
 static _Atomic int selected_core = -1;

@@ -1,25 +1,55 @@
 import FederIndex
 
-/// faiss `IndexIVF::search` for IVFFlat, traced: the coarse quantizer ranks every centroid and keeps the
-/// `nprobe` best (a flat k-search, ties to the lower list number, or an HNSW quantizer's graph search at its
-/// saved efSearch); the probed lists are scanned in rank order, empty ones skipped, each vector offered to the
-/// k-heap with faiss's strict gate.
+/// faiss `IndexIVF::search` for one query, traced: the coarse quantizer ranks every centroid and keeps the
+/// `nprobe` best (a flat k-search, or an HNSW quantizer's graph search at its saved efSearch); then the probed
+/// lists are scanned as the encoding's scanner scans them: IVFFlat in rank order, empty lists skipped, each
+/// vector offered to the k-heap with faiss's strict gate; PQ fast scan as `IndexIVFFastScan` does (below).
 ///
 /// - Complexity: O(nlist·d + scanned·d).
 public enum IVFSearch {
     /// Vectors of a list scored per call of the batched kernel.
     static let scanBlock = 64
 
+    /// The coarse step: every centroid's distance (for the views) and the quantizer's ranking of the probes.
+    struct Coarse {
+        var centroidDistances: [Float]
+        /// The quantizer's k = nprobe results, best first (id −1 pads when fewer lists exist).
+        var ranked: [(distance: Float, id: Int64)]
+        var hnswTrace: SearchTrace?
+        var openBLAS: Kernels.OpenBLASCore?
+    }
+
     public static func trace(
         _ index: FaissIVFIndex, query: [Float], k: Int, nprobe requested: Int, ompThreads: Int = 1
     ) throws -> SearchTrace {
-        guard case .flat = index.encoding else {
-            throw FederSearchError.unsupported(
-                "tracing \(index.code) (quantized codes) is not supported yet; IVFFlat indexes can be traced")
+        guard let kernel = FaissKernel(index.header.metric) else {
+            throw FederSearchError.unsupportedMetric(index.header.metric, role: "index")
         }
+        switch index.encoding {
+        case .flat:
+            let nprobe = min(requested, index.nlist)
+            let coarse = try coarseSearch(index, query: query, nprobe: nprobe, ompThreads: ompThreads)
+            return scanFlat(index, kernel: kernel, query: query, k: k, nprobe: nprobe, coarse: coarse, ompThreads: ompThreads)
+        case .productQuantizerFastScan(let pq, let layout):
+            // IndexIVFFastScan does not clamp nprobe: probes past nlist stay in its tables as −1 entries.
+            let coarse = try coarseSearch(index, query: query, nprobe: requested, ompThreads: ompThreads)
+            return try FastScanSearch.scanIVF(
+                index, pq: pq, layout: layout, kernel: kernel, query: query, k: k, nprobe: requested, coarse: coarse,
+                ompThreads: ompThreads)
+        case .productQuantizer, .scalarQuantizer:
+            throw FederSearchError.notTracedYet(.ivf(index))
+        }
+    }
+
+    /// The quantizer's own k-search for the nprobe nearest centroids: a flat one as faiss's flat search runs it
+    /// for one query (the k-heap below nprobe 100, the reservoir from there on, split across threads as faiss
+    /// splits it), recording every centroid distance for the views; or the HNSW quantizer's graph search, with
+    /// every centroid distance computed for the views only. faiss ranks with the quantizer's metric, which may
+    /// differ from the index's (`IndexIVFFlat(IndexFlatIP(d), d, nlist, METRIC_L2)`).
+    static func coarseSearch(_ index: FaissIVFIndex, query: [Float], nprobe: Int, ompThreads: Int) throws -> Coarse {
         guard let centroids = index.centroids else {
             throw FederSearchError.unsupported(
-                "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; a flat quantizer is")
+                "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; flat and HNSW quantizers are")
         }
         let quantizerHeader: FaissHeader
         var hnswQuantizer: FaissHNSWIndex?
@@ -32,60 +62,73 @@ public enum IVFSearch {
             throw FederSearchError.unsupported(
                 "tracing an IVF index whose coarse quantizer is \(index.quantizer.code) is not supported; flat and HNSW quantizers are")
         }
-        guard let kernel = FaissKernel(index.header.metric) else {
-            throw FederSearchError.unsupportedMetric(index.header.metric, role: "index")
-        }
-        // faiss ranks the lists with the quantizer's own search, so with the quantizer's metric, which may differ
-        // from the index's (IndexIVFFlat(IndexFlatIP(d), d, nlist, METRIC_L2)).
         guard let coarseKernel = FaissKernel(quantizerHeader.metric) else {
             throw FederSearchError.unsupportedMetric(quantizerHeader.metric, role: "coarse quantizer")
         }
-        let nprobe = min(requested, index.nlist)
-        let order = kernel.order
         let dim = index.header.dim
-        let file = centroids.file
-
-        // Coarse: the quantizer's own k-search for the nprobe nearest centroids: a flat one as faiss's flat search
-        // runs it for one query (the k-heap below nprobe 100, the reservoir from there on, split across threads
-        // as faiss splits it), recording every centroid distance for the views; or the HNSW quantizer's graph
-        // search, with every centroid distance computed for the views only.
-        var centroidDistances = [Float](repeating: 0, count: index.nlist)
-        var coarseTrace: SearchTrace?
-        var coarseBLAS: Kernels.OpenBLASCore?
-        let ranked: [(distance: Float, id: Int64)]
+        var coarse = Coarse(centroidDistances: [Float](repeating: 0, count: index.nlist), ranked: [])
         if let hnswQuantizer {
             withQueryPointer(query) { q in
-                for list in 0..<index.nlist { centroidDistances[list] = coarseKernel(q, centroids.rowPointer(list), dim: dim) }
+                for list in 0..<index.nlist { coarse.centroidDistances[list] = coarseKernel(q, centroids.rowPointer(list), dim: dim) }
             }
             let trace = FaissHNSWSearch.trace(
                 hnswQuantizer, kernel: coarseKernel, query: query, k: nprobe, efSearch: hnswQuantizer.graph.efSearch)
-            ranked = trace.results.map { ($0.distance, $0.id) }
-            coarseTrace = trace
+            coarse.ranked = trace.results.map { ($0.distance, $0.id) }
+            coarse.hnswTrace = trace
         } else {
-            let ranking = try centroidDistances.withUnsafeMutableBufferPointer { recorded in
+            let ranking = try coarse.centroidDistances.withUnsafeMutableBufferPointer { recorded in
                 try FlatSearch.scan(
                     centroids, query: query, k: nprobe, kernel: coarseKernel, ompThreads: ompThreads, distances: recorded)
             }
-            ranked = ranking.results
-            coarseBLAS = ranking.openBLAS
+            coarse.ranked = ranking.results
+            coarse.openBLAS = ranking.openBLAS
         }
+        return coarse
+    }
 
+    /// The trace of an IVF search from its coarse step and its list scan.
+    static func assemble(
+        _ index: FaissIVFIndex, k: Int, nprobe: Int, coarse: Coarse, ompThreads: Int, results: [Neighbor],
+        probes: [IVFTrace.Probe], scanned: [IVFTrace.ScannedVector], probedLists: Int
+    ) -> SearchTrace {
+        var counts = SearchCounts(
+            distanceComputations: scanned.count + (coarse.hnswTrace?.counts.distanceComputations ?? index.nlist),
+            visited: scanned.count)
+        counts.scanned = scanned.count
+        counts.probedLists = probedLists
+        var trace = SearchTrace(
+            kind: .ivf, metric: index.header.metric.name,
+            parameters: SearchParameters(k: k, nprobe: nprobe, ompThreads: ompThreads > 1 ? ompThreads : nil),
+            results: results, counts: counts,
+            ivf: IVFTrace(
+                centroidDistances: coarse.centroidDistances, probes: probes, scanned: scanned,
+                coarseHNSW: coarse.hnswTrace?.hnsw, coarseCounts: coarse.hnswTrace?.counts))
+        trace.openBLAS = coarse.openBLAS.map { "\($0.name) sgemm" }
+        return trace
+    }
+
+    /// IVFFlat's scan: probed lists in rank order, each vector offered to the k-heap in list order.
+    static func scanFlat(
+        _ index: FaissIVFIndex, kernel: FaissKernel, query: [Float], k: Int, nprobe: Int, coarse: Coarse, ompThreads: Int
+    ) -> SearchTrace {
+        let dim = index.header.dim
+        let file = index.invertedLists.lists.first?.ids.file
         var block = DistanceBatch(capacity: Self.scanBlock)
         return withQueryPointer(query) { q -> SearchTrace in
-            var heap = FaissResultHeap(capacity: k, order: order)
+            var heap = FaissResultHeap(capacity: k, order: kernel.order)
             var probes: [IVFTrace.Probe] = []
-            probes.reserveCapacity(ranked.count)
+            probes.reserveCapacity(coarse.ranked.count)
             var probedLists = 0
             var toScan = 0
-            for entry in ranked where entry.id >= 0 { toScan += index.invertedLists.lists[Int(entry.id)].size }
+            for entry in coarse.ranked where entry.id >= 0 { toScan += index.invertedLists.lists[Int(entry.id)].size }
             var scanned: [IVFTrace.ScannedVector] = []
             scanned.reserveCapacity(toScan)
             let codeSize = index.invertedLists.codeSize
-            for (rank, entry) in ranked.enumerated() where entry.id >= 0 {
+            for (rank, entry) in coarse.ranked.enumerated() where entry.id >= 0 {
                 let list = Int(entry.id)
                 let invertedList = index.invertedLists.lists[list]
                 probes.append(IVFTrace.Probe(rank: rank, list: list, size: invertedList.size, distance: entry.distance))
-                guard invertedList.size > 0 else { continue }
+                guard invertedList.size > 0, let file else { continue }
                 probedLists += 1
                 let codes = file.baseAddress + invertedList.codesOffset
                 let ids = file.baseAddress + invertedList.ids.byteOffset
@@ -106,21 +149,10 @@ public enum IVFSearch {
                     blockStart += blockCount
                 }
             }
-            var counts = SearchCounts(
-                distanceComputations: scanned.count + (coarseTrace?.counts.distanceComputations ?? index.nlist),
-                visited: scanned.count)
-            counts.scanned = scanned.count
-            counts.probedLists = probedLists
             let results = heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) }
-            var trace = SearchTrace(
-                kind: .ivf, metric: index.header.metric.name,
-                parameters: SearchParameters(k: k, nprobe: nprobe, ompThreads: ompThreads > 1 ? ompThreads : nil),
-                results: results, counts: counts,
-                ivf: IVFTrace(
-                    centroidDistances: centroidDistances, probes: probes, scanned: scanned, coarseHNSW: coarseTrace?.hnsw,
-                    coarseCounts: coarseTrace?.counts))
-            trace.openBLAS = coarseBLAS.map { "\($0.name) sgemm" }
-            return trace
+            return assemble(
+                index, k: k, nprobe: nprobe, coarse: coarse, ompThreads: ompThreads, results: results, probes: probes,
+                scanned: scanned, probedLists: probedLists)
         }
     }
 }

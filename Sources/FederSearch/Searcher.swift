@@ -74,7 +74,12 @@ public enum Searcher {
             guard nprobe >= 1 else {
                 throw FederSearchError.invalidParameter(name: "nprobe", value: nprobe, detail: "must be at least 1")
             }
-            if nprobe > ivf.nlist {
+            if case .productQuantizerFastScan = ivf.encoding {
+                guard nprobe <= max(ivf.nlist, 1 << 16) else {
+                    throw FederSearchError.invalidParameter(
+                        name: "nprobe", value: nprobe, detail: "must be at most nlist \(ivf.nlist) (or 65536)")
+                }
+            } else if nprobe > ivf.nlist {
                 warnings.append("nprobe \(nprobe) is larger than nlist \(ivf.nlist); using \(ivf.nlist) as faiss does")
             }
             return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe, ompThreads: request.ompThreads)
@@ -114,7 +119,9 @@ public enum Searcher {
                 trace.openBLAS = trace.openBLAS.map { "\(sgemv), \($0)" } ?? sgemv
             }
             return trace
-        case .pq, .scalarQuantizer, .pqFastScan, .refine:
+        case .pqFastScan(let fastScan):
+            return try FastScanSearch.trace(fastScan, query: query, k: request.k)
+        case .pq, .scalarQuantizer, .refine:
             throw FederSearchError.notTracedYet(index)
         }
     }

@@ -4,6 +4,7 @@
 #define FEDER_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// faiss SIMD levels, numbered as faiss numbers them (faiss::SIMDLevel). Levels above AVX512 (AVX512_SPR,
 /// AVX512_VPOPCNT) run the AVX512 float kernels.
@@ -120,6 +121,49 @@ int feder_openblas_mirrored(int core);
 /// out[r] = row r · x for `count` rows of d floats at `rows` (consecutive, unaligned), as `core`'s
 /// sgemm_("T", "N", count, 1, d, 1, rows, d, x, d, 0, out, count) computes them, bit for bit.
 void feder_openblas_dots(int core, const void *rows, size_t d, size_t count, const void *x, float *out);
+
+/// c[r] = (keep_c ? c[r] : 0) + alpha · (row r · x), block by block, as `core`'s sgemm_("T", "N", count, 1, d,
+/// alpha, rows, d, x, d, keep_c, c, count) computes it (faiss's PQ tables from sub-vectors of 16 floats on).
+void feder_openblas_gemm_tn1(int core, const void *rows, size_t d, size_t count, const void *x, float alpha, int keep_c,
+                             float *c);
+
+/// fvec_L2sqr_ny / fvec_inner_products_ny's kernel for one pair at `level` (their own kernels for d = 1, 2, 4,
+/// 8 and 12 above NONE, else fvec_L2sqr / fvec_inner_product).
+float feder_faiss_ny_kernel(int level, int inner_product, const float *x, const float *y, size_t d);
+
+/// A product quantizer's distance table for one query x (m_count sub-quantizers of 2^nbits centroids, d/m_count
+/// floats each; `centroids` as faiss stores them): squared L2 (inner_product 0) or inner products, as
+/// ProductQuantizer::compute_distance_table / compute_inner_prod_table (batched 0) or the batched
+/// compute_distance_tables / compute_inner_prod_tables with one query (batched 1) build it at `level`, the
+/// OpenBLAS `core` for sub-vectors of 16 floats on.
+void feder_pq_table(int level, int core, int inner_product, int batched, const float *x, const float *centroids, size_t d,
+                    size_t m_count, size_t nbits, float *table);
+
+/// Fast scan: a PQ table of m_count × 16 floats quantized to bytes as IndexFastScan's round_uint8_per_column
+/// does (padded rows of zeros up to `padded`); a and b convert integer sums back (b + v / a).
+void feder_fs_quantize_pq(const float *table, size_t m_count, size_t padded, uint8_t *quantized, float *a, float *b);
+
+/// Fast scan over IVF: quantize_LUT_and_bias for `nprobe` probes — one table (three_d 0, bias NULL or one
+/// float per probe) or one per probe (three_d 1, with a bias per probe); bias_q gets each probe's 16-bit bias.
+void feder_fs_quantize_lut_and_bias(size_t nprobe, size_t m_count, int three_d, const float *table, const float *bias,
+                                    uint8_t *quantized, size_t padded, uint16_t *bias_q, float *a, float *b);
+
+/// The 16-bit sums of `count` packed codes (blocks of bbs vectors, `padded` sub-quantizers) plus `bias`, modulo
+/// 2^16, as the SIMD kernels add them.
+void feder_fs_accumulate(const uint8_t *quantized, size_t m_count, const uint8_t *packed, size_t count, size_t bbs,
+                         size_t padded, uint16_t bias, uint16_t *out);
+
+/// Sub-quantizer m's code of vector `vector` in packed blocks.
+int feder_fs_code(const uint8_t *packed, size_t bbs, size_t padded, size_t vector, size_t m);
+
+/// b + value · (1 / a) as a fast-scan result handler converts (fused above NONE).
+float feder_fs_to_float(int level, float value, float a, float b);
+
+/// The k results of a fast-scan search from every candidate's sum in scan order, as faiss's handler for k keeps
+/// them (one best, a heap, or a reservoir sorted by libstdc++'s introsort); admitted (may be NULL) says which
+/// candidates beat the running threshold. Returns 0, or −1 when memory ran out.
+int feder_fs_select(int level, int keep_smallest, size_t k, const uint16_t *values, const int64_t *ids, size_t count, float a,
+                    float b, uint8_t *admitted, float *distances, int64_t *labels);
 
 /// y = rows · x as OpenBLAS's sgemv_("T", m, n, 1, rows, m, x, 1, beta, y, 1) computes it for `core` with
 /// `threads` OpenMP threads outside a parallel region: n rows of m floats; beta 1 (y holds a bias, has_bias 1)

@@ -77,6 +77,9 @@ public final class QueryResolver: Sendable {
 
     private func stored(_ label: Int64, in index: IndexFile, indexName: String) throws -> ResolvedQuery {
         guard let vector = index.storedVector(label: label) else {
+            if case .faiss(let faiss) = index, !faiss.storesVectors {
+                throw QueryError.noStoredVectors(label: index.label(bits: label), index: indexName, code: faiss.code)
+            }
             throw QueryError.unknownID(label: index.label(bits: label), index: indexName, deleted: index.isDeletedLabel(label))
         }
         return ResolvedQuery(source: "id \(index.label(bits: label))", id: label, vector: vector)

@@ -24,6 +24,8 @@ public enum ReportError: Error, Sendable {
 public enum QueryError: Error, Equatable, Sendable {
     /// The label is not in the index (or names a deleted hnswlib element, which hnswlib refuses too).
     case unknownID(label: Label, index: String, deleted: Bool)
+    /// An id query on an index that keeps only codes (or transformed vectors), not the vectors themselves.
+    case noStoredVectors(label: Label, index: String, code: String)
     /// `row` is past the end of a vector file.
     case rowOutOfRange(row: Int, rows: Int, file: String)
     /// The query's dimension is not the index's.
@@ -45,6 +47,9 @@ extension QueryError: LocalizedError {
             return deleted
                 ? "id \(label) is deleted in \(index) (hnswlib refuses it: Label not found)"
                 : "id \(label) is not in \(index)"
+        case .noStoredVectors(let label, let index, let code):
+            return "id \(label) cannot be a query: \(index) (\(code)) keeps codes or transformed vectors, not the vectors that "
+                + "were added; give the query as a vector (--vector, or \"vector\" in a spec)"
         case .rowOutOfRange(let row, let rows, let file):
             return "\(file) has \(rows) rows; row \(row) does not exist"
         case .dimensionMismatch(let query, let dim, let index, let indexDim):
