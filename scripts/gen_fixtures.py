@@ -589,6 +589,121 @@ class Generator:
                 f"index_factory({d}, '{factory}', {metric_name(metric)}) over {len(data)} {tier} vectors. "
                 "Inspect-only for now; answers are faiss's own (quantized) distances.", grid)
 
+    def gen_quantized_paths(self):
+        """The code paths inside PQ and SQ searches that sum in their own order: IVFPQ by table kind (precomputed,
+        per-list residual tables when the quantizer is not L2, inner product, no residual), sub-quantizer counts
+        of 16 (SIMD lanes), codes of 3 and 6 bits (the table kernels' leftover rows), the batched tables of
+        IndexPQ (2-float sub-vectors, BLAS from 16), HNSW over PQ with inner product; SQ types whose kernels
+        differ per level (uniform types' predecoded query, bf16, the integer kernels of the direct types, 6-bit
+        packing) at dimensions that select each level's code; refine with k_factor above 1."""
+        rng = self.rng("quantized-paths")
+
+        def flat_grid(idx):
+            return [(k, None, None) for k in FLAT_KS + (25, 100)]
+
+        def ivf_grid(idx):
+            ivf = faiss.extract_index_ivf(idx)
+            return [(k, p, None) for p in sorted({1, int(ivf.nprobe), int(ivf.nlist)}) for k in IVF_KS + (25,)]
+
+        def hnsw_grid(idx):
+            return [(k, None, ef) for ef in (8, 32) for k in HNSW_KS + (25,)]
+
+        L2, IP = faiss.METRIC_L2, faiss.METRIC_INNER_PRODUCT
+        x16 = float_data(rng, 800, 16)
+        x24 = float_data(rng, 600, 24)
+        x64 = float_data(rng, 600, 64)
+        # The direct types store integers as they are: bytes, and signed bytes shifted by 128.
+        direct = rng.integers(0, 256, size=(600, 64)).astype(np.float32)
+        signed = rng.integers(-128, 128, size=(600, 64)).astype(np.float32)
+
+        def ivf_pq_on(quantizer, d, nlist, m, nbits, metric):
+            return faiss.IndexIVFPQ(quantizer, d, nlist, m, nbits, metric)
+
+        def ivf_pq_without_residuals():
+            index = faiss.index_factory(16, "IVF8,PQ4", L2)
+            faiss.extract_index_ivf(index).by_residual = False
+            return index
+
+        def hnsw_pq_ip():
+            return faiss.IndexHNSWPQ(16, 4, 8, 8, IP)
+
+        def sq(d, qtype, metric):
+            return faiss.IndexScalarQuantizer(d, qtype, metric)
+
+        def ivf_sq(d, qtype, metric, nlist=8):
+            quantizer = faiss.IndexFlat(d, metric)
+            return faiss.IndexIVFScalarQuantizer(quantizer, d, nlist, qtype, metric, True)
+
+        def hnsw_sq(d, qtype, metric):
+            return faiss.IndexHNSWSQ(d, qtype, 8, metric)
+
+        Q = faiss.ScalarQuantizer
+        cases = [
+            # IVFPQ
+            ("ivfpq_ip", lambda: faiss.index_factory(16, "IVF8,PQ4", IP), x16, ivf_grid),
+            ("ivfpq_nores_l2", ivf_pq_without_residuals, x16, ivf_grid),
+            ("ivfpq_ipquantizer_l2", lambda: ivf_pq_on(faiss.IndexFlatIP(16), 16, 8, 4, 8, L2), x16, ivf_grid),
+            ("ivfpq_m16_l2", lambda: faiss.index_factory(16, "IVF8,PQ16", L2), x16, ivf_grid),
+            ("ivfpq_nbits3_l2", lambda: faiss.index_factory(16, "IVF8,PQ4x3", L2), x16, ivf_grid),
+            ("ivfpq_nbits6_ip", lambda: faiss.index_factory(16, "IVF8,PQ8x6", IP), x16, ivf_grid),
+            # IndexPQ: 2-float sub-vectors below 8 bits, BLAS from 16 floats, 16 sub-quantizers of 8 bits.
+            ("pq_dsub2_l2", lambda: faiss.index_factory(16, "PQ8x6", L2), x16, flat_grid),
+            ("pq_dsub16_l2", lambda: faiss.index_factory(16, "PQ1", L2), x16, flat_grid),
+            ("pq_dsub16_ip", lambda: faiss.index_factory(16, "PQ1", IP), x16, flat_grid),
+            ("pq_m16_ip", lambda: faiss.index_factory(16, "PQ16", IP), x16, flat_grid),
+            ("hnsw_pq_ip", hnsw_pq_ip, x16, hnsw_grid),
+            # SQ, flat: every level's code at d 64 (d % 64 == 0), AVX2's at d 24, NONE's at d 20.
+            ("sq8u_l2_d64", lambda: sq(64, Q.QT_8bit_uniform, L2), x64, flat_grid),
+            ("sq4u_ip_d64", lambda: sq(64, Q.QT_4bit_uniform, IP), x64, flat_grid),
+            ("sq6_l2_d64", lambda: sq(64, Q.QT_6bit, L2), x64, flat_grid),
+            ("sqbf16_l2_d64", lambda: sq(64, Q.QT_bf16, L2), x64, flat_grid),
+            ("sqbf16_ip_d16", lambda: sq(16, Q.QT_bf16, IP), x16, flat_grid),
+            ("sqfp16_ip_d64", lambda: sq(64, Q.QT_fp16, IP), x64, flat_grid),
+            ("sq8direct_l2_d64", lambda: sq(64, Q.QT_8bit_direct, L2), direct, flat_grid),
+            ("sq8direct_ip_d64", lambda: sq(64, Q.QT_8bit_direct, IP), direct, flat_grid),
+            ("sq8signed_l2_d64", lambda: sq(64, Q.QT_8bit_direct_signed, L2), signed, flat_grid),
+            ("sq8signed_ip_d64", lambda: sq(64, Q.QT_8bit_direct_signed, IP), signed, flat_grid),
+            ("sq4u_l2_d24", lambda: sq(24, Q.QT_4bit_uniform, L2), x24, flat_grid),
+            ("sq8_ip_d24", lambda: sq(24, Q.QT_8bit, IP), x24, flat_grid),
+            ("sq8u_ip_d20", lambda: sq(20, Q.QT_8bit_uniform, IP), float_data(rng, 600, 20), flat_grid),
+            # SQ in IVF (residuals per list) and HNSW (groups of four through distances_batch_4).
+            ("ivf_sq8u_l2_d32", lambda: ivf_sq(32, Q.QT_8bit_uniform, L2), x64[:, :32].copy(), ivf_grid),
+            ("ivf_sq4_ip_d32", lambda: ivf_sq(32, Q.QT_4bit, IP), x64[:, :32].copy(), ivf_grid),
+            ("hnsw_sq8u_l2_d32", lambda: hnsw_sq(32, Q.QT_8bit_uniform, L2), x64[:, :32].copy(), hnsw_grid),
+            ("hnsw_sq4u_ip_d32", lambda: hnsw_sq(32, Q.QT_4bit_uniform, IP), x64[:, :32].copy(), hnsw_grid),
+            ("hnsw_sqbf16_l2_d32", lambda: hnsw_sq(32, Q.QT_bf16, L2), x64[:, :32].copy(), hnsw_grid),
+        ]
+        for name, build, data, grid in cases:
+            index = build()
+            index.train(data)
+            index.add(data)
+            ivf = faiss.try_extract_index_ivf(index)
+            if ivf is not None:
+                ivf.nprobe = 3
+            # Fresh queries; the direct types' are fractional, so the integer kernels' truncation shows.
+            queries = make_queries(rng, data, FLOAT_TIER)
+            if "direct" in name or "signed" in name:
+                queries[:3] = data[:3] + rng.uniform(-0.9, 0.9, size=(3, data.shape[1])).astype(np.float32)
+            self.faiss_fixture(
+                name, index, np.ascontiguousarray(queries, dtype=np.float32), FLOAT_TIER,
+                f"{type(faiss.downcast_index(index)).__name__} over {len(data)} × {data.shape[1]} vectors; "
+                "answers are faiss's own (quantized) distances.", grid)
+
+        # Refine with a k_factor above 1: an IVF-PQ shortlist re-scored by flat vectors, a PQ shortlist by SQ8.
+        for name, factory, metric, k_factor in (("ivfpq_rflat_kf4_l2", "IVF8,PQ4,RFlat", L2, 4.0),
+                                                 ("pq_refine_sq8_kf2_ip", "PQ4,Refine(SQ8)", IP, 2.5)):
+            index = faiss.index_factory(16, factory, metric)
+            index.train(x16)
+            index.add(x16)
+            index.k_factor = k_factor
+            ivf = faiss.try_extract_index_ivf(index)
+            grid = ivf_grid if ivf is not None else flat_grid
+            if ivf is not None:
+                ivf.nprobe = 3
+            self.faiss_fixture(
+                name, index, make_queries(rng, x16, FLOAT_TIER), FLOAT_TIER,
+                f"index_factory(16, '{factory}', {metric_name(metric)}) with k_factor {k_factor}.", grid)
+
     def gen_hnsw(self):
         """IndexHNSWFlat (IHNf) L2 and IP, float; L2 integer."""
 
@@ -813,7 +928,8 @@ class Generator:
         print("hnsw_stats fields:", stat_fields(faiss.cvar.hnsw_stats),
               "| indexIVF_stats fields:", stat_fields(faiss.cvar.indexIVF_stats), file=sys.stderr)
         for family in (self.gen_flat, self.gen_ivf_flat, self.gen_ivf_legacy,
-                       self.gen_ivf_quantized, self.gen_quantized_kinds, self.gen_hnsw, self.gen_idmap,
+                       self.gen_ivf_quantized, self.gen_quantized_kinds, self.gen_quantized_paths, self.gen_hnsw,
+                       self.gen_idmap,
                        self.gen_metrics_and_dims,
                        self.gen_hnswlib):
             print(f"- {family.__name__}", file=sys.stderr)

@@ -573,8 +573,14 @@ static int use_unit(int feature) { return !atomic_load_explicit(&portable_only, 
 
 int feder_cpu_faiss_level(void) {
 #ifdef FEDER_X86
-    // faiss's auto_detect_simd_level: AVX512 with F, CD, VL, DQ and BW; AVX2 with the AVX2 bit.
-    if (cpu_has(CPU_AVX512)) return FEDER_FAISS_AVX512;
+    // faiss's auto_detect_simd_level: AVX512 with F, CD, VL, DQ and BW, AVX512_SPR when the CPU also has
+    // AVX512_FP16 (CPUID.7.0:EDX bit 23) and AVX512_BF16 (CPUID.7.1:EAX bit 5); AVX2 with the AVX2 bit.
+    if (cpu_has(CPU_AVX512)) {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        int fp16 = __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (edx & (1u << 23));
+        int bf16 = __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5));
+        return fp16 && bf16 ? FEDER_FAISS_AVX512_SPR : FEDER_FAISS_AVX512;
+    }
     if (__builtin_cpu_supports("avx2")) return FEDER_FAISS_AVX2;
 #endif
     return FEDER_FAISS_NONE;
@@ -621,13 +627,13 @@ int feder_native_faiss_level(void) {
     if (value) {
         if (strcmp(value, "NONE") == 0) return FEDER_FAISS_NONE;
         if (strcmp(value, "AVX2") == 0) return FEDER_FAISS_AVX2;
-        if (strcmp(value, "AVX512") == 0 || strcmp(value, "AVX512_SPR") == 0 || strcmp(value, "AVX512_VPOPCNT") == 0)
-            return FEDER_FAISS_AVX512;
+        if (strcmp(value, "AVX512") == 0 || strcmp(value, "AVX512_VPOPCNT") == 0) return FEDER_FAISS_AVX512;
+        if (strcmp(value, "AVX512_SPR") == 0) return FEDER_FAISS_AVX512_SPR;
     }
     return feder_cpu_faiss_level();
 }
 
-int feder_kernels_faiss(void) {
+int feder_kernels_faiss_level(void) {
     int level = atomic_load_explicit(&selected_faiss, memory_order_relaxed);
     if (level >= 0) return level;
     level = feder_native_faiss_level();
@@ -635,6 +641,8 @@ int feder_kernels_faiss(void) {
     atomic_compare_exchange_strong(&selected_faiss, &unset, level);
     return level;
 }
+
+int feder_kernels_faiss(void) { return feder_faiss_float_level(feder_kernels_faiss_level()); }
 
 int feder_kernels_hnswlib(void) {
     int build = atomic_load_explicit(&selected_hnswlib, memory_order_relaxed);
@@ -656,6 +664,7 @@ static int kind_of(int kernel) {
 
 float feder_faiss_kernel(int level, int kernel, const void *pa, const void *pb, size_t d) {
     const unsigned char *a = pa, *b = pb;
+    level = feder_faiss_float_level(level);
     int kind = kind_of(kernel);
 #ifdef FEDER_X86
     if (kind == KIND_L2 || kind == KIND_IP) {

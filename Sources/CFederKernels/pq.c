@@ -41,8 +41,10 @@ static inline void pq_term(int ip, const float *x, const float *y, size_t i, flo
 // (q0 + q2) + (q1 + q3), as movhlps / add / shufps / add leave it.
 static inline float pq_hsum4(const float *q) { return (q[1] + q[3]) + (q[0] + q[2]); }
 
-// fvec_*_ny's own kernels at AVX2 / AVX512 for d in {1, 2, 4, 8, 12}; -1 where the level's plain kernel runs.
-static int pq_ny_special(int level, int ip, const float *x, const float *y, size_t d, float *out) {
+// fvec_*_ny's own kernels at AVX2 / AVX512 for d in {1, 2, 4, 8, 12}; 0 where the level's plain kernel runs.
+// They score rows in groups of W = 8 (AVX2) or 16 (AVX512); the rows past the last full group (`leftover`,
+// only when the row count is not a multiple of W) go through scalar code that sums in another order.
+static int pq_ny_special(int level, int ip, const float *x, const float *y, size_t d, int leftover, float *out) {
     if (level == FEDER_FAISS_NONE) return 0;
     float a, b;
     switch (d) {
@@ -51,8 +53,38 @@ static int pq_ny_special(int level, int ip, const float *x, const float *y, size
         *out = a * b;
         return 1;
     case 2:
+        if (leftover) {
+            // fma(t0, t0, t1·t1): the operands the other way round.
+            pq_term(ip, x, y, 1, &a, &b);
+            float s = a * b;
+            pq_term(ip, x, y, 0, &a, &b);
+            *out = __builtin_fmaf(a, b, s);
+            return 1;
+        }
+        /* fall through */
     case 4:
     case 8: {
+        if (leftover && d == 4) {
+            float p[4];
+            for (size_t i = 0; i < 4; i++) {
+                pq_term(ip, x, y, i, &a, &b);
+                p[i] = a * b;
+            }
+            *out = pq_hsum4(p);
+            return 1;
+        }
+        if (leftover && d == 8) {
+            float q[4];
+            for (size_t i = 0; i < 4; i++) {
+                pq_term(ip, x, y, i + 4, &a, &b);
+                float high = a * b;
+                pq_term(ip, x, y, i, &a, &b);
+                float low = a * b;
+                q[i] = high + low;
+            }
+            *out = pq_hsum4(q);
+            return 1;
+        }
         pq_term(ip, x, y, 0, &a, &b);
         float s = a * b;
         for (size_t i = 1; i < d; i++) {
@@ -80,14 +112,18 @@ static int pq_ny_special(int level, int ip, const float *x, const float *y, size
     }
 }
 
-float feder_faiss_ny_kernel(int level, int inner_product, const float *x, const float *y, size_t d) {
+float feder_faiss_ny_kernel(int level, int inner_product, const float *x, const float *y, size_t d, size_t row, size_t rows) {
+    level = feder_faiss_float_level(level);
+    size_t width = level == FEDER_FAISS_AVX2 ? 8 : 16;
+    int leftover = row >= rows / width * width;
     float special;
-    if (pq_ny_special(level, inner_product, x, y, d, &special)) return special;
+    if (pq_ny_special(level, inner_product, x, y, d, leftover, &special)) return special;
     return feder_faiss_kernel(level, inner_product ? 1 : 0, x, y, d);
 }
 
 void feder_pq_table(int level, int core, int inner_product, int batched, const float *x, const float *centroids, size_t d,
                     size_t m_count, size_t nbits, float *table) {
+    level = feder_faiss_float_level(level);
     size_t ksub = (size_t)1 << nbits;
     size_t dsub = d / m_count;
     for (size_t m = 0; m < m_count; m++) {
@@ -114,7 +150,112 @@ void feder_pq_table(int level, int core, int inner_product, int batched, const f
                 feder_openblas_gemm_tn1(core, cm, dsub, ksub, xm, -2.0f, 1, row);
             }
         } else {
-            for (size_t j = 0; j < ksub; j++) row[j] = feder_faiss_ny_kernel(level, inner_product, xm, cm + j * dsub, dsub);
+            for (size_t j = 0; j < ksub; j++)
+                row[j] = feder_faiss_ny_kernel(level, inner_product, xm, cm + j * dsub, dsub, j, ksub);
         }
     }
+}
+
+void feder_ivfpq_precomputed_row(int level, const float *centroid, const float *centroids, size_t d, size_t m_count,
+                                 size_t nbits, float *row) {
+    level = feder_faiss_float_level(level);
+    size_t ksub = (size_t)1 << nbits;
+    size_t dsub = d / m_count;
+    for (size_t m = 0; m < m_count; m++) {
+        for (size_t j = 0; j < ksub; j++) {
+            const float *codeword = centroids + (m * ksub + j) * dsub;
+            float norm = feder_faiss_norm(level, codeword, dsub);
+            float ip = feder_faiss_ny_kernel(level, 1, centroid + m * dsub, codeword, dsub, j, ksub);
+            // fvec_madd(norm, 2, ip): 2·ip is exact, so fused and unfused agree.
+            row[m * ksub + j] = norm + 2.0f * ip;
+        }
+    }
+}
+
+// Sub-quantizer m's code: bits [m·nbits, (m+1)·nbits) of a little-endian bit stream (PQDecoder8 / PQDecoder16
+// read bytes and 16-bit words, the same fields).
+static inline size_t pq_sub_code(const uint8_t *code, size_t nbits, size_t m) {
+    if (nbits == 8) return code[m];
+    if (nbits == 16) return (size_t)code[2 * m] | ((size_t)code[2 * m + 1] << 8);
+    size_t bit = m * nbits, value = 0, got = 0;
+    while (got < nbits) {
+        size_t byte = (bit + got) >> 3, offset = (bit + got) & 7;
+        size_t take = 8 - offset;
+        if (take > nbits - got) take = nbits - got;
+        value |= (size_t)((code[byte] >> offset) & ((1u << take) - 1)) << got;
+        got += take;
+    }
+    return value;
+}
+
+float feder_pq_code_distance(int level, int estimator, size_t m_count, size_t nbits, const float *table,
+                             const uint8_t *code) {
+    level = feder_faiss_float_level(level);
+    size_t ksub = (size_t)1 << nbits;
+    if (estimator == FEDER_PQ_INDEX_PQ && nbits == 16) {
+        // pq_estimators_from_tables: four at a time when M is a multiple of 4 (M = 4 without the leading 0).
+        if (m_count == 4) {
+            float dis = table[pq_sub_code(code, 16, 0)];
+            for (size_t m = 1; m < 4; m++) dis = dis + table[m * ksub + pq_sub_code(code, 16, m)];
+            return dis;
+        }
+        if (m_count % 4 == 0) {
+            float dis = 0.0f;
+            for (size_t m = 0; m < m_count; m += 4) {
+                float group = table[m * ksub + pq_sub_code(code, 16, m)];
+                for (size_t j = 1; j < 4; j++) group = group + table[(m + j) * ksub + pq_sub_code(code, 16, m + j)];
+                dis = dis + group;
+            }
+            return dis;
+        }
+    }
+    if (nbits != 8 || level == FEDER_FAISS_NONE) {
+        float r = 0.0f;
+        for (size_t m = 0; m < m_count; m++) r = r + table[m * ksub + pq_sub_code(code, nbits, m)];
+        return r;
+    }
+    // 8-bit codes at AVX2 / AVX512: the table entries gathered into lanes.
+#define PQ_V(m) table[(m) * 256 + code[m]]
+    float r = 0.0f;
+    size_t m = 0;
+    if (level == FEDER_FAISS_AVX2) {
+        if (m_count == 4) return (PQ_V(3) + PQ_V(1)) + (PQ_V(2) + PQ_V(0));
+        if (m_count == 8) {
+            float h[4];
+            for (size_t l = 0; l < 4; l++) h[l] = PQ_V(l + 4) + PQ_V(l);
+            return (h[3] + h[1]) + (h[2] + h[0]);
+        }
+        if (m_count >= 16) {
+            float lanes[8] = {0};
+            for (; m + 16 <= m_count; m += 16)
+                for (size_t l = 0; l < 8; l++) lanes[l] = (lanes[l] + PQ_V(m + l)) + PQ_V(m + 8 + l);
+            float h[4];
+            for (size_t l = 0; l < 4; l++) h[l] = lanes[l + 4] + lanes[l];
+            r = 0.0f + ((h[3] + h[1]) + (h[2] + h[0]));
+        }
+    } else if (m_count >= 16) {
+        float lanes[16] = {0};
+        for (; m + 16 <= m_count; m += 16)
+            for (size_t l = 0; l < 16; l++) lanes[l] = lanes[l] + PQ_V(m + l);
+        float h[8], g[4];
+        for (size_t l = 0; l < 8; l++) h[l] = lanes[l + 8] + lanes[l];
+        for (size_t l = 0; l < 4; l++) g[l] = h[l + 4] + h[l];
+        r = 0.0f + ((g[2] + g[0]) + (g[3] + g[1]));
+    }
+    for (; m < m_count; m++) r = r + PQ_V(m);
+#undef PQ_V
+    return r;
+}
+
+void feder_pq_scan(int level, int estimator, size_t m_count, size_t nbits, const float *table, const uint8_t *codes,
+                   size_t code_size, size_t count, int add_base, float base, float *out) {
+    for (size_t j = 0; j < count; j++) {
+        float dis = feder_pq_code_distance(level, estimator, m_count, nbits, table, codes + j * code_size);
+        out[j] = add_base ? base + dis : dis;
+    }
+}
+
+void feder_fvec_madd(size_t n, const float *a, float bf, const float *b, float *c) {
+    // Every call here has bf = ±2, whose products are exact: fused (AVX2 / AVX512) and unfused (NONE) agree.
+    for (size_t i = 0; i < n; i++) c[i] = a[i] + bf * b[i];
 }

@@ -144,6 +144,27 @@ public struct FaissScalarQuantizer: Sendable {
         ]
         return Int(quantizerType) < names.count && quantizerType >= 0 ? names[Int(quantizerType)] : "QT_\(quantizerType)"
     }
+
+    /// The code size faiss derives from the type and dimension (`set_derived_sizes`), nil for an unknown type.
+    public static func codeSize(type: Int32, dim: Int) -> Int? {
+        switch type {
+        case 0, 2, 5, 8: return dim
+        case 1, 3: return (dim + 1) / 2
+        case 6: return (dim * 6 + 7) / 8
+        case 4, 7: return 2 * dim
+        default: return nil
+        }
+    }
+
+    /// Floats of `trained` the type reads: vmin and vdiff per component (8, 4 and 6 bits), one pair (the
+    /// uniform types), none for fp16, bf16 and the direct types.
+    public static func trainedCount(type: Int32, dim: Int) -> Int {
+        switch type {
+        case 0, 1, 6: return 2 * dim
+        case 2, 3: return 2
+        default: return 0
+        }
+    }
 }
 
 /// An inverted-file index: a coarse quantizer over `nlist` centroids and one list per centroid.

@@ -348,8 +348,20 @@ extension FaissReader {
         guard dim == indexDim else {
             throw reader.invalid("sq d", "\(dim) differs from the index dimension \(indexDim)", at: dimOffset)
         }
+        let codeSizeOffset = reader.offset
         let codeSize = try reader.readSize("sq code_size", in: 1...(dim * 4))
+        if let derived = FaissScalarQuantizer.codeSize(type: type, dim: dim), derived != codeSize {
+            throw reader.invalid(
+                "sq code_size", "\(codeSize) bytes, but a \(dim)-d quantizer of type \(type) has codes of \(derived) bytes",
+                at: codeSizeOffset)
+        }
+        let trainedOffset = reader.offset
         let trained = try reader.readMappedArray("sq trained", of: Float.self)
+        let needed = FaissScalarQuantizer.trainedCount(type: type, dim: dim)
+        guard trained.count >= needed else {
+            throw reader.invalid(
+                "sq trained", "\(trained.count) floats, but a \(dim)-d quantizer of type \(type) needs \(needed)", at: trainedOffset)
+        }
         return FaissScalarQuantizer(
             quantizerType: type, rangeStat: rangeStat, rangeStatArg: rangeArg, dim: dim, codeSize: codeSize,
             trained: trained, byResidual: false)

@@ -32,7 +32,7 @@ public struct JobRunner {
         public var result: SideResult
         /// Every query of the side, and its exact top-k (reused by sweeps: truth does not change).
         public var vectors: [ResolvedQuery]
-        public var exact: [[Neighbor]]
+        public var exact: [[Neighbor]]?
     }
 
     public struct ComparisonRun: Sendable {
@@ -181,7 +181,7 @@ public struct JobRunner {
 
     /// Traces every vector across cores, each measured against its exact top-k; the first keeps its whole trace
     /// (the views draw it), the rest only what summaries read.
-    func traceAll(index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]], request: SearchRequest, path: String) throws
+    func traceAll(index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, request: SearchRequest, path: String) throws
         -> [SearchTrace]
     {
         do {

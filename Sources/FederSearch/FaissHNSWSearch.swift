@@ -11,43 +11,39 @@ import FederIndex
 /// Counts equal `faiss.cvar.hnsw_stats`: ndis = neighbours scored on every level (the entry point's first
 /// distance excluded), nhops = greedy passes + layer-0 expansions.
 public enum FaissHNSWSearch {
-    /// - Precondition: the storage is flat (`index.flatStorage`); PQ and SQ storage go through their own
-    ///   distance computers.
-    public static func trace(_ index: FaissHNSWIndex, kernel: FaissKernel, query: [Float], k: Int, efSearch: Int) -> SearchTrace {
+    /// - Throws: for storage or metrics the tool does not trace.
+    public static func trace(_ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int) throws -> SearchTrace {
         let graph = index.graph
-        guard let flat = index.flatStorage else { preconditionFailure("FaissHNSWSearch.trace needs flat storage") }
-        let storage = flat.vectors
+        let metric = index.storage.header.metric
+        guard let kernel = FaissKernel(metric) else { throw FederSearchError.unsupportedMetric(metric, role: "index") }
         let order = kernel.order
-        let dim = index.header.dim
         var results = FaissResultHeap(capacity: k, order: order)
         let ef = max(efSearch, k)
         let parameters = SearchParameters(k: k, ef: efSearch)
-        guard graph.entryPoint >= 0, storage.count > 0 else {
-            return SearchTrace(
-                kind: .hnsw, metric: index.header.metric.name, parameters: parameters,
-                results: results.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) },
-                counts: SearchCounts(distanceComputations: 0, visited: 0))
-        }
-        @inline(__always) func better(_ a: Float, than b: Float) -> Bool {
-            order == .keepSmallest ? a < b : a > b
-        }
-
-        let kernelFunction = kernel.resolved()
-        return VisitedPool.shared.withTable(count: storage.count) { marks in
-            withQueryPointer(query) { q -> SearchTrace in
-                @inline(__always) func distance(_ node: Int) -> Float {
-                    return kernelFunction(q, storage.rowPointer(node), dim: dim)
-                }
+        let widest = graph.maxListSize
+        return try withQueryPointer(query) { q -> SearchTrace in
+            var scorer = try HNSWStorageDistance(index, query: q, capacity: widest)
+            let storedCount = scorer.storedCount
+            guard graph.entryPoint >= 0, storedCount > 0 else {
+                var trace = SearchTrace(
+                    kind: .hnsw, metric: metric.name, parameters: parameters,
+                    results: results.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) },
+                    counts: SearchCounts(distanceComputations: 0, visited: 0))
+                trace.codes = scorer.codesSummary
+                return trace
+            }
+            @inline(__always) func better(_ a: Float, than b: Float) -> Bool {
+                order == .keepSmallest ? a < b : a > b
+            }
+            return VisitedPool.shared.withTable(count: storedCount) { marks -> SearchTrace in
                 // Marks: 1 visited on layer 0, 2 distance computed on some level.
                 var computedList: [Int] = []
                 computedList.reserveCapacity(ef * 16)
-                // Per list read: the vectors to score and their distances, and (layer 0) each slot's marks before.
-                let widest = graph.maxListSize
-                var batch = DistanceBatch(capacity: widest)
+                // Per list read: each slot's marks before (layer 0).
                 var previousMarks = [UInt8](repeating: 0, count: max(widest, 1))
 
                 var nearest = graph.entryPoint
-                var nearestDistance = distance(nearest)
+                var nearestDistance = scorer.single(nearest)
                 if !marks.testAndSet(nearest, mark: 2) { computedList.append(nearest) }
                 let entryDistance = nearestDistance
                 var ndis = 0
@@ -63,16 +59,16 @@ public enum FaissHNSWSearch {
                         let start = nearest
                         var edges: [HNSWTrace.Edge] = []
                         // Every neighbour of the pass is scored whatever it finds: together first.
-                        batch.removeAll()
+                        scorer.removeAll()
                         for slot in graph.slotRange(node: start, level: level) {
                             let neighbor = Int(graph.neighbors[slot])
                             if neighbor < 0 { break }
-                            batch.append(storage.rowPointer(neighbor))
+                            scorer.append(neighbor)
                         }
-                        batch.score(faiss: kernel, query: q, dim: dim)
-                        for (position, slot) in graph.slotRange(node: start, level: level).prefix(batch.count).enumerated() {
+                        scorer.score()
+                        for (position, slot) in graph.slotRange(node: start, level: level).prefix(scorer.count).enumerated() {
                             let neighbor = Int(graph.neighbors[slot])
-                            let d = batch.distances[position]
+                            let d = scorer.distance(at: position)
                             if !marks.testAndSet(neighbor, mark: 2) { computedList.append(neighbor) }
                             ndis += 1
                             edges.append(HNSWTrace.Edge(from: start, to: neighbor, distance: d))
@@ -119,7 +115,7 @@ public enum FaissHNSWSearch {
                     // Marks first (both at once: a node visited on layer 0 has had its distance computed), the
                     // unvisited neighbours scored together, then each neighbour in list order as faiss takes them.
                     let slots = graph.slotRange(node: node, level: 0)
-                    batch.removeAll()
+                    scorer.removeAll()
                     var listed = 0
                     for slot in slots {
                         let neighbor = Int(graph.neighbors[slot])
@@ -127,9 +123,9 @@ public enum FaissHNSWSearch {
                         let before = marks.setMarks(neighbor, 3)
                         previousMarks[listed] = UInt8(before)
                         listed += 1
-                        if before & 1 == 0 { batch.append(storage.rowPointer(neighbor)) }
+                        if before & 1 == 0 { scorer.append(neighbor) }
                     }
-                    batch.score(faiss: kernel, query: q, dim: dim)
+                    scorer.score()
                     var next = 0
                     for (position, slot) in slots.prefix(listed).enumerated() {
                         let neighbor = Int(graph.neighbors[slot])
@@ -139,7 +135,7 @@ public enum FaissHNSWSearch {
                             continue
                         }
                         visitedCount += 1
-                        let d = batch.distances[next]
+                        let d = scorer.distance(at: next)
                         next += 1
                         if before & 2 == 0 { computedList.append(neighbor) }
                         layer0Distances += 1
@@ -177,9 +173,10 @@ public enum FaissHNSWSearch {
                     level0: HNSWTrace.Level0(
                         entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
                     visited: computedList)
-                return SearchTrace(
-                    kind: .hnsw, metric: index.header.metric.name, parameters: parameters, results: neighbors,
-                    counts: counts, hnsw: trace)
+                var searchTrace = SearchTrace(
+                    kind: .hnsw, metric: metric.name, parameters: parameters, results: neighbors, counts: counts, hnsw: trace)
+                searchTrace.codes = scorer.codesSummary
+                return searchTrace
             }
         }
     }

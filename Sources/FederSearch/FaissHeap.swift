@@ -72,6 +72,23 @@ public struct FaissResultHeap: Sendable {
         siftDown(from: 1, count: capacity, value: value, id: id)
     }
 
+    /// faiss `heap_push` onto the first `count − 1` slots, growing them to `count` (`heap_heapify` with initial
+    /// elements pushes them one by one; the slot taken held a neutral entry).
+    public mutating func push(_ value: Float, id: Int64, count: Int) {
+        precondition(count >= 1 && count <= capacity)
+        if id != -1 { filled += 1 }
+        var i = count
+        while i > 1 {
+            let father = i >> 1
+            if !above(value, id, values[father], ids[father]) { break }
+            values[i] = values[father]
+            ids[i] = ids[father]
+            i = father
+        }
+        values[i] = value
+        ids[i] = id
+    }
+
     /// Moves `value` down from slot `start` in a heap of `count` elements (shared by replace_top and pop).
     private mutating func siftDown(from start: Int, count k: Int, value: Float, id: Int64) {
         var i = start

@@ -21,7 +21,7 @@ public enum FastScanSearch {
         let centroids = (pq.centroids.file.baseAddress + pq.centroids.byteOffset).assumingMemoryBound(to: Float.self)
         table.withUnsafeMutableBufferPointer { out in
             feder_pq_table(
-                Kernels.active.faiss.rawValue, Kernels.active.openBLAS.rawValue, innerProduct ? 1 : 0, 1, query, centroids,
+                Kernels.active.faiss.floatLevel, Kernels.active.openBLAS.rawValue, innerProduct ? 1 : 0, 1, query, centroids,
                 pq.dim, pq.subquantizers, 4, out.baseAddress)
         }
         return table
@@ -77,7 +77,7 @@ public enum FastScanSearch {
                     distances.withUnsafeMutableBufferPointer { d in
                         labels.withUnsafeMutableBufferPointer { l in
                             feder_fs_select(
-                                Kernels.active.faiss.rawValue, kernel == .l2 ? 1 : 0, k, s.baseAddress, i.baseAddress, sums.count, a, b,
+                                Kernels.active.faiss.floatLevel, kernel == .l2 ? 1 : 0, k, s.baseAddress, i.baseAddress, sums.count, a, b,
                                 flags.baseAddress, d.baseAddress, l.baseAddress)
                         }
                     }
@@ -112,7 +112,7 @@ public enum FastScanSearch {
         try requireOpenBLAS(pq)
         let m = pq.subquantizers
         let padded = layout.paddedSubquantizers
-        let level = Kernels.active.faiss.rawValue
+        let level = Kernels.active.faiss.floatLevel
         let quantizerIsL2 = index.quantizer.header.metric == .l2
         let probes = coarse.ranked
         let isL2 = kernel == .l2
@@ -222,19 +222,12 @@ public enum FastScanSearch {
     /// One list's row of IVFPQ's precomputed table: ‖codeword‖² + 2·⟨centroid sub-vector, codeword⟩ per
     /// sub-quantizer and codeword (`initialize_IVFPQ_precomputed_table`, fvec_inner_products_ny's kernels).
     static func precomputedRow(_ pq: FaissProductQuantizer, centroid: [Float], level: Int32) -> [Float] {
-        let ksub = pq.centroidsPerSubquantizer
-        let dsub = pq.subDim
-        var row = [Float](repeating: 0, count: pq.subquantizers * ksub)
+        var row = [Float](repeating: 0, count: pq.subquantizers * pq.centroidsPerSubquantizer)
         let codewords = (pq.centroids.file.baseAddress + pq.centroids.byteOffset).assumingMemoryBound(to: Float.self)
         centroid.withUnsafeBufferPointer { c in
-            guard let base = c.baseAddress else { return }
-            for m in 0..<pq.subquantizers {
-                for j in 0..<ksub {
-                    let codeword = codewords + (m * ksub + j) * dsub
-                    let norm = feder_faiss_norm(level, codeword, dsub)
-                    let ip = feder_faiss_ny_kernel(level, 1, base + m * dsub, codeword, dsub)
-                    row[m * ksub + j] = norm + 2 * ip
-                }
+            row.withUnsafeMutableBufferPointer { out in
+                feder_ivfpq_precomputed_row(
+                    level, c.baseAddress, codewords, pq.dim, pq.subquantizers, pq.bitsPerCode, out.baseAddress)
             }
         }
         return row

@@ -105,7 +105,7 @@ public enum FlatSearch {
         let dim = table.dim
         let rows = table.count
         let isL2 = kernel == .l2
-        let level = Kernels.active.faiss.rawValue
+        let level = Kernels.active.faiss.floatLevel
         var products = [Float](repeating: 0, count: min(blockRows, rows))
         var merged = FaissResultHeap(capacity: k, order: kernel.order)
         withQueryPointer(query) { q in

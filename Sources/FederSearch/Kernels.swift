@@ -10,11 +10,14 @@ import Foundation
 /// a report about an index searched elsewhere. Every build runs on any CPU (slower where the CPU lacks its
 /// vector units), with the same bits.
 public struct Kernels: Sendable, Equatable, CustomStringConvertible {
-    /// faiss's SIMD levels (faiss::SIMDLevel). AVX512_SPR and AVX512_VPOPCNT run the AVX512 float kernels.
+    /// faiss's SIMD levels (faiss::SIMDLevel). AVX512_SPR (Sapphire Rapids and later: AVX-512 with FP16 and
+    /// BF16) runs the AVX512 float, PQ and fast-scan kernels and its own scalar-quantizer code; AVX512_VPOPCNT
+    /// (AMD Zen 4) computes everything as AVX512 and is taken as that level.
     public enum FaissLevel: Int32, Sendable, CaseIterable {
         case none = 0
         case avx2 = 1
         case avx512 = 2
+        case avx512SPR = 3
 
         /// The name faiss prints (`faiss.SIMDConfig.get_level_name()`).
         public var name: String {
@@ -22,8 +25,12 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
             case .none: "NONE"
             case .avx2: "AVX2"
             case .avx512: "AVX512"
+            case .avx512SPR: "AVX512_SPR"
             }
         }
+
+        /// The level whose float kernels this one runs (fvec_*, PQ tables and sums, fast scan).
+        public var floatLevel: Int32 { feder_faiss_float_level(rawValue) }
     }
 
     /// What pip's `-march=native` compile of hnswlib 0.8.0 makes of its kernels on a CPU of this kind.
@@ -109,7 +116,7 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
     /// The kernels searches use now.
     public static var active: Kernels {
         Kernels(
-            faiss: FaissLevel(rawValue: feder_kernels_faiss()) ?? FaissLevel.none,
+            faiss: FaissLevel(rawValue: feder_kernels_faiss_level()) ?? FaissLevel.none,
             hnswlib: HNSWLibBuild(rawValue: feder_kernels_hnswlib()) ?? .sse,
             openBLAS: OpenBLASCore(rawValue: feder_kernels_openblas()))
     }
@@ -153,13 +160,14 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         return kernels
     }
 
-    /// A level named as faiss names them (`FAISS_SIMD_LEVEL`'s x86 values; AVX512_SPR and AVX512_VPOPCNT share the
-    /// AVX512 float kernels), `-` accepted for `_`. nil for any other name.
+    /// A level named as faiss names them (`FAISS_SIMD_LEVEL`'s x86 values; AVX512_VPOPCNT computes as AVX512),
+    /// `-` accepted for `_`. nil for any other name.
     static func faissLevel(named value: String) -> FaissLevel? {
         switch value.replacingOccurrences(of: "-", with: "_") {
         case "NONE", "GENERIC": FaissLevel.none
         case "AVX2": FaissLevel.avx2
-        case "AVX512", "AVX512_SPR", "AVX512_VPOPCNT": FaissLevel.avx512
+        case "AVX512", "AVX512_VPOPCNT": FaissLevel.avx512
+        case "AVX512_SPR": FaissLevel.avx512SPR
         default: nil
         }
     }

@@ -23,6 +23,11 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var openBLAS: String?
     /// A pre-transform chain applied to the query before the inner index searched (faiss `IndexPreTransform`).
     public var transform: TransformTrace?
+    /// What approximated the distances when the index stores codes: "PQ 8 × 8 bits, precomputed table",
+    /// "SQ QT_8bit (AVX2)"; nil for float vectors.
+    public var codes: String?
+    /// A refine index's re-scoring of the base index's shortlist (`IndexRefine`, `IndexRefineFlat`).
+    public var refine: RefineTrace?
 
     public init(
         kind: TraceKind, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
@@ -110,6 +115,36 @@ public struct TransformTrace: Codable, Equatable, Sendable {
 
     /// The query the inner index searched with (the original query when the chain is empty).
     public func transformedQuery(from query: [Float]) -> [Float] { stages.last?.output ?? query }
+}
+
+// MARK: Refine
+
+/// How a refine index re-scored the base index's shortlist of k_factor · k. (A class: it holds the base
+/// index's whole trace, itself a `SearchTrace`.)
+public final class RefineTrace: Codable, Equatable, Sendable {
+    /// The shortlist size asked of the base index, `Int(Float(k) · k_factor)`.
+    public let kBase: Int
+    public let kFactor: Float
+    /// The base index's search (its own kind, counts and results: the shortlist).
+    public let base: SearchTrace
+    /// The refined distance of every shortlist entry, in shortlist order (nil past the first −1 for
+    /// `IndexRefine`, which keeps the base's padding there).
+    public let refined: [Float?]
+    /// What re-scored: "flat", "SQ QT_fp16 (AVX2)", "PQ 8 × 8 bits".
+    public let refineIndex: String
+
+    public init(kBase: Int, kFactor: Float, base: SearchTrace, refined: [Float?], refineIndex: String) {
+        self.kBase = kBase
+        self.kFactor = kFactor
+        self.base = base
+        self.refined = refined
+        self.refineIndex = refineIndex
+    }
+
+    public static func == (a: RefineTrace, b: RefineTrace) -> Bool {
+        a.kBase == b.kBase && a.kFactor == b.kFactor && a.base == b.base && a.refined == b.refined
+            && a.refineIndex == b.refineIndex
+    }
 }
 
 // MARK: IVF

@@ -84,13 +84,9 @@ public enum Searcher {
             }
             return try IVFSearch.trace(ivf, query: query, k: request.k, nprobe: nprobe, ompThreads: request.ompThreads)
         case .hnsw(let hnsw):
-            guard let kernel = FaissKernel(hnsw.storage.header.metric) else {
-                throw FederSearchError.unsupportedMetric(hnsw.storage.header.metric, role: "index")
-            }
-            guard hnsw.flatStorage != nil else { throw FederSearchError.notTracedYet(index) }
             let ef = request.ef ?? hnsw.graph.efSearch
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
-            return FaissHNSWSearch.trace(hnsw, kernel: kernel, query: query, k: request.k, efSearch: ef)
+            return try FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef)
         case .idMap(let map):
             var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings)
             // IndexIDMap::search: labels[i] = labels[i] < 0 ? labels[i] : id_map[labels[i]].
@@ -121,8 +117,12 @@ public enum Searcher {
             return trace
         case .pqFastScan(let fastScan):
             return try FastScanSearch.trace(fastScan, query: query, k: request.k)
-        case .pq, .scalarQuantizer, .refine:
-            throw FederSearchError.notTracedYet(index)
+        case .pq(let pq):
+            return try FlatCodesSearch.trace(pq, query: query, k: request.k)
+        case .scalarQuantizer(let sq):
+            return try FlatCodesSearch.trace(sq, query: query, k: request.k)
+        case .refine(let refine):
+            return try RefineSearch.trace(refine, query: query, request: request, warnings: &warnings)
         }
     }
 }

@@ -58,7 +58,7 @@ public enum VectorTransforms {
 
     /// `fvec_renorm_L2` for one vector: x · (1 / sqrtf(‖x‖²)) unless ‖x‖² is 0 or NaN.
     static func renormalized(_ x: [Float]) -> [Float] {
-        let squared = x.withUnsafeBytes { feder_faiss_norm(Kernels.active.faiss.rawValue, $0.baseAddress, x.count) }
+        let squared = x.withUnsafeBytes { feder_faiss_norm(Kernels.active.faiss.floatLevel, $0.baseAddress, x.count) }
         guard squared > 0 else { return x }
         let inverse = 1 / squared.squareRoot()
         return x.map { $0 * inverse }

@@ -29,7 +29,7 @@ final class KernelsOptionTests: XCTestCase {
         let queries = try XCTUnwrap(manifest.queriesPath(of: fixture))
         let file = manifest.path(of: fixture)
         let query = ["--vector", queries, "--row", "0", "--k", "40"]
-        let levels = ["NONE", "AVX2", "AVX512"]
+        let levels = ["NONE", "AVX2", "AVX512", "AVX512_SPR"]
         let native = try trace([file] + query).kernels
         let nativeLevel = try XCTUnwrap(levels.firstIndex { native == "faiss \($0)" }, native)
         let vector = try VectorFile.read(path: queries).row(0)

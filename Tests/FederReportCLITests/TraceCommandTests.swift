@@ -66,7 +66,7 @@ final class TraceCommandTests: XCTestCase {
             (["trace", fixture("flat_l2_int.faiss"), "--vector", fixture("flat_l2_int.queries.npy"), "--row", "99"], 65, "row 99"),
             (["trace", fixture("flat_l2_int.faiss"), "--ids", "1,x"], 64, "--ids takes comma-separated integers (got '1,x')"),
             (["trace", fixture("flat_l2_int.faiss"), "--ids", ""], 64, "--ids takes comma-separated integers"),
-            (["trace", fixture("ivf_pq_l2.faiss"), "--vector", fixture("ivf_pq_l2.queries.npy"), "--row", "0"], 65, "not supported"),
+            (["trace", fixture("ivf_pq_l2.faiss"), "--id", "1"], 65, "keeps codes or transformed vectors"),
             (["trace", "/nonexistent.faiss", "--id", "1"], 66, "cannot open"),
         ]
         for (arguments, status, message) in cases {

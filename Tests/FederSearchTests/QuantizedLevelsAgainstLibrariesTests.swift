@@ -11,7 +11,7 @@ import XCTest
 /// and float bits at each level this CPU runs (faiss started with FAISS_SIMD_LEVEL, the tool with that level).
 final class QuantizedLevelsAgainstLibrariesTests: XCTestCase {
     /// Codes whose arithmetic depends on the level beyond the plain float kernels.
-    static let levelDependent: Set<String> = ["IPfs", "IwPf", "IxPT"]
+    static let levelDependent: Set<String> = ["IPfs", "IwPf", "IxPT", "IwPQ", "IxPq", "IHNp", "IwSq", "IwSQ", "IxSQ", "IHNs", "IxRF"]
 
     override func tearDown() { Kernels.select(.native) }
 

@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// faiss SIMD levels, numbered as faiss numbers them (faiss::SIMDLevel). Levels above AVX512 (AVX512_SPR,
-/// AVX512_VPOPCNT) run the AVX512 float kernels.
-enum { FEDER_FAISS_NONE = 0, FEDER_FAISS_AVX2 = 1, FEDER_FAISS_AVX512 = 2 };
+/// faiss SIMD levels, numbered as faiss numbers them (faiss::SIMDLevel). AVX512_SPR runs the AVX512 float and
+/// PQ kernels and its own scalar-quantizer code; AVX512_VPOPCNT (AMD Zen 4) computes everything as AVX512.
+enum { FEDER_FAISS_NONE = 0, FEDER_FAISS_AVX2 = 1, FEDER_FAISS_AVX512 = 2, FEDER_FAISS_AVX512_SPR = 3 };
+
+/// The level whose float kernels (fvec_*, PQ tables and sums, fast scan) `level` runs: AVX512 for AVX512_SPR.
+static inline int feder_faiss_float_level(int level) { return level > FEDER_FAISS_AVX512 ? FEDER_FAISS_AVX512 : level; }
 
 /// hnswlib builds: what pip's -march=native compile makes of space_l2.h / space_ip.h on a CPU with
 /// SSE only; AVX without FMA; AVX2 + FMA tuned for AMD Zen (GCC keeps loop multiply-add chains unfused);
@@ -30,8 +33,8 @@ typedef float (*feder_distance_fn)(const void *a, const void *b, size_t d);
 /// The level faiss picks on this CPU (its auto_detect_simd_level, without the FAISS_SIMD_LEVEL override).
 int feder_cpu_faiss_level(void);
 
-/// The level faiss runs here: FAISS_SIMD_LEVEL when it names an x86 level (AVX512_SPR and AVX512_VPOPCNT as
-/// AVX512), else the CPU's.
+/// The level faiss runs here: FAISS_SIMD_LEVEL when it names an x86 level (AVX512_VPOPCNT as AVX512), else the
+/// CPU's.
 int feder_native_faiss_level(void);
 
 /// The hnswlib build pip makes on this CPU.
@@ -45,8 +48,9 @@ void feder_kernels_select(int faiss_level, int hnswlib_build);
 /// For tests: the bits must not change.
 void feder_kernels_portable(int on);
 
-/// The selected kernels.
+/// The selected kernels: faiss's float-kernel level (never above AVX512), faiss's level itself, hnswlib's build.
 int feder_kernels_faiss(void);
+int feder_kernels_faiss_level(void);
 int feder_kernels_hnswlib(void);
 
 /// The kernels feder_faiss_kernel computes besides L2 (0) and the inner product (1).
@@ -127,9 +131,31 @@ void feder_openblas_dots(int core, const void *rows, size_t d, size_t count, con
 void feder_openblas_gemm_tn1(int core, const void *rows, size_t d, size_t count, const void *x, float alpha, int keep_c,
                              float *c);
 
-/// fvec_L2sqr_ny / fvec_inner_products_ny's kernel for one pair at `level` (their own kernels for d = 1, 2, 4,
-/// 8 and 12 above NONE, else fvec_L2sqr / fvec_inner_product).
-float feder_faiss_ny_kernel(int level, int inner_product, const float *x, const float *y, size_t d);
+/// fvec_L2sqr_ny / fvec_inner_products_ny's kernel for x and row `row` of `rows` (their own kernels for d = 1, 2,
+/// 4, 8 and 12 above NONE, with another order for the rows past the last full SIMD group; else fvec_L2sqr /
+/// fvec_inner_product).
+float feder_faiss_ny_kernel(int level, int inner_product, const float *x, const float *y, size_t d, size_t row, size_t rows);
+
+/// One coarse centroid's row of IndexIVFPQ's precomputed table (initialize_IVFPQ_precomputed_table): ‖codeword‖²
+/// + 2·⟨centroid sub-vector, codeword⟩ for every sub-quantizer and codeword, m_count · 2^nbits floats.
+void feder_ivfpq_precomputed_row(int level, const float *centroid, const float *centroids, size_t d, size_t m_count,
+                                 size_t nbits, float *row);
+
+/// How a PQ code's table entries are summed: PQCodeDistance (IVFPQ's scanner, HNSW's distance computer, IndexPQ
+/// below 16 bits) or IndexPQ's pq_estimators_from_tables for 16-bit codes.
+enum { FEDER_PQ_CODE_DISTANCE = 0, FEDER_PQ_INDEX_PQ = 1 };
+
+/// The approximate distance of one PQ code (m_count sub-codes of nbits bits) from a distance table of m_count ×
+/// 2^nbits floats, summed as faiss's `estimator` sums it at `level`.
+float feder_pq_code_distance(int level, int estimator, size_t m_count, size_t nbits, const float *table,
+                             const uint8_t *code);
+
+/// out[j] = (add_base ? base + : ) the distance of code j, for `count` codes of code_size bytes.
+void feder_pq_scan(int level, int estimator, size_t m_count, size_t nbits, const float *table, const uint8_t *codes,
+                   size_t code_size, size_t count, int add_base, float base, float *out);
+
+/// c = a + bf · b for n floats (faiss's fvec_madd with bf = ±2).
+void feder_fvec_madd(size_t n, const float *a, float bf, const float *b, float *c);
 
 /// A product quantizer's distance table for one query x (m_count sub-quantizers of 2^nbits centroids, d/m_count
 /// floats each; `centroids` as faiss stores them): squared L2 (inner_product 0) or inner products, as
@@ -176,6 +202,54 @@ void feder_kernels_select_openblas(int core);
 
 /// The selected OpenBLAS core.
 int feder_kernels_openblas(void);
+
+/// faiss's ScalarQuantizer::QuantizerType values.
+enum {
+    FEDER_SQ_8BIT = 0,
+    FEDER_SQ_4BIT = 1,
+    FEDER_SQ_8BIT_UNIFORM = 2,
+    FEDER_SQ_4BIT_UNIFORM = 3,
+    FEDER_SQ_FP16 = 4,
+    FEDER_SQ_8BIT_DIRECT = 5,
+    FEDER_SQ_6BIT = 6,
+    FEDER_SQ_BF16 = 7,
+    FEDER_SQ_8BIT_DIRECT_SIGNED = 8
+};
+
+/// Bytes per code of a scalar quantizer of type `qtype` over d components (0 for a type it does not know).
+size_t feder_sq_code_size(int qtype, size_t d);
+
+/// Floats its `trained` array must hold (vmin then vdiff: d each, 1 each for the uniform types, 0 for the rest).
+size_t feder_sq_trained_count(int qtype, size_t d);
+
+/// The level whose SQ code faiss runs at `level` for d components (AVX512 and AVX512_SPR need d % 16 == 0,
+/// AVX2 d % 8 == 0).
+int feder_sq_level(int level, size_t d);
+
+/// "AVX2", "AVX512_SPR VDPBF16PS", "AVX512 integer": the SQ code that runs.
+const char *feder_sq_describe(int level, int qtype, size_t d);
+
+/// A scalar quantizer's distance computer for one query, as faiss's builds it at `level`.
+typedef struct feder_sq_dc feder_sq_dc;
+
+/// NULL for an unknown qtype or when memory ran out. `trained` holds feder_sq_trained_count floats (unaligned).
+feder_sq_dc *feder_sq_dc_create(int level, int qtype, int inner_product, size_t d, const void *trained);
+void feder_sq_dc_destroy(feder_sq_dc *dc);
+
+/// set_query: d floats (unaligned), copied.
+void feder_sq_dc_set_query(feder_sq_dc *dc, const void *query);
+
+/// query_to_code: squared L2 or the inner product of the query and one code.
+float feder_sq_dc_distance(const feder_sq_dc *dc, const uint8_t *code);
+
+/// What query_to_codes_batch_4 gives for the same code (HNSW's groups of four): another path for the uniform
+/// types at AVX2 and AVX512, query_to_code otherwise.
+float feder_sq_dc_distance_batched(const feder_sq_dc *dc, const uint8_t *code);
+
+/// out[j] = (add_base ? base + : ) query_to_code of code j, for `count` codes of code_size bytes (the scanners;
+/// inner-product scanners add their list's base, 0 without residuals).
+void feder_sq_dc_scan(const feder_sq_dc *dc, const uint8_t *codes, size_t code_size, size_t count, int add_base, float base,
+                      float *out);
 
 /// Asks the CPU to start loading the cache lines at `address` (the first `lines` lines), as hnswlib does for
 /// the next neighbour while it scores the current one.

@@ -59,10 +59,29 @@ public struct TraceOutput: Encodable, Sendable {
     public var recall: Double?
     public var rankOfTrueNearest: Int?
     public var exact: [LabeledNeighbor]?
+    /// What approximated the distances when the index stores codes ("PQ 8 × 8 bits", "SQ QT_8bit (AVX2)").
+    public var codes: String?
+    public var refine: RefineOutput?
     public var ivf: IVFTrace?
     public var hnsw: HNSWTrace?
     public var nodeLabels: [Int: Label]?
     public var warnings: [String]
+
+    /// A refine index's step: the base's shortlist, each entry's base and refined distance.
+    public struct RefineOutput: Codable, Sendable {
+        public struct Entry: Codable, Sendable {
+            public var id: Label
+            public var baseDistance: Float
+            /// nil where faiss kept the base's distance (IndexRefine stops at the first −1).
+            public var refinedDistance: Float?
+        }
+
+        public var kFactor: Float
+        public var kBase: Int
+        public var refineIndex: String
+        public var baseKind: TraceKind
+        public var shortlist: [Entry]
+    }
 
     init(query: ResolvedQuery, trace: SearchTrace, warnings: [String]) {
         let unsigned = trace.kind.labelsAreUnsigned
@@ -76,6 +95,14 @@ public struct TraceOutput: Encodable, Sendable {
         recall = trace.measures?.recall
         rankOfTrueNearest = trace.measures?.rankOfTrueNearest
         exact = trace.measures.map { $0.exact.map { LabeledNeighbor($0, unsigned: unsigned) } }
+        codes = trace.codes
+        refine = trace.refine.map { refine in
+            RefineOutput(
+                kFactor: refine.kFactor, kBase: refine.kBase, refineIndex: refine.refineIndex, baseKind: refine.base.kind,
+                shortlist: zip(refine.base.results, refine.refined).map {
+                    RefineOutput.Entry(id: LabeledNeighbor($0, unsigned: unsigned).id, baseDistance: $0.distance, refinedDistance: $1)
+                })
+        }
         ivf = trace.ivf
         hnsw = trace.hnsw
         nodeLabels = trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) }

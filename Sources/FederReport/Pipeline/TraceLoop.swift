@@ -13,8 +13,10 @@ public enum TraceLoop {
         case summary
     }
 
-    /// Exact top-k of every query, across cores.
-    public static func exact(index: IndexFile, queries: [[Float]], k: Int) -> [[Neighbor]] {
+    /// Exact top-k of every query, across cores; nil when the index keeps no vectors to search exactly (codes
+    /// only: PQ, SQ, fast scan).
+    public static func exact(index: IndexFile, queries: [[Float]], k: Int) -> [[Neighbor]]? {
+        guard index.hasGroundTruth else { return nil }
         let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             slots[position] = Measures.exactNeighbors(index, query: queries[position], k: k)

@@ -26,6 +26,16 @@ enum TraceText {
         }
         if let hops = counts.hops { work += " · \(hops) hops" }
         lines.append("  work    " + work)
+        if let codes = output.codes { lines.append("  codes   \(codes): distances are the codes' approximations") }
+        if let refine = output.refine {
+            // Where each result sat in the base index's shortlist.
+            let baseRanks = output.results.filter { $0.id != .signed(-1) }.compactMap { result in
+                refine.shortlist.firstIndex { $0.id == result.id }.map { String($0 + 1) }
+            }
+            lines.append(
+                "  refine  shortlist of \(refine.kBase) (k_factor \(format(refine.kFactor))) from the \(refine.baseKind) base, "
+                    + "re-scored by \(refine.refineIndex); results' shortlist ranks \(baseRanks.joined(separator: ", "))")
+        }
         if let recall = output.recall {
             let rank = output.rankOfTrueNearest.map { "true nearest at rank \($0)" } ?? "true nearest missed"
             lines.append("  quality recall@\(output.parameters.k) \(String(format: "%.2f", recall)) · \(rank)")
