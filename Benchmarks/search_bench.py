@@ -3,7 +3,8 @@
 
 Data: Fashion-MNIST-784 from Debian's `dataset-fashion-mnist` (the ann-benchmarks set): 60k training images as
 the base, the first N test images as queries. Indexes built with the real libraries (cached in --workdir):
-faiss IVF256,Flat and hnswlib M=16 (ef_construction 200). Every search is one query per call, single-threaded,
+faiss IVF256,Flat, the quantized IVF256,PQ28 (IVFPQ), IVF256,PQ56x4fs (fast scan) and IVF256,SQ8, HNSW16,SQ8,
+and hnswlib M=16 (ef_construction 200). Every search is one query per call, single-threaded,
 on both sides. The two sides take turns run by run (--rounds, default 30, of every setting: feder-bench once over
 every query, then the library once over every query), and each side's time is its best run, so a slow spell
 of the machine falls on both sides alike instead of on whichever ran during it. With --pin CORE (default 0) both sides run on that one
@@ -60,17 +61,25 @@ def recall(found: list[list[int]], truth: np.ndarray) -> float:
     return hits / (K * len(found))
 
 
+FAISS_KINDS = ("IVF256,Flat", "IVF256,PQ28", "IVF256,PQ56x4fs", "IVF256,SQ8", "HNSW16,SQ8")
+
+
+def faiss_path(workdir: str, factory: str) -> str:
+    return os.path.join(workdir, "fmnist-" + factory.lower().replace(",", "-") + ".faiss")
+
+
 def build(workdir: str, base: np.ndarray) -> tuple[str, str]:
     os.makedirs(workdir, exist_ok=True)
-    ivf_path = os.path.join(workdir, "fmnist-ivf256-flat.faiss")
+    ivf_path = faiss_path(workdir, "IVF256,Flat")
     hnsw_path = os.path.join(workdir, "fmnist-hnsw-m16.hnsw")
-    if not os.path.exists(ivf_path):
-        print("building IVF256,Flat …", file=sys.stderr)
-        quantizer = faiss.IndexFlatL2(base.shape[1])
-        index = faiss.IndexIVFFlat(quantizer, base.shape[1], 256)
-        index.train(base)
-        index.add(base)
-        faiss.write_index(index, ivf_path)
+    for factory in FAISS_KINDS:
+        path = faiss_path(workdir, factory)
+        if not os.path.exists(path):
+            print(f"building {factory} …", file=sys.stderr)
+            index = faiss.index_factory(base.shape[1], factory)
+            index.train(base)
+            index.add(base)
+            faiss.write_index(index, path)
     if not os.path.exists(hnsw_path):
         print("building hnswlib M=16 …", file=sys.stderr)
         index = hnswlib.Index(space="l2", dim=base.shape[1])
@@ -141,34 +150,44 @@ def main() -> None:
     binary = os.path.join(root, ".build", "release", "feder-bench")
 
     rows = []
-    # faiss IVF
-    open_faiss = median_time(5, lambda: faiss.read_index(ivf_path))
-    ivf = faiss.read_index(ivf_path)
     views_dir = os.path.join(args.workdir, "views")
     os.makedirs(views_dir, exist_ok=True)
-    found_ivf: dict[int, tuple[list, list]] = {}
+    ours_ivf: dict = {}
+    for factory in FAISS_KINDS:
+        path = faiss_path(args.workdir, factory)
+        index = faiss.read_index(path)
+        is_hnsw = factory.startswith("HNSW")
+        key, values = ("ef", EFS) if is_hnsw else ("nprobe", NPROBES)
+        found_faiss: dict[int, tuple[list, list]] = {}
 
-    def search_ivf(nprobe: int) -> float:
-        ivf.nprobe = nprobe
-        found: list[list[int]] = []
-        found_bits: list[list[int]] = []
-        start = time.perf_counter()
-        for row in range(len(queries)):
-            dists, ids = ivf.search(queries[row: row + 1], K)
-            found.append(ids[0].tolist())
-            found_bits.append(dists[0].view(np.uint32).tolist())
-        elapsed = time.perf_counter() - start
-        found_ivf[nprobe] = (found, found_bits)
-        return elapsed * 1000 / len(queries)
+        def search_faiss(value: int, index=index, is_hnsw=is_hnsw, found_faiss=found_faiss) -> float:
+            if is_hnsw:
+                faiss.downcast_index(index).hnsw.efSearch = value
+            else:
+                faiss.extract_index_ivf(index).nprobe = value
+            found: list[list[int]] = []
+            found_bits: list[list[int]] = []
+            start = time.perf_counter()
+            for row in range(len(queries)):
+                dists, ids = index.search(queries[row: row + 1], K)
+                found.append(ids[0].tolist())
+                found_bits.append(dists[0].view(np.uint32).tolist())
+            elapsed = time.perf_counter() - start
+            found_faiss[value] = (found, found_bits)
+            return elapsed * 1000 / len(queries)
 
-    ours_ivf = run_feder(binary, ivf_path, queries_path, ["--nprobe", ",".join(map(str, NPROBES)), "--views", views_dir])
-    ours_best, library_best = take_turns(args.rounds, binary, ivf_path, queries_path, [], "nprobe", NPROBES, search_ivf)
-    for run in ours_ivf["runs"]:
-        found, found_bits = found_ivf[run["nprobe"]]
-        same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
-        same_bits = sum(a == b for a, b in zip(found_bits, run["bits"])) / len(found)
-        rows.append(("faiss IVF256,Flat", f"nprobe {run['nprobe']}", library_best[run["nprobe"]], ours_best[run["nprobe"]],
-                     recall(found, truth), recall(run["ids"], truth), same, same_bits))
+        extra = ["--views", views_dir] if factory == "IVF256,Flat" else []
+        ours = run_feder(binary, path, queries_path, [f"--{key}", ",".join(map(str, values))] + extra)
+        if factory == "IVF256,Flat":
+            ours_ivf = ours
+        ours_best, library_best = take_turns(args.rounds, binary, path, queries_path, [], key, values, search_faiss)
+        for run in ours["runs"]:
+            found, found_bits = found_faiss[run[key]]
+            same = sum(a == b for a, b in zip(found, run["ids"])) / len(found)
+            same_bits = sum(a == b for a, b in zip(found_bits, run["bits"])) / len(found)
+            rows.append((f"faiss {factory}", f"{key} {run[key]}", library_best[run[key]], ours_best[run[key]],
+                         recall(found, truth), recall(run["ids"], truth), same, same_bits))
+    open_faiss = median_time(5, lambda: faiss.read_index(ivf_path))
     opens = [("faiss.read_index", os.path.getsize(ivf_path), open_faiss, ours_ivf["openSeconds"])]
 
     # hnswlib

@@ -612,6 +612,7 @@ class Generator:
         x16 = float_data(rng, 800, 16)
         x24 = float_data(rng, 600, 24)
         x64 = float_data(rng, 600, 64)
+        x20 = float_data(rng, 700, 20)
         # The direct types store integers as they are: bytes, and signed bytes shifted by 128.
         direct = rng.integers(0, 256, size=(600, 64)).astype(np.float32)
         signed = rng.integers(-128, 128, size=(600, 64)).astype(np.float32)
@@ -652,6 +653,9 @@ class Generator:
             ("pq_dsub16_ip", lambda: faiss.index_factory(16, "PQ1", IP), x16, flat_grid),
             ("pq_m16_ip", lambda: faiss.index_factory(16, "PQ16", IP), x16, flat_grid),
             ("hnsw_pq_ip", hnsw_pq_ip, x16, hnsw_grid),
+            # Fast scan with an odd number of sub-quantizer pairs (M 6 and 10: the last pair alone).
+            ("pqfs_m6_l2", lambda: faiss.index_factory(24, "PQ6x4fs", L2), x24, flat_grid),
+            ("ivf_pqfs_m10_ip", lambda: faiss.index_factory(20, "IVF8,PQ10x4fs", IP), x20, ivf_grid),
             # SQ, flat: every level's code at d 64 (d % 64 == 0), AVX2's at d 24, NONE's at d 20.
             ("sq8u_l2_d64", lambda: sq(64, Q.QT_8bit_uniform, L2), x64, flat_grid),
             ("sq4u_ip_d64", lambda: sq(64, Q.QT_4bit_uniform, IP), x64, flat_grid),
@@ -665,7 +669,7 @@ class Generator:
             ("sq8signed_ip_d64", lambda: sq(64, Q.QT_8bit_direct_signed, IP), signed, flat_grid),
             ("sq4u_l2_d24", lambda: sq(24, Q.QT_4bit_uniform, L2), x24, flat_grid),
             ("sq8_ip_d24", lambda: sq(24, Q.QT_8bit, IP), x24, flat_grid),
-            ("sq8u_ip_d20", lambda: sq(20, Q.QT_8bit_uniform, IP), float_data(rng, 600, 20), flat_grid),
+            ("sq8u_ip_d20", lambda: sq(20, Q.QT_8bit_uniform, IP), x20, flat_grid),
             # SQ in IVF (residuals per list) and HNSW (groups of four through distances_batch_4).
             ("ivf_sq8u_l2_d32", lambda: ivf_sq(32, Q.QT_8bit_uniform, L2), x64[:, :32].copy(), ivf_grid),
             ("ivf_sq4_ip_d32", lambda: ivf_sq(32, Q.QT_4bit, IP), x64[:, :32].copy(), ivf_grid),

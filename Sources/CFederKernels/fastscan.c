@@ -156,8 +156,120 @@ static inline int fs_code(const uint8_t *block, size_t bbs, size_t in_block, siz
     return lane > 15 ? byte >> 4 : byte & 15;
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// 32 vectors at a time: each pair of sub-quantizers' 32 bytes looked up in their two 16-entry tables with one
+// byte shuffle per nibble; the looked-up bytes added as the low and high bytes of 16-bit lanes (sums modulo
+// 2^16: any order gives the same values). The padding sub-quantizer's table row is zero.
+__attribute__((target("avx2"))) static void fs_accumulate_avx2(const uint8_t *quantized, const uint8_t *packed, size_t count,
+                                                               size_t bbs, size_t padded, uint16_t bias, uint16_t *out) {
+    size_t block_size = bbs * padded / 2;
+    const __m256i mask = _mm256_set1_epi8(0x0f);
+    const __m256i low_bytes = _mm256_set1_epi16(0x00ff);
+    for (size_t group = 0; group * 32 < count; group++) {
+        size_t first = group * 32;
+        const uint8_t *codes = packed + (first / bbs) * block_size + first % bbs;
+        __m256i even_lo = _mm256_setzero_si256(), odd_lo = _mm256_setzero_si256();
+        __m256i even_hi = _mm256_setzero_si256(), odd_hi = _mm256_setzero_si256();
+        for (size_t pair = 0; pair < padded / 2; pair++) {
+            __m256i c = _mm256_loadu_si256((const __m256i *)(codes + pair * bbs));
+            __m256i table = _mm256_loadu_si256((const __m256i *)(quantized + pair * 32));
+            __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(c, mask));
+            __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(c, 4), mask));
+            even_lo = _mm256_add_epi16(even_lo, _mm256_and_si256(lo, low_bytes));
+            odd_lo = _mm256_add_epi16(odd_lo, _mm256_srli_epi16(lo, 8));
+            even_hi = _mm256_add_epi16(even_hi, _mm256_and_si256(hi, low_bytes));
+            odd_hi = _mm256_add_epi16(odd_hi, _mm256_srli_epi16(hi, 8));
+        }
+        uint16_t el[16], ol[16], eh[16], oh[16];
+        _mm256_storeu_si256((__m256i *)el, even_lo);
+        _mm256_storeu_si256((__m256i *)ol, odd_lo);
+        _mm256_storeu_si256((__m256i *)eh, even_hi);
+        _mm256_storeu_si256((__m256i *)oh, odd_hi);
+        // Byte j of each 16 holds vector perm0[j] (low nibble) and perm0[j] + 16 (high); perm0 = {0, 8, 1, 9, …}:
+        // even bytes (word w's low byte) are vectors w, odd bytes vectors 8 + w; lanes 0 and 1 are the pair's
+        // two sub-quantizers.
+        for (size_t w = 0; w < 8; w++) {
+            size_t slots[4] = {first + w, first + 8 + w, first + 16 + w, first + 24 + w};
+            uint16_t values[4] = {(uint16_t)(el[w] + el[w + 8]), (uint16_t)(ol[w] + ol[w + 8]), (uint16_t)(eh[w] + eh[w + 8]),
+                                  (uint16_t)(oh[w] + oh[w + 8])};
+            for (size_t j = 0; j < 4; j++)
+                if (slots[j] < count) out[slots[j]] = (uint16_t)(values[j] + bias);
+        }
+    }
+}
+
+// With 32-vector blocks the two pairs of sub-quantizers 2p…2p+3 sit in 64 consecutive bytes, their tables too:
+// one 512-bit shuffle per nibble covers four sub-quantizers.
+__attribute__((target("avx512f,avx512bw"))) static void fs_accumulate_avx512(const uint8_t *quantized, const uint8_t *packed,
+                                                                             size_t count, size_t padded, uint16_t bias,
+                                                                             uint16_t *out) {
+    size_t block_size = 32 * padded / 2;
+    size_t pairs = padded / 2;
+    const __m512i mask = _mm512_set1_epi8(0x0f);
+    const __m512i low_bytes = _mm512_set1_epi16(0x00ff);
+    for (size_t group = 0; group * 32 < count; group++) {
+        size_t first = group * 32;
+        const uint8_t *codes = packed + group * block_size;
+        __m512i even_lo = _mm512_setzero_si512(), odd_lo = _mm512_setzero_si512();
+        __m512i even_hi = _mm512_setzero_si512(), odd_hi = _mm512_setzero_si512();
+        size_t pair = 0;
+        for (; pair + 2 <= pairs; pair += 2) {
+            __m512i c = _mm512_loadu_si512(codes + pair * 32);
+            __m512i table = _mm512_loadu_si512(quantized + pair * 32);
+            __m512i lo = _mm512_shuffle_epi8(table, _mm512_and_si512(c, mask));
+            __m512i hi = _mm512_shuffle_epi8(table, _mm512_and_si512(_mm512_srli_epi16(c, 4), mask));
+            even_lo = _mm512_add_epi16(even_lo, _mm512_and_si512(lo, low_bytes));
+            odd_lo = _mm512_add_epi16(odd_lo, _mm512_srli_epi16(lo, 8));
+            even_hi = _mm512_add_epi16(even_hi, _mm512_and_si512(hi, low_bytes));
+            odd_hi = _mm512_add_epi16(odd_hi, _mm512_srli_epi16(hi, 8));
+        }
+        uint16_t el[32], ol[32], eh[32], oh[32];
+        _mm512_storeu_si512(el, even_lo);
+        _mm512_storeu_si512(ol, odd_lo);
+        _mm512_storeu_si512(eh, even_hi);
+        _mm512_storeu_si512(oh, odd_hi);
+        for (; pair < pairs; pair++) {
+            // The last pair when their number is odd, one byte at a time into the same word sums.
+            const uint8_t *c = codes + pair * 32;
+            const uint8_t *table = quantized + pair * 32;
+            for (size_t j = 0; j < 32; j++) {
+                uint8_t lo = table[(j & 16) + (c[j] & 15)], hi = table[(j & 16) + (c[j] >> 4)];
+                size_t word = j >> 1;
+                if (j & 1) {
+                    ol[word] = (uint16_t)(ol[word] + lo);
+                    oh[word] = (uint16_t)(oh[word] + hi);
+                } else {
+                    el[word] = (uint16_t)(el[word] + lo);
+                    eh[word] = (uint16_t)(eh[word] + hi);
+                }
+            }
+        }
+        for (size_t w = 0; w < 8; w++) {
+            size_t slots[4] = {first + w, first + 8 + w, first + 16 + w, first + 24 + w};
+            uint16_t values[4] = {
+                (uint16_t)(el[w] + el[w + 8] + el[w + 16] + el[w + 24]), (uint16_t)(ol[w] + ol[w + 8] + ol[w + 16] + ol[w + 24]),
+                (uint16_t)(eh[w] + eh[w + 8] + eh[w + 16] + eh[w + 24]), (uint16_t)(oh[w] + oh[w + 8] + oh[w + 16] + oh[w + 24])};
+            for (size_t j = 0; j < 4; j++)
+                if (slots[j] < count) out[slots[j]] = (uint16_t)(values[j] + bias);
+        }
+    }
+}
+#endif
+
 void feder_fs_accumulate(const uint8_t *quantized, size_t m_count, const uint8_t *packed, size_t count, size_t bbs,
                          size_t padded, uint16_t bias, uint16_t *out) {
+#if defined(__x86_64__)
+    if (feder_kernels_vector_units() >= 2 && bbs == 32 && padded % 2 == 0) {
+        fs_accumulate_avx512(quantized, packed, count, padded, bias, out);
+        return;
+    }
+    if (feder_kernels_vector_units() >= 1 && bbs % 32 == 0 && padded % 2 == 0) {
+        fs_accumulate_avx2(quantized, packed, count, bbs, padded, bias, out);
+        return;
+    }
+#endif
     size_t block_size = bbs * padded / 2;
     for (size_t v = 0; v < count; v++) {
         const uint8_t *block = packed + (v / bbs) * block_size;
@@ -372,6 +484,37 @@ float feder_fs_to_float(int level, float value, float a, float b) {
     return __builtin_fmaf(value, one_a, b);
 }
 
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void fs_to_floats_fma(const uint16_t *values, size_t count, float one_a, float b,
+                                                                  float *out) {
+    size_t i = 0;
+    __m256 scale = _mm256_set1_ps(one_a), base = _mm256_set1_ps(b);
+    for (; i + 8 <= count; i += 8) {
+        __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(values + i))));
+        _mm256_storeu_ps(out + i, _mm256_fmadd_ps(v, scale, base));
+    }
+    for (; i < count; i++) out[i] = __builtin_fmaf((float)values[i], one_a, b);
+}
+#endif
+
+void feder_fs_to_floats(int level, const uint16_t *values, size_t count, float a, float b, float *out) {
+    float one_a = 1.0f / a;
+#if defined(__x86_64__)
+    if (level != FEDER_FAISS_NONE && feder_kernels_vector_units() >= 1) {
+        fs_to_floats_fma(values, count, one_a, b, out);
+        return;
+    }
+#endif
+    if (level == FEDER_FAISS_NONE) {
+        for (size_t i = 0; i < count; i++) {
+            float p = (float)values[i] * one_a;
+            out[i] = p + b;
+        }
+        return;
+    }
+    for (size_t i = 0; i < count; i++) out[i] = __builtin_fmaf((float)values[i], one_a, b);
+}
+
 int feder_fs_select(int level, int keep_smallest, size_t k, const uint16_t *values, const int64_t *ids, size_t count, float a,
                     float b, uint8_t *admitted, float *distances, int64_t *labels) {
     uint16_t neutral = keep_smallest ? 65535 : 0;
@@ -404,10 +547,19 @@ int feder_fs_select(int level, int keep_smallest, size_t k, const uint16_t *valu
             hv[i] = neutral;
             hi[i] = -1;
         }
-        for (size_t i = 0; i < count; i++) {
-            int better = fs_better(keep_smallest, hv[0], values[i]);
-            if (admitted) admitted[i] = (uint8_t)better;
-            if (better) fs_sift_down(keep_smallest, k, hv, hi, values[i], ids[i]);
+        // The threshold test per candidate, specialised per order (most candidates fail it).
+        if (keep_smallest) {
+            for (size_t i = 0; i < count; i++) {
+                int better = values[i] < hv[0];
+                if (admitted) admitted[i] = (uint8_t)better;
+                if (better) fs_sift_down(1, k, hv, hi, values[i], ids[i]);
+            }
+        } else {
+            for (size_t i = 0; i < count; i++) {
+                int better = values[i] > hv[0];
+                if (admitted) admitted[i] = (uint8_t)better;
+                if (better) fs_sift_down(0, k, hv, hi, values[i], ids[i]);
+            }
         }
         // heap_reorder: pop to the back, real results counted, padding (id −1) dropped.
         size_t kept = 0;

@@ -571,6 +571,12 @@ void feder_kernels_portable(int on) { atomic_store_explicit(&portable_only, on, 
 // Whether the kernels may use the CPU's `feature` vector units.
 static int use_unit(int feature) { return !atomic_load_explicit(&portable_only, memory_order_relaxed) && cpu_has(feature); }
 
+int feder_kernels_vector_units(void) {
+    if (use_unit(CPU_AVX512)) return 2;
+    if (use_unit(CPU_AVX2_FMA)) return 1;
+    return 0;
+}
+
 int feder_cpu_faiss_level(void) {
 #ifdef FEDER_X86
     // faiss's auto_detect_simd_level: AVX512 with F, CD, VL, DQ and BW, AVX512_SPR when the CPU also has

@@ -112,6 +112,11 @@ static int pq_ny_special(int level, int ip, const float *x, const float *y, size
     }
 }
 
+// Whether fvec_*_ny has its own kernel for d at `level`.
+static int pq_ny_has_special(int level, size_t d) {
+    return level != FEDER_FAISS_NONE && (d == 1 || d == 2 || d == 4 || d == 8 || d == 12);
+}
+
 float feder_faiss_ny_kernel(int level, int inner_product, const float *x, const float *y, size_t d, size_t row, size_t rows) {
     level = feder_faiss_float_level(level);
     size_t width = level == FEDER_FAISS_AVX2 ? 8 : 16;
@@ -148,6 +153,14 @@ void feder_pq_table(int level, int core, int inner_product, int batched, const f
                 float query_norm = feder_faiss_norm(level, xm, dsub);
                 for (size_t j = 0; j < ksub; j++) row[j] = feder_faiss_norm(level, cm + j * dsub, dsub) + query_norm;
                 feder_openblas_gemm_tn1(core, cm, dsub, ksub, xm, -2.0f, 1, row);
+            }
+        } else if (level == feder_kernels_faiss() && !pq_ny_has_special(level, dsub)) {
+            // The level's plain kernel for every codeword: scored several at a time, each in its own order.
+            const void *rows[256];
+            for (size_t start = 0; start < ksub; start += 256) {
+                size_t count = ksub - start < 256 ? ksub - start : 256;
+                for (size_t j = 0; j < count; j++) rows[j] = cm + (start + j) * dsub;
+                feder_faiss_batch(inner_product ? 1 : 0, xm, rows, count, dsub, row + start);
             }
         } else {
             for (size_t j = 0; j < ksub; j++)

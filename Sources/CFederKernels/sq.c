@@ -336,6 +336,237 @@ void feder_sq_dc_set_query(feder_sq_dc *dc, const void *query) {
 // ---------------------------------------------------------------------------------------------------------
 // Distances.
 
+// The float computers with the CPU's vector units: one vector FMA per lane group, the same roundings as the
+// lane arrays above (which the portable path and the tests keep).
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define SQ_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,f16c"), always_inline)) static inline
+#define SQ_AVX512_FN __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,f16c"))) static
+#define SQ_AVX2 __attribute__((target("avx2,fma,f16c"), always_inline)) static inline
+#define SQ_AVX2_FN __attribute__((target("avx2,fma,f16c"))) static
+
+// The 16 components at i as floats: integer codes (8, 4, 6 bits, direct, signed minus 128) or decoded values.
+SQ_AVX512 __m512 sq_values16(int qtype, const uint8_t *code, size_t i) {
+    switch (qtype) {
+    case FEDER_SQ_8BIT:
+    case FEDER_SQ_8BIT_UNIFORM:
+    case FEDER_SQ_8BIT_DIRECT: return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(code + i))));
+    case FEDER_SQ_8BIT_DIRECT_SIGNED:
+        return _mm512_cvtepi32_ps(
+            _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(code + i))), _mm512_set1_epi32(128)));
+    case FEDER_SQ_4BIT:
+    case FEDER_SQ_4BIT_UNIFORM: {
+        __m128i v = _mm_loadl_epi64((const __m128i *)(code + i / 2));
+        __m128i mask = _mm_set1_epi8(0x0f);
+        __m128i nibbles = _mm_unpacklo_epi8(_mm_and_si128(v, mask), _mm_and_si128(_mm_srli_epi16(v, 4), mask));
+        return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(nibbles));
+    }
+    case FEDER_SQ_FP16: return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(code + 2 * i)));
+    case FEDER_SQ_BF16:
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(code + 2 * i))), 16));
+    default: {
+        int32_t values[16];
+        for (size_t l = 0; l < 16; l++) values[l] = (int32_t)sq_index(qtype, code, i + l);
+        return _mm512_cvtepi32_ps(_mm512_loadu_si512(values));
+    }
+    }
+}
+
+SQ_AVX2 __m256 sq_values8(int qtype, const uint8_t *code, size_t i) {
+    switch (qtype) {
+    case FEDER_SQ_8BIT:
+    case FEDER_SQ_8BIT_UNIFORM:
+    case FEDER_SQ_8BIT_DIRECT: return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(code + i))));
+    case FEDER_SQ_8BIT_DIRECT_SIGNED:
+        return _mm256_cvtepi32_ps(
+            _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(code + i))), _mm256_set1_epi32(128)));
+    case FEDER_SQ_4BIT:
+    case FEDER_SQ_4BIT_UNIFORM: {
+        int32_t word;
+        memcpy(&word, code + i / 2, 4);
+        __m128i v = _mm_cvtsi32_si128(word);
+        __m128i mask = _mm_set1_epi8(0x0f);
+        __m128i nibbles = _mm_unpacklo_epi8(_mm_and_si128(v, mask), _mm_and_si128(_mm_srli_epi16(v, 4), mask));
+        return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(nibbles));
+    }
+    case FEDER_SQ_FP16: return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(code + 2 * i)));
+    case FEDER_SQ_BF16:
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(code + 2 * i))), 16));
+    default: {
+        int32_t values[8];
+        for (size_t l = 0; l < 8; l++) values[l] = (int32_t)sq_index(qtype, code, i + l);
+        return _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)values));
+    }
+    }
+}
+
+static inline int sq_has_ranges(int qtype) {
+    return qtype == FEDER_SQ_8BIT || qtype == FEDER_SQ_4BIT || qtype == FEDER_SQ_6BIT || qtype == FEDER_SQ_8BIT_UNIFORM ||
+           qtype == FEDER_SQ_4BIT_UNIFORM;
+}
+
+static inline float sq_levels_of(int qtype) { return sq_levels(qtype); }
+
+// Reconstruct (x = fma(unit, vdiff, vmin)) or compare predecoded (unit against the adjusted query), 16 lanes.
+SQ_AVX512 float sq_kernel16(const feder_sq_dc *dc, const uint8_t *code, int qtype, int ip, int predecoded) {
+    const float *q = predecoded ? dc->adjusted : dc->query;
+    size_t d = dc->d;
+    float n = sq_levels_of(qtype);
+    __m512 r = _mm512_set1_ps(1.0f / n), h = _mm512_set1_ps(0.5f / n);
+    int uniform = qtype == FEDER_SQ_8BIT_UNIFORM || qtype == FEDER_SQ_4BIT_UNIFORM;
+    __m512 umin = _mm512_set1_ps(dc->vmin[0]), udiff = _mm512_set1_ps(dc->vdiff[0]);
+    __m512 acc = _mm512_setzero_ps();
+    for (size_t i = 0; i < d; i += 16) {
+        __m512 c = sq_values16(qtype, code, i);
+        __m512 x = c;
+        if (sq_has_ranges(qtype)) {
+            __m512 unit = _mm512_fmadd_ps(c, r, h);
+            if (predecoded) {
+                x = unit;
+            } else {
+                __m512 vmin = uniform ? umin : _mm512_loadu_ps(dc->vmin + i);
+                __m512 vdiff = uniform ? udiff : _mm512_loadu_ps(dc->vdiff + i);
+                x = _mm512_fmadd_ps(unit, vdiff, vmin);
+            }
+        }
+        __m512 qi = _mm512_loadu_ps(q + i);
+        if (ip) {
+            acc = _mm512_fmadd_ps(x, qi, acc);
+        } else {
+            __m512 t = _mm512_sub_ps(qi, x);
+            acc = _mm512_fmadd_ps(t, t, acc);
+        }
+    }
+    float lanes[16];
+    _mm512_storeu_ps(lanes, acc);
+    float sum = sq_reduce16(lanes);
+    return predecoded ? __builtin_fmaf(sum, dc->scale, dc->bias) : sum;
+}
+
+// 8 lanes (AVX2): the 4-bit codec adds 0.5 then multiplies by 1/15; predecoded 4-bit L2 fuses that product
+// into the subtraction.
+SQ_AVX2 float sq_kernel8(const feder_sq_dc *dc, const uint8_t *code, int qtype, int ip, int predecoded) {
+    const float *q = predecoded ? dc->adjusted : dc->query;
+    size_t d = dc->d;
+    float n = sq_levels_of(qtype);
+    int four = n == 15.0f;
+    __m256 r = _mm256_set1_ps(1.0f / n), h = _mm256_set1_ps(0.5f / n), half = _mm256_set1_ps(0.5f);
+    int uniform = qtype == FEDER_SQ_8BIT_UNIFORM || qtype == FEDER_SQ_4BIT_UNIFORM;
+    __m256 umin = _mm256_set1_ps(dc->vmin[0]), udiff = _mm256_set1_ps(dc->vdiff[0]);
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t i = 0; i < d; i += 8) {
+        __m256 c = sq_values8(qtype, code, i);
+        __m256 qi = _mm256_loadu_ps(q + i);
+        __m256 x = c;
+        if (sq_has_ranges(qtype)) {
+            if (predecoded && four && !ip) {
+                __m256 t = _mm256_fnmadd_ps(_mm256_add_ps(c, half), r, qi);
+                acc = _mm256_fmadd_ps(t, t, acc);
+                continue;
+            }
+            __m256 unit = four ? _mm256_mul_ps(_mm256_add_ps(c, half), r) : _mm256_fmadd_ps(c, r, h);
+            if (predecoded) {
+                x = unit;
+            } else {
+                __m256 vmin = uniform ? umin : _mm256_loadu_ps(dc->vmin + i);
+                __m256 vdiff = uniform ? udiff : _mm256_loadu_ps(dc->vdiff + i);
+                x = _mm256_fmadd_ps(unit, vdiff, vmin);
+            }
+        }
+        if (ip) {
+            acc = _mm256_fmadd_ps(x, qi, acc);
+        } else {
+            __m256 t = _mm256_sub_ps(qi, x);
+            acc = _mm256_fmadd_ps(t, t, acc);
+        }
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    float sum = sq_reduce8(lanes);
+    return predecoded ? __builtin_fmaf(sum, dc->scale, dc->bias) : sum;
+}
+
+// Four codes reconstructed at once (16 lanes each): the same operations per code as sq_kernel16, interleaved so
+// that the four codes' loads overlap.
+SQ_AVX512 void sq_kernel16x4(const feder_sq_dc *dc, const uint8_t *const *codes, int qtype, int ip, float *out) {
+    const float *q = dc->query;
+    size_t d = dc->d;
+    float n = sq_levels_of(qtype);
+    __m512 r = _mm512_set1_ps(1.0f / n), h = _mm512_set1_ps(0.5f / n);
+    int uniform = qtype == FEDER_SQ_8BIT_UNIFORM || qtype == FEDER_SQ_4BIT_UNIFORM;
+    __m512 umin = _mm512_set1_ps(dc->vmin[0]), udiff = _mm512_set1_ps(dc->vdiff[0]);
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (size_t i = 0; i < d; i += 16) {
+        __m512 qi = _mm512_loadu_ps(q + i);
+        __m512 vmin = umin, vdiff = udiff;
+        if (sq_has_ranges(qtype) && !uniform) {
+            vmin = _mm512_loadu_ps(dc->vmin + i);
+            vdiff = _mm512_loadu_ps(dc->vdiff + i);
+        }
+        for (int j = 0; j < 4; j++) {
+            __m512 x = sq_values16(qtype, codes[j], i);
+            if (sq_has_ranges(qtype)) x = _mm512_fmadd_ps(_mm512_fmadd_ps(x, r, h), vdiff, vmin);
+            if (ip) {
+                acc[j] = _mm512_fmadd_ps(x, qi, acc[j]);
+            } else {
+                __m512 t = _mm512_sub_ps(qi, x);
+                acc[j] = _mm512_fmadd_ps(t, t, acc[j]);
+            }
+        }
+    }
+    for (int j = 0; j < 4; j++) {
+        float lanes[16];
+        _mm512_storeu_ps(lanes, acc[j]);
+        out[j] = sq_reduce16(lanes);
+    }
+}
+
+#define SQ_BY_TYPE4(dc, codes, ip, out)                                                                             \
+    switch ((dc)->qtype) {                                                                                          \
+    case FEDER_SQ_8BIT: sq_kernel16x4(dc, codes, FEDER_SQ_8BIT, ip, out); return;                                   \
+    case FEDER_SQ_8BIT_UNIFORM: sq_kernel16x4(dc, codes, FEDER_SQ_8BIT_UNIFORM, ip, out); return;                   \
+    case FEDER_SQ_4BIT: sq_kernel16x4(dc, codes, FEDER_SQ_4BIT, ip, out); return;                                   \
+    case FEDER_SQ_4BIT_UNIFORM: sq_kernel16x4(dc, codes, FEDER_SQ_4BIT_UNIFORM, ip, out); return;                   \
+    case FEDER_SQ_6BIT: sq_kernel16x4(dc, codes, FEDER_SQ_6BIT, ip, out); return;                                   \
+    case FEDER_SQ_FP16: sq_kernel16x4(dc, codes, FEDER_SQ_FP16, ip, out); return;                                   \
+    case FEDER_SQ_BF16: sq_kernel16x4(dc, codes, FEDER_SQ_BF16, ip, out); return;                                   \
+    case FEDER_SQ_8BIT_DIRECT: sq_kernel16x4(dc, codes, FEDER_SQ_8BIT_DIRECT, ip, out); return;                     \
+    default: sq_kernel16x4(dc, codes, FEDER_SQ_8BIT_DIRECT_SIGNED, ip, out); return;                                \
+    }
+
+SQ_AVX512_FN void sq_vector16x4(const feder_sq_dc *dc, const uint8_t *const *codes, float *out) {
+    if (dc->inner_product) SQ_BY_TYPE4(dc, codes, 1, out)
+    SQ_BY_TYPE4(dc, codes, 0, out)
+}
+
+#define SQ_BY_TYPE(kernel, dc, code, ip, predecoded)                                                                \
+    switch ((dc)->qtype) {                                                                                          \
+    case FEDER_SQ_8BIT: return kernel(dc, code, FEDER_SQ_8BIT, ip, predecoded);                                     \
+    case FEDER_SQ_8BIT_UNIFORM: return kernel(dc, code, FEDER_SQ_8BIT_UNIFORM, ip, predecoded);                     \
+    case FEDER_SQ_4BIT: return kernel(dc, code, FEDER_SQ_4BIT, ip, predecoded);                                     \
+    case FEDER_SQ_4BIT_UNIFORM: return kernel(dc, code, FEDER_SQ_4BIT_UNIFORM, ip, predecoded);                     \
+    case FEDER_SQ_6BIT: return kernel(dc, code, FEDER_SQ_6BIT, ip, predecoded);                                     \
+    case FEDER_SQ_FP16: return kernel(dc, code, FEDER_SQ_FP16, ip, predecoded);                                     \
+    case FEDER_SQ_BF16: return kernel(dc, code, FEDER_SQ_BF16, ip, predecoded);                                     \
+    case FEDER_SQ_8BIT_DIRECT: return kernel(dc, code, FEDER_SQ_8BIT_DIRECT, ip, predecoded);                       \
+    default: return kernel(dc, code, FEDER_SQ_8BIT_DIRECT_SIGNED, ip, predecoded);                                  \
+    }
+
+#define SQ_DEFINE_ENTRY(name, kernel, attributes)                                                                   \
+    attributes float name(const feder_sq_dc *dc, const uint8_t *code, int predecoded) {                            \
+        if (dc->inner_product) {                                                                                    \
+            if (predecoded) SQ_BY_TYPE(kernel, dc, code, 1, 1)                                                      \
+            SQ_BY_TYPE(kernel, dc, code, 1, 0)                                                                      \
+        }                                                                                                           \
+        if (predecoded) SQ_BY_TYPE(kernel, dc, code, 0, 1)                                                          \
+        SQ_BY_TYPE(kernel, dc, code, 0, 0)                                                                          \
+    }
+
+SQ_DEFINE_ENTRY(sq_vector16, sq_kernel16, SQ_AVX512_FN)
+SQ_DEFINE_ENTRY(sq_vector8, sq_kernel8, SQ_AVX2_FN)
+#endif
+
 static float sq_float_distance(const feder_sq_dc *dc, const uint8_t *code, int predecoded) {
     size_t d = dc->d;
     const float *q = dc->query;
@@ -355,40 +586,43 @@ static float sq_float_distance(const feder_sq_dc *dc, const uint8_t *code, int p
         return acc;
     }
     size_t width = dc->level == FEDER_FAISS_AVX2 ? 8 : 16;
+#if defined(__x86_64__)
+    int units = feder_kernels_vector_units();
+    if (width == 16 && units == 2) return sq_vector16(dc, code, predecoded);
+    if (width == 8 && units >= 1) return sq_vector8(dc, code, predecoded);
+#endif
+    // Lane arrays: the same arithmetic one lane at a time.
     float acc[16] = {0};
-    if (predecoded) {
-        int fnmadd = dc->level == FEDER_FAISS_AVX2 && dc->qtype == FEDER_SQ_4BIT_UNIFORM;
-        for (size_t i = 0; i < d; i++) {
-            uint32_t c = sq_index(dc->qtype, code, i);
-            size_t lane = i % width;
+    int fnmadd = dc->level == FEDER_FAISS_AVX2 && dc->qtype == FEDER_SQ_4BIT_UNIFORM;
+    for (size_t i = 0; i < d; i++) {
+        size_t lane = i % width;
+        if (!predecoded) {
+            float x = sq_component(dc, code, i);
             if (dc->inner_product) {
-                acc[lane] = __builtin_fmaf(sq_unit_simd(dc->qtype, dc->level, c), dc->adjusted[i], acc[lane]);
+                acc[lane] = __builtin_fmaf(x, q[i], acc[lane]);
             } else {
-                float t;
-                if (fnmadd) {
-                    // GCC fused AVX2's (c + 0.5) · (1/15) into the subtraction (vfnmadd).
-                    float a = (float)c + 0.5f;
-                    t = __builtin_fmaf(-a, 1.0f / 15.0f, dc->adjusted[i]);
-                } else {
-                    t = dc->adjusted[i] - sq_unit_simd(dc->qtype, dc->level, c);
-                }
+                float t = q[i] - x;
                 acc[lane] = __builtin_fmaf(t, t, acc[lane]);
             }
+            continue;
         }
-        float r = width == 8 ? sq_reduce8(acc) : sq_reduce16(acc);
-        return __builtin_fmaf(r, dc->scale, dc->bias);
-    }
-    for (size_t i = 0; i < d; i++) {
-        float x = sq_component(dc, code, i);
-        size_t lane = i % width;
+        uint32_t c = sq_index(dc->qtype, code, i);
         if (dc->inner_product) {
-            acc[lane] = __builtin_fmaf(x, q[i], acc[lane]);
+            acc[lane] = __builtin_fmaf(sq_unit_simd(dc->qtype, dc->level, c), dc->adjusted[i], acc[lane]);
         } else {
-            float t = q[i] - x;
+            float t;
+            if (fnmadd) {
+                // GCC fused AVX2's (c + 0.5) · (1/15) into the subtraction (vfnmadd).
+                float a = (float)c + 0.5f;
+                t = __builtin_fmaf(-a, 1.0f / 15.0f, dc->adjusted[i]);
+            } else {
+                t = dc->adjusted[i] - sq_unit_simd(dc->qtype, dc->level, c);
+            }
             acc[lane] = __builtin_fmaf(t, t, acc[lane]);
         }
     }
-    return width == 8 ? sq_reduce8(acc) : sq_reduce16(acc);
+    float r = width == 8 ? sq_reduce8(acc) : sq_reduce16(acc);
+    return predecoded ? __builtin_fmaf(r, dc->scale, dc->bias) : r;
 }
 
 static float sq_byte_distance(const feder_sq_dc *dc, const uint8_t *code) {
@@ -445,6 +679,19 @@ float feder_sq_dc_distance_batched(const feder_sq_dc *dc, const uint8_t *code) {
     if (dc->kernel == SQ_FLOAT && (dc->level == FEDER_FAISS_AVX2 || dc->level == FEDER_FAISS_AVX512))
         return sq_float_distance(dc, code, 0);
     return feder_sq_dc_distance(dc, code);
+}
+
+void feder_sq_dc_distance_batched4(const feder_sq_dc *dc, const uint8_t *const *codes, float *out) {
+#if defined(__x86_64__)
+    if (dc->kernel == SQ_FLOAT && (dc->level == FEDER_FAISS_AVX512 || dc->level == FEDER_FAISS_AVX512_SPR) &&
+        feder_kernels_vector_units() == 2) {
+        // AVX512: query_to_codes_batch_4 reconstructs; AVX512_SPR calls query_to_code, which reconstructs too
+        // (no predecoded path there).
+        sq_vector16x4(dc, codes, out);
+        return;
+    }
+#endif
+    for (int j = 0; j < 4; j++) out[j] = feder_sq_dc_distance_batched(dc, codes[j]);
 }
 
 void feder_sq_dc_scan(const feder_sq_dc *dc, const uint8_t *codes, size_t code_size, size_t count, int add_base, float base,

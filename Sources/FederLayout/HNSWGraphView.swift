@@ -41,9 +41,14 @@ public struct HNSWGraphView: Sendable {
         switch index {
         case .idMap(let map):
             return from(map.inner, labels: map.ids)
+        case .refine(let refine):
+            return from(refine.base, labels: labels)
+        case .preTransform(let pre):
+            return from(pre.inner, labels: labels)
         case .hnsw(let hnsw):
             let graph = hnsw.graph
-            guard let storage = hnsw.flatStorage?.vectors else { return nil }
+            // PQ / SQ storage: the codes decoded once (up to 2^26 floats) for the planes' projection.
+            guard let storage = hnsw.flatStorage?.vectors ?? decoded(hnsw.storage) else { return nil }
             return HNSWGraphView(
                 count: storage.count, dim: hnsw.header.dim, maxLevel: storage.count == 0 ? -1 : graph.maxLevel,
                 entryPoint: graph.entryPoint, m: graph.m, efConstruction: graph.efConstruction, library: "faiss",
@@ -62,6 +67,20 @@ public struct HNSWGraphView: Sendable {
         default:
             return nil
         }
+    }
+
+    /// Every stored vector of a code storage, decoded, as a table (nil above 2^26 floats).
+    static func decoded(_ storage: FaissIndex) -> VectorTable? {
+        let count = storage.header.count
+        let dim = storage.header.dim
+        guard count > 0, count.multipliedReportingOverflow(by: dim).partialValue <= 1 << 26 else { return nil }
+        var rows: [Float] = []
+        rows.reserveCapacity(count * dim)
+        for row in 0..<count {
+            guard let vector = storage.reconstruct(row: row) else { return nil }
+            rows += vector
+        }
+        return VectorTable(name: "decoded codes", rows: rows, dim: dim)
     }
 
     /// Nodes on each level, level 0 first.

@@ -298,19 +298,17 @@ public enum IVFViews {
     public static func fineProjection(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let ivf = input.trace.ivf else { return [] }
         let dim = input.index.header.dim
-        // Vectors of the scanned entries, in scan order (lists in probe order, offsets in list order).
-        var pointers: [UnsafeRawPointer] = []
-        var entries: [IVFTrace.ScannedVector] = []
-        let file = input.index.invertedLists.lists.first?.ids.file
-        for probe in ivf.probes where probe.size > 0 {
-            let list = input.index.invertedLists.lists[probe.list]
-            guard let file else { break }
-            for offset in 0..<list.size {
-                pointers.append(file.baseAddress + list.codesOffset + offset * input.index.invertedLists.codeSize)
-            }
+        // Where each scanned entry sits, in scan order (lists in probe order — or, for fast scan, in list-number
+        // order —, offsets in list order): its vector, or its code decoded.
+        var positions: [(list: Int, offset: Int)] = []
+        var offsets: [Int: Int] = [:]
+        for entry in ivf.scanned {
+            let offset = offsets[entry.list, default: 0]
+            offsets[entry.list] = offset + 1
+            positions.append((entry.list, offset))
         }
-        entries = ivf.scanned
-        let count = min(pointers.count, entries.count)
+        let entries = ivf.scanned
+        let count = entries.count
         // A deterministic sample of at most 2000 scored vectors (every top-k result kept) plus the query.
         let resultIDs = Set(input.trace.results.map(\.id))
         let stride = max(1, count / 2000)
@@ -321,7 +319,8 @@ public enum IVFViews {
         }
         var sample: [Float] = input.query
         for index in chosen {
-            sample += (0..<dim).map { pointers[index].loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            sample += input.index.reconstruct(list: positions[index].list, offset: positions[index].offset)
+                ?? [Float](repeating: 0, count: dim)
         }
         let table = VectorTable(name: "scored", rows: sample, dim: dim)
         let method = input.projection
@@ -337,7 +336,10 @@ public enum IVFViews {
             methodNote = method == .umap ? "UMAP (15 neighbours, min_dist 0.1)" : "t-SNE (perplexity 30)"
         }
         let drawnNote = chosen.count < count ? " (\(chosen.count) of \(count) drawn: every \(stride)th and the results)" : ""
-        let subtitle = "\(methodNote) of the \(count) scored vectors\(drawnNote) and the query. Colour = probe rank of the vector's list."
+        var decoded = ""
+        if case .flat = input.index.encoding {} else { decoded = " (decoded from their codes)" }
+        let subtitle =
+            "\(methodNote) of the \(count) scored vectors\(decoded)\(drawnNote) and the query. Colour = probe rank of the vector's list."
         var (marks, content) = ViewKit.panel(
             title: "IVF fine search — projection", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [

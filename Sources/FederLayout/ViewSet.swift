@@ -19,6 +19,27 @@ public struct ViewSet: Sendable {
     public var projection: ProjectionMethod = .pca
     /// Where the IVF cluster map is built (once, on the first view that draws it).
     public var mapCache = ClusterMapCache()
+    /// The vectors that were added (row r = internal id r), when given: the quantization view's true distances.
+    public var baseVectors: VectorTable?
+    /// Row → label of `baseVectors` when the index maps ids.
+    public var baseLabels: MappedArray<Int64>?
+
+    /// The true vectors the quantization view compares with: those given, or a refine index's flat vectors.
+    var trueVectors: VectorTable? {
+        if let baseVectors { return baseVectors }
+        if case .faiss(let faiss) = index { return Self.refineFlatVectors(in: faiss) }
+        return nil
+    }
+
+    static func refineFlatVectors(in index: FaissIndex) -> VectorTable? {
+        switch index {
+        case .refine(let refine):
+            if case .flat(let flat) = refine.refine { return flat.vectors }
+            return nil
+        case .idMap(let map): return refineFlatVectors(in: map.inner)
+        default: return nil
+        }
+    }
 
     public init(
         indexName: String, index: IndexFile, trace: SearchTrace, query: [Float], queryLabel: String, queryMedia: String? = nil,
@@ -51,7 +72,7 @@ public struct ViewSet: Sendable {
         switch index {
         case .faiss(let faiss):
             if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
-                let (cache, trace, query, media, seed, projection) = (mapCache, trace, query, media, seed, projection)
+                let (cache, trace, query, media, seed, projection) = (mapCache, trace, searchedQuery, media, seed, projection)
                 // Listing the views costs nothing: the map is built by the first view drawn.
                 let draw:
                     @Sendable (@escaping @Sendable (IVFViews.Input, Rect, Theme, TextMeasurer) -> [Mark]) ->
@@ -72,11 +93,16 @@ public struct ViewSet: Sendable {
             break
         }
         if let graph = HNSWGraphView.from(index), trace.hnsw != nil {
-            var hnswInput = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: seed)
+            var hnswInput = HNSWViews.Input(graph: graph, trace: trace, query: searchedQuery, seed: seed)
             hnswInput.projection = projection
             let input = hnswInput
             views.append(View(kind: .hnswOverview) { HNSWViews.overview(input, in: $0, theme: theme, measurer: $1) })
             views.append(View(kind: .hnswSearch) { HNSWViews.search(input, in: $0, theme: theme, measurer: $1) })
+        }
+        if trace.codes != nil, let base = trueVectors, base.dim == query.count {
+            let input = QuantizationViews.Input(
+                trace: trace, query: query, base: base, baseLabels: baseLabels, metric: index.metric, seed: seed)
+            views.append(View(kind: .quantization) { QuantizationViews.scatter(input, in: $0, theme: theme, measurer: $1) })
         }
         let trace = self.trace
         let media = self.media
@@ -92,13 +118,21 @@ public struct ViewSet: Sendable {
         return views
     }
 
+    /// The IVF index whose search the trace holds: the index itself, or inside an IDMap, a refine index's base or
+    /// a pre-transform.
     public static func ivf(in index: FaissIndex) -> FaissIVFIndex? {
         switch index {
         case .ivf(let ivf): return ivf
         case .idMap(let map): return ivf(in: map.inner)
+        case .refine(let refine): return ivf(in: refine.base)
+        case .preTransform(let pre): return ivf(in: pre.inner)
         default: return nil
         }
     }
+
+    /// The query in the space the index's vectors live in: after a pre-transform chain, what the inner index
+    /// searched with.
+    public var searchedQuery: [Float] { trace.transform?.transformedQuery(from: query) ?? query }
 }
 
 /// The views there are, named as `view` lists them.
@@ -109,5 +143,6 @@ public enum ViewKind: String, Sendable, CaseIterable, Codable {
     case ivfFineProjection = "ivf-fine-projection"
     case hnswOverview = "hnsw-overview"
     case hnswSearch = "hnsw-search"
+    case quantization
     case results
 }

@@ -60,8 +60,17 @@ public enum FastScanSearch {
         let (results, _) = try select(k: k, kernel: kernel, sums: sums, ids: ids, a: a, b: b)
         var counts = SearchCounts(distanceComputations: count, visited: count)
         counts.scanned = count
-        return SearchTrace(
+        var trace = SearchTrace(
             kind: .flat, metric: index.header.metric.name, parameters: SearchParameters(k: k), results: results, counts: counts)
+        var distances = [Float](repeating: 0, count: count)
+        sums.withUnsafeBufferPointer { s in
+            distances.withUnsafeMutableBufferPointer { out in
+                feder_fs_to_floats(Kernels.active.faiss.floatLevel, s.baseAddress, s.count, a, b, out.baseAddress)
+            }
+        }
+        trace.scoredRows = distances
+        trace.codes = "PQ fast scan \(pq.subquantizers) × 4 bits"
+        return trace
     }
 
     /// The k results from every candidate's sum in scan order, as faiss's handler for k keeps them.
@@ -180,43 +189,69 @@ public enum FastScanSearch {
 
         // Lists in increasing list number, as IndexIVFFastScan sorts the probes before scanning.
         let order = probes.indices.filter { probes[$0].id >= 0 }.sorted { probes[$0].id < probes[$1].id }
-        var sums: [UInt16] = []
-        var ids: [Int64] = []
-        var lists: [Int] = []
+        let total = order.reduce(0) { $0 + index.invertedLists.lists[Int(probes[$1].id)].size }
+        var sums = [UInt16](repeating: 0, count: total)
+        var ids = [Int64](repeating: 0, count: total)
         var probedLists = 0
-        for slot in order {
-            let list = Int(probes[slot].id)
-            let invertedList = index.invertedLists.lists[list]
-            guard invertedList.size > 0 else { continue }
-            probedLists += 1
-            let packed = (invertedList.ids.file.baseAddress + invertedList.codesOffset).assumingMemoryBound(to: UInt8.self)
-            var listSums = [UInt16](repeating: 0, count: invertedList.size)
-            let offset = threeD ? slot * padded * 16 : 0
-            quantized.withUnsafeBufferPointer { qt in
-                listSums.withUnsafeMutableBufferPointer { out in
-                    feder_fs_accumulate(
-                        qt.baseAddress.map { $0 + offset }, m, packed, invertedList.size, layout.blockSize, padded,
-                        bias == nil ? 0 : biasQ[slot], out.baseAddress)
+        var filled = 0
+        quantized.withUnsafeBufferPointer { qt in
+            sums.withUnsafeMutableBufferPointer { sumsOut in
+                ids.withUnsafeMutableBytes { idsOut in
+                    for slot in order {
+                        let list = Int(probes[slot].id)
+                        let invertedList = index.invertedLists.lists[list]
+                        let size = invertedList.size
+                        guard size > 0, let out = sumsOut.baseAddress, let idBytes = idsOut.baseAddress else { continue }
+                        probedLists += 1
+                        let file = invertedList.ids.file
+                        let packed = (file.baseAddress + invertedList.codesOffset).assumingMemoryBound(to: UInt8.self)
+                        let offset = threeD ? slot * padded * 16 : 0
+                        feder_fs_accumulate(
+                            qt.baseAddress.map { $0 + offset }, m, packed, size, layout.blockSize, padded,
+                            bias == nil ? 0 : biasQ[slot], out + filled)
+                        (idBytes + filled * 8).copyMemory(from: file.baseAddress + invertedList.ids.byteOffset, byteCount: size * 8)
+                        filled += size
+                    }
                 }
             }
-            sums += listSums
-            ids += invertedList.ids
-            lists += repeatElement(list, count: invertedList.size)
         }
         let (results, admitted) = try select(k: k, kernel: kernel, sums: sums, ids: ids, a: a, b: b)
-        let scanned = sums.indices.map { position in
-            IVFTrace.ScannedVector(
-                id: ids[position], list: lists[position], distance: feder_fs_to_float(level, Float(sums[position]), a, b),
-                admitted: admitted[position] != 0)
+        var distances = [Float](repeating: 0, count: sums.count)
+        sums.withUnsafeBufferPointer { s in
+            distances.withUnsafeMutableBufferPointer { out in feder_fs_to_floats(level, s.baseAddress, s.count, a, b, out.baseAddress) }
+        }
+        let lists = order.map { Int(probes[$0].id) }
+        let scanned = ids.withUnsafeBufferPointer { idBuffer in
+            distances.withUnsafeBufferPointer { distanceBuffer in
+                admitted.withUnsafeBufferPointer { admittedBuffer in
+                    [IVFTrace.ScannedVector](unsafeUninitializedCapacity: total) { out, initialized in
+                        var position = 0
+                        initialized = 0
+                        guard let base = out.baseAddress else { return }
+                        for list in lists {
+                            for _ in 0..<index.invertedLists.lists[list].size where position < total {
+                                (base + position).initialize(
+                                    to: IVFTrace.ScannedVector(
+                                        id: idBuffer[position], list: list, distance: distanceBuffer[position],
+                                        admitted: admittedBuffer[position] != 0))
+                                position += 1
+                            }
+                        }
+                        initialized = position
+                    }
+                }
+            }
         }
         let probeTrace = probes.enumerated().compactMap { rank, probe -> IVFTrace.Probe? in
             guard probe.id >= 0 else { return nil }
             return IVFTrace.Probe(
                 rank: rank, list: Int(probe.id), size: index.invertedLists.lists[Int(probe.id)].size, distance: probe.distance)
         }
-        return IVFSearch.assemble(
+        var trace = IVFSearch.assemble(
             index, k: k, nprobe: nprobe, coarse: coarse, ompThreads: ompThreads, results: results, probes: probeTrace,
             scanned: scanned, probedLists: probedLists)
+        trace.codes = "PQ fast scan \(m) × 4 bits" + (pq.byResidual ? ", by residual" : "")
+        return trace
     }
 
     /// One list's row of IVFPQ's precomputed table: ‖codeword‖² + 2·⟨centroid sub-vector, codeword⟩ per

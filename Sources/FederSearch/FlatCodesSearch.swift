@@ -56,23 +56,25 @@ public enum FlatCodesSearch {
     ) -> SearchTrace {
         let metric = header.metric
         var heap = FaissResultHeap(capacity: k, order: metric == .innerProduct ? .keepLargest : .keepSmallest)
-        var distances = [Float](repeating: 0, count: Self.block)
+        var distances = [Float](repeating: 0, count: codes.count)
         var start = 0
         while start < codes.count {
             let count = min(Self.block, codes.count - start)
             distances.withUnsafeMutableBufferPointer { out in
                 guard let out = out.baseAddress else { return }
-                score(codes.codePointer(start), count, out)
+                score(codes.codePointer(start), count, out + start)
             }
-            for position in 0..<count { heap.offer(distances[position], id: Int64(start + position)) }
+            for position in start..<(start + count) { heap.offer(distances[position], id: Int64(position)) }
             start += count
         }
         var counts = SearchCounts(distanceComputations: codes.count, visited: codes.count)
         counts.scanned = codes.count
-        return SearchTrace(
+        var trace = SearchTrace(
             kind: .flat, metric: metric.name, parameters: SearchParameters(k: k),
             results: heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) },
             counts: counts)
+        trace.scoredRows = distances
+        return trace
     }
 }
 
@@ -167,6 +169,7 @@ public enum RefineSearch {
         trace.hnsw = base.hnsw
         trace.nodeLabels = base.nodeLabels
         trace.transform = base.transform
+        trace.scoredRows = base.scoredRows
         trace.refine = RefineTrace(kBase: kBase, kFactor: index.kFactor, base: base, refined: refined, refineIndex: describe)
         trace.openBLAS = base.openBLAS
         trace.codes = base.codes

@@ -174,7 +174,6 @@ public enum IVFSearch {
                 queryTable = PQTable.compute(pq, query: floats, innerProduct: true, batched: false)
             }
             var listTable = [Float](repeating: 0, count: entries)
-            var precomputedRow = [Float](repeating: 0, count: entries)
             var residual = [Float](repeating: 0, count: index.header.dim)
             return scanLists(index, order: kernel.order, k: k, nprobe: nprobe, coarse: coarse, ompThreads: ompThreads) {
                 probe, codes, count, out in
@@ -187,11 +186,8 @@ public enum IVFSearch {
                         base = feder_faiss_kernel(level, 1, floats, centroid, index.header.dim)
                     } else if usesPrecomputed {
                         base = probe.distance
-                        precomputedRow.withUnsafeMutableBufferPointer { row in
-                            feder_ivfpq_precomputed_row(
-                                level, centroid.assumingMemoryBound(to: Float.self), pq.codewords, pq.dim, pq.subquantizers,
-                                pq.bitsPerCode, row.baseAddress)
-                        }
+                        let precomputedRow = IVFPQPrecomputedTables.shared.row(
+                            index, pq: pq, centroids: centroids, list: list, level: level)
                         listTable.withUnsafeMutableBufferPointer { out in
                             precomputedRow.withUnsafeBufferPointer { row in
                                 queryTable.withUnsafeBufferPointer { ip in

@@ -46,10 +46,31 @@ public enum Measures {
         return heap.sortedResults().filter { $0.id >= 0 }.map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) }
     }
 
+    /// Exact top-k of `query` over every row of `table` (faiss's kernel for `metric`), labelled by `labels` (row
+    /// numbers when nil), in faiss's order.
+    public static func exactNeighbors(
+        in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, query: [Float], k: Int
+    ) -> [Neighbor] {
+        let kernel = FaissKernel(metric) ?? .l2
+        let function = kernel.resolved()
+        let dim = table.dim
+        var heap = FaissResultHeap(capacity: k, order: kernel.order)
+        withQueryPointer(query) { q in
+            for row in 0..<table.count {
+                heap.offer(function(q, table.rowPointer(row), dim: dim), id: labels.map { $0[row] } ?? Int64(row))
+            }
+        }
+        return heap.sortedResults().filter { $0.id >= 0 }.map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) }
+    }
+
     /// Recall@k and the rank of the true nearest neighbour for `results` against `exact`.
-    public static func compare(results: [Neighbor], exact: [Neighbor], k: Int, largerIsBetter: Bool) -> SearchMeasures {
+    /// - Parameter comparableDistances: whether the results carry distances of the same kind as `exact` (false for
+    ///   codes' approximations): only then does a result tied with the k-th true distance count as found.
+    public static func compare(
+        results: [Neighbor], exact: [Neighbor], k: Int, largerIsBetter: Bool, comparableDistances: Bool = true
+    ) -> SearchMeasures {
         let truth = Set(exact.prefix(k).map(\.id))
-        let boundary = exact.prefix(k).last?.distance
+        let boundary = comparableDistances ? exact.prefix(k).last?.distance : nil
         var hits = 0
         for result in results.prefix(k) where result.id >= 0 {
             if truth.contains(result.id) {

@@ -1,5 +1,6 @@
 import CFederKernels
 import FederIndex
+import Synchronization
 
 /// Product-quantizer distance tables for one query, as faiss 1.15 builds them.
 enum PQTable {
@@ -43,6 +44,8 @@ extension FaissProductQuantizer {
 /// selected SIMD level; the scanners add their list's base for inner products).
 final class SQDistanceComputer {
     private let computer: OpaquePointer
+    /// Four code addresses handed to the batched kernel (allocated once).
+    private let group = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: 4)
     let codeSize: Int
     /// The SQ code that runs ("AVX2", "AVX512_SPR VDPBF16PS").
     let kernels: String
@@ -63,7 +66,10 @@ final class SQDistanceComputer {
         kernels = String(cString: feder_sq_describe(level, sq.quantizerType, sq.dim))
     }
 
-    deinit { feder_sq_dc_destroy(computer) }
+    deinit {
+        feder_sq_dc_destroy(computer)
+        group.deallocate()
+    }
 
     /// `set_query`.
     func setQuery(_ query: UnsafeRawPointer) { feder_sq_dc_set_query(computer, query) }
@@ -78,6 +84,17 @@ final class SQDistanceComputer {
     @inline(__always)
     func batchedDistance(_ code: UnsafeRawPointer) -> Float {
         feder_sq_dc_distance_batched(computer, code.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// What `query_to_codes_batch_4` gives for four codes, computed together.
+    func batchedDistances(
+        _ codes: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer), into out: UnsafeMutablePointer<Float>
+    ) {
+        group[0] = codes.0.assumingMemoryBound(to: UInt8.self)
+        group[1] = codes.1.assumingMemoryBound(to: UInt8.self)
+        group[2] = codes.2.assumingMemoryBound(to: UInt8.self)
+        group[3] = codes.3.assumingMemoryBound(to: UInt8.self)
+        feder_sq_dc_distance_batched4(computer, group, out)
     }
 
     /// A scanner over `count` codes: each `query_to_code`, plus `base` when given.
@@ -192,10 +209,25 @@ struct HNSWStorageDistance {
             for position in 0..<count { scored[position] = single(nodes[position]) }
         case .sq(let computer, let codes):
             let grouped = count / 4 * 4
-            for position in 0..<count {
-                let code = codes.codePointer(nodes[position])
-                scored[position] = position < grouped ? computer.batchedDistance(code) : computer.distance(code)
+            var position = 0
+            while position < grouped {
+                // The next group's codes are asked for while this one is scored.
+                if position + 4 < count {
+                    for next in (position + 4)..<min(position + 8, count) {
+                        feder_prefetch(codes.codePointer(nodes[next]), Int32(min((computer.codeSize + 63) / 64, 16)))
+                    }
+                }
+                let group = (
+                    codes.codePointer(nodes[position]), codes.codePointer(nodes[position + 1]), codes.codePointer(nodes[position + 2]),
+                    codes.codePointer(nodes[position + 3])
+                )
+                scored.withUnsafeMutableBufferPointer { out in
+                    guard let out = out.baseAddress else { return }
+                    computer.batchedDistances(group, into: out + position)
+                }
+                position += 4
             }
+            for position in grouped..<count { scored[position] = computer.distance(codes.codePointer(nodes[position])) }
         }
     }
 
@@ -206,5 +238,63 @@ struct HNSWStorageDistance {
         case .flat: return batch.distances[position]
         case .pq, .sq: return scored[position]
         }
+    }
+}
+
+/// IndexIVFPQ's precomputed table (‖codeword‖² + 2·⟨centroid, codeword⟩ per list), which faiss builds once when
+/// it reads the index: here each list's row is built the first time a search probes it and kept for the
+/// following searches of the same index at the same level, up to a memory budget.
+final class IVFPQPrecomputedTables: Sendable {
+    static let shared = IVFPQPrecomputedTables()
+
+    /// Floats kept across all indexes before the oldest index's rows are dropped (512 MiB).
+    static let budget = 128 << 20
+
+    private struct Key: Hashable {
+        let file: ObjectIdentifier
+        let codewords: Int
+        let centroids: Int
+        let level: Int32
+    }
+
+    private struct State {
+        var rows: [Key: [Int: [Float]]] = [:]
+        var files: [Key: MappedFile] = [:]
+        var order: [Key] = []
+        var floats = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// List `list`'s row for `index` (whose centroids are `centroids`), computed on first use.
+    func row(_ index: FaissIVFIndex, pq: FaissProductQuantizer, centroids: VectorTable, list: Int, level: Int32) -> [Float] {
+        let key = Key(
+            file: ObjectIdentifier(pq.centroids.file), codewords: pq.centroids.byteOffset, centroids: centroids.byteOffset,
+            level: level)
+        if let row = state.withLock({ $0.rows[key]?[list] }) { return row }
+        var row = [Float](repeating: 0, count: pq.subquantizers * pq.centroidsPerSubquantizer)
+        row.withUnsafeMutableBufferPointer { out in
+            feder_ivfpq_precomputed_row(
+                level, centroids.rowPointer(list).assumingMemoryBound(to: Float.self), pq.codewords, pq.dim, pq.subquantizers,
+                pq.bitsPerCode, out.baseAddress)
+        }
+        state.withLock { state in
+            if state.rows[key] == nil {
+                state.rows[key] = [:]
+                state.files[key] = pq.centroids.file
+                state.order.append(key)
+            }
+            if state.rows[key]?[list] == nil {
+                state.rows[key]?[list] = row
+                state.floats += row.count
+            }
+            while state.floats > Self.budget, state.order.count > 1 {
+                let oldest = state.order.removeFirst()
+                state.floats -= state.rows[oldest]?.values.reduce(0) { $0 + $1.count } ?? 0
+                state.rows[oldest] = nil
+                state.files[oldest] = nil
+            }
+        }
+        return row
     }
 }

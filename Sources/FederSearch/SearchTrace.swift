@@ -28,6 +28,16 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var codes: String?
     /// A refine index's re-scoring of the base index's shortlist (`IndexRefine`, `IndexRefineFlat`).
     public var refine: RefineTrace?
+    /// An exhaustive scan over codes (IndexPQ, IndexScalarQuantizer, IndexPQFastScan): every row's approximate
+    /// distance, by row.
+    public var scoredRows: [Float]?
+
+    /// Whether the results' distances are exact (float vectors, or codes re-scored by a flat refine index) rather
+    /// than codes' approximations.
+    public var resultDistancesAreExact: Bool {
+        guard codes != nil else { return true }
+        return refine?.refineIndex == "flat"
+    }
 
     public init(
         kind: TraceKind, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,

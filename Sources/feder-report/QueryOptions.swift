@@ -30,6 +30,12 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "The hnswlib space: l2, ip or cosine (hnswlib files do not record it).")
     var space: Space = .l2
 
+    @Option(
+        help: ArgumentHelp(
+            "The vectors that were added to the index (.npy, .fvecs), row i the vector of id i: the exact truth for indexes that keep only codes (PQ, SQ, fast scan), true distances for the quantization view, and --id queries on them.",
+            valueName: "file"))
+    var vectors: String?
+
     @OptionGroup var threads: OMPThreadsOption
 
     var search: SearchRequest { SearchRequest(k: k, nprobe: nprobe, ef: ef, ompThreads: threads.ompThreads) }

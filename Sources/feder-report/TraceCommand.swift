@@ -39,9 +39,10 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         try kernelsOption.apply()
-        let request = TraceRequest(
+        var request = TraceRequest(
             file: file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
             format: json ? .json : .text)
+        request.vectors = query.vectors
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }

@@ -65,6 +65,7 @@ struct ViewCommand: ParsableCommand {
         request.dpi = dpi
         request.seed = seed
         request.projection = projection
+        request.vectors = query.vectors
         let outcome = try ViewJob.run(request)
         for warning in outcome.warnings { printError("feder-report: warning: \(warning)") }
         if output == nil {

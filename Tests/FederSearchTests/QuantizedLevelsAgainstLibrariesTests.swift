@@ -41,20 +41,27 @@ final class QuantizedLevelsAgainstLibrariesTests: XCTestCase {
             var kernels = Kernels.native
             kernels.faiss = level
             Kernels.select(kernels)
-            var mismatches: [String] = []
             var indexes: [String: IndexFile] = [:]
-            for (entry, answer) in zip(cases, answers) {
-                let path = manifest.path(of: entry.fixture)
-                let index = try indexes[path] ?? IndexFile.open(path: path)
-                indexes[path] = index
-                let request = SearchRequest(k: entry.search.k, nprobe: entry.search.nprobe, ef: entry.search.ef)
-                let (trace, _) = try Searcher.trace(index, query: entry.query, request: request)
-                if trace.results.map(\.id) != answer.ids || trace.results.map(\.distance.bitPattern) != answer.bits {
-                    mismatches.append(
-                        "\(entry.fixture.name) k \(entry.search.k) nprobe \(entry.search.nprobe.map(String.init) ?? "-") row \(entry.row)")
+            // The vector-unit kernels, then the portable ones (as on a CPU without AVX2): the same bits.
+            for portable in [0, 1] {
+                feder_kernels_portable(Int32(portable))
+                defer { feder_kernels_portable(0) }
+                var mismatches: [String] = []
+                for (entry, answer) in zip(cases, answers) {
+                    let path = manifest.path(of: entry.fixture)
+                    let index = try indexes[path] ?? IndexFile.open(path: path)
+                    indexes[path] = index
+                    let request = SearchRequest(k: entry.search.k, nprobe: entry.search.nprobe, ef: entry.search.ef)
+                    let (trace, _) = try Searcher.trace(index, query: entry.query, request: request)
+                    if trace.results.map(\.id) != answer.ids || trace.results.map(\.distance.bitPattern) != answer.bits {
+                        mismatches.append(
+                            "\(entry.fixture.name) k \(entry.search.k) nprobe \(entry.search.nprobe.map(String.init) ?? "-") row \(entry.row)"
+                        )
+                    }
                 }
+                XCTAssertEqual(
+                    mismatches.count, 0, "faiss \(level.name)\(portable == 1 ? " (portable kernels)" : ""): \(mismatches.prefix(8))")
             }
-            XCTAssertEqual(mismatches.count, 0, "faiss \(level.name): \(mismatches.prefix(8))")
         }
     }
 }

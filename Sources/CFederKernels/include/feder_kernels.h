@@ -48,6 +48,10 @@ void feder_kernels_select(int faiss_level, int hnswlib_build);
 /// For tests: the bits must not change.
 void feder_kernels_portable(int on);
 
+/// The vector units the kernels may use here: 2 AVX-512 (F, CD, VL, DQ, BW), 1 AVX2 + FMA, 0 none (or portable
+/// mode, see feder_kernels_portable).
+int feder_kernels_vector_units(void);
+
 /// The selected kernels: faiss's float-kernel level (never above AVX512), faiss's level itself, hnswlib's build.
 int feder_kernels_faiss(void);
 int feder_kernels_faiss_level(void);
@@ -185,6 +189,9 @@ int feder_fs_code(const uint8_t *packed, size_t bbs, size_t padded, size_t vecto
 /// b + value · (1 / a) as a fast-scan result handler converts (fused above NONE).
 float feder_fs_to_float(int level, float value, float a, float b);
 
+/// out[i] = feder_fs_to_float(level, values[i], a, b) for `count` sums.
+void feder_fs_to_floats(int level, const uint16_t *values, size_t count, float a, float b, float *out);
+
 /// The k results of a fast-scan search from every candidate's sum in scan order, as faiss's handler for k keeps
 /// them (one best, a heap, or a reservoir sorted by libstdc++'s introsort); admitted (may be NULL) says which
 /// candidates beat the running threshold. Returns 0, or −1 when memory ran out.
@@ -245,6 +252,9 @@ float feder_sq_dc_distance(const feder_sq_dc *dc, const uint8_t *code);
 /// What query_to_codes_batch_4 gives for the same code (HNSW's groups of four): another path for the uniform
 /// types at AVX2 and AVX512, query_to_code otherwise.
 float feder_sq_dc_distance_batched(const feder_sq_dc *dc, const uint8_t *code);
+
+/// out[j] = feder_sq_dc_distance_batched of codes[j], j < 4, computed together.
+void feder_sq_dc_distance_batched4(const feder_sq_dc *dc, const uint8_t *const *codes, float *out);
 
 /// out[j] = (add_base ? base + : ) query_to_code of code j, for `count` codes of code_size bytes (the scanners;
 /// inner-product scanners add their list's base, 0 without residuals).

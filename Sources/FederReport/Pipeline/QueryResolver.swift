@@ -31,16 +31,19 @@ public final class QueryResolver: Sendable {
     /// The vectors of `source` in `index` (called `indexName` in messages), checked against its dimension.
     /// - Parameter name: how the query set is named in sources (`q.npy`, the spec's query name).
     /// - Throws: `QueryError`, or `FederIndexError` when a vector file cannot be read.
+    /// - Parameter base: the vectors that were added, when given: id queries on an index that keeps only codes
+    ///   read them there.
     public func resolve(
-        _ source: JobSpec.QuerySource, name: String, in index: IndexFile, indexName: String, maxQueries: Int = 100_000
+        _ source: JobSpec.QuerySource, name: String, in index: IndexFile, indexName: String, maxQueries: Int = 100_000,
+        base: BaseVectors? = nil
     ) throws -> [ResolvedQuery] {
         var queries: [ResolvedQuery] = []
         switch source {
         case .id(let label):
-            queries = [try stored(label, in: index, indexName: indexName)]
+            queries = [try stored(label, in: index, indexName: indexName, base: base)]
         case .ids(let labels):
             guard !labels.isEmpty else { throw QueryError.emptySet(source: name) }
-            queries = try labels.map { try stored($0, in: index, indexName: indexName) }
+            queries = try labels.map { try stored($0, in: index, indexName: indexName, base: base) }
         case .file(let path, let row):
             let table = try self.table(path)
             guard table.count > 0 else { throw QueryError.emptySet(source: path) }
@@ -75,8 +78,9 @@ public final class QueryResolver: Sendable {
         try tables.value(for: path) { try VectorFile.read(path: path) }
     }
 
-    private func stored(_ label: Int64, in index: IndexFile, indexName: String) throws -> ResolvedQuery {
-        guard let vector = index.storedVector(label: label) else {
+    private func stored(_ label: Int64, in index: IndexFile, indexName: String, base: BaseVectors?) throws -> ResolvedQuery {
+        guard let vector = index.storedVector(label: label) ?? base.flatMap({ base in base.row(of: label).map { base.table.row($0) } })
+        else {
             if case .faiss(let faiss) = index, !faiss.storesVectors {
                 throw QueryError.noStoredVectors(label: index.label(bits: label), index: indexName, code: faiss.code)
             }

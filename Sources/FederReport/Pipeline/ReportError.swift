@@ -38,6 +38,8 @@ public enum QueryError: Error, Equatable, Sendable {
     case tooManyQueries(source: String, rows: Int, limit: Int)
     /// `--ids` text that is not a comma-separated list of integers.
     case badIDList(String)
+    /// `--vectors` that are not the index's vectors: another row count or dimension.
+    case baseVectorsMismatch(file: String, rows: Int, dim: Int, index: String, count: Int, indexDim: Int)
 }
 
 extension QueryError: LocalizedError {
@@ -62,6 +64,9 @@ extension QueryError: LocalizedError {
             return "\(source) has \(rows) rows; at most \(limit) queries per set"
         case .badIDList(let text):
             return "--ids takes comma-separated integers; '\(text)' is not one"
+        case .baseVectorsMismatch(let file, let rows, let dim, let index, let count, let indexDim):
+            return "\(file) holds \(rows) vectors of dimension \(dim), but \(index) holds \(count) of dimension \(indexDim); "
+                + "the vectors given must be the ones that were added, in order"
         }
     }
 }

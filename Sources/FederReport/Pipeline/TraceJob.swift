@@ -11,6 +11,8 @@ public struct TraceRequest: Sendable {
     /// Measure every trace against exact search (recall, rank of the true nearest).
     public var measure: Bool
     public var format: Format
+    /// The vectors that were added (`--vectors`): the ground truth where the index keeps only codes.
+    public var vectors: String?
 
     public enum Format: Sendable { case text, json }
 
@@ -117,10 +119,13 @@ public enum TraceJob {
     /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`.
     public static func run(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
         let index = try IndexFile.open(path: request.file, space: request.space.metric)
+        let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
         let queries = try QueryResolver().resolve(
-            request.query, name: sourceName(request.query), in: index, indexName: request.file)
-        let exact = request.measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k) : nil
-        let traced = try TraceLoop.run(index: index, queries: queries, request: request.search, exact: exact)
+            request.query, name: sourceName(request.query), in: index, indexName: request.file, base: base)
+        let exact =
+            request.measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base) : nil
+        let traced = try TraceLoop.run(
+            index: index, queries: queries, request: request.search, exact: exact, exactFromBase: base != nil)
         for warning in Set(traced.flatMap(\.warnings)).sorted() { warn(warning) }
         for (query, (trace, warnings)) in zip(queries, traced) {
             let output = TraceOutput(query: query, trace: trace, warnings: warnings)

@@ -15,7 +15,15 @@ public enum TraceLoop {
 
     /// Exact top-k of every query, across cores; nil when the index keeps no vectors to search exactly (codes
     /// only: PQ, SQ, fast scan).
-    public static func exact(index: IndexFile, queries: [[Float]], k: Int) -> [[Neighbor]]? {
+    /// With `base` (the vectors that were added), the truth is exact search over them, whatever the index keeps.
+    public static func exact(index: IndexFile, queries: [[Float]], k: Int, base: BaseVectors? = nil) -> [[Neighbor]]? {
+        if let base {
+            let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
+            DispatchQueue.concurrentPerform(iterations: queries.count) { position in
+                slots[position] = base.exactNeighbors(query: queries[position], metric: index.metric, k: k)
+            }
+            return slots.elements
+        }
         guard index.hasGroundTruth else { return nil }
         let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
@@ -27,11 +35,13 @@ public enum TraceLoop {
     /// Traces every query across cores, in order.
     /// - Parameters:
     ///   - exact: each query's exact top-k (from `exact`), or nil to skip measuring.
+    ///   - exactFromBase: whether `exact` came from the vectors given (`--vectors`), in the space before any
+    ///     pre-transform.
     ///   - detail: what to keep of trace `i`.
     /// - Returns: each trace and the warnings its search raised.
     /// - Throws: the first query's error (`FederSearchError`), in query order.
     public static func run(
-        index: IndexFile, queries: [ResolvedQuery], request: SearchRequest, exact: [[Neighbor]]?,
+        index: IndexFile, queries: [ResolvedQuery], request: SearchRequest, exact: [[Neighbor]]?, exactFromBase: Bool = false,
         detail: @Sendable (Int) -> Detail = { _ in .full }
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
         let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
@@ -41,8 +51,11 @@ public enum TraceLoop {
             slots[position] = Result {
                 var (trace, warnings) = try Searcher.trace(index, query: query.vector, request: request, source: query.source)
                 if let exact {
+                    // Distances compare with the truth's only when both are exact and in the same space.
+                    let comparable = trace.resultDistancesAreExact && !(exactFromBase && trace.transform != nil)
                     trace.measures = Measures.compare(
-                        results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter)
+                        results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter,
+                        comparableDistances: comparable)
                 }
                 if detail(position) == .summary { trace = slim(trace) }
                 return (trace, warnings)
@@ -58,6 +71,7 @@ public enum TraceLoop {
     static func slim(_ trace: SearchTrace) -> SearchTrace {
         var slim = trace
         slim.ivf?.scanned = []
+        slim.scoredRows = nil
         if var hnsw = slim.hnsw {
             hnsw.level0.steps = []
             hnsw.upperLevels = hnsw.upperLevels.map { level in

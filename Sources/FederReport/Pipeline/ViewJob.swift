@@ -19,6 +19,8 @@ public struct ViewRequest: Sendable {
     public var dpi: Double = 144
     public var seed: UInt64 = 1
     public var projection: ProjectionMethod = .pca
+    /// The vectors that were added (`--vectors`): true distances for the quantization view, the ground truth.
+    public var vectors: String?
 
     public init(file: String, space: Space, query: JobSpec.QuerySource, search: SearchRequest) {
         self.file = file
@@ -47,17 +49,23 @@ public enum ViewJob {
         let path = request.outputPath
         let format = try OutputFormat(path: path)
         let index = try IndexFile.open(path: request.file, space: request.space.metric)
+        let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
         let queries = try QueryResolver().resolve(
-            request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file)
+            request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file, base: base)
         guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
-        let exact = TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k)
-        guard let (trace, searchWarnings) = try TraceLoop.run(index: index, queries: [first], request: request.search, exact: exact).first
+        let exact = TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k, base: base)
+        guard
+            let (trace, searchWarnings) = try TraceLoop.run(
+                index: index, queries: [first], request: request.search, exact: exact, exactFromBase: base != nil
+            ).first
         else { throw QueryError.emptySet(source: first.source) }
         let media = try request.media.map { try MediaList.load(listPath: $0.list, kind: $0.kind, root: $0.root) }
         var set = ViewSet(
             indexName: (request.file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
             queryLabel: first.source, queryMedia: request.queryMedia, media: media, theme: request.theme.theme, seed: request.seed)
         set.projection = request.projection
+        set.baseVectors = base?.table
+        set.baseLabels = base?.labels
         let pages = ViewPages(views: set, measurer: PangoTextMeasurer())
         let scenes = format == .pdf ? pages.pages() : [pages.singlePage()]
         var writer = OutputWriter(dpi: request.dpi)
