@@ -319,7 +319,8 @@ public enum IVFViews {
         }
         var sample: [Float] = input.query
         for index in chosen {
-            sample += input.index.reconstruct(list: positions[index].list, offset: positions[index].offset)
+            sample +=
+                input.index.reconstruct(list: positions[index].list, offset: positions[index].offset)
                 ?? [Float](repeating: 0, count: dim)
         }
         let table = VectorTable(name: "scored", rows: sample, dim: dim)
