@@ -197,3 +197,260 @@ public enum QuantizationViews {
         return marks + legendMarks
     }
 }
+
+extension QuantizationViews {
+    /// The refine step: the base index's shortlist (left, by its approximate distance) and the final top-k
+    /// (right, by the refine index's distance), a line for every entry that made it; exact neighbours ringed;
+    /// exact neighbours the shortlist missed listed below.
+    public static func refine(
+        _ trace: SearchTrace, exactRows: [Int64]?, unsignedLabels: Bool, in rect: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> [Mark] {
+        guard let refine = trace.refine else { return [] }
+        let k = trace.parameters.k
+        let shortlist = refine.base.results.filter { $0.id >= 0 }
+        let final = trace.results.filter { $0.id >= 0 }
+        let exact = Set((exactRows ?? []).prefix(k))
+        let finalRank = Dictionary(final.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let missed = (exactRows ?? []).prefix(k).filter { id in !shortlist.contains { $0.id == id } }
+        var subtitle =
+            "Left: the base's shortlist of \(refine.kBase) (k_factor \(ViewKit.format(Double(refine.kFactor))) × k \(k)), "
+            + "by the code's distance; right: the top-\(k) after \(refine.refineIndex) re-scored it."
+        if exactRows != nil {
+            subtitle +=
+                missed.isEmpty
+                ? " Every exact neighbour was in the shortlist." : " \(missed.count) exact neighbours were not in the shortlist."
+        }
+        var (marks, content) = ViewKit.panel(
+            title: "Refine — shortlist re-scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var legendItems: [(ViewKit.Symbol, String)] = [
+            (.line(theme.accent, dashed: false), "kept: shortlist rank → final rank"), (.dot(theme.quiet), "dropped"),
+        ]
+        if exactRows != nil { legendItems.append((.ring(theme.truth), "exact top-\(k)")) }
+        let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        // The shortlist's first rows, then (after a gap) any farther entry that reached the top-k.
+        let shownLimit = 30
+        var left = Array(shortlist.prefix(shownLimit).enumerated())
+        let beyond = shortlist.enumerated().filter { $0.offset >= shownLimit && finalRank[$0.element.id] != nil }
+        left += beyond
+        let missedNote = missed.isEmpty ? 0.0 : theme.labelFont.size * 1.8
+        let rows = max(left.count + (beyond.isEmpty ? 0 : 1), final.count, 1)
+        let rowHeight = min(16, max(6, (area.height - 14 - missedNote) / Double(rows)))
+        let font = Font(size: min(theme.smallFont.size, rowHeight * 0.8), monospace: true)
+        let columnWidth = min(170, area.width * 0.3)
+        let leftX = area.x
+        let rightX = area.maxX - columnWidth
+        let top = area.y + 12
+        marks.append(
+            .text(TextMark("shortlist rank · id · code distance", at: Point(leftX, area.y), font: theme.smallFont, color: theme.mutedText)))
+        marks.append(
+            .text(TextMark("final rank · id · distance", at: Point(rightX, area.y), font: theme.smallFont, color: theme.mutedText)))
+        func name(_ id: Int64) -> String { "\(Label(bits: id, unsigned: unsignedLabels))" }
+        var leftY: [Int64: Double] = [:]
+        for (row, entry) in left.enumerated() {
+            let shift = row >= shownLimit ? 1.0 : 0.0
+            let y = top + (Double(row) + shift) * rowHeight
+            leftY[entry.element.id] = y + rowHeight / 2
+            let kept = finalRank[entry.element.id] != nil
+            let text = "\(entry.offset + 1). \(name(entry.element.id))  \(ViewKit.format(Double(entry.element.distance)))"
+            marks.append(
+                .text(
+                    TextMark(
+                        text, at: Point(leftX + 10, y + (rowHeight - font.size * 1.2) / 2), font: font,
+                        color: kept ? theme.text : theme.mutedText,
+                        width: columnWidth - 10, maxLines: 1)))
+            marks.append(
+                .circle(center: Point(leftX + 4, y + rowHeight / 2), radius: 2.2, fill: kept ? theme.accent : theme.quiet, stroke: nil))
+            if exact.contains(entry.element.id) {
+                marks.append(
+                    .circle(center: Point(leftX + 4, y + rowHeight / 2), radius: 4, fill: nil, stroke: Stroke(theme.truth, width: 1.3)))
+            }
+        }
+        if shortlist.count > shownLimit {
+            let y = top + Double(min(left.count, shownLimit)) * rowHeight + (beyond.isEmpty ? 0 : Double(beyond.count) * rowHeight)
+            let hidden = shortlist.count - shownLimit - beyond.count
+            let note =
+                beyond.isEmpty
+                ? "ranks \(shownLimit + 1)–\(shortlist.count) not shown: none reached the top-\(k)"
+                : "\(hidden) more not shown: none reached the top-\(k)"
+            marks.append(
+                .text(
+                    TextMark(
+                        note, at: Point(leftX + 10, y + 2), font: theme.smallFont, color: theme.mutedText, width: columnWidth * 1.6,
+                        maxLines: 1)))
+        }
+        if !beyond.isEmpty {
+            let y = top + Double(shownLimit) * rowHeight
+            marks.append(.text(TextMark("…", at: Point(leftX + 10, y), font: font, color: theme.mutedText)))
+        }
+        for (rank, entry) in final.enumerated() {
+            let y = top + Double(rank) * rowHeight
+            let text = "\(rank + 1). \(name(entry.id))  \(ViewKit.format(Double(entry.distance)))"
+            marks.append(
+                .text(
+                    TextMark(
+                        text, at: Point(rightX + 10, y + (rowHeight - font.size * 1.2) / 2), font: font, color: theme.text,
+                        width: columnWidth - 10, maxLines: 1)))
+            marks.append(.circle(center: Point(rightX + 4, y + rowHeight / 2), radius: 2.2, fill: theme.result, stroke: nil))
+            if exact.contains(entry.id) {
+                marks.append(
+                    .circle(center: Point(rightX + 4, y + rowHeight / 2), radius: 4, fill: nil, stroke: Stroke(theme.truth, width: 1.3)))
+            }
+            if let from = leftY[entry.id] {
+                let start = Point(leftX + columnWidth + 4, from)
+                let end = Point(rightX - 4, y + rowHeight / 2)
+                marks.append(
+                    .polyline(
+                        [start, Point(start.x + 12, start.y), Point(end.x - 12, end.y), end],
+                        stroke: Stroke(theme.accent.withAlpha(0.7), width: 1)))
+            }
+        }
+        if !missed.isEmpty {
+            let text =
+                "Missed by the shortlist: " + missed.prefix(12).map { "id \(name($0))" }.joined(separator: ", ")
+                + (missed.count > 12 ? " …" : "")
+            marks.append(
+                .text(
+                    TextMark(
+                        text, at: Point(area.x, area.maxY - missedNote + 2), font: theme.labelFont, color: Color(hex: 0xD55E00),
+                        width: area.width, maxLines: 1)))
+        }
+        return marks + legendMarks
+    }
+
+    /// How a product quantizer's codebooks are used: for every sub-quantizer (row) and codeword (column), the
+    /// share of the index's codes that use it.
+    public static func codebooks(
+        counts: [[Int]], codes: Int, summary: String, in rect: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> [Mark] {
+        let rows = counts.count
+        let columns = counts.first?.count ?? 0
+        let unused = counts.reduce(0) { $0 + $1.count(where: { $0 == 0 }) }
+        let busiest = counts.map { ($0.max() ?? 0) }.max() ?? 0
+        // Perplexity per sub-quantizer: 2^entropy, the number of equally used codewords with the same spread.
+        let perplexities: [Double] = counts.map { row in
+            let total = Double(row.reduce(0, +))
+            guard total > 0 else { return 0 }
+            let entropy = row.reduce(0.0) { sum, count in
+                guard count > 0 else { return sum }
+                let p = Double(count) / total
+                return sum - p * log2(p)
+            }
+            return pow(2, entropy)
+        }
+        let meanPerplexity = perplexities.isEmpty ? 0 : perplexities.reduce(0, +) / Double(perplexities.count)
+        let subtitle =
+            "\(summary): \(codes) codes. A row per sub-quantizer, its \(columns) codewords sorted by how many codes use them, most "
+            + "used first; right: how many codewords an even spread with the same entropy would use (perplexity, mean "
+            + "\(ViewKit.format(meanPerplexity))). \(unused) of \(rows * columns) codewords unused."
+        var (marks, content) = ViewKit.panel(title: "PQ codebook use", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        guard rows > 0, columns > 0 else { return marks }
+        let scale = log(Double(max(busiest, 1)) + 1)
+        let middle = Int((exp(scale / 2) - 1).rounded())
+        let legendItems: [(ViewKit.Symbol, String)] = [
+            (.square(theme.ramp(0)), "unused"), (.square(theme.ramp(log(2) / scale)), "1 code"),
+            (.square(theme.ramp(0.5)), "\(middle) codes"), (.square(theme.ramp(1)), "\(busiest) codes"),
+        ]
+        let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
+        let labelWidth = 36.0
+        let rightWidth = 40.0
+        let grid = Rect(x: area.x + labelWidth, y: area.y + 2, width: area.width - labelWidth - rightWidth, height: area.height - 16)
+        let cellWidth = grid.width / Double(columns)
+        let cellHeight = min(28, grid.height / Double(rows))
+        for (m, unsorted) in counts.enumerated() {
+            let row = unsorted.sorted(by: >)
+            let y = grid.y + Double(m) * cellHeight
+            for (j, count) in row.enumerated() {
+                marks.append(
+                    .rect(
+                        Rect(x: grid.x + Double(j) * cellWidth, y: y, width: cellWidth + 0.2, height: cellHeight - 0.5),
+                        fill: theme.ramp(count == 0 ? 0 : log(Double(count) + 1) / scale), stroke: nil, cornerRadius: 0))
+            }
+            if rows <= 32 || m % max(1, rows / 16) == 0 {
+                let textY = y + (cellHeight - theme.smallFont.size * 1.2) / 2
+                marks.append(
+                    .text(
+                        TextMark("m \(m)", at: Point(grid.x - 4, textY), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+                marks.append(
+                    .text(
+                        TextMark(
+                            ViewKit.format(perplexities[m]), at: Point(grid.maxX + 4, textY), font: theme.smallFont, color: theme.mutedText)
+                    ))
+            }
+        }
+        let gridBottom = grid.y + Double(rows) * cellHeight
+        marks.append(
+            .rect(
+                Rect(x: grid.x, y: grid.y, width: grid.width, height: gridBottom - grid.y), fill: nil,
+                stroke: Stroke(theme.panelBorder, width: 0.6), cornerRadius: 0))
+        marks.append(
+            .text(
+                TextMark(
+                    "codewords, most used first →", at: Point(grid.x, gridBottom + 2), font: theme.smallFont, color: theme.mutedText)))
+        return marks + legendMarks
+    }
+}
+
+/// How often each codeword of an index's product quantizer is used by its codes.
+public enum PQCodebookUse {
+    /// The product quantizer inside `index` (IVFPQ, IndexPQ, fast scan, HNSW over PQ; through id maps,
+    /// pre-transforms and a refine index's base), with the counts (sub-quantizer × codeword) over all its codes.
+    public static func count(_ index: FaissIndex) -> (pq: FaissProductQuantizer, counts: [[Int]], codes: Int)? {
+        switch index {
+        case .idMap(let map): return count(map.inner)
+        case .preTransform(let pre): return count(pre.inner)
+        case .refine(let refine): return count(refine.base)
+        case .hnsw(let hnsw): return count(hnsw.storage)
+        case .pq(let pq):
+            var counts = empty(pq.pq)
+            for row in 0..<pq.codes.count { add(pq.pq, pq.codes.codePointer(row), to: &counts) }
+            return (pq.pq, counts, pq.codes.count)
+        case .pqFastScan(let fast):
+            var counts = empty(fast.pq)
+            let packed = fast.codes.file.baseAddress + fast.codes.byteOffset
+            for row in 0..<fast.header.count {
+                for m in 0..<fast.pq.subquantizers {
+                    counts[m][
+                        FaissPQFastScanIndex.packedCode(
+                            packed, blockSize: fast.blockSize, padded: fast.paddedSubquantizers, vector: row, m: m)] += 1
+                }
+            }
+            return (fast.pq, counts, fast.header.count)
+        case .ivf(let ivf):
+            var total = 0
+            switch ivf.encoding {
+            case .productQuantizer(let pq):
+                var counts = empty(pq)
+                for list in ivf.invertedLists.lists where list.size > 0 {
+                    let base = list.ids.file.baseAddress + list.codesOffset
+                    for offset in 0..<list.size { add(pq, base + offset * ivf.invertedLists.codeSize, to: &counts) }
+                    total += list.size
+                }
+                return (pq, counts, total)
+            case .productQuantizerFastScan(let pq, let layout):
+                var counts = empty(pq)
+                for list in ivf.invertedLists.lists where list.size > 0 {
+                    let packed = list.ids.file.baseAddress + list.codesOffset
+                    for offset in 0..<list.size {
+                        for m in 0..<pq.subquantizers {
+                            counts[m][
+                                FaissPQFastScanIndex.packedCode(
+                                    packed, blockSize: layout.blockSize, padded: layout.paddedSubquantizers, vector: offset, m: m)] += 1
+                        }
+                    }
+                    total += list.size
+                }
+                return (pq, counts, total)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    static func empty(_ pq: FaissProductQuantizer) -> [[Int]] {
+        Array(repeating: Array(repeating: 0, count: pq.centroidsPerSubquantizer), count: pq.subquantizers)
+    }
+
+    static func add(_ pq: FaissProductQuantizer, _ code: UnsafeRawPointer, to counts: inout [[Int]]) {
+        for m in 0..<pq.subquantizers { counts[m][pq.subCode(code, m)] += 1 }
+    }
+}

@@ -104,6 +104,24 @@ public struct ViewSet: Sendable {
                 trace: trace, query: query, base: base, baseLabels: baseLabels, metric: index.metric, seed: seed)
             views.append(View(kind: .quantization) { QuantizationViews.scatter(input, in: $0, theme: theme, measurer: $1) })
         }
+        if let refine = trace.refine {
+            let exactLabels = trace.measures?.exact.map(\.id)
+            let unsigned = trace.kind.labelsAreUnsigned
+            let trace = self.trace
+            _ = refine
+            views.append(
+                View(kind: .refine) {
+                    QuantizationViews.refine(trace, exactRows: exactLabels, unsignedLabels: unsigned, in: $0, theme: theme, measurer: $1)
+                })
+        }
+        if case .faiss(let faiss) = index, Self.hasProductQuantizer(faiss) {
+            views.append(
+                View(kind: .codebooks) { rect, measurer in
+                    guard let use = PQCodebookUse.count(faiss) else { return [] }
+                    return QuantizationViews.codebooks(
+                        counts: use.counts, codes: use.codes, summary: use.pq.summary, in: rect, theme: theme, measurer: measurer)
+                })
+        }
         let trace = self.trace
         let media = self.media
         let queryMedia = self.queryMedia
@@ -116,6 +134,23 @@ public struct ViewSet: Sendable {
                     measurer: measurer)
             })
         return views
+    }
+
+    /// Whether the index's codes come from a product quantizer (its codebook view applies).
+    static func hasProductQuantizer(_ index: FaissIndex) -> Bool {
+        switch index {
+        case .idMap(let map): return hasProductQuantizer(map.inner)
+        case .preTransform(let pre): return hasProductQuantizer(pre.inner)
+        case .refine(let refine): return hasProductQuantizer(refine.base)
+        case .hnsw(let hnsw): return hasProductQuantizer(hnsw.storage)
+        case .pq, .pqFastScan: return true
+        case .ivf(let ivf):
+            switch ivf.encoding {
+            case .productQuantizer, .productQuantizerFastScan: return true
+            default: return false
+            }
+        default: return false
+        }
     }
 
     /// The IVF index whose search the trace holds: the index itself, or inside an IDMap, a refine index's base or
@@ -144,5 +179,7 @@ public enum ViewKind: String, Sendable, CaseIterable, Codable {
     case hnswOverview = "hnsw-overview"
     case hnswSearch = "hnsw-search"
     case quantization
+    case refine
+    case codebooks = "pq-codebooks"
     case results
 }

@@ -37,7 +37,7 @@ extension FaissProductQuantizer {
     }
 
     /// "PQ 8 × 8 bits".
-    var summary: String { "PQ \(subquantizers) × \(bitsPerCode) bits" }
+    public var summary: String { "PQ \(subquantizers) × \(bitsPerCode) bits" }
 }
 
 /// A scalar quantizer's distance computer for one query (faiss `ScalarQuantizer::get_distance_computer` at the
