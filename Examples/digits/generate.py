@@ -13,6 +13,8 @@ script needs no network access. It writes, next to itself:
                                        from the scene and resized to 8x8
     queries.npy, queries-norm.npy,     40 dataset digits (4 per class) for the sweeps
     queries-ids.json
+    base.npy, raw-ivfpq.faiss,         the raw vectors, and the same as PQ16 codes (IVF32) and as
+    raw-opq-rflat.faiss                OPQ16 codes re-scored by the flat vectors (generate_quantized.py)
     compare.json                       the feder-report job spec
     expected.json                      faiss / hnswlib top-8 answers for comparisons 0-2
 
@@ -34,6 +36,8 @@ import hnswlib
 import numpy as np
 from PIL import Image, ImageDraw
 from sklearn.datasets import load_digits
+
+import generate_quantized
 
 OUT = Path(__file__).resolve().parent
 
@@ -210,6 +214,8 @@ def write_spec():
             "norm-ivf": {"file": "norm-ivf.faiss"},
             "raw-hnsw": {"file": "raw.hnsw", "space": "l2"},
             "norm-hnsw": {"file": "norm.hnsw", "space": "l2"},
+            "raw-ivfpq": {"file": "raw-ivfpq.faiss", "vectors": "base.npy"},
+            "raw-opq-rflat": {"file": "raw-opq-rflat.faiss"},
         },
         "media": {"type": "image", "list": "images.txt"},
         "queries": {
@@ -238,6 +244,16 @@ def write_spec():
              "left": {"index": "raw-hnsw", "query": "set"},
              "right": {"index": "norm-hnsw", "query": "set-norm"},
              "sweep": {"ef": [4, 8, 16, 32, 64]}},
+            {"title": "Float vectors vs PQ16 codes, IVF32 (digit 40)",
+             "left": {"index": "raw-ivf", "query": "digit-40"},
+             "right": {"index": "raw-ivfpq", "query": "digit-40"}},
+            {"title": "PQ16 codes vs OPQ16 codes re-scored by the flat vectors (digit 40)",
+             "left": {"index": "raw-ivfpq", "query": "digit-40"},
+             "right": {"index": "raw-opq-rflat", "query": "digit-40"}},
+            {"title": "nprobe sweep over 40 queries: PQ16 vs OPQ16 + refine",
+             "left": {"index": "raw-ivfpq", "query": "set"},
+             "right": {"index": "raw-opq-rflat", "query": "set"},
+             "sweep": {"nprobe": [1, 2, 4, 8, 16, 32]}},
         ],
         "template": "compare",
         "output": {"page": "A4-landscape", "theme": "light"},
@@ -308,6 +324,7 @@ def main():
     scene_vec, crop_vec, box = make_scene_and_crop(images)
     query_ids = write_queries(raw, norm, labels)
     write_spec()
+    generate_quantized.main()
     expected = write_expected(ivf_raw, ivf_norm, hnsw_raw, hnsw_norm, raw, norm, scene_vec, crop_vec)
 
     print(f"digits: {count} images; digit {DIGIT_ID} has label {labels[DIGIT_ID]}")

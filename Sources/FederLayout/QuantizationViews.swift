@@ -92,8 +92,8 @@ public enum QuantizationViews {
         let codes = trace.codes ?? "codes"
         let sampled = points.count < drawnCount ? " (\(points.count) of \(drawnCount))" : ""
         let subtitle =
-            "\(codes). Dots: vectors the search scored\(sampled); across, the true \(distanceName); up, faiss's distance from the "
-            + "code. Dashed: equal; grey: the k-th result's."
+            "\(codes). Each dot a scored vector\(sampled): true \(distanceName) across, faiss's from the code up; dashed: equal; "
+            + "grey: the k-th result's."
         var (marks, content) = ViewKit.panel(
             title: "Quantization — approximate vs true distance", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems: [(ViewKit.Symbol, String)] = [
@@ -108,8 +108,7 @@ public enum QuantizationViews {
         marks.append(
             .text(
                 TextMark(
-                    summary, at: Point(area.x, area.y), font: theme.labelFont, color: theme.text, width: area.width * 0.55, maxLines: 2)))
-        let plot = Rect(x: area.x + 46, y: area.y + 16, width: max(10, area.width - 56), height: max(10, area.height - 44))
+                    summary, at: Point(area.x, area.y), font: theme.labelFont, color: theme.text, width: area.width, maxLines: 1)))
 
         let approximations = points.map { Double($0.approximate) }
         let trueValues = truths.map(Double.init)
@@ -122,13 +121,28 @@ public enum QuantizationViews {
         let high = focus.max().map { min(dataHigh, $0 + 0.75 * max($0 - low, 1e-9)) } ?? dataHigh
         let span = max(high - low, 1e-9)
         let outside = points.indices.filter { approximations[$0] > high || trueValues[$0] > high }.count
+        // The zoom said beside the summary when it fits there, else on a line of its own beneath it.
+        var top = area.y + 16
         if outside > 0 {
-            marks.append(
-                .text(
-                    TextMark(
-                        "zoomed on the results and the exact neighbours: \(outside) farther dots beyond the axes",
-                        at: Point(area.maxX, area.y), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+            let note = "zoomed in on the results: \(outside) farther dots off the axes"
+            let room = area.width - measurer.measure(summary, font: theme.labelFont, width: nil).width - 12
+            let fits = measurer.measure(note, font: theme.smallFont, width: nil).width <= room
+            if fits {
+                marks.append(
+                    .text(
+                        TextMark(
+                            note, at: Point(area.maxX, area.y + 1), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+            } else {
+                marks.append(
+                    .text(
+                        TextMark(
+                            note, at: Point(area.x, area.y + theme.labelFont.size * 1.35), font: theme.smallFont,
+                            color: theme.mutedText, width: area.width, maxLines: 1)))
+                top += theme.smallFont.size * 1.35
+            }
         }
+        let plot = Rect(x: area.x + 46, y: top, width: max(10, area.width - 56), height: max(10, area.maxY - 28 - top))
+
         let lowEdge = low - span * 0.03
         let highEdge = high + span * 0.03
         func place(_ x: Double, _ y: Double) -> Point {
@@ -227,13 +241,14 @@ extension QuantizationViews {
         ]
         if exactRows != nil { legendItems.append((.ring(theme.truth), "exact top-\(k)")) }
         let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
-        // The shortlist's first rows, then (after a gap) any farther entry that reached the top-k.
-        let shownLimit = 30
+        // The shortlist's first rows (as many as fit, up to 30), then any farther entry that reached the top-k.
+        let fitting = Int((area.height - 14 - (missed.isEmpty ? 0 : theme.labelFont.size * 1.8)) / 7.5) - 2
+        let shownLimit = max(min(30, fitting - final.count / 3), min(final.count, 8))
         var left = Array(shortlist.prefix(shownLimit).enumerated())
         let beyond = shortlist.enumerated().filter { $0.offset >= shownLimit && finalRank[$0.element.id] != nil }
         left += beyond
         let missedNote = missed.isEmpty ? 0.0 : theme.labelFont.size * 1.8
-        let rows = max(left.count + (beyond.isEmpty ? 0 : 1), final.count, 1)
+        let rows = max(left.count + (beyond.isEmpty ? 0 : 1) + (shortlist.count > shownLimit ? 1 : 0), final.count, 1)
         let rowHeight = min(16, max(6, (area.height - 14 - missedNote) / Double(rows)))
         let font = Font(size: min(theme.smallFont.size, rowHeight * 0.8), monospace: true)
         let columnWidth = min(170, area.width * 0.3)
@@ -266,7 +281,8 @@ extension QuantizationViews {
             }
         }
         if shortlist.count > shownLimit {
-            let y = top + Double(min(left.count, shownLimit)) * rowHeight + (beyond.isEmpty ? 0 : Double(beyond.count) * rowHeight)
+            // Beneath every row drawn: the first ones, the "…" row and the farther entries that reached the top-k.
+            let y = top + Double(left.count + (beyond.isEmpty ? 0 : 1)) * rowHeight
             let hidden = shortlist.count - shownLimit - beyond.count
             let note =
                 beyond.isEmpty

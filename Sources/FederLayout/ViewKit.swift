@@ -159,8 +159,17 @@ public enum ViewKit {
     }
 
     /// A tick label: like `format`, without a trailing ".0".
+    /// A tick label: whole numbers as they are below 10,000, larger ones with k / M / G (400k, 1.2M), never an
+    /// exponent where a reader expects an axis.
     public static func formatTick(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e6 { return String(Int64(value)) }
+        let magnitude = abs(value)
+        if value == value.rounded(), magnitude < 1e4 { return String(Int64(value)) }
+        if magnitude >= 1e4, magnitude < 1e12 {
+            let (scale, suffix) = magnitude >= 1e9 ? (1e9, "G") : magnitude >= 1e6 ? (1e6, "M") : (1e3, "k")
+            var text = String(format: "%.3g", value / scale)
+            if text.contains("e") { text = String(format: "%.0f", value / scale) }
+            return text + suffix
+        }
         return format(value)
     }
 

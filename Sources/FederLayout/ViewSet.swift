@@ -31,7 +31,8 @@ public struct ViewSet: Sendable {
         return nil
     }
 
-    static func refineFlatVectors(in index: FaissIndex) -> VectorTable? {
+    /// A refine index's flat vectors (the exact vectors IndexRefineFlat re-scores with), wherever it sits.
+    public static func refineFlatVectors(in index: FaissIndex) -> VectorTable? {
         switch index {
         case .refine(let refine):
             if case .flat(let flat) = refine.refine { return flat.vectors }

@@ -65,6 +65,13 @@ public struct FailCondition: Equatable, Sendable {
                 continue
             }
             for (sideName, side) in [("left", comparison.left), ("right", comparison.right)] {
+                // A gate on recall cannot pass where recall was not measured: an index of codes without its vectors.
+                if measure == .recall, side.aggregates[.recall] == nil {
+                    lines.append(
+                        "\(name) \(sideName) (\(side.index), \(side.query)): recall not measured — the index keeps only codes; "
+                            + "name the vectors that were added (\"vectors\" on its index entry) (\(text))")
+                    continue
+                }
                 guard let value = side.aggregates[measure]?.mean, self.comparison.holds(value, threshold) else { continue }
                 lines.append(
                     "\(name) \(sideName) (\(side.index), \(side.query)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")

@@ -33,6 +33,11 @@ public struct JobRunner {
         /// Every query of the side, and its exact top-k (reused by sweeps: truth does not change).
         public var vectors: [ResolvedQuery]
         public var exact: [[Neighbor]]?
+        /// The vectors that were added, when the index entry names them.
+        public var base: BaseVectors?
+
+        /// The first query as the index searched it: after its pre-transform chain, when it has one.
+        public var searchedQuery: [Float] { firstTrace.transform?.transformedQuery(from: firstQuery) ?? firstQuery }
     }
 
     public struct ComparisonRun: Sendable {
@@ -44,12 +49,20 @@ public struct JobRunner {
 
     public func run() throws -> (runs: [ComparisonRun], result: ReportResult) {
         var indexes: [String: IndexFile] = [:]
+        var bases: [String: BaseVectors] = [:]
         for name in spec.indexNames {
             guard let indexSpec = spec.indexes[name] else { continue }
             do {
                 indexes[name] = try IndexFile.open(path: indexSpec.file, space: indexSpec.space)
             } catch {
                 throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name).file", underlying: error)
+            }
+            if let vectors = indexSpec.vectors, let index = indexes[name] {
+                do {
+                    bases[name] = try BaseVectors.load(path: vectors, for: index, indexName: "index '\(name)'")
+                } catch {
+                    throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name).vectors", underlying: error)
+                }
             }
         }
         var mediaCache: [JobSpec.MediaSpec: MediaList] = [:]
@@ -81,7 +94,7 @@ public struct JobRunner {
                 do {
                     vectors = try resolver.resolve(
                         query.source, name: query.name, in: index, indexName: "index '\(side.index)'",
-                        maxQueries: JobSpecParser.maxQueriesPerSet)
+                        maxQueries: JobSpecParser.maxQueriesPerSet, base: bases[side.index])
                 } catch {
                     // Where in the spec the problem is: the side for a query that does not fit its index, the
                     // side's query for an id the index lacks, the query's own entry for its vectors.
@@ -115,7 +128,10 @@ public struct JobRunner {
                     default: break
                     }
                 }
-                sides.append(try runSide(side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia))
+                sides.append(
+                    try runSide(
+                        side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
+                        base: bases[side.index]))
             }
             var result = ComparisonResult(title: comparison.title, left: sides[0].result, right: sides[1].result)
             if sides[0].result.queries.count == sides[1].result.queries.count {
@@ -152,16 +168,20 @@ public struct JobRunner {
     }
 
     func runSide(
-        _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?
+        _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?,
+        base: BaseVectors? = nil
     ) throws -> SideRun {
-        let exact = TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k)
-        let traces = try traceAll(index: index, vectors: vectors, exact: exact, request: request, path: side.path)
+        let exact = TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k, base: base)
+        let traces = try traceAll(
+            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, request: request, path: side.path)
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         var aggregates: [Measure: Distribution] = [
             .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
             .distanceComputations: Distribution(outcomes.map { Double($0.counts.distanceComputations) }),
-            .recall: Distribution(outcomes.compactMap(\.recall)),
         ]
+        // No recall at all (not a recall of 0) where no query had exact truth: an index of codes without its vectors.
+        let recalls = outcomes.compactMap(\.recall)
+        if !recalls.isEmpty { aggregates[.recall] = Distribution(recalls) }
         let ranks = outcomes.compactMap(\.rankOfTrueNearest).map(Double.init)
         if !ranks.isEmpty { aggregates[.rankOfTrueNearest] = Distribution(ranks) }
         let hops = outcomes.compactMap(\.counts.hops).map(Double.init)
@@ -176,17 +196,19 @@ public struct JobRunner {
             queryCount: traces.count, first: firstOutcome, aggregates: aggregates, queries: outcomes)
         return SideRun(
             spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: firstQuery.vector, media: media,
-            queryMedia: queryMedia, result: result, vectors: vectors, exact: exact)
+            queryMedia: queryMedia, result: result, vectors: vectors, exact: exact, base: base)
     }
 
     /// Traces every vector across cores, each measured against its exact top-k; the first keeps its whole trace
     /// (the views draw it), the rest only what summaries read.
-    func traceAll(index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, request: SearchRequest, path: String) throws
-        -> [SearchTrace]
-    {
+    func traceAll(
+        index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, exactFromBase: Bool = false, request: SearchRequest, path: String
+    ) throws -> [SearchTrace] {
         do {
-            return try TraceLoop.run(index: index, queries: vectors, request: request, exact: exact) { $0 == 0 ? .full : .summary }
-                .map(\.trace)
+            return try TraceLoop.run(index: index, queries: vectors, request: request, exact: exact, exactFromBase: exactFromBase) {
+                $0 == 0 ? .full : .summary
+            }
+            .map(\.trace)
         } catch {
             throw ReportError.atSpec(file: spec.file, path: path, underlying: error)
         }
@@ -216,11 +238,13 @@ public struct JobRunner {
                 case .ef: request.ef = value
                 }
                 let traces = try traceAll(
-                    index: side.index, vectors: side.vectors, exact: side.exact, request: request, path: comparison.path + ".sweep")
+                    index: side.index, vectors: side.vectors, exact: side.exact, exactFromBase: side.base != nil, request: request,
+                    path: comparison.path + ".sweep")
                 let count = Double(max(traces.count, 1))
+                let recalls = traces.compactMap(\.measures?.recall)
                 series.append(
                     SweepPoint(
-                        value: value, recall: traces.compactMap(\.measures?.recall).reduce(0, +) / count,
+                        value: value, recall: recalls.isEmpty ? nil : recalls.reduce(0, +) / Double(recalls.count),
                         distanceComputations: Double(traces.map(\.counts.distanceComputations).reduce(0, +)) / count,
                         visited: Double(traces.map(\.counts.visited).reduce(0, +)) / count))
             }

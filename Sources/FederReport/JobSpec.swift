@@ -43,6 +43,8 @@ public struct JobSpec: Sendable {
         public var file: String
         public var space: Metric
         public var media: MediaSpec?
+        /// The vectors that were added (`"vectors"`): the truth for codes-only indexes, the quantization views.
+        public var vectors: String?
     }
 
     public struct MediaSpec: Sendable, Hashable {

@@ -87,8 +87,9 @@ struct JobSpecBuilder {
             }
         }
         let media = diagnostics.attempt { try fields["media"].map(parseMedia) }
-        guard let path, let space, let media else { throw SpecAlreadyReported() }
-        return JobSpec.IndexSpec(name: name, file: path, space: space, media: media)
+        let vectors = diagnostics.attempt { try fields["vectors"].map { try $0.path(existing: true) } }
+        guard let path, let space, let media, let vectors else { throw SpecAlreadyReported() }
+        return JobSpec.IndexSpec(name: name, file: path, space: space, media: media, vectors: vectors)
     }
 
     func parseMedia(_ node: SpecNode) throws -> JobSpec.MediaSpec {

@@ -108,7 +108,9 @@ public struct SweepResult: Codable, Equatable, Sendable {
 
 public struct SweepPoint: Codable, Equatable, Sendable {
     public var value: Int
-    public var recall: Double
+    /// Mean recall@k over the queries; nil when the side has no exact truth (an index of codes whose vectors
+    /// were not named), never a recall of the codes against themselves.
+    public var recall: Double?
     public var distanceComputations: Double
     public var visited: Double
 }

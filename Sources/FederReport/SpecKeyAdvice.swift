@@ -41,7 +41,7 @@ enum SpecKeyAdvice: Equatable, Sendable {
         "topk": "k", "top": "k", "limit": "k", "knn": "k", "neighbors": "k", "neighbours": "k", "numresults": "k",
         "nresults": "k", "kneighbors": "k", "count": "k",
         "metric": "space", "distance": "space", "similarity": "space", "metrictype": "space",
-        "vectors": "vector", "vec": "vector", "vecs": "vector", "embedding": "vector", "embeddings": "vector", "queryvector": "vector",
+        "vec": "vector", "vecs": "vector", "embedding": "vector", "embeddings": "vector", "queryvector": "vector",
         "label": "id", "queryid": "id", "labels": "ids", "queryids": "ids",
         "pagesize": "page", "paper": "page", "papersize": "page",
         "colors": "theme", "colours": "theme", "colorscheme": "theme", "style": "theme",

@@ -6,7 +6,7 @@ enum SpecObjectKind: CaseIterable, Sendable {
         switch self {
         case .root:
             return ["title", "indexes", "media", "queries", "params", "comparisons", "template", "output", "seed", "projection", "$schema"]
-        case .index: return ["file", "space", "media"]
+        case .index: return ["file", "space", "media", "vectors"]
         case .media: return ["type", "list", "root"]
         case .query: return ["id", "ids", "vector", "row", "media"]
         case .params: return ["k", "nprobe", "ef"]
@@ -36,14 +36,20 @@ enum SpecObjectKind: CaseIterable, Sendable {
                 "index": "indexes", "indexs": "indexes", "query": "queries", "pairs": "comparisons", "runs": "comparisons", "name": "title",
             ]
         case .index:
-            return ["path": "file", "filename": "file", "filepath": "file", "indexfile": "file", "location": "file", "index": "file"]
+            return [
+                "path": "file", "filename": "file", "filepath": "file", "indexfile": "file", "location": "file", "index": "file",
+                "base": "vectors", "basevectors": "vectors", "data": "vectors", "vector": "vectors",
+            ]
         case .media:
             return [
                 "kind": "type", "path": "list", "file": "list", "images": "list", "captions": "list",
                 "folder": "root", "dir": "root", "directory": "root", "base": "root", "basedir": "root",
             ]
         case .query:
-            return ["file": "vector", "path": "vector", "filename": "vector", "values": "vector", "image": "media", "picture": "media"]
+            return [
+                "file": "vector", "path": "vector", "filename": "vector", "values": "vector", "vectors": "vector", "image": "media",
+                "picture": "media",
+            ]
         case .side:
             return ["idx": "index", "indexname": "index", "q": "query", "queryname": "query", "param": "params", "parameters": "params"]
         case .comparison:

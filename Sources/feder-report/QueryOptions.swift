@@ -32,7 +32,7 @@ struct QueryOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The vectors that were added to the index (.npy, .fvecs), row i the vector of id i: the exact truth for indexes that keep only codes (PQ, SQ, fast scan), true distances for the quantization view, and --id queries on them.",
+            "The vectors that were added to the index (.npy, .fvecs), row i the i-th added (id i, or an IDMap's i-th label): the exact truth for indexes that keep only codes (PQ, SQ, fast scan), true distances for the quantization view, and --id queries on them.",
             valueName: "file"))
     var vectors: String?
 

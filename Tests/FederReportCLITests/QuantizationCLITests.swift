@@ -121,4 +121,55 @@ final class QuantizationCLITests: XCTestCase {
         XCTAssertEqual(withVectors.status, 0, withVectors.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("v.pdf")))
     }
+
+    /// `"vectors"` on a spec's index entry: the truth for the codes (recall as faiss's flat search gives it), the
+    /// quantization page in the report, and a file that does not fit named by its JSON path.
+    func testSpecVectorsMeasureTheCodesAndDrawTheQuantizationPage() throws {
+        func spec(_ vectors: String) throws -> String {
+            let file = directory.appendingPathComponent("spec-\(vectors).json")
+            let text = """
+                {"indexes": {"pq": {"file": "ivfpq.faiss", "vectors": "\(vectors)"}, "rf": {"file": "rflat.faiss"},
+                             "bare": {"file": "ivfpq.faiss"}},
+                 "queries": {"q": {"vector": "q.npy", "row": 0}, "all": {"vector": "q.npy"}}, "params": {"k": 10},
+                 "comparisons": [{"title": "codes", "left": {"index": "pq", "query": "q"}, "right": {"index": "rf", "query": "q"}},
+                                 {"title": "sweep", "left": {"index": "bare", "query": "all"}, "right": {"index": "pq", "query": "all"},
+                                  "sweep": {"nprobe": [1, 16]}}]}
+                """
+            try Data(text.utf8).write(to: file)
+            return file.path
+        }
+        let outcome = try CLI.run([try spec("base.npy"), "-o", path("s.pdf"), "--summary", path("s.json"), "--quiet"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("s.json")))) as? [String: Any]
+        let left = ((summary?["comparisons"] as? [[String: Any]])?.first?["left"] as? [String: Any]) ?? [:]
+        let recall = ((left["aggregates"] as? [String: Any])?["recall"] as? [String: Any])?["mean"] as? Double
+        let exact = Set((answers["exact"] as? [NSNumber] ?? []).map(\.int64Value))
+        XCTAssertEqual(recall, Double(Set(ids("ivfpq", "ids")).intersection(exact).count) / 10)
+        // A sweep over codes without their vectors has no recall to draw (not a recall of the codes against
+        // themselves); with them, every point has one, and at nprobe = nlist it is what the codes allow.
+        let sweep = (summary?["comparisons"] as? [[String: Any]])?.last?["sweep"] as? [String: Any]
+        let bare = sweep?["left"] as? [[String: Any]] ?? []
+        let measured = sweep?["right"] as? [[String: Any]] ?? []
+        XCTAssertEqual(bare.count, 2)
+        XCTAssertTrue(bare.allSatisfy { $0["recall"] == nil }, "\(bare)")
+        XCTAssertEqual(measured.compactMap { $0["recall"] as? Double }.count, 2, "\(measured)")
+        let bareSide = ((summary?["comparisons"] as? [[String: Any]])?.last?["left"] as? [String: Any]) ?? [:]
+        XCTAssertNil((bareSide["aggregates"] as? [String: Any])?["recall"], "no recall of 0 for a side without truth")
+        // A recall gate cannot pass where recall was not measured.
+        let gated = try CLI.run([try spec("base.npy"), "-o", path("g.pdf"), "--fail-if", "recall<0", "--quiet"])
+        XCTAssertEqual(gated.status, 1)
+        XCTAssertTrue(gated.stderr.contains("comparison 2 'sweep' left (bare, all): recall not measured"), gated.stderr)
+        XCTAssertFalse(gated.stderr.contains("right (pq"), gated.stderr)
+        if let text = try pdfText(path("s.pdf")) {
+            XCTAssertTrue(text.contains("Quantization — approximate vs true distance"), text)
+            XCTAssertTrue(text.contains("Refine — shortlist re-scored"), text)
+        }
+
+        try Data("previous".utf8).write(to: URL(fileURLWithPath: path("keep.pdf")))
+        let refused = try CLI.run([try spec("short.npy"), "-o", path("keep.pdf")])
+        XCTAssertEqual(refused.status, 65)
+        XCTAssertTrue(refused.stderr.contains("$.indexes.pq.vectors"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("holds 800 vectors of dimension 32"), refused.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path("keep.pdf"), encoding: .utf8), "previous")
+    }
 }

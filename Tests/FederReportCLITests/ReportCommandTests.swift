@@ -52,14 +52,14 @@ final class ReportCommandTests: XCTestCase {
         let outcome = try CLI.run([digits, "-o", out("r.pdf"), "--summary", out("s.json"), "--markdown", out("s.md")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let summary = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: out("s.json"))))
-        XCTAssertEqual(summary["comparisons"]?.array?.count, 5)
+        XCTAssertEqual(summary["comparisons"]?.array?.count, 8)
         XCTAssertNotNil(summary["comparisons"]?.array?.first?["left"]?["aggregates"]?["recall"]?["p95"])
         let markdown = try String(contentsOfFile: out("s.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("| # | comparison | left → right | visited |"), markdown)
         guard let text = try pdftotext(out("r.pdf")) else { throw XCTSkip("pdftotext is not installed") }
         for expected in [
             "Work and quality", "Recall@8 against nprobe", "Distance computations per query", "Whole picture vs detected object",
-            "IVF coarse search", "HNSW search",
+            "IVF coarse search", "HNSW search", "Quantization — approximate vs true distance", "Refine — shortlist re-scored",
         ] {
             XCTAssertTrue(text.contains(expected), "missing \(expected)")
         }
@@ -70,12 +70,13 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         // The compare template: a summary page, then per comparison a views page, a table/results page and,
-        // for multi-query sides, a distributions/sweep page. digits has three single-query comparisons and
-        // two 40-query sweeps: 1 + 3·2 + 2·3 = 13 pages.
+        // for multi-query sides, a distributions/sweep page; a quantization page after the views where a side keeps
+        // codes. digits has three single-query comparisons of float vectors, two 40-query sweeps of them, two
+        // single-query comparisons with codes and one sweep with codes: 1 + 3·2 + 2·3 + 2·3 + 4 = 23 pages.
         let pages = files.filter { $0.hasPrefix("page-") && $0.hasSuffix(".png") }
-        XCTAssertEqual(Set(pages), Set((1...13).map { "page-\($0).png" }), "\(files)")
+        XCTAssertEqual(Set(pages), Set((1...23).map { "page-\($0).png" }), "\(files)")
         // A4 landscape is 297 × 210 mm = 11.69 × 8.27 in: at 40 dpi 467.7 × 330.7, rounded to 468 × 331 px.
-        for page in ["page-1.png", "page-13.png"] {
+        for page in ["page-1.png", "page-23.png"] {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out(page))))
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], page)
             XCTAssertEqual(bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, 468, page)
@@ -139,13 +140,13 @@ final class ReportCommandTests: XCTestCase {
             XCTAssertEqual(outcome.stderr.contains(line + " ("), fails, "\(line): \(outcome.stderr)")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: out("g.pdf")), "the report is still written")
-        // Recall is never negative and never above 1: nothing fails the first, every one of the ten sides the second.
+        // Recall is never negative and never above 1: nothing fails the first, every one of the sixteen sides the second.
         let none = try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<0", "--quiet"])
         XCTAssertEqual(none.status, 0, none.stderr)
         XCTAssertFalse(none.stderr.contains("fail-if"), none.stderr)
         let all = try CLI.run([digits, "-o", out("g.pdf"), "--fail-if", "recall<=1", "--quiet"])
         XCTAssertEqual(all.status, 1)
-        XCTAssertEqual(all.stderr.components(separatedBy: "\n").filter { $0.contains("fail-if: comparison ") }.count, 10, all.stderr)
+        XCTAssertEqual(all.stderr.components(separatedBy: "\n").filter { $0.contains("fail-if: comparison ") }.count, 16, all.stderr)
         let bad = try CLI.run([digits, "--fail-if", "speed<3"])
         XCTAssertEqual(bad.status, 64)
         XCTAssertTrue(bad.stderr.contains("--fail-if 'speed<3' is not MEASURE<NUMBER"), bad.stderr)
@@ -168,6 +169,6 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(validated.stderr, outcome.stderr)
         let valid = try CLI.run(["validate", digits])
         XCTAssertEqual(valid.status, 0, valid.stderr)
-        XCTAssertTrue(valid.stdout.contains("valid — 4 indexes, 5 queries, 5 comparisons"), valid.stdout)
+        XCTAssertTrue(valid.stdout.contains("valid — 6 indexes, 5 queries, 8 comparisons"), valid.stdout)
     }
 }

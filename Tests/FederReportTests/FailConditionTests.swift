@@ -88,7 +88,7 @@ final class FailConditionTests: XCTestCase {
             Fixture.comparison(
                 title: "second",
                 left: Fixture.side(index: "flat", query: "set", aggregates: ["recall": 0.5, "rankOfTrueNearest": 3]),
-                right: Fixture.side(index: "flat", query: "set", aggregates: ["rankOfTrueNearest": 0])),
+                right: Fixture.side(index: "flat", query: "set", aggregates: ["recall": 1, "rankOfTrueNearest": 0])),
         ])
         // %.4g: 0.85 → "0.85", 0.5 → "0.5", 12345.6 → "1.235e+04", 3 → "3".
         XCTAssertEqual(
@@ -112,6 +112,23 @@ final class FailConditionTests: XCTestCase {
             ])
         XCTAssertEqual(FailCondition("visited>=0")?.failures(in: result), [], "no side reports visited")
         XCTAssertEqual(FailCondition("recall<0")?.failures(in: result), [])
+    }
+
+    /// A side without recall (an index of codes whose vectors were not named) cannot pass a recall gate, whatever
+    /// its threshold; other gates ignore the missing measure.
+    func testARecallGateFailsWhereRecallWasNotMeasured() throws {
+        let result = try Fixture.result([
+            Fixture.comparison(
+                title: "codes",
+                left: Fixture.side(index: "pq", query: "q", aggregates: ["visited": 10]),
+                right: Fixture.side(index: "flat", query: "q", aggregates: ["recall": 1, "visited": 10]))
+        ])
+        for gate in ["recall<0.9", "recall<0", "recall>2"] {
+            let lines = FailCondition(gate)?.failures(in: result) ?? []
+            XCTAssertEqual(lines.count, 1, gate)
+            XCTAssertTrue(lines.first?.hasPrefix("comparison 1 'codes' left (pq, q): recall not measured") ?? false, "\(lines)")
+        }
+        XCTAssertEqual(FailCondition("visited>100")?.failures(in: result), [])
     }
 
     func testJaccardIsJudgedPerComparisonNotPerSide() throws {

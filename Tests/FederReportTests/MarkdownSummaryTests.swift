@@ -76,8 +76,9 @@ final class MarkdownSummaryTests: XCTestCase {
                 right: Fixture.side(aggregates: ["visited": 0, "distanceComputations": 7]))
         ])
         let row = try XCTUnwrap(MarkdownSummary.render(result).components(separatedBy: "\n").first { $0.hasPrefix("| 1 ") })
-        // 0 → 0 is "±0 %", 0 → 7 is "new"; recall on one side only is "—".
-        XCTAssertEqual(row, "| 1 | t | a.faiss · q → a.faiss · q | 0 → 0 (±0 %) | 0 → 7 (new) | — | — |")
+        // 0 → 0 is "±0 %", 0 → 7 is "new"; a side without recall (codes without their vectors) shows "—" beside
+        // the other's.
+        XCTAssertEqual(row, "| 1 | t | a.faiss · q → a.faiss · q | 0 → 0 (±0 %) | 0 → 7 (new) | 1.00 → — | — |")
     }
 
     func testAReportWithoutComparisonsIsJustTheTable() throws {

@@ -16,12 +16,9 @@ public enum MarkdownSummary {
                 let r = right.aggregates[key]?.mean ?? 0
                 return "\(ViewKit.format(l)) → \(ViewKit.format(r)) (\(Charts.delta(l, r)))"
             }
-            let recall: String
-            if let l = left.aggregates[.recall]?.mean, let r = right.aggregates[.recall]?.mean {
-                recall = String(format: "%.2f → %.2f", l, r)
-            } else {
-                recall = "—"
-            }
+            // "—" for a side without exact truth (codes without their vectors).
+            let recalls = [left, right].map { side in side.aggregates[.recall].map { String(format: "%.2f", $0.mean) } }
+            let recall = recalls.allSatisfy { $0 == nil } ? "—" : recalls.map { $0 ?? "—" }.joined(separator: " → ")
             let queries = max(left.queryCount, right.queryCount)
             let title = cell(comparison.title) + (queries > 1 ? " (\(queries) queries)" : "")
             lines.append(

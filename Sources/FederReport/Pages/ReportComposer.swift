@@ -65,7 +65,63 @@ public struct ReportComposer {
         case .views, .table, .results: return true
         case .distributions: return run.left.result.queryCount > 1 || run.right.result.queryCount > 1
         case .sweep: return run.result.sweep != nil
+        case .quantization: return quantizationInput(run.left) != nil || quantizationInput(run.right) != nil
         }
+    }
+
+    /// What the quantization view of a side draws from: its trace when the index keeps codes, and the true vectors
+    /// (those its index entry names, or a refine index's flat vectors).
+    func quantizationInput(_ side: JobRunner.SideRun) -> QuantizationViews.Input? {
+        guard side.firstTrace.codes != nil else { return nil }
+        var truth = side.base?.table
+        if truth == nil, case .faiss(let faiss) = side.index { truth = ViewSet.refineFlatVectors(in: faiss) }
+        guard let truth, truth.dim == side.firstQuery.count else { return nil }
+        return QuantizationViews.Input(
+            trace: side.firstTrace, query: side.firstQuery, base: truth, baseLabels: side.base?.labels, metric: side.index.metric,
+            seed: spec.seed)
+    }
+
+    /// Each side's quantization scatter (and its refine step, when it has one) side by side.
+    func quantization(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        let gap = 10.0
+        // A side with nothing to draw (float vectors, or codes without their truth) keeps a narrow column for its note.
+        let drawn = [run.left, run.right].map { quantizationInput($0) != nil }
+        let leftShare = drawn[0] == drawn[1] ? 0.5 : drawn[0] ? 0.72 : 0.28
+        let widths = [(rect.width - gap) * leftShare, (rect.width - gap) * (1 - leftShare)]
+        var marks: [Mark] = []
+        for (column, side) in [run.left, run.right].enumerated() {
+            let columnRect = Rect(
+                x: rect.x + (column == 0 ? 0 : widths[0] + gap), y: rect.y, width: widths[column], height: rect.height)
+            marks.append(
+                .rect(
+                    Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height),
+                    fill: column == 0 ? theme.left : theme.right,
+                    stroke: nil, cornerRadius: 2))
+            let area = Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height)
+            guard let input = quantizationInput(side) else {
+                let note =
+                    side.firstTrace.codes == nil
+                    ? "\(side.indexName) keeps the vectors themselves: its distances are exact."
+                    : "\(side.indexName) keeps only codes; name the vectors that were added (\"vectors\" on its index entry) "
+                        + "to compare its approximate distances with the true ones."
+                marks +=
+                    ViewKit.panel(title: "\(side.indexName) — no quantization", subtitle: note, in: area, theme: theme, measurer: measurer)
+                    .marks
+                continue
+            }
+            if side.firstTrace.refine != nil {
+                let (top, bottom) = area.sliceTop(area.height * 0.58)
+                marks += QuantizationViews.scatter(
+                    input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
+                marks += QuantizationViews.refine(
+                    side.firstTrace, exactRows: side.firstTrace.measures?.exact.map(\.id), unsignedLabels: false,
+                    in: Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3), theme: theme, measurer: measurer
+                )
+            } else {
+                marks += QuantizationViews.scatter(input, in: area, theme: theme, measurer: measurer)
+            }
+        }
+        return marks
     }
 
     // MARK: summary
@@ -122,6 +178,10 @@ public struct ReportComposer {
             if let recallL, let recallR {
                 let shown = (String(format: "%.2f", recallL), String(format: "%.2f", recallR))
                 cells.append(("\(shown.0) → \(shown.1)", shown.0 == shown.1 ? theme.text : color(recallL, recallR, higherIsBetter: true)))
+            } else if recallL != nil || recallR != nil {
+                // One side has no exact truth (codes without their vectors): say which, keep the other's number.
+                let shown = [recallL, recallR].map { $0.map { String(format: "%.2f", $0) } ?? "—" }
+                cells.append(("\(shown[0]) → \(shown[1])", theme.text))
             } else {
                 cells.append(("—", theme.mutedText))
             }
@@ -159,7 +219,9 @@ public struct ReportComposer {
         let sides = "left: \(describe(run.left))   ·   right: \(describe(run.right))"
         var (scene, content) = composer.page(
             title: page == 0 ? "\(number). \(run.spec.title)" : "", heading: "\(number). \(run.spec.title)", facts: sides)
-        let weights: [Template.Block: Double] = [.views: 3, .table: 1.7, .results: 1.4, .distributions: 1.5, .sweep: 1.7]
+        let weights: [Template.Block: Double] = [
+            .views: 3, .table: 1.7, .results: 1.4, .distributions: 1.5, .sweep: 1.7, .quantization: 3,
+        ]
         scene.marks += composer.stack(blocks.map { block in (weights[block] ?? 1, { self.draw(block, run, in: $0) }) }, in: content)
         return scene
     }
@@ -181,6 +243,7 @@ public struct ReportComposer {
         case .results: return results(run, in: rect)
         case .distributions: return distributions(run, in: rect)
         case .sweep: return sweep(run, in: rect)
+        case .quantization: return quantization(run, in: rect)
         }
     }
 
@@ -219,7 +282,7 @@ public struct ReportComposer {
     func range(of side: JobRunner.SideRun) -> ClosedRange<Double>? {
         let trace = side.firstTrace
         if trace.hnsw != nil, let graph = HNSWGraphView.from(side.index) {
-            return HNSWViews.Input(graph: graph, trace: trace, query: side.firstQuery, seed: spec.seed).distanceRange
+            return HNSWViews.Input(graph: graph, trace: trace, query: side.searchedQuery, seed: spec.seed).distanceRange
         }
         let values = (trace.ivf?.scanned ?? []).map { Double($0.distance) }
         guard let low = values.min(), let high = values.max() else { return nil }
@@ -229,14 +292,14 @@ public struct ReportComposer {
     func sideViews(_ side: JobRunner.SideRun, in rect: Rect, axis: ClosedRange<Double>?) -> [Mark] {
         let trace = side.firstTrace
         if trace.hnsw != nil, let graph = HNSWGraphView.from(side.index) {
-            let input = HNSWViews.Input(graph: graph, trace: trace, query: side.firstQuery, seed: spec.seed, axis: axis)
+            let input = HNSWViews.Input(graph: graph, trace: trace, query: side.searchedQuery, seed: spec.seed, axis: axis)
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
         let method = spec.projection
         if case .faiss(let faiss) = side.index, let ivf = ViewSet.ivf(in: faiss), trace.ivf != nil,
             let map = mapCache.map(for: ivf, projection: method, seed: spec.seed)
         {
-            var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.firstQuery, media: side.media, seed: spec.seed)
+            var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.searchedQuery, media: side.media, seed: spec.seed)
             input.projection = method
             input.axis = axis
             let (top, bottom) = rect.sliceTop(rect.height * 0.46)
@@ -361,24 +424,24 @@ public struct ReportComposer {
         let (leftHalf, rightHalf) = rect.sliceLeft(rect.width / 2)
         let queries = max(run.result.left.queryCount, run.result.right.queryCount)
         let over = queries > 1 ? " (\(queries) queries)" : ""
-        func series(_ value: KeyPath<SweepPoint, Double>) -> [Charts.Series] {
-            [
-                Charts.Series(
-                    name: "left: \(run.result.left.index)", color: theme.left,
-                    points: sweep.left.map { (Double($0.value), $0[keyPath: value]) }),
-                Charts.Series(
-                    name: "right: \(run.result.right.index)", color: theme.right,
-                    points: sweep.right.map { (Double($0.value), $0[keyPath: value]) }, dashed: true),
-            ]
+        // A side without exact truth has no recall line; its name says so in the legend.
+        func series(_ value: (SweepPoint) -> Double?) -> [Charts.Series] {
+            [(run.result.left.index, sweep.left, theme.left, false), (run.result.right.index, sweep.right, theme.right, true)]
+                .enumerated().map { position, side in
+                    let points = side.1.compactMap { point in value(point).map { (Double(point.value), $0) } }
+                    let name = "\(position == 0 ? "left" : "right"): \(side.0)"
+                    return Charts.Series(
+                        name: points.isEmpty ? name + " (no exact truth)" : name, color: side.2, points: points, dashed: side.3)
+                }
         }
         return Charts.lineChart(
-            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series(\.recall),
+            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series { $0.recall },
             xLabel: sweep.parameter,
             yLabel: "recall", logX: true, yRange: 0...1.05,
             in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
             theme: theme, measurer: measurer)
             + Charts.lineChart(
-                title: "Distance computations against \(sweep.parameter)\(over)", series: series(\.distanceComputations),
+                title: "Distance computations against \(sweep.parameter)\(over)", series: series { $0.distanceComputations },
                 xLabel: sweep.parameter,
                 yLabel: "distance computations", logX: true,
                 in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height),

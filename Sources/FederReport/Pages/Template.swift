@@ -15,6 +15,9 @@ public struct Template: Codable, Equatable, Sendable {
         case distributions
         /// For sweeps: recall and work against the swept parameter.
         case sweep
+        /// For indexes that keep codes: each side's approximate against true distance (and a refine index's
+        /// shortlist re-scored), when the true vectors are known.
+        case quantization
     }
 
     public var name: String
@@ -30,14 +33,16 @@ public struct Template: Codable, Equatable, Sendable {
 
     public static let compare = Template(
         name: "compare", description: "Summary, then per comparison a page of views and a page of numbers, results and charts.",
-        page: "A4-landscape", summary: true, comparisonPages: [[.views], [.table, .results], [.distributions, .sweep]],
+        page: "A4-landscape", summary: true, comparisonPages: [[.views], [.quantization], [.table, .results], [.distributions, .sweep]],
         fontScale: 1)
     public static let compact = Template(
         name: "compact", description: "Summary, then one page per comparison: views, table and results together.",
-        page: "A4-landscape", summary: true, comparisonPages: [[.views, .table], [.results, .distributions, .sweep]], fontScale: 0.9)
+        page: "A4-landscape", summary: true, comparisonPages: [[.views, .table], [.quantization], [.results, .distributions, .sweep]],
+        fontScale: 0.9)
     public static let slides = Template(
         name: "slides", description: "16:9 slides: views, numbers and charts each on a slide of their own, larger type.",
-        page: "16:9", summary: true, comparisonPages: [[.views], [.table], [.results], [.sweep], [.distributions]], fontScale: 1.15)
+        page: "16:9", summary: true, comparisonPages: [[.views], [.quantization], [.table], [.results], [.sweep], [.distributions]],
+        fontScale: 1.15)
 
     public static let builtIn: [String: Template] = ["compare": compare, "compact": compact, "slides": slides]
 
