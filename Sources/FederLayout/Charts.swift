@@ -142,9 +142,9 @@ public enum Charts {
     /// A line chart with axes, ticks, labels and a legend; x on a log₂ scale when `logX`.
     public static func lineChart(
         title: String, series: [Series], xLabel: String, yLabel: String, logX: Bool, yRange: ClosedRange<Double>? = nil,
-        in rect: Rect, theme: Theme, measurer: TextMeasurer
+        xTicks chosenTicks: [Double]? = nil, subtitle: String = "", in rect: Rect, theme: Theme, measurer: TextMeasurer
     ) -> [Mark] {
-        var (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(title: title, subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let legendItems = series.map { (ViewKit.Symbol.line($0.color, dashed: $0.dashed), $0.name) }
         let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let plot = Rect(x: area.x + 44, y: area.y + 4, width: area.width - 52, height: area.height - 30)
@@ -166,7 +166,7 @@ public enum Charts {
                         ViewKit.formatTick(tick), at: Point(plot.x - 4, ty(tick) - 4), font: theme.smallFont, color: theme.mutedText,
                         alignment: .right)))
         }
-        let xTicks = Array(Set(xs)).sorted()
+        let xTicks = chosenTicks?.filter { $0 >= xMin && $0 <= xMax } ?? Array(Set(xs)).sorted()
         for tick in xTicks {
             marks.append(
                 .polyline([Point(tx(tick), plot.maxY), Point(tx(tick), plot.maxY + 3)], stroke: Stroke(theme.mutedText, width: 0.6)))

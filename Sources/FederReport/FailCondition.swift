@@ -18,7 +18,23 @@ public struct FailCondition: Equatable, Sendable {
         }
     }
 
+    /// Which number of a side's distribution the gate reads (`recall.p95`, `needed.nprobe.max`); the mean by default.
+    public enum Statistic: String, CaseIterable, Sendable {
+        case mean, p50, p95, min, max
+
+        func value(of distribution: Distribution) -> Double {
+            switch self {
+            case .mean: return distribution.mean
+            case .p50: return distribution.p50
+            case .p95: return distribution.p95
+            case .min: return distribution.min
+            case .max: return distribution.max
+            }
+        }
+    }
+
     public var measure: Measure
+    public var statistic: Statistic = .mean
     public var comparison: Comparison
     public var threshold: Double
     public var text: String
@@ -29,8 +45,16 @@ public struct FailCondition: Equatable, Sendable {
         for op in [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater] {
             guard let range = compact.range(of: op.rawValue) else { continue }
             let name = String(compact[..<range.lowerBound])
-            guard let measure = Measure(rawValue: name), let threshold = Self.number(compact[range.upperBound...]) else { return nil }
+            var parsed = Measure(rawValue: name).map { ($0, Statistic.mean) }
+            if parsed == nil, let dot = name.lastIndex(of: "."),
+                let statistic = Statistic(rawValue: String(name[name.index(after: dot)...])),
+                let measure = Measure(rawValue: String(name[..<dot])), measure != .jaccard
+            {
+                parsed = (measure, statistic)
+            }
+            guard let (measure, statistic) = parsed, let threshold = Self.number(compact[range.upperBound...]) else { return nil }
             self.measure = measure
+            self.statistic = statistic
             comparison = op
             self.threshold = threshold
             self.text = compact
@@ -41,7 +65,8 @@ public struct FailCondition: Equatable, Sendable {
 
     /// What a condition looks like, for usage messages.
     public static var syntax: String {
-        "measures: \(Measure.allCases.map(\.rawValue).joined(separator: ", ")); <, <=, >, >=; a finite decimal number"
+        "measures: \(Measure.allCases.map(\.rawValue).joined(separator: ", ")), each optionally followed by "
+            + ".\(Statistic.allCases.map(\.rawValue).joined(separator: "|")) (default mean); <, <=, >, >=; a finite decimal number"
     }
 
     /// A finite decimal number (`0.9`, `-2`, `1e3`); not `nan`, `inf` or hexadecimal, which `Double` also reads
@@ -72,9 +97,9 @@ public struct FailCondition: Equatable, Sendable {
                             + "name the vectors that were added (\"vectors\" on its index entry) (\(text))")
                     continue
                 }
-                guard let value = side.aggregates[measure]?.mean, self.comparison.holds(value, threshold) else { continue }
-                lines.append(
-                    "\(name) \(sideName) (\(side.index), \(side.query)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
+                guard let value = side.aggregates[measure].map(statistic.value), self.comparison.holds(value, threshold) else { continue }
+                let shown = measure.rawValue + (statistic == .mean ? "" : ".\(statistic.rawValue)")
+                lines.append("\(name) \(sideName) (\(side.index), \(side.query)): \(shown) \(String(format: "%.4g", value)) (\(text))")
             }
         }
         return lines

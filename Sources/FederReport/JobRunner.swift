@@ -188,6 +188,8 @@ public struct JobRunner {
         if !hops.isEmpty { aggregates[.hops] = Distribution(hops) }
         let scanned = outcomes.compactMap(\.counts.scanned).map(Double.init)
         if !scanned.isEmpty { aggregates[.scanned] = Distribution(scanned) }
+        let neededNprobe = outcomes.compactMap(\.needed?.nprobe).map(Double.init)
+        if !neededNprobe.isEmpty { aggregates[.neededNprobe] = Distribution(neededNprobe) }
         guard let first = traces.first, let firstOutcome = outcomes.first, let firstQuery = vectors.first else {
             throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
         }
@@ -202,10 +204,13 @@ public struct JobRunner {
     /// Traces every vector across cores, each measured against its exact top-k; the first keeps its whole trace
     /// (the views draw it), the rest only what summaries read.
     func traceAll(
-        index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, exactFromBase: Bool = false, request: SearchRequest, path: String
+        index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, exactFromBase: Bool = false, explain: Bool = true,
+        request: SearchRequest, path: String
     ) throws -> [SearchTrace] {
         do {
-            return try TraceLoop.run(index: index, queries: vectors, request: request, exact: exact, exactFromBase: exactFromBase) {
+            return try TraceLoop.run(
+                index: index, queries: vectors, request: request, exact: exact, exactFromBase: exactFromBase, explain: explain
+            ) {
                 $0 == 0 ? .full : .summary
             }
             .map(\.trace)
@@ -221,7 +226,7 @@ public struct JobRunner {
             probedLists: trace.ivf?.probes.map(\.list),
             pathLengths: trace.hnsw?.upperLevels.map { $0.path.count },
             levelMinDistances: trace.hnsw.map { hnsw in hnsw.upperLevels.map(\.exitDistance) },
-            unsignedLabels: trace.kind.labelsAreUnsigned)
+            misses: trace.measures?.misses, needed: trace.measures?.needed, unsignedLabels: trace.kind.labelsAreUnsigned)
     }
 
     func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec, started: Date) throws -> SweepResult {
@@ -238,8 +243,8 @@ public struct JobRunner {
                 case .ef: request.ef = value
                 }
                 let traces = try traceAll(
-                    index: side.index, vectors: side.vectors, exact: side.exact, exactFromBase: side.base != nil, request: request,
-                    path: comparison.path + ".sweep")
+                    index: side.index, vectors: side.vectors, exact: side.exact, exactFromBase: side.base != nil, explain: false,
+                    request: request, path: comparison.path + ".sweep")
                 let count = Double(max(traces.count, 1))
                 let recalls = traces.compactMap(\.measures?.recall)
                 series.append(

@@ -3,6 +3,8 @@ import FederSearch
 /// A measure a report aggregates over a query set and a `--fail-if` gate can name.
 public enum Measure: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
     case recall, visited, distanceComputations, rankOfTrueNearest, hops, scanned
+    /// IVF: the smallest nprobe that would have probed every exact neighbour's list, per query.
+    case neededNprobe = "needed.nprobe"
     /// Result overlap of a comparison's two sides (per comparison, not per side).
     case jaccard
 }
@@ -37,6 +39,13 @@ public struct SideResult: Codable, Equatable, Sendable {
     public var aggregates: [Measure: Distribution]
     /// Every query's outcome, in order.
     public var queries: [QueryOutcome]
+
+    /// How many exact neighbours were missed for each reason, over every query.
+    public var missReasons: [Miss.Reason: Int] {
+        var counts: [Miss.Reason: Int] = [:]
+        for query in queries { for miss in query.misses ?? [] { counts[miss.reason, default: 0] += 1 } }
+        return counts
+    }
 }
 
 public struct QueryOutcome: Codable, Equatable, Sendable {
@@ -49,11 +58,14 @@ public struct QueryOutcome: Codable, Equatable, Sendable {
     public var probedLists: [Int]?
     public var pathLengths: [Int]?
     public var levelMinDistances: [Float]?
+    /// The exact neighbours the search missed, and why; the parameter it needed.
+    public var misses: [Miss]?
+    public var needed: Needed?
     /// Whether the labels are hnswlib's unsigned ones: they are then written unsigned (not itself written).
     public var unsignedLabels = false
 
     enum CodingKeys: String, CodingKey {
-        case source, results, counts, recall, rankOfTrueNearest, probedLists, pathLengths, levelMinDistances
+        case source, results, counts, recall, rankOfTrueNearest, probedLists, pathLengths, levelMinDistances, misses, needed
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -66,6 +78,8 @@ public struct QueryOutcome: Codable, Equatable, Sendable {
         try container.encodeIfPresent(probedLists, forKey: .probedLists)
         try container.encodeIfPresent(pathLengths, forKey: .pathLengths)
         try container.encodeIfPresent(levelMinDistances, forKey: .levelMinDistances)
+        try container.encodeIfPresent(misses.map { $0.map { TraceOutput.MissOutput($0, unsigned: unsignedLabels) } }, forKey: .misses)
+        try container.encodeIfPresent(needed, forKey: .needed)
     }
 }
 

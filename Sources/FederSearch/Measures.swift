@@ -9,6 +9,10 @@ public struct SearchMeasures: Codable, Equatable, Sendable {
     public var recall: Double
     /// 1-based position of the exact nearest neighbour in the results, nil when it was missed.
     public var rankOfTrueNearest: Int?
+    /// Every exact top-k neighbour missing from the results (by id, ties included), with its reason.
+    public var misses: [Miss]?
+    /// The smallest parameter that would have found every exact top-k neighbour.
+    public var needed: Needed?
 }
 
 /// Ground truth and comparison measures.

@@ -28,7 +28,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Also write the summary as a Markdown table.")
     var markdown: String?
 
-    @Option(name: .customLong("fail-if"), help: "Exit 1 when a measure crosses a threshold, e.g. 'recall<0.9' (repeatable).")
+    @Option(
+        name: .customLong("fail-if"),
+        help: "Exit 1 when a measure crosses a threshold, e.g. 'recall<0.9', 'recall.p50<0.8', 'needed.nprobe.p95>32' (repeatable).")
     var failIf: [String] = []
 
     @Option(help: "PNG resolution in pixels per inch.")

@@ -18,6 +18,10 @@ struct TraceCommand: ParsableCommand {
             Float bits follow the library build: faiss's SIMD level on this CPU (or FAISS_SIMD_LEVEL) and the \
             hnswlib build pip makes here with -march=native (and, with --omp-threads above 1, the OpenBLAS \
             core), unless --kernels names another; the output says which build the distances reproduce.
+            With exact truth (stored vectors, or --vectors for codes), every exact neighbour missing from the \
+            results is listed with why: unprobed-list (and its list's coarse rank), quantization, \
+            refine-shortlist, unreachable, not-reached (hops away), deleted-path, not-kept or tie; for IVF, \
+            the nprobe that would have probed every exact neighbour's list.
             """)
 
     @Argument(help: "The index file.")

@@ -26,6 +26,7 @@ final class FailConditionTests: XCTestCase {
         let names: [(String, Measure)] = [
             ("recall", .recall), ("visited", .visited), ("distanceComputations", .distanceComputations),
             ("rankOfTrueNearest", .rankOfTrueNearest), ("hops", .hops), ("scanned", .scanned), ("jaccard", .jaccard),
+            ("needed.nprobe", .neededNprobe),
         ]
         XCTAssertEqual(names.count, Measure.allCases.count, "a new measure needs a case here")
         for (name, measure) in names {
@@ -129,6 +130,31 @@ final class FailConditionTests: XCTestCase {
             XCTAssertTrue(lines.first?.hasPrefix("comparison 1 'codes' left (pq, q): recall not measured") ?? false, "\(lines)")
         }
         XCTAssertEqual(FailCondition("visited>100")?.failures(in: result), [])
+    }
+
+    /// `MEASURE.STATISTIC` reads another number of the side's distribution than the mean; `needed.nprobe` is a measure.
+    func testStatisticsAndTheNprobeNeeded() throws {
+        XCTAssertEqual(FailCondition("needed.nprobe.p95>32")?.measure, .neededNprobe)
+        XCTAssertEqual(FailCondition("needed.nprobe.p95>32")?.statistic, .p95)
+        XCTAssertEqual(FailCondition("needed.nprobe>32")?.statistic, .mean)
+        XCTAssertEqual(FailCondition("recall.p50 < 0.8")?.statistic, .p50)
+        for bad in ["recall.p99<1", "needed.p95>3", "jaccard.p95<1", "recall.<1", ".p95<1"] { XCTAssertNil(FailCondition(bad), bad) }
+        var side = Fixture.side(index: "ivf", query: "set", aggregates: ["recall": 0.9])
+        // What Distribution gives for 1, 2, 2, 4, 40: mean 9.8, median 2, 95th percentile 32.8 (4 to 40, linearly).
+        var aggregates = side["aggregates"] as? [String: Any] ?? [:]
+        aggregates["needed.nprobe"] = ["mean": 9.8, "p50": 2, "p95": 32.8, "min": 1, "max": 40, "count": 5]
+        side["aggregates"] = aggregates
+        let result = try Fixture.result([Fixture.comparison(title: "t", left: side, right: side)])
+        let computed = Distribution([1, 2, 2, 4, 40])
+        for (value, expected) in zip([computed.mean, computed.p50, computed.p95, computed.max], [9.8, 2, 32.8, 40]) {
+            XCTAssertEqual(value, expected, accuracy: 1e-9)
+        }
+        XCTAssertEqual(FailCondition("needed.nprobe>9")?.failures(in: result).count, 2)
+        XCTAssertEqual(FailCondition("needed.nprobe.p50>2")?.failures(in: result), [])
+        XCTAssertEqual(
+            FailCondition("needed.nprobe.p95>32")?.failures(in: result).first,
+            "comparison 1 't' left (ivf, set): needed.nprobe.p95 32.8 (needed.nprobe.p95>32)")
+        XCTAssertEqual(FailCondition("needed.nprobe.max>=40")?.failures(in: result).count, 2)
     }
 
     func testJaccardIsJudgedPerComparisonNotPerSide() throws {

@@ -117,8 +117,8 @@ final class PageCompositionTests: XCTestCase {
         let (runs, result) = try JobRunner(spec: job).run()
         let composer = ReportComposer(spec: job, template: .compare, runs: runs, result: result, measurer: measurer)
         let pages = composer.pages()
-        // compare: summary; per comparison [views], [table, results], [distributions, sweep] — the first
-        // comparison (one query, no sweep) has no third page.
+        // compare: summary; per comparison [views], [table, results], [distributions, sweep, misses] — the first
+        // comparison (one query, no sweep) has no third page; neither side keeps codes, so no quantization page.
         XCTAssertEqual(pages.map(\.title), ["Summary", "1. one query", "", "2. a set and a sweep", "", ""])
         XCTAssertEqual(texts(pages[0].marks).first?.text, "Two comparisons")
         XCTAssertTrue(texts(pages[0].marks).contains { $0.text == "one query" }, "the summary lists each comparison")
@@ -134,7 +134,7 @@ final class PageCompositionTests: XCTestCase {
             panels.map(\.name),
             [
                 "comparison-01-views", "comparison-01-table", "comparison-01-results", "comparison-02-views", "comparison-02-table",
-                "comparison-02-results", "comparison-02-distributions", "comparison-02-sweep",
+                "comparison-02-results", "comparison-02-distributions", "comparison-02-sweep", "comparison-02-misses",
             ])
     }
 }

@@ -66,6 +66,11 @@ public struct ReportComposer {
         case .distributions: return run.left.result.queryCount > 1 || run.right.result.queryCount > 1
         case .sweep: return run.result.sweep != nil
         case .quantization: return quantizationInput(run.left) != nil || quantizationInput(run.right) != nil
+        case .misses:
+            // Query sets only: a single query's misses are said beneath its result strip.
+            let sides = [run.result.left, run.result.right]
+            return sides.contains { $0.queryCount > 1 }
+                && sides.contains { side in side.queries.contains { !($0.misses ?? []).isEmpty || $0.needed?.nprobe != nil } }
         }
     }
 
@@ -220,7 +225,7 @@ public struct ReportComposer {
         var (scene, content) = composer.page(
             title: page == 0 ? "\(number). \(run.spec.title)" : "", heading: "\(number). \(run.spec.title)", facts: sides)
         let weights: [Template.Block: Double] = [
-            .views: 3, .table: 1.7, .results: 1.4, .distributions: 1.5, .sweep: 1.7, .quantization: 3,
+            .views: 3, .table: 1.7, .results: 1.4, .distributions: 1.5, .sweep: 1.7, .quantization: 3, .misses: 1.5,
         ]
         scene.marks += composer.stack(blocks.map { block in (weights[block] ?? 1, { self.draw(block, run, in: $0) }) }, in: content)
         return scene
@@ -244,6 +249,7 @@ public struct ReportComposer {
         case .distributions: return distributions(run, in: rect)
         case .sweep: return sweep(run, in: rect)
         case .quantization: return quantization(run, in: rect)
+        case .misses: return misses(run, in: rect)
         }
     }
 
@@ -392,14 +398,42 @@ public struct ReportComposer {
         let (top, bottom) = rect.sliceTop(rect.height / 2)
         var marks: [Mark] = []
         for (side, area, name) in [(run.left, top, "left"), (run.right, bottom, "right")] {
+            // Why the strip's exact neighbours are missing, on a line beneath it.
+            let note = Self.missNote(side.firstTrace.measures, unsigned: side.firstTrace.kind.labelsAreUnsigned)
+            let noteHeight = note == nil ? 0 : theme.smallFont.size * 1.5
             marks += ResultStrip.marks(
                 title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
                 results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media, queryMedia: side.queryMedia,
                 queryLabel: side.result.first.source, unsignedLabels: side.firstTrace.kind.labelsAreUnsigned,
-                in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4),
+                in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4 - noteHeight),
                 theme: theme, measurer: measurer)
+            if let note {
+                marks.append(
+                    .text(
+                        TextMark(
+                            note, at: Point(area.x + 8, area.maxY - noteHeight - 2), font: theme.smallFont, color: Color(hex: 0xD55E00),
+                            width: area.width - 16, maxLines: 1)))
+            }
         }
         return marks
+    }
+
+    /// "Missed: id 1286 (exact #3): list 17 not probed (coarse rank 2) · … — nprobe 2 would probe them all."
+    static func missNote(_ measures: SearchMeasures?, unsigned: Bool) -> String? {
+        guard let measures, let misses = measures.misses, !misses.isEmpty else { return nil }
+        let parts = misses.map { miss -> String in
+            let head = "id \(Label(bits: miss.id, unsigned: unsigned)) (exact #\(miss.exactRank))"
+            switch miss.reason {
+            case .unprobedList:
+                return head + ": list \(miss.list.map(String.init) ?? "?") not probed"
+                    + (miss.listRank.map { " (coarse rank \($0))" } ?? "")
+            case .notReached, .deletedPath:
+                return head + ": \(missLabel(miss.reason))" + (miss.hops.map { ", \($0) hop\($0 == 1 ? "" : "s") away" } ?? "")
+            default: return head + ": \(missLabel(miss.reason))"
+            }
+        }
+        let needed = measures.needed?.nprobe.map { " — nprobe \($0) would probe every exact neighbour's list" } ?? ""
+        return "Missed: " + parts.joined(separator: " · ") + needed
     }
 
     func distributions(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
@@ -417,6 +451,88 @@ public struct ReportComposer {
                 leftName: run.result.left.index, rightName: run.result.right.index, xLabel: "recall",
                 in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height), theme: theme,
                 measurer: measurer, leftColor: theme.left, rightColor: theme.right)
+    }
+
+    /// Why exact neighbours were missed (bars by reason, both sides) and, for IVF, the cumulative share of queries
+    /// each nprobe serves fully.
+    func misses(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+        let left = run.result.left
+        let right = run.result.right
+        let neededSeries = [(left, theme.left, false), (right, theme.right, true)].compactMap { side, color, dashed -> Charts.Series? in
+            let values = side.queries.compactMap(\.needed?.nprobe).sorted()
+            guard !values.isEmpty else { return nil }
+            // A step per distinct value: the share of queries whose every exact neighbour's list is probed by then.
+            let points = Array(Set(values)).sorted().map { value in
+                (x: Double(value), y: Double(values.count { $0 <= value }) / Double(side.queries.count))
+            }
+            return Charts.Series(name: side.index, color: color, points: points, dashed: dashed)
+        }
+        let (barsRect, curveRect) =
+            neededSeries.isEmpty ? (rect, Rect(x: rect.maxX, y: rect.y, width: 0, height: 0)) : rect.sliceLeft(rect.width / 2)
+        let queries = max(left.queryCount, right.queryCount)
+        let over = queries > 1 ? " over \(queries) queries" : ""
+        let k = left.parameters.k
+        let (leftCounts, rightCounts) = (left.missReasons, right.missReasons)
+        let order: [Miss.Reason] = [
+            .unprobedList, .quantization, .transform, .refineShortlist, .unreachable, .deletedPath, .notReached, .notKept, .tie,
+        ]
+        let rows = order.filter { leftCounts[$0] != nil || rightCounts[$0] != nil }.map { reason in
+            var row = Charts.BarRow(
+                label: Self.missLabel(reason), left: leftCounts[reason].map(Double.init) ?? 0,
+                right: rightCounts[reason].map(Double.init) ?? 0,
+                format: { String(Int($0)) })
+            row.showsChange = false
+            return row
+        }
+        let total = [leftCounts, rightCounts].map { $0.values.reduce(0, +) }
+        var (marks, content) = ViewKit.panel(
+            title: "Why exact neighbours were missed\(over)",
+            subtitle: "Exact top-\(k) neighbours not returned, by reason: left \(total[0]), right \(total[1]).", in: barsRect,
+            theme: theme, measurer: measurer)
+        if rows.isEmpty {
+            marks.append(
+                .text(
+                    TextMark(
+                        "No exact neighbour was missed.", at: Point(content.x, content.y), font: theme.labelFont, color: theme.mutedText)))
+        } else {
+            marks += Charts.pairedBars(
+                rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
+                leftColor: theme.left, rightColor: theme.right)
+        }
+        guard !neededSeries.isEmpty else { return marks }
+        // "left: nprobe 8 for 95 % of the queries" — the number a reader takes away.
+        let served = [(left, "left"), (right, "right")].compactMap { side, name -> String? in
+            let values = side.queries.compactMap(\.needed?.nprobe).sorted()
+            guard !values.isEmpty else { return nil }
+            let wanted = Int((0.95 * Double(side.queries.count)).rounded(.up))
+            guard wanted <= values.count else {
+                return "\(name): known for \(values.count) of \(side.queries.count) queries only"
+            }
+            return "\(name): nprobe \(values[max(wanted - 1, 0)]) for 95 % of the queries"
+        }
+        let highest = neededSeries.flatMap { $0.points.map(\.x) }.max() ?? 1
+        let ticks = (0...20).map { pow(2.0, Double($0)) }.filter { $0 <= highest * 2 }
+        return marks
+            + Charts.lineChart(
+                title: "Every exact neighbour's list probed, by nprobe\(over)", series: neededSeries,
+                xLabel: "nprobe", yLabel: "share of queries", logX: true, yRange: 0...1.05,
+                xTicks: ticks, subtitle: served.joined(separator: "; ") + ".",
+                in: Rect(x: curveRect.x + 5, y: curveRect.y, width: curveRect.width - 5, height: curveRect.height),
+                theme: theme, measurer: measurer)
+    }
+
+    static func missLabel(_ reason: Miss.Reason) -> String {
+        switch reason {
+        case .unprobedList: return "list not probed"
+        case .quantization: return "ranked out by the codes"
+        case .transform: return "ranked out after the transform"
+        case .refineShortlist: return "not in the refine shortlist"
+        case .unreachable: return "unreachable in the graph"
+        case .deletedPath: return "only via deleted nodes"
+        case .notReached: return "reachable, not reached"
+        case .notKept: return "scored, not kept"
+        case .tie: return "tie with the k-th result"
+        }
     }
 
     func sweep(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {

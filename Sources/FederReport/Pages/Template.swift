@@ -15,6 +15,9 @@ public struct Template: Codable, Equatable, Sendable {
         case distributions
         /// For sweeps: recall and work against the swept parameter.
         case sweep
+        /// Why exact neighbours were missed: each side's misses by reason, and for IVF the share of queries each
+        /// nprobe serves fully.
+        case misses
         /// For indexes that keep codes: each side's approximate against true distance (and a refine index's
         /// shortlist re-scored), when the true vectors are known.
         case quantization
@@ -33,15 +36,18 @@ public struct Template: Codable, Equatable, Sendable {
 
     public static let compare = Template(
         name: "compare", description: "Summary, then per comparison a page of views and a page of numbers, results and charts.",
-        page: "A4-landscape", summary: true, comparisonPages: [[.views], [.quantization], [.table, .results], [.distributions, .sweep]],
+        page: "A4-landscape", summary: true,
+        comparisonPages: [[.views], [.quantization], [.table, .results], [.distributions, .sweep, .misses]],
         fontScale: 1)
     public static let compact = Template(
         name: "compact", description: "Summary, then one page per comparison: views, table and results together.",
-        page: "A4-landscape", summary: true, comparisonPages: [[.views, .table], [.quantization], [.results, .distributions, .sweep]],
+        page: "A4-landscape", summary: true,
+        comparisonPages: [[.views, .table], [.quantization], [.results, .distributions, .sweep, .misses]],
         fontScale: 0.9)
     public static let slides = Template(
         name: "slides", description: "16:9 slides: views, numbers and charts each on a slide of their own, larger type.",
-        page: "16:9", summary: true, comparisonPages: [[.views], [.quantization], [.table], [.results], [.sweep], [.distributions]],
+        page: "16:9", summary: true,
+        comparisonPages: [[.views], [.quantization], [.table], [.results], [.sweep], [.distributions], [.misses]],
         fontScale: 1.15)
 
     public static let builtIn: [String: Template] = ["compare": compare, "compact": compact, "slides": slides]

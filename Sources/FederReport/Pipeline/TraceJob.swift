@@ -61,6 +61,9 @@ public struct TraceOutput: Encodable, Sendable {
     public var recall: Double?
     public var rankOfTrueNearest: Int?
     public var exact: [LabeledNeighbor]?
+    /// Every exact top-k neighbour the search did not return, and why.
+    public var misses: [MissOutput]?
+    public var needed: Needed?
     /// What approximated the distances when the index stores codes ("PQ 8 × 8 bits", "SQ QT_8bit (AVX2)").
     public var codes: String?
     public var refine: RefineOutput?
@@ -68,6 +71,24 @@ public struct TraceOutput: Encodable, Sendable {
     public var hnsw: HNSWTrace?
     public var nodeLabels: [Int: Label]?
     public var warnings: [String]
+
+    /// A miss with its label written as the library writes labels.
+    public struct MissOutput: Encodable, Sendable {
+        public var id: Label
+        public var exactRank: Int
+        public var distance: Float
+        public var reason: Miss.Reason
+        public var list: Int?
+        public var listRank: Int?
+        public var approximateDistance: Float?
+        public var hops: Int?
+
+        init(_ miss: Miss, unsigned: Bool) {
+            id = Label(bits: miss.id, unsigned: unsigned)
+            (exactRank, distance, reason) = (miss.exactRank, miss.distance, miss.reason)
+            (list, listRank, approximateDistance, hops) = (miss.list, miss.listRank, miss.approximateDistance, miss.hops)
+        }
+    }
 
     /// A refine index's step: the base's shortlist, each entry's base and refined distance.
     public struct RefineOutput: Codable, Sendable {
@@ -97,6 +118,8 @@ public struct TraceOutput: Encodable, Sendable {
         recall = trace.measures?.recall
         rankOfTrueNearest = trace.measures?.rankOfTrueNearest
         exact = trace.measures.map { $0.exact.map { LabeledNeighbor($0, unsigned: unsigned) } }
+        misses = trace.measures?.misses.map { $0.map { MissOutput($0, unsigned: unsigned) } }
+        needed = trace.measures?.needed
         codes = trace.codes
         refine = trace.refine.map { refine in
             RefineOutput(

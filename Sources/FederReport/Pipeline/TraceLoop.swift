@@ -37,12 +37,13 @@ public enum TraceLoop {
     ///   - exact: each query's exact top-k (from `exact`), or nil to skip measuring.
     ///   - exactFromBase: whether `exact` came from the vectors given (`--vectors`), in the space before any
     ///     pre-transform.
+    ///   - explain: whether to say why each exact neighbour was missed (sweep points do not show it).
     ///   - detail: what to keep of trace `i`.
     /// - Returns: each trace and the warnings its search raised.
     /// - Throws: the first query's error (`FederSearchError`), in query order.
     public static func run(
         index: IndexFile, queries: [ResolvedQuery], request: SearchRequest, exact: [[Neighbor]]?, exactFromBase: Bool = false,
-        detail: @Sendable (Int) -> Detail = { _ in .full }
+        explain: Bool = true, detail: @Sendable (Int) -> Detail = { _ in .full }
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
         let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
         let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
@@ -56,6 +57,12 @@ public enum TraceLoop {
                     trace.measures = Measures.compare(
                         results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter,
                         comparableDistances: comparable)
+                    // Why each exact neighbour was missed, read from the whole trace before it is slimmed.
+                    if explain {
+                        let explained = Explanations.explain(trace, index: index, exact: exact[position], k: request.k)
+                        trace.measures?.misses = explained.misses
+                        trace.measures?.needed = explained.needed
+                    }
                 }
                 if detail(position) == .summary { trace = slim(trace) }
                 return (trace, warnings)

@@ -40,6 +40,8 @@ enum TraceText {
             let rank = output.rankOfTrueNearest.map { "true nearest at rank \($0)" } ?? "true nearest missed"
             lines.append("  quality recall@\(output.parameters.k) \(String(format: "%.2f", recall)) · \(rank)")
         }
+        if let nprobe = output.needed?.nprobe { lines.append("  needed  nprobe \(nprobe) would probe every exact neighbour's list") }
+        for miss in output.misses ?? [] { lines.append("  missed  " + describe(miss)) }
         if let ivf = output.ivf {
             let probes = ivf.probes.prefix(12).map { "#\($0.list) (\($0.size), \(format($0.distance)))" }.joined(separator: " · ")
             lines.append("  probed  " + probes + (ivf.probes.count > 12 ? " · …" : ""))
@@ -59,6 +61,27 @@ enum TraceText {
         for warning in output.warnings { lines.append("  note    \(warning)") }
         return lines.joined(separator: "\n") + "\n\n"
     }
+
+    /// "id 812 (exact rank 3, 1.5e+04): in list 17, coarse rank 9 — not probed".
+    static func describe(_ miss: TraceOutput.MissOutput) -> String {
+        var text = "id \(miss.id) (exact rank \(miss.exactRank), \(format(miss.distance))): "
+        let approximate = miss.approximateDistance.map { " (the search's distance \(format($0)))" } ?? ""
+        let list = miss.list.map { list in "list \(list)" + (miss.listRank.map { ", coarse rank \($0)" } ?? "") } ?? ""
+        switch miss.reason {
+        case .unprobedList: text += "\(list) — not probed"
+        case .quantization: text += "scored\(list.isEmpty ? "" : " in " + list), ranked out by the codes\(approximate)"
+        case .transform: text += "scored\(list.isEmpty ? "" : " in " + list), ranked out after the pre-transform\(approximate)"
+        case .refineShortlist: text += "scored by the base, not in the refine shortlist\(approximate)"
+        case .unreachable: text += "unreachable on layer 0 from where the search entered it"
+        case .notReached: text += "reachable, not reached: \(hops(miss.hops)) from the visited set"
+        case .deletedPath: text += "reachable only through deleted nodes: \(hops(miss.hops)) from the visited set"
+        case .tie: text += "scored, tied with the k-th result; the library kept another id"
+        case .notKept: text += "scored on layer 0, dropped from the results\(approximate)"
+        }
+        return text
+    }
+
+    static func hops(_ count: Int?) -> String { count.map { "\($0) hop\($0 == 1 ? "" : "s")" } ?? "? hops" }
 
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

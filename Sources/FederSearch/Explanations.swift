@@ -1,0 +1,255 @@
+import FederIndex
+
+/// An exact top-k neighbour the search did not return, and why.
+public struct Miss: Codable, Equatable, Sendable {
+    public enum Reason: String, Codable, Sendable {
+        /// IVF: its list was not among the probed ones (`list`, `listRank`: nprobe ≥ listRank would scan it).
+        case unprobedList = "unprobed-list"
+        /// Scanned, but its distance from the code ranked it out (`approximateDistance` beside the true one).
+        case quantization
+        /// Scanned after a lossy pre-transform (PCA, dimension remap …) whose distance ranked it out.
+        case transform
+        /// Refine: the base index scored it, but not well enough for the k·k_factor shortlist.
+        case refineShortlist = "refine-shortlist"
+        /// HNSW: no layer-0 path from where this search entered layer 0, so no ef finds it.
+        case unreachable
+        /// HNSW: reachable, but the search stopped first (`hops`: its graph distance from the visited set).
+        case notReached = "not-reached"
+        /// HNSW: reachable only through nodes marked deleted (`hops` as for not-reached).
+        case deletedPath = "deleted-path"
+        /// Scored with the same distance as the k-th result: the library kept another id among equals.
+        case tie
+        /// HNSW: scored on layer 0 but dropped from the bounded result set.
+        case notKept = "not-kept"
+    }
+
+    /// The neighbour's label.
+    public var id: Int64
+    /// 1-based rank in the exact top-k.
+    public var exactRank: Int
+    /// Its exact distance (the truth's convention).
+    public var distance: Float
+    public var reason: Reason
+    /// IVF: the list holding it, and that list's 1-based rank in the coarse order.
+    public var list: Int?
+    public var listRank: Int?
+    /// The distance the search computed for it, when that was not the exact one (codes, a transform).
+    public var approximateDistance: Float?
+    /// HNSW: layer-0 links between it and the nearest node whose distance the search computed.
+    public var hops: Int?
+
+    public init(id: Int64, exactRank: Int, distance: Float, reason: Reason) {
+        self.id = id
+        self.exactRank = exactRank
+        self.distance = distance
+        self.reason = reason
+    }
+}
+
+/// The smallest parameter at which this query's search would have found every exact top-k neighbour.
+public struct Needed: Codable, Equatable, Sendable {
+    /// IVF: the smallest nprobe whose probed lists hold every exact top-k neighbour (the largest of their
+    /// lists' coarse ranks); nil where the coarse order beyond nprobe is not known (an HNSW quantizer).
+    public var nprobe: Int?
+
+    public init(nprobe: Int? = nil) {
+        self.nprobe = nprobe
+    }
+}
+
+/// Why each exact neighbour was missed, from the trace and the index's own structure.
+public enum Explanations {
+    /// The misses of `trace` (its results against `exact`, the first k), each with its reason, in exact-rank order,
+    /// and the parameter the query needed. `trace` must be whole (not slimmed): the reasons read its scanned
+    /// vectors and layer-0 steps.
+    public static func explain(_ trace: SearchTrace, index: IndexFile, exact: [Neighbor], k: Int) -> (misses: [Miss], needed: Needed?) {
+        let truth = Array(exact.prefix(k))
+        let returned = Set(trace.results.filter { $0.internalID >= 0 || $0.id != -1 }.map(\.id))
+        var misses: [Miss] = []
+        for (position, neighbor) in truth.enumerated() where !returned.contains(neighbor.id) {
+            misses.append(Miss(id: neighbor.id, exactRank: position + 1, distance: neighbor.distance, reason: .tie))
+        }
+        var needed: Needed?
+        switch index {
+        case .faiss(let faiss):
+            let context = FaissContext(index: faiss)
+            needed = explainFaiss(trace, context: context, truth: truth, misses: &misses)
+        case .hnswlib(let hnswlib):
+            explainHNSW(trace, graph: HNSWLinks(hnswlib), misses: &misses)
+        }
+        return (misses, needed)
+    }
+
+    /// What the faiss search path looked like around the traced search: the IVF inside, the HNSW graph, the
+    /// IDMap's labels.
+    struct FaissContext {
+        var ivf: FaissIVFIndex?
+        var hnsw: FaissHNSWIndex?
+        var labels: MappedArray<Int64>?
+
+        init(index: FaissIndex) {
+            var current: FaissIndex? = index
+            while let node = current {
+                switch node {
+                case .idMap(let map):
+                    labels = map.ids
+                    current = map.inner
+                case .preTransform(let pre): current = pre.inner
+                case .refine(let refine): current = refine.base
+                case .ivf(let ivf):
+                    self.ivf = ivf
+                    current = nil
+                case .hnsw(let hnsw):
+                    self.hnsw = hnsw
+                    current = nil
+                default: current = nil
+                }
+            }
+        }
+
+        /// The label of internal id (storage row) `id`.
+        func label(_ id: Int64) -> Int64 {
+            guard let labels, id >= 0, id < Int64(labels.count) else { return id }
+            return labels[Int(id)]
+        }
+    }
+
+    static func explainFaiss(_ trace: SearchTrace, context: FaissContext, truth: [Neighbor], misses: inout [Miss]) -> Needed? {
+        // Refine: what the base's shortlist missed is explained by the base's own search; what it held and the
+        // re-scoring dropped is a tie (flat re-scoring) or the refine codes' approximation.
+        if let refine = trace.refine {
+            let shortlist = Set(refine.base.results.map(\.id))
+            var inner = misses.filter { !shortlist.contains($0.id) }
+            let needed = explainFaiss(refine.base, context: context, truth: truth, misses: &inner)
+            let innerByID = Dictionary(inner.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for position in misses.indices {
+                if var explained = innerByID[misses[position].id] {
+                    // Scored by the base but ranked out of the shortlist.
+                    if [.quantization, .tie, .transform].contains(explained.reason) { explained.reason = .refineShortlist }
+                    misses[position] = explained
+                } else if refine.refineIndex != "flat" {
+                    misses[position].reason = .quantization
+                    if let slot = refine.base.results.firstIndex(where: { $0.id == misses[position].id }),
+                        slot < refine.refined.count
+                    {
+                        misses[position].approximateDistance = refine.refined[slot]
+                    }
+                }
+            }
+            return needed
+        }
+        let lossy = trace.codes != nil ? Miss.Reason.quantization : trace.transform != nil ? .transform : .tie
+        if let ivfTrace = trace.ivf, let ivf = context.ivf {
+            return explainIVF(ivfTrace, ivf: ivf, context: context, truth: truth, lossy: lossy, misses: &misses)
+        }
+        if trace.hnsw != nil, let hnsw = context.hnsw {
+            explainHNSW(trace, graph: HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: context.labels), misses: &misses)
+            for position in misses.indices where misses[position].reason == .notKept && lossy != .tie {
+                misses[position].reason = lossy
+            }
+            return nil
+        }
+        // An exhaustive scan: every vector was scored; what the codes or the transform did ranked it out.
+        if let scored = trace.scoredRows {
+            let rows = rowsOf(Set(misses.map(\.id)), count: scored.count, label: context.label)
+            for position in misses.indices {
+                misses[position].reason = lossy
+                if let row = rows[misses[position].id], lossy != .tie { misses[position].approximateDistance = scored[row] }
+            }
+        } else {
+            for position in misses.indices { misses[position].reason = lossy }
+        }
+        return nil
+    }
+
+    /// Row → label for the given labels, by one pass over the rows.
+    static func rowsOf(_ labels: Set<Int64>, count: Int, label: (Int64) -> Int64) -> [Int64: Int] {
+        var rows: [Int64: Int] = [:]
+        guard !labels.isEmpty else { return rows }
+        for row in 0..<count where labels.contains(label(Int64(row))) {
+            rows[label(Int64(row))] = row
+            if rows.count == labels.count { break }
+        }
+        return rows
+    }
+
+    static func explainIVF(
+        _ ivfTrace: IVFTrace, ivf: FaissIVFIndex, context: FaissContext, truth: [Neighbor], lossy: Miss.Reason, misses: inout [Miss]
+    ) -> Needed? {
+        // The coarse order: the probed lists as the search ranked them, then every other list by its centroid
+        // distance in the quantizer's order (ties by list number). Unknown past nprobe for an HNSW quantizer.
+        var listRank: [Int: Int] = [:]
+        for (position, probe) in ivfTrace.probes.enumerated() { listRank[probe.list] = position + 1 }
+        let fullOrder = ivfTrace.coarseHNSW == nil && ivfTrace.centroidDistances.count == ivf.nlist
+        if fullOrder {
+            let descending = ivf.quantizer.header.metric == .innerProduct
+            let rest = (0..<ivf.nlist).filter { listRank[$0] == nil }.sorted { a, b in
+                let (x, y) = (ivfTrace.centroidDistances[a], ivfTrace.centroidDistances[b])
+                if x != y { return descending ? x > y : x < y }
+                return a < b
+            }
+            for (position, list) in rest.enumerated() { listRank[list] = ivfTrace.probes.count + position + 1 }
+        }
+        // Where every exact neighbour sits: one pass over the lists' ids (labels through an IDMap).
+        let wanted = Set(truth.map(\.id))
+        var location: [Int64: Int] = [:]
+        scan: for (list, inverted) in ivf.invertedLists.lists.enumerated() {
+            for offset in 0..<inverted.size {
+                let label = context.label(inverted.ids[offset])
+                if wanted.contains(label), location[label] == nil {
+                    location[label] = list
+                    if location.count == wanted.count { break scan }
+                }
+            }
+        }
+        var scanned: [Int64: Float] = [:]
+        for vector in ivfTrace.scanned { scanned[context.label(vector.id)] = vector.distance }
+        for position in misses.indices {
+            let id = misses[position].id
+            guard let list = location[id] else { continue }
+            misses[position].list = list
+            misses[position].listRank = listRank[list]
+            if let approximate = scanned[id] {
+                misses[position].reason = lossy
+                if lossy != .tie { misses[position].approximateDistance = approximate }
+            } else {
+                misses[position].reason = .unprobedList
+            }
+        }
+        guard fullOrder else { return Needed(nprobe: nil) }
+        let ranks = truth.map { location[$0.id].flatMap { listRank[$0] } }
+        guard !ranks.contains(where: { $0 == nil }) else { return Needed(nprobe: nil) }
+        return Needed(nprobe: max(ranks.compactMap { $0 }.max() ?? 1, 1))
+    }
+
+    /// HNSW misses: scored on layer 0 but dropped, unreachable from where the search entered layer 0, reachable only
+    /// through deleted nodes, or reachable but not reached (with the hop distance from the visited set).
+    static func explainHNSW(_ trace: SearchTrace, graph: HNSWLinks, misses: inout [Miss]) {
+        guard let hnsw = trace.hnsw, !misses.isEmpty else { return }
+        let rows = rowsOf(Set(misses.map(\.id)), count: graph.count) { graph.label(Int($0)) }
+        // Layer 0's scored nodes: the entry and every neighbour whose distance was computed.
+        var scoredOnLayer0: [Int: Float] = [hnsw.level0.entry: hnsw.level0.steps.first?.distance ?? .nan]
+        for step in hnsw.level0.steps {
+            for event in step.neighbors where event.outcome != .visited {
+                if let distance = event.distance { scoredOnLayer0[event.id] = distance }
+            }
+        }
+        let targets = Set(misses.compactMap { rows[$0.id] }.filter { scoredOnLayer0[$0] == nil })
+        let reachable = graph.reach(from: [hnsw.level0.entry], toward: targets, throughDeleted: true)
+        let reachableLive = graph.hasDeleted ? graph.reach(from: [hnsw.level0.entry], toward: targets, throughDeleted: false) : reachable
+        let sources = Set(hnsw.visited).union(scoredOnLayer0.keys)
+        let hops = graph.reach(from: Array(sources).sorted(), toward: targets, throughDeleted: true)
+        for position in misses.indices {
+            guard let row = rows[misses[position].id] else { continue }
+            if let approximate = scoredOnLayer0[row] {
+                misses[position].reason = .notKept
+                if approximate != misses[position].distance { misses[position].approximateDistance = approximate }
+            } else if reachable[row] == nil {
+                misses[position].reason = .unreachable
+            } else {
+                misses[position].reason = reachableLive[row] == nil ? .deletedPath : .notReached
+                misses[position].hops = hops[row]
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// Why each exact neighbour was missed, checked against the libraries themselves: faiss's coarse quantizer ranks
+/// the lists and its inverted lists say where each vector is; hnswlib searched with ef = n finds exactly the
+/// neighbours that are reachable; a breadth-first walk written here over the file's own layer-0 links gives the
+/// hop counts. The indexes have real defects: a power-law IVF, an M 2 hnswlib over tight clusters with deletes.
+final class ExplanationsAgainstLibrariesTests: XCTestCase {
+    nonisolated(unsafe) static var built: (directory: URL, answers: [String: Any])?
+
+    var directory: URL { Self.built?.directory ?? FileManager.default.temporaryDirectory }
+    var answers: [String: Any] { Self.built?.answers ?? [:] }
+
+    override class func tearDown() {
+        if let directory = built?.directory { try? FileManager.default.removeItem(at: directory) }
+        built = nil
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with faiss and hnswlib") }
+        if Self.built != nil { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = """
+            import sys, json, struct
+            import numpy as np, faiss, hnswlib
+            out = sys.argv[1]
+            faiss.omp_set_num_threads(1)
+            rng = np.random.default_rng(11)
+            K = 10
+            answers = {}
+
+            # IVF over power-law clusters: a few huge lists, many small ones.
+            d = 16
+            centers = rng.normal(size=(40, d)).astype(np.float32) * 4
+            weights = 1.0 / np.arange(1, 41) ** 1.5
+            members = rng.choice(40, size=3000, p=weights / weights.sum())
+            base = (centers[members] + rng.normal(size=(3000, d))).astype(np.float32)
+            queries = (centers[rng.integers(0, 40, 30)] + rng.normal(size=(30, d))).astype(np.float32)
+            np.save(f"{out}/ivf-q.npy", queries)
+            np.save(f"{out}/ivf-base.npy", base)
+            flat = faiss.IndexFlatL2(d)
+            flat.add(base)
+            _, exact = flat.search(queries, K)
+            for name, factory in (("ivfflat", "IVF32,Flat"), ("ivfpq", "IVF32,PQ8")):
+                index = faiss.index_factory(d, factory)
+                index.train(base)
+                index.add(base)
+                ivf = faiss.extract_index_ivf(index)
+                ivf.nprobe = 3
+                faiss.write_index(index, f"{out}/{name}.faiss")
+                _, ids = index.search(queries, K)
+                _, order = ivf.quantizer.search(queries, ivf.nlist)
+                list_of = {}
+                for lst in range(ivf.nlist):
+                    size = ivf.invlists.list_size(lst)
+                    for i in faiss.rev_swig_ptr(ivf.invlists.get_ids(lst), size).tolist():
+                        list_of[i] = lst
+                # The smallest nprobe whose search returns every exact neighbour (faiss itself, flat only).
+                found_at = []
+                if name == "ivfflat":
+                    for row in range(len(queries)):
+                        for nprobe in range(1, ivf.nlist + 1):
+                            ivf.nprobe = nprobe
+                            _, got = index.search(queries[row:row + 1], K)
+                            if set(exact[row].tolist()) <= set(got[0].tolist()):
+                                found_at.append(nprobe)
+                                break
+                answers[name] = {"ids": ids.tolist(), "order": order.tolist(), "listOf": [list_of[i] for i in range(3000)],
+                                 "foundAt": found_at, "imbalance": ivf.invlists.imbalance_factor(),
+                                 "sizes": [ivf.invlists.list_size(i) for i in range(ivf.nlist)]}
+            answers["ivfExact"] = exact.tolist()
+
+            # hnswlib, M 2, over tight clusters, some elements deleted: parts of layer 0 cannot be reached.
+            n = 2000
+            centers = rng.normal(size=(50, d)).astype(np.float32) * 10
+            base = (centers[rng.integers(0, 50, n)] + 0.05 * rng.normal(size=(n, d))).astype(np.float32)
+            queries = (centers[rng.integers(0, 50, 60)] + 0.05 * rng.normal(size=(60, d))).astype(np.float32)
+            np.save(f"{out}/hnsw-q.npy", queries)
+            index = hnswlib.Index(space="l2", dim=d)
+            index.init_index(max_elements=n, M=2, ef_construction=10, random_seed=5)
+            index.set_num_threads(1)
+            index.add_items(base, np.arange(n))
+            deleted = list(range(0, 200, 7))
+            for label in deleted:
+                index.mark_deleted(label)
+            index.save_index(f"{out}/tight.hnsw")
+            index.set_ef(10)
+            at10, _ = index.knn_query(queries, k=K)
+            index.set_ef(n)
+            atN, _ = index.knn_query(queries, k=K)
+            live = np.ones(n, bool)
+            live[deleted] = False
+            exact = []
+            for q in queries:
+                dist = ((base.astype(np.float64) - q) ** 2).sum(1)
+                dist[~live] = np.inf
+                exact.append(np.argsort(dist, kind="stable")[:K].tolist())
+            # Layer 0's links and deleted flags, read from the file here (hnswlib's save_index layout).
+            raw = open(f"{out}/tight.hnsw", "rb").read()
+            offset0, max_elements, count, size_per, label_offset, data_offset = struct.unpack_from("<QQQQQQ", raw, 0)
+            level0 = struct.calcsize("<QQQQQQiiQQQdQ")
+            links, flags = [], []
+            for element in range(count):
+                start = level0 + element * size_per
+                header = struct.unpack_from("<I", raw, start)[0]
+                links.append(list(struct.unpack_from(f"<{header & 0xFFFF}I", raw, start + 4)))
+                flags.append(bool((header >> 16) & 1))
+            answers["hnsw"] = {"at10": at10.astype(np.int64).tolist(), "atN": atN.astype(np.int64).tolist(), "exact": exact,
+                               "links": links, "deleted": flags, "entry": struct.unpack_from("<i", raw, 52)[0]}
+
+            # faiss HNSW, M 4, over the same tight clusters: its layer-0 links from faiss's own arrays.
+            index = faiss.IndexHNSWFlat(d, 4)
+            index.hnsw.efConstruction = 8
+            index.add(base)
+            faiss.write_index(index, f"{out}/tight.faiss")
+            graph = index.hnsw
+            offsets = faiss.vector_to_array(graph.offsets)
+            neighbors = faiss.vector_to_array(graph.neighbors)
+            begin, end = graph.cum_nb_neighbors(0), graph.cum_nb_neighbors(1)
+            faiss_links = [[int(x) for x in neighbors[offsets[i] + begin:offsets[i] + end] if x >= 0] for i in range(index.ntotal)]
+            answers["faissHNSW"] = {"links": faiss_links, "entry": int(graph.entry_point)}
+            print(json.dumps(answers))
+            """
+        let answers = try JSONSerialization.jsonObject(with: try LibraryScript.run(script, arguments: [directory.path])) as? [String: Any]
+        Self.built = (directory, answers ?? [:])
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func traces(_ arguments: [String]) throws -> [[String: Any]] {
+        let outcome = try CLI.run(["trace"] + arguments + ["--json"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        return outcome.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    private func int64s(_ value: Any?) -> [Int64] { (value as? [NSNumber] ?? []).map(\.int64Value) }
+
+    func testIVFMissesNameTheirListAndItsCoarseRankAndTheNprobeNeeded() throws {
+        let exact = (answers["ivfExact"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        var reasons: [String: Int] = [:]
+        for name in ["ivfflat", "ivfpq"] {
+            let faiss = answers[name] as? [String: Any] ?? [:]
+            let results = (faiss["ids"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+            let order = (faiss["order"] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) }
+            let listOf = (faiss["listOf"] as? [NSNumber] ?? []).map(\.intValue)
+            let foundAt = (faiss["foundAt"] as? [NSNumber] ?? []).map(\.intValue)
+            // The PQ index keeps codes: its truth comes from the vectors that were added.
+            let truth = name == "ivfpq" ? ["--vectors", path("ivf-base.npy")] : []
+            let traced = try traces([path("\(name).faiss"), "--vector", path("ivf-q.npy"), "--k", "10"] + truth)
+            XCTAssertEqual(traced.count, exact.count)
+            for (row, trace) in traced.enumerated() where row < exact.count && row < results.count {
+                let misses = trace["misses"] as? [[String: Any]] ?? []
+                // A miss is exactly an exact neighbour faiss did not return.
+                XCTAssertEqual(
+                    misses.compactMap { ($0["id"] as? NSNumber)?.int64Value }, exact[row].filter { !results[row].contains($0) },
+                    "\(name) row \(row)")
+                for miss in misses {
+                    guard let id = (miss["id"] as? NSNumber)?.intValue, let reason = miss["reason"] as? String else { continue }
+                    reasons[reason, default: 0] += 1
+                    XCTAssertEqual(miss["list"] as? Int, listOf[id], "\(name) row \(row) id \(id)")
+                    let rank = (order[row].firstIndex(of: listOf[id]) ?? -1) + 1
+                    XCTAssertEqual(miss["listRank"] as? Int, rank, "\(name) row \(row) id \(id)")
+                    XCTAssertEqual(reason == "unprobed-list", rank > 3, "\(name) row \(row) id \(id): \(reason)")
+                    if reason != "unprobed-list" {
+                        XCTAssertEqual(reason, name == "ivfpq" ? "quantization" : "tie")
+                        if name == "ivfpq" { XCTAssertNotNil(miss["approximateDistance"]) }
+                    }
+                }
+                // The nprobe needed: the worst coarse rank of an exact neighbour's list …
+                let worst = exact[row].map { (order[row].firstIndex(of: listOf[Int($0)]) ?? -1) + 1 }.max()
+                let needed = (trace["needed"] as? [String: Any])?["nprobe"] as? Int
+                XCTAssertEqual(needed, worst, "\(name) row \(row)")
+                // … and for float vectors, where faiss itself first returns them all.
+                if name == "ivfflat", row < foundAt.count { XCTAssertEqual(needed, foundAt[row], "row \(row)") }
+            }
+        }
+        XCTAssertGreaterThan(reasons["unprobed-list"] ?? 0, 0, "\(reasons)")
+        XCTAssertGreaterThan(reasons["quantization"] ?? 0, 0, "\(reasons)")
+    }
+
+    func testHNSWMissesAreUnreachableExactlyWhereNoEfFindsThem() throws {
+        let hnsw = answers["hnsw"] as? [String: Any] ?? [:]
+        let at10 = (hnsw["at10"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        let atN = (hnsw["atN"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        let exact = (hnsw["exact"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        let links = (hnsw["links"] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) }
+        let deleted = (hnsw["deleted"] as? [Bool] ?? [])
+        XCTAssertEqual(links.count, 2000)
+        /// Hop counts of a breadth-first walk along layer-0 links (labels are element ids here).
+        func walk(from sources: [Int], throughDeleted: Bool) -> [Int: Int] {
+            var depth = Dictionary(sources.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
+            var frontier = sources
+            while !frontier.isEmpty {
+                var next: [Int] = []
+                for node in frontier where throughDeleted || !deleted[node] {
+                    for neighbor in links[node] where depth[neighbor] == nil {
+                        depth[neighbor] = (depth[node] ?? 0) + 1
+                        next.append(neighbor)
+                    }
+                }
+                frontier = next
+            }
+            return depth
+        }
+        let traced = try traces([path("tight.hnsw"), "--vector", path("hnsw-q.npy"), "--k", "10", "--ef", "10"])
+        var reasons: [String: Int] = [:]
+        for (row, trace) in traced.enumerated() where row < exact.count {
+            let misses = trace["misses"] as? [[String: Any]] ?? []
+            XCTAssertEqual(
+                misses.compactMap { ($0["id"] as? NSNumber)?.int64Value }, exact[row].filter { !at10[row].contains($0) }, "row \(row)")
+            let search = trace["hnsw"] as? [String: Any] ?? [:]
+            let entry = ((search["level0"] as? [String: Any])?["entry"] as? Int) ?? -1
+            let fromEntry = walk(from: [entry], throughDeleted: true)
+            let fromEntryLive = walk(from: [entry], throughDeleted: false)
+            let fromVisited = walk(from: (search["visited"] as? [Int]) ?? [], throughDeleted: true)
+            for miss in misses {
+                guard let id = (miss["id"] as? NSNumber)?.intValue, let reason = miss["reason"] as? String else { continue }
+                reasons[reason, default: 0] += 1
+                // Unreachable exactly where hnswlib with ef = n does not find it either.
+                XCTAssertEqual(reason == "unreachable", !atN[row].contains(Int64(id)), "row \(row) id \(id): \(reason)")
+                XCTAssertEqual(reason == "unreachable", fromEntry[id] == nil, "row \(row) id \(id)")
+                if reason == "not-reached" || reason == "deleted-path" {
+                    XCTAssertEqual(reason == "deleted-path", fromEntryLive[id] == nil, "row \(row) id \(id)")
+                    XCTAssertEqual(miss["hops"] as? Int, fromVisited[id], "row \(row) id \(id)")
+                }
+            }
+        }
+        for reason in ["unreachable", "not-reached"] { XCTAssertGreaterThan(reasons[reason] ?? 0, 0, "\(reasons)") }
+    }
+
+    /// `health` against the libraries' own numbers and a walk written here over the file's links: faiss's
+    /// imbalance factor, every unreachable label, nodes nothing links to, layer 0's components.
+    func testHealthAgainstTheLibrariesAndAWalkOverTheLinks() throws {
+        func health(_ file: String) throws -> [String: Any] {
+            let outcome = try CLI.run(["health", path(file), "--json"])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] ?? [:]
+        }
+        for name in ["ivfflat", "ivfpq"] {
+            let faiss = answers[name] as? [String: Any] ?? [:]
+            let ivf = try health("\(name).faiss")["ivf"] as? [String: Any] ?? [:]
+            let expected = try XCTUnwrap(faiss["imbalance"] as? Double)
+            XCTAssertEqual(try XCTUnwrap(ivf["imbalanceFactor"] as? Double), expected, accuracy: 1e-12 * expected, name)
+            let sizes = (faiss["sizes"] as? [Int]) ?? []
+            XCTAssertEqual(ivf["emptyLists"] as? Int, sizes.count { $0 == 0 })
+            let top = sizes.sorted().suffix(max(1, Int((Double(sizes.count) * 0.01).rounded(.up)))).reduce(0, +)
+            XCTAssertEqual(try XCTUnwrap(ivf["largestListsShare"] as? Double), Double(top) / 3000, accuracy: 1e-12)
+        }
+        let libraries: [(file: String, answers: String)] = [("tight.hnsw", "hnsw"), ("tight.faiss", "faissHNSW")]
+        var unreachableSeen = 0
+        for (file, key) in libraries {
+            let graph = answers[key] as? [String: Any] ?? [:]
+            let links = (graph["links"] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) }
+            let deleted = (graph["deleted"] as? [Bool]) ?? [Bool](repeating: false, count: links.count)
+            let entry = try XCTUnwrap(graph["entry"] as? Int)
+            // A plain depth-first walk from the entry point, through deleted nodes too.
+            var seen = [Bool](repeating: false, count: links.count)
+            var stack = [entry]
+            seen[entry] = true
+            while let node = stack.popLast() {
+                for neighbor in links[node] where !seen[neighbor] {
+                    seen[neighbor] = true
+                    stack.append(neighbor)
+                }
+            }
+            let unreachable = links.indices.filter { !seen[$0] && !deleted[$0] }
+            var linkedTo = Set<Int>()
+            for list in links { linkedTo.formUnion(list) }
+            // Components with links taken both ways: repeated relabelling to the smallest id until nothing changes.
+            var component = Array(links.indices)
+            var changed = true
+            while changed {
+                changed = false
+                for (node, list) in links.enumerated() {
+                    for neighbor in list where component[neighbor] != component[node] {
+                        let low = min(component[neighbor], component[node])
+                        component[neighbor] = low
+                        component[node] = low
+                        changed = true
+                    }
+                }
+            }
+            let hnsw = try health(file)["hnsw"] as? [String: Any] ?? [:]
+            XCTAssertEqual(hnsw["unreachable"] as? Int, unreachable.count, file)
+            XCTAssertEqual((hnsw["unreachableLabels"] as? [Int]) ?? [], unreachable, file)
+            XCTAssertEqual(hnsw["inDegreeZero"] as? Int, links.indices.count { !linkedTo.contains($0) && !deleted[$0] }, file)
+            XCTAssertEqual(hnsw["components"] as? Int, Set(component).count, file)
+            XCTAssertEqual(hnsw["deleted"] as? Int, deleted.count { $0 }, file)
+            unreachableSeen += unreachable.count
+        }
+        XCTAssertGreaterThan(unreachableSeen, 0, "the tight clusters leave nodes no search reaches")
+    }
+}
