@@ -1,3 +1,4 @@
+import FederSearch
 import Foundation
 
 /// A `--fail-if` gate such as `recall<0.9`: a measure, a comparison, a threshold.
@@ -63,6 +64,18 @@ public struct FailCondition: Equatable, Sendable {
         return nil
     }
 
+    /// An index-level measure of `health`; nil where the index has no such structure (imbalance of a graph).
+    static func healthValue(_ measure: Measure, of health: IndexHealth?) -> Double? {
+        guard let health else { return nil }
+        switch measure {
+        case .unreachable: return health.hnsw.map { Double($0.unreachable) }
+        case .inDegreeZero: return health.hnsw.map { Double($0.inDegreeZero) }
+        case .imbalance: return health.ivf?.imbalanceFactor
+        case .emptyLists: return health.ivf.map { Double($0.emptyLists) }
+        default: return nil
+        }
+    }
+
     /// What a condition looks like, for usage messages.
     public static var syntax: String {
         "measures: \(Measure.allCases.map(\.rawValue).joined(separator: ", ")), each optionally followed by "
@@ -81,6 +94,13 @@ public struct FailCondition: Equatable, Sendable {
     /// One line per side (or comparison, for jaccard) that meets the condition.
     public func failures(in result: ReportResult) -> [String] {
         var lines: [String] = []
+        if [.unreachable, .inDegreeZero, .imbalance, .emptyLists].contains(measure) {
+            for entry in result.health ?? [] {
+                guard let value = Self.healthValue(measure, of: entry.health), self.comparison.holds(value, threshold) else { continue }
+                lines.append("index '\(entry.index)' (\(entry.file)): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
+            }
+            return lines
+        }
         for (position, comparison) in result.comparisons.enumerated() {
             let name = "comparison \(position + 1) '\(comparison.title)'"
             if measure == .jaccard {

@@ -146,7 +146,12 @@ public struct JobRunner {
             }
             runs.append(ComparisonRun(spec: comparison, left: sides[0], right: sides[1], result: result))
         }
-        return (runs, ReportResult(title: spec.title, comparisons: runs.map(\.result)))
+        // Each index's health, once (an index drawn by several comparisons is checked once).
+        let health = spec.indexNames.compactMap { name -> IndexHealthEntry? in
+            guard let index = indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return nil }
+            return IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.format == .hnswlib)
+        }
+        return (runs, ReportResult(title: spec.title, comparisons: runs.map(\.result), health: health.isEmpty ? nil : health))
     }
 
     /// Throws when the job has run past its time or memory budget.

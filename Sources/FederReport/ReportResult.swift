@@ -5,6 +5,9 @@ public enum Measure: String, CaseIterable, Codable, CodingKeyRepresentable, Send
     case recall, visited, distanceComputations, rankOfTrueNearest, hops, scanned
     /// IVF: the smallest nprobe that would have probed every exact neighbour's list, per query.
     case neededNprobe = "needed.nprobe"
+    /// Index health (per index, not per side): HNSW live nodes unreachable on layer 0, live nodes nothing links
+    /// to; IVF imbalance factor and empty lists.
+    case unreachable, inDegreeZero, imbalance, emptyLists
     /// Result overlap of a comparison's two sides (per comparison, not per side).
     case jaccard
 }
@@ -13,6 +16,51 @@ public enum Measure: String, CaseIterable, Codable, CodingKeyRepresentable, Send
 public struct ReportResult: Codable, Equatable, Sendable {
     public var title: String
     public var comparisons: [ComparisonResult]
+    /// Every index of the spec with IVF lists or an HNSW graph, in spec order: its health.
+    public var health: [IndexHealthEntry]?
+
+    public init(title: String, comparisons: [ComparisonResult], health: [IndexHealthEntry]? = nil) {
+        self.title = title
+        self.comparisons = comparisons
+        self.health = health
+    }
+}
+
+/// One index's health in a report: written as `health --json` writes it (hnswlib labels unsigned).
+public struct IndexHealthEntry: Codable, Equatable, Sendable {
+    public var index: String
+    public var file: String
+    public var health: IndexHealth
+    public var unsignedLabels: Bool
+
+    public init(index: String, file: String, health: IndexHealth, unsignedLabels: Bool) {
+        (self.index, self.file, self.health, self.unsignedLabels) = (index, file, health, unsignedLabels)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case index, file, kind, count, ivf, hnsw
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        index = try container.decode(String.self, forKey: .index)
+        file = try container.decode(String.self, forKey: .file)
+        health = IndexHealth(
+            kind: try container.decode(String.self, forKey: .kind), count: try container.decode(Int.self, forKey: .count),
+            ivf: try container.decodeIfPresent(IVFHealth.self, forKey: .ivf),
+            hnsw: try? container.decodeIfPresent(HNSWHealth.self, forKey: .hnsw))
+        unsignedLabels = health.kind == "hnswlib"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+        try container.encode(file, forKey: .file)
+        try container.encode(health.kind, forKey: .kind)
+        try container.encode(health.count, forKey: .count)
+        try container.encodeIfPresent(health.ivf, forKey: .ivf)
+        try container.encodeIfPresent(health.hnsw.map { HealthJob.HNSWOutput($0, unsigned: unsignedLabels) }, forKey: .hnsw)
+    }
 }
 
 public struct ComparisonResult: Codable, Equatable, Sendable {

@@ -8,6 +8,10 @@ public struct IndexHealth: Codable, Equatable, Sendable {
     public var ivf: IVFHealth?
     public var hnsw: HNSWHealth?
 
+    public init(kind: String, count: Int, ivf: IVFHealth? = nil, hnsw: HNSWHealth? = nil) {
+        (self.kind, self.count, self.ivf, self.hnsw) = (kind, count, ivf, hnsw)
+    }
+
     /// The health of `index`: its IVF lists or its HNSW graph, wherever they sit (inside an IDMap, a
     /// pre-transform or a refine index); nil for indexes with neither (flat, PQ, SQ).
     public static func of(_ index: IndexFile) -> IndexHealth? {
@@ -60,7 +64,8 @@ public struct IVFHealth: Codable, Equatable, Sendable {
         /// Sizes from `from` to `to`, both included.
         public var from: Int
         public var to: Int
-        public var lists: Int
+        /// Lists (IVF) or nodes (HNSW in-degrees) in the bin.
+        public var count: Int
     }
 
     public init(_ index: FaissIVFIndex) {
@@ -83,12 +88,17 @@ public struct IVFHealth: Codable, Equatable, Sendable {
         self.sizes = SizeSummary(
             min: sorted.first ?? 0, p50: quantile(0.5), p95: quantile(0.95), max: sorted.last ?? 0,
             mean: sizes.isEmpty ? 0 : total / Double(sizes.count))
-        let largest = sorted.last ?? 0
+        histogram = Self.bins(sizes)
+    }
+
+    /// At most 20 bins of equal width from 0 to the largest value, each counting the values in it.
+    static func bins(_ values: [Int]) -> [Bin] {
+        let largest = max(0, values.max() ?? 0)
         let binCount = max(1, min(20, largest + 1))
         let width = max(1, Int((Double(largest + 1) / Double(binCount)).rounded(.up)))
-        var bins = (0..<binCount).map { Bin(from: $0 * width, to: ($0 + 1) * width - 1, lists: 0) }
-        for size in sizes { bins[min(binCount - 1, size / width)].lists += 1 }
-        histogram = bins.filter { $0.from <= largest }
+        var bins = (0..<binCount).map { Bin(from: $0 * width, to: ($0 + 1) * width - 1, count: 0) }
+        for value in values where value >= 0 { bins[min(binCount - 1, value / width)].count += 1 }
+        return bins.filter { $0.from <= largest }
     }
 }
 
@@ -112,6 +122,8 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
     public var largestComponent: Int
     /// Per level, top first: nodes, in-degree spread and the most linked-to nodes.
     public var levels: [Level]
+    /// Layer 0's live nodes by in-degree: bins of equal width from 0 to the largest (nodes per bin).
+    public var inDegreeHistogram: [IVFHealth.Bin]
 
     public struct Level: Codable, Equatable, Sendable {
         public var level: Int
@@ -159,6 +171,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
         // In-degrees per level, and layer 0's undirected components (union–find).
         var levels: [Level] = []
         var inDegreeZero = 0
+        var histogram: [IVFHealth.Bin] = []
         var parent = Array(0..<count)
         func root(_ node: Int) -> Int {
             var node = node
@@ -199,10 +212,14 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
                         min: degrees.first ?? 0, p50: quantile(0.5), p95: quantile(0.95), max: degrees.last ?? 0,
                         mean: degrees.isEmpty ? 0 : Double(degrees.reduce(0, +)) / Double(degrees.count)),
                     hubs: Array(hubs)))
-            if level == 0 { inDegreeZero = (0..<count).count { inDegree[$0] == 0 && !graph.isDeleted($0) } }
+            if level == 0 {
+                inDegreeZero = (0..<count).count { inDegree[$0] == 0 && !graph.isDeleted($0) }
+                histogram = IVFHealth.bins((0..<count).filter { !graph.isDeleted($0) }.map { Int(inDegree[$0]) })
+            }
         }
         self.levels = levels
         self.inDegreeZero = inDegreeZero
+        inDegreeHistogram = histogram
         var sizes: [Int: Int] = [:]
         for node in 0..<count { sizes[root(node), default: 0] += 1 }
         components = sizes.count

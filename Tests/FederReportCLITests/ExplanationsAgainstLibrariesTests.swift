@@ -294,5 +294,26 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
             unreachableSeen += unreachable.count
         }
         XCTAssertGreaterThan(unreachableSeen, 0, "the tight clusters leave nodes no search reaches")
+
+        // The same numbers gate a report: per index, named with its file.
+        let spec = directory.appendingPathComponent("health.json")
+        try Data(
+            """
+            {"indexes": {"tight": {"file": "tight.hnsw"}, "lists": {"file": "ivfflat.faiss"}},
+             "queries": {"q": {"vector": "hnsw-q.npy", "row": 0}}, "params": {"k": 10, "ef": 10},
+             "comparisons": [{"title": "t", "left": {"index": "tight", "query": "q"}, "right": {"index": "tight", "query": "q"}}]}
+            """.utf8
+        ).write(to: spec)
+        let imbalance = try XCTUnwrap((answers["ivfflat"] as? [String: Any])?["imbalance"] as? Double)
+        let gated = try CLI.run([
+            spec.path, "-o", path("health.pdf"), "--quiet", "--fail-if", "unreachable>0", "--fail-if", "imbalance>\(imbalance - 0.01)",
+            "--fail-if", "imbalance>\(imbalance + 0.01)",
+        ])
+        XCTAssertEqual(gated.status, 1)
+        let lines = gated.stderr.split(separator: "\n").filter { $0.contains("fail-if") }
+        XCTAssertEqual(lines.count, 2, gated.stderr)
+        XCTAssertTrue(lines.contains { $0.contains("index 'tight' (") && $0.contains("unreachable ") }, gated.stderr)
+        XCTAssertTrue(lines.contains { $0.contains("index 'lists' (") && $0.contains("imbalance ") }, gated.stderr)
+        if let text = try pdfText(path("health.pdf")) { XCTAssertTrue(text.contains("Index health"), text) }
     }
 }

@@ -60,6 +60,7 @@ final class ReportCommandTests: XCTestCase {
         for expected in [
             "Work and quality", "Recall@8 against nprobe", "Distance computations per query", "Whole picture vs detected object",
             "IVF coarse search", "HNSW search", "Quantization — approximate vs true distance", "Refine — shortlist re-scored",
+            "Index health", "Why exact neighbours were missed", "Missed: id",
         ] {
             XCTAssertTrue(text.contains(expected), "missing \(expected)")
         }
@@ -72,11 +73,12 @@ final class ReportCommandTests: XCTestCase {
         // The compare template: a summary page, then per comparison a views page, a table/results page and,
         // for multi-query sides, a distributions/sweep page; a quantization page after the views where a side keeps
         // codes. digits has three single-query comparisons of float vectors, two 40-query sweeps of them, two
-        // single-query comparisons with codes and one sweep with codes: 1 + 3·2 + 2·3 + 2·3 + 4 = 23 pages.
+        // single-query comparisons with codes and one sweep with codes, and six indexes whose health takes two
+        // pages after the summary: 1 + 2 + 3·2 + 2·3 + 2·3 + 4 = 25 pages.
         let pages = files.filter { $0.hasPrefix("page-") && $0.hasSuffix(".png") }
-        XCTAssertEqual(Set(pages), Set((1...23).map { "page-\($0).png" }), "\(files)")
+        XCTAssertEqual(Set(pages), Set((1...25).map { "page-\($0).png" }), "\(files)")
         // A4 landscape is 297 × 210 mm = 11.69 × 8.27 in: at 40 dpi 467.7 × 330.7, rounded to 468 × 331 px.
-        for page in ["page-1.png", "page-23.png"] {
+        for page in ["page-1.png", "page-25.png"] {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out(page))))
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], page)
             XCTAssertEqual(bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, 468, page)

@@ -117,12 +117,12 @@ final class PageCompositionTests: XCTestCase {
         let (runs, result) = try JobRunner(spec: job).run()
         let composer = ReportComposer(spec: job, template: .compare, runs: runs, result: result, measurer: measurer)
         let pages = composer.pages()
-        // compare: summary; per comparison [views], [table, results], [distributions, sweep, misses] — the first
+        // compare: summary, the indexes' health; per comparison [views], [table, results], [distributions, sweep, misses] — the first
         // comparison (one query, no sweep) has no third page; neither side keeps codes, so no quantization page.
-        XCTAssertEqual(pages.map(\.title), ["Summary", "1. one query", "", "2. a set and a sweep", "", ""])
+        XCTAssertEqual(pages.map(\.title), ["Summary", "Index health", "1. one query", "", "2. a set and a sweep", "", ""])
         XCTAssertEqual(texts(pages[0].marks).first?.text, "Two comparisons")
         XCTAssertTrue(texts(pages[0].marks).contains { $0.text == "one query" }, "the summary lists each comparison")
-        for page in pages.dropFirst() {
+        for page in pages.dropFirst(2) {
             let heading = try XCTUnwrap(texts(page.marks).first)
             XCTAssertTrue(heading.text == "1. one query" || heading.text == "2. a set and a sweep", heading.text)
             let facts = try XCTUnwrap(texts(page.marks).dropFirst().first)

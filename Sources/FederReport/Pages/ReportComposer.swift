@@ -35,7 +35,10 @@ public struct ReportComposer {
     /// Every page, in order.
     public func pages() -> [Scene] {
         var scenes: [Scene] = []
-        if template.summary { scenes.append(summaryPage()) }
+        if template.summary {
+            scenes.append(summaryPage())
+            scenes += healthPages()
+        }
         for (position, run) in runs.enumerated() {
             for (page, blocks) in template.comparisonPages.enumerated() {
                 let present = blocks.filter { has($0, run) }
@@ -126,6 +129,138 @@ public struct ReportComposer {
                 marks += QuantizationViews.scatter(input, in: area, theme: theme, measurer: measurer)
             }
         }
+        return marks
+    }
+
+    // MARK: health
+
+    /// Every index's health, four to a page: its key numbers and a histogram (IVF list sizes, HNSW in-degrees).
+    func healthPages() -> [Scene] {
+        let entries = result.health ?? []
+        return stride(from: 0, to: entries.count, by: 4).map { start in
+            let chunk = Array(entries[start..<min(start + 4, entries.count)])
+            let facts =
+                "Before any query: how evenly each IVF index fills its lists, and which HNSW nodes no search can reach "
+                + "(no layer-0 path from the entry point leads to them)."
+            var (scene, content) = composer.page(
+                title: start == 0 ? "Index health" : "", heading: "Index health", facts: facts)
+            let gap = 10.0
+            let columns = chunk.count == 1 ? 1 : 2
+            let rows = (chunk.count + columns - 1) / columns
+            let width = (content.width - gap * Double(columns - 1)) / Double(columns)
+            let height = min(content.height, (content.height - gap * Double(rows - 1)) / Double(max(rows, 1)))
+            for (position, entry) in chunk.enumerated() {
+                let cell = Rect(
+                    x: content.x + Double(position % columns) * (width + gap), y: content.y + Double(position / columns) * (height + gap),
+                    width: width, height: height)
+                scene.marks += healthPanel(entry, in: cell)
+            }
+            return scene
+        }
+    }
+
+    func healthPanel(_ entry: IndexHealthEntry, in rect: Rect) -> [Mark] {
+        let health = entry.health
+        let title = "\(entry.index) — \(health.kind), \(health.count) \(health.hnsw != nil ? "nodes" : "vectors")"
+        var lines: [(String, Color)] = []
+        let bins: [IVFHealth.Bin]
+        let axis: String
+        if let ivf = health.ivf {
+            let top = max(1, Int((Double(ivf.nlist) * 0.01).rounded(.up)))
+            lines.append(
+                (
+                    "Imbalance factor \(String(format: "%.2f", ivf.imbalanceFactor)) (1 = every list equal; faiss's imbalance_factor)",
+                    ivf.imbalanceFactor > 2 ? Color(hex: 0xD55E00) : theme.text
+                ))
+            lines.append(
+                (
+                    "\(ivf.nlist) lists · sizes p50 \(ivf.sizes.p50), p95 \(ivf.sizes.p95), max \(ivf.sizes.max) · \(ivf.emptyLists) empty · "
+                        + "the largest \(top == 1 ? "list holds" : "\(top) lists hold") \(String(format: "%.1f", ivf.largestListsShare * 100)) % "
+                        + "of the vectors", theme.text
+                ))
+            bins = ivf.histogram
+            axis = "list size (vectors)"
+        } else if let hnsw = health.hnsw {
+            lines.append(
+                (
+                    hnsw.unreachable == 0
+                        ? "Every live node is reachable from the entry point on layer 0."
+                        : "\(hnsw.unreachable) live node\(hnsw.unreachable == 1 ? " is" : "s are") unreachable on layer 0: no search finds "
+                            + "\(hnsw.unreachable == 1 ? "it" : "them") at any ef",
+                    hnsw.unreachable > 0 ? Color(hex: 0xD55E00) : theme.text
+                ))
+            var second =
+                "\(hnsw.inDegreeZero) with no incoming link · \(hnsw.components) component\(hnsw.components == 1 ? "" : "s") "
+                + "(largest \(hnsw.largestComponent)) · top level \(hnsw.maxLevel)"
+            if hnsw.deleted > 0 { second += " · \(hnsw.deleted) deleted, \(hnsw.reachableOnlyThroughDeleted) reachable only through them" }
+            lines.append((second, theme.text))
+            bins = hnsw.inDegreeHistogram
+            axis = "layer-0 in-degree (links pointing to a node)"
+        } else {
+            return []
+        }
+        var (marks, content) = ViewKit.panel(
+            title: title, subtitle: (entry.file as NSString).lastPathComponent, in: rect, theme: theme, measurer: measurer)
+        var y = content.y
+        for (text, color) in lines {
+            marks.append(
+                .text(TextMark(text, at: Point(content.x, y), font: theme.labelFont, color: color, width: content.width, maxLines: 2)))
+            y += measurer.measure(text, font: theme.labelFont, width: content.width).height + 3
+        }
+        let unit = health.ivf != nil ? "lists" : "nodes"
+        marks += Self.histogram(
+            bins, unit: unit, axis: axis, in: Rect(x: content.x, y: y + 4, width: content.width, height: content.maxY - y - 4), theme: theme
+        )
+        return marks
+    }
+
+    /// Bars of `bins` with a count axis on the left and the bins' ranges beneath.
+    static func histogram(_ bins: [IVFHealth.Bin], unit: String, axis: String, in rect: Rect, theme: Theme) -> [Mark] {
+        guard !bins.isEmpty, rect.height > 40 else { return [] }
+        var marks: [Mark] = []
+        let plot = Rect(x: rect.x + 34, y: rect.y + 4, width: rect.width - 40, height: rect.height - 30)
+        let highest = Double(bins.map(\.count).max() ?? 1)
+        let ticks = ViewKit.niceTicks(0, max(highest, 1), count: 4)
+        let top = max(ticks.last ?? highest, highest)
+        for tick in ticks {
+            let y = plot.maxY - tick / top * plot.height
+            marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.grid, width: 0.5)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(plot.x - 4, y - 4), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .right)))
+        }
+        let slot = plot.width / Double(bins.count)
+        for (position, bin) in bins.enumerated() {
+            let height = Double(bin.count) / top * plot.height
+            marks.append(
+                .rect(
+                    Rect(x: plot.x + Double(position) * slot + 1, y: plot.maxY - height, width: max(1, slot - 2), height: height),
+                    fill: theme.accent, stroke: nil, cornerRadius: 1))
+        }
+        // Every other bin's range beneath when they would crowd.
+        let every = slot < 34 ? Int((34 / slot).rounded(.up)) : 1
+        for (position, bin) in bins.enumerated() where position % every == 0 {
+            marks.append(
+                .text(
+                    TextMark(
+                        bin.from == bin.to ? "\(bin.from)" : "\(bin.from)–\(bin.to)",
+                        at: Point(plot.x + (Double(position) + 0.5) * slot, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
+        }
+        marks.append(
+            .polyline(
+                [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
+        )
+        marks.append(
+            .text(TextMark(axis, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(
+            .text(
+                TextMark(
+                    unit, at: Point(rect.x + 4, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
+                    alignment: .center,
+                    rotation: -90)))
         return marks
     }
 

@@ -38,6 +38,7 @@ public enum HealthJob {
         public var components: Int
         public var largestComponent: Int
         public var levels: [Level]
+        public var inDegreeHistogram: [IVFHealth.Bin]
 
         init(_ health: HNSWHealth, unsigned: Bool) {
             func label(_ id: Int64) -> Label { Label(bits: id, unsigned: unsigned) }
@@ -46,6 +47,7 @@ public enum HealthJob {
             unreachableLabels = health.unreachableLabels.map(label)
             (reachableOnlyThroughDeleted, inDegreeZero) = (health.reachableOnlyThroughDeleted, health.inDegreeZero)
             (components, largestComponent) = (health.components, health.largestComponent)
+            inDegreeHistogram = health.inDegreeHistogram
             levels = health.levels.map { level in
                 Level(
                     level: level.level, nodes: level.nodes, links: level.links, inDegree: level.inDegree,
@@ -81,7 +83,7 @@ public enum HealthJob {
                     + "list\(ivf.emptyLists == 1 ? "" : "s") · the largest \(top == 1 ? "list holds" : "\(top) lists hold") "
                     + percent(ivf.largestListsShare) + " of the vectors")
             lines.append(
-                "  histogram   " + ivf.histogram.map { "\($0.from)–\($0.to): \($0.lists)" }.joined(separator: " · ") + " (size: lists)")
+                "  histogram   " + ivf.histogram.map { "\($0.from)–\($0.to): \($0.count)" }.joined(separator: " · ") + " (size: lists)")
         } else if let hnsw = output.hnsw {
             lines.append(
                 "\(output.file) · \(output.kind) · \(output.count) nodes · entry point \(hnsw.entryPoint) (level \(hnsw.maxLevel))")
