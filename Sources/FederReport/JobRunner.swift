@@ -15,6 +15,9 @@ public struct JobRunner {
     public var memoryLimit: Int = 0
     /// faiss's OpenMP threads to mirror in every search (`SearchRequest.ompThreads`).
     public var ompThreads = 1
+    /// Whether nprobe sweeps of IVF over float vectors come from one coarse ranking per query (exact; ties traced)
+    /// rather than a traced search per point. Off only to check the two agree.
+    public var useCoarseOrder = true
     /// The most traced searches one job may ask for (queries × (1 + sweep points), both sides, all comparisons).
     public static let maxSearches = 2_000_000
 
@@ -236,8 +239,28 @@ public struct JobRunner {
 
     func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec, started: Date) throws -> SweepResult {
         var points: [[SweepPoint]] = []
-        for side in sides {
+        var fromCoarseOrder: [String] = []
+        for (position, side) in sides.enumerated() {
             var series: [SweepPoint] = []
+            // IVF over float vectors: every nprobe from one coarse ranking per query (ties traced instead).
+            if sweep.parameter == .nprobe, useCoarseOrder, side.exact != nil, IVFCurve.ivf(of: side.index) != nil {
+                try checkBudget(started: started, at: comparison.path + ".sweep")
+                let k = side.result.parameters.k
+                let request = SearchRequest(k: k, nprobe: 1, ef: nil, ompThreads: ompThreads)
+                let exactPlusOne =
+                    TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), k: k + 1, base: side.base) ?? []
+                if let curve = try IVFCurve.build(
+                    index: side.index, queries: side.vectors, exactPlusOne: exactPlusOne, k: k, request: request)
+                {
+                    for value in sweep.values {
+                        try checkBudget(started: started, at: comparison.path + ".sweep")
+                        series.append(try curvePoint(curve, side: side, value: value, path: comparison.path + ".sweep"))
+                    }
+                    points.append(series)
+                    fromCoarseOrder.append(position == 0 ? "left" : "right")
+                    continue
+                }
+            }
             for value in sweep.values {
                 try checkBudget(started: started, at: comparison.path + ".sweep")
                 var request = SearchRequest(
@@ -260,6 +283,39 @@ public struct JobRunner {
             }
             points.append(series)
         }
-        return SweepResult(parameter: sweep.parameter.rawValue, values: sweep.values, left: points[0], right: points[1])
+        return SweepResult(
+            parameter: sweep.parameter.rawValue, values: sweep.values, left: points[0], right: points[1],
+            fromCoarseOrder: fromCoarseOrder.isEmpty ? nil : fromCoarseOrder)
+    }
+
+    /// One sweep point from the coarse order: the queries a tie leaves undecided are traced at that nprobe.
+    func curvePoint(_ curve: IVFCurve, side: SideRun, value: Int, path: String) throws -> SweepPoint {
+        var recall = 0.0
+        var computations = 0
+        var visited = 0
+        var traced: [Int] = []
+        for query in side.vectors.indices {
+            if let point = curve.point(query: query, nprobe: value) {
+                recall += point.recall
+                computations += point.distanceComputations
+                visited += point.visited
+            } else {
+                traced.append(query)
+            }
+        }
+        if !traced.isEmpty {
+            let request = SearchRequest(k: side.result.parameters.k, nprobe: value, ef: nil, ompThreads: ompThreads)
+            let traces = try traceAll(
+                index: side.index, vectors: traced.map { side.vectors[$0] }, exact: side.exact.map { exact in traced.map { exact[$0] } },
+                exactFromBase: side.base != nil, explain: false, request: request, path: path)
+            for trace in traces {
+                recall += trace.measures?.recall ?? 0
+                computations += trace.counts.distanceComputations
+                visited += trace.counts.visited
+            }
+        }
+        let count = Double(max(side.vectors.count, 1))
+        return SweepPoint(
+            value: value, recall: recall / count, distanceComputations: Double(computations) / count, visited: Double(visited) / count)
     }
 }

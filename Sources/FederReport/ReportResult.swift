@@ -166,6 +166,13 @@ public struct SweepResult: Codable, Equatable, Sendable {
     public var values: [Int]
     public var left: [SweepPoint]
     public var right: [SweepPoint]
+    /// The sides ("left", "right") whose points came from one coarse ranking per query rather than a search
+    /// per point: IVF over float vectors, where that is exact (ties traced).
+    public var fromCoarseOrder: [String]?
+
+    public init(parameter: String, values: [Int], left: [SweepPoint], right: [SweepPoint], fromCoarseOrder: [String]? = nil) {
+        (self.parameter, self.values, self.left, self.right, self.fromCoarseOrder) = (parameter, values, left, right, fromCoarseOrder)
+    }
 }
 
 public struct SweepPoint: Codable, Equatable, Sendable {

@@ -68,7 +68,20 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
                             if set(exact[row].tolist()) <= set(got[0].tolist()):
                                 found_at.append(nprobe)
                                 break
+                # faiss's own sweep: mean recall@K by ids and mean distance computations (ndis + nlist) per nprobe.
+                sweep = []
+                for nprobe in (1, 2, 4, 8, 32):
+                    ivf.nprobe = nprobe
+                    faiss.cvar.indexIVF_stats.reset()
+                    hits = 0
+                    for row in range(len(queries)):
+                        _, got = index.search(queries[row:row + 1], K)
+                        hits += len(set(got[0].tolist()) & set(exact[row].tolist()))
+                    sweep.append({"nprobe": nprobe, "recall": hits / (K * len(queries)),
+                                  "ndis": faiss.cvar.indexIVF_stats.ndis / len(queries) + ivf.nlist})
+                ivf.nprobe = 3
                 answers[name] = {"ids": ids.tolist(), "order": order.tolist(), "listOf": [list_of[i] for i in range(3000)],
+                                 "sweep": sweep,
                                  "foundAt": found_at, "imbalance": ivf.invlists.imbalance_factor(),
                                  "sizes": [ivf.invlists.list_size(i) for i in range(ivf.nlist)]}
             answers["ivfExact"] = exact.tolist()
@@ -315,5 +328,32 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("index 'tight' (") && $0.contains("unreachable ") }, gated.stderr)
         XCTAssertTrue(lines.contains { $0.contains("index 'lists' (") && $0.contains("imbalance ") }, gated.stderr)
         if let text = try pdfText(path("health.pdf")) { XCTAssertTrue(text.contains("Index health"), text) }
+    }
+
+    /// An nprobe sweep of IVF over float vectors comes from one coarse ranking per query, and gives what faiss
+    /// gives searching at every point: the same mean recall and the same distance computations.
+    func testCoarseOrderSweepMatchesFaissAtEveryPoint() throws {
+        let spec = directory.appendingPathComponent("sweep.json")
+        try Data(
+            """
+            {"indexes": {"ivf": {"file": "ivfflat.faiss"}}, "queries": {"q": {"vector": "ivf-q.npy"}}, "params": {"k": 10},
+             "comparisons": [{"title": "s", "left": {"index": "ivf", "query": "q"}, "right": {"index": "ivf", "query": "q"},
+                              "sweep": {"nprobe": [1, 2, 4, 8, 32]}}]}
+            """.utf8
+        ).write(to: spec)
+        let outcome = try CLI.run([spec.path, "-o", path("sweep.pdf"), "--summary", path("sweep.json"), "--quiet"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("sweep.json")))) as? [String: Any]
+        let sweep = (summary?["comparisons"] as? [[String: Any]])?.first?["sweep"] as? [String: Any] ?? [:]
+        XCTAssertEqual(sweep["fromCoarseOrder"] as? [String], ["left", "right"])
+        let faiss = ((answers["ivfflat"] as? [String: Any])?["sweep"] as? [[String: Any]]) ?? []
+        let ours = sweep["left"] as? [[String: Any]] ?? []
+        XCTAssertEqual(ours.count, faiss.count)
+        for (point, expected) in zip(ours, faiss) {
+            XCTAssertEqual(point["value"] as? Int, expected["nprobe"] as? Int)
+            XCTAssertEqual(try XCTUnwrap(point["recall"] as? Double), try XCTUnwrap(expected["recall"] as? Double), accuracy: 1e-12)
+            XCTAssertEqual(
+                try XCTUnwrap(point["distanceComputations"] as? Double), try XCTUnwrap(expected["ndis"] as? Double), accuracy: 1e-9)
+        }
     }
 }

@@ -57,6 +57,24 @@ final class DigitsExampleTests: XCTestCase {
         XCTAssertEqual(sweep.left.last?.recall ?? 0, 1, accuracy: 1e-12, "nprobe = nlist is exact")
     }
 
+    /// The digits IVF sweep computed from one coarse ranking per query equals the sweep traced point by point.
+    func testCoarseOrderSweepEqualsTheTracedSweep() throws {
+        let folder = examples.appendingPathComponent("digits")
+        let spec = try JobSpecParser.parse(file: folder.appendingPathComponent("compare.json").path)
+        var traced = JobRunner(spec: spec)
+        traced.useCoarseOrder = false
+        let fast = try XCTUnwrap(try JobRunner(spec: spec).run().result.comparisons[3].sweep)
+        let slow = try XCTUnwrap(try traced.run().result.comparisons[3].sweep)
+        XCTAssertEqual(fast.fromCoarseOrder, ["left", "right"])
+        XCTAssertNil(slow.fromCoarseOrder)
+        for (a, b) in zip(fast.left + fast.right, slow.left + slow.right) {
+            XCTAssertEqual(a.value, b.value)
+            XCTAssertEqual(a.recall ?? -1, b.recall ?? -2, accuracy: 1e-12)
+            XCTAssertEqual(a.distanceComputations, b.distanceComputations)
+            XCTAssertEqual(a.visited, b.visited)
+        }
+    }
+
     func testTemplatesOnDiskMatchTheBuiltIns() throws {
         let folder = examples.deletingLastPathComponent().appendingPathComponent("Templates")
         for (name, builtIn) in Template.builtIn {

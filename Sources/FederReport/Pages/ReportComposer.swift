@@ -649,9 +649,11 @@ public struct ReportComposer {
         let ticks = (0...20).map { pow(2.0, Double($0)) }.filter { $0 <= highest * 2 }
         return marks
             + Charts.lineChart(
-                title: "Every exact neighbour's list probed, by nprobe\(over)", series: neededSeries,
+                title: "The nprobe each query needed\(over)", series: neededSeries,
                 xLabel: "nprobe", yLabel: "share of queries", logX: true, yRange: 0...1.05,
-                xTicks: ticks, subtitle: served.joined(separator: "; ") + ".",
+                xTicks: ticks,
+                subtitle: "Share of queries whose every exact neighbour's list is among the first nprobe. "
+                    + served.joined(separator: "; ") + ".",
                 in: Rect(x: curveRect.x + 5, y: curveRect.y, width: curveRect.width - 5, height: curveRect.height),
                 theme: theme, measurer: measurer)
     }
@@ -685,10 +687,17 @@ public struct ReportComposer {
                         name: points.isEmpty ? name + " (no exact truth)" : name, color: side.2, points: points, dashed: side.3)
                 }
         }
+        // Points computed from the coarse order rather than searched: say so, they are exact.
+        let computed = sweep.fromCoarseOrder ?? []
+        let note =
+            computed.isEmpty
+            ? ""
+            : "\(computed.count == 2 ? "Both sides" : computed[0] == "left" ? "Left" : "Right"): every point exact from one coarse "
+                + "ranking per query (IVF over float vectors; a search per point would give the same)."
         return Charts.lineChart(
             title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series { $0.recall },
             xLabel: sweep.parameter,
-            yLabel: "recall", logX: true, yRange: 0...1.05,
+            yLabel: "recall", logX: true, yRange: 0...1.05, subtitle: note,
             in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
             theme: theme, measurer: measurer)
             + Charts.lineChart(
