@@ -198,6 +198,8 @@ public struct JobRunner {
         if !scanned.isEmpty { aggregates[.scanned] = Distribution(scanned) }
         let neededNprobe = outcomes.compactMap(\.needed?.nprobe).map(Double.init)
         if !neededNprobe.isEmpty { aggregates[.neededNprobe] = Distribution(neededNprobe) }
+        let neededEF = outcomes.compactMap(\.needed?.ef).map(Double.init)
+        if !neededEF.isEmpty { aggregates[.neededEF] = Distribution(neededEF) }
         guard let first = traces.first, let firstOutcome = outcomes.first, let firstQuery = vectors.first else {
             throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
         }

@@ -5,6 +5,8 @@ public enum Measure: String, CaseIterable, Codable, CodingKeyRepresentable, Send
     case recall, visited, distanceComputations, rankOfTrueNearest, hops, scanned
     /// IVF: the smallest nprobe that would have probed every exact neighbour's list, per query.
     case neededNprobe = "needed.nprobe"
+    /// HNSW: the smallest ef that returns every exact neighbour, per query (queries with an unreachable one left out).
+    case neededEF = "needed.ef"
     /// Index health (per index, not per side): HNSW live nodes unreachable on layer 0, live nodes nothing links
     /// to; IVF imbalance factor and empty lists.
     case unreachable, inDegreeZero, imbalance, emptyLists

@@ -51,14 +51,61 @@ public struct Needed: Codable, Equatable, Sendable {
     /// IVF: the smallest nprobe whose probed lists hold every exact top-k neighbour (the largest of their
     /// lists' coarse ranks); nil where the coarse order beyond nprobe is not known (an HNSW quantizer).
     public var nprobe: Int?
+    /// HNSW: the smallest ef ≥ k at which the library's search returns every exact top-k neighbour; nil when one
+    /// is unreachable from where the search enters layer 0, or none up to `Explanations.efCap` does.
+    public var ef: Int?
 
-    public init(nprobe: Int? = nil) {
+    public init(nprobe: Int? = nil, ef: Int? = nil) {
         self.nprobe = nprobe
+        self.ef = ef
     }
 }
 
 /// Why each exact neighbour was missed, from the trace and the index's own structure.
 public enum Explanations {
+    /// The largest ef `neededEF` tries.
+    public static let efCap = 1024
+
+    /// The smallest ef ≥ k at which `index`'s HNSW search for `query` returns every label of `truth`: searches at
+    /// doubling ef from the one already run (`known`, whether it found them all) up to `efCap`, then bisects
+    /// between the last ef that missed and the first that found them. The bisection takes a larger ef never to
+    /// lose a neighbour a smaller one found; nil when no ef up to the cap finds them all.
+    public static func neededEF(
+        index: IndexFile, query: [Float], request: SearchRequest, truth: Set<Int64>, known: (ef: Int, foundAll: Bool)
+    ) -> Int? {
+        let k = request.k
+        let cap = max(k, min(efCap, index.count))
+        func findsAll(_ ef: Int) -> Bool {
+            var asked = request
+            asked.ef = ef
+            guard let trace = try? Searcher.trace(index, query: query, request: asked).trace else { return false }
+            return truth.isSubset(of: Set(trace.results.map(\.id)))
+        }
+        var missed = k - 1  // below k the libraries search with k
+        var found: Int
+        if known.foundAll {
+            found = max(known.ef, k)
+        } else {
+            missed = max(missed, known.ef)
+            var ef = max(2 * known.ef, k)
+            while true {
+                let tried = min(ef, cap)
+                if findsAll(tried) {
+                    found = tried
+                    break
+                }
+                missed = tried
+                if tried == cap { return nil }
+                ef *= 2
+            }
+        }
+        while found - missed > 1 {
+            let middle = (found + missed) / 2
+            if findsAll(middle) { found = middle } else { missed = middle }
+        }
+        return found
+    }
+
     /// The misses of `trace` (its results against `exact`, the first k), each with its reason, in exact-rank order,
     /// and the parameter the query needed. `trace` must be whole (not slimmed): the reasons read its scanned
     /// vectors and layer-0 steps.

@@ -111,6 +111,17 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
                 dist = ((base.astype(np.float64) - q) ** 2).sum(1)
                 dist[~live] = np.inf
                 exact.append(np.argsort(dist, kind="stable")[:K].tolist())
+            # The smallest ef at which hnswlib returns every exact neighbour, trying every ef from K up to 300.
+            needed_ef = []
+            for row, q in enumerate(queries):
+                found = None
+                for ef in range(K, 301):
+                    index.set_ef(ef)
+                    got, _ = index.knn_query(q[None, :], k=K)
+                    if set(exact[row]) <= set(got[0].tolist()):
+                        found = ef
+                        break
+                needed_ef.append(found)
             # Layer 0's links and deleted flags, read from the file here (hnswlib's save_index layout).
             raw = open(f"{out}/tight.hnsw", "rb").read()
             offset0, max_elements, count, size_per, label_offset, data_offset = struct.unpack_from("<QQQQQQ", raw, 0)
@@ -122,7 +133,8 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
                 links.append(list(struct.unpack_from(f"<{header & 0xFFFF}I", raw, start + 4)))
                 flags.append(bool((header >> 16) & 1))
             answers["hnsw"] = {"at10": at10.astype(np.int64).tolist(), "atN": atN.astype(np.int64).tolist(), "exact": exact,
-                               "links": links, "deleted": flags, "entry": struct.unpack_from("<i", raw, 52)[0]}
+                               "links": links, "deleted": flags, "entry": struct.unpack_from("<i", raw, 52)[0],
+                               "neededEF": needed_ef}
 
             # faiss HNSW, M 4, over the same tight clusters: its layer-0 links from faiss's own arrays.
             index = faiss.IndexHNSWFlat(d, 4)
@@ -244,6 +256,19 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
             }
         }
         for reason in ["unreachable", "not-reached"] { XCTAssertGreaterThan(reasons[reason] ?? 0, 0, "\(reasons)") }
+        // The ef each query needed: hnswlib itself, tried at every ef from k up (none where a neighbour is unreachable).
+        let neededEF = (hnsw["neededEF"] as? [Any]) ?? []
+        var compared = 0
+        for (row, trace) in traced.enumerated() where row < neededEF.count {
+            let ours = (trace["needed"] as? [String: Any])?["ef"] as? Int
+            if let theirs = neededEF[row] as? Int {
+                XCTAssertEqual(ours, theirs, "row \(row)")
+                compared += 1
+            } else {
+                XCTAssertTrue(ours == nil || ours ?? 0 > 300, "row \(row): \(ours ?? -1)")
+            }
+        }
+        XCTAssertGreaterThanOrEqual(compared, 5, "queries whose every exact neighbour some ef returns")
     }
 
     /// `health` against the libraries' own numbers and a walk written here over the file's links: faiss's

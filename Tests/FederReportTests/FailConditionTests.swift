@@ -26,7 +26,8 @@ final class FailConditionTests: XCTestCase {
         let names: [(String, Measure)] = [
             ("recall", .recall), ("visited", .visited), ("distanceComputations", .distanceComputations),
             ("rankOfTrueNearest", .rankOfTrueNearest), ("hops", .hops), ("scanned", .scanned), ("jaccard", .jaccard),
-            ("needed.nprobe", .neededNprobe), ("unreachable", .unreachable), ("inDegreeZero", .inDegreeZero), ("imbalance", .imbalance),
+            ("needed.nprobe", .neededNprobe), ("needed.ef", .neededEF), ("unreachable", .unreachable), ("inDegreeZero", .inDegreeZero),
+            ("imbalance", .imbalance),
             ("emptyLists", .emptyLists),
         ]
         XCTAssertEqual(names.count, Measure.allCases.count, "a new measure needs a case here")

@@ -73,7 +73,9 @@ public struct ReportComposer {
             // Query sets only: a single query's misses are said beneath its result strip.
             let sides = [run.result.left, run.result.right]
             return sides.contains { $0.queryCount > 1 }
-                && sides.contains { side in side.queries.contains { !($0.misses ?? []).isEmpty || $0.needed?.nprobe != nil } }
+                && sides.contains { side in
+                    side.queries.contains { !($0.misses ?? []).isEmpty || $0.needed?.nprobe != nil || $0.needed?.ef != nil }
+                }
         }
     }
 
@@ -567,7 +569,9 @@ public struct ReportComposer {
             default: return head + ": \(missLabel(miss.reason))"
             }
         }
-        let needed = measures.needed?.nprobe.map { " — nprobe \($0) would probe every exact neighbour's list" } ?? ""
+        let needed =
+            measures.needed?.nprobe.map { " — nprobe \($0) would probe every exact neighbour's list" }
+            ?? measures.needed?.ef.map { " — ef \($0) would return them all" } ?? ""
         return "Missed: " + parts.joined(separator: " · ") + needed
     }
 
@@ -593,9 +597,17 @@ public struct ReportComposer {
     func misses(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
         let left = run.result.left
         let right = run.result.right
+        // Each side's parameter: nprobe for IVF, ef for HNSW (the smallest that returns every exact neighbour).
+        func needed(_ side: SideResult) -> (parameter: String, values: [Int])? {
+            let nprobes = side.queries.compactMap(\.needed?.nprobe)
+            if !nprobes.isEmpty { return ("nprobe", nprobes.sorted()) }
+            let efs = side.queries.compactMap(\.needed?.ef)
+            return efs.isEmpty ? nil : ("ef", efs.sorted())
+        }
+        let parameters = [left, right].compactMap { needed($0)?.parameter }
+        let parameter = Set(parameters).count == 1 ? parameters[0] : parameters.joined(separator: " (left) / ") + " (right)"
         let neededSeries = [(left, theme.left, false), (right, theme.right, true)].compactMap { side, color, dashed -> Charts.Series? in
-            let values = side.queries.compactMap(\.needed?.nprobe).sorted()
-            guard !values.isEmpty else { return nil }
+            guard let values = needed(side)?.values else { return nil }
             // A step per distinct value: the share of queries whose every exact neighbour's list is probed by then.
             let points = Array(Set(values)).sorted().map { value in
                 (x: Double(value), y: Double(values.count { $0 <= value }) / Double(side.queries.count))
@@ -637,22 +649,27 @@ public struct ReportComposer {
         guard !neededSeries.isEmpty else { return marks }
         // "left: nprobe 8 for 95 % of the queries" — the number a reader takes away.
         let served = [(left, "left"), (right, "right")].compactMap { side, name -> String? in
-            let values = side.queries.compactMap(\.needed?.nprobe).sorted()
-            guard !values.isEmpty else { return nil }
+            guard let (parameter, values) = needed(side) else { return nil }
             let wanted = Int((0.95 * Double(side.queries.count)).rounded(.up))
             guard wanted <= values.count else {
-                return "\(name): known for \(values.count) of \(side.queries.count) queries only"
+                let never = side.queries.count - values.count
+                return parameter == "ef"
+                    ? "\(name): \(never) of \(side.queries.count) queries have an exact neighbour no ef up to \(Explanations.efCap) returns"
+                    : "\(name): known for \(values.count) of \(side.queries.count) queries only"
             }
-            return "\(name): nprobe \(values[max(wanted - 1, 0)]) for 95 % of the queries"
+            return "\(name): \(parameter) \(values[max(wanted - 1, 0)]) for 95 % of the queries"
         }
         let highest = neededSeries.flatMap { $0.points.map(\.x) }.max() ?? 1
         let ticks = (0...20).map { pow(2.0, Double($0)) }.filter { $0 <= highest * 2 }
         return marks
             + Charts.lineChart(
-                title: "The nprobe each query needed\(over)", series: neededSeries,
-                xLabel: "nprobe", yLabel: "share of queries", logX: true, yRange: 0...1.05,
+                title: "The \(parameters.first ?? "nprobe") each query needed\(over)", series: neededSeries,
+                xLabel: parameter, yLabel: "share of queries", logX: true, yRange: 0...1.05,
                 xTicks: ticks,
-                subtitle: "Share of queries whose every exact neighbour's list is among the first nprobe. "
+                subtitle: (parameters.contains("nprobe")
+                    ? "nprobe: share of queries whose every exact neighbour's list is among the first nprobe. "
+                    : "")
+                    + (parameters.contains("ef") ? "ef: share of queries whose search at that ef returns every exact neighbour. " : "")
                     + served.joined(separator: "; ") + ".",
                 in: Rect(x: curveRect.x + 5, y: curveRect.y, width: curveRect.width - 5, height: curveRect.height),
                 theme: theme, measurer: measurer)

@@ -62,6 +62,16 @@ public enum TraceLoop {
                         let explained = Explanations.explain(trace, index: index, exact: exact[position], k: request.k)
                         trace.measures?.misses = explained.misses
                         trace.measures?.needed = explained.needed
+                        // HNSW: the ef this query needed, unless an exact neighbour cannot be reached at all.
+                        if let effective = trace.parameters.ef, trace.hnsw != nil,
+                            !explained.misses.contains(where: { $0.reason == .unreachable })
+                        {
+                            let ef = Explanations.neededEF(
+                                index: index, query: query.vector, request: request,
+                                truth: Set(exact[position].prefix(request.k).map(\.id)),
+                                known: (effective, explained.misses.isEmpty))
+                            trace.measures?.needed = Needed(nprobe: explained.needed?.nprobe, ef: ef)
+                        }
                     }
                 }
                 if detail(position) == .summary { trace = slim(trace) }

@@ -41,6 +41,7 @@ enum TraceText {
             lines.append("  quality recall@\(output.parameters.k) \(String(format: "%.2f", recall)) · \(rank)")
         }
         if let nprobe = output.needed?.nprobe { lines.append("  needed  nprobe \(nprobe) would probe every exact neighbour's list") }
+        if let ef = output.needed?.ef { lines.append("  needed  ef \(ef) is the smallest that returns every exact neighbour") }
         for miss in output.misses ?? [] { lines.append("  missed  " + describe(miss)) }
         if let ivf = output.ivf {
             let probes = ivf.probes.prefix(12).map { "#\($0.list) (\($0.size), \(format($0.distance)))" }.joined(separator: " · ")
