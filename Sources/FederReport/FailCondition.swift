@@ -34,18 +34,45 @@ public struct FailCondition: Equatable, Sendable {
         }
     }
 
+    /// Which sweep points a gate judges (`recall@sweep<0.9`, `recall@nprobe=16<0.95`); nil: the sides' own runs.
+    public enum SweepSelector: Equatable, Sendable {
+        /// Every point of every sweep.
+        case every
+        /// The points at this value of this parameter (`nprobe` or `ef`).
+        case point(parameter: String, value: Int)
+    }
+
     public var measure: Measure
     public var statistic: Statistic = .mean
+    public var sweep: SweepSelector?
     public var comparison: Comparison
     public var threshold: Double
     public var text: String
 
-    /// Parses `MEASURE OP NUMBER` (spaces allowed), e.g. `recall<0.9`, `visited >= 5000`.
+    /// Parses `MEASURE OP NUMBER` (spaces allowed), e.g. `recall<0.9`, `visited >= 5000`, `recall.p95<0.8`, and for
+    /// sweep points `recall@sweep<0.9` or `recall@nprobe=16<0.95` (recall, distanceComputations, visited).
     public init?(_ text: String) {
         let compact = text.replacingOccurrences(of: " ", with: "")
         for op in [Comparison.lessOrEqual, .greaterOrEqual, .less, .greater] {
             guard let range = compact.range(of: op.rawValue) else { continue }
-            let name = String(compact[..<range.lowerBound])
+            var name = String(compact[..<range.lowerBound])
+            // `@sweep` or `@nprobe=16` / `@ef=32`: the gate reads sweep points.
+            if let at = name.firstIndex(of: "@") {
+                let selector = name[name.index(after: at)...]
+                name = String(name[..<at])
+                if selector == "sweep" {
+                    sweep = .every
+                } else {
+                    let parts = selector.split(separator: "=", omittingEmptySubsequences: false)
+                    guard parts.count == 2, ["nprobe", "ef"].contains(String(parts[0])), let value = Int(parts[1]), value > 0 else {
+                        return nil
+                    }
+                    sweep = .point(parameter: String(parts[0]), value: value)
+                }
+                guard [Measure.recall.rawValue, Measure.distanceComputations.rawValue, Measure.visited.rawValue].contains(name) else {
+                    return nil
+                }
+            }
             var parsed = Measure(rawValue: name).map { ($0, Statistic.mean) }
             if parsed == nil, let dot = name.lastIndex(of: "."),
                 let statistic = Statistic(rawValue: String(name[name.index(after: dot)...])),
@@ -64,6 +91,45 @@ public struct FailCondition: Equatable, Sendable {
         return nil
     }
 
+    /// The sweep points the gate selects that meet it; a line saying so when no sweep has the point named.
+    func sweepFailures(in result: ReportResult, selecting selector: SweepSelector) -> [String] {
+        var lines: [String] = []
+        var judged = 0
+        for (position, comparison) in result.comparisons.enumerated() {
+            guard let sweep = comparison.sweep else { continue }
+            let name = "comparison \(position + 1) '\(comparison.title)'"
+            for (sideName, side, points) in [("left", comparison.left, sweep.left), ("right", comparison.right, sweep.right)] {
+                for point in points {
+                    if case .point(let parameter, let value) = selector, parameter != sweep.parameter || value != point.value { continue }
+                    let value: Double?
+                    switch measure {
+                    case .recall: value = point.recall
+                    case .distanceComputations: value = point.distanceComputations
+                    default: value = point.visited
+                    }
+                    judged += 1
+                    let at = "\(sideName) (\(side.index), \(side.query)) at \(sweep.parameter) \(point.value)"
+                    guard let value else {
+                        lines.append("\(name) \(at): \(measure.rawValue) not measured (\(text))")
+                        continue
+                    }
+                    if self.comparison.holds(value, threshold) {
+                        lines.append("\(name) \(at): \(measure.rawValue) \(String(format: "%.4g", value)) (\(text))")
+                    }
+                }
+            }
+        }
+        if judged == 0 {
+            let wanted: String
+            switch selector {
+            case .every: wanted = "no comparison has a sweep"
+            case .point(let parameter, let value): wanted = "no sweep has a point at \(parameter) \(value)"
+            }
+            lines.append("\(text): \(wanted) to judge")
+        }
+        return lines
+    }
+
     /// An index-level measure of `health`; nil where the index has no such structure (imbalance of a graph).
     static func healthValue(_ measure: Measure, of health: IndexHealth?) -> Double? {
         guard let health else { return nil }
@@ -79,7 +145,8 @@ public struct FailCondition: Equatable, Sendable {
     /// What a condition looks like, for usage messages.
     public static var syntax: String {
         "measures: \(Measure.allCases.map(\.rawValue).joined(separator: ", ")), each optionally followed by "
-            + ".\(Statistic.allCases.map(\.rawValue).joined(separator: "|")) (default mean); <, <=, >, >=; a finite decimal number"
+            + ".\(Statistic.allCases.map(\.rawValue).joined(separator: "|")) (default mean), or recall, distanceComputations or "
+            + "visited @sweep (every sweep point) or @nprobe=N / @ef=N (one point); <, <=, >, >=; a finite decimal number"
     }
 
     /// A finite decimal number (`0.9`, `-2`, `1e3`); not `nan`, `inf` or hexadecimal, which `Double` also reads
@@ -94,6 +161,7 @@ public struct FailCondition: Equatable, Sendable {
     /// One line per side (or comparison, for jaccard) that meets the condition.
     public func failures(in result: ReportResult) -> [String] {
         var lines: [String] = []
+        if let sweep { return sweepFailures(in: result, selecting: sweep) }
         if [.unreachable, .inDegreeZero, .imbalance, .emptyLists].contains(measure) {
             for entry in result.health ?? [] {
                 guard let value = Self.healthValue(measure, of: entry.health), self.comparison.holds(value, threshold) else { continue }

@@ -30,7 +30,9 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         name: .customLong("fail-if"),
-        help: "Exit 1 when a measure crosses a threshold, e.g. 'recall<0.9', 'recall.p50<0.8', 'needed.nprobe.p95>32' (repeatable).")
+        help:
+            "Exit 1 when a measure crosses a threshold, e.g. 'recall<0.9', 'needed.ef.p95>128', 'unreachable>0', 'recall@sweep<0.8' (repeatable)."
+    )
     var failIf: [String] = []
 
     @Option(help: "PNG resolution in pixels per inch.")

@@ -159,6 +159,38 @@ final class FailConditionTests: XCTestCase {
         XCTAssertEqual(FailCondition("needed.nprobe.max>=40")?.failures(in: result).count, 2)
     }
 
+    /// `@sweep` judges every sweep point, `@nprobe=N` one; the sides' own runs are left to plain gates.
+    func testSweepPointGates() throws {
+        var comparison = Fixture.comparison(
+            title: "s", left: Fixture.side(index: "ivf", query: "set", aggregates: ["recall": 0.95]),
+            right: Fixture.side(index: "norm", query: "set", aggregates: ["recall": 0.97]))
+        func points(_ recalls: [Double]) -> [[String: Any]] {
+            zip([1, 4, 16], recalls).map {
+                ["value": $0, "recall": $1, "distanceComputations": Double($0 * 100), "visited": Double($0 * 90)]
+            }
+        }
+        comparison["sweep"] = [
+            "parameter": "nprobe", "values": [1, 4, 16], "left": points([0.71, 0.9, 0.99]), "right": points([0.8, 0.95, 1]),
+        ]
+        let result = try Fixture.result([comparison])
+        XCTAssertEqual(FailCondition("recall<0.9")?.failures(in: result), [], "the sides' own runs pass")
+        XCTAssertEqual(
+            FailCondition("recall@sweep<0.9")?.failures(in: result),
+            [
+                "comparison 1 's' left (ivf, set) at nprobe 1: recall 0.71 (recall@sweep<0.9)",
+                "comparison 1 's' right (norm, set) at nprobe 1: recall 0.8 (recall@sweep<0.9)",
+            ])
+        XCTAssertEqual(
+            FailCondition("recall@nprobe=4<0.92")?.failures(in: result),
+            ["comparison 1 's' left (ivf, set) at nprobe 4: recall 0.9 (recall@nprobe=4<0.92)"])
+        XCTAssertEqual(FailCondition("distanceComputations@nprobe=16>=1600")?.failures(in: result).count, 2)
+        XCTAssertEqual(
+            FailCondition("recall@ef=16<1")?.failures(in: result), ["recall@ef=16<1: no sweep has a point at ef 16 to judge"])
+        for bad in ["recall@nprobe<0.9", "recall@nprobe=x<0.9", "recall@probe=4<0.9", "hops@sweep>3", "recall.p95@sweep<1"] {
+            XCTAssertNil(FailCondition(bad), bad)
+        }
+    }
+
     func testJaccardIsJudgedPerComparisonNotPerSide() throws {
         let result = try Fixture.result([
             Fixture.comparison(
