@@ -1,4 +1,5 @@
 import FederProjection
+import FederSearch
 import Foundation
 
 /// Charts for comparisons: paired bars and line charts, in the shared theme.
@@ -247,4 +248,55 @@ public enum Charts {
                     alignment: .center, rotation: -90)))
         return marks + legendMarks
     }
+
+    /// Bars of `bins` with a count axis on the left and the bins' ranges beneath.
+    public static func binned(_ bins: [IVFHealth.Bin], unit: String, axis: String, in rect: Rect, theme: Theme) -> [Mark] {
+        guard !bins.isEmpty, rect.height > 40 else { return [] }
+        var marks: [Mark] = []
+        let plot = Rect(x: rect.x + 34, y: rect.y + 4, width: rect.width - 40, height: rect.height - 30)
+        let highest = Double(bins.map(\.count).max() ?? 1)
+        let ticks = ViewKit.niceTicks(0, max(highest, 1), count: 4)
+        let top = max(ticks.last ?? highest, highest)
+        for tick in ticks {
+            let y = plot.maxY - tick / top * plot.height
+            marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.grid, width: 0.5)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(plot.x - 4, y - 4), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .right)))
+        }
+        let slot = plot.width / Double(bins.count)
+        for (position, bin) in bins.enumerated() {
+            let height = Double(bin.count) / top * plot.height
+            marks.append(
+                .rect(
+                    Rect(x: plot.x + Double(position) * slot + 1, y: plot.maxY - height, width: max(1, slot - 2), height: height),
+                    fill: theme.accent, stroke: nil, cornerRadius: 1))
+        }
+        // Every other bin's range beneath when they would crowd.
+        let every = slot < 34 ? Int((34 / slot).rounded(.up)) : 1
+        for (position, bin) in bins.enumerated() where position % every == 0 {
+            marks.append(
+                .text(
+                    TextMark(
+                        bin.from == bin.to ? "\(bin.from)" : "\(bin.from)–\(bin.to)",
+                        at: Point(plot.x + (Double(position) + 0.5) * slot, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
+        }
+        marks.append(
+            .polyline(
+                [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
+        )
+        marks.append(
+            .text(TextMark(axis, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(
+            .text(
+                TextMark(
+                    unit, at: Point(rect.x + 4, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
+                    alignment: .center,
+                    rotation: -90)))
+        return marks
+    }
+
 }

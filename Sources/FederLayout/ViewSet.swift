@@ -31,6 +31,14 @@ public struct ViewSet: Sendable {
         return nil
     }
 
+    func healthView() -> View {
+        let (index, seed, theme) = (self.index, self.seed, self.theme)
+        return View(kind: .health) { rect, measurer in
+            guard let health = IndexHealth.of(index) else { return [] }
+            return HealthViews.view(health, graph: HNSWGraphView.from(index), seed: seed, in: rect, theme: theme, measurer: measurer)
+        }
+    }
+
     /// A refine index's flat vectors (the exact vectors IndexRefineFlat re-scores with), wherever it sits.
     public static func refineFlatVectors(in index: FaissIndex) -> VectorTable? {
         switch index {
@@ -123,6 +131,12 @@ public struct ViewSet: Sendable {
                         counts: use.counts, codes: use.codes, summary: use.pq.summary, in: rect, theme: theme, measurer: measurer)
                 })
         }
+        // The index's health (IVF balance, HNSW reachability): computed when drawn.
+        if case .faiss(let faiss) = index, Self.ivf(in: faiss) != nil || HNSWGraphView.from(index) != nil {
+            views.append(healthView())
+        } else if case .hnswlib = index {
+            views.append(healthView())
+        }
         let trace = self.trace
         let media = self.media
         let queryMedia = self.queryMedia
@@ -182,5 +196,6 @@ public enum ViewKind: String, Sendable, CaseIterable, Codable {
     case quantization
     case refine
     case codebooks = "pq-codebooks"
+    case health
     case results
 }

@@ -291,6 +291,7 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
         }
         let libraries: [(file: String, answers: String)] = [("tight.hnsw", "hnsw"), ("tight.faiss", "faissHNSW")]
         var unreachableSeen = 0
+        var unreachableIn: [String: Int] = [:]
         for (file, key) in libraries {
             let graph = answers[key] as? [String: Any] ?? [:]
             let links = (graph["links"] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) }
@@ -330,6 +331,7 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
             XCTAssertEqual(hnsw["components"] as? Int, Set(component).count, file)
             XCTAssertEqual(hnsw["deleted"] as? Int, deleted.count { $0 }, file)
             unreachableSeen += unreachable.count
+            unreachableIn[file] = unreachable.count
         }
         XCTAssertGreaterThan(unreachableSeen, 0, "the tight clusters leave nodes no search reaches")
 
@@ -353,6 +355,13 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("index 'tight' (") && $0.contains("unreachable ") }, gated.stderr)
         XCTAssertTrue(lines.contains { $0.contains("index 'lists' (") && $0.contains("imbalance ") }, gated.stderr)
         if let text = try pdfText(path("health.pdf")) { XCTAssertTrue(text.contains("Index health"), text) }
+        // The view draws it too: where the unreachable nodes sit, and the in-degrees.
+        let view = try CLI.run(["view", path("tight.hnsw"), "--vector", path("hnsw-q.npy"), "--row", "0", "-o", path("view.pdf")])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        if let text = try pdfText(path("view.pdf")) {
+            XCTAssertTrue(text.contains("HNSW health — reachability"), text)
+            XCTAssertTrue(text.contains("unreachable (\(min(unreachableIn["tight.hnsw"] ?? 0, 4000)))"), text)
+        }
     }
 
     /// An nprobe sweep of IVF over float vectors comes from one coarse ranking per query, and gives what faiss
