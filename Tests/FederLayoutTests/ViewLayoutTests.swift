@@ -142,8 +142,8 @@ final class ViewLayoutTests: XCTestCase {
 
     func testViewSetListsTheViewsOfEachKind() throws {
         for (name, expected) in [
-            ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "results"]),
-            ("hnswlib_cosine.hnsw", ["hnsw-overview", "hnsw-search", "results"]),
+            ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "health", "results"]),
+            ("hnswlib_cosine.hnsw", ["hnsw-overview", "hnsw-search", "health", "results"]),
             ("flat_l2_float.faiss", ["results"]),
         ] {
             let index = try open(name)

@@ -62,8 +62,8 @@ final class PageCompositionTests: XCTestCase {
 
     func testViewPagesHaveAnOverviewThenOnePagePerViewEachWithTheSameFacts() throws {
         for (name, views) in [
-            ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection"]),
-            ("hnswlib_l2.hnsw", ["hnsw-overview", "hnsw-search"]),
+            ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "health"]),
+            ("hnswlib_l2.hnsw", ["hnsw-overview", "hnsw-search", "health"]),
             ("flat_l2_float.faiss", []),
         ] {
             let index = try IndexFile.open(path: fixture(name))
