@@ -130,10 +130,17 @@ public enum IVFViews {
         var (marks, content) = ViewKit.panel(
             title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let (mapPart, listPart) = content.sliceRight(min(170, content.width * 0.34))
-        let legendItems: [(ViewKit.Symbol, String)] = [
+        // Lists not probed that hold an exact neighbour the search missed, with their coarse rank.
+        let missed = Dictionary(
+            (input.trace.measures?.misses ?? []).filter { $0.reason == .unprobedList }.compactMap { miss in
+                miss.list.map { ($0, miss.listRank ?? 0) }
+            }, uniquingKeysWith: { first, _ in first })
+        let alarm = Color(hex: 0xD55E00)
+        var legendItems: [(ViewKit.Symbol, String)] = [
             (.star(theme.query), "query (projected)"), (.badge(theme.accent), "probed, by rank"),
             (.line(theme.truth, dashed: false), "nearest centroid"), (.square(theme.quiet), "not probed"),
         ]
+        if !missed.isEmpty { legendItems.append((.line(alarm, dashed: true), "holds a missed exact neighbour (coarse rank)")) }
         let (mapArea, legendMarks) = ViewKit.withLegend(
             legendItems, in: Rect(x: mapPart.x, y: mapPart.y, width: mapPart.width - 8, height: mapPart.height), theme: theme,
             measurer: measurer)
@@ -154,6 +161,15 @@ public enum IVFViews {
         if let nearest = ivf.probes.first, input.map.cells[nearest.list].count >= 3 {
             let points = input.map.cells[nearest.list].map { ClusterMap.map($0, into: square) }
             marks.append(.polygon(points, fill: nil, stroke: Stroke(theme.truth, width: 2.2)))
+        }
+        for (list, rank) in missed.sorted(by: { $0.key < $1.key }) where list < input.map.cells.count && input.map.cells[list].count >= 3 {
+            let points = input.map.cells[list].map { ClusterMap.map($0, into: square) }
+            marks.append(.polygon(points, fill: nil, stroke: Stroke(alarm, width: 1.8, dash: [3, 2])))
+            marks.append(
+                .text(
+                    TextMark(
+                        "#\(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
+                        alignment: .center)))
         }
         for probe in ivf.probes.prefix(40) where input.map.cells[probe.list].count >= 3 {
             let points = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }

@@ -140,6 +140,37 @@ final class ViewLayoutTests: XCTestCase {
         XCTAssertEqual(captions.first, "id \(trace.results[0].id)\n\(ViewKit.format(Double(trace.results[0].distance)))")
     }
 
+    /// The coarse view outlines each unprobed list that holds a missed exact neighbour and writes its coarse rank.
+    func testCoarseViewMarksTheListsOfMissedNeighbours() throws {
+        let index = try open("ivf_flat_l2_full.faiss")
+        guard case .faiss(.ivf(let ivf)) = index, let centroids = ivf.centroids else { return XCTFail("not IVF") }
+        var found = false
+        for id in Int64(0)..<40 {
+            var (trace, query) = try traced(index, id: id, request: SearchRequest(k: 10, nprobe: 1))
+            let explained = Explanations.explain(trace, index: index, exact: trace.measures?.exact ?? [], k: 10)
+            trace.measures?.misses = explained.misses
+            let unprobed = explained.misses.filter { $0.reason == .unprobedList }
+            guard !unprobed.isEmpty else { continue }
+            found = true
+            let map = ClusterMap.build(centroids: centroids, sizes: ivf.invertedLists.sizes)
+            let input = IVFViews.Input(index: ivf, map: map, trace: trace, query: query, media: nil, seed: 3)
+            let coarse = IVFViews.coarse(input, in: panel, theme: theme, measurer: measurer)
+            assertInside(coarse, "coarse")
+            let labels = Set(
+                coarse.compactMap { mark -> String? in
+                    if case .text(let text) = mark, text.color == Color(hex: 0xD55E00) { return text.text }
+                    return nil
+                })
+            XCTAssertEqual(labels, Set(unprobed.compactMap { $0.listRank.map { "#\($0)" } }), "id \(id)")
+            let outlines = coarse.filter {
+                if case .polygon(_, nil, let stroke) = $0 { return stroke?.color == Color(hex: 0xD55E00) } else { return false }
+            }
+            XCTAssertEqual(outlines.count, Set(unprobed.compactMap(\.list)).count, "id \(id)")
+            break
+        }
+        XCTAssertTrue(found, "some query misses a neighbour at nprobe 1")
+    }
+
     func testViewSetListsTheViewsOfEachKind() throws {
         for (name, expected) in [
             ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "health", "results"]),
