@@ -220,23 +220,31 @@ public enum Explanations {
         return rows
     }
 
+    /// Every list in the coarse order: the probed lists as the search ranked them, then every other list by its
+    /// centroid distance in the quantizer's order (ties by list number); nil where the trace does not hold every
+    /// centroid distance (an HNSW quantizer ranks only nprobe lists).
+    public static func coarseOrder(_ ivfTrace: IVFTrace, of ivf: FaissIVFIndex) -> [Int]? {
+        guard ivfTrace.coarseHNSW == nil, ivfTrace.centroidDistances.count == ivf.nlist else { return nil }
+        let probed = ivfTrace.probes.map(\.list)
+        let seen = Set(probed)
+        let descending = ivf.quantizer.header.metric == .innerProduct
+        let rest = (0..<ivf.nlist).filter { !seen.contains($0) }.sorted { a, b in
+            let (x, y) = (ivfTrace.centroidDistances[a], ivfTrace.centroidDistances[b])
+            if x != y { return descending ? x > y : x < y }
+            return a < b
+        }
+        return probed + rest
+    }
+
     static func explainIVF(
         _ ivfTrace: IVFTrace, ivf: FaissIVFIndex, context: FaissContext, truth: [Neighbor], lossy: Miss.Reason, misses: inout [Miss]
     ) -> Needed? {
         // The coarse order: the probed lists as the search ranked them, then every other list by its centroid
         // distance in the quantizer's order (ties by list number). Unknown past nprobe for an HNSW quantizer.
         var listRank: [Int: Int] = [:]
-        for (position, probe) in ivfTrace.probes.enumerated() { listRank[probe.list] = position + 1 }
-        let fullOrder = ivfTrace.coarseHNSW == nil && ivfTrace.centroidDistances.count == ivf.nlist
-        if fullOrder {
-            let descending = ivf.quantizer.header.metric == .innerProduct
-            let rest = (0..<ivf.nlist).filter { listRank[$0] == nil }.sorted { a, b in
-                let (x, y) = (ivfTrace.centroidDistances[a], ivfTrace.centroidDistances[b])
-                if x != y { return descending ? x > y : x < y }
-                return a < b
-            }
-            for (position, list) in rest.enumerated() { listRank[list] = ivfTrace.probes.count + position + 1 }
-        }
+        let order = coarseOrder(ivfTrace, of: ivf)
+        let fullOrder = order != nil
+        for (position, list) in (order ?? ivfTrace.probes.map(\.list)).enumerated() { listRank[list] = position + 1 }
         // Where every exact neighbour sits: one pass over the lists' ids (labels through an IDMap).
         let wanted = Set(truth.map(\.id))
         var location: [Int64: Int] = [:]

@@ -19,23 +19,11 @@ public struct IndexHealth: Codable, Equatable, Sendable {
         case .hnswlib(let hnswlib):
             return IndexHealth(kind: "hnswlib", count: hnswlib.count, hnsw: HNSWHealth(HNSWLinks(hnswlib)))
         case .faiss(let faiss):
-            var current: FaissIndex? = faiss
-            var labels: MappedArray<Int64>?
-            while let node = current {
-                switch node {
-                case .idMap(let map):
-                    labels = map.ids
-                    current = map.inner
-                case .preTransform(let pre): current = pre.inner
-                case .refine(let refine): current = refine.base
-                case .ivf(let ivf): return IndexHealth(kind: "ivf", count: ivf.header.count, ivf: IVFHealth(ivf))
-                case .hnsw(let hnsw):
-                    let links = HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: labels)
-                    return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
-                default: current = nil
-                }
-            }
-            return nil
+            let found = Explanations.FaissContext(index: faiss)
+            if let ivf = found.ivf { return IndexHealth(kind: "ivf", count: ivf.header.count, ivf: IVFHealth(ivf)) }
+            guard let hnsw = found.hnsw else { return nil }
+            let links = HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: found.labels)
+            return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
         }
     }
 }

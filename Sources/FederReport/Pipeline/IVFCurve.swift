@@ -55,16 +55,9 @@ struct IVFCurve {
         var ranks: [[Int?]] = []
         var distances: [[Float]] = []
         for (trace, truth) in zip(traces.map(\.trace), exactPlusOne) {
-            guard let coarse = trace.ivf, coarse.centroidDistances.count == ivf.nlist, let first = coarse.probes.first?.list else {
+            guard let coarse = trace.ivf, coarse.probes.count == 1, let order = Explanations.coarseOrder(coarse, of: ivf) else {
                 return nil
             }
-            let descending = ivf.quantizer.header.metric == .innerProduct
-            let rest = (0..<ivf.nlist).filter { $0 != first }.sorted { a, b in
-                let (x, y) = (coarse.centroidDistances[a], coarse.centroidDistances[b])
-                if x != y { return descending ? x > y : x < y }
-                return a < b
-            }
-            let order = [first] + rest
             var rankOf = [Int](repeating: 0, count: ivf.nlist)
             for (position, list) in order.enumerated() { rankOf[list] = position + 1 }
             orders.append(order)
