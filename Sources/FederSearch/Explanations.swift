@@ -37,6 +37,8 @@ public struct Miss: Codable, Equatable, Sendable {
     public var approximateDistance: Float?
     /// HNSW: layer-0 links between it and the nearest node whose distance the search computed.
     public var hops: Int?
+    /// HNSW: the graph node (storage row) holding it, for views that place nodes.
+    public var node: Int?
 
     public init(id: Int64, exactRank: Int, distance: Float, reason: Reason) {
         self.id = id
@@ -108,8 +110,11 @@ public enum Explanations {
 
     /// The misses of `trace` (its results against `exact`, the first k), each with its reason, in exact-rank order,
     /// and the parameter the query needed. `trace` must be whole (not slimmed): the reasons read its scanned
-    /// vectors and layer-0 steps.
-    public static func explain(_ trace: SearchTrace, index: IndexFile, exact: [Neighbor], k: Int) -> (misses: [Miss], needed: Needed?) {
+    /// vectors and layer-0 steps. `positions` (from `LabelPositions.of(index)`, built once for many queries) says
+    /// where each label is stored; without it one is built for this call.
+    public static func explain(
+        _ trace: SearchTrace, index: IndexFile, exact: [Neighbor], k: Int, positions: LabelPositions? = nil
+    ) -> (misses: [Miss], needed: Needed?) {
         let truth = Array(exact.prefix(k))
         let returned = Set(trace.results.filter { $0.internalID >= 0 || $0.id != -1 }.map(\.id))
         var misses: [Miss] = []
@@ -117,12 +122,14 @@ public enum Explanations {
             misses.append(Miss(id: neighbor.id, exactRank: position + 1, distance: neighbor.distance, reason: .tie))
         }
         var needed: Needed?
+        guard !misses.isEmpty || trace.ivf != nil || trace.refine != nil else { return (misses, nil) }
+        let positions = positions ?? LabelPositions.of(index)
         switch index {
         case .faiss(let faiss):
             let context = FaissContext(index: faiss)
-            needed = explainFaiss(trace, context: context, truth: truth, misses: &misses)
+            needed = explainFaiss(trace, context: context, positions: positions, truth: truth, misses: &misses)
         case .hnswlib(let hnswlib):
-            explainHNSW(trace, graph: HNSWLinks(hnswlib), misses: &misses)
+            explainHNSW(trace, graph: HNSWLinks(hnswlib), positions: positions, misses: &misses)
         }
         return (misses, needed)
     }
@@ -161,13 +168,15 @@ public enum Explanations {
         }
     }
 
-    static func explainFaiss(_ trace: SearchTrace, context: FaissContext, truth: [Neighbor], misses: inout [Miss]) -> Needed? {
+    static func explainFaiss(
+        _ trace: SearchTrace, context: FaissContext, positions: LabelPositions, truth: [Neighbor], misses: inout [Miss]
+    ) -> Needed? {
         // Refine: what the base's shortlist missed is explained by the base's own search; what it held and the
         // re-scoring dropped is a tie (flat re-scoring) or the refine codes' approximation.
         if let refine = trace.refine {
             let shortlist = Set(refine.base.results.map(\.id))
             var inner = misses.filter { !shortlist.contains($0.id) }
-            let needed = explainFaiss(refine.base, context: context, truth: truth, misses: &inner)
+            let needed = explainFaiss(refine.base, context: context, positions: positions, truth: truth, misses: &inner)
             let innerByID = Dictionary(inner.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             for position in misses.indices {
                 if var explained = innerByID[misses[position].id] {
@@ -187,37 +196,29 @@ public enum Explanations {
         }
         let lossy = trace.codes != nil ? Miss.Reason.quantization : trace.transform != nil ? .transform : .tie
         if let ivfTrace = trace.ivf, let ivf = context.ivf {
-            return explainIVF(ivfTrace, ivf: ivf, context: context, truth: truth, lossy: lossy, misses: &misses)
+            return explainIVF(ivfTrace, ivf: ivf, context: context, positions: positions, truth: truth, lossy: lossy, misses: &misses)
         }
         if trace.hnsw != nil, let hnsw = context.hnsw {
-            explainHNSW(trace, graph: HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: context.labels), misses: &misses)
+            explainHNSW(
+                trace, graph: HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: context.labels), positions: positions,
+                misses: &misses)
             for position in misses.indices where misses[position].reason == .notKept && lossy != .tie {
                 misses[position].reason = lossy
             }
             return nil
         }
         // An exhaustive scan: every vector was scored; what the codes or the transform did ranked it out.
-        if let scored = trace.scoredRows {
-            let rows = rowsOf(Set(misses.map(\.id)), count: scored.count, label: context.label)
+        if let scored = trace.scoredRows, positions.unit == .row {
             for position in misses.indices {
                 misses[position].reason = lossy
-                if let row = rows[misses[position].id], lossy != .tie { misses[position].approximateDistance = scored[row] }
+                if let row = positions.position(of: misses[position].id), row < scored.count, lossy != .tie {
+                    misses[position].approximateDistance = scored[row]
+                }
             }
         } else {
             for position in misses.indices { misses[position].reason = lossy }
         }
         return nil
-    }
-
-    /// Row → label for the given labels, by one pass over the rows.
-    static func rowsOf(_ labels: Set<Int64>, count: Int, label: (Int64) -> Int64) -> [Int64: Int] {
-        var rows: [Int64: Int] = [:]
-        guard !labels.isEmpty else { return rows }
-        for row in 0..<count where labels.contains(label(Int64(row))) {
-            rows[label(Int64(row))] = row
-            if rows.count == labels.count { break }
-        }
-        return rows
     }
 
     /// Every list in the coarse order: the probed lists as the search ranked them, then every other list by its
@@ -237,7 +238,8 @@ public enum Explanations {
     }
 
     static func explainIVF(
-        _ ivfTrace: IVFTrace, ivf: FaissIVFIndex, context: FaissContext, truth: [Neighbor], lossy: Miss.Reason, misses: inout [Miss]
+        _ ivfTrace: IVFTrace, ivf: FaissIVFIndex, context: FaissContext, positions: LabelPositions, truth: [Neighbor],
+        lossy: Miss.Reason, misses: inout [Miss]
     ) -> Needed? {
         // The coarse order: the probed lists as the search ranked them, then every other list by its centroid
         // distance in the quantizer's order (ties by list number). Unknown past nprobe for an HNSW quantizer.
@@ -245,17 +247,10 @@ public enum Explanations {
         let order = coarseOrder(ivfTrace, of: ivf)
         let fullOrder = order != nil
         for (position, list) in (order ?? ivfTrace.probes.map(\.list)).enumerated() { listRank[list] = position + 1 }
-        // Where every exact neighbour sits: one pass over the lists' ids (labels through an IDMap).
-        let wanted = Set(truth.map(\.id))
+        // Where every exact neighbour sits (labels through an IDMap).
         var location: [Int64: Int] = [:]
-        scan: for (list, inverted) in ivf.invertedLists.lists.enumerated() {
-            for offset in 0..<inverted.size {
-                let label = context.label(inverted.ids[offset])
-                if wanted.contains(label), location[label] == nil {
-                    location[label] = list
-                    if location.count == wanted.count { break scan }
-                }
-            }
+        if positions.unit == .list {
+            for neighbor in truth { location[neighbor.id] = positions.position(of: neighbor.id) }
         }
         var scanned: [Int64: Float] = [:]
         for vector in ivfTrace.scanned { scanned[context.label(vector.id)] = vector.distance }
@@ -279,9 +274,10 @@ public enum Explanations {
 
     /// HNSW misses: scored on layer 0 but dropped, unreachable from where the search entered layer 0, reachable only
     /// through deleted nodes, or reachable but not reached (with the hop distance from the visited set).
-    static func explainHNSW(_ trace: SearchTrace, graph: HNSWLinks, misses: inout [Miss]) {
-        guard let hnsw = trace.hnsw, !misses.isEmpty else { return }
-        let rows = rowsOf(Set(misses.map(\.id)), count: graph.count) { graph.label(Int($0)) }
+    static func explainHNSW(_ trace: SearchTrace, graph: HNSWLinks, positions: LabelPositions, misses: inout [Miss]) {
+        guard let hnsw = trace.hnsw, !misses.isEmpty, positions.unit == .row else { return }
+        var rows: [Int64: Int] = [:]
+        for miss in misses { rows[miss.id] = positions.position(of: miss.id) }
         // Layer 0's scored nodes: the entry and every neighbour whose distance was computed.
         var scoredOnLayer0: [Int: Float] = [hnsw.level0.entry: hnsw.level0.steps.first?.distance ?? .nan]
         for step in hnsw.level0.steps {
@@ -296,6 +292,7 @@ public enum Explanations {
         let hops = graph.reach(from: Array(sources).sorted(), toward: targets, throughDeleted: true)
         for position in misses.indices {
             guard let row = rows[misses[position].id] else { continue }
+            misses[position].node = row
             if let approximate = scoredOnLayer0[row] {
                 misses[position].reason = .notKept
                 if approximate != misses[position].distance { misses[position].approximateDistance = approximate }

@@ -47,6 +47,8 @@ public enum TraceLoop {
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
         let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
         let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
+        // Where each label is stored, once for every query (a scan of the index per miss would be O(n) each).
+        let positions = explain && exact != nil ? LabelPositions.of(index) : nil
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             let query = queries[position]
             slots[position] = Result {
@@ -59,7 +61,8 @@ public enum TraceLoop {
                         comparableDistances: comparable)
                     // Why each exact neighbour was missed, read from the whole trace before it is slimmed.
                     if explain {
-                        let explained = Explanations.explain(trace, index: index, exact: exact[position], k: request.k)
+                        let explained = Explanations.explain(
+                            trace, index: index, exact: exact[position], k: request.k, positions: positions)
                         trace.measures?.misses = explained.misses
                         trace.measures?.needed = explained.needed
                         // HNSW: the ef this query needed, unless an exact neighbour cannot be reached at all.
