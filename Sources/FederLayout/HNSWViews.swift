@@ -12,6 +12,8 @@ public enum HNSWViews {
         public var seed: UInt64
         /// A distance range shared with another panel (both sides of a comparison on one axis).
         public var axis: ClosedRange<Double>?
+        /// Where that shared axis turns logarithmic (the larger of both sides' `knee(in:)`); nil: this search's own.
+        public var knee: Double?
         /// How the overview places nodes.
         public var projection: ProjectionMethod = .pca
 
@@ -25,6 +27,21 @@ public enum HNSWViews {
 
         /// The range of every distance this search scored (for sharing an axis).
         public var distanceRange: ClosedRange<Double>? { HNSWViews.distanceRange(trace) }
+
+        /// The axis end nearest the query for `range`.
+        func best(in range: ClosedRange<Double>) -> Double { largerIsBetter ? range.upperBound : min(0, range.lowerBound) }
+
+        /// Where this search's axis over `range` turns logarithmic: 1.5 × the farthest result or missed exact
+        /// neighbour from the query end, so everything the search returned or should have stays on the linear part.
+        public func knee(in range: ClosedRange<Double>) -> Double? {
+            let best = best(in: range)
+            let wanted =
+                trace.results.filter { $0.internalID >= 0 }.map { Double($0.distance) }
+                + (trace.measures?.misses ?? []).map { Double($0.approximateDistance ?? $0.distance) }
+            let offsets = wanted.filter { $0.isFinite && abs($0) < 1e37 }.map { abs($0 - best) }
+            guard let far = offsets.max(), far > 0 else { return nil }
+            return 1.5 * far
+        }
 
         var largerIsBetter: Bool { trace.kind.isFaissHNSW && trace.metric == "ip" }
         var distanceName: String { ViewKit.distanceName(metric: trace.metric, hnswlib: trace.kind == .hnswlib) }
@@ -174,9 +191,17 @@ public enum HNSWViews {
     public static func search(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let hnsw = input.trace.hnsw else { return [] }
         let counts = input.trace.counts
-        let subtitle =
-            "x = \(input.distanceName) to the query (left edge; far nodes sit at the right end); one band per level, "
+        let misses = (input.trace.measures?.misses ?? []).filter { $0.node != nil }
+        let scale = (input.axis ?? input.distanceRange).map { range in
+            DistanceScale(
+                best: input.best(in: range), worst: input.largerIsBetter ? range.lowerBound : range.upperBound,
+                knee: input.knee ?? input.knee(in: range))
+        }
+        let axisNote = scale?.description.map { "; " + $0 } ?? ""
+        var subtitle =
+            "x = \(input.distanceName) to the query (left edge; far nodes sit at the right end\(axisNote)); one band per level, "
             + "top first. \(counts.distanceComputations) distance computations · \(counts.visited) visited · \(counts.hops ?? 0) hops."
+        if !misses.isEmpty { subtitle += " Missed: " + missSummary(misses) + "." }
         var (marks, content) = ViewKit.panel(
             title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme,
             measurer: measurer)
@@ -189,22 +214,20 @@ public enum HNSWViews {
             if step.expanded { expanded.append(step.node) }
             for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
         }
-        guard let range = input.axis ?? input.distanceRange else { return marks }
-        let best = input.largerIsBetter ? range.upperBound : min(0, range.lowerBound)
-        let worst = input.largerIsBetter ? range.lowerBound : range.upperBound
-        let legendItems: [(ViewKit.Symbol, String)] = [
-            (.line(theme.query, dashed: true), "query"), (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
-            (.ring(theme.truth), "expanded (layer 0)"), (.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry"),
-        ]
+        guard let scale else { return marks }
+        let best = scale.best
+        let alarm = Color(hex: 0xD55E00)
+        let legendItems: [(ViewKit.Symbol, String)] =
+            [
+                (.line(theme.query, dashed: true), "query"), (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
+                (.ring(theme.truth), "expanded (layer 0)"), (.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry"),
+            ] + (misses.isEmpty ? [] : [(.ring(alarm), "missed exact neighbour (exact rank)")])
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let axisHeight = 26.0
         let labelWidth = 104.0
         let plot = Rect(
             x: plotArea.x + labelWidth, y: plotArea.y, width: plotArea.width - labelWidth - 6, height: plotArea.height - axisHeight)
-        func x(_ d: Double) -> Double {
-            let t = abs(d - best) / max(abs(worst - best), 1e-12)
-            return plot.x + 6 + (plot.width - 12) * min(t, 1)
-        }
+        func x(_ d: Double) -> Double { plot.x + 6 + (plot.width - 12) * scale.fraction(d) }
         // Bands: upper levels share 55 % of the height, level 0 gets the rest (or all when there are none).
         let upperCount = hnsw.upperLevels.count
         let upperHeight = upperCount == 0 ? 0 : plot.height * 0.5
@@ -215,7 +238,7 @@ public enum HNSWViews {
         }
 
         // Axis.
-        for tick in ViewKit.niceTicks(min(best, worst), max(best, worst), count: 6) {
+        for tick in scale.ticks() {
             let tx = x(tick)
             marks.append(.polyline([Point(tx, plot.y), Point(tx, plot.maxY)], stroke: Stroke(theme.grid, width: 0.5)))
             marks.append(
@@ -227,7 +250,8 @@ public enum HNSWViews {
         marks.append(
             .text(
                 TextMark(
-                    "\(input.distanceName) to the query →", at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont,
+                    "\(input.distanceName) to the query\(scale.knee == nil ? "" : " (log scale past \(ViewKit.format(scale.knee ?? 0)))") →",
+                    at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont,
                     color: theme.mutedText, alignment: .right)))
         marks.append(
             .polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
@@ -308,14 +332,53 @@ public enum HNSWViews {
             marks.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
             marks += ViewKit.badge(rank, at: Point(point.x, point.y - 9), color: theme.result, theme: theme, radius: 5)
         }
+        // Missed exact neighbours at their exact distance (a dropped one where the search scored it).
+        for miss in misses.sorted(by: { $0.exactRank > $1.exactRank }) {
+            guard let node = miss.node else { continue }
+            let point = Point(x(Double(miss.approximateDistance ?? miss.distance)), y(node, in: level0Band))
+            marks.append(.circle(center: point, radius: 4.2, fill: nil, stroke: Stroke(alarm, width: 1.6, dash: [2, 1.5])))
+            marks.append(
+                .text(
+                    TextMark(
+                        "#\(miss.exactRank)", at: Point(point.x, point.y + 5), font: theme.smallFont, color: alarm, alignment: .center)))
+        }
         let stop = hnsw.level0.stopReason.rawValue.replacingOccurrences(of: "([A-Z])", with: " $1", options: .regularExpression)
             .lowercased()
-        let text = "L0 · \(expanded.count) expansions · \(hnsw.level0.visitedCount) visited · stop: \(stop)"
+        var text = "L0 · \(expanded.count) expansions · \(hnsw.level0.visitedCount) visited · stop: \(stop)"
+        if !misses.isEmpty { text += " · \(misses.count) missed" }
         marks.append(
             .text(
                 TextMark(
                     text, at: Point(content.x, level0Band.y + 2), font: theme.labelFont, color: theme.text, width: labelWidth - 6,
                     maxLines: 5)))
         return marks + legendMarks
+    }
+
+    /// "2 not reached (3–5 hops), 1 unreachable": the misses by reason, most common first.
+    static func missSummary(_ misses: [Miss]) -> String {
+        var byReason: [Miss.Reason: [Miss]] = [:]
+        for miss in misses { byReason[miss.reason, default: []].append(miss) }
+        return byReason.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.rawValue < $1.key.rawValue }
+            .map { reason, group in
+                var part = "\(group.count) \(reasonText(reason))"
+                let hops = group.compactMap(\.hops)
+                if let low = hops.min(), let high = hops.max() {
+                    part += low == high ? " (\(low) hop\(low == 1 ? "" : "s") away)" : " (\(low)–\(high) hops away)"
+                }
+                return part
+            }
+            .joined(separator: ", ")
+    }
+
+    static func reasonText(_ reason: Miss.Reason) -> String {
+        switch reason {
+        case .notReached: return "not reached"
+        case .notKept: return "scored but not kept"
+        case .deletedPath: return "behind deleted nodes"
+        case .unreachable: return "unreachable from the layer-0 entry"
+        case .refineShortlist: return "not in the refine shortlist"
+        case .unprobedList: return "in unprobed lists"
+        case .quantization, .transform, .tie: return reason.rawValue
+        }
     }
 }

@@ -18,6 +18,8 @@ public struct JobRunner {
     /// Whether nprobe sweeps of IVF over float vectors come from one coarse ranking per query (exact; ties traced)
     /// rather than a traced search per point. Off only to check the two agree.
     public var useCoarseOrder = true
+    /// Whether each query's misses and the nprobe / ef it needed are worked out (`--no-explain` turns it off).
+    public var explain = true
     /// The most traced searches one job may ask for (queries × (1 + sweep points), both sides, all comparisons).
     public static let maxSearches = 2_000_000
 
@@ -181,7 +183,8 @@ public struct JobRunner {
     ) throws -> SideRun {
         let exact = TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k, base: base)
         let traces = try traceAll(
-            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, request: request, path: side.path)
+            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, request: request,
+            path: side.path)
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         var aggregates: [Measure: Distribution] = [
             .visited: Distribution(outcomes.map { Double($0.counts.visited) }),

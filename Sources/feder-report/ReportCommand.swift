@@ -47,6 +47,11 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("memory-limit"), help: "Stop with an error when resident memory exceeds this many MiB (0: no limit).")
     var memoryLimit: Int = 0
 
+    @Flag(
+        name: .customLong("no-explain"),
+        help: "Skip why each exact neighbour was missed and the nprobe / ef each query needed (faster on large query sets).")
+    var noExplain = false
+
     @OptionGroup var kernelsOption: KernelsOption
 
     @OptionGroup var threads: OMPThreadsOption
@@ -77,6 +82,7 @@ struct ReportCommand: ParsableCommand {
         request.timeLimit = timeLimit
         request.memoryLimitMiB = memoryLimit
         request.ompThreads = threads.ompThreads
+        request.explain = !noExplain
         request.progress = { line in
             if !quiet, Date().timeIntervalSince(started) > 0.3 { printError("feder-report: \(line)") }
         }

@@ -37,6 +37,11 @@ struct TraceCommand: ParsableCommand {
     @Flag(name: .customLong("no-exact"), help: "Skip the exact search that recall is measured against.")
     var noExact = false
 
+    @Flag(
+        name: .customLong("no-explain"),
+        help: "Measure recall but skip why each exact neighbour was missed and the nprobe / ef each query needed.")
+    var noExplain = false
+
     func validate() throws {
         try query.validate(allowMany: true)
     }
@@ -47,6 +52,7 @@ struct TraceCommand: ParsableCommand {
             file: file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
             format: json ? .json : .text)
         request.vectors = query.vectors
+        request.explain = !noExplain
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }

@@ -146,3 +146,44 @@ final class GeometryTests: XCTestCase {
         }
     }
 }
+
+/// The HNSW search axis: linear near the query, logarithmic past the knee.
+final class DistanceScaleTests: XCTestCase {
+    func testLinearWithoutAKneeOrOverAShortSpan() {
+        for scale in [DistanceScale(best: 0, worst: 100, knee: nil), DistanceScale(best: 0, worst: 100, knee: 20)] {
+            XCTAssertNil(scale.knee)
+            XCTAssertEqual(scale.fraction(25), 0.25, accuracy: 1e-12)
+            XCTAssertNil(scale.description)
+        }
+    }
+
+    func testLogarithmicPastTheKneeIsMonotoneAndEndsAtOne() {
+        let scale = DistanceScale(best: 0, worst: 625, knee: 9)
+        XCTAssertEqual(scale.knee, 9)
+        XCTAssertEqual(scale.fraction(0), 0)
+        XCTAssertEqual(scale.fraction(625), 1, accuracy: 1e-12)
+        XCTAssertEqual(scale.fraction(10_000), 1, accuracy: 1e-12)
+        // Linear inside the knee: half the knee is half the knee's share.
+        XCTAssertEqual(scale.fraction(4.5), scale.fraction(9) / 2, accuracy: 1e-12)
+        // The knee takes far more of the axis than its linear share would.
+        XCTAssertGreaterThan(scale.fraction(9), 4 * 9.0 / 625)
+        var last = -1.0
+        for distance in stride(from: 0.0, through: 625, by: 0.5) {
+            XCTAssertGreaterThan(scale.fraction(distance), last)
+            last = scale.fraction(distance)
+        }
+        let ticks = scale.ticks()
+        XCTAssertEqual(ticks, ticks.sorted())
+        XCTAssertTrue(ticks.allSatisfy { $0 >= 0 && $0 <= 625 })
+        XCTAssertTrue(ticks.contains(100), "\(ticks)")
+        XCTAssertNotNil(scale.description)
+    }
+
+    func testLargerIsBetterRunsTheOtherWay() {
+        let scale = DistanceScale(best: 1, worst: -400, knee: 2)
+        XCTAssertEqual(scale.fraction(1), 0)
+        XCTAssertEqual(scale.fraction(-400), 1, accuracy: 1e-12)
+        XCTAssertLessThan(scale.fraction(0), scale.fraction(-1))
+        XCTAssertTrue(scale.ticks().allSatisfy { $0 <= 1 && $0 >= -400 })
+    }
+}

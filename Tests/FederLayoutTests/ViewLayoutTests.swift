@@ -171,6 +171,48 @@ final class ViewLayoutTests: XCTestCase {
         XCTAssertTrue(found, "some query misses a neighbour at nprobe 1")
     }
 
+    /// The HNSW search view rings every missed exact neighbour at its distance on layer 0 with its exact rank, and
+    /// says in the subtitle why they were missed.
+    func testSearchViewMarksMissedNeighbours() throws {
+        let index = try open("hnswlib_l2_labels.hnsw")
+        guard let graph = HNSWGraphView.from(index) else { return XCTFail("no graph") }
+        var found = false
+        for row in 0..<60 {
+            guard case .hnswlib(let hnswlib) = index else { return XCTFail("not hnswlib") }
+            let label = Int64(bitPattern: hnswlib.label(row))
+            var (trace, query) = try traced(index, id: label, request: SearchRequest(k: 10, ef: 10))
+            let explained = Explanations.explain(trace, index: index, exact: trace.measures?.exact ?? [], k: 10)
+            trace.measures?.misses = explained.misses
+            guard !explained.misses.isEmpty else { continue }
+            found = true
+            XCTAssertTrue(explained.misses.allSatisfy { $0.node != nil })
+            let input = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 3)
+            let marks = HNSWViews.search(input, in: panel, theme: theme, measurer: measurer)
+            assertInside(marks, "search")
+            let alarm = Color(hex: 0xD55E00)
+            let rings = marks.filter {
+                if case .circle(_, _, nil, let stroke) = $0 {
+                    return stroke?.color == alarm && !(stroke?.dash.isEmpty ?? true)
+                } else {
+                    return false
+                }
+            }
+            XCTAssertEqual(rings.count, explained.misses.count, "label \(label)")
+            let ranks = marks.compactMap { mark -> String? in
+                if case .text(let text) = mark, text.color == alarm { return text.text }
+                return nil
+            }
+            XCTAssertEqual(ranks.sorted(), explained.misses.map { "#\($0.exactRank)" }.sorted())
+            let subtitle = marks.compactMap { mark -> String? in
+                if case .text(let text) = mark, text.text.hasPrefix("x = ") { return text.text }
+                return nil
+            }
+            XCTAssertTrue(subtitle.first?.contains("Missed: ") ?? false, "\(subtitle)")
+            break
+        }
+        XCTAssertTrue(found, "some query misses a neighbour at ef 10")
+    }
+
     func testViewSetListsTheViewsOfEachKind() throws {
         for (name, expected) in [
             ("ivf_flat_l2_full.faiss", ["ivf-overview", "ivf-coarse", "ivf-fine-polar", "ivf-fine-projection", "health", "results"]),

@@ -346,9 +346,12 @@ public struct ReportComposer {
         let width = (rect.width - gap) / 2
         let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
         var axis: ClosedRange<Double>?
+        var knee: Double?
         if sameIndex {
             let ranges = [run.left, run.right].compactMap { range(of: $0) }
             if let low = ranges.map(\.lowerBound).min(), let high = ranges.map(\.upperBound).max() { axis = low...high }
+            // Both HNSW sides turn logarithmic at one distance, the larger of their own knees.
+            if let axis { knee = [run.left, run.right].compactMap { hnswInput($0)?.knee(in: axis) }.max() }
         }
         var marks: [Mark] = []
         for (column, side) in [run.left, run.right].enumerated() {
@@ -359,7 +362,8 @@ public struct ReportComposer {
                     Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height), fill: chipColor, stroke: nil,
                     cornerRadius: 2))
             marks += sideViews(
-                side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis)
+                side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis,
+                knee: knee)
         }
         if !sameIndex {
             marks.append(
@@ -372,20 +376,25 @@ public struct ReportComposer {
         return marks
     }
 
+    /// The HNSW search view's input for a side that searched a graph.
+    func hnswInput(_ side: JobRunner.SideRun) -> HNSWViews.Input? {
+        guard side.firstTrace.hnsw != nil, let graph = HNSWGraphView.from(side.index) else { return nil }
+        return HNSWViews.Input(graph: graph, trace: side.firstTrace, query: side.searchedQuery, seed: spec.seed)
+    }
+
     func range(of side: JobRunner.SideRun) -> ClosedRange<Double>? {
         let trace = side.firstTrace
-        if trace.hnsw != nil, let graph = HNSWGraphView.from(side.index) {
-            return HNSWViews.Input(graph: graph, trace: trace, query: side.searchedQuery, seed: spec.seed).distanceRange
-        }
+        if let input = hnswInput(side) { return input.distanceRange }
         let values = (trace.ivf?.scanned ?? []).map { Double($0.distance) }
         guard let low = values.min(), let high = values.max() else { return nil }
         return low...high
     }
 
-    func sideViews(_ side: JobRunner.SideRun, in rect: Rect, axis: ClosedRange<Double>?) -> [Mark] {
+    func sideViews(_ side: JobRunner.SideRun, in rect: Rect, axis: ClosedRange<Double>?, knee: Double? = nil) -> [Mark] {
         let trace = side.firstTrace
-        if trace.hnsw != nil, let graph = HNSWGraphView.from(side.index) {
-            let input = HNSWViews.Input(graph: graph, trace: trace, query: side.searchedQuery, seed: spec.seed, axis: axis)
+        if var input = hnswInput(side) {
+            input.axis = axis
+            input.knee = knee
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
         let method = spec.projection

@@ -22,6 +22,8 @@ public struct ReportRequest: Sendable {
     public var memoryLimitMiB: Int = 0
     /// faiss's OpenMP threads to mirror in every search (`SearchRequest.ompThreads`).
     public var ompThreads = 1
+    /// Work out each query's misses and the nprobe / ef it needed.
+    public var explain = true
     /// Short progress lines (for stderr).
     public var progress: @Sendable (String) -> Void = { _ in }
 
@@ -54,6 +56,7 @@ public enum ReportJob {
         runner.progress = request.progress
         runner.timeLimit = request.timeLimit
         runner.ompThreads = request.ompThreads
+        runner.explain = request.explain
         runner.memoryLimit = request.memoryLimitMiB << 20
         let (runs, result) = try runner.run()
         let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer())

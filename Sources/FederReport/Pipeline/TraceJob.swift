@@ -13,6 +13,8 @@ public struct TraceRequest: Sendable {
     public var format: Format
     /// The vectors that were added (`--vectors`): the ground truth where the index keeps only codes.
     public var vectors: String?
+    /// Work out each query's misses and the nprobe / ef it needed (with `measure`).
+    public var explain = true
 
     public enum Format: Sendable { case text, json }
 
@@ -148,7 +150,8 @@ public enum TraceJob {
         let exact =
             request.measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base) : nil
         let traced = try TraceLoop.run(
-            index: index, queries: queries, request: request.search, exact: exact, exactFromBase: base != nil)
+            index: index, queries: queries, request: request.search, exact: exact, exactFromBase: base != nil,
+            explain: request.explain)
         for warning in Set(traced.flatMap(\.warnings)).sorted() { warn(warning) }
         for (query, (trace, warnings)) in zip(queries, traced) {
             let output = TraceOutput(query: query, trace: trace, warnings: warnings)
