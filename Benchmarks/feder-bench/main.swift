@@ -2,6 +2,8 @@
 // way Benchmarks/search_bench.py times faiss and hnswlib. Prints one JSON object.
 //
 // Usage: feder-bench INDEX --space l2 --queries Q.npy --k 10 [--nprobe 8,32] [--ef 16,64] [--repeat 3]
+//        feder-bench INDEX --queries Q.npy --k 10 --exact [--scan]   (exact top-k of every query on all cores,
+//        blocked; with --scan also the row-by-row scan; prints seconds, ids and distance bits)
 //        feder-bench INDEX --queries Q.npy --k 10 --serve    (then one line per run on stdin: "nprobe 8" or
 //        "ef 16"; each answered with one JSON line {"msPerQuery": …}, so a driver can take turns with a library
 //        run by run in one process each)
@@ -24,6 +26,9 @@ struct Options {
     var serve = false
     /// Time every view of the first query's trace, rendered to PNG in this folder.
     var views: String?
+    /// Time exact search of the whole query set instead of traced searches.
+    var exact = false
+    var scan = false
 }
 
 func parse() -> Options? {
@@ -37,6 +42,8 @@ func parse() -> Options? {
         case "--nprobe": options.nprobes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
         case "--ef": options.efs = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
         case "--copy": options.copy = true
+        case "--exact": options.exact = true
+        case "--scan": options.scan = true
         case "--serve": options.serve = true
         case "--views": options.views = arguments.popFirst()
         case "--repeat": options.rounds = arguments.popFirst().flatMap(Int.init) ?? 3
@@ -74,6 +81,28 @@ do {
     guard let index else { exit(65) }
     let queries = try VectorFile.read(path: options.queries)
     let rows = (0..<queries.count).map { queries.row($0) }
+    if options.exact {
+        var blocked: [[Neighbor]] = []
+        let blockedSeconds = seconds { blocked = BlockedExact.neighbors(index, queries: rows, k: options.k) }
+        var output: [String: Any] = [
+            "blockedSeconds": blockedSeconds, "ids": blocked.map { $0.map(\.id) }, "bits": blocked.map { $0.map(\.distance.bitPattern) },
+        ]
+        if options.scan {
+            let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: rows.count)
+            output["scanSeconds"] = seconds {
+                DispatchQueue.concurrentPerform(iterations: rows.count) {
+                    slots[$0] = Measures.exactNeighbors(index, query: rows[$0], k: options.k)
+                }
+            }
+            output["scanEqual"] = zip(slots.elements, blocked).allSatisfy { scanned, screened in
+                scanned.map(\.id) == screened.map(\.id) && scanned.map(\.distance.bitPattern) == screened.map(\.distance.bitPattern)
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys])
+        FileHandle.standardOutput.write(data)
+        print()
+        exit(0)
+    }
     if options.serve {
         // One run over every query per request line, timed alone: the driver alternates with the library.
         while let line = readLine() {

@@ -31,13 +31,8 @@ extension IndexFile {
     /// Calls `body` with every stored, searchable vector (hnswlib's deleted elements are skipped), its label
     /// and the address of its first float. Quantized IVF codes are not visited.
     public func forEachStoredVector(_ body: (_ label: Int64, _ vector: UnsafeRawPointer) -> Void) {
-        switch self {
-        case .faiss(let index):
-            index.forEachStoredVector(labels: nil, body)
-        case .hnswlib(let index):
-            for id in 0..<index.count where !index.isDeleted(id) {
-                body(Int64(bitPattern: index.label(id)), index.vectors.rowPointer(id))
-            }
+        for segment in storedSegments() {
+            for i in 0..<segment.count { body(segment.label(i), segment.row(i)) }
         }
     }
 }
@@ -67,38 +62,6 @@ extension FaissIndex {
         case .pq, .scalarQuantizer, .pqFastScan, .preTransform:
             // Quantized codes (and an inner index's transformed vectors) are not the vectors that were added.
             return nil
-        }
-    }
-
-    /// Visits every stored float vector with its label (after `labels` remapping, for IDMap).
-    func forEachStoredVector(labels: MappedArray<Int64>?, _ body: (Int64, UnsafeRawPointer) -> Void) {
-        @inline(__always) func label(_ internalID: Int64) -> Int64 {
-            guard let labels, internalID >= 0, internalID < Int64(labels.count) else { return internalID }
-            return labels[Int(internalID)]
-        }
-        switch self {
-        case .flat(let flat):
-            for row in 0..<flat.vectors.count { body(label(Int64(row)), flat.vectors.rowPointer(row)) }
-        case .hnsw(let hnsw):
-            guard let table = hnsw.flatStorage?.vectors else { return }
-            for row in 0..<table.count { body(label(Int64(row)), table.rowPointer(row)) }
-        case .ivf(let ivf):
-            guard case .flat = ivf.encoding else { return }
-            let codeSize = ivf.invertedLists.codeSize
-            for list in ivf.invertedLists.lists where list.size > 0 {
-                let base = list.ids.file.baseAddress + list.codesOffset
-                for offset in 0..<list.size { body(label(list.ids[offset]), base + offset * codeSize) }
-            }
-        case .idMap(let map):
-            map.inner.forEachStoredVector(labels: map.ids, body)
-        case .refine(let refine):
-            if case .flat = refine.refine {
-                refine.refine.forEachStoredVector(labels: labels, body)
-            } else {
-                refine.base.forEachStoredVector(labels: labels, body)
-            }
-        case .pq, .scalarQuantizer, .pqFastScan, .preTransform:
-            return
         }
     }
 
@@ -175,5 +138,118 @@ extension IndexFile {
             }
         }
         return count
+    }
+}
+
+/// A run of stored vectors `stride` bytes apart, in the order exact search visits them, with their labels.
+public struct StoredSegment: Sendable {
+    /// The mapped file holding the rows (kept alive by the segment) and the first row's offset in it.
+    public var file: MappedFile
+    public var byteOffset: Int
+    public var stride: Int
+    public var count: Int
+    /// Where the labels come from.
+    public var labels: Labels
+
+    public enum Labels: Sendable {
+        /// Row `i` of the segment has label `start + i`.
+        case counting(start: Int64)
+        /// Row `i` has label `ids[offset + i]` (an IVF list's ids, an IDMap's labels, hnswlib's labels).
+        case mapped(MappedArray<Int64>, offset: Int)
+        /// Row `i` has `ids[offset + i]` remapped through an IDMap's labels (IVF under an IDMap).
+        case remapped(MappedArray<Int64>, offset: Int, through: MappedArray<Int64>)
+        /// hnswlib: element `start + i`'s label, read from its data block.
+        case hnswlib(HNSWLibIndex, start: Int)
+    }
+
+    public init(file: MappedFile, byteOffset: Int, stride: Int, count: Int, labels: Labels) {
+        precondition(count == 0 || (byteOffset >= 0 && byteOffset + (count - 1) * stride + 4 <= file.count))
+        self.file = file
+        self.byteOffset = byteOffset
+        self.stride = stride
+        self.count = count
+        self.labels = labels
+    }
+
+    /// The label of row `i` of the segment.
+    public func label(_ i: Int) -> Int64 {
+        switch labels {
+        case .counting(let start): return start + Int64(i)
+        case .mapped(let ids, let offset): return ids[offset + i]
+        case .remapped(let ids, let offset, let through):
+            let inner = ids[offset + i]
+            return inner >= 0 && inner < Int64(through.count) ? through[Int(inner)] : inner
+        case .hnswlib(let index, let start): return Int64(bitPattern: index.label(start + i))
+        }
+    }
+
+    /// The address of row `i`'s first float.
+    @inline(__always)
+    public func row(_ i: Int) -> UnsafeRawPointer { file.baseAddress + byteOffset + i * stride }
+
+    /// The address of the first row's first float.
+    public var base: UnsafeRawPointer { file.baseAddress + byteOffset }
+}
+
+extension IndexFile {
+    /// Every stored, searchable vector as runs of rows, in the order `forEachStoredVector` visits them (hnswlib's
+    /// deleted elements split the runs; quantized codes have none).
+    public func storedSegments() -> [StoredSegment] {
+        switch self {
+        case .faiss(let index):
+            return index.storedSegments(labels: nil)
+        case .hnswlib(let index):
+            var segments: [StoredSegment] = []
+            var start = 0
+            while start < index.count {
+                guard !index.isDeleted(start) else {
+                    start += 1
+                    continue
+                }
+                var end = start + 1
+                while end < index.count && !index.isDeleted(end) { end += 1 }
+                segments.append(
+                    StoredSegment(
+                        file: index.vectors.file, byteOffset: index.vectors.byteOffset + start * index.vectors.rowStride,
+                        stride: index.vectors.rowStride, count: end - start,
+                        labels: .hnswlib(index, start: start)))
+                start = end
+            }
+            return segments
+        }
+    }
+}
+
+extension FaissIndex {
+    func storedSegments(labels: MappedArray<Int64>?) -> [StoredSegment] {
+        func table(_ table: VectorTable) -> [StoredSegment] {
+            guard table.count > 0 else { return [] }
+            return [
+                StoredSegment(
+                    file: table.file, byteOffset: table.byteOffset, stride: table.rowStride, count: table.count,
+                    labels: labels.map { .mapped($0, offset: 0) } ?? .counting(start: 0))
+            ]
+        }
+        switch self {
+        case .flat(let flat):
+            return table(flat.vectors)
+        case .hnsw(let hnsw):
+            return hnsw.flatStorage.map { table($0.vectors) } ?? []
+        case .ivf(let ivf):
+            guard case .flat = ivf.encoding else { return [] }
+            let codeSize = ivf.invertedLists.codeSize
+            return ivf.invertedLists.lists.filter { $0.size > 0 }.map { list in
+                StoredSegment(
+                    file: list.ids.file, byteOffset: list.codesOffset, stride: codeSize, count: list.size,
+                    labels: labels.map { .remapped(list.ids, offset: 0, through: $0) } ?? .mapped(list.ids, offset: 0))
+            }
+        case .idMap(let map):
+            return map.inner.storedSegments(labels: map.ids)
+        case .refine(let refine):
+            if case .flat = refine.refine { return refine.refine.storedSegments(labels: labels) }
+            return refine.base.storedSegments(labels: labels)
+        case .pq, .scalarQuantizer, .pqFastScan, .preTransform:
+            return []
+        }
     }
 }

@@ -29,23 +29,11 @@ public enum Measures {
             guard let transformed = try? VectorTransforms.apply(pre.chain, to: rawQuery).last else { return [] }
             return exactNeighbors(.faiss(pre.inner), query: transformed, k: k)
         }
-        let dim = index.dim
-        let kind: (order: FaissResultHeap.Order, distance: (UnsafeRawPointer, UnsafeRawPointer) -> Float)
-        switch index {
-        case .hnswlib(let hnswlib):
-            kind =
-                hnswlib.space == .l2
-                ? (.keepSmallest, { HNSWLibDistances.l2($0, $1, dim: dim) })
-                : (.keepSmallest, { HNSWLibDistances.innerProductDistance($0, $1, dim: dim) })
-        case .faiss(let faiss):
-            let kernel = FaissKernel(faiss.header.metric) ?? .l2
-            let function = kernel.resolved()
-            kind = (kernel.order, { function($0, $1, dim: dim) })
-        }
-        let query = index.metric == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
-        var heap = FaissResultHeap(capacity: k, order: kind.order)
+        let kernel = ExactKernel(index)
+        let query = kernel.prepare(rawQuery)
+        var heap = FaissResultHeap(capacity: k, order: kernel.order)
         withQueryPointer(query) { q in
-            index.forEachStoredVector { label, vector in heap.offer(kind.distance(q, vector), id: label) }
+            index.forEachStoredVector { label, vector in heap.offer(kernel.distance(q, vector), id: label) }
         }
         return heap.sortedResults().filter { $0.id >= 0 }.map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) }
     }

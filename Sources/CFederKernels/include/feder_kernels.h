@@ -268,4 +268,27 @@ static inline void feder_prefetch(const void *address, int lines) {
     for (int line = 0; line < lines; line++) __builtin_prefetch(p + 64 * line, 0, 3);
 }
 
+/// Blocked exact search, screening pass. Scores: FEDER_SCREEN_L2 squared L2; FEDER_SCREEN_IP −dot (faiss inner
+/// product, larger dot better); FEDER_SCREEN_ONE_MINUS_IP 1 − dot less its constant 1 (hnswlib ip and cosine).
+/// A screen holds queries (row-major, nq × d) and, per query, the k smallest upper ends of the rows' score
+/// intervals and every row whose lower end was at or below the running k-th upper end. Re-score the rows
+/// `feder_screen_candidates` returns for the final bound with the library kernel: no other row can be in the top
+/// k or tie with its k-th. One screen per thread; rows may be split between screens and their bounds merged.
+enum { FEDER_SCREEN_L2 = 0, FEDER_SCREEN_IP = 1, FEDER_SCREEN_ONE_MINUS_IP = 2 };
+typedef struct feder_screen feder_screen;
+/// NULL when memory runs out.
+feder_screen *feder_screen_create(int kind, const float *queries, size_t nq, size_t d, size_t k);
+void feder_screen_free(feder_screen *s);
+/// Screens `count` rows at `base` + i·`stride` bytes (d floats each), numbered from `first_row`.
+void feder_screen_rows(feder_screen *s, const void *base, size_t stride, size_t count, int64_t first_row);
+/// Whether a candidate list could not grow (the screen's answer is then unusable).
+int feder_screen_failed(const feder_screen *s);
+/// Whether a query or row held a non-finite value (the intervals then prove nothing).
+int feder_screen_nonfinite(const feder_screen *s);
+/// Copies query q's upper ends (at most k) into `out` (may be NULL) and returns how many there are.
+size_t feder_screen_uppers(const feder_screen *s, size_t q, float *out);
+/// Writes query q's candidate rows whose lower end is ≤ tau into `rows` (may be NULL), ascending, and returns
+/// how many there are.
+size_t feder_screen_candidates(const feder_screen *s, size_t q, float tau, int64_t *rows);
+
 #endif

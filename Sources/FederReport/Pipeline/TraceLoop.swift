@@ -13,23 +13,15 @@ public enum TraceLoop {
         case summary
     }
 
-    /// Exact top-k of every query, across cores; nil when the index keeps no vectors to search exactly (codes
-    /// only: PQ, SQ, fast scan).
+    /// Exact top-k of every query (blocked across queries and cores); nil when the index keeps no vectors to
+    /// search exactly (codes only: PQ, SQ, fast scan).
     /// With `base` (the vectors that were added), the truth is exact search over them, whatever the index keeps.
     public static func exact(index: IndexFile, queries: [[Float]], k: Int, base: BaseVectors? = nil) -> [[Neighbor]]? {
         if let base {
-            let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
-            DispatchQueue.concurrentPerform(iterations: queries.count) { position in
-                slots[position] = base.exactNeighbors(query: queries[position], metric: index.metric, k: k)
-            }
-            return slots.elements
+            return BlockedExact.neighbors(in: base.table, labels: base.labels, metric: index.metric, queries: queries, k: k)
         }
         guard index.hasGroundTruth else { return nil }
-        let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
-        DispatchQueue.concurrentPerform(iterations: queries.count) { position in
-            slots[position] = Measures.exactNeighbors(index, query: queries[position], k: k)
-        }
-        return slots.elements
+        return BlockedExact.neighbors(index, queries: queries, k: k)
     }
 
     /// Traces every query across cores, in order.
@@ -47,8 +39,9 @@ public enum TraceLoop {
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
         let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
         let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
-        // Where each label is stored, once for every query (a scan of the index per miss would be O(n) each).
-        let positions = explain && exact != nil ? LabelPositions.of(index) : nil
+        // Where each label is stored and what layer 0 reaches, once for every query (a walk of the index per
+        // miss would be O(n) each).
+        let context = explain && exact != nil ? Explanations.Context(index) : nil
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             let query = queries[position]
             slots[position] = Result {
@@ -62,7 +55,7 @@ public enum TraceLoop {
                     // Why each exact neighbour was missed, read from the whole trace before it is slimmed.
                     if explain {
                         let explained = Explanations.explain(
-                            trace, index: index, exact: exact[position], k: request.k, positions: positions)
+                            trace, index: index, exact: exact[position], k: request.k, context: context)
                         trace.measures?.misses = explained.misses
                         trace.measures?.needed = explained.needed
                         // HNSW: the ef this query needed, unless an exact neighbour cannot be reached at all.
