@@ -1,4 +1,5 @@
 import FederIndex
+import Synchronization
 
 /// An exact top-k neighbour the search did not return, and why.
 public struct Miss: Codable, Equatable, Sendable {
@@ -110,10 +111,10 @@ public enum Explanations {
 
     /// The misses of `trace` (its results against `exact`, the first k), each with its reason, in exact-rank order,
     /// and the parameter the query needed. `trace` must be whole (not slimmed): the reasons read its scanned
-    /// vectors and layer-0 steps. `positions` (from `LabelPositions.of(index)`, built once for many queries) says
-    /// where each label is stored; without it one is built for this call.
+    /// vectors and layer-0 steps. `context` (one per index, shared by its queries) holds where each label is stored
+    /// and the graph's reachability; without it one is made for this call.
     public static func explain(
-        _ trace: SearchTrace, index: IndexFile, exact: [Neighbor], k: Int, positions: LabelPositions? = nil
+        _ trace: SearchTrace, index: IndexFile, exact: [Neighbor], k: Int, context shared: Context? = nil
     ) -> (misses: [Miss], needed: Needed?) {
         let truth = Array(exact.prefix(k))
         let returned = Set(trace.results.filter { $0.internalID >= 0 || $0.id != -1 }.map(\.id))
@@ -123,15 +124,34 @@ public enum Explanations {
         }
         var needed: Needed?
         guard !misses.isEmpty || trace.ivf != nil || trace.refine != nil else { return (misses, nil) }
-        let positions = positions ?? LabelPositions.of(index)
+        let shared = shared ?? Context(index)
+        let positions = shared.positions
         switch index {
         case .faiss(let faiss):
             let context = FaissContext(index: faiss)
-            needed = explainFaiss(trace, context: context, positions: positions, truth: truth, misses: &misses)
+            needed = explainFaiss(trace, context: context, shared: shared, truth: truth, misses: &misses)
         case .hnswlib(let hnswlib):
-            explainHNSW(trace, graph: HNSWLinks(hnswlib), positions: positions, misses: &misses)
+            explainHNSW(trace, graph: HNSWLinks(hnswlib), shared: shared, misses: &misses)
         }
         return (misses, needed)
+    }
+
+    /// What explaining the queries of one index shares: where each label is stored, and the graph's layer-0
+    /// reachability (worked out on first need, once).
+    public final class Context: Sendable {
+        public let positions: LabelPositions
+        private let reachability = Mutex<LayerZeroReach?>(nil)
+
+        public init(_ index: IndexFile) { positions = LabelPositions.of(index) }
+
+        func reach(_ graph: HNSWLinks) -> LayerZeroReach {
+            reachability.withLock { built in
+                if let built { return built }
+                let made = LayerZeroReach(graph)
+                built = made
+                return made
+            }
+        }
     }
 
     /// What the faiss search path looked like around the traced search: the IVF inside, the HNSW graph, the
@@ -169,14 +189,15 @@ public enum Explanations {
     }
 
     static func explainFaiss(
-        _ trace: SearchTrace, context: FaissContext, positions: LabelPositions, truth: [Neighbor], misses: inout [Miss]
+        _ trace: SearchTrace, context: FaissContext, shared: Context, truth: [Neighbor], misses: inout [Miss]
     ) -> Needed? {
+        let positions = shared.positions
         // Refine: what the base's shortlist missed is explained by the base's own search; what it held and the
         // re-scoring dropped is a tie (flat re-scoring) or the refine codes' approximation.
         if let refine = trace.refine {
             let shortlist = Set(refine.base.results.map(\.id))
             var inner = misses.filter { !shortlist.contains($0.id) }
-            let needed = explainFaiss(refine.base, context: context, positions: positions, truth: truth, misses: &inner)
+            let needed = explainFaiss(refine.base, context: context, shared: shared, truth: truth, misses: &inner)
             let innerByID = Dictionary(inner.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             for position in misses.indices {
                 if var explained = innerByID[misses[position].id] {
@@ -200,7 +221,7 @@ public enum Explanations {
         }
         if trace.hnsw != nil, let hnsw = context.hnsw {
             explainHNSW(
-                trace, graph: HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: context.labels), positions: positions,
+                trace, graph: HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: context.labels), shared: shared,
                 misses: &misses)
             for position in misses.indices where misses[position].reason == .notKept && lossy != .tie {
                 misses[position].reason = lossy
@@ -274,7 +295,8 @@ public enum Explanations {
 
     /// HNSW misses: scored on layer 0 but dropped, unreachable from where the search entered layer 0, reachable only
     /// through deleted nodes, or reachable but not reached (with the hop distance from the visited set).
-    static func explainHNSW(_ trace: SearchTrace, graph: HNSWLinks, positions: LabelPositions, misses: inout [Miss]) {
+    static func explainHNSW(_ trace: SearchTrace, graph: HNSWLinks, shared: Context, misses: inout [Miss]) {
+        let positions = shared.positions
         guard let hnsw = trace.hnsw, !misses.isEmpty, positions.unit == .row else { return }
         var rows: [Int64: Int] = [:]
         for miss in misses { rows[miss.id] = positions.position(of: miss.id) }
@@ -285,22 +307,22 @@ public enum Explanations {
                 if let distance = event.distance { scoredOnLayer0[event.id] = distance }
             }
         }
-        let targets = Set(misses.compactMap { rows[$0.id] }.filter { scoredOnLayer0[$0] == nil })
-        let reachable = graph.reach(from: [hnsw.level0.entry], toward: targets, throughDeleted: true)
-        let reachableLive = graph.hasDeleted ? graph.reach(from: [hnsw.level0.entry], toward: targets, throughDeleted: false) : reachable
+        let unscored = misses.contains { miss in rows[miss.id].map { scoredOnLayer0[$0] == nil } ?? false }
+        // Reachability of the graph, worked out once for every query of the index.
+        let reach = unscored ? shared.reach(graph) : nil
         let sources = Set(hnsw.visited).union(scoredOnLayer0.keys)
-        let hops = graph.reach(from: Array(sources).sorted(), toward: targets, throughDeleted: true)
+        let entry = hnsw.level0.entry
         for position in misses.indices {
             guard let row = rows[misses[position].id] else { continue }
             misses[position].node = row
             if let approximate = scoredOnLayer0[row] {
                 misses[position].reason = .notKept
                 if approximate != misses[position].distance { misses[position].approximateDistance = approximate }
-            } else if reachable[row] == nil {
+            } else if let reach, !reach.reaches(from: entry, to: row, throughDeleted: true) {
                 misses[position].reason = .unreachable
-            } else {
-                misses[position].reason = reachableLive[row] == nil ? .deletedPath : .notReached
-                misses[position].hops = hops[row]
+            } else if let reach {
+                misses[position].reason = reach.reaches(from: entry, to: row, throughDeleted: false) ? .notReached : .deletedPath
+                misses[position].hops = reach.hops(from: sources, to: row, graph: graph)
             }
         }
     }

@@ -281,33 +281,4 @@ struct HNSWLinks {
         }
         return seen
     }
-
-    /// Breadth-first from `sources` along layer-0 links: the hop count of every target reached (stopping once all
-    /// are). Without `throughDeleted`, deleted nodes are reached but not walked through.
-    func reach(from sources: [Int], toward targets: Set<Int>, throughDeleted: Bool) -> [Int: Int] {
-        var found: [Int: Int] = [:]
-        guard !targets.isEmpty else { return found }
-        var seen = [Bool](repeating: false, count: count)
-        var frontier: [Int] = []
-        for source in sources where source >= 0 && source < count && !seen[source] {
-            seen[source] = true
-            frontier.append(source)
-            if targets.contains(source) { found[source] = 0 }
-        }
-        var depth = 0
-        while !frontier.isEmpty, found.count < targets.count {
-            depth += 1
-            var next: [Int] = []
-            for node in frontier where throughDeleted || !isDeleted(node) {
-                neighbors(node, 0) { neighbor in
-                    guard neighbor >= 0, neighbor < count, !seen[neighbor] else { return }
-                    seen[neighbor] = true
-                    next.append(neighbor)
-                    if targets.contains(neighbor) { found[neighbor] = depth }
-                }
-            }
-            frontier = next
-        }
-        return found
-    }
 }
