@@ -83,6 +83,7 @@ public struct JobRunner {
             }
         }
         let resolver = QueryResolver()
+        let truths = ExactCache()
 
         var runs: [ComparisonRun] = []
         let started = Date()
@@ -136,7 +137,7 @@ public struct JobRunner {
                 sides.append(
                     try runSide(
                         side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
-                        base: bases[side.index]))
+                        base: bases[side.index], truths: truths))
             }
             var result = ComparisonResult(title: comparison.title, left: sides[0].result, right: sides[1].result)
             if sides[0].result.queries.count == sides[1].result.queries.count {
@@ -147,7 +148,7 @@ public struct JobRunner {
                 result.probedBoth = Set(leftLists).intersection(rightLists).count
             }
             if let sweep = comparison.sweep {
-                result.sweep = try runSweep(sweep, sides: sides, comparison: comparison, started: started)
+                result.sweep = try runSweep(sweep, sides: sides, comparison: comparison, started: started, truths: truths)
             }
             runs.append(ComparisonRun(spec: comparison, left: sides[0], right: sides[1], result: result))
         }
@@ -179,9 +180,11 @@ public struct JobRunner {
 
     func runSide(
         _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?,
-        base: BaseVectors? = nil
+        base: BaseVectors? = nil, truths: ExactCache
     ) throws -> SideRun {
-        let exact = TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k, base: base)
+        let exact = truths.exact(index: side.index, query: side.query, k: request.k) {
+            TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k, base: base)
+        }
         let traces = try traceAll(
             index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, request: request,
             path: side.path)
@@ -242,7 +245,9 @@ public struct JobRunner {
             misses: trace.measures?.misses, needed: trace.measures?.needed, unsignedLabels: trace.kind.labelsAreUnsigned)
     }
 
-    func runSweep(_ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec, started: Date) throws -> SweepResult {
+    func runSweep(
+        _ sweep: JobSpec.Sweep, sides: [SideRun], comparison: JobSpec.ComparisonSpec, started: Date, truths: ExactCache
+    ) throws -> SweepResult {
         var points: [[SweepPoint]] = []
         var fromCoarseOrder: [String] = []
         for (position, side) in sides.enumerated() {
@@ -253,7 +258,9 @@ public struct JobRunner {
                 let k = side.result.parameters.k
                 let request = SearchRequest(k: k, nprobe: 1, ef: nil, ompThreads: ompThreads)
                 let exactPlusOne =
-                    TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), k: k + 1, base: side.base) ?? []
+                    truths.exact(index: side.spec.index, query: side.spec.query, k: k + 1) {
+                        TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), k: k + 1, base: side.base)
+                    } ?? []
                 if let curve = try IVFCurve.build(
                     index: side.index, queries: side.vectors, exactPlusOne: exactPlusOne, k: k, request: request)
                 {
@@ -265,6 +272,21 @@ public struct JobRunner {
                     fromCoarseOrder.append(position == 0 ? "left" : "right")
                     continue
                 }
+            }
+            // A parameter this side's search does not read (nprobe of an HNSW, ef of an IVF over a flat
+            // quantizer): every point is the side's own run, not the same searches again.
+            if !Self.reads(sweep.parameter, side.firstTrace) {
+                let queries = side.result.queries
+                let count = Double(max(queries.count, 1))
+                let recalls = queries.compactMap(\.recall)
+                let point = { (value: Int) in
+                    SweepPoint(
+                        value: value, recall: recalls.isEmpty ? nil : recalls.reduce(0, +) / Double(recalls.count),
+                        distanceComputations: Double(queries.map(\.counts.distanceComputations).reduce(0, +)) / count,
+                        visited: Double(queries.map(\.counts.visited).reduce(0, +)) / count)
+                }
+                points.append(sweep.values.map(point))
+                continue
             }
             for value in sweep.values {
                 try checkBudget(started: started, at: comparison.path + ".sweep")
@@ -291,6 +313,15 @@ public struct JobRunner {
         return SweepResult(
             parameter: sweep.parameter.rawValue, values: sweep.values, left: points[0], right: points[1],
             fromCoarseOrder: fromCoarseOrder.isEmpty ? nil : fromCoarseOrder)
+    }
+
+    /// Whether a search like `trace` reads `parameter` (through a refine's base too).
+    static func reads(_ parameter: JobSpec.Sweep.Parameter, _ trace: SearchTrace) -> Bool {
+        if let base = trace.refine?.base, reads(parameter, base) { return true }
+        switch parameter {
+        case .nprobe: return trace.ivf != nil
+        case .ef: return trace.hnsw != nil || trace.ivf?.coarseHNSW != nil
+        }
     }
 
     /// One sweep point from the coarse order: the queries a tie leaves undecided are traced at that nprobe.
@@ -322,5 +353,24 @@ public struct JobRunner {
         let count = Double(max(side.vectors.count, 1))
         return SweepPoint(
             value: value, recall: recall / count, distanceComputations: Double(computations) / count, visited: Double(visited) / count)
+    }
+}
+
+/// Each (index, query set, k)'s exact top-k, computed once for every comparison, side and sweep of a job that
+/// asks for it (a query set resolves to the same vectors in one index every time).
+final class ExactCache {
+    struct Key: Hashable {
+        var index: String
+        var query: String
+        var k: Int
+    }
+    private var values: [Key: [[Neighbor]]?] = [:]
+
+    func exact(index: String, query: String, k: Int, make: () -> [[Neighbor]]?) -> [[Neighbor]]? {
+        let key = Key(index: index, query: query, k: k)
+        if let known = values[key] { return known }
+        let made = make()
+        values[key] = made
+        return made
     }
 }
