@@ -35,37 +35,43 @@ public struct DistanceScale: Sendable, Equatable {
         return warp(min(abs(distance - best), span))
     }
 
-    /// Distances to label: nice values on the linear part, 1-2-5 steps on the logarithmic one, at least
-    /// `minimumGap` (as a fraction of the axis) apart.
+    /// Distances to label: nice values on the linear part and, on the logarithmic one, values of the 1-2-3-5 series
+    /// (or offsets from the start in that series when the axis crosses 0), at least `minimumGap` (as a fraction
+    /// of the axis) apart.
     public func ticks(minimumGap: Double = 0.09) -> [Double] {
         let sign = worst >= best ? 1.0 : -1.0
-        var offsets: [Double]
+        var values: [Double]
         if let knee {
-            offsets = ViewKit.niceTicks(0, knee, count: 2)
-            var magnitude = pow(10, floor(log10(knee)))
-            while magnitude <= span * 1.0001 {
-                for step in [1.0, 2, 5] where step * magnitude > knee * 1.0001 && step * magnitude <= span * 1.0001 {
-                    offsets.append(step * magnitude)
+            let bend = best + sign * knee
+            values = ViewKit.niceTicks(min(best, bend), max(best, bend), count: 2)
+            let sameSign = (best > 0 && worst > 0) || (best < 0 && worst < 0)
+            // The series runs over magnitudes (absolute values when the axis keeps one sign, offsets otherwise).
+            let (from, to, origin, direction) =
+                sameSign ? (min(abs(bend), abs(worst)), max(abs(bend), abs(worst)), 0.0, best > 0 ? 1.0 : -1.0) : (knee, span, best, sign)
+            var magnitude = pow(10, floor(log10(max(from, 1e-300))))
+            while magnitude <= to * 1.0001 {
+                for step in [1.0, 2, 3, 5] where step * magnitude > from * 1.0001 && step * magnitude <= to * 1.0001 {
+                    values.append(origin + direction * step * magnitude)
                 }
                 magnitude *= 10
             }
         } else {
-            offsets = ViewKit.niceTicks(0, span, count: 6)
+            values = ViewKit.niceTicks(min(best, worst), max(best, worst), count: 6)
         }
         var kept: [Double] = []
         var last = -1.0
-        for offset in offsets.sorted() {
-            let at = warp(offset)
-            guard at - last >= minimumGap || kept.isEmpty else { continue }
-            kept.append(offset)
+        for value in values.sorted(by: { fraction($0) < fraction($1) }) {
+            let at = fraction(value)
+            guard kept.isEmpty || at - last >= minimumGap else { continue }
+            kept.append(value)
             last = at
         }
-        return kept.map { best + sign * $0 }
+        return kept.sorted()
     }
 
-    /// "linear up to 6.2 from the query, logarithmic beyond" or nil for a linear axis.
+    /// "linear over the first 6.2, logarithmic beyond" or nil for a linear axis.
     public var description: String? {
         guard let knee else { return nil }
-        return "linear up to \(ViewKit.format(knee)) from the query, logarithmic beyond"
+        return "linear over the first \(ViewKit.format(knee)), logarithmic beyond"
     }
 }

@@ -14,6 +14,8 @@ public enum HNSWViews {
         public var axis: ClosedRange<Double>?
         /// Where that shared axis turns logarithmic (the larger of both sides' `knee(in:)`); nil: this search's own.
         public var knee: Double?
+        /// Where that shared axis starts (the one nearer the query of both sides' `start(in:)`); nil: its own.
+        public var start: Double?
         /// How the overview places nodes.
         public var projection: ProjectionMethod = .pca
 
@@ -28,18 +30,29 @@ public enum HNSWViews {
         /// The range of every distance this search scored (for sharing an axis).
         public var distanceRange: ClosedRange<Double>? { HNSWViews.distanceRange(trace) }
 
-        /// The axis end nearest the query for `range`.
-        func best(in range: ClosedRange<Double>) -> Double { largerIsBetter ? range.upperBound : min(0, range.lowerBound) }
+        /// The distances of the results and of the missed exact neighbours: what the axis must show well.
+        var wanted: [Double] {
+            (trace.results.filter { $0.internalID >= 0 }.map { Double($0.distance) }
+                + (trace.measures?.misses ?? []).map { Double($0.approximateDistance ?? $0.distance) })
+                .filter { $0.isFinite && abs($0) < 1e37 }
+        }
+
+        /// Where this search's axis over `range` starts: at the query (0) when the nearest node scored is close to it
+        /// compared with how far the results spread, otherwise just before that nearest node, so that
+        /// high-dimensional distances, all far from 0, do not squeeze the beam into a sliver. Inner products
+        /// (larger is better) start at the best value scored.
+        public func start(in range: ClosedRange<Double>) -> Double {
+            if largerIsBetter { return range.upperBound }
+            let low = range.lowerBound
+            guard low > 0, let far = wanted.max(), far > low, low > 0.5 * (far - low) else { return min(0, low) }
+            return low - 0.05 * (far - low)
+        }
 
         /// Where this search's axis over `range` turns logarithmic: 1.5 × the farthest result or missed exact
         /// neighbour from the query end, so everything the search returned or should have stays on the linear part.
         public func knee(in range: ClosedRange<Double>) -> Double? {
-            let best = best(in: range)
-            let wanted =
-                trace.results.filter { $0.internalID >= 0 }.map { Double($0.distance) }
-                + (trace.measures?.misses ?? []).map { Double($0.approximateDistance ?? $0.distance) }
-            let offsets = wanted.filter { $0.isFinite && abs($0) < 1e37 }.map { abs($0 - best) }
-            guard let far = offsets.max(), far > 0 else { return nil }
+            let best = start ?? start(in: range)
+            guard let far = wanted.map({ abs($0 - best) }).max(), far > 0 else { return nil }
             return 1.5 * far
         }
 
@@ -173,6 +186,8 @@ public enum HNSWViews {
             values.append(Double(step.distance))
             values += step.neighbors.compactMap { $0.distance.map(Double.init) }
         }
+        // Missed neighbours are drawn too (at their exact distance, often nearer than anything scored).
+        values += (trace.measures?.misses ?? []).map { Double($0.approximateDistance ?? $0.distance) }
         let finite = values.filter { $0.isFinite && abs($0) < 1e37 }.sorted()
         guard let low = finite.first, var high = finite.last else { return nil }
         // A few far nodes (upper levels, first hops) would squash the rest: the axis ends at the 95th
@@ -194,17 +209,20 @@ public enum HNSWViews {
         let misses = (input.trace.measures?.misses ?? []).filter { $0.node != nil }
         let scale = (input.axis ?? input.distanceRange).map { range in
             DistanceScale(
-                best: input.best(in: range), worst: input.largerIsBetter ? range.lowerBound : range.upperBound,
+                best: input.start ?? input.start(in: range), worst: input.largerIsBetter ? range.lowerBound : range.upperBound,
                 knee: input.knee ?? input.knee(in: range))
         }
-        let axisNote = scale?.description.map { "; " + $0 } ?? ""
+        // The query sits on the axis unless it starts past 0 (squared L2 and hnswlib distances).
+        let queryOnAxis = input.largerIsBetter || (scale?.best ?? 0) <= 0
+        var axisNote = queryOnAxis ? "" : " from \(ViewKit.format(scale?.best ?? 0)) (the query is at 0)"
+        if let knee = scale?.description { axisNote += ", " + knee }
         var subtitle =
-            "x = \(input.distanceName) to the query (left edge; far nodes sit at the right end\(axisNote)); one band per level, "
-            + "top first. \(counts.distanceComputations) distance computations · \(counts.visited) visited · \(counts.hops ?? 0) hops."
+            "x = \(input.distanceName) to the query\(axisNote); far nodes sit at the right end; one band per level, top first. "
+            + "\(counts.distanceComputations) distances · \(counts.visited) visited · \(counts.hops ?? 0) hops."
         if !misses.isEmpty { subtitle += " Missed: " + missSummary(misses) + "." }
         var (marks, content) = ViewKit.panel(
             title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme,
-            measurer: measurer)
+            measurer: measurer, subtitleLines: 3)
         // Every scored distance, per node.
         var distance: [Int: Float] = [hnsw.entryPoint: hnsw.entryDistance]
         for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
@@ -218,8 +236,9 @@ public enum HNSWViews {
         let best = scale.best
         let alarm = Color(hex: 0xD55E00)
         let legendItems: [(ViewKit.Symbol, String)] =
-            [
-                (.line(theme.query, dashed: true), "query"), (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
+            (queryOnAxis ? [(.line(theme.query, dashed: true), "query")] : [])
+            + [
+                (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
                 (.ring(theme.truth), "expanded (layer 0)"), (.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry"),
             ] + (misses.isEmpty ? [] : [(.ring(alarm), "missed exact neighbour (exact rank)")])
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
@@ -253,8 +272,10 @@ public enum HNSWViews {
                     "\(input.distanceName) to the query\(scale.knee == nil ? "" : " (log scale past \(ViewKit.format(scale.knee ?? 0)))") →",
                     at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont,
                     color: theme.mutedText, alignment: .right)))
-        marks.append(
-            .polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
+        if queryOnAxis {
+            marks.append(
+                .polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
+        }
 
         var previousExit: (node: Int, y: Double)?
         for (row, level) in hnsw.upperLevels.enumerated() {

@@ -17,7 +17,7 @@ public enum ViewKit {
 
     /// A framed panel with a title and an info line; returns its marks and the rectangle left for content.
     public static func panel(
-        title: String, subtitle: String, in rect: Rect, theme: Theme, measurer: TextMeasurer
+        title: String, subtitle: String, in rect: Rect, theme: Theme, measurer: TextMeasurer, subtitleLines: Int = 2
     ) -> (marks: [Mark], content: Rect) {
         var marks: [Mark] = [.rect(rect, fill: theme.panel, stroke: Stroke(theme.panelBorder, width: 0.75), cornerRadius: 6)]
         let inner = rect.insetBy(10, 8)
@@ -28,12 +28,14 @@ public enum ViewKit {
         let titleHeight = measurer.measure(title, font: theme.panelTitleFont, width: inner.width).height
         var used = titleHeight + 2
         if !subtitle.isEmpty {
-            let height = min(measurer.measure(subtitle, font: theme.labelFont, width: inner.width).height, theme.labelFont.size * 2.6)
+            let height = min(
+                measurer.measure(subtitle, font: theme.labelFont, width: inner.width).height,
+                theme.labelFont.size * (1.3 * Double(subtitleLines)))
             marks.append(
                 .text(
                     TextMark(
                         subtitle, at: Point(inner.x, inner.y + used), font: theme.labelFont, color: theme.mutedText, width: inner.width,
-                        maxLines: 2)))
+                        maxLines: subtitleLines)))
             used += height + 4
         }
         let content = Rect(x: inner.x, y: inner.y + used, width: inner.width, height: max(0, inner.height - used))

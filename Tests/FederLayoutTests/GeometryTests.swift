@@ -179,6 +179,15 @@ final class DistanceScaleTests: XCTestCase {
         XCTAssertNotNil(scale.description)
     }
 
+    /// An axis that starts far from 0 labels round distances, not round offsets from its start.
+    func testTicksPastTheKneeAreRoundDistances() {
+        let scale = DistanceScale(best: 196, worst: 2500, knee: 29.4)
+        let ticks = scale.ticks()
+        XCTAssertTrue(ticks.allSatisfy { $0 >= 196 && $0 <= 2500 }, "\(ticks)")
+        for round in [500.0, 1000, 2000] { XCTAssertTrue(ticks.contains(round), "\(ticks)") }
+        XCTAssertFalse(ticks.contains(696), "\(ticks)")
+    }
+
     func testLargerIsBetterRunsTheOtherWay() {
         let scale = DistanceScale(best: 1, worst: -400, knee: 2)
         XCTAssertEqual(scale.fraction(1), 0)

@@ -347,11 +347,20 @@ public struct ReportComposer {
         let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
         var axis: ClosedRange<Double>?
         var knee: Double?
+        var start: Double?
         if sameIndex {
             let ranges = [run.left, run.right].compactMap { range(of: $0) }
             if let low = ranges.map(\.lowerBound).min(), let high = ranges.map(\.upperBound).max() { axis = low...high }
             // Both HNSW sides turn logarithmic at one distance, the larger of their own knees.
-            if let axis { knee = [run.left, run.right].compactMap { hnswInput($0)?.knee(in: axis) }.max() }
+            if let axis {
+                let inputs = [run.left, run.right].compactMap { hnswInput($0) }
+                start = inputs.map { $0.start(in: axis) }.min()
+                knee = inputs.compactMap { input in
+                    var shared = input
+                    shared.start = start
+                    return shared.knee(in: axis)
+                }.max()
+            }
         }
         var marks: [Mark] = []
         for (column, side) in [run.left, run.right].enumerated() {
@@ -363,7 +372,7 @@ public struct ReportComposer {
                     cornerRadius: 2))
             marks += sideViews(
                 side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis,
-                knee: knee)
+                knee: knee, start: start)
         }
         if !sameIndex {
             marks.append(
@@ -390,11 +399,14 @@ public struct ReportComposer {
         return low...high
     }
 
-    func sideViews(_ side: JobRunner.SideRun, in rect: Rect, axis: ClosedRange<Double>?, knee: Double? = nil) -> [Mark] {
+    func sideViews(
+        _ side: JobRunner.SideRun, in rect: Rect, axis: ClosedRange<Double>?, knee: Double? = nil, start: Double? = nil
+    ) -> [Mark] {
         let trace = side.firstTrace
         if var input = hnswInput(side) {
             input.axis = axis
             input.knee = knee
+            input.start = start
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
         let method = spec.projection
