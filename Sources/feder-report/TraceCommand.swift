@@ -31,8 +31,14 @@ struct TraceCommand: ParsableCommand {
 
     @OptionGroup var kernelsOption: KernelsOption
 
-    @Flag(help: "Print JSON (one object per query, one per line).")
+    @Flag(help: "Print JSON (one object per query, one per line, streamed).")
     var json = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --json: results (the results only; no exact search), summary (also counts, recall, the exact top-k, misses, needed), or full (also the step-by-step trace).",
+            valueName: "results|summary|full"))
+    var detail: String = "summary"
 
     @Flag(name: .customLong("no-exact"), help: "Skip the exact search that recall is measured against.")
     var noExact = false
@@ -44,6 +50,9 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         try query.validate(allowMany: true)
+        guard TraceRequest.Detail(rawValue: detail) != nil else {
+            throw ValidationError("--detail must be results, summary or full (got '\(detail)').")
+        }
     }
 
     func run() throws {
@@ -53,6 +62,7 @@ struct TraceCommand: ParsableCommand {
             format: json ? .json : .text)
         request.vectors = query.vectors
         request.explain = !noExplain
+        request.detail = TraceRequest.Detail(rawValue: detail) ?? .summary
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }

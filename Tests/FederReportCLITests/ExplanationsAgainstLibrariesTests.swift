@@ -156,7 +156,7 @@ final class ExplanationsAgainstLibrariesTests: XCTestCase {
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     private func traces(_ arguments: [String]) throws -> [[String: Any]] {
-        let outcome = try CLI.run(["trace"] + arguments + ["--json"])
+        let outcome = try CLI.run(["trace"] + arguments + ["--json", "--detail", "full"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         return outcome.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

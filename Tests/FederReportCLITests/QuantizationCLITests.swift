@@ -103,7 +103,7 @@ final class QuantizationCLITests: XCTestCase {
     }
 
     func testRefineTraceAndTheViewsThatExplainQuantization() throws {
-        let traced = try json(["trace", path("rflat.faiss"), "--vector", path("q.npy"), "--row", "0"])
+        let traced = try json(["trace", path("rflat.faiss"), "--vector", path("q.npy"), "--row", "0", "--detail", "full"])
         let results = (traced["results"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }
         XCTAssertEqual(results, ids("rflat", "ids"))
         let refine = traced["refine"] as? [String: Any]

@@ -13,7 +13,7 @@ final class TraceCommandTests: XCTestCase {
         let nprobe = try XCTUnwrap(search.nprobe)
         let outcome = try CLI.run([
             "trace", fixture(entry.file), "--vector", fixture(entry.queries ?? ""), "--k", "10",
-            "--nprobe", "\(nprobe)", "--json",
+            "--nprobe", "\(nprobe)", "--json", "--detail", "full",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let lines = outcome.stdout.split(separator: "\n")
@@ -32,7 +32,7 @@ final class TraceCommandTests: XCTestCase {
     }
 
     func testHNSWTraceHasLevels() throws {
-        let outcome = try CLI.run(["trace", fixture("hnsw_flat_l2.faiss"), "--id", "5", "--json"])
+        let outcome = try CLI.run(["trace", fixture("hnsw_flat_l2.faiss"), "--id", "5", "--json", "--detail", "full"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let json = try JSONValue.parse(Data(outcome.stdout.utf8))
         XCTAssertEqual(json["results"]?.array?.first?["id"], .number(5))
@@ -40,6 +40,40 @@ final class TraceCommandTests: XCTestCase {
         XCTAssertNotNil(json["hnsw"]?["upperLevels"]?.array)
         XCTAssertNotNil(json["hnsw"]?["level0"]?["steps"]?.array)
         XCTAssertNotNil(json["counts"]?["hops"])
+    }
+
+    /// `--detail` decides what each JSON line holds: results alone (no exact search), the summary (the default:
+    /// counts, recall, exact top-k, misses, needed) or the whole trace; the results are the same at every level.
+    func testDetailLevels() throws {
+        var lines: [String: [JSONValue]] = [:]
+        for detail in ["results", "summary", "full"] {
+            let outcome = try CLI.run([
+                "trace", fixture("hnswlib_l2.hnsw"), "--space", "l2", "--vector", fixture("hnswlib_l2.queries.npy"), "--ef", "10",
+                "--json", "--detail", detail,
+            ])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            lines[detail] = try outcome.stdout.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
+        }
+        let results = try XCTUnwrap(lines["results"])
+        let summary = try XCTUnwrap(lines["summary"])
+        let full = try XCTUnwrap(lines["full"])
+        XCTAssertGreaterThan(results.count, 1)
+        XCTAssertEqual(results.count, summary.count)
+        XCTAssertEqual(results.count, full.count)
+        for (row, (first, (second, third))) in zip(results, zip(summary, full)).enumerated() {
+            XCTAssertEqual(first["results"], second["results"], "row \(row)")
+            XCTAssertEqual(second["results"], third["results"], "row \(row)")
+            XCTAssertNil(first["recall"])
+            XCTAssertNil(first["exact"])
+            XCTAssertNotNil(second["recall"])
+            XCTAssertNotNil(second["counts"])
+            XCTAssertNil(second["hnsw"])
+            XCTAssertEqual(second["recall"], third["recall"])
+            XCTAssertNotNil(third["hnsw"]?["level0"]?["steps"]?.array)
+        }
+        let bad = try CLI.run(["trace", fixture("hnswlib_l2.hnsw"), "--space", "l2", "--id", "1", "--json", "--detail", "all"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--detail must be results, summary or full"), bad.stderr)
     }
 
     func testReadableTrace() throws {

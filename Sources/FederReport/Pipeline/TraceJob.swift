@@ -15,6 +15,19 @@ public struct TraceRequest: Sendable {
     public var vectors: String?
     /// Work out each query's misses and the nprobe / ef it needed (with `measure`).
     public var explain = true
+    /// How much of each trace `--json` prints.
+    public var detail: Detail = .summary
+
+    /// How much of each query's trace is printed as JSON.
+    public enum Detail: String, Sendable, CaseIterable {
+        /// The query, the search's settings and its results (no exact search is run).
+        case results
+        /// Also counts, recall, the exact top-k, misses and the parameter needed.
+        case summary
+        /// Also the step-by-step trace (IVF probes and scanned vectors, HNSW levels and layer-0 steps, a refine's
+        /// shortlist, node labels).
+        case full
+    }
 
     public enum Format: Sendable { case text, json }
 
@@ -108,7 +121,7 @@ public struct TraceOutput: Encodable, Sendable {
         public var shortlist: [Entry]
     }
 
-    init(query: ResolvedQuery, trace: SearchTrace, warnings: [String]) {
+    init(query: ResolvedQuery, trace: SearchTrace, warnings: [String], detail: TraceRequest.Detail = .full) {
         let unsigned = trace.kind.labelsAreUnsigned
         self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
@@ -134,30 +147,48 @@ public struct TraceOutput: Encodable, Sendable {
         hnsw = trace.hnsw
         nodeLabels = trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) }
         self.warnings = warnings
+        if detail != .full {
+            (refine, ivf, hnsw, nodeLabels) = (nil, nil, nil, nil)
+        }
+        if detail == .results {
+            (recall, rankOfTrueNearest, exact, misses, needed) = (nil, nil, nil, nil, nil)
+        }
     }
 }
 
 /// `feder-report trace`: open the index, resolve the queries, trace them all and print each.
 public enum TraceJob {
+    /// Queries traced (across cores) and printed at a time: output is streamed, so memory does not grow with the
+    /// number of queries.
+    static let chunk = 256
+
     /// Runs `request`; `emit` receives each query's output (a JSON line or a text block) in query order, and
-    /// `warn` each distinct warning once.
+    /// `warn` each distinct warning once, when it first appears.
     /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`.
     public static func run(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
         let index = try IndexFile.open(path: request.file, space: request.space.metric)
         let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
         let queries = try QueryResolver().resolve(
             request.query, name: sourceName(request.query), in: index, indexName: request.file, base: base)
-        let exact =
-            request.measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base) : nil
-        let traced = try TraceLoop.run(
-            index: index, queries: queries, request: request.search, exact: exact, exactFromBase: base != nil,
-            explain: request.explain)
-        for warning in Set(traced.flatMap(\.warnings)).sorted() { warn(warning) }
-        for (query, (trace, warnings)) in zip(queries, traced) {
-            let output = TraceOutput(query: query, trace: trace, warnings: warnings)
-            switch request.format {
-            case .json: emit(try JSONOutput.encode(output))
-            case .text: emit(TraceText.render(output, file: request.file))
+        // JSON results alone need no exact search.
+        let measure = request.measure && !(request.format == .json && request.detail == .results)
+        let exact = measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base) : nil
+        let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
+        var warned: Set<String> = []
+        for start in stride(from: 0, to: queries.count, by: chunk) {
+            let part = Array(queries[start..<min(start + chunk, queries.count)])
+            let traced = try TraceLoop.run(
+                index: index, queries: part, request: request.search, exact: exact.map { Array($0[start..<start + part.count]) },
+                exactFromBase: base != nil, explain: request.explain
+            ) { _ in detail == .full ? .full : .summary }
+            for warning in Set(traced.flatMap(\.warnings)).subtracting(warned).sorted() { warn(warning) }
+            warned.formUnion(traced.flatMap(\.warnings))
+            for (query, (trace, warnings)) in zip(part, traced) {
+                let output = TraceOutput(query: query, trace: trace, warnings: warnings, detail: detail)
+                switch request.format {
+                case .json: emit(try JSONOutput.encode(output))
+                case .text: emit(TraceText.render(output, file: request.file))
+                }
             }
         }
     }
