@@ -55,7 +55,13 @@ public enum JobSpecParser {
         do {
             tree = try JSONParser.parse(data)
         } catch {
-            return (nil, [SpecError(file: file, syntax: error)])
+            var syntax = SpecError(file: file, syntax: error)
+            // A binary file given where the spec goes is most likely an index.
+            if data.prefix(256).contains(0) {
+                syntax.message +=
+                    " (a binary file, not a JSON job spec: to read an index use `feder-report inspect FILE`, `trace FILE --id 0` or `view FILE --id 0`)"
+            }
+            return (nil, [syntax])
         }
         let diagnostics = SpecDiagnostics(file: file)
         reportDuplicateKeys(in: tree, diagnostics: diagnostics)

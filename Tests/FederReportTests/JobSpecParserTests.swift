@@ -143,6 +143,17 @@ final class JobSpecParserTests: XCTestCase {
         }
     }
 
+    /// An index file given where the spec goes says what reads index files.
+    func testAnIndexGivenAsTheSpecGetsAHint() throws {
+        let index = FixtureManifest.committedDirectory().appendingPathComponent("hnswlib_l2.hnsw").path
+        XCTAssertThrowsError(try JobSpecParser.parse(file: index)) { error in
+            let message = error.localizedDescription
+            XCTAssertTrue(message.hasPrefix(index + ":1:"), message)
+            XCTAssertTrue(message.contains("feder-report inspect FILE"), message)
+            XCTAssertFalse(message.contains("\n"))
+        }
+    }
+
     func testDimensionMismatchIsFoundWhenRunning() throws {
         var spec = base()
         spec["queries"] = ["q": ["vector": [1, 2, 3]]]
