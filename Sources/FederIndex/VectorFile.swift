@@ -2,11 +2,15 @@ import Foundation
 
 /// Readers for query and data vectors: NumPy `.npy`, `.fvecs`, and JSON arrays.
 public enum VectorFile {
-    /// Reads `path` by its extension (`.npy`, `.fvecs`, `.json`).
+    /// Reads `path` by its extension (`.npy`, `.fvecs`, `.bvecs`, `.fbin`, `.u8bin`, `.i8bin`, `.json`).
     /// - Throws: `FederIndexError` naming the file and the byte offset of the problem.
     public static func read(path: String) throws -> VectorTable {
         let lower = path.lowercased()
         if lower.hasSuffix(".fvecs") { return try readFvecs(try MappedFile(path: path)) }
+        if lower.hasSuffix(".bvecs") { return try readBvecs(try MappedFile(path: path)) }
+        if lower.hasSuffix(".fbin") { return try readBin(try MappedFile(path: path), element: .float32) }
+        if lower.hasSuffix(".u8bin") { return try readBin(try MappedFile(path: path), element: .uint8) }
+        if lower.hasSuffix(".i8bin") { return try readBin(try MappedFile(path: path), element: .int8) }
         if lower.hasSuffix(".json") {
             let file = try MappedFile(path: path)
             return try parseJSON(Data(file.bytes), name: path)
@@ -20,6 +24,58 @@ public enum VectorFile {
     /// dict literal with `descr`, `fortran_order` and `shape`, then the data. float32 rows are read in
     /// place; float64 rows are converted. 1-D arrays are one row.
     public static func readNpy(_ file: MappedFile) throws -> VectorTable {
+        var (reader, header, rows, dim, headerStart) = try npyLayout(file)
+        let elementSize: Int
+        switch header.descr {
+        case "<f4", "=f4": elementSize = 4
+        case "<f8", "=f8": elementSize = 8
+        default:
+            throw reader.invalid("descr", "dtype '\(header.descr)'; float32 or float64 expected", at: headerStart)
+        }
+        guard let bytes = checkedProduct(rows, dim, elementSize) else {
+            throw reader.invalid("shape", "\(header.shape) overflows", at: headerStart)
+        }
+        let dataOffset = try reader.skip(bytes, "npy data (\(rows)×\(dim) × \(elementSize) bytes)")
+        if elementSize == 4 {
+            return VectorTable(file: file, byteOffset: dataOffset, count: rows, dim: dim)
+        }
+        var floats = [Float](repeating: 0, count: rows * dim)
+        for index in 0..<floats.count {
+            floats[index] = Float(file.baseAddress.loadUnaligned(fromByteOffset: dataOffset + index * 8, as: Double.self))
+        }
+        return VectorTable(name: file.path, rows: floats, dim: dim)
+    }
+
+    /// A 2-D (or 1-D: one row) integer `.npy` (`<i4`, `<i8`, `<u4`, `<u8`) as rows of Int64 (ground-truth ids).
+    public static func readNpyIntegers(_ file: MappedFile) throws -> [[Int64]] {
+        var (reader, header, rows, dim, headerStart) = try npyLayout(file)
+        let elementSize: Int
+        switch header.descr {
+        case "<i4", "=i4", "<u4", "=u4": elementSize = 4
+        case "<i8", "=i8", "<u8", "=u8": elementSize = 8
+        default:
+            throw reader.invalid("descr", "dtype '\(header.descr)'; int32, int64, uint32 or uint64 ids expected", at: headerStart)
+        }
+        guard let bytes = checkedProduct(rows, dim, elementSize) else {
+            throw reader.invalid("shape", "\(header.shape) overflows", at: headerStart)
+        }
+        let dataOffset = try reader.skip(bytes, "npy data (\(rows)×\(dim) × \(elementSize) bytes)")
+        let signed = header.descr.hasSuffix("i4") || header.descr.hasSuffix("i8")
+        return (0..<rows).map { row in
+            (0..<dim).map { lane in
+                let offset = dataOffset + (row * dim + lane) * elementSize
+                if elementSize == 4 {
+                    return signed
+                        ? Int64(file.baseAddress.loadUnaligned(fromByteOffset: offset, as: Int32.self))
+                        : Int64(file.baseAddress.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                }
+                return file.baseAddress.loadUnaligned(fromByteOffset: offset, as: Int64.self)
+            }
+        }
+    }
+
+    /// The header of an `.npy`: its reader (past the header), the header, rows, row length and where it starts.
+    static func npyLayout(_ file: MappedFile) throws -> (ByteReader, NpyHeader, Int, Int, Int) {
         var reader = ByteReader(file: file, format: "npy")
         try reader.require(10, for: "npy magic")
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
@@ -52,25 +108,7 @@ public enum VectorFile {
         guard dim <= FaissReader.maxDim else {
             throw reader.invalid("shape", "rows of dimension \(dim); at most \(FaissReader.maxDim) are read", at: headerStart)
         }
-        let elementSize: Int
-        switch header.descr {
-        case "<f4", "=f4": elementSize = 4
-        case "<f8", "=f8": elementSize = 8
-        default:
-            throw reader.invalid("descr", "dtype '\(header.descr)'; float32 or float64 expected", at: headerStart)
-        }
-        guard let bytes = checkedProduct(rows, dim, elementSize) else {
-            throw reader.invalid("shape", "\(header.shape) overflows", at: headerStart)
-        }
-        let dataOffset = try reader.skip(bytes, "npy data (\(rows)×\(dim) × \(elementSize) bytes)")
-        if elementSize == 4 {
-            return VectorTable(file: file, byteOffset: dataOffset, count: rows, dim: dim)
-        }
-        var floats = [Float](repeating: 0, count: rows * dim)
-        for index in 0..<floats.count {
-            floats[index] = Float(file.baseAddress.loadUnaligned(fromByteOffset: dataOffset + index * 8, as: Double.self))
-        }
-        return VectorTable(name: file.path, rows: floats, dim: dim)
+        return (reader, header, rows, dim, headerStart)
     }
 
     struct NpyHeader {

@@ -109,6 +109,31 @@ public enum BlockedExact {
         }
     }
 
+    /// The library kernel's distance from each query to each label listed for it (a ground-truth file's ids), by
+    /// one pass over the stored vectors; nil for a label the index does not store as a vector (or at all).
+    public static func distances(_ index: IndexFile, queries: [[Float]], labels: [[Int64]]) -> [[Float?]] {
+        if case .faiss(.preTransform(let pre)) = index {
+            let transformed = queries.map { (try? VectorTransforms.apply(pre.chain, to: $0).last) ?? nil }
+            let inner = distances(.faiss(pre.inner), queries: transformed.map { $0 ?? [] }, labels: labels)
+            return zip(inner, transformed).map { row, query in query == nil ? row.map { _ in nil } : row }
+        }
+        let kernel = ExactKernel(index)
+        let wanted = Set(labels.joined())
+        var rows: [Int64: UnsafeRawPointer] = [:]
+        for segment in index.storedSegments() {
+            for i in 0..<segment.count {
+                let label = segment.label(i)
+                if wanted.contains(label), rows[label] == nil { rows[label] = segment.row(i) }
+            }
+            if rows.count == wanted.count { break }
+        }
+        return zip(queries, labels).map { query, row in
+            guard query.count == kernel.dim else { return row.map { _ in nil } }
+            let prepared = kernel.prepare(query)
+            return withQueryPointer(prepared) { q in row.map { label in rows[label].map { kernel.distance(q, $0) } } }
+        }
+    }
+
     /// Screens what it can; `scan` answers the rest one query at a time.
     static func run(
         segments: [StoredSegment], kernel: ExactKernel, queries rawQueries: [[Float]], k: Int, minimumPairs: Int,

@@ -48,6 +48,13 @@ struct TraceCommand: ParsableCommand {
         help: "Measure recall but skip why each exact neighbour was missed and the nprobe / ef each query needed.")
     var noExplain = false
 
+    @Option(
+        name: .customLong("ground-truth"),
+        help:
+            "Ground-truth neighbour ids, one row per query (.ivecs, big-ann .ibin, integer .npy): recall and misses use them as given instead of exact search."
+    )
+    var groundTruth: String?
+
     func validate() throws {
         try query.validate(allowMany: true)
         guard TraceRequest.Detail(rawValue: detail) != nil else {
@@ -63,6 +70,7 @@ struct TraceCommand: ParsableCommand {
         request.vectors = query.vectors
         request.explain = !noExplain
         request.detail = TraceRequest.Detail(rawValue: detail) ?? .summary
+        request.groundTruth = groundTruth
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }

@@ -76,6 +76,95 @@ final class TraceCommandTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--detail must be results, summary or full"), bad.stderr)
     }
 
+    /// Queries from big-ann `.fbin` / `.u8bin` and TEXMEX `.bvecs`, and ground truth from `.ivecs`, `.ibin` and
+    /// integer `.npy`: recall and misses against the file's ids as given, each query row with its truth row.
+    func testBenchmarkFilesAndGroundTruth() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-gt-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let index = fixture("hnswlib_l2.hnsw")
+        let queries = try VectorFile.read(path: fixture("hnswlib_l2.queries.npy"))
+        let rows = (0..<queries.count).map { queries.row($0) }
+        func data(_ words: [UInt32]) -> Data { words.withUnsafeBytes { Data($0) } }
+        func file(_ name: String, _ bytes: Data) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try bytes.write(to: url)
+            return url.path
+        }
+        let dim = rows.first?.count ?? 0
+        var fbin = data([UInt32(rows.count), UInt32(dim)])
+        Array(rows.joined()).withUnsafeBufferPointer { fbin.append(Data(buffer: $0)) }
+        // Whole-number queries, so the byte formats hold them exactly.
+        let bytes = rows.map { $0.map { UInt8(max(0, min(255, $0.rounded()))) } }
+        var u8bin = data([UInt32(rows.count), UInt32(dim)])
+        var bvecs = Data()
+        for row in bytes {
+            u8bin.append(contentsOf: row)
+            bvecs.append(data([UInt32(dim)]))
+            bvecs.append(contentsOf: row)
+        }
+        let exactRun = { (vectors: String) throws -> [[String: Any]] in
+            let outcome = try CLI.run(["trace", index, "--space", "l2", "--vector", vectors, "--ef", "10", "--json"])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            return outcome.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        let fromNpy = try exactRun(fixture("hnswlib_l2.queries.npy"))
+        let fromFbin = try exactRun(try file("q.fbin", fbin))
+        XCTAssertEqual(fromNpy.map { $0["results"] as? NSArray }, fromFbin.map { $0["results"] as? NSArray })
+        let fromU8 = try exactRun(try file("q.u8bin", u8bin))
+        let fromBvecs = try exactRun(try file("q.bvecs", bvecs))
+        XCTAssertEqual(fromU8.count, rows.count)
+        XCTAssertEqual(fromU8.map { $0["results"] as? NSArray }, fromBvecs.map { $0["results"] as? NSArray })
+
+        // Ground truth: each query's own results, so recall is 1 whatever exact search says.
+        let found = fromNpy.map { ($0["results"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value } }
+        let k = found.first?.count ?? 0
+        var ivecs = Data()
+        var ibin = data([UInt32(found.count), UInt32(k)])
+        for ids in found {
+            ivecs.append(data([UInt32(k)] + ids.map { UInt32($0) }))
+            ibin.append(data(ids.map { UInt32($0) }))
+        }
+        var npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        var header = "{'descr': '<i8', 'fortran_order': False, 'shape': (\(found.count), \(k)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        npy.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        npy.append(contentsOf: Array(header.utf8))
+        Array(found.joined()).withUnsafeBufferPointer { npy.append(Data(buffer: $0)) }
+        for truth in [try file("gt.ivecs", ivecs), try file("gt.ibin", ibin), try file("gt.npy", npy)] {
+            let outcome = try CLI.run([
+                "trace", index, "--space", "l2", "--vector", fixture("hnswlib_l2.queries.npy"), "--ef", "10", "--json", "--ground-truth",
+                truth,
+            ])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            let lines = outcome.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            XCTAssertEqual(lines.count, found.count, truth)
+            for line in lines {
+                XCTAssertEqual(line["recall"] as? Double, 1, truth)
+                XCTAssertEqual(line["groundTruth"] as? String, truth)
+            }
+            // One row of the query file takes the same row of the truth.
+            let single = try CLI.run([
+                "trace", index, "--space", "l2", "--vector", fixture("hnswlib_l2.queries.npy"), "--row", "2", "--ef", "10",
+                "--ground-truth",
+                truth,
+            ])
+            XCTAssertTrue(single.stdout.contains("recall@\(k) 1.00"), single.stdout)
+            XCTAssertTrue(single.stdout.contains("as given"), single.stdout)
+        }
+        let short = try file("short.ivecs", data([UInt32(k)] + (found.first ?? []).map { UInt32($0) }))
+        let mismatch = try CLI.run([
+            "trace", index, "--space", "l2", "--vector", fixture("hnswlib_l2.queries.npy"), "--ground-truth", short,
+        ])
+        XCTAssertEqual(mismatch.status, 65)
+        XCTAssertTrue(mismatch.stderr.contains("short.ivecs") && mismatch.stderr.contains("1 rows"), mismatch.stderr)
+    }
+
     func testReadableTrace() throws {
         let outcome = try CLI.run(["trace", fixture("hnswlib_l2.hnsw"), "--id", "7", "--k", "3"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)

@@ -17,6 +17,8 @@ public struct TraceRequest: Sendable {
     public var explain = true
     /// How much of each trace `--json` prints.
     public var detail: Detail = .summary
+    /// A ground-truth file (`.ivecs`, `.ibin`, integer `.npy`): recall and misses use its ids as given.
+    public var groundTruth: String?
 
     /// How much of each query's trace is printed as JSON.
     public enum Detail: String, Sendable, CaseIterable {
@@ -86,6 +88,8 @@ public struct TraceOutput: Encodable, Sendable {
     public var hnsw: HNSWTrace?
     public var nodeLabels: [Int: Label]?
     public var warnings: [String]
+    /// The ground-truth file recall and misses were measured against (its ids as given); nil: exact search.
+    public var groundTruth: String?
 
     /// A miss with its label written as the library writes labels.
     public struct MissOutput: Encodable, Sendable {
@@ -172,23 +176,49 @@ public enum TraceJob {
             request.query, name: sourceName(request.query), in: index, indexName: request.file, base: base)
         // JSON results alone need no exact search.
         let measure = request.measure && !(request.format == .json && request.detail == .results)
-        let exact = measure ? TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base) : nil
+        var exact = measure ? try request.groundTruth.map { try truth(file: $0, index: index, queries: queries) } : nil
+        if measure, exact == nil {
+            exact = TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base)
+        }
         let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
         var warned: Set<String> = []
         for start in stride(from: 0, to: queries.count, by: chunk) {
             let part = Array(queries[start..<min(start + chunk, queries.count)])
             let traced = try TraceLoop.run(
                 index: index, queries: part, request: request.search, exact: exact.map { Array($0[start..<start + part.count]) },
-                exactFromBase: base != nil, explain: request.explain
+                exactFromBase: base != nil, explain: request.explain, truthFromFile: request.groundTruth != nil
             ) { _ in detail == .full ? .full : .summary }
             for warning in Set(traced.flatMap(\.warnings)).subtracting(warned).sorted() { warn(warning) }
             warned.formUnion(traced.flatMap(\.warnings))
             for (query, (trace, warnings)) in zip(part, traced) {
-                let output = TraceOutput(query: query, trace: trace, warnings: warnings, detail: detail)
+                var output = TraceOutput(query: query, trace: trace, warnings: warnings, detail: detail)
+                if measure { output.groundTruth = request.groundTruth }
                 switch request.format {
                 case .json: emit(try JSONOutput.encode(output))
                 case .text: emit(TraceText.render(output, file: request.file))
                 }
+            }
+        }
+    }
+
+    /// Each query's neighbours from a ground-truth file, one row per query, with the library kernel's distance
+    /// where the index stores the vector (else the file's distance, or NaN).
+    /// - Throws: `FederIndexError` for an unreadable file or a row count that is not the query count.
+    static func truth(file: String, index: IndexFile, queries: [ResolvedQuery]) throws -> [[Neighbor]] {
+        let given = try GroundTruthFile.read(path: file)
+        // Row i answers query row i of the query file (so `--row R` takes row R); other queries go in order.
+        let rows = queries.enumerated().map { position, query in query.row ?? position }
+        let fileRows = queries.compactMap(\.row).isEmpty ? queries.count : given.ids.count
+        guard given.ids.count == fileRows, rows.allSatisfy({ $0 < given.ids.count }) else {
+            throw FederIndexError.invalid(
+                path: file, format: "ground truth", field: "rows", offset: 0,
+                detail: "\(given.ids.count) rows, but the queries have \(fileRows) (one row per query, in order)")
+        }
+        let ids = rows.map { given.ids[$0] }
+        let computed = BlockedExact.distances(index, queries: queries.map(\.vector), labels: ids)
+        return zip(rows, ids).enumerated().map { position, pair in
+            pair.1.enumerated().map { slot, id in
+                Neighbor(id: id, distance: computed[position][slot] ?? given.distances?[pair.0][slot] ?? .nan, internalID: -1)
             }
         }
     }

@@ -29,13 +29,14 @@ public enum TraceLoop {
     ///   - exact: each query's exact top-k (from `exact`), or nil to skip measuring.
     ///   - exactFromBase: whether `exact` came from the vectors given (`--vectors`), in the space before any
     ///     pre-transform.
+    ///   - truthFromFile: whether `exact` came from a ground-truth file (its ids as given).
     ///   - explain: whether to say why each exact neighbour was missed (sweep points do not show it).
     ///   - detail: what to keep of trace `i`.
     /// - Returns: each trace and the warnings its search raised.
     /// - Throws: the first query's error (`FederSearchError`), in query order.
     public static func run(
         index: IndexFile, queries: [ResolvedQuery], request: SearchRequest, exact: [[Neighbor]]?, exactFromBase: Bool = false,
-        explain: Bool = true, detail: @Sendable (Int) -> Detail = { _ in .full }
+        explain: Bool = true, truthFromFile: Bool = false, detail: @Sendable (Int) -> Detail = { _ in .full }
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
         let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
         let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
@@ -48,7 +49,8 @@ public enum TraceLoop {
                 var (trace, warnings) = try Searcher.trace(index, query: query.vector, request: request, source: query.source)
                 if let exact {
                     // Distances compare with the truth's only when both are exact and in the same space.
-                    let comparable = trace.resultDistancesAreExact && !(exactFromBase && trace.transform != nil)
+                    // A ground-truth file's ranking is taken as given: no result counts as found by tying it.
+                    let comparable = trace.resultDistancesAreExact && !(exactFromBase && trace.transform != nil) && !truthFromFile
                     trace.measures = Measures.compare(
                         results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter,
                         comparableDistances: comparable)

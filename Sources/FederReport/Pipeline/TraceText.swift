@@ -38,7 +38,8 @@ enum TraceText {
         }
         if let recall = output.recall {
             let rank = output.rankOfTrueNearest.map { "true nearest at rank \($0)" } ?? "true nearest missed"
-            lines.append("  quality recall@\(output.parameters.k) \(String(format: "%.2f", recall)) · \(rank)")
+            let against = output.groundTruth.map { " · against \(($0 as NSString).lastPathComponent) as given" } ?? ""
+            lines.append("  quality recall@\(output.parameters.k) \(String(format: "%.2f", recall)) · \(rank)\(against)")
         }
         if let nprobe = output.needed?.nprobe { lines.append("  needed  nprobe \(nprobe) would probe every exact neighbour's list") }
         if let ef = output.needed?.ef { lines.append("  needed  ef \(ef) is the smallest that returns every exact neighbour") }
