@@ -34,6 +34,27 @@ final class GeometryTests: XCTestCase {
         }
     }
 
+    /// Past 256 circles the pairs come from a grid: the circles still end apart and inside the bounds.
+    func testRelaxationOfManyCirclesThroughTheGrid() {
+        let bounds = Rect(x: 0, y: 0, width: 1000, height: 800)
+        for seed in seeds.prefix(1) {
+            var random = SeededRandom(seed: seed)
+            let count = 500
+            let radii = (0..<count).map { _ in 2 + 6 * random.unit() }
+            var centers = (0..<count).map { _ in Point(300 + 400 * random.unit(), 200 + 400 * random.unit()) }
+            centers[11] = centers[10]
+            let relaxed = CircleRelaxation.relax(centers: centers, radii: radii, bounds: bounds)
+            XCTAssertEqual(relaxed, CircleRelaxation.relax(centers: centers, radii: radii, bounds: bounds))
+            var overlaps = 0
+            for i in relaxed.indices {
+                XCTAssertGreaterThanOrEqual(relaxed[i].x - radii[i], bounds.minX - 1e-9)
+                XCTAssertLessThanOrEqual(relaxed[i].x + radii[i], bounds.maxX + 1e-9)
+                for j in relaxed.indices where j > i && relaxed[i].distance(to: relaxed[j]) < radii[i] + radii[j] - 1e-6 { overlaps += 1 }
+            }
+            XCTAssertEqual(overlaps, 0, "seed \(seed)")
+        }
+    }
+
     func testRelaxationLeavesSeparatedCirclesAlone() {
         let centers = [Point(50, 50), Point(100, 50), Point(75, 120)]
         let radii = [10.0, 12, 20]
