@@ -197,27 +197,27 @@ static void panel_norms(const feder_screen *s, size_t lanes, float *norms) {
     (void)lanes;
 }
 
+// One (query, row) pair: its interval, and the row kept when its lower end is at or below the query's bound.
+static inline void filter_lane(feder_screen *s, size_t q, float dot, float norm, int64_t row) {
+    float lower, upper;
+    if (s->kind == FEDER_SCREEN_L2) {
+        lower = s->qlow[q] + (norm * (1.0f - s->c) - 2.0f * dot);
+        if (!(lower <= s->tau[q])) return;
+        upper = s->qhigh[q] + (norm * (1.0f + s->c) - 2.0f * dot);
+    } else {
+        float err = norm * s->qerr[q] + s->ucon;
+        lower = -dot - err;
+        if (!(lower <= s->tau[q])) return;
+        upper = -dot + err;
+    }
+    offer(s, q, row, lower, upper);
+}
+
 static void filter_tile(feder_screen *s, size_t q0, const float *dots, const float *norms, size_t lanes, int64_t first) {
     for (size_t i = 0; i < QTILE; i++) {
         size_t q = q0 + i;
         if (q >= s->nq) return;
-        const float *dot = dots + i * PANEL;
-        float tau = s->tau[q];
-        for (size_t l = 0; l < lanes; l++) {
-            float lower, upper;
-            if (s->kind == FEDER_SCREEN_L2) {
-                lower = s->qlow[q] + (norms[l] * (1.0f - s->c) - 2.0f * dot[l]);
-                if (!(lower <= tau)) continue;
-                upper = s->qhigh[q] + (norms[l] * (1.0f + s->c) - 2.0f * dot[l]);
-            } else {
-                float err = norms[l] * s->qerr[q] + s->ucon;
-                lower = -dot[l] - err;
-                if (!(lower <= tau)) continue;
-                upper = -dot[l] + err;
-            }
-            offer(s, q, first + (int64_t)l, lower, upper);
-            tau = s->tau[q];
-        }
+        for (size_t l = 0; l < lanes; l++) filter_lane(s, q, dots[i * PANEL + l], norms[l], first + (int64_t)l);
     }
 }
 
@@ -233,7 +233,10 @@ static void tile_portable(const feder_screen *s, size_t q0, float *dots) {
 }
 
 #ifdef FEDER_SCREEN_X86
-__attribute__((target("avx512f"))) static void tile_avx512(const feder_screen *s, size_t q0, float *dots) {
+// The tile and its filter in registers: a row leaves the vector unit only when its lower end passes the bound
+// (then `filter_lane` recomputes both ends in scalar, as the portable path does; either is a valid bound).
+__attribute__((target("avx512f"))) static void tile_avx512(
+    feder_screen *s, size_t q0, const float *norms, size_t lanes, int64_t first) {
     __m512 acc[QTILE][2];
     for (int i = 0; i < QTILE; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *q = s->queries + q0 * s->d;
@@ -247,9 +250,37 @@ __attribute__((target("avx512f"))) static void tile_avx512(const feder_screen *s
             acc[i][1] = _mm512_fmadd_ps(b, p1, acc[i][1]);
         }
     }
+    const __mmask16 valid[2] = {
+        (__mmask16)(lanes >= 16 ? 0xFFFF : ((1u << lanes) - 1)),
+        (__mmask16)(lanes >= 32 ? 0xFFFF : lanes <= 16 ? 0 : ((1u << (lanes - 16)) - 1)),
+    };
+    __m512 scaled[2];
+    for (int h = 0; h < 2; h++) {
+        __m512 norm = _mm512_loadu_ps(norms + 16 * h);
+        scaled[h] = s->kind == FEDER_SCREEN_L2 ? _mm512_mul_ps(norm, _mm512_set1_ps(1.0f - s->c)) : norm;
+    }
     for (int i = 0; i < QTILE; i++) {
-        _mm512_storeu_ps(dots + i * PANEL, acc[i][0]);
-        _mm512_storeu_ps(dots + i * PANEL + 16, acc[i][1]);
+        size_t q = q0 + (size_t)i;
+        if (q >= s->nq) return;
+        for (int h = 0; h < 2; h++) {
+            __m512 lower;
+            if (s->kind == FEDER_SCREEN_L2) {
+                // qlow + (|x|²(1 − c) − 2·dot)
+                lower = _mm512_add_ps(_mm512_set1_ps(s->qlow[q]), _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), acc[i][h], scaled[h]));
+            } else {
+                __m512 err = _mm512_fmadd_ps(scaled[h], _mm512_set1_ps(s->qerr[q]), _mm512_set1_ps(s->ucon));
+                lower = _mm512_sub_ps(_mm512_sub_ps(_mm512_setzero_ps(), acc[i][h]), err);
+            }
+            __mmask16 pass = _mm512_mask_cmp_ps_mask(valid[h], lower, _mm512_set1_ps(s->tau[q]), _CMP_LE_OQ);
+            if (!pass) continue;
+            float dot[16];
+            _mm512_storeu_ps(dot, acc[i][h]);
+            while (pass) {
+                int lane = __builtin_ctz(pass);
+                pass &= (__mmask16)(pass - 1);
+                filter_lane(s, q, dot[lane], norms[16 * h + lane], first + 16 * h + lane);
+            }
+        }
     }
 }
 #endif
@@ -279,11 +310,12 @@ void feder_screen_rows(feder_screen *s, const void *base, size_t stride, size_t 
         }
         for (size_t q0 = 0; q0 < s->nq; q0 += QTILE) {
 #ifdef FEDER_SCREEN_X86
-            if (s->simd)
-                tile_avx512(s, q0, dots);
-            else
+            if (s->simd) {
+                tile_avx512(s, q0, norms, lanes, first_row + (int64_t)start);
+                continue;
+            }
 #endif
-                tile_portable(s, q0, dots);
+            tile_portable(s, q0, dots);
             filter_tile(s, q0, dots, norms, lanes, first_row + (int64_t)start);
         }
     }
