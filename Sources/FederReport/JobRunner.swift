@@ -182,8 +182,8 @@ public struct JobRunner {
         _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?,
         base: BaseVectors? = nil, truths: ExactCache
     ) throws -> SideRun {
-        let exact = truths.exact(index: side.index, query: side.query, k: request.k) {
-            TraceLoop.exact(index: index, queries: vectors.map(\.vector), k: request.k, base: base)
+        let exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
+            TraceLoop.exact(index: index, queries: vectors.map(\.vector), ks: ks, base: base)
         }
         let traces = try traceAll(
             index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, request: request,
@@ -258,8 +258,8 @@ public struct JobRunner {
                 let k = side.result.parameters.k
                 let request = SearchRequest(k: k, nprobe: 1, ef: nil, ompThreads: ompThreads)
                 let exactPlusOne =
-                    truths.exact(index: side.spec.index, query: side.spec.query, k: k + 1) {
-                        TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), k: k + 1, base: side.base)
+                    truths.exact(index: side.spec.index, query: side.spec.query, k: k + 1) { ks in
+                        TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), ks: ks, base: side.base)
                     } ?? []
                 if let curve = try IVFCurve.build(
                     index: side.index, queries: side.vectors, exactPlusOne: exactPlusOne, k: k, request: request)
@@ -357,7 +357,8 @@ public struct JobRunner {
 }
 
 /// Each (index, query set, k)'s exact top-k, computed once for every comparison, side and sweep of a job that
-/// asks for it (a query set resolves to the same vectors in one index every time).
+/// asks for it (a query set resolves to the same vectors in one index every time). A k is computed with k + 1 in
+/// the same pass (the exact nprobe sweep asks for k + 1 next).
 final class ExactCache {
     struct Key: Hashable {
         var index: String
@@ -366,11 +367,16 @@ final class ExactCache {
     }
     private var values: [Key: [[Neighbor]]?] = [:]
 
-    func exact(index: String, query: String, k: Int, make: () -> [[Neighbor]]?) -> [[Neighbor]]? {
+    /// `make` is given the ks to compute (k and k + 1 unless k + 1 is known) and returns one answer per k.
+    func exact(index: String, query: String, k: Int, make: ([Int]) -> [[[Neighbor]]]?) -> [[Neighbor]]? {
         let key = Key(index: index, query: query, k: k)
         if let known = values[key] { return known }
-        let made = make()
-        values[key] = made
-        return made
+        let deeper = Key(index: index, query: query, k: k + 1)
+        let ks = values[deeper] == nil ? [k, k + 1] : [k]
+        let made = make(ks)
+        for (position, each) in ks.enumerated() {
+            values[Key(index: index, query: query, k: each)] = made.map { $0[position] }
+        }
+        return values[key] ?? nil
     }
 }

@@ -72,29 +72,40 @@ public enum BlockedExact {
 
     /// - Parameter minimumPairs: query × row pairs below which each query scans on its own (0: always screen).
     public static func neighbors(
-        _ index: IndexFile, queries rawQueries: [[Float]], k: Int, minimumPairs: Int = minimumPairs
+        _ index: IndexFile, queries: [[Float]], k: Int, minimumPairs: Int = minimumPairs
     ) -> [[Neighbor]] {
+        neighbors(index, queries: queries, ks: [k], minimumPairs: minimumPairs).first ?? []
+    }
+
+    /// The exact top-k for every k of `ks` from one pass over the rows (a sweep's k + 1 beside the report's k):
+    /// element i answers `ks[i]`, each equal to its own row-by-row scan.
+    public static func neighbors(
+        _ index: IndexFile, queries rawQueries: [[Float]], ks: [Int], minimumPairs: Int = minimumPairs
+    ) -> [[[Neighbor]]] {
         if case .faiss(.preTransform(let pre)) = index {
             let transformed = rawQueries.map { try? VectorTransforms.apply(pre.chain, to: $0).last }
             let usable = transformed.indices.filter { transformed[$0] != nil }
-            let inner = neighbors(.faiss(pre.inner), queries: usable.compactMap { transformed[$0] }, k: k, minimumPairs: minimumPairs)
-            var answers = [[Neighbor]](repeating: [], count: rawQueries.count)
-            for (slot, position) in usable.enumerated() { answers[position] = inner[slot] }
-            return answers
+            let inner = neighbors(
+                .faiss(pre.inner), queries: usable.compactMap { transformed[$0] }, ks: ks, minimumPairs: minimumPairs)
+            return inner.map { answers in
+                var all = [[Neighbor]](repeating: [], count: rawQueries.count)
+                for (slot, position) in usable.enumerated() { all[position] = answers[slot] }
+                return all
+            }
         }
         return run(
-            segments: index.storedSegments(), kernel: ExactKernel(index), queries: rawQueries, k: k, minimumPairs: minimumPairs
-        ) {
-            Measures.exactNeighbors(index, query: $0, k: k)
+            segments: index.storedSegments(), kernel: ExactKernel(index), queries: rawQueries, ks: ks, minimumPairs: minimumPairs
+        ) { query, k in
+            Measures.exactNeighbors(index, query: query, k: k)
         }
     }
 
     /// Exact top-k of each query over every row of `table` (faiss's kernel for `metric`), labelled by `labels` (row
-    /// numbers when nil): `Measures.exactNeighbors(in:labels:metric:query:k:)` for each.
+    /// numbers when nil), for every k of `ks`: `Measures.exactNeighbors(in:labels:metric:query:k:)` for each.
     public static func neighbors(
-        in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, queries: [[Float]], k: Int,
+        in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, queries: [[Float]], ks: [Int],
         minimumPairs: Int = minimumPairs
-    ) -> [[Neighbor]] {
+    ) -> [[[Neighbor]]] {
         let segments =
             table.count == 0
             ? []
@@ -104,9 +115,17 @@ public enum BlockedExact {
                     labels: labels.map { .mapped($0, offset: 0) } ?? .counting(start: 0))
             ]
         let kernel = ExactKernel(faissMetric: metric, dim: table.dim)
-        return run(segments: segments, kernel: kernel, queries: queries, k: k, minimumPairs: minimumPairs) {
-            Measures.exactNeighbors(in: table, labels: labels, metric: metric, query: $0, k: k)
+        return run(segments: segments, kernel: kernel, queries: queries, ks: ks, minimumPairs: minimumPairs) { query, k in
+            Measures.exactNeighbors(in: table, labels: labels, metric: metric, query: query, k: k)
         }
+    }
+
+    /// One k of `neighbors(in:labels:metric:queries:ks:)`.
+    public static func neighbors(
+        in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, queries: [[Float]], k: Int,
+        minimumPairs: Int = minimumPairs
+    ) -> [[Neighbor]] {
+        neighbors(in: table, labels: labels, metric: metric, queries: queries, ks: [k], minimumPairs: minimumPairs).first ?? []
     }
 
     /// The library kernel's distance from each query to each label listed for it (a ground-truth file's ids), by
@@ -134,35 +153,38 @@ public enum BlockedExact {
         }
     }
 
-    /// Screens what it can; `scan` answers the rest one query at a time.
+    /// Screens what it can; `scan` answers the rest one query (and one k) at a time.
     static func run(
-        segments: [StoredSegment], kernel: ExactKernel, queries rawQueries: [[Float]], k: Int, minimumPairs: Int,
-        scan: @Sendable ([Float]) -> [Neighbor]
-    ) -> [[Neighbor]] {
+        segments: [StoredSegment], kernel: ExactKernel, queries rawQueries: [[Float]], ks: [Int], minimumPairs: Int,
+        scan: @Sendable ([Float], Int) -> [Neighbor]
+    ) -> [[[Neighbor]]] {
         let queries = rawQueries.map(kernel.prepare)
         let rows = segments.reduce(0) { $0 + $1.count }
         let finite = queries.indices.filter { queries[$0].allSatisfy(\.isFinite) && queries[$0].count == kernel.dim }
-        var answers = [[Neighbor]?](repeating: nil, count: queries.count)
-        if let screen = kernel.screen, k > 0, finite.count * rows >= minimumPairs,
-            let screened = screened(segments: segments, rows: rows, queries: finite.map { queries[$0] }, k: k, kind: screen, kernel: kernel)
+        var answers = [[[Neighbor]]?](repeating: nil, count: queries.count)
+        if let screen = kernel.screen, let smallest = ks.min(), smallest > 0, finite.count * rows >= minimumPairs,
+            let screened = screened(
+                segments: segments, rows: rows, queries: finite.map { queries[$0] }, ks: ks, kind: screen, kernel: kernel)
         {
             for (slot, position) in finite.enumerated() { answers[position] = screened[slot] }
         }
         let rest = answers.indices.filter { answers[$0] == nil }
-        let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: rest.count)
+        let slots = DisjointBuffer<[[Neighbor]]>(repeating: [], count: rest.count)
         DispatchQueue.concurrentPerform(iterations: rest.count) { slot in
-            slots[slot] = scan(rawQueries[rest[slot]])
+            slots[slot] = ks.map { scan(rawQueries[rest[slot]], $0) }
         }
         for (slot, position) in rest.enumerated() { answers[position] = slots.elements[slot] }
-        return answers.map { $0 ?? [] }
+        // Per query and k → per k and query.
+        return ks.indices.map { which in answers.map { $0?[which] ?? [] } }
     }
 
-    /// The screened answer for every query, or nil when a row is not finite or memory ran out (then the caller
-    /// scans row by row).
+    /// The screened answer for every query (one list per k), or nil when a row is not finite or memory ran out
+    /// (then the caller scans row by row).
     static func screened(
-        segments: [StoredSegment], rows: Int, queries: [[Float]], k: Int, kind: Int32, kernel: ExactKernel
-    ) -> [[Neighbor]]? {
+        segments: [StoredSegment], rows: Int, queries: [[Float]], ks: [Int], kind: Int32, kernel: ExactKernel
+    ) -> [[[Neighbor]]]? {
         let dim = kernel.dim
+        let deepest = ks.max() ?? 1
         let flat = queries.flatMap { $0 }
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows / 4096))
         // First global row of each segment, for the re-scoring lookup and the split.
@@ -177,7 +199,9 @@ public enum BlockedExact {
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let low = rows * part / parts
             let high = rows * (part + 1) / parts
-            guard let made = flat.withUnsafeBufferPointer({ feder_screen_create(kind, $0.baseAddress, queries.count, dim, k) }) else {
+            guard
+                let made = flat.withUnsafeBufferPointer({ feder_screen_create(kind, $0.baseAddress, queries.count, dim, deepest) })
+            else {
                 return
             }
             let screen = Screen(made)
@@ -195,18 +219,18 @@ public enum BlockedExact {
         else {
             return nil
         }
-        let answers = DisjointBuffer<[Neighbor]>(repeating: [], count: queries.count)
+        let answers = DisjointBuffer<[[Neighbor]]>(repeating: [], count: queries.count)
         DispatchQueue.concurrentPerform(iterations: queries.count) { query in
-            // The bound: the k-th smallest interval end over every part.
+            // The bound: the deepest k-th smallest interval end over every part (its candidates serve every k).
             var uppers: [Float] = []
-            var buffer = [Float](repeating: 0, count: k)
+            var buffer = [Float](repeating: 0, count: deepest)
             for screen in ready {
                 let count = buffer.withUnsafeMutableBufferPointer { feder_screen_uppers(screen.pointer, query, $0.baseAddress) }
                 uppers += buffer.prefix(count)
             }
             uppers.sort()
-            let tau = uppers.count >= k ? uppers[k - 1] : .infinity
-            var heap = FaissResultHeap(capacity: k, order: kernel.order)
+            let tau = uppers.count >= deepest ? uppers[deepest - 1] : .infinity
+            var scored: [(distance: Float, label: Int64)] = []
             withQueryPointer(queries[query]) { q in
                 var segment = 0
                 for screen in ready {
@@ -217,12 +241,15 @@ public enum BlockedExact {
                     for row in candidates.map(Int.init) {
                         while segment + 1 < starts.count && starts[segment + 1] <= row { segment += 1 }
                         let local = row - starts[segment]
-                        heap.offer(kernel.distance(q, segments[segment].row(local)), id: segments[segment].label(local))
+                        scored.append((kernel.distance(q, segments[segment].row(local)), segments[segment].label(local)))
                     }
                 }
             }
-            answers[query] = heap.sortedResults().filter { $0.id >= 0 }.map {
-                Neighbor(id: $0.id, distance: $0.distance, internalID: -1)
+            // Every k's heap sees the same candidates in storage order: a superset of its own is still exact.
+            answers[query] = ks.map { k in
+                var heap = FaissResultHeap(capacity: k, order: kernel.order)
+                for candidate in scored { heap.offer(candidate.distance, id: candidate.label) }
+                return heap.sortedResults().filter { $0.id >= 0 }.map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) }
             }
         }
         return answers.elements

@@ -34,6 +34,11 @@ final class BlockedExactTests: XCTestCase {
                 let blocked = BlockedExact.neighbors(index, queries: queries, k: k, minimumPairs: 0)
                 assertSame(blocked, queries, label: "\(fixture.name) k=\(k)") { Measures.exactNeighbors(index, query: $0, k: k) }
             }
+            // Several k from one pass (the sweep's k + 1 beside k), each its own scan's answer.
+            let both = BlockedExact.neighbors(index, queries: queries, ks: [10, 11, 3], minimumPairs: 0)
+            for (position, k) in [10, 11, 3].enumerated() {
+                assertSame(both[position], queries, label: "\(fixture.name) ks k=\(k)") { Measures.exactNeighbors(index, query: $0, k: k) }
+            }
             checked += 1
         }
         XCTAssertGreaterThan(checked, 40)

@@ -17,11 +17,16 @@ public enum TraceLoop {
     /// search exactly (codes only: PQ, SQ, fast scan).
     /// With `base` (the vectors that were added), the truth is exact search over them, whatever the index keeps.
     public static func exact(index: IndexFile, queries: [[Float]], k: Int, base: BaseVectors? = nil) -> [[Neighbor]]? {
+        exact(index: index, queries: queries, ks: [k], base: base)?.first
+    }
+
+    /// The exact top-k for every k of `ks` from one pass (element i answers `ks[i]`).
+    public static func exact(index: IndexFile, queries: [[Float]], ks: [Int], base: BaseVectors? = nil) -> [[[Neighbor]]]? {
         if let base {
-            return BlockedExact.neighbors(in: base.table, labels: base.labels, metric: index.metric, queries: queries, k: k)
+            return BlockedExact.neighbors(in: base.table, labels: base.labels, metric: index.metric, queries: queries, ks: ks)
         }
         guard index.hasGroundTruth else { return nil }
-        return BlockedExact.neighbors(index, queries: queries, k: k)
+        return BlockedExact.neighbors(index, queries: queries, ks: ks)
     }
 
     /// Traces every query across cores, in order.
