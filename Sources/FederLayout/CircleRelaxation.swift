@@ -63,7 +63,7 @@ public enum CircleRelaxation {
     }
 
     /// For each circle, the later circles in its own and the eight neighbouring cells of a grid whose cells are as
-    /// wide as the largest separation any pair needs, ascending.
+    /// wide as the largest separation any pair needs (cell by cell, each cell's in index order).
     static func grid(_ positions: [Point], radii: [Double], padding: Double) -> (Int) -> [Int] {
         let cell = max(2 * (radii.max() ?? 0) + padding, 1e-9)
         func index(_ value: Double) -> Int {
@@ -82,7 +82,7 @@ public enum CircleRelaxation {
                     for j in members[key(x + dx, y + dy)] ?? [] where j > i { found.append(j) }
                 }
             }
-            return found.sorted()
+            return found
         }
     }
 

@@ -84,6 +84,8 @@ public struct JobRunner {
         }
         let resolver = QueryResolver()
         let truths = ExactCache()
+        // One explanation context per index: its label table and graph reachability serve every side.
+        let contexts = explain ? indexes.mapValues { Explanations.Context($0) } : [:]
 
         var runs: [ComparisonRun] = []
         let started = Date()
@@ -137,7 +139,7 @@ public struct JobRunner {
                 sides.append(
                     try runSide(
                         side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
-                        base: bases[side.index], truths: truths))
+                        base: bases[side.index], truths: truths, context: contexts[side.index]))
             }
             var result = ComparisonResult(title: comparison.title, left: sides[0].result, right: sides[1].result)
             if sides[0].result.queries.count == sides[1].result.queries.count {
@@ -180,14 +182,14 @@ public struct JobRunner {
 
     func runSide(
         _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?,
-        base: BaseVectors? = nil, truths: ExactCache
+        base: BaseVectors? = nil, truths: ExactCache, context: Explanations.Context? = nil
     ) throws -> SideRun {
         let exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
             TraceLoop.exact(index: index, queries: vectors.map(\.vector), ks: ks, base: base)
         }
         let traces = try traceAll(
-            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, request: request,
-            path: side.path)
+            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, context: context,
+            request: request, path: side.path)
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         var aggregates: [Measure: Distribution] = [
             .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
@@ -221,11 +223,12 @@ public struct JobRunner {
     /// (the views draw it), the rest only what summaries read.
     func traceAll(
         index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, exactFromBase: Bool = false, explain: Bool = true,
-        request: SearchRequest, path: String
+        context: Explanations.Context? = nil, request: SearchRequest, path: String
     ) throws -> [SearchTrace] {
         do {
             return try TraceLoop.run(
-                index: index, queries: vectors, request: request, exact: exact, exactFromBase: exactFromBase, explain: explain
+                index: index, queries: vectors, request: request, exact: exact, exactFromBase: exactFromBase, explain: explain,
+                context: context
             ) {
                 $0 == 0 ? .full : .summary
             }

@@ -273,8 +273,14 @@ public enum Explanations {
         if positions.unit == .list {
             for neighbor in truth { location[neighbor.id] = positions.position(of: neighbor.id) }
         }
+        // The distance the scan computed for each missed neighbour it reached (a pass over the scanned vectors,
+        // keeping only those: a query scans tens of thousands).
+        let missed = Set(misses.map(\.id))
         var scanned: [Int64: Float] = [:]
-        for vector in ivfTrace.scanned { scanned[context.label(vector.id)] = vector.distance }
+        for vector in ivfTrace.scanned {
+            let label = context.label(vector.id)
+            if missed.contains(label) { scanned[label] = vector.distance }
+        }
         for position in misses.indices {
             let id = misses[position].id
             guard let list = location[id] else { continue }

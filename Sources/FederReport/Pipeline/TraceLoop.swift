@@ -34,6 +34,7 @@ public enum TraceLoop {
     ///   - exact: each query's exact top-k (from `exact`), or nil to skip measuring.
     ///   - exactFromBase: whether `exact` came from the vectors given (`--vectors`), in the space before any
     ///     pre-transform.
+    ///   - context: what explaining this index's queries shares (one per index for a whole job), made here when nil.
     ///   - truthFromFile: whether `exact` came from a ground-truth file (its ids as given).
     ///   - explain: whether to say why each exact neighbour was missed (sweep points do not show it).
     ///   - detail: what to keep of trace `i`.
@@ -41,13 +42,14 @@ public enum TraceLoop {
     /// - Throws: the first query's error (`FederSearchError`), in query order.
     public static func run(
         index: IndexFile, queries: [ResolvedQuery], request: SearchRequest, exact: [[Neighbor]]?, exactFromBase: Bool = false,
-        explain: Bool = true, truthFromFile: Bool = false, detail: @Sendable (Int) -> Detail = { _ in .full }
+        explain: Bool = true, truthFromFile: Bool = false, context shared: Explanations.Context? = nil,
+        detail: @Sendable (Int) -> Detail = { _ in .full }
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
         let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
         let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
         // Where each label is stored and what layer 0 reaches, once for every query (a walk of the index per
         // miss would be O(n) each).
-        let context = explain && exact != nil ? Explanations.Context(index) : nil
+        let context = explain && exact != nil ? shared ?? Explanations.Context(index) : nil
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             let query = queries[position]
             slots[position] = Result {
