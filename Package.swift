@@ -29,12 +29,15 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CHDF5", pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]),
 
         .target(
             name: "CFederKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
             // The portable kernels call fmaf.
             linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "FederIndex"),
+        .target(name: "FederIndex", dependencies: ["CHDF5"]),
         .target(
             name: "FederSearch", dependencies: ["FederIndex", "CFederKernels"],
             // The traced searches keep their state in local buffers; dynamic exclusivity checks cost ~10 %.

@@ -1,4 +1,5 @@
-// libFuzzer target: any bytes as a .npy, an .fvecs and a JSON vector file.
+// libFuzzer target: any bytes as a .npy, .fvecs, .bvecs, .fbin/.u8bin/.i8bin and JSON vector file, and as an
+// .ivecs, .ibin and integer .npy ground-truth file.
 import FederIndex
 import Foundation
 
@@ -8,6 +9,13 @@ public func fuzzVectorFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let file = MappedFile(name: "fuzz.vectors", data: bytes)
     if let table = try? VectorFile.readNpy(file), table.count > 0 { _ = table.row(table.count - 1) }
     if let table = try? VectorFile.readFvecs(file), table.count > 0 { _ = table.row(table.count - 1) }
+    if let table = try? VectorFile.readBvecs(file), table.count > 0 { _ = table.row(table.count - 1) }
+    for element in [VectorFile.BinElement.float32, .uint8, .int8] {
+        if let table = try? VectorFile.readBin(file, element: element), table.count > 0 { _ = table.row(table.count - 1) }
+    }
+    _ = try? GroundTruthFile.readIvecs(file, path: "fuzz.ivecs")
+    _ = try? GroundTruthFile.readIbin(file, path: "fuzz.ibin")
+    _ = try? VectorFile.readNpyIntegers(file)
     _ = try? VectorFile.parseJSON(Data(bytes), name: "fuzz.json")
     return 0
 }

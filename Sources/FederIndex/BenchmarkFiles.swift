@@ -74,8 +74,8 @@ extension VectorFile {
 }
 
 /// Ground-truth neighbour ids, one row per query, best first: `.ivecs` (i32 k, k × i32 per row), big-ann-benchmarks
-/// `.ibin` (u32 rows, u32 k, rows × k u32 ids, then — in their ground-truth files — rows × k float32 distances), or
-/// a 2-D integer `.npy` (`<i4`, `<i8`, `<u4`, `<u8`).
+/// `.ibin` (u32 rows, u32 k, rows × k u32 ids, then — in their ground-truth files — rows × k float32 distances),
+/// a 2-D integer `.npy` (`<i4`, `<i8`, `<u4`, `<u8`), or an ann-benchmarks `.hdf5` (`neighbors`, `distances`).
 public struct GroundTruthFile: Sendable {
     public var path: String
     public var ids: [[Int64]]
@@ -89,11 +89,16 @@ public struct GroundTruthFile: Sendable {
         if lower.hasSuffix(".ivecs") { return try readIvecs(file, path: path) }
         if lower.hasSuffix(".ibin") { return try readIbin(file, path: path) }
         if lower.hasSuffix(".npy") { return try readNpy(file, path: path) }
+        if lower.hasSuffix(".hdf5") || lower.hasSuffix(".h5") {
+            let ids = try HDF5File.integers(path: path, dataset: "neighbors")
+            return GroundTruthFile(path: path, ids: ids, distances: try HDF5File.floatsIfPresent(path: path, dataset: "distances"))
+        }
         throw FederIndexError.invalid(
-            path: path, format: "ground truth", field: "extension", offset: 0, detail: "expected .ivecs, .ibin or an integer .npy")
+            path: path, format: "ground truth", field: "extension", offset: 0,
+            detail: "expected .ivecs, .ibin, an integer .npy or an ann-benchmarks .hdf5")
     }
 
-    static func readIvecs(_ file: MappedFile, path: String) throws -> GroundTruthFile {
+    public static func readIvecs(_ file: MappedFile, path: String) throws -> GroundTruthFile {
         var reader = ByteReader(file: file, format: "ivecs")
         let k = Int(try reader.readInt32("neighbours in row 0", in: 1...1_000_000))
         let rows = try VectorFile.wholeRows(file, rowSize: 4 + 4 * k, dim: k, reader: reader)
@@ -103,7 +108,7 @@ public struct GroundTruthFile: Sendable {
         return GroundTruthFile(path: path, ids: ids, distances: nil)
     }
 
-    static func readIbin(_ file: MappedFile, path: String) throws -> GroundTruthFile {
+    public static func readIbin(_ file: MappedFile, path: String) throws -> GroundTruthFile {
         var reader = ByteReader(file: file, format: "ibin")
         let rows = Int(try reader.read(UInt32.self, "row count"))
         let k = Int(try reader.read(UInt32.self, "neighbours per row"))

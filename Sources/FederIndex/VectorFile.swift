@@ -2,10 +2,14 @@ import Foundation
 
 /// Readers for query and data vectors: NumPy `.npy`, `.fvecs`, and JSON arrays.
 public enum VectorFile {
-    /// Reads `path` by its extension (`.npy`, `.fvecs`, `.bvecs`, `.fbin`, `.u8bin`, `.i8bin`, `.json`).
+    /// Reads `path` by its extension (`.npy`, `.fvecs`, `.bvecs`, `.fbin`, `.u8bin`, `.i8bin`, `.json`, and
+    /// ann-benchmarks `.hdf5` / `.h5`, whose `dataset` is read: `test` unless named).
     /// - Throws: `FederIndexError` naming the file and the byte offset of the problem.
-    public static func read(path: String) throws -> VectorTable {
+    public static func read(path: String, dataset: String? = nil) throws -> VectorTable {
         let lower = path.lowercased()
+        if lower.hasSuffix(".hdf5") || lower.hasSuffix(".h5") {
+            return try HDF5File.vectors(path: path, dataset: dataset ?? HDF5File.queryDataset)
+        }
         if lower.hasSuffix(".fvecs") { return try readFvecs(try MappedFile(path: path)) }
         if lower.hasSuffix(".bvecs") { return try readBvecs(try MappedFile(path: path)) }
         if lower.hasSuffix(".fbin") { return try readBin(try MappedFile(path: path), element: .float32) }

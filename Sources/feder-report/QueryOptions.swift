@@ -9,7 +9,7 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "Search with the stored vectors of these ids, comma-separated.")
     var ids: String?
 
-    @Option(help: "Query vectors: .npy (float32/float64), .fvecs, .bvecs, .fbin, .u8bin, .i8bin or .json.")
+    @Option(help: "Query vectors: .npy (float32/float64), .fvecs, .bvecs, .fbin, .u8bin, .i8bin, .json, or ann-benchmarks .hdf5 (test).")
     var vector: String?
 
     @Option(help: "With --vector: the row to use (0-based). Without it every row is used.")

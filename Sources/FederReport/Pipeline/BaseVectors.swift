@@ -15,7 +15,7 @@ public struct BaseVectors: Sendable {
     /// vectors, each of the dimension the index is searched with.
     /// - Throws: `FederIndexError` for an unreadable file, `QueryError.baseVectorsMismatch` when it does not fit.
     public static func load(path: String, for index: IndexFile, indexName: String) throws -> BaseVectors {
-        let table = try VectorFile.read(path: path)
+        let table = try VectorFile.read(path: path, dataset: "train")
         guard table.dim == index.dim, table.count == index.count else {
             throw QueryError.baseVectorsMismatch(
                 file: path, rows: table.count, dim: table.dim, index: indexName, count: index.count, indexDim: index.dim)

@@ -1,0 +1,83 @@
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// ann-benchmarks HDF5 files written by h5py: queries from `test`, the added vectors from `train`, ground truth
+/// from `neighbors` (and `distances`), and clear refusals of what is not such a file.
+final class HDF5CLITests: XCTestCase {
+    nonisolated(unsafe) static var built: URL?
+    var directory: URL { Self.built ?? URL(fileURLWithPath: "/nonexistent") }
+
+    override func setUpWithError() throws {
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv") }
+        if Self.built != nil { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-hdf5-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = """
+            import sys
+            import numpy as np, h5py, faiss
+            out = sys.argv[1]
+            rng = np.random.default_rng(11)
+            train = rng.normal(size=(700, 24)).astype(np.float32)
+            test = rng.normal(size=(9, 24)).astype(np.float32)
+            d2 = ((test[:, None, :] - train[None, :, :]) ** 2).sum(-1)
+            neighbors = np.argsort(d2, axis=1, kind="stable")[:, :10]
+            with h5py.File(f"{out}/ann.hdf5", "w") as f:
+                f.create_dataset("train", data=train)
+                f.create_dataset("test", data=test.astype(np.float64))
+                f.create_dataset("neighbors", data=neighbors.astype(np.int32))
+                f.create_dataset("distances", data=np.sqrt(np.take_along_axis(d2, neighbors, 1)).astype(np.float32))
+            with h5py.File(f"{out}/no-test.hdf5", "w") as f:
+                f.create_dataset("train", data=train)
+            np.save(f"{out}/test.npy", test)
+            index = faiss.index_factory(24, "IVF8,Flat")
+            index.train(train)
+            index.add(train)
+            index.nprobe = 2
+            faiss.write_index(index, f"{out}/ivf.faiss")
+            pq = faiss.index_factory(24, "IVF8,PQ6x4")
+            pq.train(train)
+            pq.add(train)
+            pq.nprobe = 8
+            faiss.write_index(pq, f"{out}/ivfpq.faiss")
+            open(f"{out}/fake.hdf5", "w").write("not hdf5")
+            """
+        _ = try LibraryScript.run(script, arguments: [directory.path])
+        Self.built = directory
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func lines(_ arguments: [String]) throws -> [[String: Any]] {
+        let outcome = try CLI.run(["trace"] + arguments + ["--json"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        return outcome.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    func testQueriesAndGroundTruthFromAnAnnBenchmarksFile() throws {
+        let fromHDF5 = try lines([path("ivf.faiss"), "--vector", path("ann.hdf5")])
+        let fromNpy = try lines([path("ivf.faiss"), "--vector", path("test.npy")])
+        XCTAssertEqual(fromHDF5.count, 9)
+        XCTAssertEqual(fromHDF5.map { $0["results"] as? NSArray }, fromNpy.map { $0["results"] as? NSArray })
+        // neighbors is exact search over train (no ties in random floats): the same recall as exact search.
+        let given = try lines([path("ivf.faiss"), "--vector", path("ann.hdf5"), "--ground-truth", path("ann.hdf5")])
+        XCTAssertEqual(given.map { $0["recall"] as? Double }, fromNpy.map { $0["recall"] as? Double })
+        XCTAssertEqual(given.first?["groundTruth"] as? String, path("ann.hdf5"))
+        // Codes-only index: the added vectors come from train.
+        let codes = try lines([path("ivfpq.faiss"), "--vector", path("ann.hdf5"), "--vectors", path("ann.hdf5")])
+        XCTAssertEqual(codes.count, 9)
+        XCTAssertNotNil(codes.first?["recall"] as? Double)
+    }
+
+    func testWhatIsNotAnAnnBenchmarksFileIsRefused() throws {
+        let missing = try CLI.run(["trace", path("ivf.faiss"), "--vector", path("no-test.hdf5")])
+        XCTAssertEqual(missing.status, 65, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("no dataset 'test'"), missing.stderr)
+        let fake = try CLI.run(["trace", path("ivf.faiss"), "--vector", path("fake.hdf5")])
+        XCTAssertEqual(fake.status, 65, fake.stderr)
+        XCTAssertTrue(fake.stderr.contains("fake.hdf5") && fake.stderr.contains("not an HDF5 file"), fake.stderr)
+        XCTAssertFalse(fake.stderr.contains("\n\n"))
+    }
+}
