@@ -184,12 +184,23 @@ public struct JobRunner {
         _ side: JobSpec.Side, index: IndexFile, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?,
         base: BaseVectors? = nil, truths: ExactCache, context: Explanations.Context? = nil
     ) throws -> SideRun {
-        let exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
-            TraceLoop.exact(index: index, queries: vectors.map(\.vector), ks: ks, base: base)
+        // A query entry's ground-truth file replaces exact search (its ids as given).
+        let truthFile = spec.queries[side.query]?.groundTruth
+        let exact: [[Neighbor]]?
+        if let truthFile {
+            do {
+                exact = try TraceLoop.truth(file: truthFile, index: index, queries: vectors)
+            } catch {
+                throw ReportError.atSpec(file: spec.file, path: "$.queries.\(side.query).groundTruth", underlying: error)
+            }
+        } else {
+            exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
+                TraceLoop.exact(index: index, queries: vectors.map(\.vector), ks: ks, base: base)
+            }
         }
         let traces = try traceAll(
-            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, context: context,
-            request: request, path: side.path)
+            index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, truthFromFile: truthFile != nil,
+            context: context, request: request, path: side.path)
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         var aggregates: [Measure: Distribution] = [
             .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
@@ -213,7 +224,7 @@ public struct JobRunner {
         }
         let result = SideResult(
             index: side.index, query: side.query, kind: first.kind, metric: first.metric, parameters: first.parameters,
-            queryCount: traces.count, first: firstOutcome, aggregates: aggregates, queries: outcomes)
+            queryCount: traces.count, first: firstOutcome, aggregates: aggregates, queries: outcomes, groundTruth: truthFile)
         return SideRun(
             spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: firstQuery.vector, media: media,
             queryMedia: queryMedia, result: result, vectors: vectors, exact: exact, base: base)
@@ -223,12 +234,12 @@ public struct JobRunner {
     /// (the views draw it), the rest only what summaries read.
     func traceAll(
         index: IndexFile, vectors: [ResolvedQuery], exact: [[Neighbor]]?, exactFromBase: Bool = false, explain: Bool = true,
-        context: Explanations.Context? = nil, request: SearchRequest, path: String
+        truthFromFile: Bool = false, context: Explanations.Context? = nil, request: SearchRequest, path: String
     ) throws -> [SearchTrace] {
         do {
             return try TraceLoop.run(
                 index: index, queries: vectors, request: request, exact: exact, exactFromBase: exactFromBase, explain: explain,
-                context: context
+                truthFromFile: truthFromFile, context: context
             ) {
                 $0 == 0 ? .full : .summary
             }
@@ -256,7 +267,10 @@ public struct JobRunner {
         for (position, side) in sides.enumerated() {
             var series: [SweepPoint] = []
             // IVF over float vectors: every nprobe from one coarse ranking per query (ties traced instead).
-            if sweep.parameter == .nprobe, useCoarseOrder, side.exact != nil, IVFCurve.ivf(of: side.index) != nil {
+            // (Not against a ground-truth file: the curve settles ties with the exact k + 1.)
+            if sweep.parameter == .nprobe, useCoarseOrder, side.exact != nil, side.result.groundTruth == nil,
+                IVFCurve.ivf(of: side.index) != nil
+            {
                 try checkBudget(started: started, at: comparison.path + ".sweep")
                 let k = side.result.parameters.k
                 let request = SearchRequest(k: k, nprobe: 1, ef: nil, ompThreads: ompThreads)
@@ -302,7 +316,7 @@ public struct JobRunner {
                 }
                 let traces = try traceAll(
                     index: side.index, vectors: side.vectors, exact: side.exact, exactFromBase: side.base != nil, explain: false,
-                    request: request, path: comparison.path + ".sweep")
+                    truthFromFile: side.result.groundTruth != nil, request: request, path: comparison.path + ".sweep")
                 let count = Double(max(traces.count, 1))
                 let recalls = traces.compactMap(\.measures?.recall)
                 series.append(

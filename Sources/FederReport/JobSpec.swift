@@ -75,6 +75,8 @@ public struct JobSpec: Sendable {
         public var source: QuerySource
         /// A picture (or text) of the query for the result strip.
         public var media: String?
+        /// Neighbour ids per query from a file: recall and misses use them as given instead of exact search.
+        public var groundTruth: String?
     }
 
     public struct Params: Sendable, Equatable {

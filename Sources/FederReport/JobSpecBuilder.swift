@@ -136,8 +136,9 @@ struct JobSpecBuilder {
             if let rowNode { rowNode.report(.rowWithout(source: "an inline vector")) }
             return .inline(try parseInline(vectorNode))
         }
-        guard let source, let media else { throw SpecAlreadyReported() }
-        return JobSpec.QuerySpec(name: name, source: source, media: media)
+        let groundTruth = diagnostics.attempt { try fields["groundTruth"].map { try $0.path(existing: true) } }
+        guard let source, let media, let groundTruth else { throw SpecAlreadyReported() }
+        return JobSpec.QuerySpec(name: name, source: source, media: media, groundTruth: groundTruth)
     }
 
     func parseIDs(_ node: SpecNode) throws -> [Int64] {

@@ -89,6 +89,8 @@ public struct SideResult: Codable, Equatable, Sendable {
     public var aggregates: [Measure: Distribution]
     /// Every query's outcome, in order.
     public var queries: [QueryOutcome]
+    /// The ground-truth file recall and misses were measured against (its ids as given); nil: exact search.
+    public var groundTruth: String?
 
     /// How many exact neighbours were missed for each reason, over every query.
     public var missReasons: [Miss.Reason: Int] {

@@ -71,6 +71,45 @@ final class HDF5CLITests: XCTestCase {
         XCTAssertNotNil(codes.first?["recall"] as? Double)
     }
 
+    /// A job spec's query entry reads the file's `test` rows and takes its `neighbors` as the truth, and the page
+    /// says so.
+    func testAJobSpecWithAGroundTruthFile() throws {
+        let spec: [String: Any] = [
+            "title": "ann-benchmarks file",
+            "indexes": ["ivf": ["file": path("ivf.faiss")]],
+            "queries": ["set": ["vector": path("ann.hdf5"), "groundTruth": path("ann.hdf5")]],
+            "params": ["k": 10, "nprobe": 2],
+            "comparisons": [
+                [
+                    "title": "nprobe 2 vs 8", "left": ["index": "ivf", "query": "set"],
+                    "right": ["index": "ivf", "query": "set", "params": ["nprobe": 8]], "sweep": ["nprobe": [1, 8]],
+                ]
+            ],
+        ]
+        let specPath = path("spec.json")
+        try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: specPath))
+        let outcome = try CLI.run(["report", specPath, "-o", path("report.pdf"), "--summary", path("summary.json"), "--quiet"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("summary.json")))) as? [String: Any]
+        let comparison = (summary?["comparisons"] as? [[String: Any]])?.first
+        let left = comparison?["left"] as? [String: Any]
+        XCTAssertEqual(left?["groundTruth"] as? String, path("ann.hdf5"))
+        XCTAssertEqual(left?["queryCount"] as? Int, 9)
+        // The mean recall equals the trace's against the same file at the same nprobe.
+        let traced = try lines([path("ivf.faiss"), "--vector", path("ann.hdf5"), "--ground-truth", path("ann.hdf5"), "--nprobe", "2"])
+        let recalls = traced.compactMap { $0["recall"] as? Double }
+        let mean = recalls.reduce(0, +) / Double(max(recalls.count, 1))
+        let sweep = comparison?["sweep"] as? [String: Any]
+        let right = sweep?["right"] as? [[String: Any]]
+        XCTAssertNotNil(right?.first?["recall"] as? Double)
+        let aggregates = left?["aggregates"] as? [String: Any]
+        let recall = aggregates?["recall"] as? [String: Any]
+        XCTAssertEqual(recall?["mean"] as? Double ?? -1, mean, accuracy: 1e-12)
+        if let text = try pdfText(path("report.pdf")) {
+            XCTAssertTrue(text.contains("recall against ann.hdf5, as given"), text)
+        }
+    }
+
     func testWhatIsNotAnAnnBenchmarksFileIsRefused() throws {
         let missing = try CLI.run(["trace", path("ivf.faiss"), "--vector", path("no-test.hdf5")])
         XCTAssertEqual(missing.status, 65, missing.stderr)

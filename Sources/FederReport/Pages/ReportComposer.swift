@@ -325,6 +325,7 @@ public struct ReportComposer {
         text += " · k \(result.parameters.k)"
         if let nprobe = result.parameters.nprobe { text += " · nprobe \(nprobe)" }
         if let ef = result.parameters.ef { text += " · ef \(ef)" }
+        if let truth = result.groundTruth { text += " · recall against \((truth as NSString).lastPathComponent), as given" }
         return text
     }
 

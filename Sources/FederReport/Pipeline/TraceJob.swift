@@ -176,7 +176,7 @@ public enum TraceJob {
             request.query, name: sourceName(request.query), in: index, indexName: request.file, base: base)
         // JSON results alone need no exact search.
         let measure = request.measure && !(request.format == .json && request.detail == .results)
-        var exact = measure ? try request.groundTruth.map { try truth(file: $0, index: index, queries: queries) } : nil
+        var exact = measure ? try request.groundTruth.map { try TraceLoop.truth(file: $0, index: index, queries: queries) } : nil
         if measure, exact == nil {
             exact = TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base)
         }
@@ -197,28 +197,6 @@ public enum TraceJob {
                 case .json: emit(try JSONOutput.encode(output))
                 case .text: emit(TraceText.render(output, file: request.file))
                 }
-            }
-        }
-    }
-
-    /// Each query's neighbours from a ground-truth file, one row per query, with the library kernel's distance
-    /// where the index stores the vector (else the file's distance, or NaN).
-    /// - Throws: `FederIndexError` for an unreadable file or a row count that is not the query count.
-    static func truth(file: String, index: IndexFile, queries: [ResolvedQuery]) throws -> [[Neighbor]] {
-        let given = try GroundTruthFile.read(path: file)
-        // Row i answers query row i of the query file (so `--row R` takes row R); other queries go in order.
-        let rows = queries.enumerated().map { position, query in query.row ?? position }
-        let fileRows = queries.compactMap(\.row).isEmpty ? queries.count : given.ids.count
-        guard given.ids.count == fileRows, rows.allSatisfy({ $0 < given.ids.count }) else {
-            throw FederIndexError.invalid(
-                path: file, format: "ground truth", field: "rows", offset: 0,
-                detail: "\(given.ids.count) rows, but the queries have \(fileRows) (one row per query, in order)")
-        }
-        let ids = rows.map { given.ids[$0] }
-        let computed = BlockedExact.distances(index, queries: queries.map(\.vector), labels: ids)
-        return zip(rows, ids).enumerated().map { position, pair in
-            pair.1.enumerated().map { slot, id in
-                Neighbor(id: id, distance: computed[position][slot] ?? given.distances?[pair.0][slot] ?? .nan, internalID: -1)
             }
         }
     }
