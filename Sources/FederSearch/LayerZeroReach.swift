@@ -42,15 +42,11 @@ final class LayerZeroReach: Sendable {
 
     init(_ graph: HNSWLinks) {
         count = graph.count
-        let forward = Self.links(graph, throughDeleted: true)
-        let reverse = Self.reversed(forward, count: graph.count)
-        all = Self.components(forward: forward, reverse: reverse, count: graph.count)
-        if graph.hasDeleted {
-            let liveForward = Self.links(graph, throughDeleted: false)
-            live = Self.components(forward: liveForward, reverse: Self.reversed(liveForward, count: graph.count), count: graph.count)
-        } else {
-            live = nil
-        }
+        // Only the reversed links are held (the forward ones are read from the file): at 1M nodes and M 12 a
+        // copy of either is ~100 MB.
+        let reverse = Self.reversedLinks(graph, throughDeleted: true)
+        all = Self.components(graph, reverse: reverse, throughDeleted: true)
+        live = graph.hasDeleted ? Self.components(graph, reverse: Self.reversedLinks(graph, throughDeleted: false), throughDeleted: false) : nil
         reverseOffsets = reverse.offsets
         reverseSources = reverse.targets
     }
@@ -108,63 +104,61 @@ final class LayerZeroReach: Sendable {
         return nil
     }
 
-    /// Layer-0 links as CSR; without `throughDeleted`, deleted nodes keep no outgoing links.
-    static func links(_ graph: HNSWLinks, throughDeleted: Bool) -> (offsets: [Int], targets: [Int32]) {
-        var offsets = [Int](repeating: 0, count: graph.count + 1)
-        var targets: [Int32] = []
-        targets.reserveCapacity(graph.count * 16)
-        for node in 0..<graph.count {
-            if throughDeleted || !graph.isDeleted(node) {
-                graph.neighbors(node, 0) { neighbor in
-                    if neighbor >= 0, neighbor < graph.count { targets.append(Int32(neighbor)) }
-                }
-            }
-            offsets[node + 1] = targets.count
-        }
-        return (offsets, targets)
-    }
-
-    static func reversed(_ forward: (offsets: [Int], targets: [Int32]), count: Int) -> (offsets: [Int], targets: [Int32]) {
+    /// Layer-0 links reversed, as CSR (`targets[offsets[v]..<offsets[v+1]]` are the nodes linking to v); without
+    /// `throughDeleted`, deleted nodes link nowhere. Two passes over the file's links: count, then fill.
+    static func reversedLinks(_ graph: HNSWLinks, throughDeleted: Bool) -> (offsets: [Int], targets: [Int32]) {
+        let count = graph.count
         var offsets = [Int](repeating: 0, count: count + 1)
-        for target in forward.targets { offsets[Int(target) + 1] += 1 }
+        for node in 0..<count where throughDeleted || !graph.isDeleted(node) {
+            graph.neighbors(node, 0) { neighbor in
+                if neighbor >= 0, neighbor < count { offsets[neighbor + 1] += 1 }
+            }
+        }
         for node in 0..<count { offsets[node + 1] += offsets[node] }
         var fill = offsets
-        var sources = [Int32](repeating: 0, count: forward.targets.count)
-        for node in 0..<count {
-            for slot in forward.offsets[node]..<forward.offsets[node + 1] {
-                let target = Int(forward.targets[slot])
-                sources[fill[target]] = Int32(node)
-                fill[target] += 1
+        var sources = [Int32](repeating: 0, count: offsets[count])
+        for node in 0..<count where throughDeleted || !graph.isDeleted(node) {
+            graph.neighbors(node, 0) { neighbor in
+                guard neighbor >= 0, neighbor < count else { return }
+                sources[fill[neighbor]] = Int32(node)
+                fill[neighbor] += 1
             }
         }
         return (offsets, sources)
     }
 
-    /// Kosaraju: nodes in the order a forward depth-first walk finishes them, then components by walking the
-    /// reversed links in the opposite order; then the links between components.
+    /// Kosaraju with the passes swapped (the components of a graph and of its reverse are the same): nodes in
+    /// the order a depth-first walk of the reversed links finishes them, then components by flooding the forward
+    /// links (read from the file) in the opposite order; then the links between components.
     static func components(
-        forward: (offsets: [Int], targets: [Int32]), reverse: (offsets: [Int], targets: [Int32]), count: Int
+        _ graph: HNSWLinks, reverse: (offsets: [Int], targets: [Int32]), throughDeleted: Bool
     ) -> Components {
+        let count = graph.count
         var finished: [Int32] = []
         finished.reserveCapacity(count)
         var visited = [Bool](repeating: false, count: count)
         var stack: [(node: Int, slot: Int)] = []
         for root in 0..<count where !visited[root] {
             visited[root] = true
-            stack.append((root, forward.offsets[root]))
+            stack.append((root, reverse.offsets[root]))
             while let top = stack.last {
-                if top.slot < forward.offsets[top.node + 1] {
+                if top.slot < reverse.offsets[top.node + 1] {
                     stack[stack.count - 1].slot += 1
-                    let next = Int(forward.targets[top.slot])
+                    let next = Int(reverse.targets[top.slot])
                     if !visited[next] {
                         visited[next] = true
-                        stack.append((next, forward.offsets[next]))
+                        stack.append((next, reverse.offsets[next]))
                     }
                 } else {
                     finished.append(Int32(top.node))
                     stack.removeLast()
                 }
             }
+        }
+        visited = []
+        func forward(_ node: Int, _ visit: (Int) -> Void) {
+            guard throughDeleted || !graph.isDeleted(node) else { return }
+            graph.neighbors(node, 0) { neighbor in if neighbor >= 0, neighbor < count { visit(neighbor) } }
         }
         var component = [Int32](repeating: -1, count: count)
         var components: Int32 = 0
@@ -173,22 +167,22 @@ final class LayerZeroReach: Sendable {
             component[root] = components
             pending.append(root)
             while let node = pending.popLast() {
-                for slot in reverse.offsets[node]..<reverse.offsets[node + 1] {
-                    let previous = Int(reverse.targets[slot])
-                    if component[previous] < 0 {
-                        component[previous] = components
-                        pending.append(previous)
+                forward(node) { next in
+                    if component[next] < 0 {
+                        component[next] = components
+                        pending.append(next)
                     }
                 }
             }
             components += 1
         }
+        finished = []
         // Links between components, each once.
         var edges: [(Int32, Int32)] = []
         for node in 0..<count {
-            for slot in forward.offsets[node]..<forward.offsets[node + 1] {
-                let from = component[node]
-                let to = component[Int(forward.targets[slot])]
+            let from = component[node]
+            forward(node) { next in
+                let to = component[next]
                 if from != to { edges.append((from, to)) }
             }
         }
