@@ -46,7 +46,9 @@ final class LayerZeroReach: Sendable {
         // copy of either is ~100 MB.
         let reverse = Self.reversedLinks(graph, throughDeleted: true)
         all = Self.components(graph, reverse: reverse, throughDeleted: true)
-        live = graph.hasDeleted ? Self.components(graph, reverse: Self.reversedLinks(graph, throughDeleted: false), throughDeleted: false) : nil
+        live =
+            graph.hasDeleted
+            ? Self.components(graph, reverse: Self.reversedLinks(graph, throughDeleted: false), throughDeleted: false) : nil
         reverseOffsets = reverse.offsets
         reverseSources = reverse.targets
     }
