@@ -318,6 +318,25 @@ public struct ReportComposer {
         return scene
     }
 
+    /// How legends name the two sides: the index names, and when both are one index, what differs between them
+    /// (query set, k, nprobe, ef) — "ivf · nprobe 16" and "ivf · nprobe 64" rather than "ivf" twice.
+    func names(_ run: JobRunner.ComparisonRun) -> (left: String, right: String) {
+        let (left, right) = (run.result.left, run.result.right)
+        guard left.index == right.index else { return (left.index, right.index) }
+        var differences: [(String, String)] = []
+        if left.query != right.query { differences.append((left.query, right.query)) }
+        func compare(_ name: String, _ a: Int?, _ b: Int?) {
+            if a != b { differences.append(("\(name) \(a.map(String.init) ?? "–")", "\(name) \(b.map(String.init) ?? "–")")) }
+        }
+        compare("k", left.parameters.k, right.parameters.k)
+        compare("nprobe", left.parameters.nprobe, right.parameters.nprobe)
+        compare("ef", left.parameters.ef, right.parameters.ef)
+        guard !differences.isEmpty else { return ("\(left.index) (left)", "\(right.index) (right)") }
+        return (
+            ([left.index] + differences.map(\.0)).joined(separator: " · "), ([right.index] + differences.map(\.1)).joined(separator: " · ")
+        )
+    }
+
     func describe(_ side: JobRunner.SideRun) -> String {
         let result = side.result
         var text = "\(result.index) · \(result.kind) · \(result.metric) · query \(result.query)"
@@ -499,7 +518,8 @@ public struct ReportComposer {
         }
         return panelMarks
             + Charts.pairedBars(
-                rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
+                rows, leftName: "left: \(names(run).left)", rightName: "right: \(names(run).right)", in: content, theme: theme,
+                measurer: measurer,
                 leftColor: theme.left, rightColor: theme.right)
     }
 
@@ -553,13 +573,13 @@ public struct ReportComposer {
         let right = run.result.right.queries
         return Charts.pairedHistogram(
             title: "Distance computations per query", left: left.map { Double($0.counts.distanceComputations) },
-            right: right.map { Double($0.counts.distanceComputations) }, leftName: run.result.left.index, rightName: run.result.right.index,
+            right: right.map { Double($0.counts.distanceComputations) }, leftName: names(run).left, rightName: names(run).right,
             xLabel: "distance computations", in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
             theme: theme, measurer: measurer, leftColor: theme.left, rightColor: theme.right)
             + Charts.pairedHistogram(
                 title: "Recall@\(run.result.left.parameters.k) per query", left: left.compactMap(\.recall),
                 right: right.compactMap(\.recall),
-                leftName: run.result.left.index, rightName: run.result.right.index, xLabel: "recall",
+                leftName: names(run).left, rightName: names(run).right, xLabel: "recall",
                 in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height), theme: theme,
                 measurer: measurer, leftColor: theme.left, rightColor: theme.right)
     }
@@ -578,13 +598,15 @@ public struct ReportComposer {
         }
         let parameters = [left, right].compactMap { needed($0)?.parameter }
         let parameter = Set(parameters).count == 1 ? parameters[0] : parameters.joined(separator: " (left) / ") + " (right)"
-        let neededSeries = [(left, theme.left, false), (right, theme.right, true)].compactMap { side, color, dashed -> Charts.Series? in
+        let sideNames = names(run)
+        let neededSeries = [(left, theme.left, false, sideNames.left), (right, theme.right, true, sideNames.right)].compactMap {
+            side, color, dashed, name -> Charts.Series? in
             guard let values = needed(side)?.values else { return nil }
             // A step per distinct value: the share of queries whose every exact neighbour's list is probed by then.
             let points = Array(Set(values)).sorted().map { value in
                 (x: Double(value), y: Double(values.count { $0 <= value }) / Double(side.queries.count))
             }
-            return Charts.Series(name: side.index, color: color, points: points, dashed: dashed)
+            return Charts.Series(name: name, color: color, points: points, dashed: dashed)
         }
         let (barsRect, curveRect) =
             neededSeries.isEmpty ? (rect, Rect(x: rect.maxX, y: rect.y, width: 0, height: 0)) : rect.sliceLeft(rect.width / 2)
@@ -615,7 +637,8 @@ public struct ReportComposer {
                         "No exact neighbour was missed.", at: Point(content.x, content.y), font: theme.labelFont, color: theme.mutedText)))
         } else {
             marks += Charts.pairedBars(
-                rows, leftName: "left: \(left.index)", rightName: "right: \(right.index)", in: content, theme: theme, measurer: measurer,
+                rows, leftName: "left: \(names(run).left)", rightName: "right: \(names(run).right)", in: content, theme: theme,
+                measurer: measurer,
                 leftColor: theme.left, rightColor: theme.right)
         }
         guard !neededSeries.isEmpty else { return marks }
@@ -668,7 +691,7 @@ public struct ReportComposer {
         let over = queries > 1 ? " (\(queries) queries)" : ""
         // A side without exact truth has no recall line; its name says so in the legend.
         func series(_ value: (SweepPoint) -> Double?) -> [Charts.Series] {
-            [(run.result.left.index, sweep.left, theme.left, false), (run.result.right.index, sweep.right, theme.right, true)]
+            [(names(run).left, sweep.left, theme.left, false), (names(run).right, sweep.right, theme.right, true)]
                 .enumerated().map { position, side in
                     let points = side.1.compactMap { point in value(point).map { (Double(point.value), $0) } }
                     let name = "\(position == 0 ? "left" : "right"): \(side.0)"
