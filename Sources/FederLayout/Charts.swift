@@ -217,8 +217,20 @@ public enum Charts {
         }
         let leftCounts = counts(left)
         let rightCounts = counts(right)
-        let top = Double(max(leftCounts.max() ?? 1, rightCounts.max() ?? 1, 1))
-        let plot = Rect(x: area.x + 24, y: area.y + 2, width: area.width - 28, height: area.height - 26)
+        let highest = Double(max(leftCounts.max() ?? 1, rightCounts.max() ?? 1, 1))
+        // A count axis: whole numbers of queries, the top tick at or above the tallest bar.
+        let ticks = ViewKit.niceTicks(0, highest, count: 3).filter { $0 == $0.rounded() }
+        let top = max(ticks.last ?? highest, highest)
+        let plot = Rect(x: area.x + 38, y: area.y + 2, width: area.width - 42, height: area.height - 26)
+        for tick in ticks {
+            let y = plot.maxY - tick / top * plot.height
+            marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.grid, width: 0.5)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(plot.x - 3, y - theme.smallFont.size * 0.6), font: theme.smallFont,
+                        color: theme.mutedText, alignment: .right)))
+        }
         let slot = plot.width / Double(bins)
         for bin in 0..<bins {
             for (offset, (count, color)) in [(leftCounts[bin], leftColor), (rightCounts[bin], rightColor)].enumerated() {
