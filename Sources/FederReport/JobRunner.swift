@@ -305,8 +305,8 @@ public struct JobRunner {
                 points.append(sweep.values.map(point))
                 continue
             }
-            for value in sweep.values {
-                try checkBudget(started: started, at: comparison.path + ".sweep")
+            try checkBudget(started: started, at: comparison.path + ".sweep")
+            let requests = sweep.values.map { value in
                 var request = SearchRequest(
                     k: side.result.parameters.k, nprobe: side.result.parameters.nprobe, ef: side.result.parameters.ef,
                     ompThreads: ompThreads)
@@ -314,9 +314,18 @@ public struct JobRunner {
                 case .nprobe: request.nprobe = value
                 case .ef: request.ef = value
                 }
-                let traces = try traceAll(
-                    index: side.index, vectors: side.vectors, exact: side.exact, exactFromBase: side.base != nil, explain: false,
-                    truthFromFile: side.result.groundTruth != nil, request: request, path: comparison.path + ".sweep")
+                return request
+            }
+            // Every point of a query in one go (an hnswlib query descends its upper levels once).
+            let swept: [[SearchTrace]]
+            do {
+                swept = try TraceLoop.sweep(
+                    index: side.index, queries: side.vectors, requests: requests, exact: side.exact, exactFromBase: side.base != nil,
+                    truthFromFile: side.result.groundTruth != nil)
+            } catch {
+                throw ReportError.atSpec(file: spec.file, path: comparison.path + ".sweep", underlying: error)
+            }
+            for (value, traces) in zip(sweep.values, swept) {
                 let count = Double(max(traces.count, 1))
                 let recalls = traces.compactMap(\.measures?.recall)
                 series.append(

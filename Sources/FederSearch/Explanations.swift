@@ -74,14 +74,15 @@ public enum Explanations {
     /// between the last ef that missed and the first that found them. The bisection takes a larger ef never to
     /// lose a neighbour a smaller one found; nil when no ef up to the cap finds them all.
     public static func neededEF(
-        index: IndexFile, query: [Float], request: SearchRequest, truth: Set<Int64>, known: (ef: Int, foundAll: Bool)
+        index: IndexFile, query: [Float], request: SearchRequest, truth: Set<Int64>, known: (ef: Int, foundAll: Bool),
+        previous: SearchTrace? = nil
     ) -> Int? {
         let k = request.k
         let cap = max(k, min(efCap, index.count))
         func findsAll(_ ef: Int) -> Bool {
             var asked = request
             asked.ef = ef
-            guard let trace = try? Searcher.trace(index, query: query, request: asked).trace else { return false }
+            guard let trace = try? Searcher.trace(index, query: query, request: asked, reusing: previous).trace else { return false }
             return truth.isSubset(of: Set(trace.results.map(\.id)))
         }
         var missed = k - 1  // below k the libraries search with k

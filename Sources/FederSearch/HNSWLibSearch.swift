@@ -10,7 +10,49 @@ import FederIndex
 /// best candidate is farther than lowerBound (with deleted elements: and top holds ef). Deleted elements are
 /// traversed but never returned. The output is the k best, sorted by (distance, label).
 public enum HNSWLibSearch {
-    public static func trace(_ index: HNSWLibIndex, query rawQuery: [Float], k: Int, ef requestedEf: Int) -> SearchTrace {
+    /// The upper-level descent of a search: it does not depend on ef, so searches of one query at several ef
+    /// (sweeps, the ef a query needed) can start layer 0 from it instead of descending again.
+    public struct Descent: Sendable, Equatable {
+        var upper: [HNSWTrace.UpperLevel]
+        /// Where layer 0 starts, and its distance.
+        var entry: Int
+        var exitDistance: Float
+        var entryDistance: Float
+        /// The nodes whose distance the descent computed, in first-computed order.
+        var computed: [Int]
+        var distanceComputations: Int
+        var hops: Int
+
+        /// The descent `trace` made (an hnswlib trace with its upper levels kept), or nil.
+        public init?(of trace: SearchTrace) {
+            guard trace.kind == .hnswlib, let hnsw = trace.hnsw, hnsw.entryPoint >= 0 else { return nil }
+            // A slimmed trace dropped its passes; the descent cannot be rebuilt from it.
+            guard hnsw.upperLevels.allSatisfy({ !$0.passes.isEmpty }) else { return nil }
+            upper = hnsw.upperLevels
+            entry = hnsw.level0.entry
+            entryDistance = hnsw.entryDistance
+            exitDistance = hnsw.upperLevels.last?.exitDistance ?? hnsw.entryDistance
+            var seen: Set<Int> = [hnsw.entryPoint]
+            computed = [hnsw.entryPoint]
+            distanceComputations = 1
+            hops = 0
+            for level in hnsw.upperLevels {
+                for pass in level.passes {
+                    hops += 1
+                    for edge in pass {
+                        distanceComputations += 1
+                        if seen.insert(edge.to).inserted { computed.append(edge.to) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// - Parameter descent: the upper-level descent of an earlier search of the same query on this index (see
+    ///   `Descent`); the trace is then the one a full search gives, without descending again.
+    public static func trace(
+        _ index: HNSWLibIndex, query rawQuery: [Float], k: Int, ef requestedEf: Int, descent: Descent? = nil
+    ) -> SearchTrace {
         let parameters = SearchParameters(k: k, ef: requestedEf)
         let space = index.space
         guard index.count > 0, index.entryPoint >= 0 else {
@@ -42,18 +84,32 @@ public enum HNSWLibSearch {
                 var distanceComputations = 0
                 var hops = 0
 
-                var current = index.entryPoint
-                var currentDistance = distance(current)
-                distanceComputations += 1
-                if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
-                let entryDistance = currentDistance
-
                 // Per list read: the vectors to score and their distances, and (layer 0) each slot's marks before.
                 var batch = DistanceBatch(capacity: max(index.maxM0, index.maxM))
                 var previousMarks = [UInt8](repeating: 0, count: max(index.maxM0, 1))
 
+                var current: Int
+                var currentDistance: Float
+                let entryDistance: Float
                 var upper: [HNSWTrace.UpperLevel] = []
                 var level = index.maxLevel
+                if let descent {
+                    // The same descent, taken over: its nodes marked as computed, its counts carried.
+                    current = descent.entry
+                    currentDistance = descent.exitDistance
+                    entryDistance = descent.entryDistance
+                    upper = descent.upper
+                    distanceComputations = descent.distanceComputations
+                    hops = descent.hops
+                    for node in descent.computed where !marks.testAndSet(node, mark: 2) { computedList.append(node) }
+                    level = 0
+                } else {
+                    current = index.entryPoint
+                    currentDistance = distance(current)
+                    distanceComputations += 1
+                    if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
+                    entryDistance = currentDistance
+                }
                 while level > 0 {
                     var passes: [[HNSWTrace.Edge]] = []
                     var path = [current]

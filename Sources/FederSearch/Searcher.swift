@@ -31,9 +31,11 @@ public enum Searcher {
     /// - Throws: `FederSearchError` for a bad k / nprobe / ef, a query of the wrong dimension or with NaN,
     ///   and index kinds that cannot be traced.
     /// - Returns: the trace, and warnings (such as nprobe clamped to nlist).
-    public static func trace(_ index: IndexFile, query: [Float], request: SearchRequest, source: String = "the query")
-        throws -> (trace: SearchTrace, warnings: [String])
-    {
+    /// - Parameter previous: a whole trace of the same query on the same index at other settings: an hnswlib
+    ///   search then takes over its upper-level descent (which no setting changes) instead of descending again.
+    public static func trace(
+        _ index: IndexFile, query: [Float], request: SearchRequest, source: String = "the query", reusing previous: SearchTrace? = nil
+    ) throws -> (trace: SearchTrace, warnings: [String]) {
         guard request.k >= 1 else { throw FederSearchError.invalidK(request.k) }
         guard (1...SearchRequest.maximumOMPThreads).contains(request.ompThreads) else {
             throw FederSearchError.invalidParameter(
@@ -49,7 +51,8 @@ public enum Searcher {
         case .hnswlib(let hnswlib):
             let ef = request.ef ?? hnswlibDefaultEf
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
-            trace = HNSWLibSearch.trace(hnswlib, query: query, k: request.k, ef: ef)
+            let descent = previous.flatMap(HNSWLibSearch.Descent.init(of:))
+            trace = HNSWLibSearch.trace(hnswlib, query: query, k: request.k, ef: ef, descent: descent)
             if trace.results.count < request.k {
                 warnings.append(
                     "found \(trace.results.count) of k = \(request.k) results (hnswlib's knn_query would raise here)")

@@ -802,3 +802,28 @@ final class TraceStructureTests: XCTestCase {
         XCTFail("\(label):\n  " + problems.prefix(8).joined(separator: "\n  "), file: file, line: line)
     }
 }
+
+/// An hnswlib search that takes over an earlier search's upper-level descent is the search itself.
+final class DescentReuseTests: XCTestCase {
+    func testReusedDescentGivesTheWholeSearch() throws {
+        for name in ["hnswlib_l2.hnsw", "hnswlib_ip.hnsw", "hnswlib_cosine.hnsw", "hnswlib_l2_deleted.hnsw", "hnswlib_l2_labels.hnsw"] {
+            let path = FixtureManifest.committedDirectory().appendingPathComponent(name).path
+            let space: Metric = name.contains("_ip") ? .innerProduct : name.contains("cosine") ? .cosine : .l2
+            guard case .hnswlib(let index) = try IndexFile.open(path: path, space: space) else { return XCTFail(name) }
+            let queries = try VectorFile.read(path: path.replacingOccurrences(of: ".hnsw", with: ".queries.npy"))
+            var reused = 0
+            for row in 0..<min(queries.count, 8) {
+                let query = queries.row(row)
+                let first = HNSWLibSearch.trace(index, query: query, k: 5, ef: 10)
+                let descent = try XCTUnwrap(HNSWLibSearch.Descent(of: first), name)
+                for ef in [1, 5, 32, 200] {
+                    let whole = HNSWLibSearch.trace(index, query: query, k: 5, ef: ef)
+                    let taken = HNSWLibSearch.trace(index, query: query, k: 5, ef: ef, descent: descent)
+                    XCTAssertEqual(taken, whole, "\(name) row \(row) ef \(ef)")
+                    reused += 1
+                }
+            }
+            XCTAssertGreaterThan(reused, 0, name)
+        }
+    }
+}

@@ -77,12 +77,9 @@ public enum TraceLoop {
             slots[position] = Result {
                 var (trace, warnings) = try Searcher.trace(index, query: query.vector, request: request, source: query.source)
                 if let exact {
-                    // Distances compare with the truth's only when both are exact and in the same space.
-                    // A ground-truth file's ranking is taken as given: no result counts as found by tying it.
-                    let comparable = trace.resultDistancesAreExact && !(exactFromBase && trace.transform != nil) && !truthFromFile
-                    trace.measures = Measures.compare(
-                        results: trace.results, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter,
-                        comparableDistances: comparable)
+                    measure(
+                        &trace, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter, exactFromBase: exactFromBase,
+                        truthFromFile: truthFromFile)
                     // Why each exact neighbour was missed, read from the whole trace before it is slimmed.
                     if explain {
                         let explained = Explanations.explain(
@@ -96,7 +93,7 @@ public enum TraceLoop {
                             let ef = Explanations.neededEF(
                                 index: index, query: query.vector, request: request,
                                 truth: Set(exact[position].prefix(request.k).map(\.id)),
-                                known: (effective, explained.misses.isEmpty))
+                                known: (effective, explained.misses.isEmpty), previous: trace)
                             trace.measures?.needed = Needed(nprobe: explained.needed?.nprobe, ef: ef)
                         }
                     }
@@ -109,6 +106,50 @@ public enum TraceLoop {
             guard let slot else { throw FederSearchError.unsupported("a query produced no result") }
             return try slot.get()
         }
+    }
+
+    /// Recall and the rank of the true nearest against `exact`.
+    static func measure(
+        _ trace: inout SearchTrace, exact: [Neighbor], k: Int, largerIsBetter: Bool, exactFromBase: Bool, truthFromFile: Bool
+    ) {
+        // Distances compare with the truth's only when both are exact and in the same space. A ground-truth
+        // file's ranking is taken as given: no result counts as found by tying it.
+        let comparable = trace.resultDistancesAreExact && !(exactFromBase && trace.transform != nil) && !truthFromFile
+        trace.measures = Measures.compare(
+            results: trace.results, exact: exact, k: k, largerIsBetter: largerIsBetter, comparableDistances: comparable)
+    }
+
+    /// Every query at every request of a sweep (`requests`, one parameter changed), across cores, measured against
+    /// `exact` and slimmed: `traces[r][q]` answers request r for query q. An hnswlib query descends the upper
+    /// levels once and starts layer 0 from there at every ef.
+    /// - Throws: the first query's error (`FederSearchError`), in query order.
+    public static func sweep(
+        index: IndexFile, queries: [ResolvedQuery], requests: [SearchRequest], exact: [[Neighbor]]?, exactFromBase: Bool = false,
+        truthFromFile: Bool = false
+    ) throws -> [[SearchTrace]] {
+        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
+        let slots = DisjointBuffer<Result<[SearchTrace], any Error>?>(repeating: nil, count: queries.count)
+        DispatchQueue.concurrentPerform(iterations: queries.count) { position in
+            let query = queries[position]
+            slots[position] = Result {
+                var first: SearchTrace?
+                return try requests.map { request in
+                    var (trace, _) = try Searcher.trace(index, query: query.vector, request: request, source: query.source, reusing: first)
+                    if first == nil { first = trace }
+                    if let exact {
+                        measure(
+                            &trace, exact: exact[position], k: request.k, largerIsBetter: largerIsBetter, exactFromBase: exactFromBase,
+                            truthFromFile: truthFromFile)
+                    }
+                    return slim(trace)
+                }
+            }
+        }
+        let perQuery = try slots.elements.map { slot in
+            guard let slot else { throw FederSearchError.unsupported("a query produced no result") }
+            return try slot.get()
+        }
+        return requests.indices.map { which in perQuery.map { $0[which] } }
     }
 
     /// Keeps only what summaries read from a trace (the views draw the first query's full trace).
