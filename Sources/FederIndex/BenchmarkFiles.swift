@@ -56,6 +56,8 @@ extension VectorFile {
         }
     }
 
+    /// The row count of a TEXMEX file whose rows are `rowSize` bytes, each starting with its dimension `dim`.
+    /// - Throws: a size that is not whole rows, or a row of another dimension (at its byte offset).
     static func wholeRows(_ file: MappedFile, rowSize: Int, dim: Int, reader: ByteReader) throws -> Int {
         guard file.count % rowSize == 0 else {
             throw reader.invalid(

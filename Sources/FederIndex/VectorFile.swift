@@ -156,18 +156,7 @@ public enum VectorFile {
         var reader = ByteReader(file: file, format: "fvecs")
         let dim = Int(try reader.readInt32("dimension of row 0", in: 1...Int32(FaissReader.maxDim)))
         let rowSize = 4 + 4 * dim
-        guard file.count % rowSize == 0 else {
-            throw reader.invalid(
-                "file size", "\(file.count) bytes is not a whole number of rows of \(rowSize) bytes (d = \(dim))",
-                at: file.count - file.count % rowSize)
-        }
-        let rows = file.count / rowSize
-        for row in 1..<max(rows, 1) {
-            let value = file.baseAddress.loadUnaligned(fromByteOffset: row * rowSize, as: Int32.self)
-            guard Int(value) == dim else {
-                throw reader.invalid("dimension of row \(row)", "\(value), row 0 has \(dim)", at: row * rowSize)
-            }
-        }
+        let rows = try wholeRows(file, rowSize: rowSize, dim: dim, reader: reader)
         return VectorTable(file: file, byteOffset: 4, count: rows, dim: dim, rowStride: rowSize)
     }
 
