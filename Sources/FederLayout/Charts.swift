@@ -218,19 +218,10 @@ public enum Charts {
         let leftCounts = counts(left)
         let rightCounts = counts(right)
         let highest = Double(max(leftCounts.max() ?? 1, rightCounts.max() ?? 1, 1))
-        // A count axis: whole numbers of queries, the top tick at or above the tallest bar.
-        let ticks = ViewKit.niceTicks(0, highest, count: 3).filter { $0 == $0.rounded() }
-        let top = max(ticks.last ?? highest, highest)
         let plot = Rect(x: area.x + 38, y: area.y + 2, width: area.width - 42, height: area.height - 26)
-        for tick in ticks {
-            let y = plot.maxY - tick / top * plot.height
-            marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(plot.x - 3, y - theme.smallFont.size * 0.6), font: theme.smallFont,
-                        color: theme.mutedText, alignment: .right)))
-        }
+        // Whole numbers of queries.
+        let (axisMarks, top) = countAxis(highest: highest, ticks: 3, wholeOnly: true, plot: plot, theme: theme)
+        marks += axisMarks
         let slot = plot.width / Double(bins)
         for bin in 0..<bins {
             for (offset, (count, color)) in [(leftCounts[bin], leftColor), (rightCounts[bin], rightColor)].enumerated() {
@@ -261,23 +252,33 @@ public enum Charts {
         return marks + legendMarks
     }
 
-    /// Bars of `bins` with a count axis on the left and the bins' ranges beneath.
-    public static func binned(_ bins: [IVFHealth.Bin], unit: String, axis: String, in rect: Rect, theme: Theme) -> [Mark] {
-        guard !bins.isEmpty, rect.height > 40 else { return [] }
-        var marks: [Mark] = []
-        let plot = Rect(x: rect.x + 34, y: rect.y + 4, width: rect.width - 40, height: rect.height - 30)
-        let highest = Double(bins.map(\.count).max() ?? 1)
-        let ticks = ViewKit.niceTicks(0, max(highest, 1), count: 4)
+    /// A count axis for bars in `plot`: gridlines and labels from 0, and the value at the top of the plot (the last
+    /// tick, at or above `highest`). With `wholeOnly`, fractional ticks are left out.
+    static func countAxis(highest: Double, ticks count: Int, wholeOnly: Bool, plot: Rect, theme: Theme) -> (marks: [Mark], top: Double) {
+        var ticks = ViewKit.niceTicks(0, highest, count: count)
+        if wholeOnly { ticks = ticks.filter { $0 == $0.rounded() } }
         let top = max(ticks.last ?? highest, highest)
+        var marks: [Mark] = []
         for tick in ticks {
             let y = plot.maxY - tick / top * plot.height
             marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.grid, width: 0.5)))
             marks.append(
                 .text(
                     TextMark(
-                        ViewKit.formatTick(tick), at: Point(plot.x - 4, y - 4), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .right)))
+                        ViewKit.formatTick(tick), at: Point(plot.x - 4, y - theme.smallFont.size * 0.6), font: theme.smallFont,
+                        color: theme.mutedText, alignment: .right)))
         }
+        return (marks, top)
+    }
+
+    /// Bars of `bins` with a count axis on the left and the bins' ranges beneath.
+    public static func binned(_ bins: [IVFHealth.Bin], unit: String, axis: String, in rect: Rect, theme: Theme) -> [Mark] {
+        guard !bins.isEmpty, rect.height > 40 else { return [] }
+        var marks: [Mark] = []
+        let plot = Rect(x: rect.x + 34, y: rect.y + 4, width: rect.width - 40, height: rect.height - 30)
+        let highest = Double(bins.map(\.count).max() ?? 1)
+        let (axisMarks, top) = countAxis(highest: max(highest, 1), ticks: 4, wholeOnly: false, plot: plot, theme: theme)
+        marks += axisMarks
         let slot = plot.width / Double(bins.count)
         for (position, bin) in bins.enumerated() {
             let height = Double(bin.count) / top * plot.height
