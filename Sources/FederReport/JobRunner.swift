@@ -84,8 +84,9 @@ public struct JobRunner {
         }
         let resolver = QueryResolver()
         let truths = ExactCache()
-        // One explanation context per index: its label table and graph reachability serve every side.
-        let contexts = explain ? indexes.mapValues { Explanations.Context($0) } : [:]
+        // One explanation context per index (each part built on first need): its label table and graph
+        // reachability serve every side.
+        let contexts = indexes.mapValues { Explanations.Context($0) }
 
         var runs: [ComparisonRun] = []
         let started = Date()

@@ -126,7 +126,6 @@ public enum Explanations {
         var needed: Needed?
         guard !misses.isEmpty || trace.ivf != nil || trace.refine != nil else { return (misses, nil) }
         let shared = shared ?? Context(index)
-        let positions = shared.positions
         switch index {
         case .faiss(let faiss):
             let context = FaissContext(index: faiss)
@@ -138,12 +137,24 @@ public enum Explanations {
     }
 
     /// What explaining the queries of one index shares: where each label is stored, and the graph's layer-0
-    /// reachability (worked out on first need, once).
+    /// reachability (each worked out on first need, once).
     public final class Context: Sendable {
-        public let positions: LabelPositions
+        let index: IndexFile
+        private let labelPositions = Mutex<LabelPositions?>(nil)
         private let reachability = Mutex<LayerZeroReach?>(nil)
 
-        public init(_ index: IndexFile) { positions = LabelPositions.of(index) }
+        /// Nothing is worked out until a query needs it.
+        public init(_ index: IndexFile) { self.index = index }
+
+        /// Where each label is stored (built on first use).
+        public var positions: LabelPositions {
+            labelPositions.withLock { built in
+                if let built { return built }
+                let made = LabelPositions.of(index)
+                built = made
+                return made
+            }
+        }
 
         func reach(_ graph: HNSWLinks) -> LayerZeroReach {
             reachability.withLock { built in
