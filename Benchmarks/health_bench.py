@@ -26,6 +26,8 @@ import numpy as np
 
 import hnswlib
 
+from benchmarks_md import replace_section
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -111,16 +113,7 @@ def main() -> None:
         f"| the unreachable count alone, NumPy frontier walk over the file's layer-0 links | {numpy_seconds:.2f} |",
         "",
     ]
-    out = args.out if os.path.isabs(args.out) else os.path.join(ROOT, args.out)
-    text = open(out).read() if os.path.exists(out) else "# Benchmarks\n"
-    marker = "\n## Index health at 1M nodes\n"
-    if marker in text:
-        start = text.index(marker)
-        rest = text.find("\n## ", start + len(marker))
-        text = text[:start] + (text[rest:] if rest >= 0 else "\n")
-    with open(out, "w") as handle:
-        handle.write(text.rstrip("\n") + "\n" + "\n".join(lines))
-    print("\n".join(lines))
+    replace_section(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 
+from benchmarks_md import replace_section
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 LIBRARY_SCRIPT = r"""
@@ -199,16 +201,7 @@ def main() -> None:
             "",
         ]
 
-    out = args.out if os.path.isabs(args.out) else os.path.join(ROOT, args.out)
-    text = open(out).read() if os.path.exists(out) else "# Benchmarks\n"
-    marker = "\n## The report at 1M vectors\n"
-    if marker in text:
-        start = text.index(marker)
-        rest = text.find("\n## ", start + len(marker))
-        text = text[:start] + (text[rest:] if rest >= 0 else "\n")
-    with open(out, "w") as handle:
-        handle.write(text.rstrip("\n") + "\n" + "\n".join(lines))
-    print("\n".join(lines))
+    replace_section(args.out, lines)
 
 
 if __name__ == "__main__":
