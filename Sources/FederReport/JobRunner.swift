@@ -40,9 +40,23 @@ public struct JobRunner {
         public var exact: [[Neighbor]]?
         /// The vectors that were added, when the index entry names them.
         public var base: BaseVectors?
+        /// A sharded index: its shards and the first query's whole trace on each (`index` and the views are the
+        /// shard that gave the nearest answer; `firstTrace` is the merged answer).
+        public var shards: ShardRun?
 
         /// The first query as the index searched it: after its pre-transform chain, when it has one.
         public var searchedQuery: [Float] { firstTrace.transform?.transformedQuery(from: firstQuery) ?? firstQuery }
+    }
+
+    /// The shards of a side and what the first query did on each.
+    public struct ShardRun: Sendable {
+        public var set: ShardSet
+        public var parts: [SearchTrace]
+        /// The shard the views draw: the one whose answer the merge ranked first.
+        public var shown: Int
+
+        /// That shard's trace of the first query.
+        public var shownTrace: SearchTrace { parts[shown] }
     }
 
     public struct ComparisonRun: Sendable {
@@ -55,8 +69,19 @@ public struct JobRunner {
     public func run() throws -> (runs: [ComparisonRun], result: ReportResult) {
         var indexes: [String: IndexFile] = [:]
         var bases: [String: BaseVectors] = [:]
+        var shardSets: [String: ShardSet] = [:]
         for name in spec.indexNames {
             guard let indexSpec = spec.indexes[name] else { continue }
+            if let shards = indexSpec.shards {
+                do {
+                    let set = try ShardSet.open(files: shards, space: indexSpec.space, successiveIDs: indexSpec.successiveIDs)
+                    shardSets[name] = set
+                    indexes[name] = set.indexes.first
+                } catch let error as ShardError {
+                    throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name).shards[\(error.shard)]", underlying: error)
+                }
+                continue
+            }
             do {
                 indexes[name] = try IndexFile.open(path: indexSpec.file, space: indexSpec.space)
             } catch {
@@ -87,6 +112,7 @@ public struct JobRunner {
         // One explanation context per index (each part built on first need): its label table and graph
         // reachability serve every side.
         let contexts = indexes.mapValues { Explanations.Context($0) }
+        let shardContexts = shardSets.mapValues { set in set.indexes.map { Explanations.Context($0) } }
 
         var runs: [ComparisonRun] = []
         let started = Date()
@@ -100,10 +126,18 @@ public struct JobRunner {
                     throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
                 }
                 let vectors: [ResolvedQuery]
+                let shardSet = shardSets[side.index]
+                let shardContext = shardContexts[side.index] ?? []
                 do {
-                    vectors = try resolver.resolve(
-                        query.source, name: query.name, in: index, indexName: "index '\(side.index)'",
-                        maxQueries: JobSpecParser.maxQueriesPerSet, base: bases[side.index])
+                    if let shardSet {
+                        vectors = try shardSet.resolve(
+                            query.source, name: query.name, resolver: resolver, indexName: "index '\(side.index)'",
+                            maxQueries: JobSpecParser.maxQueriesPerSet, positions: { shardContext[$0].positions })
+                    } else {
+                        vectors = try resolver.resolve(
+                            query.source, name: query.name, in: index, indexName: "index '\(side.index)'",
+                            maxQueries: JobSpecParser.maxQueriesPerSet, base: bases[side.index])
+                    }
                 } catch {
                     // Where in the spec the problem is: the side for a query that does not fit its index, the
                     // side's query for an id the index lacks, the query's own entry for its vectors.
@@ -137,6 +171,13 @@ public struct JobRunner {
                     default: break
                     }
                 }
+                if let shardSet {
+                    sides.append(
+                        try runShardedSide(
+                            side, shards: shardSet, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
+                            truths: truths, contexts: shardContext))
+                    continue
+                }
                 sides.append(
                     try runSide(
                         side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
@@ -156,9 +197,17 @@ public struct JobRunner {
             runs.append(ComparisonRun(spec: comparison, left: sides[0], right: sides[1], result: result))
         }
         // Each index's health, once (an index drawn by several comparisons is checked once).
-        let health = spec.indexNames.compactMap { name -> IndexHealthEntry? in
-            guard let index = indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return nil }
-            return IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.format == .hnswlib)
+        let health = spec.indexNames.flatMap { name -> [IndexHealthEntry] in
+            if let set = shardSets[name] {
+                return zip(set.files, set.indexes).enumerated().compactMap { shard, pair in
+                    IndexHealth.of(pair.1).map {
+                        IndexHealthEntry(
+                            index: "\(name) · shard \(shard)", file: pair.0, health: $0, unsignedLabels: pair.1.format == .hnswlib)
+                    }
+                }
+            }
+            guard let index = indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return [] }
+            return [IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.format == .hnswlib)]
         }
         return (runs, ReportResult(title: spec.title, comparisons: runs.map(\.result), health: health.isEmpty ? nil : health))
     }
@@ -202,6 +251,56 @@ public struct JobRunner {
         let traces = try traceAll(
             index: index, vectors: vectors, exact: exact, exactFromBase: base != nil, explain: explain, truthFromFile: truthFile != nil,
             context: context, request: request, path: side.path)
+        let result = try sideResult(side, traces: traces, vectors: vectors, truthFile: truthFile)
+        guard let first = traces.first, let firstQuery = vectors.first else {
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
+        }
+        return SideRun(
+            spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: firstQuery.vector, media: media,
+            queryMedia: queryMedia, result: result, vectors: vectors, exact: exact, base: base)
+    }
+
+    /// A sharded side: every query traced on every shard and merged, measured against the merged exact truth.
+    func runShardedSide(
+        _ side: JobSpec.Side, shards: ShardSet, vectors: [ResolvedQuery], request: SearchRequest, media: MediaList?, queryMedia: String?,
+        truths: ExactCache, contexts: [Explanations.Context]
+    ) throws -> SideRun {
+        let truthFile = spec.queries[side.query]?.groundTruth
+        let exact: [[Neighbor]]?
+        if let truthFile {
+            do {
+                exact = try shards.truth(file: truthFile, queries: vectors, positions: { contexts[$0].positions })
+            } catch {
+                throw ReportError.atSpec(file: spec.file, path: "$.queries.\(side.query).groundTruth", underlying: error)
+            }
+        } else {
+            exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
+                shards.exact(queries: vectors.map(\.vector), ks: ks)
+            }
+        }
+        let traces: [TraceLoop.ShardedTrace]
+        do {
+            traces = try TraceLoop.run(
+                shards: shards, queries: vectors, request: request, exact: exact, explain: explain, truthFromFile: truthFile != nil,
+                contexts: contexts
+            ) { $0 == 0 ? .full : .summary }
+        } catch {
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: error)
+        }
+        var result = try sideResult(side, traces: traces.map(\.merged), vectors: vectors, truthFile: truthFile)
+        result.shards = shards.files.map { ($0 as NSString).lastPathComponent }
+        guard let first = traces.first, let firstQuery = vectors.first else {
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
+        }
+        let shown = first.merged.shards?.resultShards.first ?? 0
+        return SideRun(
+            spec: side, index: shards.indexes[shown], indexName: side.index, firstTrace: first.merged, firstQuery: firstQuery.vector,
+            media: media, queryMedia: queryMedia, result: result, vectors: vectors, exact: exact, base: nil,
+            shards: ShardRun(set: shards, parts: first.parts, shown: shown))
+    }
+
+    /// A side's numbers from its traces (one per query, in order).
+    func sideResult(_ side: JobSpec.Side, traces: [SearchTrace], vectors: [ResolvedQuery], truthFile: String?) throws -> SideResult {
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         var aggregates: [Measure: Distribution] = [
             .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
@@ -220,15 +319,12 @@ public struct JobRunner {
         if !neededNprobe.isEmpty { aggregates[.neededNprobe] = Distribution(neededNprobe) }
         let neededEF = outcomes.compactMap(\.needed?.ef).map(Double.init)
         if !neededEF.isEmpty { aggregates[.neededEF] = Distribution(neededEF) }
-        guard let first = traces.first, let firstOutcome = outcomes.first, let firstQuery = vectors.first else {
+        guard let first = traces.first, let firstOutcome = outcomes.first else {
             throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
         }
-        let result = SideResult(
+        return SideResult(
             index: side.index, query: side.query, kind: first.kind, metric: first.metric, parameters: first.parameters,
             queryCount: traces.count, first: firstOutcome, aggregates: aggregates, queries: outcomes, groundTruth: truthFile)
-        return SideRun(
-            spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: firstQuery.vector, media: media,
-            queryMedia: queryMedia, result: result, vectors: vectors, exact: exact, base: base)
     }
 
     /// Traces every vector across cores, each measured against its exact top-k; the first keeps its whole trace
@@ -269,7 +365,7 @@ public struct JobRunner {
             var series: [SweepPoint] = []
             // IVF over float vectors: every nprobe from one coarse ranking per query (ties traced instead).
             // (Not against a ground-truth file: the curve settles ties with the exact k + 1.)
-            if sweep.parameter == .nprobe, useCoarseOrder, side.exact != nil, side.result.groundTruth == nil,
+            if sweep.parameter == .nprobe, useCoarseOrder, side.exact != nil, side.result.groundTruth == nil, side.shards == nil,
                 IVFCurve.ivf(of: side.index) != nil
             {
                 try checkBudget(started: started, at: comparison.path + ".sweep")
@@ -293,7 +389,7 @@ public struct JobRunner {
             }
             // A parameter this side's search does not read (nprobe of an HNSW, ef of an IVF over a flat
             // quantizer): every point is the side's own run, not the same searches again.
-            if !Self.reads(sweep.parameter, side.firstTrace) {
+            if !Self.reads(sweep.parameter, side.shards?.shownTrace ?? side.firstTrace) {
                 let queries = side.result.queries
                 let count = Double(max(queries.count, 1))
                 let recalls = queries.compactMap(\.recall)
@@ -320,9 +416,15 @@ public struct JobRunner {
             // Every point of a query in one go (an hnswlib query descends its upper levels once).
             let swept: [[SearchTrace]]
             do {
-                swept = try TraceLoop.sweep(
-                    index: side.index, queries: side.vectors, requests: requests, exact: side.exact, exactFromBase: side.base != nil,
-                    truthFromFile: side.result.groundTruth != nil)
+                if let shards = side.shards {
+                    swept = try TraceLoop.sweep(
+                        shards: shards.set, queries: side.vectors, requests: requests, exact: side.exact,
+                        truthFromFile: side.result.groundTruth != nil)
+                } else {
+                    swept = try TraceLoop.sweep(
+                        index: side.index, queries: side.vectors, requests: requests, exact: side.exact, exactFromBase: side.base != nil,
+                        truthFromFile: side.result.groundTruth != nil)
+                }
             } catch {
                 throw ReportError.atSpec(file: spec.file, path: comparison.path + ".sweep", underlying: error)
             }

@@ -40,7 +40,13 @@ public struct JobSpec: Sendable {
 
     public struct IndexSpec: Sendable, Equatable {
         public var name: String
+        /// The index file; for a sharded entry, its first shard.
         public var file: String
+        /// Every shard's file, in order, when the entry is sharded (`"shards"`): searched apart and merged as
+        /// faiss's `IndexShards` merges.
+        public var shards: [String]?
+        /// Whether shard s's labels are shifted by the vectors of the shards before it (faiss's `successive_ids`).
+        public var successiveIDs: Bool = true
         public var space: Metric
         public var media: MediaSpec?
         /// The vectors that were added (`"vectors"`): the truth for codes-only indexes, the quantization views.

@@ -77,7 +77,32 @@ struct JobSpecBuilder {
 
     func parseIndex(name: String, node: SpecNode) throws -> JobSpec.IndexSpec {
         let fields = try node.object(.index)
-        let path = diagnostics.attempt { try fields.required("file").path(existing: true) }
+        // One file, or the files of its shards.
+        var path: String?
+        var shards: [String]? = nil
+        switch (fields["file"], fields["shards"]) {
+        case (let file?, nil):
+            path = diagnostics.attempt { try file.path(existing: true) }
+        case (nil, let shardNode?):
+            shards = diagnostics.attempt { try parseShards(shardNode) }
+            path = shards?.first
+        case (_?, _?):
+            node.report(.fileAndShards)
+        case (nil, nil):
+            if !fields.meant.contains("file") && !fields.meant.contains("shards") { node.report(.missingKey("file")) }
+        }
+        var successiveIDs: Bool? = true
+        if let idsNode = fields["shardIds"] {
+            successiveIDs = diagnostics.attempt {
+                let text = try idsNode.string()
+                guard fields["shards"] != nil else { throw idsNode.error(.shardIdsWithoutShards) }
+                switch text {
+                case "successive": return true
+                case "stored": return false
+                default: throw idsNode.error(.unknownShardIds(text))
+                }
+            }
+        }
         var space: Metric? = .l2
         if let spaceNode = fields["space"] {
             space = diagnostics.attempt {
@@ -87,9 +112,25 @@ struct JobSpecBuilder {
             }
         }
         let media = diagnostics.attempt { try fields["media"].map(parseMedia) }
-        let vectors = diagnostics.attempt { try fields["vectors"].map { try $0.path(existing: true) } }
-        guard let path, let space, let media, let vectors else { throw SpecAlreadyReported() }
-        return JobSpec.IndexSpec(name: name, file: path, space: space, media: media, vectors: vectors)
+        let vectors = diagnostics.attempt { () throws -> String?? in
+            guard let vectorsNode = fields["vectors"] else { return .some(nil) }
+            if fields["shards"] != nil { throw vectorsNode.error(.vectorsWithShards) }
+            return try vectorsNode.path(existing: true)
+        }
+        guard let path, let space, let media, let vectors, let successiveIDs else { throw SpecAlreadyReported() }
+        return JobSpec.IndexSpec(
+            name: name, file: path, shards: shards, successiveIDs: successiveIDs, space: space, media: media, vectors: vectors ?? nil)
+    }
+
+    /// The shard files of a sharded index entry: existing paths, at least two, at most `ShardSet.maxShards`.
+    func parseShards(_ node: SpecNode) throws -> [String] {
+        let elements = try node.array()
+        guard elements.count >= 2 else { throw node.error(.tooFewShards(elements.count)) }
+        guard elements.count <= ShardSet.maxShards else { throw node.error(.tooManyShards(elements.count, limit: ShardSet.maxShards)) }
+        let paths = elements.map { element in diagnostics.attempt { try element.path(existing: true) } }
+        let found = paths.compactMap { $0 }
+        guard found.count == paths.count else { throw SpecAlreadyReported() }
+        return found
     }
 
     func parseMedia(_ node: SpecNode) throws -> JobSpec.MediaSpec {

@@ -91,6 +91,8 @@ public struct SideResult: Codable, Equatable, Sendable {
     public var queries: [QueryOutcome]
     /// The ground-truth file recall and misses were measured against (its ids as given); nil: exact search.
     public var groundTruth: String?
+    /// A sharded index: its shard files' names, in order (results are the merge of their searches).
+    public var shards: [String]?
 
     /// How many exact neighbours were missed for each reason, over every query.
     public var missReasons: [Miss.Reason: Int] {

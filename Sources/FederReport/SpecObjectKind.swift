@@ -6,7 +6,7 @@ enum SpecObjectKind: CaseIterable, Sendable {
         switch self {
         case .root:
             return ["title", "indexes", "media", "queries", "params", "comparisons", "template", "output", "seed", "projection", "$schema"]
-        case .index: return ["file", "space", "media", "vectors"]
+        case .index: return ["file", "shards", "shardIds", "space", "media", "vectors"]
         case .media: return ["type", "list", "root"]
         case .query: return ["id", "ids", "vector", "row", "media", "groundTruth"]
         case .params: return ["k", "nprobe", "ef"]
@@ -20,11 +20,10 @@ enum SpecObjectKind: CaseIterable, Sendable {
     var required: [String] {
         switch self {
         case .root: return ["indexes", "queries", "comparisons"]
-        case .index: return ["file"]
         case .media: return ["list"]
         case .side: return ["index", "query"]
         case .comparison: return ["left", "right"]
-        case .query, .params, .sweep, .output: return []
+        case .index, .query, .params, .sweep, .output: return []
         }
     }
 
@@ -39,6 +38,8 @@ enum SpecObjectKind: CaseIterable, Sendable {
             return [
                 "path": "file", "filename": "file", "filepath": "file", "indexfile": "file", "location": "file", "index": "file",
                 "base": "vectors", "basevectors": "vectors", "data": "vectors", "vector": "vectors",
+                "shard": "shards", "files": "shards", "parts": "shards", "segments": "shards", "successiveids": "shardIds",
+                "shardids": "shardIds", "ids": "shardIds",
             ]
         case .media:
             return [

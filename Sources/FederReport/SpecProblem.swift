@@ -16,6 +16,12 @@ enum SpecProblem: Equatable, Sendable {
     case folderNotFile(path: String, resolved: String)
     case unknownSpace(String)
     case unknownMediaType(String)
+    case fileAndShards
+    case tooFewShards(Int)
+    case tooManyShards(Int, limit: Int)
+    case unknownShardIds(String)
+    case shardIdsWithoutShards
+    case vectorsWithShards
     case noIndexes
     case noComparisons
     case tooManyComparisons(count: Int, limit: Int)
@@ -104,6 +110,19 @@ enum SpecProblem: Equatable, Sendable {
             return "space '\(text)' is not one of l2, ip, cosine"
         case .unknownMediaType(let text):
             return "media type '\(text)' is not image or text"
+        case .fileAndShards:
+            return "give either 'file' or 'shards', not both"
+        case .tooFewShards(let count):
+            return "list at least two shard files (found \(count)); a single file goes in 'file'"
+        case .tooManyShards(let count, let limit):
+            return "\(count) shards; at most \(limit) per index"
+        case .unknownShardIds(let text):
+            return
+                "shardIds '\(text)' is not successive (each shard's labels shifted by the vectors before it, faiss's default) or stored (labels as each shard stores them)"
+        case .shardIdsWithoutShards:
+            return "shardIds applies only to an index given as 'shards'"
+        case .vectorsWithShards:
+            return "'vectors' cannot be combined with 'shards' (give the shards' own stored vectors)"
         case .noIndexes:
             return "name at least one index"
         case .noComparisons:

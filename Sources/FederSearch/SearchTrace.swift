@@ -31,6 +31,8 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     /// An exhaustive scan over codes (IndexPQ, IndexScalarQuantizer, IndexPQFastScan): every row's approximate
     /// distance, by row.
     public var scoredRows: [Float]?
+    /// A search over shards (one index file each) merged as faiss's `IndexShards` merges: each shard's part.
+    public var shards: ShardsTrace?
 
     /// Whether the results' distances are exact (float vectors, or codes re-scored by a flat refine index) rather
     /// than codes' approximations.
@@ -50,6 +52,46 @@ public struct SearchTrace: Codable, Equatable, Sendable {
         self.counts = counts
         self.ivf = ivf
         self.hnsw = hnsw
+    }
+}
+
+/// What each shard of a sharded search contributed (the merged trace's counts are their sums, as faiss's
+/// statistics add up over the shards' searches).
+public struct ShardsTrace: Codable, Equatable, Sendable {
+    public struct Shard: Codable, Equatable, Sendable {
+        /// The shard's file name.
+        public var file: String
+        /// Vectors (or nodes) it holds.
+        public var vectors: Int
+        /// Added to its labels in the merged answer (faiss `successive_ids`), else 0.
+        public var translation: Int64
+        /// Answers it returned, and how many of them the merge kept.
+        public var returned: Int
+        public var kept: Int
+        /// Its last answer's distance (the worst it offered), when it returned any.
+        public var worst: Float?
+        public var counts: SearchCounts
+
+        public init(
+            file: String, vectors: Int, translation: Int64, returned: Int, kept: Int, worst: Float?, counts: SearchCounts
+        ) {
+            self.file = file
+            self.vectors = vectors
+            self.translation = translation
+            self.returned = returned
+            self.kept = kept
+            self.worst = worst
+            self.counts = counts
+        }
+    }
+
+    public var shards: [Shard]
+    /// The shard each merged answer came from, in answer order.
+    public var resultShards: [Int]
+
+    public init(shards: [Shard], resultShards: [Int]) {
+        self.shards = shards
+        self.resultShards = resultShards
     }
 }
 

@@ -82,7 +82,7 @@ public struct ReportComposer {
     /// What the quantization view of a side draws from: its trace when the index keeps codes, and the true vectors
     /// (those its index entry names, or a refine index's flat vectors).
     func quantizationInput(_ side: JobRunner.SideRun) -> QuantizationViews.Input? {
-        guard side.firstTrace.codes != nil else { return nil }
+        guard side.firstTrace.codes != nil, side.shards == nil else { return nil }
         var truth = side.base?.table
         if truth == nil, case .faiss(let faiss) = side.index { truth = ViewSet.refineFlatVectors(in: faiss) }
         guard let truth, truth.dim == side.firstQuery.count else { return nil }
@@ -337,9 +337,16 @@ public struct ReportComposer {
         )
     }
 
+    /// Whether both sides search the same file (or the same shards), so their distances share a scale.
+    func sameFiles(_ run: JobRunner.ComparisonRun) -> Bool {
+        guard let left = spec.indexes[run.left.spec.index], let right = spec.indexes[run.right.spec.index] else { return false }
+        return left.file == right.file && left.shards == right.shards
+    }
+
     func describe(_ side: JobRunner.SideRun) -> String {
         let result = side.result
         var text = "\(result.index) · \(result.kind) · \(result.metric) · query \(result.query)"
+        if let shards = result.shards { text += " · \(shards.count) shards merged" }
         if result.queryCount > 1 { text += " (\(result.queryCount) queries)" }
         text += " · k \(result.parameters.k)"
         if let nprobe = result.parameters.nprobe { text += " · nprobe \(nprobe)" }
@@ -364,16 +371,18 @@ public struct ReportComposer {
     func views(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
         let gap = 10.0
         let width = (rect.width - gap) / 2
-        let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
+        let sameIndex = sameFiles(run)
+        let drawnLeft = drawn(run.left)
+        let drawnRight = drawn(run.right)
         var axis: ClosedRange<Double>?
         var knee: Double?
         var start: Double?
         if sameIndex {
-            let ranges = [run.left, run.right].compactMap { range(of: $0) }
+            let ranges = [drawnLeft, drawnRight].compactMap { range(of: $0) }
             if let low = ranges.map(\.lowerBound).min(), let high = ranges.map(\.upperBound).max() { axis = low...high }
             // Both HNSW sides turn logarithmic at one distance, the larger of their own knees.
             if let axis {
-                let inputs = [run.left, run.right].compactMap { hnswInput($0) }
+                let inputs = [drawnLeft, drawnRight].compactMap { hnswInput($0) }
                 start = inputs.map { $0.start(in: axis) }.min()
                 knee = inputs.compactMap { input in
                     var shared = input
@@ -390,9 +399,13 @@ public struct ReportComposer {
                 .rect(
                     Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height), fill: chipColor, stroke: nil,
                     cornerRadius: 2))
-            marks += sideViews(
-                side, in: Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height), axis: axis,
-                knee: knee, start: start)
+            var viewRect = Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height)
+            if side.shards != nil {
+                let (table, rest) = viewRect.sliceTop(shardsPanelHeight(side))
+                marks += shardsPanel(side, in: table)
+                viewRect = Rect(x: rest.x, y: rest.y + 5, width: rest.width, height: rest.height - 5)
+            }
+            marks += sideViews(drawn(side), in: viewRect, axis: axis, knee: knee, start: start)
         }
         if !sameIndex {
             marks.append(
@@ -478,7 +491,7 @@ public struct ReportComposer {
         ]
         if left.aggregates[.scanned] != nil || right.aggregates[.scanned] != nil { rows.append(row("IVF vectors scanned", .scanned)) }
         if left.aggregates[.hops] != nil || right.aggregates[.hops] != nil { rows.append(row("HNSW hops", .hops)) }
-        let sameIndex = spec.indexes[run.left.spec.index]?.file == spec.indexes[run.right.spec.index]?.file
+        let sameIndex = sameFiles(run)
         if let leftLists = left.first.probedLists, let rightLists = right.first.probedLists {
             rows.append(Charts.BarRow(label: "lists probed (first query)", left: Double(leftLists.count), right: Double(rightLists.count)))
             // List numbers name the same lists only within one index.
