@@ -82,6 +82,17 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
                 if nprobe == 4:
                     answers["ivf"] = {"ids": I.tolist(), "bits": bits(D), "scanned": scanned, "exact": exact.tolist()}
             answers["ivf"]["sweep"] = sweep
+            # The smallest nprobe at which IndexShards returns every exact neighbour.
+            found_at = []
+            for row in range(len(queries)):
+                for nprobe in range(1, 33):
+                    for index in loaded:
+                        index.nprobe = nprobe
+                    _, got = sharded.search(queries[row:row + 1], K)
+                    if set(exact[row].tolist()) <= set(got[0].tolist()):
+                        found_at.append(nprobe)
+                        break
+            answers["ivf"]["foundAt"] = found_at
             spec("ivf", files, "ivf-q.npy", {"k": K, "nprobe": 4}, sweep={"nprobe": [1, 2, 4, 8]})
 
             # faiss HNSW, inner product, small integer coordinates: many ties, across shards too.
@@ -200,6 +211,29 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
         }
     }
 
+    func testShardMissesAreTheExactNeighboursIndexShardsDidNotReturnAndTheNprobeItNeeded() throws {
+        let expected = answers["ivf"] as? [String: Any] ?? [:]
+        let exact = (expected["exact"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        let returned = (expected["ids"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        let foundAt = (expected["foundAt"] as? [NSNumber] ?? []).map(\.intValue)
+        let queries = left(try summary("ivf"))["queries"] as? [[String: Any]] ?? []
+        XCTAssertEqual(queries.count, exact.count)
+        var missed = 0
+        for (row, query) in queries.enumerated() where row < exact.count && row < foundAt.count {
+            let misses = query["misses"] as? [[String: Any]] ?? []
+            missed += misses.count
+            XCTAssertEqual(
+                misses.compactMap { ($0["id"] as? NSNumber)?.int64Value }, exact[row].filter { !returned[row].contains($0) }, "row \(row)")
+            // Each is in a list the shard holding it did not probe (nprobe 4), ranked past 4 in the coarse order.
+            for miss in misses {
+                XCTAssertEqual(miss["reason"] as? String, "unprobed-list", "row \(row)")
+                XCTAssertGreaterThan(miss["listRank"] as? Int ?? 0, 4, "row \(row)")
+            }
+            XCTAssertEqual((query["needed"] as? [String: Any])?["nprobe"] as? Int, foundAt[row], "row \(row)")
+        }
+        XCTAssertGreaterThan(missed, 0, "the case should miss some exact neighbours at nprobe 4")
+    }
+
     func testInnerProductShardsBreakTiesTowardsTheHigherShardAsFaissDoes() throws {
         try assertSameAnswers("hnsw")
     }
@@ -210,6 +244,23 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
 
     func testHNSWLibShardsWithStoredLabelsMergeAsFaissMergesHnswlibsAnswers() throws {
         try assertSameAnswers("hnswlib")
+    }
+
+    func testAnIDQueryReadsTheStoredVectorFromTheShardThatHoldsIt() throws {
+        // Successive ids: 2000 is the 500th vector of the second shard (1500 before it); stored ids: a label as given.
+        let hnswlibIDs = ((answers["hnswlib"] as? [String: Any])?["ids"] as? [[NSNumber]])?.first?.first?.int64Value ?? -1
+        for (name, shards, id, extra) in [
+            ("id-ivf", #"["ivf0.faiss", "ivf1.faiss", "ivf2.faiss"]"#, Int64(2000), ""),
+            ("id-lib", #"["lib0.hnsw", "lib1.hnsw", "lib2.hnsw"]"#, hnswlibIDs, #", "shardIds": "stored""#),
+        ] {
+            try Data(
+                #"{"indexes": {"s": {"shards": \#(shards)\#(extra)}}, "queries": {"q": {"id": \#(id)}}, "params": {"k": 3, "nprobe": 4, "ef": 12}, "comparisons": [{"left": {"index": "s", "query": "q"}, "right": {"index": "s", "query": "q"}}]}"#
+                    .utf8
+            ).write(to: URL(fileURLWithPath: path("\(name).json")))
+            let first = ((left(try summary(name))["queries"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.first
+            XCTAssertEqual((first?["id"] as? NSNumber)?.int64Value, id, name)
+            XCTAssertEqual((first?["distance"] as? NSNumber)?.doubleValue, 0, name)
+        }
     }
 
     func testAShardThatDoesNotFitIsNamedByItsPositionInTheSpec() throws {

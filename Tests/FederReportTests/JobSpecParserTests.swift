@@ -98,6 +98,29 @@ final class JobSpecParserTests: XCTestCase {
         XCTAssertEqual(error(spec)?.path, "$.comparisons[0].left.query")
     }
 
+    func testShardedEntriesAreCheckedWhereTheyAreWritten() throws {
+        var spec = base()
+        spec["indexes"] = ["ivf": ["shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"], "shardIds": "stored"]]
+        let parsed = try parse(spec)
+        XCTAssertEqual(parsed.indexes["ivf"]?.shards?.count, 2)
+        XCTAssertEqual(parsed.indexes["ivf"]?.successiveIDs, false)
+        XCTAssertEqual(parsed.indexes["ivf"]?.file, directory.appendingPathComponent("ivf_flat_l2_full.faiss").path)
+        let cases: [([String: Any], String, String)] = [
+            (["file": "ivf_flat_l2_full.faiss", "shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"]], "$.indexes.ivf", "not both"),
+            (["shards": ["ivf_flat_l2_full.faiss"]], "$.indexes.ivf.shards", "at least two"),
+            (["shards": ["ivf_flat_l2_full.faiss", "gone.faiss"]], "$.indexes.ivf.shards[1]", "file not found"),
+            (["shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"], "shardIds": "global"], "$.indexes.ivf.shardIds", "successive"),
+            (["file": "ivf_flat_l2_full.faiss", "shardIds": "stored"], "$.indexes.ivf.shardIds", "only to an index given as 'shards'"),
+            ([:], "$.indexes.ivf", "missing 'file'"),
+        ]
+        for (entry, path, message) in cases {
+            spec["indexes"] = ["ivf": entry]
+            let problem = error(spec)
+            XCTAssertEqual(problem?.path, path, "\(entry)")
+            XCTAssertTrue(problem?.message.contains(message) ?? false, problem?.message ?? "")
+        }
+    }
+
     func testAbsurdSizesAreRefused() {
         var spec = base()
         spec["queries"] = ["q": ["ids": Array(0...100_000)]]
