@@ -20,6 +20,9 @@ public struct JobRunner {
     public var useCoarseOrder = true
     /// Whether each query's misses and the nprobe / ef it needed are worked out (`--no-explain` turns it off).
     public var explain = true
+    /// Run only part `index` (1-based) of `count` of every query set (`--slice I/N`): contiguous rows, so the parts'
+    /// `--summary` files merge (`feder-report merge`) into the whole job's numbers. Single queries run in every part.
+    public var slice: JobSlice?
     /// The most traced searches one job may ask for (queries × (1 + sweep points), both sides, all comparisons).
     public static let maxSearches = 2_000_000
 
@@ -125,7 +128,7 @@ public struct JobRunner {
                 guard let index = indexes[side.index], let query = spec.queries[side.query] else {
                     throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
                 }
-                let vectors: [ResolvedQuery]
+                var vectors: [ResolvedQuery]
                 let shardSet = shardSets[side.index]
                 let shardContext = shardContexts[side.index] ?? []
                 do {
@@ -151,6 +154,21 @@ public struct JobRunner {
                     }
                     throw ReportError.atSpec(file: spec.file, path: path, underlying: error)
                 }
+                var querySlice: QuerySlice?
+                if let slice, vectors.count > 1 {
+                    let total = vectors.count
+                    let first = total * (slice.index - 1) / slice.count
+                    let end = total * slice.index / slice.count
+                    guard end > first else {
+                        throw SpecError(
+                            file: spec.file, path: side.path + ".query",
+                            message:
+                                "query set '\(side.query)' has \(total) queries, so slice \(slice.index)/\(slice.count) of it is empty; use at most \(total) slices"
+                        )
+                    }
+                    vectors = Array(vectors[first..<end])
+                    querySlice = QuerySlice(first: first, count: end - first, total: total)
+                }
                 searches += vectors.count * (1 + (comparison.sweep?.values.count ?? 0))
                 guard searches <= Self.maxSearches else {
                     throw SpecError(
@@ -171,17 +189,18 @@ public struct JobRunner {
                     default: break
                     }
                 }
+                var sideRun: SideRun
                 if let shardSet {
-                    sides.append(
-                        try runShardedSide(
-                            side, shards: shardSet, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
-                            truths: truths, contexts: shardContext))
-                    continue
-                }
-                sides.append(
-                    try runSide(
+                    sideRun = try runShardedSide(
+                        side, shards: shardSet, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
+                        truths: truths, contexts: shardContext)
+                } else {
+                    sideRun = try runSide(
                         side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
-                        base: bases[side.index], truths: truths, context: contexts[side.index]))
+                        base: bases[side.index], truths: truths, context: contexts[side.index])
+                }
+                sideRun.result.slice = querySlice
+                sides.append(sideRun)
             }
             var result = ComparisonResult(title: comparison.title, left: sides[0].result, right: sides[1].result)
             if sides[0].result.queries.count == sides[1].result.queries.count {
@@ -209,7 +228,9 @@ public struct JobRunner {
             guard let index = indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return [] }
             return [IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.format == .hnswlib)]
         }
-        return (runs, ReportResult(title: spec.title, comparisons: runs.map(\.result), health: health.isEmpty ? nil : health))
+        var result = ReportResult(title: spec.title, comparisons: runs.map(\.result), health: health.isEmpty ? nil : health)
+        result.slice = slice
+        return (runs, result)
     }
 
     /// Throws when the job has run past its time or memory budget.
@@ -302,23 +323,7 @@ public struct JobRunner {
     /// A side's numbers from its traces (one per query, in order).
     func sideResult(_ side: JobSpec.Side, traces: [SearchTrace], vectors: [ResolvedQuery], truthFile: String?) throws -> SideResult {
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
-        var aggregates: [Measure: Distribution] = [
-            .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
-            .distanceComputations: Distribution(outcomes.map { Double($0.counts.distanceComputations) }),
-        ]
-        // No recall at all (not a recall of 0) where no query had exact truth: an index of codes without its vectors.
-        let recalls = outcomes.compactMap(\.recall)
-        if !recalls.isEmpty { aggregates[.recall] = Distribution(recalls) }
-        let ranks = outcomes.compactMap(\.rankOfTrueNearest).map(Double.init)
-        if !ranks.isEmpty { aggregates[.rankOfTrueNearest] = Distribution(ranks) }
-        let hops = outcomes.compactMap(\.counts.hops).map(Double.init)
-        if !hops.isEmpty { aggregates[.hops] = Distribution(hops) }
-        let scanned = outcomes.compactMap(\.counts.scanned).map(Double.init)
-        if !scanned.isEmpty { aggregates[.scanned] = Distribution(scanned) }
-        let neededNprobe = outcomes.compactMap(\.needed?.nprobe).map(Double.init)
-        if !neededNprobe.isEmpty { aggregates[.neededNprobe] = Distribution(neededNprobe) }
-        let neededEF = outcomes.compactMap(\.needed?.ef).map(Double.init)
-        if !neededEF.isEmpty { aggregates[.neededEF] = Distribution(neededEF) }
+        let aggregates = SideResult.aggregates(of: outcomes)
         guard let first = traces.first, let firstOutcome = outcomes.first else {
             throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
         }

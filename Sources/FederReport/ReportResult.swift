@@ -1,3 +1,4 @@
+import FederIndex
 import FederSearch
 
 /// A measure a report aggregates over a query set and a `--fail-if` gate can name.
@@ -20,6 +21,8 @@ public struct ReportResult: Codable, Equatable, Sendable {
     public var comparisons: [ComparisonResult]
     /// Every index of the spec with IVF lists or an HNSW graph, in spec order: its health.
     public var health: [IndexHealthEntry]?
+    /// Which part of a sliced job this is (`--slice I/N`); nil for a whole job or a merge of all its parts.
+    public var slice: JobSlice?
 
     public init(title: String, comparisons: [ComparisonResult], health: [IndexHealthEntry]? = nil) {
         self.title = title
@@ -94,11 +97,70 @@ public struct SideResult: Codable, Equatable, Sendable {
     /// A sharded index: its shard files' names, in order (results are the merge of their searches).
     public var shards: [String]?
 
+    /// The part of the query set this side ran (`--slice`); nil: all of it.
+    public var slice: QuerySlice?
+
+    /// Each measure's distribution over `outcomes`: visited and distance computations always; recall, rank of the
+    /// true nearest, hops, scanned and the needed parameters where any query has them (no recall at all, not a
+    /// recall of 0, where no query had exact truth: an index of codes without its vectors).
+    public static func aggregates(of outcomes: [QueryOutcome]) -> [Measure: Distribution] {
+        var aggregates: [Measure: Distribution] = [
+            .visited: Distribution(outcomes.map { Double($0.counts.visited) }),
+            .distanceComputations: Distribution(outcomes.map { Double($0.counts.distanceComputations) }),
+        ]
+        let optional: [(Measure, (QueryOutcome) -> Double?)] = [
+            (.recall, { $0.recall }),
+            (.rankOfTrueNearest, { $0.rankOfTrueNearest.map(Double.init) }),
+            (.hops, { $0.counts.hops.map(Double.init) }),
+            (.scanned, { $0.counts.scanned.map(Double.init) }),
+            (.neededNprobe, { $0.needed?.nprobe.map(Double.init) }),
+            (.neededEF, { $0.needed?.ef.map(Double.init) }),
+        ]
+        for (measure, value) in optional {
+            let values = outcomes.compactMap(value)
+            if !values.isEmpty { aggregates[measure] = Distribution(values) }
+        }
+        return aggregates
+    }
+
     /// How many exact neighbours were missed for each reason, over every query.
     public var missReasons: [Miss.Reason: Int] {
         var counts: [Miss.Reason: Int] = [:]
         for query in queries { for miss in query.misses ?? [] { counts[miss.reason, default: 0] += 1 } }
         return counts
+    }
+}
+
+/// Part `index` (1-based) of `count` of a job whose query sets are split (`--slice I/N`).
+public struct JobSlice: Codable, Equatable, Sendable {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        (self.index, self.count) = (index, count)
+    }
+
+    /// Reads `I/N` with 1 ≤ I ≤ N ≤ 10,000.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), (1...10_000).contains(count),
+            (1...count).contains(index)
+        else { return nil }
+        self.init(index: index, count: count)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// Which rows of a query set one run of a sliced job (`--slice I/N`) took: rows `first ..< first + count` of
+/// `total`.
+public struct QuerySlice: Codable, Equatable, Sendable {
+    public var first: Int
+    public var count: Int
+    public var total: Int
+
+    public init(first: Int, count: Int, total: Int) {
+        (self.first, self.count, self.total) = (first, count, total)
     }
 }
 
@@ -135,6 +197,50 @@ public struct QueryOutcome: Codable, Equatable, Sendable {
         try container.encodeIfPresent(misses.map { $0.map { TraceOutput.MissOutput($0, unsigned: unsignedLabels) } }, forKey: .misses)
         try container.encodeIfPresent(needed, forKey: .needed)
     }
+}
+
+extension QueryOutcome {
+    /// What `--summary` wrote: labels written unsigned (hnswlib) are read back as their bits.
+    public init(from decoder: Decoder) throws {
+        self.init(source: "", results: [], counts: SearchCounts(distanceComputations: 0, visited: 0))
+        struct Answer: Decodable {
+            var id: Label
+            var distance: Float
+            var internalID: Int
+        }
+        struct MissedNeighbor: Decodable {
+            var id: Label
+            var exactRank: Int
+            var distance: Float
+            var reason: Miss.Reason
+            var list: Int?
+            var listRank: Int?
+            var approximateDistance: Float?
+            var hops: Int?
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        source = try container.decode(String.self, forKey: .source)
+        results = try container.decode([Answer].self, forKey: .results).map {
+            Neighbor(id: $0.id.bits, distance: $0.distance, internalID: $0.internalID)
+        }
+        counts = try container.decode(SearchCounts.self, forKey: .counts)
+        recall = try container.decodeIfPresent(Double.self, forKey: .recall)
+        rankOfTrueNearest = try container.decodeIfPresent(Int.self, forKey: .rankOfTrueNearest)
+        probedLists = try container.decodeIfPresent([Int].self, forKey: .probedLists)
+        pathLengths = try container.decodeIfPresent([Int].self, forKey: .pathLengths)
+        levelMinDistances = try container.decodeIfPresent([Float].self, forKey: .levelMinDistances)
+        misses = try container.decodeIfPresent([MissedNeighbor].self, forKey: .misses)?.map { read in
+            var miss = Miss(id: read.id.bits, exactRank: read.exactRank, distance: read.distance, reason: read.reason)
+            (miss.list, miss.listRank, miss.approximateDistance, miss.hops) = (
+                read.list, read.listRank, read.approximateDistance, read.hops
+            )
+            return miss
+        }
+        needed = try container.decodeIfPresent(Needed.self, forKey: .needed)
+        // Whether to write them unsigned again is the side's (its kind); labels past 2^63 say so themselves.
+        unsignedLabels = false
+    }
+
 }
 
 /// Mean, median, 95th percentile and range of a measure over a query set.

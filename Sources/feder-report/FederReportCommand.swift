@@ -32,7 +32,7 @@ struct FederReportCommand: ParsableCommand {
         version: "feder-report 0.1.0",
         subcommands: [
             ReportCommand.self, InspectCommand.self, TraceCommand.self, ViewCommand.self, ProjectCommand.self,
-            ValidateCommand.self, HealthCommand.self,
+            ValidateCommand.self, HealthCommand.self, MergeCommand.self,
         ],
         defaultSubcommand: ReportCommand.self)
 }

@@ -52,6 +52,12 @@ struct ReportCommand: ParsableCommand {
         help: "Skip why each exact neighbour was missed and the nprobe / ef each query needed (faster on large query sets).")
     var noExplain = false
 
+    @Option(
+        help:
+            "Run only part I of N of every query set (contiguous rows, 1 ≤ I ≤ N), e.g. one per CI matrix job; `merge` joins the parts' --summary files."
+    )
+    var slice: String?
+
     @OptionGroup var kernelsOption: KernelsOption
 
     @OptionGroup var threads: OMPThreadsOption
@@ -62,6 +68,9 @@ struct ReportCommand: ParsableCommand {
         }
         if let output, (try? OutputFormat(path: output)) == nil {
             throw ValidationError("-o must end in .pdf, .png or .svg (got '\(output)').")
+        }
+        if let slice, JobSlice(slice) == nil {
+            throw ValidationError("--slice must be I/N with 1 ≤ I ≤ N ≤ 10000 (got '\(slice)').")
         }
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
         guard timeLimit > 0 else { throw ValidationError("--time-limit must be positive.") }
@@ -83,6 +92,7 @@ struct ReportCommand: ParsableCommand {
         request.memoryLimitMiB = memoryLimit
         request.ompThreads = threads.ompThreads
         request.explain = !noExplain
+        request.slice = slice.flatMap(JobSlice.init)
         request.progress = { line in
             if !quiet, Date().timeIntervalSince(started) > 0.3 { printError("feder-report: \(line)") }
         }

@@ -106,10 +106,16 @@ final class JobSpecParserTests: XCTestCase {
         XCTAssertEqual(parsed.indexes["ivf"]?.successiveIDs, false)
         XCTAssertEqual(parsed.indexes["ivf"]?.file, directory.appendingPathComponent("ivf_flat_l2_full.faiss").path)
         let cases: [([String: Any], String, String)] = [
-            (["file": "ivf_flat_l2_full.faiss", "shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"]], "$.indexes.ivf", "not both"),
+            (
+                ["file": "ivf_flat_l2_full.faiss", "shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"]], "$.indexes.ivf",
+                "not both"
+            ),
             (["shards": ["ivf_flat_l2_full.faiss"]], "$.indexes.ivf.shards", "at least two"),
             (["shards": ["ivf_flat_l2_full.faiss", "gone.faiss"]], "$.indexes.ivf.shards[1]", "file not found"),
-            (["shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"], "shardIds": "global"], "$.indexes.ivf.shardIds", "successive"),
+            (
+                ["shards": ["ivf_flat_l2_full.faiss", "ivf_flat_l2_full.faiss"], "shardIds": "global"], "$.indexes.ivf.shardIds",
+                "successive"
+            ),
             (["file": "ivf_flat_l2_full.faiss", "shardIds": "stored"], "$.indexes.ivf.shardIds", "only to an index given as 'shards'"),
             ([:], "$.indexes.ivf", "missing 'file'"),
         ]

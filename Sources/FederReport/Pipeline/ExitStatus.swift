@@ -45,7 +45,7 @@ public enum ExitStatus {
     /// Whether `error` is one of the pipeline's own (as opposed to the command-line parser's).
     public static func isToolError(_ error: any Error) -> Bool {
         error is FederIndexError || error is FederSearchError || error is SpecError || error is SpecErrors || error is QueryError
-            || error is MediaListError || error is RenderError || error is ReportError
+            || error is MediaListError || error is RenderError || error is ReportError || error is SummaryMerge.Problem
     }
 
     /// The lines printed on standard error for `error`: `feder-report: error: …`, or one

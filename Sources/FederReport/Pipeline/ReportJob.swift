@@ -24,6 +24,8 @@ public struct ReportRequest: Sendable {
     public var ompThreads = 1
     /// Work out each query's misses and the nprobe / ef it needed.
     public var explain = true
+    /// Run only this part of every query set (`--slice I/N`).
+    public var slice: JobSlice?
     /// Short progress lines (for stderr).
     public var progress: @Sendable (String) -> Void = { _ in }
 
@@ -57,6 +59,7 @@ public enum ReportJob {
         runner.timeLimit = request.timeLimit
         runner.ompThreads = request.ompThreads
         runner.explain = request.explain
+        runner.slice = request.slice
         runner.memoryLimit = request.memoryLimitMiB << 20
         let (runs, result) = try runner.run()
         let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer())
@@ -81,6 +84,28 @@ public enum ReportJob {
         return ReportOutcome(
             notes: [notes.joined(separator: "; ")], warnings: OutputWriter.summarise(writer.warnings),
             failures: request.failIf.flatMap { $0.failures(in: result) }, result: result)
+    }
+
+    /// `feder-report merge`: the parts' summaries joined, written as `--summary` / `--markdown` ask.
+    /// - Throws: `SummaryMerge.Problem`, `ReportError`.
+    public static func merge(
+        files: [String], summary: String?, markdown: String?, failIf: [FailCondition]
+    ) throws -> ReportOutcome {
+        let result = try SummaryMerge.merge(files: files)
+        var writer = OutputWriter(dpi: 72)
+        var notes: [String] = []
+        if let summary {
+            try writer.write(Data((try JSONOutput.encode(result, pretty: true) + "\n").utf8), to: summary)
+            notes.append("summary \(summary)")
+        }
+        if let markdown {
+            try writer.write(Data(MarkdownSummary.render(result).utf8), to: markdown)
+            notes.append("markdown \(markdown)")
+        }
+        let queries = result.comparisons.map { max($0.left.queryCount, $0.right.queryCount) }.max() ?? 0
+        notes.insert("merged \(files.count) parts (\(queries) queries in the largest set)", at: 0)
+        return ReportOutcome(
+            notes: [notes.joined(separator: "; ")], warnings: [], failures: failIf.flatMap { $0.failures(in: result) }, result: result)
     }
 
     /// The parsed spec, or every problem it has.
