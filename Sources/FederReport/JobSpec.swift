@@ -70,8 +70,9 @@ public struct JobSpec: Sendable {
         case id(Int64)
         /// Stored vectors of several ids (a query set).
         case ids([Int64])
-        /// Rows of a vector file: one row, or all rows (a query set) when `row` is nil.
-        case file(path: String, row: Int?)
+        /// Rows of a vector file: one row, or all rows (a query set) when `row` is nil; `dataset` names an HDF5
+        /// file's dataset (`test` when nil).
+        case file(path: String, row: Int?, dataset: String? = nil)
         /// Vectors given inline.
         case inline([[Float]])
     }

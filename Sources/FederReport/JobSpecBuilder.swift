@@ -161,19 +161,34 @@ struct JobSpecBuilder {
         let source = diagnostics.attempt { () throws -> JobSpec.QuerySource in
             if let idNode = fields["id"] {
                 if let rowNode { rowNode.report(.rowWithout(source: "id")) }
+                if let datasetNode = fields["dataset"] { datasetNode.report(.datasetWithoutHDF5) }
                 return .id(Int64(try idNode.int(in: 0...JobSpecParser.maxID)))
             }
             if let idsNode = fields["ids"] {
                 if let rowNode { rowNode.report(.rowWithout(source: "ids")) }
+                if let datasetNode = fields["dataset"] { datasetNode.report(.datasetWithoutHDF5) }
                 return .ids(try parseIDs(idsNode))
             }
             let vectorNode = try fields.required("vector")
             if case .string = vectorNode.value.kind {
                 let row = diagnostics.attempt { try rowNode.map { try $0.int(in: 0...Int(Int32.max)) } }
                 let path = try vectorNode.path(existing: true)
+                var dataset: String?
+                if let datasetNode = fields["dataset"] {
+                    let named = diagnostics.attempt { () throws -> String in
+                        let name = try datasetNode.string()
+                        let lower = path.lowercased()
+                        guard lower.hasSuffix(".hdf5") || lower.hasSuffix(".h5") else { throw datasetNode.error(.datasetWithoutHDF5) }
+                        guard !name.isEmpty else { throw datasetNode.error(.emptyDataset) }
+                        return name
+                    }
+                    guard let named else { throw SpecAlreadyReported() }
+                    dataset = named
+                }
                 guard let row else { throw SpecAlreadyReported() }
-                return .file(path: path, row: row)
+                return .file(path: path, row: row, dataset: dataset)
             }
+            if let datasetNode = fields["dataset"] { datasetNode.report(.datasetWithoutHDF5) }
             if let rowNode { rowNode.report(.rowWithout(source: "an inline vector")) }
             return .inline(try parseInline(vectorNode))
         }

@@ -8,7 +8,7 @@ enum SpecObjectKind: CaseIterable, Sendable {
             return ["title", "indexes", "media", "queries", "params", "comparisons", "template", "output", "seed", "projection", "$schema"]
         case .index: return ["file", "shards", "shardIds", "space", "media", "vectors"]
         case .media: return ["type", "list", "root"]
-        case .query: return ["id", "ids", "vector", "row", "media", "groundTruth"]
+        case .query: return ["id", "ids", "vector", "row", "dataset", "media", "groundTruth"]
         case .params: return ["k", "nprobe", "ef"]
         case .side: return ["index", "query", "params", "media"]
         case .comparison: return ["title", "left", "right", "sweep"]

@@ -17,6 +17,8 @@ enum SpecProblem: Equatable, Sendable {
     case unknownSpace(String)
     case unknownMediaType(String)
     case fileAndShards
+    case datasetWithoutHDF5
+    case emptyDataset
     case tooFewShards(Int)
     case tooManyShards(Int, limit: Int)
     case unknownShardIds(String)
@@ -110,6 +112,10 @@ enum SpecProblem: Equatable, Sendable {
             return "space '\(text)' is not one of l2, ip, cosine"
         case .unknownMediaType(let text):
             return "media type '\(text)' is not image or text"
+        case .datasetWithoutHDF5:
+            return "dataset names a dataset of an .hdf5 (or .h5) vector file; this query has none"
+        case .emptyDataset:
+            return "the dataset name cannot be empty"
         case .fileAndShards:
             return "give either 'file' or 'shards', not both"
         case .tooFewShards(let count):

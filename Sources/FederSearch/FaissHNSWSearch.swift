@@ -11,8 +11,51 @@ import FederIndex
 /// Counts equal `faiss.cvar.hnsw_stats`: ndis = neighbours scored on every level (the entry point's first
 /// distance excluded), nhops = greedy passes + layer-0 expansions.
 public enum FaissHNSWSearch {
+    /// The upper-level descent of an earlier search of the same query on the same graph: no search parameter changes
+    /// it, so a search at another efSearch or k starts layer 0 from where it ended instead of descending again.
+    public struct Descent: Sendable, Equatable {
+        var entryPoint: Int
+        var upper: [HNSWTrace.UpperLevel]
+        var entry: Int
+        var entryDistance: Float
+        var exitDistance: Float
+        /// Nodes whose distance the descent computed, in first-computed order (the entry point first).
+        var computed: [Int]
+        /// `hnsw_stats.ndis` and `nhops` of the descent (the entry point's distance not counted, as faiss).
+        var distanceComputations: Int
+        var hops: Int
+
+        /// The descent of a faiss HNSW trace that kept its upper levels (alone, in an id map, after a transform or
+        /// as a refine index's base), or nil.
+        public init?(of trace: SearchTrace) {
+            guard trace.kind != .hnswlib, let hnsw = trace.hnsw ?? trace.refine?.base.hnsw, hnsw.entryPoint >= 0 else { return nil }
+            guard hnsw.upperLevels.allSatisfy({ !$0.passes.isEmpty }) else { return nil }
+            entryPoint = hnsw.entryPoint
+            upper = hnsw.upperLevels
+            entry = hnsw.level0.entry
+            entryDistance = hnsw.entryDistance
+            exitDistance = hnsw.upperLevels.last?.exitDistance ?? hnsw.entryDistance
+            var seen: Set<Int> = [hnsw.entryPoint]
+            computed = [hnsw.entryPoint]
+            distanceComputations = 0
+            hops = 0
+            for level in hnsw.upperLevels {
+                for pass in level.passes {
+                    hops += 1
+                    for edge in pass {
+                        distanceComputations += 1
+                        if seen.insert(edge.to).inserted { computed.append(edge.to) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// - Parameter descent: an earlier search's upper-level descent of this query on this graph (see `Descent`).
     /// - Throws: for storage or metrics the tool does not trace.
-    public static func trace(_ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int) throws -> SearchTrace {
+    public static func trace(
+        _ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int, descent: Descent? = nil
+    ) throws -> SearchTrace {
         let graph = index.graph
         let metric = index.storage.header.metric
         guard let kernel = FaissKernel(metric) else { throw FederSearchError.unsupportedMetric(metric, role: "index") }
@@ -43,15 +86,25 @@ public enum FaissHNSWSearch {
                 var previousMarks = [UInt8](repeating: 0, count: max(widest, 1))
 
                 var nearest = graph.entryPoint
-                var nearestDistance = scorer.single(nearest)
-                if !marks.testAndSet(nearest, mark: 2) { computedList.append(nearest) }
-                let entryDistance = nearestDistance
+                var nearestDistance: Float
+                let entryDistance: Float
                 var ndis = 0
                 var nhops = 0
-
-                // Upper levels: greedy passes.
                 var upper: [HNSWTrace.UpperLevel] = []
                 var level = graph.maxLevel
+                if let descent, descent.entryPoint == graph.entryPoint, descent.upper.count == graph.maxLevel {
+                    // The same descent, taken over: its computed nodes marked in the order it computed them.
+                    for node in descent.computed where !marks.testAndSet(node, mark: 2) { computedList.append(node) }
+                    (nearest, nearestDistance, entryDistance) = (descent.entry, descent.exitDistance, descent.entryDistance)
+                    (ndis, nhops, upper) = (descent.distanceComputations, descent.hops, descent.upper)
+                    level = 0
+                } else {
+                    nearestDistance = scorer.single(nearest)
+                    if !marks.testAndSet(nearest, mark: 2) { computedList.append(nearest) }
+                    entryDistance = nearestDistance
+                }
+
+                // Upper levels: greedy passes.
                 while level >= 1 {
                     var passes: [[HNSWTrace.Edge]] = []
                     var path = [nearest]

@@ -31,8 +31,9 @@ public enum Searcher {
     /// - Throws: `FederSearchError` for a bad k / nprobe / ef, a query of the wrong dimension or with NaN,
     ///   and index kinds that cannot be traced.
     /// - Returns: the trace, and warnings (such as nprobe clamped to nlist).
-    /// - Parameter previous: a whole trace of the same query on the same index at other settings: an hnswlib
-    ///   search then takes over its upper-level descent (which no setting changes) instead of descending again.
+    /// - Parameter previous: a whole trace of the same query on the same index at other settings: an HNSW search
+    ///   (hnswlib or faiss) then takes over its upper-level descent (which no setting changes) instead of descending
+    ///   again.
     public static func trace(
         _ index: IndexFile, query: [Float], request: SearchRequest, source: String = "the query", reusing previous: SearchTrace? = nil
     ) throws -> (trace: SearchTrace, warnings: [String]) {
@@ -58,14 +59,15 @@ public enum Searcher {
                     "found \(trace.results.count) of k = \(request.k) results (hnswlib's knn_query would raise here)")
             }
         case .faiss(let faiss):
-            trace = try traceFaiss(faiss, query: query, request: request, warnings: &warnings)
+            trace = try traceFaiss(
+                faiss, query: query, request: request, warnings: &warnings, descent: previous.flatMap(FaissHNSWSearch.Descent.init(of:)))
         }
         return (trace, warnings)
     }
 
-    static func traceFaiss(_ index: FaissIndex, query: [Float], request: SearchRequest, warnings: inout [String])
-        throws -> SearchTrace
-    {
+    static func traceFaiss(
+        _ index: FaissIndex, query: [Float], request: SearchRequest, warnings: inout [String], descent: FaissHNSWSearch.Descent? = nil
+    ) throws -> SearchTrace {
         switch index {
         case .flat(let flat):
             guard let kernel = FaissKernel(flat.header.metric) else {
@@ -89,9 +91,9 @@ public enum Searcher {
         case .hnsw(let hnsw):
             let ef = request.ef ?? hnsw.graph.efSearch
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
-            return try FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef)
+            return try FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef, descent: descent)
         case .idMap(let map):
-            var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings)
+            var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings, descent: descent)
             // IndexIDMap::search: labels[i] = labels[i] < 0 ? labels[i] : id_map[labels[i]].
             for position in trace.results.indices where trace.results[position].id >= 0 {
                 let internalID = trace.results[position].id
@@ -110,7 +112,7 @@ public enum Searcher {
             guard transformed.allSatisfy(\.isFinite) else {
                 throw FederSearchError.nonFiniteQuery(source: "the transformed query")
             }
-            var trace = try traceFaiss(pre.inner, query: transformed, request: request, warnings: &warnings)
+            var trace = try traceFaiss(pre.inner, query: transformed, request: request, warnings: &warnings, descent: descent)
             trace.transform = TransformTrace(
                 stages: zip(pre.chain, stages).map { TransformTrace.Stage(transform: $0.summary, output: $1) })
             if VectorTransforms.usesOpenBLAS(pre.chain) {

@@ -15,6 +15,9 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "With --vector: the row to use (0-based). Without it every row is used.")
     var row: Int?
 
+    @Option(help: "With an .hdf5 --vector: the dataset to read (default test; train, or any float dataset).")
+    var dataset: String?
+
     @Option(name: .customLong("vector-json"), help: "An inline JSON query vector, e.g. '[0.1, 0.2]'.")
     var vectorJSON: String?
 
@@ -47,6 +50,9 @@ struct QueryOptions: ParsableArguments {
         }
         if !allowMany, ids != nil { throw ValidationError("--ids traces several queries; give one with --id.") }
         if row != nil, vector == nil { throw ValidationError("--row goes with --vector.") }
+        if dataset != nil, !(vector.map { $0.lowercased().hasSuffix(".hdf5") || $0.lowercased().hasSuffix(".h5") } ?? false) {
+            throw ValidationError("--dataset goes with an .hdf5 --vector.")
+        }
         if let row, row < 0 { throw ValidationError("--row must be 0 or more (got \(row)).") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k)).") }
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1 (got \(nprobe)).") }
@@ -63,7 +69,7 @@ struct QueryOptions: ParsableArguments {
     func source() throws -> JobSpec.QuerySource {
         if let id, let label = QuerySourceText.label(id) { return .id(label) }
         if let ids, let labels = QuerySourceText.ids(ids) { return .ids(labels) }
-        if let vector { return .file(path: vector, row: row) }
+        if let vector { return .file(path: vector, row: row, dataset: dataset) }
         if let vectorJSON { return .inline(try QuerySourceText.inlineVector(vectorJSON)) }
         throw ValidationError("Please give exactly one query: --id, --ids, --vector or --vector-json.")
     }

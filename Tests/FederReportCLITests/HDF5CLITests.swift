@@ -71,6 +71,40 @@ final class HDF5CLITests: XCTestCase {
         XCTAssertNotNil(codes.first?["recall"] as? Double)
     }
 
+    /// `"dataset"` (spec) and `--dataset` (trace) read another dataset of the file: a train row finds itself.
+    func testADatasetOtherThanTestIsReadWhenNamed() throws {
+        let traced = try lines([path("ivf.faiss"), "--vector", path("ann.hdf5"), "--dataset", "train", "--row", "5", "--nprobe", "4"])
+        let first = (traced.first?["results"] as? [[String: Any]])?.first
+        XCTAssertEqual(first?["id"] as? Int, 5)
+        XCTAssertEqual((first?["distance"] as? NSNumber)?.doubleValue, 0)
+        for (dataset, file, status, message) in [
+            ("train", "ann.hdf5", Int32(0), ""), ("nope", "ann.hdf5", Int32(65), "nope"),
+            ("train", "test.npy", Int32(65), "dataset names a dataset of an .hdf5"),
+        ] {
+            let spec: [String: Any] = [
+                "indexes": ["ivf": ["file": path("ivf.faiss")]],
+                "queries": ["q": ["vector": path(file), "dataset": dataset, "row": 5]],
+                "params": ["k": 3, "nprobe": 4],
+                "comparisons": [["left": ["index": "ivf", "query": "q"], "right": ["index": "ivf", "query": "q"]]],
+            ]
+            let specPath = path("dataset.json")
+            try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: specPath))
+            let outcome = try CLI.run(["report", specPath, "-o", path("dataset.pdf"), "--summary", path("dataset.json.out"), "--quiet"])
+            XCTAssertEqual(outcome.status, status, outcome.stderr)
+            if !message.isEmpty { XCTAssertTrue(outcome.stderr.contains(message), outcome.stderr) }
+            if status == 0 {
+                let summary =
+                    try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("dataset.json.out"))))
+                    as? [String: Any]
+                let left = (summary?["comparisons"] as? [[String: Any]])?.first?["left"] as? [String: Any]
+                let result = ((left?["queries"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.first
+                XCTAssertEqual(result?["id"] as? Int, 5)
+            } else if file == "test.npy" {
+                XCTAssertTrue(outcome.stderr.contains("$.queries.q.dataset"), outcome.stderr)
+            }
+        }
+    }
+
     /// A job spec's query entry reads the file's `test` rows and takes its `neighbors` as the truth, and the page
     /// says so.
     func testAJobSpecWithAGroundTruthFile() throws {

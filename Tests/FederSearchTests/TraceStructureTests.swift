@@ -826,4 +826,30 @@ final class DescentReuseTests: XCTestCase {
             XCTAssertGreaterThan(reused, 0, name)
         }
     }
+
+    /// The same for faiss HNSW (flat, codes, integer ties, an IDMap2 around it): every efSearch and k from one descent.
+    func testReusedFaissDescentGivesTheWholeSearch() throws {
+        for name in [
+            "hnsw_flat_l2.faiss", "hnsw_flat_ip.faiss", "hnsw_flat_l2_int.faiss", "hnsw_pq_l2.faiss", "hnsw_sq8_l2.faiss",
+            "idmap2_hnsw_l2.faiss",
+        ] {
+            let path = FixtureManifest.committedDirectory().appendingPathComponent(name).path
+            let index = try IndexFile.open(path: path)
+            let queries = try VectorFile.read(path: path.replacingOccurrences(of: ".faiss", with: ".queries.npy"))
+            var reused = 0
+            for row in 0..<min(queries.count, 8) {
+                let query = queries.row(row)
+                let first = try Searcher.trace(index, query: query, request: SearchRequest(k: 5, ef: 16)).trace
+                XCTAssertNotNil(FaissHNSWSearch.Descent(of: first), name)
+                for (k, ef) in [(5, 1), (5, 5), (1, 32), (10, 200)] {
+                    let request = SearchRequest(k: k, ef: ef)
+                    let whole = try Searcher.trace(index, query: query, request: request).trace
+                    let taken = try Searcher.trace(index, query: query, request: request, reusing: first).trace
+                    XCTAssertEqual(taken, whole, "\(name) row \(row) k \(k) ef \(ef)")
+                    reused += 1
+                }
+            }
+            XCTAssertGreaterThan(reused, 0, name)
+        }
+    }
 }

@@ -44,8 +44,8 @@ public final class QueryResolver: Sendable {
         case .ids(let labels):
             guard !labels.isEmpty else { throw QueryError.emptySet(source: name) }
             queries = try labels.map { try stored($0, in: index, indexName: indexName, base: base) }
-        case .file(let path, let row):
-            let table = try self.table(path)
+        case .file(let path, let row, let dataset):
+            let table = try self.table(path, dataset: dataset)
             guard table.count > 0 else { throw QueryError.emptySet(source: path) }
             guard table.dim > 0 else { throw QueryError.zeroDimension(source: path) }
             if let row {
@@ -73,9 +73,9 @@ public final class QueryResolver: Sendable {
         return queries
     }
 
-    /// A vector file, read on first use.
-    public func table(_ path: String) throws -> VectorTable {
-        try tables.value(for: path) { try VectorFile.read(path: path) }
+    /// A vector file (an HDF5 file's `dataset`, `test` when nil), read on first use.
+    public func table(_ path: String, dataset: String? = nil) throws -> VectorTable {
+        try tables.value(for: dataset.map { "\(path)\u{0}\($0)" } ?? path) { try VectorFile.read(path: path, dataset: dataset) }
     }
 
     private func stored(_ label: Int64, in index: IndexFile, indexName: String, base: BaseVectors?) throws -> ResolvedQuery {

@@ -206,7 +206,7 @@ public enum TraceJob {
         switch source {
         case .id(let id): return "id \(id)"  // refined by the index's label style in QueryResolver
         case .ids: return "--ids"
-        case .file(let path, _): return path
+        case .file(let path, _, _): return path
         case .inline: return "--vector-json"
         }
     }
