@@ -62,117 +62,243 @@ public enum HNSWViews {
 
     // MARK: overview
 
-    /// - Complexity: O(n·d) for the projection of the drawn nodes, O(n·M) for the link counts.
+    /// Every level as a stacked plane, nodes placed by one 2-D projection shared by all levels. A level with more
+    /// nodes than can be drawn one by one is shaded by how many nodes fall in each cell (√ scale, PCA) under a
+    /// sample of them; links are drawn between drawn nodes and counted. The search's path is drawn across the
+    /// stack: each upper level's greedy path, a dashed drop where it goes down a level, and the results on layer 0.
+    /// - Complexity: O(n·d) to place every node of the shaded levels (PCA), O(n·M) for the link counts.
     public static func overview(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         let graph = input.graph
         let counts = graph.levelCounts()
-        let perLevel = counts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: " · ")
+        let perLevel = counts.enumerated().map { "L\($0.offset) \(ViewKit.grouped($0.element))" }.joined(separator: " · ")
         let subtitle =
             "\(graph.library) · M \(graph.m) · efConstruction \(graph.efConstruction) · nodes per level: \(perLevel). "
             + "A node keeps one position (\(input.projection.displayName) of the vectors) on every level it lives on."
         var (marks, content) = ViewKit.panel(
             title: "HNSW overview — \(counts.count) levels", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         guard graph.count > 0, graph.maxLevel >= 0 else { return marks }
-        let positions = project(graph, seed: input.seed, method: input.projection)
+        let placement = Placement(graph, seed: input.seed, method: input.projection)
         let levels = graph.maxLevel + 1
-        let legendItems: [(ViewKit.Symbol, String)] = [
+        let hnsw = input.trace.hnsw
+        let nodeBudget = 1200
+        // Shading pays off where the sample is a small part of the level.
+        let shadeAbove = 4 * nodeBudget
+        let shaded = input.projection == .pca && counts.contains { $0 > shadeAbove }
+        var legendItems: [(ViewKit.Symbol, String)] = [
             (.dot(theme.scored), "node"), (.line(theme.accent.withAlpha(0.5), dashed: false), "link"), (.dot(theme.accent), "entry point"),
         ]
+        if shaded { legendItems.append((.square(theme.scored.withAlpha(0.45)), "nodes per cell (√ scale)")) }
+        if hnsw != nil {
+            legendItems += [(.arrow(theme.query), "search path, dropping a level"), (.dot(theme.result), "result")]
+        }
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let area = Rect(x: plotArea.x + 96, y: plotArea.y, width: plotArea.width - 100, height: plotArea.height)
         let gap = 8.0
-        let planeHeight = max(24, (area.height - gap * Double(levels - 1)) / Double(levels))
-        let shear = min(area.width * 0.18, planeHeight * 1.2)
-        let nodeBudget = 1200
-        for (row, level) in (0..<levels).reversed().enumerated() {
-            let top = area.y + Double(row) * (planeHeight + gap)
+        // Heights by how many nodes each level holds (log), at least 26 points: a level of 5 nodes needs less
+        // room than one of a million.
+        let weights = (0..<levels).map { 1 + log10(Double(max(counts[$0], 1))) }
+        let free = max(0, area.height - gap * Double(levels - 1) - 26 * Double(levels))
+        let heights = weights.map { 26 + free * $0 / weights.reduce(0, +) }
+        let shear = min(area.width * 0.18, (heights.max() ?? 26) * 0.6)
+        var tops: [Int: Double] = [:]
+        var y = area.y
+        for level in (0..<levels).reversed() {
+            tops[level] = y
+            y += heights[level] + gap
+        }
+        func place(_ node: Int, level: Int) -> Point? {
+            guard let p = placement.position(node), let top = tops[level] else { return nil }
+            let height = heights[level]
+            let u = 0.04 + 0.92 * p.x
+            let v = 0.08 + 0.84 * p.y
+            return Point(area.x + shear * (1 - v) + u * (area.width - shear), top + v * height)
+        }
+        for level in (0..<levels).reversed() {
+            guard let top = tops[level] else { continue }
+            let height = heights[level]
             let plane = [
-                Point(area.x + shear, top), Point(area.maxX, top), Point(area.maxX - shear, top + planeHeight),
-                Point(area.x, top + planeHeight),
+                Point(area.x + shear, top), Point(area.maxX, top), Point(area.maxX - shear, top + height), Point(area.x, top + height),
             ]
             marks.append(.polygon(plane, fill: theme.background.withAlpha(0.9), stroke: Stroke(theme.panelBorder, width: 0.8)))
-            func place(_ node: Int) -> Point {
-                let p = positions[node] ?? Point(0.5, 0.5)
-                let u = 0.05 + 0.9 * p.x
-                let v = 0.1 + 0.8 * p.y
-                return Point(area.x + shear * (1 - v) + u * (area.width - shear), top + v * planeHeight)
-            }
             let nodes = nodesOn(level: level, graph: graph)
+            if shaded, nodes.count > shadeAbove {
+                marks += density(nodes, placement: placement, top: top, height: height, area: area, shear: shear, theme: theme)
+            }
             var sampled =
                 nodes.count > nodeBudget
                 ? nodes.filter { ViewKit.hashUnit(Int64($0), seed: input.seed) < Double(nodeBudget) / Double(nodes.count) }
                 : nodes
             // UMAP and t-SNE place only the nodes they were fitted on.
-            if input.projection != .pca { sampled = sampled.filter { positions[$0] != nil } }
+            if input.projection != .pca { sampled = sampled.filter { placement.position($0) != nil } }
             let drawn = Set(sampled)
             var links = 0
-            var linkMarks: [Mark] = []
+            var drawnLinks = 0
+            var segments: [(Point, Point)] = []
             for node in nodes {
                 let neighbors = graph.neighbors(node, level)
                 links += neighbors.count
-                guard drawn.contains(node) else { continue }
+                guard drawn.contains(node), let from = place(node, level: level) else { continue }
                 for neighbor in neighbors where neighbor > node || !drawn.contains(neighbor) {
-                    guard drawn.contains(neighbor) else { continue }
-                    linkMarks.append(
-                        .polyline(
-                            [place(node), place(neighbor)], stroke: Stroke(theme.accent.withAlpha(level == 0 ? 0.08 : 0.3), width: 0.5)))
+                    guard drawn.contains(neighbor), let to = place(neighbor, level: level) else { continue }
+                    drawnLinks += 1
+                    segments.append((from, to))
                 }
             }
-            marks += linkMarks
+            // The more links a plane draws, the fainter each, so thousands read as a texture, not a solid band.
+            let linkAlpha = min(0.3, 6 / Double(max(segments.count, 1)).squareRoot())
+            marks += segments.map { .polyline([$0.0, $0.1], stroke: Stroke(theme.accent.withAlpha(linkAlpha), width: 0.5)) }
             let dot = sampled.count > 600 ? 0.9 : (sampled.count > 100 ? 1.4 : 2.2)
             for node in sampled where node != graph.entryPoint {
-                marks.append(.circle(center: place(node), radius: dot, fill: theme.scored, stroke: nil))
+                if let point = place(node, level: level) {
+                    marks.append(.circle(center: point, radius: dot, fill: theme.scored.withAlpha(shaded ? 0.7 : 1), stroke: nil))
+                }
             }
-            if graph.level(graph.entryPoint) >= level {
-                marks.append(
-                    .circle(center: place(graph.entryPoint), radius: 3.5, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
+            if graph.level(graph.entryPoint) >= level, let point = place(graph.entryPoint, level: level) {
+                marks.append(.circle(center: point, radius: 3.5, fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
             }
-            var caption = "L\(level) · \(nodes.count) nodes · \(links) links"
-            if sampled.count < nodes.count { caption += " · \(sampled.count) drawn" }
-            let lines = max(1, Int(planeHeight / (theme.labelFont.size * 1.25)))
+            var caption = "L\(level) · \(ViewKit.counted(nodes.count, "node")) · \(ViewKit.counted(links, "link"))"
+            if sampled.count < nodes.count {
+                caption += " · \(ViewKit.grouped(sampled.count)) nodes and \(ViewKit.grouped(drawnLinks)) links drawn"
+            }
+            let lines = max(1, Int(height / (theme.labelFont.size * 1.25)))
             marks.append(
                 .text(
-                    TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 90, maxLines: lines)))
+                    TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 92, maxLines: lines)))
         }
+        if let hnsw { marks += path(hnsw, trace: input.trace, place: place, theme: theme) }
         return marks + legendMarks
+    }
+
+    /// The search across the stacked levels: each upper level's greedy path, a dashed drop from where it ends to
+    /// the same node a level down, layer 0's entry and the results (by rank).
+    static func path(_ hnsw: HNSWTrace, trace: SearchTrace, place: (Int, Int) -> Point?, theme: Theme) -> [Mark] {
+        var marks: [Mark] = []
+        let stroke = Stroke(theme.query, width: 1.4)
+        for upper in hnsw.upperLevels {
+            let points = upper.path.compactMap { place($0, upper.level) }
+            if points.count > 1 { marks.append(.polyline(points, stroke: stroke)) }
+            for point in points { marks.append(.circle(center: point, radius: 1.8, fill: theme.query, stroke: nil)) }
+            if let last = upper.path.last, let from = place(last, upper.level), let to = place(last, upper.level - 1) {
+                marks.append(.polyline([from, to], stroke: Stroke(theme.query, width: 1, dash: [3, 2])))
+            }
+        }
+        if let entry = place(hnsw.level0.entry, 0) {
+            marks.append(.circle(center: entry, radius: 2.6, fill: theme.query, stroke: Stroke(theme.background, width: 0.6)))
+        }
+        for result in trace.results.reversed() where result.internalID >= 0 {
+            if let point = place(result.internalID, 0) {
+                marks.append(.circle(center: point, radius: 2.4, fill: theme.result, stroke: Stroke(theme.background, width: 0.5)))
+            }
+        }
+        return marks
+    }
+
+    /// A level's nodes counted in a grid of cells on its plane, each cell shaded by the square root of its share of
+    /// the fullest cell.
+    static func density(
+        _ nodes: [Int], placement: Placement, top: Double, height: Double, area: Rect, shear: Double, theme: Theme
+    ) -> [Mark] {
+        let columns = 72
+        let rows = max(4, min(24, Int(height / 5)))
+        var grid = [Int](repeating: 0, count: columns * rows)
+        for node in nodes {
+            guard let p = placement.position(node) else { continue }
+            let column = min(columns - 1, max(0, Int(p.x * Double(columns))))
+            let row = min(rows - 1, max(0, Int(p.y * Double(rows))))
+            grid[row * columns + column] += 1
+        }
+        guard let most = grid.max(), most > 0 else { return [] }
+        func corner(_ u: Double, _ v: Double) -> Point {
+            let uu = 0.04 + 0.92 * u
+            let vv = 0.08 + 0.84 * v
+            return Point(area.x + shear * (1 - vv) + uu * (area.width - shear), top + vv * height)
+        }
+        var marks: [Mark] = []
+        for row in 0..<rows {
+            for column in 0..<columns where grid[row * columns + column] > 0 {
+                let share = (Double(grid[row * columns + column]) / Double(most)).squareRoot()
+                // Each cell reaches a little into the next, so anti-aliasing leaves no seams between them.
+                let (u0, u1) = (Double(column) / Double(columns), (Double(column + 1) + 0.3) / Double(columns))
+                let (v0, v1) = (Double(row) / Double(rows), (Double(row + 1) + 0.3) / Double(rows))
+                marks.append(
+                    .polygon(
+                        [corner(u0, v0), corner(u1, v0), corner(u1, v1), corner(u0, v1)],
+                        fill: theme.background.mixed(with: theme.scored, 0.04 + 0.56 * share),
+                        stroke: nil))
+            }
+        }
+        return marks
     }
 
     static func nodesOn(level: Int, graph: HNSWGraphView) -> [Int] {
         (0..<graph.count).filter { graph.level($0) >= level }
     }
 
-    /// Unit-square positions: PCA fitted on upper-level nodes plus a sample of level 0 (every sampled node
-    /// projected), or UMAP / t-SNE fitted on at most 2000 of them (top levels first), which alone get positions.
-    static func project(_ graph: HNSWGraphView, seed: UInt64, method: ProjectionMethod = .pca) -> [Int: Point] {
-        var sample: [Int] = []
-        let budget = 1500
-        for node in 0..<graph.count
-        where graph.level(node) > 0 || ViewKit.hashUnit(Int64(node), seed: seed) < Double(budget) / Double(max(graph.count, 1)) {
-            sample.append(node)
-        }
-        var projected: [Int: Point] = [:]
-        if method == .pca {
-            let rows = sample.prefix(4000).map { node in
-                (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+    /// Where the overview puts nodes, in the unit square: PCA fitted on upper-level nodes plus a sample of level 0
+    /// (any node placed on demand), or UMAP / t-SNE fitted on at most 2,000 of them (top levels first), which alone
+    /// get positions. The square spans the 1st to 99th percentile of the fitted nodes on each axis (the rest pinned
+    /// to its edges), so a few far vectors do not squeeze every other node into a line.
+    struct Placement {
+        let graph: HNSWGraphView
+        let pca: PCA?
+        let fitted: [Int: Point]
+        let low: Point
+        let span: Point
+
+        init(_ graph: HNSWGraphView, seed: UInt64, method: ProjectionMethod) {
+            self.graph = graph
+            var sample: [Int] = []
+            let budget = 1500
+            for node in 0..<graph.count
+            where graph.level(node) > 0 || ViewKit.hashUnit(Int64(node), seed: seed) < Double(budget) / Double(max(graph.count, 1)) {
+                sample.append(node)
             }
-            let pca = PCA.fit(Array(rows), components: 2)
-            for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
-        } else {
-            let fitted = Array(
-                sample.sorted { graph.level($0) != graph.level($1) ? graph.level($0) > graph.level($1) : $0 < $1 }.prefix(2000))
-            var values: [Float] = []
-            for node in fitted {
-                values += (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            var projected: [Int: Point] = [:]
+            if method == .pca {
+                let rows = sample.prefix(4000).map { node in
+                    (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+                }
+                let pca = PCA.fit(Array(rows), components: 2)
+                for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
+                self.pca = pca
+                fitted = [:]
+            } else {
+                let chosen = Array(
+                    sample.sorted { graph.level($0) != graph.level($1) ? graph.level($0) > graph.level($1) : $0 < $1 }.prefix(2000))
+                var values: [Float] = []
+                for node in chosen {
+                    values += (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+                }
+                let points = method.embed(VectorTable(name: "nodes", rows: values, dim: graph.dim), seed: seed)
+                for (node, point) in zip(chosen, points) { projected[node] = point }
+                pca = nil
+                fitted = projected
             }
-            let points = method.embed(VectorTable(name: "nodes", rows: values, dim: graph.dim), seed: seed)
-            for (node, point) in zip(fitted, points) { projected[node] = point }
+            func percentile(_ values: [Double], _ share: Double) -> Double {
+                let sorted = values.sorted()
+                guard !sorted.isEmpty else { return 0 }
+                return sorted[min(sorted.count - 1, Int(share * Double(sorted.count - 1)))]
+            }
+            let xs = projected.values.map(\.x)
+            let ys = projected.values.map(\.y)
+            let tail = projected.count >= 200 ? 0.01 : 0
+            low = Point(percentile(xs, tail), percentile(ys, tail))
+            span = Point(max(percentile(xs, 1 - tail) - low.x, 1e-12), max(percentile(ys, 1 - tail) - low.y, 1e-12))
         }
-        let xs = projected.values.map(\.x)
-        let ys = projected.values.map(\.y)
-        let low = Point(xs.min() ?? 0, ys.min() ?? 0)
-        let spanX = max((xs.max() ?? 1) - low.x, 1e-12)
-        let spanY = max((ys.max() ?? 1) - low.y, 1e-12)
-        return projected.mapValues { Point(($0.x - low.x) / spanX, ($0.y - low.y) / spanY) }
+
+        /// The node's place in the unit square, nil where the projection did not fit it (UMAP, t-SNE).
+        func position(_ node: Int) -> Point? {
+            guard node >= 0, node < graph.count else { return nil }
+            let raw: Point
+            if let pca {
+                raw = pca.project(pointer: graph.vector(node), dim: graph.dim)
+            } else if let point = fitted[node] {
+                raw = point
+            } else {
+                return nil
+            }
+            return Point(min(1, max(0, (raw.x - low.x) / span.x)), min(1, max(0, (raw.y - low.y) / span.y)))
+        }
     }
 
     // MARK: search

@@ -187,6 +187,22 @@ public enum ViewKit {
     }
 
     /// A deterministic value in 0..<1 from an id and a seed (for jitter that does not move between runs).
+    /// A count with thousands separated by commas: 1,000,000 (deterministic, whatever the locale).
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var text = ""
+        for (position, digit) in digits.enumerated() {
+            if position > 0, (digits.count - position) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return value < 0 ? "-" + text : text
+    }
+
+    /// "1 node", "1,797 nodes".
+    public static func counted(_ value: Int, _ noun: String) -> String {
+        "\(grouped(value)) \(value == 1 ? noun : noun + "s")"
+    }
+
     public static func hashUnit(_ id: Int64, seed: UInt64) -> Double {
         var z = UInt64(bitPattern: id) &+ seed &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
