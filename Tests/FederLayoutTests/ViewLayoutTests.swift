@@ -121,6 +121,18 @@ final class ViewLayoutTests: XCTestCase {
             assertInside(overview, "\(name) overview")
             let levelPlanes = overview.filter { if case .polygon(let points, _, _) = $0 { return points.count == 4 } else { return false } }
             XCTAssertEqual(levelPlanes.count, graph.maxLevel + 1, "\(name): one plane per level")
+            // The search across the stack: a dashed drop from every upper level, every result on layer 0.
+            let drops = overview.filter {
+                if case .polyline(let points, let stroke) = $0 {
+                    return points.count == 2 && !stroke.dash.isEmpty && stroke.color == theme.query
+                }
+                return false
+            }
+            XCTAssertEqual(drops.count, trace.hnsw?.upperLevels.count, name)
+            let results = overview.filter {
+                if case .circle(_, let radius, let fill, _) = $0 { return fill == theme.result && radius == 2.4 } else { return false }
+            }
+            XCTAssertEqual(results.count, trace.results.filter { $0.internalID >= 0 }.count, name)
             XCTAssertEqual(search, HNSWViews.search(input, in: panel, theme: theme, measurer: measurer))
         }
     }
