@@ -18,8 +18,14 @@ public enum Charts {
         public var higherIsBetter: Bool
         /// Whether a relative change means anything (not for distances from two different indexes).
         public var showsChange = true
+        /// Whether neither direction is better (path lengths, distances reached): the change is printed in grey.
+        public var neutral = false
+        /// Whether the two values share a scale that bars can show (not distances of two different vector spaces).
+        public var drawsBars = true
         /// A measure of the pair (such as result overlap): one value across both columns, no bars.
         public var shared = false
+        /// How a shared row says its value ("4 of 8 shared"); nil: the formatted value.
+        public var sharedText: String?
 
         public init(
             label: String, left: Double?, right: Double?, higherIsBetter: Bool = false, leftNote: String? = nil,
@@ -71,7 +77,8 @@ public enum Charts {
                 marks.append(
                     .text(
                         TextMark(
-                            row.format(value) + "  (one value for the pair)", at: Point((leftX + rightX + columnWidth) / 2, y + 1),
+                            row.sharedText ?? (row.format(value) + "  (one value for the pair)"),
+                            at: Point((leftX + rightX + columnWidth) / 2, y + 1),
                             font: font, color: theme.text, alignment: .center)))
                 y += rowHeight
                 continue
@@ -88,9 +95,12 @@ public enum Charts {
                 marks.append(.text(TextMark(text, at: Point(x, y + 1), font: font, color: theme.text)))
                 let barX = x + max(textWidth + 6, 44)
                 let barWidth = max(0, (columnWidth - (barX - x) - 8) * abs(value) / scale)
-                marks.append(
-                    .rect(
-                        Rect(x: barX, y: y + 3, width: max(barWidth, 0.5), height: barHeight), fill: color, stroke: nil, cornerRadius: 1.5))
+                if row.drawsBars {
+                    marks.append(
+                        .rect(
+                            Rect(x: barX, y: y + 3, width: max(barWidth, 0.5), height: barHeight), fill: color, stroke: nil,
+                            cornerRadius: 1.5))
+                }
                 if let note, rowHeight >= font.size * 2.4 {
                     marks.append(
                         .text(
@@ -104,7 +114,9 @@ public enum Charts {
                     .text(
                         TextMark(
                             delta(left, right), at: Point(deltaX, y + 1), font: font,
-                            color: deltaColor(left, right, higherIsBetter: row.higherIsBetter, theme: theme), alignment: .right)))
+                            color: row.neutral
+                                ? theme.mutedText : deltaColor(left, right, higherIsBetter: row.higherIsBetter, theme: theme),
+                            alignment: .right)))
             }
             y += rowHeight
         }

@@ -35,6 +35,11 @@ public struct Rect: Codable, Equatable, Sendable {
         Rect(x: x + dx, y: y + dy, width: max(0, width - 2 * dx), height: max(0, height - 2 * dy))
     }
 
+    /// Whether the two rectangles share more than their edges.
+    public func intersects(_ other: Rect) -> Bool {
+        x < other.maxX && other.x < maxX && y < other.maxY && other.y < maxY
+    }
+
     public func contains(_ point: Point, tolerance: Double = 1e-6) -> Bool {
         point.x >= minX - tolerance && point.x <= maxX + tolerance && point.y >= minY - tolerance
             && point.y <= maxY + tolerance

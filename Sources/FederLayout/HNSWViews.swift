@@ -474,20 +474,34 @@ public enum HNSWViews {
             .circle(
                 center: Point(x(Double(distance[hnsw.level0.entry] ?? 0)), y(hnsw.level0.entry, in: level0Band)), radius: 4,
                 fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
-        for (node, rank) in results.sorted(by: { $0.value > $1.value }) {
-            let point = Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band))
-            marks.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
-            marks += ViewKit.badge(rank, at: Point(point.x, point.y - 9), color: theme.result, theme: theme, radius: 5)
-        }
-        // Missed exact neighbours at their exact distance (a dropped one where the search scored it).
-        for miss in misses.sorted(by: { $0.exactRank > $1.exactRank }) {
+        // Missed exact neighbours at their exact distance (a dropped one where the search scored it), each labelled
+        // with its exact rank below its ring, or above it when another label is there.
+        var missMarks: [Mark] = []
+        var missBoxes: [Rect] = []
+        for miss in misses.sorted(by: { $0.exactRank < $1.exactRank }) {
             guard let node = miss.node else { continue }
             let point = Point(x(Double(miss.approximateDistance ?? miss.distance)), y(node, in: level0Band))
-            marks.append(.circle(center: point, radius: 4.2, fill: nil, stroke: Stroke(alarm, width: 1.6, dash: [2, 1.5])))
+            missMarks.append(.circle(center: point, radius: 4.2, fill: nil, stroke: Stroke(alarm, width: 1.6, dash: [2, 1.5])))
+            missBoxes.append(Rect(x: point.x - 4.2, y: point.y - 4.2, width: 8.4, height: 8.4))
+            let label = "#\(miss.exactRank)"
+            let size = measurer.measure(label, font: theme.smallFont, width: nil)
+            let below = Rect(x: point.x - size.width / 2, y: point.y + 5, width: size.width, height: size.height)
+            let above = Rect(x: below.x, y: point.y - 5 - size.height, width: size.width, height: size.height)
+            let box = missBoxes.dropLast().contains(where: { $0.intersects(below) }) ? above : below
+            missBoxes.append(box)
+            missMarks.append(.text(TextMark(label, at: Point(point.x, box.y), font: theme.smallFont, color: alarm, alignment: .center)))
+        }
+        let placed = results.map { node, rank in (rank: rank, point: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band))) }
+        let (badges, unlabelled) = ViewKit.rankBadges(
+            placed, color: theme.result, theme: theme, avoid: missBoxes,
+            bounds: Rect(x: plot.x, y: level0Band.y, width: plot.width, height: level0Band.height))
+        marks += badges + missMarks
+        if !unlabelled.isEmpty {
             marks.append(
                 .text(
                     TextMark(
-                        "#\(miss.exactRank)", at: Point(point.x, point.y + 5), font: theme.smallFont, color: alarm, alignment: .center)))
+                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results", at: Point(plot.maxX - 2, level0Band.y + 2),
+                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
         }
         let stop = hnsw.level0.stopReason.rawValue.replacingOccurrences(of: "([A-Z])", with: " $1", options: .regularExpression)
             .lowercased()

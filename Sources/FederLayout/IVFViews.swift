@@ -224,8 +224,8 @@ public enum IVFViews {
         guard let ivf = input.trace.ivf else { return [] }
         let k = input.trace.parameters.k
         let subtitle =
-            "Radius = \(input.distanceName) to the query at the centre; one sector per probed list (width ∝ vectors "
-            + "scanned, colour = probe rank, angle inside it seeded jitter). Top-\(k) numbered."
+            "Radius: \(input.distanceName) to the query (centre). One sector per probed list, width ∝ vectors scanned, "
+            + "angle inside it seeded jitter; the top \(k) numbered."
         var (marks, content) = ViewKit.panel(
             title: "IVF fine search — \(ivf.scanned.count) vectors scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let probedForLegend = ivf.probes.filter { $0.size > 0 }
@@ -248,16 +248,20 @@ public enum IVFViews {
         let span = abs(worst - start) > 0 ? abs(worst - start) : 1
         func radius(_ d: Double) -> Double { inner + (outer - inner) * min(abs(d - start) / span, 1) }
 
-        // Scale rings.
+        // Scale rings; their labels go on top of the dots, on a backing, and no badge covers them.
         let ticks = ViewKit.niceTicks(min(start, worst), max(start, worst), count: 4)
+        var ringLabels: [Mark] = []
+        var ringBoxes: [Rect] = []
         for tick in ticks where abs(tick - start) > 1e-12 {
             let r = radius(tick)
             marks.append(.circle(center: center, radius: r, fill: nil, stroke: Stroke(theme.grid, width: 0.6)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(center.x + 2, center.y - r - theme.smallFont.size - 1), font: theme.smallFont,
-                        color: theme.mutedText)))
+            let text = ViewKit.formatTick(tick)
+            let size = measurer.measure(text, font: theme.smallFont, width: nil)
+            let origin = Point(center.x + 2, center.y - r - size.height - 0.5)
+            let box = Rect(x: origin.x - 1, y: origin.y, width: size.width + 2, height: size.height)
+            ringBoxes.append(box)
+            ringLabels.append(.rect(box, fill: theme.panel.withAlpha(0.85), stroke: nil, cornerRadius: 1.5))
+            ringLabels.append(.text(TextMark(text, at: origin, font: theme.smallFont, color: theme.mutedText)))
         }
         // Sectors by probed non-empty list.
         let probed = ivf.probes.filter { $0.size > 0 }
@@ -288,7 +292,7 @@ public enum IVFViews {
         let topK = Dictionary(
             input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) },
             uniquingKeysWith: { first, _ in first })
-        var badges: [Mark] = []
+        var results: [(rank: Int, point: Point)] = []
         let dotRadius = ivf.scanned.count > 3000 ? 1.1 : (ivf.scanned.count > 800 ? 1.6 : 2.2)
         for scanned in ivf.scanned {
             guard let slot = sector[scanned.list] else { continue }
@@ -298,14 +302,25 @@ public enum IVFViews {
             let point = Point(center.x + cos(theta) * r, center.y + sin(theta) * r)
             let label = input.trace.nodeLabels?[Int(scanned.id)] ?? scanned.id
             if let rank = topK[label] {
-                badges.append(.circle(center: point, radius: 4, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
-                badges += ViewKit.badge(rank, at: Point(point.x + 7, point.y - 7), color: theme.result, theme: theme, radius: 5)
+                results.append((rank, point))
             } else {
                 marks.append(.circle(center: point, radius: dotRadius, fill: theme.category(slot.rank).withAlpha(0.75), stroke: nil))
             }
         }
+        marks += ringLabels
+        let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)
+        let (badges, unlabelled) = ViewKit.rankBadges(
+            results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + [star], bounds: plot)
         marks += badges
         marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+        if !unlabelled.isEmpty {
+            marks.append(
+                .text(
+                    TextMark(
+                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results",
+                        at: Point(plot.maxX, plot.maxY - theme.smallFont.size * 1.3),
+                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+        }
         return marks + legendMarks
     }
 
@@ -389,20 +404,30 @@ public enum IVFViews {
             uniquingKeysWith: { first, _ in first })
         let alpha = count > 3000 ? 0.35 : 0.7
         let dotRadius = count > 3000 ? 1.0 : 1.8
-        var badges: [Mark] = []
+        var results: [(rank: Int, point: Point)] = []
         for (position, index) in chosen.enumerated() {
             let entry = entries[index]
             let point = place(points[position])
             let label = input.trace.nodeLabels?[Int(entry.id)] ?? entry.id
             if let rank = topK[label] {
-                badges.append(.circle(center: point, radius: 3.5, fill: theme.result, stroke: Stroke(theme.background, width: 0.8)))
-                badges += ViewKit.badge(rank, at: Point(point.x + 7, point.y - 7), color: theme.result, theme: theme, radius: 5)
+                results.append((rank, point))
             } else {
                 marks.append(
                     .circle(center: point, radius: dotRadius, fill: theme.category(rankOf[entry.list] ?? 0).withAlpha(alpha), stroke: nil))
             }
         }
+        let queryAt = place(queryPoint)
+        let (badges, unlabelled) = ViewKit.rankBadges(
+            results, color: theme.result, theme: theme, avoid: [Rect(x: queryAt.x - 6.5, y: queryAt.y - 6.5, width: 13, height: 13)],
+            bounds: plot)
         marks += badges
+        if !unlabelled.isEmpty {
+            marks.append(
+                .text(
+                    TextMark(
+                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results", at: Point(plot.maxX - 2, plot.y + 2),
+                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
+        }
         marks.append(
             .polygon(ViewKit.star(center: place(queryPoint), radius: 6.5), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         return marks + legendMarks

@@ -194,19 +194,33 @@ public enum QuantizationViews {
                 .circle(
                     center: place(trueValues[index], approximations[index]), radius: 1.8, fill: theme.scored.withAlpha(0.55), stroke: nil))
         }
+        var rings: [Rect] = []
         for index in order where truthRows.contains(points[index].row) {
             let color = rankedOut.contains(points[index].row) ? Color(hex: 0xD55E00) : theme.truth
-            marks.append(
-                .circle(center: place(trueValues[index], approximations[index]), radius: 5, fill: nil, stroke: Stroke(color, width: 1.6)))
+            let center = place(trueValues[index], approximations[index])
+            marks.append(.circle(center: center, radius: 5, fill: nil, stroke: Stroke(color, width: 1.6)))
+            rings.append(Rect(x: center.x - 5, y: center.y - 5, width: 10, height: 10))
         }
+        // The first 20 results numbered beside their dot, clear of one another and of the rings.
+        var numbered: [(rank: Int, point: Point)] = []
         for index in order {
             guard let rank = resultRank[points[index].row] else { continue }
             let center = place(trueValues[index], approximations[index])
             if rank <= 20 {
-                marks += ViewKit.badge(rank, at: center, color: theme.result, theme: theme, radius: 5)
+                numbered.append((rank, center))
             } else {
                 marks.append(.circle(center: center, radius: 2.5, fill: theme.result, stroke: nil))
             }
+        }
+        let (badges, unlabelled) = ViewKit.rankBadges(
+            numbered, color: theme.result, theme: theme, dotRadius: 3, avoid: rings, bounds: plot)
+        marks += badges
+        if !unlabelled.isEmpty {
+            marks.append(
+                .text(
+                    TextMark(
+                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results", at: Point(plot.maxX - 3, plot.maxY - 12),
+                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
         }
         return marks + legendMarks
     }

@@ -21,8 +21,11 @@ public enum ResultStrip {
         let gap = 6.0
         let side = max(16, min(92, (content.width - gap * Double(tiles - 1)) / Double(tiles), content.height - captionHeight - 4))
         let exactIDs = Set((exact ?? []).map(\.id))
+        // Text reads across: text tiles take the strip's width (up to 130 points each), pictures stay square.
+        let width =
+            media?.kind == .text ? max(side, min(130, (content.width - gap * Double(tiles - 1)) / Double(tiles))) : side
         func tile(at index: Int) -> Rect {
-            Rect(x: content.x + Double(index) * (side + gap), y: content.y, width: side, height: side)
+            Rect(x: content.x + Double(index) * (width + gap), y: content.y, width: width, height: side)
         }
         // The query.
         let queryRect = tile(at: 0)
@@ -32,7 +35,7 @@ public enum ResultStrip {
             .text(
                 TextMark(
                     "query\n\(queryLabel)", at: Point(queryRect.center.x, queryRect.maxY + 2), font: theme.smallFont, color: theme.query,
-                    alignment: .center, width: side + gap, maxLines: 2)))
+                    alignment: .center, width: width + gap, maxLines: 2)))
         for (position, neighbor) in shown.enumerated() {
             let rect = tile(at: position + 1)
             let path = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
@@ -50,7 +53,7 @@ public enum ResultStrip {
                 .text(
                     TextMark(
                         "\(name(neighbor.id))\n\(ViewKit.format(Double(neighbor.distance)))", at: Point(rect.center.x, rect.maxY + 2),
-                        font: theme.smallFont, color: theme.text, alignment: .center, width: side + gap, maxLines: 2)))
+                        font: theme.smallFont, color: theme.text, alignment: .center, width: width + gap, maxLines: 2)))
         }
         return marks
     }
@@ -66,14 +69,21 @@ public enum ResultStrip {
     static func tileContent(for id: Int64?, path: String?, text: String?, fallback: String, rect: Rect, theme: Theme) -> [Mark] {
         var marks: [Mark] = [.rect(rect, fill: theme.background, stroke: nil, cornerRadius: 3)]
         if let path {
-            marks.append(.image(ImageMark(rect: rect.insetBy(1, 1), path: path, label: fallback)))
+            // A picture that cannot be loaded is drawn as a grey tile saying so (the id is already under the tile).
+            marks.append(.image(ImageMark(rect: rect.insetBy(1, 1), path: path, label: id == nil ? fallback : "no image")))
         } else if let text {
+            // Text in as many lines as the tile holds below the rank badge, in type small enough for a few words each.
+            // A wide tile sets it beside the badge from the top; a square one below the badge.
+            let wide = rect.width >= 60
+            let font = wide ? theme.smallFont : Font(size: max(4.5, min(theme.smallFont.size, rect.height / 7)))
+            let top = id == nil || wide ? 3.0 : 14.0
+            let left = id != nil && wide ? 15.0 : 3.0
             marks.append(
                 .text(
                     TextMark(
-                        text, at: Point(rect.x + 4, rect.y + 14), font: theme.smallFont, color: theme.text, width: rect.width - 8,
-                        maxLines: max(1, Int((rect.height - 18) / (theme.smallFont.size * 1.25))))))
-        } else {
+                        text, at: Point(rect.x + left, rect.y + top), font: font, color: theme.text, width: rect.width - left - 3,
+                        maxLines: max(1, Int((rect.height - top - 2) / (font.size * 1.25))))))
+        } else if id == nil {
             marks.append(
                 .text(
                     TextMark(

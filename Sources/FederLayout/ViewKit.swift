@@ -130,6 +130,54 @@ public enum ViewKit {
         ]
     }
 
+    /// Rank badges for marked points (results by rank): each point gets a dot, and its number goes in the first
+    /// free place around it (8 directions, then farther out with a leader line), clear of every other badge, of
+    /// every marked dot and of `avoid`, inside `bounds`; a number with no free place is left out (its dot stays).
+    /// - Returns: the marks, and the ranks left without a number.
+    public static func rankBadges(
+        _ items: [(rank: Int, point: Point)], color: Color, theme: Theme, dotRadius: Double = 3.5, radius: Double = 5,
+        avoid: [Rect] = [], bounds: Rect
+    ) -> (marks: [Mark], unlabelled: [Int]) {
+        let ordered = items.sorted { $0.rank < $1.rank }
+        var taken =
+            avoid + ordered.map { Rect(x: $0.point.x - dotRadius, y: $0.point.y - dotRadius, width: 2 * dotRadius, height: 2 * dotRadius) }
+        var dots: [Mark] = []
+        var labels: [Mark] = []
+        var unlabelled: [Int] = []
+        let directions = [-45.0, -135, 45, 135, 0, 180, -90, 90].map { $0 * Double.pi / 180 }
+        for item in ordered {
+            dots.append(.circle(center: item.point, radius: dotRadius, fill: color, stroke: Stroke(theme.background, width: 0.8)))
+            var placed = false
+            search: for distance in [dotRadius + radius + 1, dotRadius + 2 * radius + 3, dotRadius + 3 * radius + 5] {
+                for angle in directions {
+                    let center = Point(item.point.x + cos(angle) * distance, item.point.y + sin(angle) * distance)
+                    let box = Rect(x: center.x - radius, y: center.y - radius, width: 2 * radius, height: 2 * radius)
+                    guard box.x >= bounds.x, box.y >= bounds.y, box.maxX <= bounds.maxX, box.maxY <= bounds.maxY else { continue }
+                    guard !taken.contains(where: { $0.intersects(box) }) else { continue }
+                    if distance > dotRadius + radius + 1 {
+                        let start = Point(item.point.x + cos(angle) * dotRadius, item.point.y + sin(angle) * dotRadius)
+                        let end = Point(center.x - cos(angle) * radius, center.y - sin(angle) * radius)
+                        labels.append(.polyline([start, end], stroke: Stroke(color, width: 0.7)))
+                    }
+                    labels += badge(item.rank, at: center, color: color, theme: theme, radius: radius)
+                    taken.append(box)
+                    placed = true
+                    break search
+                }
+            }
+            if !placed { unlabelled.append(item.rank) }
+        }
+        return (dots + labels, unlabelled)
+    }
+
+    /// "ranks 5, 7 and 9", "rank 4".
+    public static func ranksText(_ ranks: [Int]) -> String {
+        let words = ranks.map(String.init)
+        guard let last = words.last else { return "" }
+        return (words.count == 1 ? "rank " : "ranks ")
+            + (words.count == 1 ? last : words.dropLast().joined(separator: ", ") + " and " + last)
+    }
+
     /// About `count` round tick values covering `low…high`.
     public static func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
         guard high > low, low.isFinite, high.isFinite else { return [low] }

@@ -58,6 +58,11 @@ struct ReportCommand: ParsableCommand {
     )
     var slice: String?
 
+    @Flag(
+        name: .customLong("check-layout"),
+        help: "Print one line per text that is cut with …, overlaps another text or leaves its panel; exit 1 if there is any.")
+    var checkLayout = false
+
     @OptionGroup var kernelsOption: KernelsOption
 
     @OptionGroup var threads: OMPThreadsOption
@@ -93,6 +98,7 @@ struct ReportCommand: ParsableCommand {
         request.ompThreads = threads.ompThreads
         request.explain = !noExplain
         request.slice = slice.flatMap(JobSlice.init)
+        request.checkLayout = checkLayout
         request.progress = { line in
             if !quiet, Date().timeIntervalSince(started) > 0.3 { printError("feder-report: \(line)") }
         }
@@ -100,5 +106,6 @@ struct ReportCommand: ParsableCommand {
         for warning in outcome.warnings { printError("feder-report: warning: \(warning)") }
         if !quiet { for note in outcome.notes { printError("feder-report: \(note)") } }
         if !outcome.failures.isEmpty { throw ReportError.gateFailed(outcome.failures) }
+        if !outcome.layoutProblems.isEmpty { throw ReportError.layoutProblems(outcome.layoutProblems) }
     }
 }

@@ -47,6 +47,11 @@ struct ViewCommand: ParsableCommand {
     @Option(help: "2-D projection used by the maps: pca, umap or tsne.")
     var projection: ProjectionMethod = .pca
 
+    @Flag(
+        name: .customLong("check-layout"),
+        help: "Print one line per text that is cut with …, overlaps another text or leaves its panel; exit 1 if there is any.")
+    var checkLayout = false
+
     func validate() throws {
         try query.validate(allowMany: false)
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
@@ -66,11 +71,13 @@ struct ViewCommand: ParsableCommand {
         request.seed = seed
         request.projection = projection
         request.vectors = query.vectors
+        request.checkLayout = checkLayout
         let outcome = try ViewJob.run(request)
         for warning in outcome.warnings { printError("feder-report: warning: \(warning)") }
         if output == nil {
             let pages = "\(outcome.pages) page\(outcome.pages == 1 ? "" : "s")"
             print("wrote \(outcome.path): \(pages) (\(outcome.views.map(\.rawValue).joined(separator: ", ")))")
         }
+        if !outcome.layoutProblems.isEmpty { throw ReportError.layoutProblems(outcome.layoutProblems) }
     }
 }

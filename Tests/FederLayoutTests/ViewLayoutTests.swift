@@ -74,7 +74,7 @@ final class ViewLayoutTests: XCTestCase {
         }
         XCTAssertEqual(resultBadges.count, trace.results.filter { $0.id >= 0 }.count)
         // Scored dots + result dots = scanned vectors.
-        let dots = polar.filter { if case .circle(_, let radius, _, _) = $0 { return radius < 3 || radius == 4 } else { return false } }
+        let dots = polar.filter { if case .circle(_, let radius, _, _) = $0 { return radius < 3 || radius == 3.5 } else { return false } }
         XCTAssertEqual(dots.count, trace.ivf?.scanned.count)
 
         assertInside(IVFViews.overview(input, in: panel, theme: theme, measurer: measurer), "overview")

@@ -483,17 +483,25 @@ public struct ReportComposer {
                 label: label, left: left.aggregates[key]?.mean, right: right.aggregates[key]?.mean, higherIsBetter: higherIsBetter,
                 leftNote: note(left, key), rightNote: note(right, key), format: format)
         }
+        // A single query's counts are whole numbers; a query set's are means.
+        let count: @Sendable (Double) -> String = Self.countFormat(mean: set)
         var rows: [Charts.BarRow] = [
-            row("distance computations", .distanceComputations),
-            row("vectors visited", .visited),
+            row("distance computations", .distanceComputations, format: count),
+            row("vectors visited", .visited, format: count),
             row("recall@\(left.parameters.k)", .recall, higherIsBetter: true) { String(format: "%.2f", $0) },
             row("rank of the true nearest", .rankOfTrueNearest) { set ? String(format: "%.1f", $0) : String(Int($0)) },
         ]
-        if left.aggregates[.scanned] != nil || right.aggregates[.scanned] != nil { rows.append(row("IVF vectors scanned", .scanned)) }
-        if left.aggregates[.hops] != nil || right.aggregates[.hops] != nil { rows.append(row("HNSW hops", .hops)) }
+        if left.aggregates[.scanned] != nil || right.aggregates[.scanned] != nil {
+            rows.append(row("IVF vectors scanned", .scanned, format: count))
+        }
+        if left.aggregates[.hops] != nil || right.aggregates[.hops] != nil { rows.append(row("HNSW hops", .hops, format: count)) }
         let sameIndex = sameFiles(run)
         if let leftLists = left.first.probedLists, let rightLists = right.first.probedLists {
-            rows.append(Charts.BarRow(label: "lists probed (first query)", left: Double(leftLists.count), right: Double(rightLists.count)))
+            var probedRow = Charts.BarRow(
+                label: "lists probed (first query)", left: Double(leftLists.count), right: Double(rightLists.count)
+            ) { String(Int($0)) }
+            probedRow.neutral = true
+            rows.append(probedRow)
             // List numbers name the same lists only within one index.
             if sameIndex, let both = run.result.probedBoth {
                 var row = Charts.BarRow(label: "lists probed by both", left: Double(both), right: Double(both)) { String(Int($0)) }
@@ -515,18 +523,30 @@ public struct ReportComposer {
                 }
                 let l = value(leftLevels, left.first.levelMinDistances, 0)
                 let r = value(rightLevels, right.first.levelMinDistances, 1)
-                rows.append(
-                    Charts.BarRow(label: "level \(levels - offset) path nodes (first query)", left: l.0, right: r.0) { String(Int($0)) })
+                var pathRow = Charts.BarRow(label: "level \(levels - offset) path nodes (first query)", left: l.0, right: r.0) {
+                    String(Int($0))
+                }
+                pathRow.neutral = true
+                rows.append(pathRow)
+                // Distances of two indexes over different vectors (raw, normalised) share no scale: values only.
                 var distanceRow = Charts.BarRow(label: "level \(levels - offset) best distance", left: l.1, right: r.1)
                 distanceRow.showsChange = sameIndex
+                distanceRow.drawsBars = sameIndex
+                distanceRow.neutral = true
                 rows.append(distanceRow)
             }
         }
         if let jaccard = run.result.jaccard {
-            var row = Charts.BarRow(label: "result overlap (Jaccard)", left: jaccard, right: jaccard, higherIsBetter: true) {
+            var row = Charts.BarRow(label: set ? "result overlap (mean Jaccard)" : "results in common", left: jaccard, right: jaccard) {
                 String(format: "%.2f", $0)
             }
             row.shared = true
+            if !set {
+                // One query: how many of its answers both sides returned.
+                let leftIDs = Set(left.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
+                let rightIDs = Set(right.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
+                row.sharedText = "\(leftIDs.intersection(rightIDs).count) of \(max(leftIDs.count, rightIDs.count)) shared"
+            }
             rows.append(row)
         }
         return panelMarks
@@ -534,6 +554,12 @@ public struct ReportComposer {
                 rows, leftName: "left: \(names(run).left)", rightName: "right: \(names(run).right)", in: content, theme: theme,
                 measurer: measurer,
                 leftColor: theme.left, rightColor: theme.right)
+    }
+
+    /// How the table prints a count: a mean over a query set as a decimal, a single query's count whole.
+    static func countFormat(mean: Bool) -> @Sendable (Double) -> String {
+        if mean { return { ViewKit.format($0) } }
+        return { value in value.isFinite && abs(value) < 1e15 ? ViewKit.grouped(Int(value.rounded())) : ViewKit.format(value) }
     }
 
     func results(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {

@@ -34,7 +34,7 @@ public enum ExitStatus {
             case .query: return dataError
             case .cannotRead: return cannotOpen
             case .cannotWrite: return cannotWrite
-            case .gateFailed: return gateFailed
+            case .gateFailed, .layoutProblems: return gateFailed
             case .timeBudgetExceeded, .memoryBudgetExceeded: return dataError
             }
         default:
@@ -53,6 +53,9 @@ public enum ExitStatus {
     public static func lines(for error: any Error) -> [String] {
         if case .gateFailed(let failures) = error as? ReportError {
             return failures.map { "feder-report: fail-if: \($0)" }
+        }
+        if case .layoutProblems(let problems) = error as? ReportError {
+            return problems.map { "feder-report: layout: \($0)" }
         }
         return describe(error).split(separator: "\n", omittingEmptySubsequences: true).map { "feder-report: error: \($0)" }
     }

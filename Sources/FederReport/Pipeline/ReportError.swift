@@ -18,6 +18,8 @@ public enum ReportError: Error, Sendable {
     case cannotWrite(path: String, reason: String)
     /// A `--fail-if` gate held: one line per failing side.
     case gateFailed([String])
+    /// `--check-layout` found text that is cut, overlaps other text or leaves its panel: one line each.
+    case layoutProblems([String])
 }
 
 /// Why a query could not be turned into vectors.
@@ -102,6 +104,8 @@ extension ReportError: LocalizedError {
             return "\(path): cannot write: \(reason)"
         case .gateFailed(let lines):
             return lines.map { "fail-if: \($0)" }.joined(separator: "\n")
+        case .layoutProblems(let lines):
+            return lines.map { "layout: \($0)" }.joined(separator: "\n")
         }
     }
 }

@@ -24,6 +24,8 @@ public struct ReportRequest: Sendable {
     public var ompThreads = 1
     /// Work out each query's misses and the nprobe / ef it needed.
     public var explain = true
+    /// Check every page's text (`--check-layout`): the outcome lists each text cut, overlapping or out of its panel.
+    public var checkLayout = false
     /// Run only this part of every query set (`--slice I/N`).
     public var slice: JobSlice?
     /// Short progress lines (for stderr).
@@ -43,6 +45,8 @@ public struct ReportOutcome: Sendable {
     public var warnings: [String]
     /// One line per side or comparison that crossed a `--fail-if` gate.
     public var failures: [String]
+    /// With `--check-layout`: one line per text that is cut, overlaps another or leaves its panel.
+    public var layoutProblems: [String] = []
     public var result: ReportResult
 }
 
@@ -66,7 +70,8 @@ public enum ReportJob {
         let path = request.outputPath
         request.progress("rendering \(path)")
         var writer = OutputWriter(dpi: request.dpi)
-        let written = try writer.write(composer.pages(), to: path, title: job.title)
+        let pages = composer.pages()
+        let written = try writer.write(pages, to: path, title: job.title)
         var notes = ["wrote \(written.joined(separator: ", "))"]
         if let panels = request.panels {
             let list = composer.panels()
@@ -81,9 +86,11 @@ public enum ReportJob {
             try writer.write(Data(MarkdownSummary.render(result).utf8), to: markdown)
             notes.append("markdown \(markdown)")
         }
-        return ReportOutcome(
+        var outcome = ReportOutcome(
             notes: [notes.joined(separator: "; ")], warnings: OutputWriter.summarise(writer.warnings),
             failures: request.failIf.flatMap { $0.failures(in: result) }, result: result)
+        if request.checkLayout { outcome.layoutProblems = LayoutCheck.problems(in: pages).map(\.description) }
+        return outcome
     }
 
     /// `feder-report merge`: the parts' summaries joined, written as `--summary` / `--markdown` ask.

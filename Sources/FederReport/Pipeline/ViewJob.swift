@@ -19,6 +19,8 @@ public struct ViewRequest: Sendable {
     public var dpi: Double = 144
     public var seed: UInt64 = 1
     public var projection: ProjectionMethod = .pca
+    /// Check every page's text (`--check-layout`).
+    public var checkLayout = false
     /// The vectors that were added (`--vectors`): true distances for the quantization view, the ground truth.
     public var vectors: String?
 
@@ -40,6 +42,8 @@ public struct ViewOutcome: Sendable {
     public var views: [ViewKind]
     /// Search notes and images drawn as placeholders (at most five, then a count).
     public var warnings: [String]
+    /// With `checkLayout`: one line per text that is cut, overlaps another or leaves its panel.
+    public var layoutProblems: [String] = []
 }
 
 /// `feder-report view`: trace one query and draw every view of it.
@@ -70,8 +74,10 @@ public enum ViewJob {
         let scenes = format == .pdf ? pages.pages() : [pages.singlePage()]
         var writer = OutputWriter(dpi: request.dpi)
         _ = try writer.write(scenes, to: path, title: "feder-report — \(set.indexName)")
-        return ViewOutcome(
+        var outcome = ViewOutcome(
             path: path, pages: scenes.count, views: set.views().map(\.kind),
             warnings: searchWarnings + OutputWriter.summarise(writer.warnings))
+        if request.checkLayout { outcome.layoutProblems = LayoutCheck.problems(in: scenes).map(\.description) }
+        return outcome
     }
 }
