@@ -57,10 +57,20 @@ public enum Charts {
         let leftX = rect.x + labelWidth
         let rightX = leftX + columnWidth + 6
         let deltaX = rect.maxX
+        // A side's name in smaller type when the column is too narrow for it.
+        func headerFont(_ name: String) -> Font {
+            measurer.measure(name, font: header, width: nil).width <= columnWidth - 4
+                ? header : Font(size: theme.smallFont.size, weight: .bold)
+        }
         marks.append(
-            .text(TextMark(leftName, at: Point(leftX, rect.y), font: header, color: leftColor, width: columnWidth - 4, maxLines: 1)))
+            .text(
+                TextMark(
+                    leftName, at: Point(leftX, rect.y), font: headerFont(leftName), color: leftColor, width: columnWidth - 4, maxLines: 1)))
         marks.append(
-            .text(TextMark(rightName, at: Point(rightX, rect.y), font: header, color: rightColor, width: columnWidth - 4, maxLines: 1)))
+            .text(
+                TextMark(
+                    rightName, at: Point(rightX, rect.y), font: headerFont(rightName), color: rightColor, width: columnWidth - 4,
+                    maxLines: 1)))
         marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
         let rowHeight = min(28, max(font.size * 1.3, available))
         var y = rect.y + font.size * 1.7
@@ -171,7 +181,8 @@ public enum Charts {
         let yLow = yRange?.lowerBound ?? min(0, yMinData)
         let yHigh = yRange?.upperBound ?? (yMaxData > yLow ? yMaxData * 1.05 : yLow + 1)
         func ty(_ y: Double) -> Double { plot.maxY - (y - yLow) / max(yHigh - yLow, 1e-12) * plot.height }
-        for tick in ViewKit.niceTicks(yLow, yHigh, count: 5) {
+        // As many ticks as the height holds apart (a short chart in a compact layout gets two or three).
+        for tick in ViewKit.niceTicks(yLow, yHigh, count: max(2, min(5, Int(plot.height / 16)))) {
             marks.append(.polyline([Point(plot.x, ty(tick)), Point(plot.maxX, ty(tick))], stroke: Stroke(theme.grid, width: 0.5)))
             marks.append(
                 .text(
@@ -195,11 +206,14 @@ public enum Charts {
         )
         marks.append(
             .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
-        marks.append(
-            .text(
-                TextMark(
-                    yLabel, at: Point(area.x, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText, alignment: .center,
-                    rotation: -90)))
+        // The axis name, when it fits along the axis (the panel title names the measure too).
+        if measurer.measure(yLabel, font: theme.labelFont, width: nil).width <= plot.height {
+            marks.append(
+                .text(
+                    TextMark(
+                        yLabel, at: Point(area.x, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
+                        alignment: .center, rotation: -90)))
+        }
         for line in series {
             let points = line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) }
             marks.append(.polyline(points, stroke: Stroke(line.color, width: 1.8, dash: line.dashed ? [4, 3] : [])))
@@ -256,18 +270,20 @@ public enum Charts {
         }
         marks.append(
             .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 12), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
-        marks.append(
-            .text(
-                TextMark(
-                    "queries", at: Point(area.x, plot.y + plot.height / 2), font: theme.smallFont, color: theme.mutedText,
-                    alignment: .center, rotation: -90)))
+        if measurer.measure("queries", font: theme.smallFont, width: nil).width <= plot.height {
+            marks.append(
+                .text(
+                    TextMark(
+                        "queries", at: Point(area.x, plot.y + plot.height / 2), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center, rotation: -90)))
+        }
         return marks + legendMarks
     }
 
     /// A count axis for bars in `plot`: gridlines and labels from 0, and the value at the top of the plot (the last
     /// tick, at or above `highest`). With `wholeOnly`, fractional ticks are left out.
     static func countAxis(highest: Double, ticks count: Int, wholeOnly: Bool, plot: Rect, theme: Theme) -> (marks: [Mark], top: Double) {
-        var ticks = ViewKit.niceTicks(0, highest, count: count)
+        var ticks = ViewKit.niceTicks(0, highest, count: max(1, min(count, Int(plot.height / 14))))
         if wholeOnly { ticks = ticks.filter { $0 == $0.rounded() } }
         let top = max(ticks.last ?? highest, highest)
         var marks: [Mark] = []

@@ -171,9 +171,18 @@ public enum IVFViews {
                         "#\(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
                         alignment: .center)))
         }
+        // A probe's number on its cell, unless a better-ranked probe's number is already there (a small map).
+        var numbered: [Rect] = []
         for probe in ivf.probes.prefix(40) where input.map.cells[probe.list].count >= 3 {
             let points = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }
-            marks += ViewKit.badge(probe.rank + 1, at: PowerDiagram.centroid(points), color: theme.accent, theme: theme, radius: 5.5)
+            let center = PowerDiagram.centroid(points)
+            let box = Rect(x: center.x - 5.5, y: center.y - 5.5, width: 11, height: 11)
+            if numbered.contains(where: { $0.intersects(box) }) {
+                marks.append(.circle(center: center, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+                continue
+            }
+            numbered.append(box)
+            marks += ViewKit.badge(probe.rank + 1, at: center, color: theme.accent, theme: theme, radius: 5.5)
         }
         let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
         marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
@@ -259,6 +268,8 @@ public enum IVFViews {
             let size = measurer.measure(text, font: theme.smallFont, width: nil)
             let origin = Point(center.x + 2, center.y - r - size.height - 0.5)
             let box = Rect(x: origin.x - 1, y: origin.y, width: size.width + 2, height: size.height)
+            // Near the centre of a small chart the inner rings' labels would stack: keep those with room.
+            guard !ringBoxes.contains(where: { $0.intersects(box) }) else { continue }
             ringBoxes.append(box)
             ringLabels.append(.rect(box, fill: theme.panel.withAlpha(0.85), stroke: nil, cornerRadius: 1.5))
             ringLabels.append(.text(TextMark(text, at: origin, font: theme.smallFont, color: theme.mutedText)))
@@ -273,6 +284,7 @@ public enum IVFViews {
         weights = weights.map { $0 * scale }
         var angle = -Double.pi / 2
         var sector: [Int: (start: Double, width: Double, rank: Int)] = [:]
+        var sectorBoxes: [Rect] = []
         for (position, probe) in probed.enumerated() {
             sector[probe.list] = (angle, weights[position], probe.rank)
             marks.append(
@@ -281,11 +293,14 @@ public enum IVFViews {
                     stroke: Stroke(theme.grid, width: 0.6)))
             if weights[position] > 0.18 {
                 let mid = angle + weights[position] / 2
-                marks.append(
-                    .text(
-                        TextMark(
-                            "#\(probe.list)", at: Point(center.x + cos(mid) * (outer + 8), center.y + sin(mid) * (outer + 8) - 4),
-                            font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+                let text = "#\(probe.list)"
+                let at = Point(center.x + cos(mid) * (outer + 8), center.y + sin(mid) * (outer + 8) - 4)
+                let width = measurer.measure(text, font: theme.smallFont, width: nil).width
+                let box = Rect(x: at.x - width / 2, y: at.y, width: width, height: theme.smallFont.size * 1.2)
+                if !(ringBoxes + sectorBoxes).contains(where: { $0.intersects(box) }) {
+                    sectorBoxes.append(box)
+                    marks.append(.text(TextMark(text, at: at, font: theme.smallFont, color: theme.mutedText, alignment: .center)))
+                }
             }
             angle += weights[position]
         }
@@ -310,7 +325,7 @@ public enum IVFViews {
         marks += ringLabels
         let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)
         let (badges, unlabelled) = ViewKit.rankBadges(
-            results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + [star], bounds: plot)
+            results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + sectorBoxes + [star], bounds: plot)
         marks += badges
         marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         if !unlabelled.isEmpty {

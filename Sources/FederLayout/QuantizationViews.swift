@@ -105,10 +105,13 @@ public enum QuantizationViews {
         if !rankedOut.isEmpty { summary += " · \(rankedOut.count) scored but ranked out by the approximation" }
         if unscored > 0 { summary += " · \(unscored) never scored (\(trace.ivf != nil ? "in lists not probed" : "not reached"))" }
         if truthRows.isEmpty { summary = "no exact neighbours known for this query" }
+        // On one line where it fits, else two.
+        let summaryHeight = min(
+            measurer.measure(summary, font: theme.labelFont, width: area.width).height, theme.labelFont.size * 1.25 * 2 + 1)
         marks.append(
             .text(
                 TextMark(
-                    summary, at: Point(area.x, area.y), font: theme.labelFont, color: theme.text, width: area.width, maxLines: 1)))
+                    summary, at: Point(area.x, area.y), font: theme.labelFont, color: theme.text, width: area.width, maxLines: 2)))
 
         let approximations = points.map { Double($0.approximate) }
         let trueValues = truths.map(Double.init)
@@ -122,7 +125,7 @@ public enum QuantizationViews {
         let span = max(high - low, 1e-9)
         let outside = points.indices.filter { approximations[$0] > high || trueValues[$0] > high }.count
         // The zoom said beside the summary when it fits there, else on a line of its own beneath it.
-        var top = area.y + 16
+        var top = area.y + max(16, summaryHeight + 4)
         if outside > 0 {
             let note = "zoomed in on the results: \(outside) farther dots off the axes"
             let room = area.width - measurer.measure(summary, font: theme.labelFont, width: nil).width - 12
@@ -136,7 +139,7 @@ public enum QuantizationViews {
                 marks.append(
                     .text(
                         TextMark(
-                            note, at: Point(area.x, area.y + theme.labelFont.size * 1.35), font: theme.smallFont,
+                            note, at: Point(area.x, area.y + summaryHeight + 1), font: theme.smallFont,
                             color: theme.mutedText, width: area.width, maxLines: 1)))
                 top += theme.smallFont.size * 1.35
             }
@@ -179,11 +182,17 @@ public enum QuantizationViews {
                 TextMark(
                     "true \(distanceName)", at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont, color: theme.mutedText,
                     alignment: .right)))
-        marks.append(
-            .text(
-                TextMark(
-                    "approximate (from the code)", at: Point(area.x + 4, plot.y + plot.height / 2), font: theme.labelFont,
-                    color: theme.mutedText, alignment: .center, rotation: -90)))
+        // The axis name along the axis, in smaller type or shorter when the plot is short.
+        let axisName = ["approximate (from the code)", "approximate"].first {
+            measurer.measure($0, font: theme.labelFont, width: nil).width <= plot.height
+        }
+        if let axisName {
+            marks.append(
+                .text(
+                    TextMark(
+                        axisName, at: Point(area.x + 4, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
+                        alignment: .center, rotation: -90)))
+        }
 
         // Plain dots first, then the true neighbours' rings, then the ranked results on top.
         var order = Array(points.indices)
@@ -306,7 +315,7 @@ extension QuantizationViews {
                 .text(
                     TextMark(
                         note, at: Point(leftX + 10, y + 2), font: theme.smallFont, color: theme.mutedText, width: columnWidth * 1.6,
-                        maxLines: 1)))
+                        maxLines: 2)))
         }
         if !beyond.isEmpty {
             let y = top + Double(shownLimit) * rowHeight

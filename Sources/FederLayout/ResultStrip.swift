@@ -21,6 +21,24 @@ public enum ResultStrip {
         let gap = 6.0
         let side = max(16, min(92, (content.width - gap * Double(tiles - 1)) / Double(tiles), content.height - captionHeight - 4))
         let exactIDs = Set((exact ?? []).map(\.id))
+        // Too little height for tiles with captions (a compact layout): the results as lines of text instead, under
+        // the title alone.
+        if side < 26 {
+            (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
+            var entries = shown.enumerated().map { position, neighbor in
+                "\(position + 1). \(name(neighbor.id)) · \(ViewKit.format(Double(neighbor.distance)))"
+                    + (exact != nil && !exactIDs.contains(neighbor.id) ? " ✗" : "")
+            }
+            entries.insert("query \(queryLabel):", at: 0)
+            if entries.contains(where: { $0.hasSuffix(" ✗") }) { entries.append("(✗ not among the exact top-\(results.count))") }
+            let lines = max(1, Int(content.height / (theme.smallFont.size * 1.3)))
+            marks.append(
+                .text(
+                    TextMark(
+                        entries.joined(separator: "   "), at: Point(content.x, content.y), font: theme.smallFont, color: theme.text,
+                        width: content.width, maxLines: lines)))
+            return marks
+        }
         // Text reads across: text tiles take the strip's width (up to 130 points each), pictures stay square.
         let width =
             media?.kind == .text ? max(side, min(130, (content.width - gap * Double(tiles - 1)) / Double(tiles))) : side

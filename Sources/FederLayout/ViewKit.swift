@@ -17,7 +17,7 @@ public enum ViewKit {
 
     /// A framed panel with a title and an info line; returns its marks and the rectangle left for content.
     public static func panel(
-        title: String, subtitle: String, in rect: Rect, theme: Theme, measurer: TextMeasurer, subtitleLines: Int = 2
+        title: String, subtitle: String, in rect: Rect, theme: Theme, measurer: TextMeasurer, subtitleLines: Int = 3
     ) -> (marks: [Mark], content: Rect) {
         var marks: [Mark] = [.rect(rect, fill: theme.panel, stroke: Stroke(theme.panelBorder, width: 0.75), cornerRadius: 6)]
         let inner = rect.insetBy(10, 8)

@@ -19,6 +19,36 @@ final class ReportCommandTests: XCTestCase {
 
     private func pdftotext(_ path: String) throws -> String? { try pdfText(path, layout: true) }
 
+    /// The digits example laid out by every built-in template passes the layout check.
+    func testEveryTemplatePassesTheLayoutCheck() throws {
+        let folder = repository.appendingPathComponent("Examples/digits")
+        guard
+            var spec = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("compare.json")))
+                as? [String: Any]
+        else { return XCTFail("digits spec") }
+        // The copy lives beside the original so its relative paths still resolve.
+        for template in ["compare", "compact", "slides"] {
+            spec["template"] = template
+            let copy = folder.appendingPathComponent(".layout-\(template)-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: spec).write(to: copy)
+            defer { try? FileManager.default.removeItem(at: copy) }
+            let outcome = try CLI.run([copy.path, "-o", out("\(template).pdf"), "--quiet", "--check-layout"])
+            XCTAssertEqual(outcome.status, 0, "\(template): \(outcome.stderr)")
+        }
+    }
+
+    /// `view --check-layout` on clean views exits 0, prints nothing and keeps the file.
+    func testTheLayoutCheckOfACleanViewIsQuiet() throws {
+        let outcome = try CLI.run([
+            "view", FixtureManifest.committedDirectory().appendingPathComponent("ivf_flat_l2_full.faiss").path, "--id", "3", "-o",
+            out("v.pdf"), "--check-layout",
+        ])
+        // The fixture's views are clean; the check passes and says nothing.
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertFalse(outcome.stderr.contains("layout:"), outcome.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out("v.pdf")))
+    }
+
     /// Every example spec in Examples/ renders (the README's quick start renders the first).
     func testEveryExampleRenders() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: repository.appendingPathComponent("Examples").path).sorted()
@@ -32,7 +62,8 @@ final class ReportCommandTests: XCTestCase {
                 print("note: Examples/\(folder) skipped: run Examples/\(folder)/build.py first")
                 continue
             }
-            let outcome = try CLI.run([spec, "-o", out("\(folder).pdf"), "--quiet"])
+            // Every text of every page readable whole: none cut, overlapping another or out of its panel.
+            let outcome = try CLI.run([spec, "-o", out("\(folder).pdf"), "--quiet", "--check-layout"])
             XCTAssertEqual(outcome.status, 0, "\(folder): \(outcome.stderr)")
             let pdf = try Data(contentsOf: URL(fileURLWithPath: out("\(folder).pdf")))
             XCTAssertTrue(pdf.starts(with: Data("%PDF".utf8)), folder)

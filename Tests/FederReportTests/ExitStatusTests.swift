@@ -22,6 +22,8 @@ final class ExitStatusTests: XCTestCase {
             (ReportError.cannotRead(path: "labels.txt", reason: "no such file"), 66),
             (ReportError.cannotWrite(path: "s.json", reason: "read-only"), 73),
             (ReportError.gateFailed(["comparison 1 left: recall 0.5 (recall<0.9)"]), 1),
+            (ReportError.layoutProblems(["page 2: cut: 'Top-8 nu…' is cut with … (needs 3 lines, has 2)"]), 1),
+            (SummaryMerge.Problem(file: "p1.json", detail: "slice 2/2 missing"), 65),
             (ReportError.timeBudgetExceeded(limit: 1, at: "s.json: $.comparisons[0]"), 65),
             (
                 ReportError.atSpec(
@@ -55,6 +57,9 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(
             ExitStatus.lines(for: ReportError.gateFailed(["a (recall<0.9)", "b (recall<0.9)"])),
             ["feder-report: fail-if: a (recall<0.9)", "feder-report: fail-if: b (recall<0.9)"])
+        XCTAssertEqual(
+            ExitStatus.lines(for: ReportError.layoutProblems(["page 1: overlap: 'a' overlaps 'b' (2.0 × 3.0 pt)"])),
+            ["feder-report: layout: page 1: overlap: 'a' overlaps 'b' (2.0 × 3.0 pt)"])
         XCTAssertEqual(
             ExitStatus.lines(for: QueryError.unknownID(label: .unsigned(7), index: "h.hnsw", deleted: true)),
             ["feder-report: error: id 7 is deleted in h.hnsw (hnswlib refuses it: Label not found)"])

@@ -568,7 +568,9 @@ public struct ReportComposer {
         for (side, area, name) in [(run.left, top, "left"), (run.right, bottom, "right")] {
             // Why the strip's exact neighbours are missing, on a line beneath it.
             let note = Self.missNote(side.firstTrace.measures, unsigned: side.firstTrace.kind.labelsAreUnsigned)
-            let noteHeight = note == nil ? 0 : theme.smallFont.size * 1.5
+            let noteHeight =
+                note.map { min(measurer.measure($0, font: theme.smallFont, width: area.width - 16).height, theme.smallFont.size * 2.6) + 2 }
+                ?? 0
             marks += ResultStrip.marks(
                 title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
                 results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media, queryMedia: side.queryMedia,
@@ -580,7 +582,7 @@ public struct ReportComposer {
                     .text(
                         TextMark(
                             note, at: Point(area.x + 8, area.maxY - noteHeight - 2), font: theme.smallFont, color: Color(hex: 0xD55E00),
-                            width: area.width - 16, maxLines: 1)))
+                            width: area.width - 16, maxLines: 2)))
             }
         }
         return marks
