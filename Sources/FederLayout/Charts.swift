@@ -142,7 +142,8 @@ public enum Charts {
     }
 
     static func deltaColor(_ left: Double, _ right: Double, higherIsBetter: Bool, theme: Theme) -> Color {
-        guard left != right else { return theme.mutedText }
+        // A change too small to print ("±0 %") is not coloured as better or worse either.
+        guard left != right, delta(left, right) != "±0 %" else { return theme.mutedText }
         let better = higherIsBetter ? right > left : right < left
         return better ? theme.truth : theme.query
     }

@@ -39,6 +39,14 @@ public struct ClusterMap: Sendable {
             Point(0.08 + 0.84 * (p.x - low.x) / span, 0.08 + 0.84 * (p.y - low.y) / span)
         }
         let centers = projected.map(unit)
+        // Past `cellLimit` lists a power diagram costs minutes and its cells are specks: the lists are drawn as
+        // points at their projected centroids instead (`hasCells` false).
+        guard sizes.count <= ClusterMap.cellLimit else {
+            return ClusterMap(
+                cells: Array(repeating: [], count: sizes.count), sites: centers, sizes: sizes, pca: pca, low: low, span: span,
+                method: method,
+                centroidRows: rows, projected: projected)
+        }
         let total = Double(max(sizes.reduce(0, +), 1))
         let mean = total / Double(max(sizes.count, 1))
         let floorShare = 0.18 * mean
@@ -47,7 +55,23 @@ public struct ClusterMap: Sendable {
         let radii = weighted.map { (0.62 * $0 / (Double.pi * weightedTotal)).squareRoot() }
         let bounds = Rect(x: 0, y: 0, width: 1, height: 1)
         let relaxed = CircleRelaxation.relax(centers: centers, radii: radii, bounds: bounds, iterations: 240, padding: 0.002)
-        let cells = PowerDiagram.cells(sites: relaxed, weights: radii.map { $0 * $0 }, bounds: bounds)
+        var cells = PowerDiagram.cells(sites: relaxed, weights: radii.map { $0 * $0 }, bounds: bounds)
+        // A cell on the map's edge has no neighbour beyond it and would stretch towards the square's border: it is cut to
+        // a 24-gon around its circle (2.5 × its radius, 1.5 × on a map of many small cells, where the edge cells are
+        // wedges between their neighbours), so its area still says its list's size.
+        for list in cells.indices {
+            let reach = (sizes.count > 256 ? 1.5 : 2.5) * radii[list]
+            let site = relaxed[list]
+            // Cells packed among neighbours end well inside the reach; only those with nothing beyond them reach out.
+            guard cells[list].contains(where: { ($0.x - site.x) * ($0.x - site.x) + ($0.y - site.y) * ($0.y - site.y) > reach * reach })
+            else { continue }
+            for step in 0..<24 {
+                let angle = Double(step) * Double.pi / 12
+                let normal = Point(cos(angle), sin(angle))
+                cells[list] = PowerDiagram.clip(cells[list]) { x in (x.x - site.x) * normal.x + (x.y - site.y) * normal.y - reach }
+            }
+            if cells[list].count < 3 { cells[list] = [] }
+        }
         return ClusterMap(
             cells: cells, sites: relaxed, sizes: sizes, pca: pca, low: low, span: span, method: method, centroidRows: rows,
             projected: projected)
@@ -69,6 +93,12 @@ public struct ClusterMap: Sendable {
         let y = 0.08 + 0.84 * (p.y - low.y) / span
         return Point(min(max(x, 0.02), 0.98), min(max(y, 0.02), 0.98))
     }
+
+    /// The most lists drawn as cells; larger indexes are drawn as points.
+    public static let cellLimit = 4096
+
+    /// Whether the lists are cells (else points at `sites`).
+    public var hasCells: Bool { sizes.count <= Self.cellLimit }
 
     /// The largest square inside `rect`, centred: where the unit square is drawn.
     public static func square(in rect: Rect) -> Rect {

@@ -48,7 +48,9 @@ public enum IVFViews {
         let smallest = sizes.indices.filter { sizes[$0] > 0 }.min { sizes[$0] < sizes[$1] } ?? 0
         let subtitle =
             "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
-            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · cell area ∝ list size, placed by \(input.map.method.displayName) of the centroids"
+            + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · "
+            + (input.map.hasCells ? "cell area ∝ list size" : "one point per list, area ∝ list size")
+            + ", placed by \(input.map.method.displayName) of the centroids"
         var (marks, content) = ViewKit.panel(
             title: "IVF overview — \(input.index.code), nlist \(sizes.count)", subtitle: subtitle, in: rect, theme: theme,
             measurer: measurer)
@@ -59,6 +61,14 @@ public enum IVFViews {
         let (mapArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let square = ClusterMap.square(in: mapArea)
         let maxSize = Double(max(sizes.max() ?? 1, 1))
+        if !input.map.hasCells {
+            marks += listPoints(input.map, square: square, theme: theme) { list in
+                sizes[list] == 0 ? theme.background : theme.ramp(Double(sizes[list]) / maxSize)
+            }
+            marks += largestLabels(
+                input.map, at: { ClusterMap.map(input.map.sites[$0], into: square) }, within: mapArea, theme: theme, measurer: measurer)
+            return marks + legendMarks
+        }
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
             let points = cell.map { ClusterMap.map($0, into: square) }
             let size = sizes[list]
@@ -68,11 +78,109 @@ public enum IVFViews {
                 marks.append(.polygon(points, fill: theme.ramp(Double(size) / maxSize), stroke: Stroke(theme.panel, width: 1)))
             }
         }
-        marks += cellLabels(input.map, square: square, theme: theme, minimumArea: 900) { list in
-            (text: "#\(list) · \(sizes[list])", fill: sizes[list] == 0 ? theme.background : theme.ramp(Double(sizes[list]) / maxSize))
+        if sizes.count > 256 {
+            // Cells too small to hold a name: the largest lists named beside theirs.
+            marks += largestLabels(
+                input.map,
+                at: { list in
+                    input.map.cells[list].count >= 3
+                        ? PowerDiagram.centroid(input.map.cells[list].map { ClusterMap.map($0, into: square) }) : nil
+                },
+                within: mapArea, theme: theme, measurer: measurer)
+        } else {
+            marks += cellLabels(input.map, square: square, theme: theme, minimumArea: 900) { list in
+                (text: "#\(list) · \(sizes[list])", fill: sizes[list] == 0 ? theme.background : theme.ramp(Double(sizes[list]) / maxSize))
+            }
         }
         marks += clusterThumbnails(input, square: square, theme: theme)
         return marks + legendMarks
+    }
+
+    /// Every centroid on one distance axis (linear near the probed ones, logarithmic past 2× the cut): the probed
+    /// lists in probe colour left of the nprobe cut, the rest grey, lists holding a missed exact neighbour in red.
+    static func coarseStrip(_ input: Input, missedLists: Set<Int>, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let ivf = input.trace.ivf else { return [] }
+        let distances = ivf.centroidDistances.map(Double.init).filter(\.isFinite)
+        guard let low = distances.min(), let high = distances.max(), high > low else { return [] }
+        let probed = ivf.probes.map { Double($0.distance) }.filter(\.isFinite)
+        let best = input.largerIsBetter ? high : low
+        let worst = input.largerIsBetter ? low : high
+        let cut = input.largerIsBetter ? (probed.min() ?? best) : (probed.max() ?? best)
+        let scale = DistanceScale(best: best, worst: worst, knee: 2 * max(abs(cut - best), 1e-12))
+        let label = "all \(ViewKit.grouped(ivf.centroidDistances.count)) centroids by \(input.distanceName) →"
+        var marks: [Mark] = [
+            .text(TextMark(label, at: Point(rect.x, rect.y), font: theme.smallFont, color: theme.mutedText))
+        ]
+        let axis = Rect(x: rect.x + 4, y: rect.y + 10, width: rect.width - 8, height: rect.height - 26)
+        func x(_ d: Double) -> Double { axis.x + axis.width * scale.fraction(d) }
+        marks.append(.polyline([Point(axis.x, axis.maxY), Point(axis.maxX, axis.maxY)], stroke: Stroke(theme.mutedText, width: 0.6)))
+        for tick in scale.ticks() {
+            marks.append(
+                .polyline([Point(x(tick), axis.maxY), Point(x(tick), axis.maxY + 2)], stroke: Stroke(theme.mutedText, width: 0.6)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(x(tick), axis.maxY + 3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
+        }
+        let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        for (list, distance) in ivf.centroidDistances.enumerated() where rankOf[list] == nil && !missedLists.contains(list) {
+            let jitter = ViewKit.hashUnit(Int64(list), seed: input.seed)
+            let y = axis.y + 2 + (axis.height - 6) * jitter
+            marks.append(
+                .polyline([Point(x(Double(distance)), y), Point(x(Double(distance)), y + 3)], stroke: Stroke(theme.quiet, width: 0.6)))
+        }
+        for list in missedLists.sorted() where list < ivf.centroidDistances.count {
+            let at = x(Double(ivf.centroidDistances[list]))
+            marks.append(.polyline([Point(at, axis.y), Point(at, axis.maxY)], stroke: Stroke(Color(hex: 0xD55E00), width: 1.2)))
+        }
+        for probe in ivf.probes where probe.distance.isFinite {
+            let at = x(Double(probe.distance))
+            marks.append(.polyline([Point(at, axis.y), Point(at, axis.maxY)], stroke: Stroke(theme.accent, width: 1)))
+        }
+        // The cut: between the last probed list and the next one.
+        let next = ivf.centroidDistances.enumerated().filter { rankOf[$0.offset] == nil }.map { Double($0.element) }
+        let following = input.largerIsBetter ? next.max() : next.min()
+        let cutX = following.map { (x(cut) + x($0)) / 2 } ?? x(cut)
+        marks.append(.polyline([Point(cutX, axis.y - 2), Point(cutX, axis.maxY)], stroke: Stroke(theme.text, width: 0.8, dash: [2, 2])))
+        let cutLabel = "nprobe \(ivf.probes.count) cut"
+        let labelWidth = measurer.measure(cutLabel, font: theme.smallFont, width: nil).width
+        let labelX = min(cutX + 3, rect.maxX - labelWidth)
+        if labelX > rect.x + measurer.measure(label, font: theme.smallFont, width: nil).width + 6 {
+            marks.append(.text(TextMark(cutLabel, at: Point(labelX, rect.y), font: theme.smallFont, color: theme.text)))
+        }
+        return marks
+    }
+
+    /// Every list as a point at its projected centroid (maps with too many lists for cells), area ∝ list size.
+    static func listPoints(_ map: ClusterMap, square: Rect, theme: Theme, fill: (Int) -> Color) -> [Mark] {
+        let mean = Double(max(map.sizes.reduce(0, +), 1)) / Double(max(map.sizes.count, 1))
+        let base = min(2.5, max(0.6, square.width / Double(map.sizes.count).squareRoot() * 0.35))
+        return map.sites.indices.map { list in
+            let radius = base * min(2.5, max(0.5, (Double(max(map.sizes[list], 1)) / mean).squareRoot()))
+            return .circle(center: ClusterMap.map(map.sites[list], into: square), radius: radius, fill: fill(list), stroke: nil)
+        }
+    }
+
+    /// The ten largest lists named ("#list · size") beside where they are drawn, each where its name has room.
+    static func largestLabels(
+        _ map: ClusterMap, at place: (Int) -> Point?, within area: Rect, theme: Theme, measurer: TextMeasurer
+    ) -> [Mark] {
+        let sizes = map.sizes
+        var marks: [Mark] = []
+        var taken: [Rect] = []
+        for list in sizes.indices.sorted(by: { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }).prefix(10) {
+            guard let point = place(list) else { continue }
+            let text = "#\(list) · \(sizes[list])"
+            let size = measurer.measure(text, font: theme.smallFont, width: nil)
+            let box = Rect(x: point.x + 4, y: point.y - size.height / 2, width: size.width + 2, height: size.height)
+            guard box.maxX <= area.maxX, !taken.contains(where: { $0.intersects(box) }) else { continue }
+            taken.append(box)
+            marks.append(.circle(center: point, radius: 1.5, fill: theme.text, stroke: nil))
+            marks.append(.rect(box, fill: theme.panel.withAlpha(0.85), stroke: nil, cornerRadius: 1.5))
+            marks.append(.text(TextMark(text, at: Point(box.x + 1, box.y), font: theme.smallFont, color: theme.text)))
+        }
+        return marks
     }
 
     /// List numbers at cell centroids, where the cell is large enough to hold one.
@@ -80,11 +188,17 @@ public enum IVFViews {
         _ map: ClusterMap, square: Rect, theme: Theme, minimumArea: Double, label: (Int) -> (text: String, fill: Color)
     ) -> [Mark] {
         var marks: [Mark] = []
+        var taken: [Rect] = []
         for (list, cell) in map.cells.enumerated() where cell.count >= 3 {
             let points = cell.map { ClusterMap.map($0, into: square) }
             guard PowerDiagram.polygonArea(points) >= minimumArea else { continue }
             let center = PowerDiagram.centroid(points)
             let (text, fill) = label(list)
+            // Two labels never share a place (long thin cells at the map's edge put centroids close together).
+            let width = Double(text.count) * theme.smallFont.size * 0.6
+            let box = Rect(x: center.x - width / 2, y: center.y - 4, width: width, height: theme.smallFont.size * 1.2)
+            guard !taken.contains(where: { $0.intersects(box) }) else { continue }
+            taken.append(box)
             marks.append(
                 .text(
                     TextMark(
@@ -129,6 +243,15 @@ public enum IVFViews {
             + "the \(nprobe) best lists are probed in rank order, empty ones skipped."
         var (marks, content) = ViewKit.panel(
             title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        // Beneath the map, when there is room: every centroid by its distance, so the reason the probed lists were
+        // chosen (they are the nearest) is seen whatever the projection does to them.
+        let stripHeight = 50.0
+        var strip: Rect?
+        if content.height > 200, ivf.centroidDistances.count > ivf.probes.count {
+            let (upper, lower) = content.sliceTop(content.height - stripHeight)
+            content = upper
+            strip = Rect(x: lower.x, y: lower.y + 4, width: lower.width, height: lower.height - 4)
+        }
         let (mapPart, listPart) = content.sliceRight(min(170, content.width * 0.34))
         // Lists not probed that hold an exact neighbour the search missed, with their coarse rank.
         let missed = Dictionary(
@@ -146,6 +269,26 @@ public enum IVFViews {
             measurer: measurer)
         let square = ClusterMap.square(in: mapArea)
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        // Where a list sits: its cell's centroid, or its point on a map of points.
+        func center(of list: Int) -> Point? {
+            guard list >= 0, list < input.map.sizes.count else { return nil }
+            if input.map.hasCells {
+                guard input.map.cells[list].count >= 3 else { return nil }
+                return PowerDiagram.centroid(input.map.cells[list].map { ClusterMap.map($0, into: square) })
+            }
+            return ClusterMap.map(input.map.sites[list], into: square)
+        }
+        if !input.map.hasCells {
+            marks += listPoints(input.map, square: square, theme: theme) { list in
+                input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.6)
+            }
+            for (list, rank) in missed.sorted(by: { $0.key < $1.key }) {
+                guard let point = center(of: list) else { continue }
+                marks.append(.circle(center: point, radius: 4, fill: nil, stroke: Stroke(alarm, width: 1.4, dash: [2, 1.5])))
+                marks.append(
+                    .text(TextMark("#\(rank)", at: point + Point(0, 4), font: theme.smallFont, color: alarm, alignment: .center)))
+            }
+        }
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
             let points = cell.map { ClusterMap.map($0, into: square) }
             if let rank = rankOf[list] {
@@ -173,9 +316,8 @@ public enum IVFViews {
         }
         // A probe's number on its cell, unless a better-ranked probe's number is already there (a small map).
         var numbered: [Rect] = []
-        for probe in ivf.probes.prefix(40) where input.map.cells[probe.list].count >= 3 {
-            let points = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }
-            let center = PowerDiagram.centroid(points)
+        for probe in ivf.probes.prefix(40) {
+            guard let center = center(of: probe.list) else { continue }
             let box = Rect(x: center.x - 5.5, y: center.y - 5.5, width: 11, height: 11)
             if numbered.contains(where: { $0.intersects(box) }) {
                 marks.append(.circle(center: center, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
@@ -186,6 +328,11 @@ public enum IVFViews {
         }
         let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
         marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+
+        if let strip {
+            let missedLists = (input.trace.measures?.misses ?? []).filter { $0.reason == .unprobedList }.compactMap(\.list)
+            marks += coarseStrip(input, missedLists: Set(missedLists), in: strip, theme: theme, measurer: measurer)
+        }
 
         // Side list: rank, cluster, size, distance.
         var y = listPart.y

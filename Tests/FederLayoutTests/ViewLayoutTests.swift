@@ -93,12 +93,45 @@ final class ViewLayoutTests: XCTestCase {
         let sizes = ivf.invertedLists.sizes
         let map = ClusterMap.build(centroids: centroids, sizes: sizes)
         let areas = map.cells.map(PowerDiagram.polygonArea)
-        XCTAssertEqual(areas.reduce(0, +), 1, accuracy: 1e-6)
+        // The power diagram tiles the square; cells at the map's edge are cut back towards their circle, so the
+        // cells cover most of it and never more.
+        XCTAssertLessThanOrEqual(areas.reduce(0, +), 1 + 1e-6)
+        XCTAssertGreaterThan(areas.reduce(0, +), 0.8)
+        XCTAssertTrue(map.hasCells)
         XCTAssertTrue(sizes.contains(0), "the fixture has empty lists")
         // Larger lists get larger cells on average: the biggest list's cell beats every empty list's.
         let largest = try XCTUnwrap(sizes.indices.max { sizes[$0] < sizes[$1] })
         for list in sizes.indices where sizes[list] == 0 { XCTAssertGreaterThan(areas[largest], areas[list]) }
         XCTAssertEqual(map.cells.count, sizes.count)
+        // No cell reaches farther than 2.5 circle radii from its site: an edge cell no longer claims the square's corner.
+        let total = Double(max(sizes.reduce(0, +), 1))
+        let floorShare = 0.18 * total / Double(sizes.count)
+        let weighted = sizes.map { max(Double($0), floorShare) }
+        let radii = weighted.map { (0.62 * $0 / (Double.pi * weighted.reduce(0, +))).squareRoot() }
+        for (list, cell) in map.cells.enumerated() {
+            let site = map.sites[list]
+            let farthest =
+                cell.map { (point: Point) -> Double in
+                    let dx = point.x - site.x
+                    let dy = point.y - site.y
+                    return (dx * dx + dy * dy).squareRoot()
+                }.max() ?? 0
+            XCTAssertLessThanOrEqual(farthest, 2.5 * radii[list] * 1.01 + 1e-9, "list \(list)")
+        }
+    }
+
+    func testMapsOfManyListsArePointsAtTheirCentroids() throws {
+        let index = try open("ivf_flat_l2_full_empty_lists.faiss")
+        guard case .faiss(.ivf(let ivf)) = index, let centroids = ivf.centroids else { return XCTFail("not IVF") }
+        // The same centroids, their sizes repeated past the cell limit: no cells, one site per list, inside the square.
+        let rows = (0..<(ClusterMap.cellLimit + 1)).flatMap { centroids.row($0 % centroids.count) }
+        let many = VectorTable(name: "many", rows: rows, dim: centroids.dim)
+        let sizes = (0..<many.count).map { ivf.invertedLists.sizes[$0 % ivf.invertedLists.sizes.count] }
+        let map = ClusterMap.build(centroids: many, sizes: sizes)
+        XCTAssertFalse(map.hasCells)
+        XCTAssertEqual(map.sites.count, sizes.count)
+        XCTAssertTrue(map.cells.allSatisfy(\.isEmpty))
+        XCTAssertTrue(map.sites.allSatisfy { (0...1).contains($0.x) && (0...1).contains($0.y) })
     }
 
     func testHNSWSearchViewMatchesTheTrace() throws {

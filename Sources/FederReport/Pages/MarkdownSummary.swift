@@ -23,7 +23,7 @@ public enum MarkdownSummary {
             let title = cell(comparison.title) + (queries > 1 ? " (\(queries) queries)" : "")
             lines.append(
                 "| \(position + 1) | \(title) | \(cell(left.index)) · \(cell(left.query)) → \(cell(right.index)) · \(cell(right.query)) | \(pair(.visited)) | "
-                    + "\(pair(.distanceComputations)) | \(recall) | \(comparison.jaccard.map { String(format: "%.2f", $0) } ?? "—") |")
+                    + "\(pair(.distanceComputations)) | \(recall) | \(comparison.overlapText ?? "—") |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -277,7 +277,7 @@ public struct ReportComposer {
             } else {
                 cells.append(("—", theme.mutedText))
             }
-            cells.append((run.result.jaccard.map { String(format: "%.2f", $0) } ?? "—", theme.text))
+            cells.append((run.result.overlapText ?? "—", theme.text))
             x = area.x
             for ((text, textColor), (_, share)) in zip(cells, columns) {
                 scene.marks.append(
@@ -290,7 +290,8 @@ public struct ReportComposer {
         }
         let note =
             "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
-            + "overlap = Jaccard of the two result lists. Green: better on the right; vermillion: worse."
+            + "overlap = answers both sides returned (one query), or the mean Jaccard overlap of the result lists (query sets). "
+            + "Green: better on the right; vermillion: worse."
         scene.marks.append(
             .text(
                 TextMark(
@@ -541,12 +542,7 @@ public struct ReportComposer {
                 String(format: "%.2f", $0)
             }
             row.shared = true
-            if !set {
-                // One query: how many of its answers both sides returned.
-                let leftIDs = Set(left.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
-                let rightIDs = Set(right.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
-                row.sharedText = "\(leftIDs.intersection(rightIDs).count) of \(max(leftIDs.count, rightIDs.count)) shared"
-            }
+            if !set { row.sharedText = run.result.overlapText }
             rows.append(row)
         }
         return panelMarks
