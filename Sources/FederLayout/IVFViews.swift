@@ -386,10 +386,16 @@ public enum IVFViews {
             title: "IVF fine search — \(ivf.scanned.count) vectors scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let probedForLegend = ivf.probes.filter { $0.size > 0 }
         var legendItems: [(ViewKit.Symbol, String)] = [(.star(theme.query), "query"), (.badge(theme.result), "top-\(k) result, by rank")]
-        for probe in probedForLegend.prefix(4) {
+        // Every colour drawn is in the legend: up to six lists each in its own, the rest grey under one entry.
+        let named = probedForLegend.count <= 6 ? probedForLegend.count : 5
+        let coloured = Set(probedForLegend.prefix(named).map(\.rank))
+        func listColor(_ rank: Int) -> Color { coloured.contains(rank) ? theme.category(rank) : theme.quiet }
+        for probe in probedForLegend.prefix(named) {
             legendItems.append((.dot(theme.category(probe.rank)), "list #\(probe.list) (probe \(probe.rank + 1))"))
         }
-        if probedForLegend.count > 4 { legendItems.append((.dot(theme.quiet), "… \(probedForLegend.count - 4) more lists")) }
+        if probedForLegend.count > named {
+            legendItems.append((.dot(theme.quiet), "\(probedForLegend.count - named) more lists"))
+        }
         legendItems.append((.line(theme.grid, dashed: false), "rings: \(input.distanceName)"))
         let (plot, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let center = plot.center
@@ -466,7 +472,7 @@ public enum IVFViews {
             if let rank = topK[label] {
                 results.append((rank, point))
             } else {
-                marks.append(.circle(center: point, radius: dotRadius, fill: theme.category(slot.rank).withAlpha(0.75), stroke: nil))
+                marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
             }
         }
         marks += ringLabels
