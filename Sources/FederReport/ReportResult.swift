@@ -79,10 +79,10 @@ public struct ComparisonResult: Codable, Equatable, Sendable {
     public var sweep: SweepResult?
 
     /// How much the two sides' answers agree, in words: "4 of 5 shared" for one query each, the mean Jaccard overlap
-    /// ("0.36 mean Jaccard") for query sets; nil when the sides ran different numbers of queries.
+    /// ("0.36") for query sets; nil when the sides ran different numbers of queries.
     public var overlapText: String? {
         guard let jaccard else { return nil }
-        guard left.queryCount == 1, right.queryCount == 1 else { return String(format: "%.2f mean Jaccard", jaccard) }
+        guard left.queryCount == 1, right.queryCount == 1 else { return String(format: "%.2f", jaccard) }
         let leftIDs = Set(left.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
         let rightIDs = Set(right.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
         return "\(leftIDs.intersection(rightIDs).count) of \(max(leftIDs.count, rightIDs.count)) shared"

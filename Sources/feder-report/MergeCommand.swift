@@ -41,6 +41,9 @@ struct MergeCommand: ParsableCommand {
             files: parts, summary: summary, markdown: markdown, failIf: failIf.compactMap(FailCondition.init))
         if summary == nil, markdown == nil { print(MarkdownSummary.render(outcome.result), terminator: "") }
         if !quiet { for note in outcome.notes { printError("feder-report: \(note)") } }
+        if GitHubActions.isActive() {
+            for line in GitHubActions.errors(outcome.failures, title: "feder-report --fail-if") { print(line) }
+        }
         if !outcome.failures.isEmpty { throw ReportError.gateFailed(outcome.failures) }
     }
 }

@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Report file: .pdf (all pages), .png or .svg (one file per page: x-1.png …).")
     var output: String?
 
-    @Option(help: "Also write every panel as its own PNG into this folder.")
+    @Option(help: "Also write every panel as its own PNG and SVG into this folder.")
     var panels: String?
 
     @Option(help: "Also write every number in the report as JSON.")
@@ -105,6 +105,9 @@ struct ReportCommand: ParsableCommand {
         let outcome = try ReportJob.run(request)
         for warning in outcome.warnings { printError("feder-report: warning: \(warning)") }
         if !quiet { for note in outcome.notes { printError("feder-report: \(note)") } }
+        if GitHubActions.isActive() {
+            for line in GitHubActions.errors(outcome.failures, title: "feder-report --fail-if") { print(line) }
+        }
         if !outcome.failures.isEmpty { throw ReportError.gateFailed(outcome.failures) }
         if !outcome.layoutProblems.isEmpty { throw ReportError.layoutProblems(outcome.layoutProblems) }
     }

@@ -19,6 +19,23 @@ final class ReportCommandTests: XCTestCase {
 
     private func pdftotext(_ path: String) throws -> String? { try pdfText(path, layout: true) }
 
+    /// Under GitHub Actions a failing gate is also an `::error::` annotation on standard output, one per failure.
+    func testFailIfUnderGitHubActionsAnnotatesEachFailure() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GITHUB_ACTIONS"] = "true"
+        let outcome = try CLI.run(
+            [digits, "-o", out("gha.pdf"), "--quiet", "--fail-if", "recall<2"], environment: environment)
+        XCTAssertEqual(outcome.status, 1, outcome.stderr)
+        let annotations = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("::error title=feder-report --fail-if::") }
+        let failures = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("feder-report: fail-if: ") }
+        XCTAssertEqual(annotations.count, failures.count)
+        XCTAssertGreaterThan(annotations.count, 0)
+        // Outside a workflow: no annotation.
+        environment["GITHUB_ACTIONS"] = nil
+        let plain = try CLI.run([digits, "-o", out("gha.pdf"), "--quiet", "--fail-if", "recall<2"], environment: environment)
+        XCTAssertFalse(plain.stdout.contains("::error"), plain.stdout)
+    }
+
     /// The digits example laid out by every built-in template passes the layout check.
     func testEveryTemplatePassesTheLayoutCheck() throws {
         let folder = repository.appendingPathComponent("Examples/digits")
@@ -120,6 +137,10 @@ final class ReportCommandTests: XCTestCase {
         let panels = try FileManager.default.contentsOfDirectory(atPath: out("panels"))
         XCTAssertTrue(panels.contains("comparison-01-views.png"), "\(panels)")
         XCTAssertTrue(panels.contains("comparison-04-sweep.png"), "\(panels)")
+        // Each panel as SVG too.
+        XCTAssertEqual(panels.filter { $0.hasSuffix(".svg") }.count, panels.filter { $0.hasSuffix(".png") }.count)
+        let svg = try String(contentsOfFile: out("panels/comparison-04-sweep.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<?xml") || svg.hasPrefix("<svg"), String(svg.prefix(80)))
     }
 
     /// Which single-query sides miss recall 0.9 is decided independently: the libraries' own answers

@@ -40,8 +40,11 @@ public struct OutputWriter: Sendable {
         } catch {
             throw RenderError.cannotWrite(path: folder, reason: error.localizedDescription)
         }
+        // Each panel twice: a PNG for documents and chat, an SVG that scales (and whose text can be searched).
         for panel in panels {
-            note(try DocumentWriter.write([panel.scene], to: (folder as NSString).appendingPathComponent(panel.name + ".png"), dpi: dpi))
+            let base = (folder as NSString).appendingPathComponent(panel.name)
+            note(try DocumentWriter.write([panel.scene], to: base + ".png", dpi: dpi))
+            note(try DocumentWriter.write([panel.scene], to: base + ".svg", dpi: dpi))
         }
     }
 
