@@ -381,7 +381,7 @@ public struct JobRunner {
                         TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), ks: ks, base: side.base)
                     } ?? []
                 if let curve = try IVFCurve.build(
-                    index: side.index, queries: side.vectors, exactPlusOne: exactPlusOne, k: k, request: request)
+                    index: side.index, queries: side.vectors, exactPlusOne: exactPlusOne, k: k, request: request, values: sweep.values)
                 {
                     for value in sweep.values {
                         try checkBudget(started: started, at: comparison.path + ".sweep")
