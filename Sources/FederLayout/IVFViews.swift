@@ -245,9 +245,9 @@ public enum IVFViews {
             title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         // Beneath the map, when there is room: every centroid by its distance, so the reason the probed lists were
         // chosen (they are the nearest) is seen whatever the projection does to them.
-        let stripHeight = 50.0
+        let stripHeight = content.height > 200 ? 50.0 : 40.0
         var strip: Rect?
-        if content.height > 200, ivf.centroidDistances.count > ivf.probes.count {
+        if content.height > 150, ivf.centroidDistances.count > ivf.probes.count {
             let (upper, lower) = content.sliceTop(content.height - stripHeight)
             content = upper
             strip = Rect(x: lower.x, y: lower.y + 4, width: lower.width, height: lower.height - 4)

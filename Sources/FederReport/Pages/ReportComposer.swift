@@ -254,16 +254,18 @@ public struct ReportComposer {
             let recallL = left.aggregates[.recall]?.mean
             let recallR = right.aggregates[.recall]?.mean
             let set = left.queryCount > 1 || right.queryCount > 1 ? " (mean of \(max(left.queryCount, right.queryCount)) queries)" : ""
+            // One query's counts are whole numbers; a query set's are means.
+            let count = Self.countFormat(mean: !set.isEmpty)
             var cells: [(String, Color)] = [
                 ("\(position + 1)", theme.mutedText),
                 (run.spec.title + set, theme.text),
                 ("\(left.index) · \(left.query)\n→ \(right.index) · \(right.query)", theme.mutedText),
                 (
-                    "\(ViewKit.format(visitedL)) → \(ViewKit.format(visitedR))\n\(Charts.delta(visitedL, visitedR))",
+                    "\(count(visitedL)) → \(count(visitedR))\n\(Charts.delta(visitedL, visitedR))",
                     color(visitedL, visitedR, higherIsBetter: false)
                 ),
                 (
-                    "\(ViewKit.format(distL)) → \(ViewKit.format(distR))\n\(Charts.delta(distL, distR))",
+                    "\(count(distL)) → \(count(distR))\n\(Charts.delta(distL, distR))",
                     color(distL, distR, higherIsBetter: false)
                 ),
             ]
