@@ -85,6 +85,8 @@ public struct ComparisonResult: Codable, Equatable, Sendable {
         guard left.queryCount == 1, right.queryCount == 1 else { return String(format: "%.2f", jaccard) }
         let leftIDs = Set(left.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
         let rightIDs = Set(right.first.results.filter { $0.internalID >= 0 || $0.id >= 0 }.map(\.id))
+        // A summary written without the answers (or with none found) has only the overlap value.
+        guard !leftIDs.isEmpty || !rightIDs.isEmpty else { return String(format: "%.2f", jaccard) }
         return "\(leftIDs.intersection(rightIDs).count) of \(max(leftIDs.count, rightIDs.count)) shared"
     }
 }

@@ -86,4 +86,25 @@ final class MarkdownSummaryTests: XCTestCase {
             MarkdownSummary.render(try Fixture.result(title: "Empty", [])),
             "## Empty\n\n\(Self.header)\n|---|---|---|---|---|---|---|\n")
     }
+    /// One query per side: the overlap says how many answers both returned; query sets keep the mean Jaccard.
+    func testOverlapOfOneQueryIsCountedInAnswers() throws {
+        func answers(_ ids: [Int]) -> [[String: Any]] { ids.map { ["id": $0, "distance": 1.0, "internalID": $0] } }
+        var left = Fixture.side(index: "a", aggregates: ["visited": 1, "distanceComputations": 1])
+        var right = Fixture.side(index: "b", aggregates: ["visited": 1, "distanceComputations": 1])
+        var first = left["first"] as? [String: Any] ?? [:]
+        first["results"] = answers([1, 2, 3, 4, 5])
+        left["first"] = first
+        first["results"] = answers([2, 3, 4, 5, 9])
+        right["first"] = first
+        let result = try Fixture.result([Fixture.comparison(title: "one", left: left, right: right, jaccard: 4.0 / 6.0)])
+        XCTAssertEqual(result.comparisons.first?.overlapText, "4 of 5 shared")
+        XCTAssertTrue(MarkdownSummary.render(result).contains("| 4 of 5 shared |"))
+        let sets = try Fixture.result([
+            Fixture.comparison(
+                title: "set", left: Fixture.side(queryCount: 3, aggregates: ["visited": 1]),
+                right: Fixture.side(queryCount: 3, aggregates: ["visited": 1]),
+                jaccard: 0.5)
+        ])
+        XCTAssertEqual(sets.comparisons.first?.overlapText, "0.50")
+    }
 }
