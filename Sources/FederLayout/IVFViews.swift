@@ -47,7 +47,7 @@ public enum IVFViews {
         let largest = sizes.indices.max { sizes[$0] < sizes[$1] } ?? 0
         let smallest = sizes.indices.filter { sizes[$0] > 0 }.min { sizes[$0] < sizes[$1] } ?? 0
         let subtitle =
-            "\(total) vectors in \(sizes.count) clusters · largest #\(largest) (\(sizes[largest])) · "
+            "\(ViewKit.grouped(total)) vectors in \(ViewKit.grouped(sizes.count)) clusters · largest #\(largest) (\(sizes[largest])) · "
             + "smallest non-empty #\(smallest) (\(sizes.isEmpty ? 0 : sizes[smallest])) · \(empty) empty · "
             + (input.map.hasCells ? "cell area ∝ list size" : "one point per list, area ∝ list size")
             + ", placed by \(input.map.method.displayName) of the centroids"
@@ -239,7 +239,7 @@ public enum IVFViews {
                     + "centroids (\(input.distanceName)) and returns the \(nprobe) nearest it found; they are probed in "
                     + "rank order, empty ones skipped."
             }
-            ?? "The query is compared with all \(ivf.centroidDistances.count) centroids (\(input.distanceName)); "
+            ?? "The query is compared with all \(ViewKit.grouped(ivf.centroidDistances.count)) centroids (\(input.distanceName)); "
             + "the \(nprobe) best lists are probed in rank order, empty ones skipped."
         var (marks, content) = ViewKit.panel(
             title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
