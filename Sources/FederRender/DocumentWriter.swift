@@ -4,7 +4,10 @@ import Foundation
 
 /// Output formats by file extension.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case pdf, png, svg
+    case pdf, png, svg, html
+
+    /// Whether one file holds every page (PDF, HTML); PNG and SVG are one page a file.
+    public var holdsPages: Bool { self == .pdf || self == .html }
 
     public init(path: String) throws {
         let ext = (path as NSString).pathExtension.lowercased()
@@ -13,7 +16,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// Writes scenes to PDF (one page each), PNG or SVG (one scene per file), deterministically: the same scenes
+/// Writes scenes to PDF or HTML (one page each), PNG or SVG (one scene per file), deterministically: the same scenes
 /// give the same bytes (the PDF creation date is fixed, from `SOURCE_DATE_EPOCH` when set). Files are written
 /// to a temporary name in the target folder and renamed, so an existing file is never left half-written.
 public enum DocumentWriter {
@@ -22,7 +25,7 @@ public enum DocumentWriter {
     @discardableResult
     public static func write(_ scenes: [Scene], to path: String, dpi: Double = 144, title: String = "") throws -> [String] {
         let format = try OutputFormat(path: path)
-        if format != .pdf, scenes.count != 1 {
+        if !format.holdsPages, scenes.count != 1 {
             throw RenderError.multiplePagesInSingleFileFormat(format: format.rawValue.uppercased(), pages: scenes.count)
         }
         let url = URL(fileURLWithPath: path)
@@ -38,6 +41,14 @@ public enum DocumentWriter {
         case .pdf: warnings = try writePDF(scenes, to: temporary.path, title: title)
         case .png: warnings = try writePNG(scenes[0], to: temporary.path, dpi: dpi)
         case .svg: warnings = try writeSVG(scenes[0], to: temporary.path)
+        case .html:
+            let (data, drawn) = try HTMLDocument.render(scenes, title: title)
+            do {
+                try data.write(to: temporary)
+            } catch {
+                throw RenderError.cannotWrite(path: path, reason: error.localizedDescription)
+            }
+            warnings = drawn
         }
         guard rename(temporary.path, url.path) == 0 else {
             throw RenderError.cannotWrite(path: path, reason: String(cString: strerror(errno)))

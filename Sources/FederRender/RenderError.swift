@@ -12,7 +12,7 @@ extension RenderError: LocalizedError {
     public var errorDescription: String? {
         switch self {
         case .cairo(let status, let path): return "\(path): cairo failed: \(status)"
-        case .unsupportedFormat(let name): return "unsupported output format '\(name)' (use .pdf, .png or .svg)"
+        case .unsupportedFormat(let name): return "unsupported output format '\(name)' (use .pdf, .html, .png or .svg)"
         case .multiplePagesInSingleFileFormat(let format, let pages):
             return "\(format) holds one page, the document has \(pages)"
         case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"

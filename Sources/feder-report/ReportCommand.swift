@@ -16,7 +16,9 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The job spec (JSON). See Templates/README.md and spec.schema.json.")
     var spec: String
 
-    @Option(name: .shortAndLong, help: "Report file: .pdf (all pages), .png or .svg (one file per page: x-1.png …).")
+    @Option(
+        name: .shortAndLong,
+        help: "Report file: .pdf or .html (all pages; the HTML is one self-contained file), .png or .svg (one file per page: x-1.png …).")
     var output: String?
 
     @Option(help: "Also write every panel as its own PNG and SVG into this folder.")
@@ -72,7 +74,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--fail-if '\(condition)' is not MEASURE<NUMBER (\(FailCondition.syntax)).")
         }
         if let output, (try? OutputFormat(path: output)) == nil {
-            throw ValidationError("-o must end in .pdf, .png or .svg (got '\(output)').")
+            throw ValidationError("-o must end in .pdf, .html, .png or .svg (got '\(output)').")
         }
         if let slice, JobSlice(slice) == nil {
             throw ValidationError("--slice must be I/N with 1 ≤ I ≤ N ≤ 10000 (got '\(slice)').")

@@ -56,7 +56,7 @@ struct ViewCommand: ParsableCommand {
         try query.validate(allowMany: false)
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
         if let output, (try? OutputFormat(path: output)) == nil {
-            throw ValidationError("-o must end in .pdf, .png or .svg (got '\(output)').")
+            throw ValidationError("-o must end in .pdf, .html, .png or .svg (got '\(output)').")
         }
     }
 

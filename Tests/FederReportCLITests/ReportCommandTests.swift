@@ -36,6 +36,33 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertFalse(plain.stdout.contains("::error"), plain.stdout)
     }
 
+    /// `-o report.html`: one self-contained file of every page (the PDF's pages, in order, with their titles in the
+    /// table of contents), no request outside the file, ids unique across pages, the same bytes every time.
+    func testTheHTMLReportIsOneSelfContainedFileOfEveryPage() throws {
+        let first = try CLI.run([digits, "-o", out("report.html"), "--quiet"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let pdf = try CLI.run([digits, "-o", out("report.pdf"), "--quiet"])
+        XCTAssertEqual(pdf.status, 0, pdf.stderr)
+        let html = try String(contentsOfFile: out("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
+        let pages = html.components(separatedBy: "<section class=\"page\"").count - 1
+        let pdfPages = (try pdfText(out("report.pdf")))?.components(separatedBy: "\u{0C}").filter { !$0.isEmpty }.count
+        if let pdfPages { XCTAssertEqual(pages, pdfPages) }
+        XCTAssertGreaterThan(pages, 5)
+        XCTAssertEqual(html.components(separatedBy: "<li><a href=\"#page-").count - 1, pages)
+        XCTAssertTrue(html.contains("Summary</a></li>"), "the summary page is in the contents")
+        // Nothing is fetched: the only URLs are the SVG and XLink namespace names.
+        let urls = Set(html.matches(of: /https?:\/\/[^"' )]+/).map { String($0.output) })
+        XCTAssertEqual(urls, ["http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"])
+        XCTAssertFalse(html.contains("src=\"http"))
+        // Every id once (each page's glyph and clip definitions prefixed with its page).
+        let ids = html.matches(of: /id="([^"]+)"/).map { String($0.output.1) }
+        XCTAssertEqual(ids.count, Set(ids).count)
+        let again = try CLI.run([digits, "-o", out("again.html"), "--quiet"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out("again.html"))), Data(html.utf8))
+    }
+
     /// The digits example laid out by every built-in template passes the layout check.
     func testEveryTemplatePassesTheLayoutCheck() throws {
         let folder = repository.appendingPathComponent("Examples/digits")

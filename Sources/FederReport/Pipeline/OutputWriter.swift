@@ -12,14 +12,14 @@ public struct OutputWriter: Sendable {
 
     public init(dpi: Double = 144) { self.dpi = dpi }
 
-    /// PDF: one file; PNG/SVG: one file per page (`x.png` for one page, `x-1.png` … for several).
+    /// PDF, HTML: one file; PNG/SVG: one file per page (`x.png` for one page, `x-1.png` … for several).
     /// - Returns: the files written.
     /// - Throws: `RenderError`.
     mutating func write(_ pages: [Scene], to path: String, title: String) throws -> [String] {
         let format = try OutputFormat(path: path)
         var written: [String] = []
-        if format == .pdf || pages.count == 1 {
-            note(try DocumentWriter.write(format == .pdf ? pages : Array(pages.prefix(1)), to: path, dpi: dpi, title: title))
+        if format.holdsPages || pages.count == 1 {
+            note(try DocumentWriter.write(format.holdsPages ? pages : Array(pages.prefix(1)), to: path, dpi: dpi, title: title))
             written.append(path)
         } else {
             let stem = (path as NSString).deletingPathExtension

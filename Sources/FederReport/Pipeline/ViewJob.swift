@@ -71,7 +71,7 @@ public enum ViewJob {
         set.baseVectors = base?.table
         set.baseLabels = base?.labels
         let pages = ViewPages(views: set, measurer: PangoTextMeasurer())
-        let scenes = format == .pdf ? pages.pages() : [pages.singlePage()]
+        let scenes = format.holdsPages ? pages.pages() : [pages.singlePage()]
         var writer = OutputWriter(dpi: request.dpi)
         _ = try writer.write(scenes, to: path, title: "feder-report — \(set.indexName)")
         var outcome = ViewOutcome(

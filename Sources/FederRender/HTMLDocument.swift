@@ -1,0 +1,190 @@
+import CCairo
+import FederLayout
+import Foundation
+
+/// One self-contained HTML file of every page: each page is the SVG cairo draws for it (glyphs and pictures embedded,
+/// so no font, image or script is fetched from anywhere), inline, with a table of contents, keyboard navigation
+/// (→ / ← or j / k between pages, Home / End), a light / dark switch and print styles. The same scenes give the same
+/// bytes.
+enum HTMLDocument {
+    /// The page's SVG, as cairo writes it, with every id (and every reference to one) prefixed by `prefix`, so the
+    /// pages' glyph and clip definitions do not collide in one document.
+    static func svg(_ scene: Scene, prefix: String) throws -> (markup: String, warnings: [String]) {
+        final class Sink {
+            var data = Data()
+        }
+        let sink = Sink()
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
+        let write: cairo_write_func_t = { closure, bytes, length in
+            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }
+        guard let surface = cairo_svg_surface_create_for_stream(write, closure, scene.size.width, scene.size.height) else {
+            throw RenderError.cairo(status: "no surface", path: "HTML page")
+        }
+        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT)
+        guard let context = cairo_create(surface) else {
+            cairo_surface_destroy(surface)
+            throw RenderError.cairo(status: "no context", path: "HTML page")
+        }
+        let canvas = CairoCanvas(context: context, pixelsPerPoint: 2)
+        canvas.draw(scene)
+        cairo_show_page(context)
+        cairo_destroy(context)
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        cairo_surface_destroy(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError.cairo(status: String(cString: cairo_status_to_string(status)), path: "HTML page")
+        }
+        var markup = String(decoding: sink.data, as: UTF8.self)
+        // Inline SVG needs no XML declaration.
+        if markup.hasPrefix("<?xml"), let end = markup.range(of: "?>") { markup = String(markup[end.upperBound...]) }
+        return (prefixed(markup, with: prefix), canvas.warnings)
+    }
+
+    /// `id="x"` → `id="p-x"`, and `#x` in `href` and `url(…)` the same way.
+    static func prefixed(_ markup: String, with prefix: String) -> String {
+        let rules = [
+            (##"id="([^"]+)""##, "id=\"\(prefix)$1\""),
+            (##"href="#([^"]+)""##, "href=\"#\(prefix)$1\""),
+            (##"url\(#([^)]+)\)"##, "url(#\(prefix)$1)"),
+        ]
+        var text = markup
+        for (pattern, template) in rules {
+            guard let expression = try? NSRegularExpression(pattern: pattern) else { continue }
+            text = expression.stringByReplacingMatches(
+                in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+        }
+        return text
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        ).replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// The whole document.
+    static func render(_ scenes: [Scene], title: String) throws -> (data: Data, warnings: [String]) {
+        var warnings: [String] = []
+        var pages = ""
+        var contents = ""
+        var section = "feder-report"
+        for (index, scene) in scenes.enumerated() {
+            let number = index + 1
+            // A page without a title of its own continues the one before it.
+            let name = scene.title.isEmpty ? "\(section) (continued)" : scene.title
+            if !scene.title.isEmpty { section = scene.title }
+            let (markup, drawn) = try svg(scene, prefix: "p\(number)-")
+            warnings += drawn.filter { !warnings.contains($0) }
+            contents += "<li><a href=\"#page-\(number)\"><span class=\"n\">\(number)</span> \(escape(name))</a></li>\n"
+            pages +=
+                "<section class=\"page\" id=\"page-\(number)\" tabindex=\"-1\" aria-label=\"Page \(number): \(escape(name))\">\n"
+                + markup + "\n</section>\n"
+        }
+        let heading = escape(title.isEmpty ? "feder-report" : title)
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="generator" content="feder-report">
+            <title>\(heading)</title>
+            <style>
+            \(style)
+            </style>
+            </head>
+            <body>
+            <nav id="contents" aria-label="Pages">
+            <p class="report-title">\(heading)</p>
+            <button id="theme" type="button" aria-pressed="false">Dark</button>
+            <ul>
+            \(contents)</ul>
+            <p class="keys">→ / ← or j / k: next / previous page</p>
+            </nav>
+            <main>
+            \(pages)</main>
+            <script>
+            \(script)
+            </script>
+            </body>
+            </html>
+
+            """
+        return (Data(html.utf8), warnings)
+    }
+
+    static let style = """
+        :root { color-scheme: light; --ground: #eceef1; --panel: #ffffff; --text: #1b1f24; --muted: #5b6470; }
+        body.dark { color-scheme: dark; --ground: #15181c; --panel: #1e2227; --text: #e6e8eb; --muted: #a2a9b3; }
+        body { margin: 0; background: var(--ground); color: var(--text); font: 14px/1.4 system-ui, sans-serif; display: flex; }
+        nav { position: sticky; top: 0; height: 100vh; overflow: auto; width: 17rem; flex: none; padding: 1rem; box-sizing: border-box; }
+        nav ul { list-style: none; padding: 0; margin: 0.8rem 0; }
+        nav li { margin: 0.25rem 0; }
+        nav .n { display: inline-block; min-width: 1.6rem; color: var(--muted); font-variant-numeric: tabular-nums; }
+        nav a { color: var(--text); text-decoration: none; }
+        nav a:hover, nav a:focus, nav a[aria-current="true"] { text-decoration: underline; }
+        nav a[aria-current="true"] { font-weight: 600; }
+        .report-title { font-weight: 700; margin: 0 0 0.6rem; }
+        .keys { color: var(--muted); font-size: 12px; }
+        button { font: inherit; padding: 0.2rem 0.7rem; border-radius: 4px; border: 1px solid var(--muted); background: var(--panel); color: var(--text); }
+        main { flex: 1; padding: 1rem; min-width: 0; }
+        .page { background: #ffffff; margin: 0 auto 1.2rem; max-width: 1200px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25); outline: none; }
+        .page:focus-visible { box-shadow: 0 0 0 3px #0072b2; }
+        .page svg { display: block; width: 100%; height: auto; }
+        body.dark .page svg { filter: invert(0.9) hue-rotate(180deg); }
+        body.dark .page svg image { filter: invert(1) hue-rotate(180deg); }
+        @media print {
+          nav { display: none; }
+          body { display: block; background: #ffffff; }
+          main { padding: 0; }
+          .page { box-shadow: none; margin: 0; break-after: page; }
+          body.dark .page svg, body.dark .page svg image { filter: none; }
+        }
+        """
+
+    static let script = """
+        (function () {
+          "use strict";
+          var pages = Array.prototype.slice.call(document.querySelectorAll(".page"));
+          var links = Array.prototype.slice.call(document.querySelectorAll("nav a"));
+          var current = 0;
+          function mark(index) {
+            current = index;
+            links.forEach(function (link, i) { link.setAttribute("aria-current", i === index ? "true" : "false"); });
+          }
+          function go(index) {
+            if (index < 0 || index >= pages.length) { return; }
+            mark(index);
+            pages[index].scrollIntoView({ block: "start" });
+            pages[index].focus({ preventScroll: true });
+          }
+          document.addEventListener("keydown", function (event) {
+            if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+            var key = event.key;
+            if (key === "ArrowRight" || key === "j" || key === "PageDown") { go(current + 1); }
+            else if (key === "ArrowLeft" || key === "k" || key === "PageUp") { go(current - 1); }
+            else if (key === "Home") { go(0); }
+            else if (key === "End") { go(pages.length - 1); }
+            else { return; }
+            event.preventDefault();
+          });
+          window.addEventListener("scroll", function () {
+            var best = 0;
+            pages.forEach(function (page, i) { if (page.getBoundingClientRect().top <= window.innerHeight / 3) { best = i; } });
+            mark(best);
+          }, { passive: true });
+          links.forEach(function (link, i) { link.addEventListener("click", function () { mark(i); }); });
+          var toggle = document.getElementById("theme");
+          toggle.addEventListener("click", function () {
+            var dark = document.body.classList.toggle("dark");
+            toggle.setAttribute("aria-pressed", dark ? "true" : "false");
+            toggle.textContent = dark ? "Light" : "Dark";
+          });
+          mark(0);
+        })();
+        """
+}
