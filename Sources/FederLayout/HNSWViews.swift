@@ -403,6 +403,21 @@ public enum HNSWViews {
                 .polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))
         }
 
+        // Hover and click targets for the HTML report: every node drawn, by its label.
+        var hits: [Mark] = []
+        let resultRank = Dictionary(
+            input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
+        func hit(_ node: Int, at point: Point, level: Int) {
+            let label = input.trace.nodeLabels?[node] ?? Int64(node)
+            var fields = [HitMark.Field("distance", ViewKit.format(Double(distance[node] ?? .nan))), HitMark.Field("level", "\(level)")]
+            if level == 0, let rank = resultRank[node] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
+            hits.append(
+                .hit(
+                    HitMark(
+                        id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: 3,
+                        fields: fields)))
+        }
         var previousExit: (node: Int, y: Double)?
         for (row, level) in hnsw.upperLevels.enumerated() {
             let band = Rect(x: plot.x, y: plot.y + Double(row) * bandHeight, width: plot.width, height: bandHeight)
@@ -412,6 +427,9 @@ public enum HNSWViews {
             for node in scored.sorted() where !level.path.contains(node) {
                 marks.append(
                     .circle(center: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), radius: 2, fill: theme.scored, stroke: nil))
+            }
+            for node in scored.union(level.path).sorted() {
+                hit(node, at: Point(x(Double(distance[node] ?? 0)), y(node, in: band)), level: level.level)
             }
             if let previous = previousExit, let first = level.path.first {
                 marks.append(
@@ -496,6 +514,8 @@ public enum HNSWViews {
             placed, color: theme.result, theme: theme, avoid: missBoxes,
             bounds: Rect(x: plot.x, y: level0Band.y, width: plot.width, height: level0Band.height))
         marks += badges + missMarks
+        for node in scored0.sorted() { hit(node, at: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), level: 0) }
+        marks += hits
         if !unlabelled.isEmpty {
             marks.append(
                 .text(

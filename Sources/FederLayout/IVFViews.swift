@@ -461,6 +461,7 @@ public enum IVFViews {
             input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) },
             uniquingKeysWith: { first, _ in first })
         var results: [(rank: Int, point: Point)] = []
+        var hits: [Mark] = []
         let dotRadius = ivf.scanned.count > 3000 ? 1.1 : (ivf.scanned.count > 800 ? 1.6 : 2.2)
         for scanned in ivf.scanned {
             guard let slot = sector[scanned.list] else { continue }
@@ -469,11 +470,21 @@ public enum IVFViews {
             let r = radius(Double(scanned.distance))
             let point = Point(center.x + cos(theta) * r, center.y + sin(theta) * r)
             let label = input.trace.nodeLabels?[Int(scanned.id)] ?? scanned.id
+            var fields = [
+                HitMark.Field("distance", ViewKit.format(Double(scanned.distance))),
+                HitMark.Field("list", "#\(scanned.list) (probe \(slot.rank + 1))"),
+            ]
             if let rank = topK[label] {
                 results.append((rank, point))
+                fields.insert(HitMark.Field("rank", "\(rank)"), at: 0)
             } else {
                 marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
             }
+            hits.append(
+                .hit(
+                    HitMark(
+                        id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point,
+                        radius: max(dotRadius, 2.5), fields: fields)))
         }
         marks += ringLabels
         let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)
@@ -481,6 +492,7 @@ public enum IVFViews {
             results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + sectorBoxes + [star], bounds: plot)
         marks += badges
         marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+        marks += hits
         if !unlabelled.isEmpty {
             marks.append(
                 .text(

@@ -67,6 +67,12 @@ public enum ResultStrip {
                         fill: Color(hex: 0xD55E00), stroke: nil))
             }
             marks += ViewKit.badge(position + 1, at: Point(rect.x + 7, rect.y + 7), color: theme.result, theme: theme, radius: 6)
+            var fields = [HitMark.Field("rank", "\(position + 1)"), HitMark.Field("distance", ViewKit.format(Double(neighbor.distance)))]
+            if exact != nil {
+                fields.append(HitMark.Field("exact", exactIDs.contains(neighbor.id) ? "in the exact top-\(results.count)" : "not exact"))
+            }
+            if let text { fields.append(HitMark.Field("text", text)) }
+            marks.append(.hit(HitMark(id: name(neighbor.id), rect: rect, fields: fields)))
             marks.append(
                 .text(
                     TextMark(

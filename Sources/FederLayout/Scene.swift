@@ -100,6 +100,46 @@ public indirect enum Mark: Codable, Equatable, Sendable {
     case image(ImageMark)
     /// Marks drawn together, clipped to `clip` when given.
     case group([Mark], clip: Rect?)
+    /// What a drawn thing stands for (a vector, a node, a list): nothing is drawn; the HTML report makes it a target
+    /// that shows `hit.fields` on hover and highlights every target of the same `hit.id` on click.
+    case hit(HitMark)
+}
+
+/// A circle (radius > 0) or rectangle over a drawn vector, node or list, and what it is.
+public struct HitMark: Codable, Equatable, Sendable {
+    /// What ties targets together across views and sides: a vector's label (`"id 42"`), a list (`"list 7"`).
+    public var id: String
+    public var center: Point
+    public var radius: Double
+    /// For a rectangle target (a tile): its frame; nil for a circle.
+    public var rect: Rect?
+    /// Shown in the tooltip, in order: ("distance", "12.5"), ("rank", "3"), ("list", "#7"), ("level", "0").
+    public var fields: [Field]
+
+    public struct Field: Codable, Equatable, Sendable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(id: String, center: Point, radius: Double, fields: [Field]) {
+        self.id = id
+        self.center = center
+        self.radius = radius
+        self.fields = fields
+    }
+
+    public init(id: String, rect: Rect, fields: [Field]) {
+        self.id = id
+        self.center = rect.center
+        self.radius = 0
+        self.rect = rect
+        self.fields = fields
+    }
 }
 
 /// Measures text as the renderer will draw it (Pango in FederRender; an estimate in tests).

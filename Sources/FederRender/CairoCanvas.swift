@@ -58,6 +58,9 @@ final class CairoCanvas {
             drawText(text)
         case .image(let image):
             drawImage(image)
+        case .hit:
+            // Only the HTML report uses targets.
+            return
         case .group(let marks, let clip):
             cairo_save(context)
             if let clip {
@@ -81,6 +84,7 @@ final class CairoCanvas {
         case .text(let text): return ok(text.origin) && (text.width?.isFinite ?? true) && text.rotation.isFinite
         case .image(let image): return ok(image.rect)
         case .group(_, let clip): return clip.map(ok) ?? true
+        case .hit(let hit): return ok(hit.center) && hit.radius.isFinite && (hit.rect.map(ok) ?? true)
         }
     }
 

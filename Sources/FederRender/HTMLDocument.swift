@@ -60,6 +60,47 @@ enum HTMLDocument {
         return text
     }
 
+    /// Every target of the scene (through groups), in drawing order.
+    static func hits(_ marks: [Mark]) -> [HitMark] {
+        marks.flatMap { mark -> [HitMark] in
+            switch mark {
+            case .hit(let hit): return [hit]
+            case .group(let inner, _): return hits(inner)
+            default: return []
+            }
+        }
+    }
+
+    /// The targets over a page, in the page's own coordinates: one focusable shape each, with `data-id`, one
+    /// `data-` attribute per field and an accessible name.
+    static func overlay(_ scene: Scene) -> String {
+        let targets = hits(scene.marks)
+        guard !targets.isEmpty else { return "" }
+        func number(_ value: Double) -> String { String(format: "%.2f", value) }
+        var lines = [
+            "<svg class=\"hits\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(scene.size.width)) \(number(scene.size.height))\" aria-hidden=\"false\">"
+        ]
+        for target in targets {
+            let fields = target.fields.map { field -> String in
+                let name = field.name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
+                return " data-\(name)=\"\(escape(field.value))\""
+            }.joined()
+            let label = ([target.id] + target.fields.map { "\($0.name) \($0.value)" }).joined(separator: ", ")
+            let common = "class=\"hit\" tabindex=\"0\" data-id=\"\(escape(target.id))\"\(fields) aria-label=\"\(escape(label))\""
+            if let rect = target.rect {
+                lines.append(
+                    "<rect \(common) x=\"\(number(rect.x))\" y=\"\(number(rect.y))\" width=\"\(number(rect.width))\" height=\"\(number(rect.height))\" rx=\"3\"/>"
+                )
+            } else {
+                lines.append(
+                    "<circle \(common) cx=\"\(number(target.center.x))\" cy=\"\(number(target.center.y))\" r=\"\(number(target.radius))\"/>"
+                )
+            }
+        }
+        lines.append("</svg>")
+        return lines.joined(separator: "\n")
+    }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
             of: ">", with: "&gt;"
@@ -72,7 +113,10 @@ enum HTMLDocument {
         var pages = ""
         var contents = ""
         var section = "feder-report"
+        var group = 0
         for (index, scene) in scenes.enumerated() {
+            // Pages of one titled section (a comparison and its continuation pages) highlight together.
+            if !scene.title.isEmpty { group += 1 }
             let number = index + 1
             // A page without a title of its own continues the one before it.
             let name = scene.title.isEmpty ? "\(section) (continued)" : scene.title
@@ -81,8 +125,8 @@ enum HTMLDocument {
             warnings += drawn.filter { !warnings.contains($0) }
             contents += "<li><a href=\"#page-\(number)\"><span class=\"n\">\(number)</span> \(escape(name))</a></li>\n"
             pages +=
-                "<section class=\"page\" id=\"page-\(number)\" tabindex=\"-1\" aria-label=\"Page \(number): \(escape(name))\">\n"
-                + markup + "\n</section>\n"
+                "<section class=\"page\" id=\"page-\(number)\" data-group=\"\(group)\" tabindex=\"-1\" aria-label=\"Page \(number): \(escape(name))\">\n"
+                + markup + "\n" + overlay(scene) + "\n</section>\n"
         }
         let heading = escape(title.isEmpty ? "feder-report" : title)
         let html = """
@@ -107,6 +151,7 @@ enum HTMLDocument {
             </nav>
             <main>
             \(pages)</main>
+            <div id="tip" role="tooltip" hidden></div>
             <script>
             \(script)
             </script>
@@ -134,7 +179,15 @@ enum HTMLDocument {
         main { flex: 1; padding: 1rem; min-width: 0; }
         .page { background: #ffffff; margin: 0 auto 1.2rem; max-width: 1200px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25); outline: none; }
         .page:focus-visible { box-shadow: 0 0 0 3px #0072b2; }
+        .page { position: relative; }
         .page svg { display: block; width: 100%; height: auto; }
+        .page svg.hits { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+        .hit { fill: transparent; stroke: none; cursor: pointer; pointer-events: all; }
+        .hit:hover, .hit:focus { stroke: #1b1f24; stroke-width: 1; outline: none; }
+        .hit.on { fill: rgba(213, 94, 0, 0.18); stroke: #d55e00; stroke-width: 2; }
+        #tip { position: fixed; z-index: 10; max-width: 22rem; padding: 0.35rem 0.55rem; border-radius: 4px; pointer-events: none;
+          background: var(--panel); color: var(--text); border: 1px solid var(--muted); box-shadow: 0 2px 6px rgba(0, 0, 0, 0.25); font-size: 12px; }
+        #tip b { display: block; }
         body.dark .page svg { filter: invert(0.9) hue-rotate(180deg); }
         body.dark .page svg image { filter: invert(1) hue-rotate(180deg); }
         @media print {
@@ -183,6 +236,56 @@ enum HTMLDocument {
             var dark = document.body.classList.toggle("dark");
             toggle.setAttribute("aria-pressed", dark ? "true" : "false");
             toggle.textContent = dark ? "Light" : "Dark";
+          });
+          // Targets: a tooltip on hover or focus; a click (or Enter) marks every target of the same id on the pages of
+          // the same comparison (both sides, every view, the result strips).
+          var tip = document.getElementById("tip");
+          function show(target, x, y) {
+            tip.textContent = "";
+            var head = document.createElement("b");
+            head.textContent = target.getAttribute("data-id");
+            tip.appendChild(head);
+            Array.prototype.forEach.call(target.attributes, function (attribute) {
+              if (attribute.name.indexOf("data-") !== 0 || attribute.name === "data-id") { return; }
+              var line = document.createElement("div");
+              line.textContent = attribute.name.slice(5) + ": " + attribute.value;
+              tip.appendChild(line);
+            });
+            tip.hidden = false;
+            tip.style.left = Math.min(x + 12, window.innerWidth - tip.offsetWidth - 8) + "px";
+            tip.style.top = Math.min(y + 12, window.innerHeight - tip.offsetHeight - 8) + "px";
+          }
+          function hide() { tip.hidden = true; }
+          function highlight(target) {
+            var group = target.closest(".page").getAttribute("data-group");
+            var scope = document.querySelectorAll('.page[data-group="' + group + '"] .hit');
+            var id = target.getAttribute("data-id");
+            var on = !target.classList.contains("on");
+            Array.prototype.forEach.call(scope, function (other) {
+              other.classList.toggle("on", on && other.getAttribute("data-id") === id);
+            });
+          }
+          document.addEventListener("mouseover", function (event) {
+            var target = event.target.closest && event.target.closest(".hit");
+            if (target) { show(target, event.clientX, event.clientY); }
+          });
+          document.addEventListener("mouseout", function (event) {
+            if (event.target.closest && event.target.closest(".hit")) { hide(); }
+          });
+          document.addEventListener("focusin", function (event) {
+            var target = event.target.closest && event.target.closest(".hit");
+            if (!target) { return; }
+            var box = target.getBoundingClientRect();
+            show(target, box.right, box.bottom);
+          });
+          document.addEventListener("focusout", hide);
+          document.addEventListener("click", function (event) {
+            var target = event.target.closest && event.target.closest(".hit");
+            if (target) { highlight(target); }
+          });
+          document.addEventListener("keydown", function (event) {
+            var target = event.target.closest && event.target.closest(".hit");
+            if (target && (event.key === "Enter" || event.key === " ")) { highlight(target); event.preventDefault(); }
           });
           mark(0);
         })();

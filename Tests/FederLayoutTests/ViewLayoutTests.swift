@@ -34,6 +34,7 @@ final class ViewLayoutTests: XCTestCase {
             case .text(let text): return [text.origin]
             case .image(let image): return [Point(image.rect.minX, image.rect.minY), Point(image.rect.maxX, image.rect.maxY)]
             case .group(let inner, _): return anchors(inner)
+            case .hit(let hit): return [hit.center]
             }
         }
     }

@@ -55,12 +55,37 @@ final class ReportCommandTests: XCTestCase {
         let urls = Set(html.matches(of: /https?:\/\/[^"' )]+/).map { String($0.output) })
         XCTAssertEqual(urls, ["http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"])
         XCTAssertFalse(html.contains("src=\"http"))
+        // Hover targets: every result of the first comparison is a target in its views and in its result strip,
+        // within one highlight group, each with its distance; the tooltip element is there.
+        assertHTMLTargets(html)
         // Every id once (each page's glyph and clip definitions prefixed with its page).
-        let ids = html.matches(of: /id="([^"]+)"/).map { String($0.output.1) }
+        let ids = html.matches(of: /\sid="([^"]+)"/).map { String($0.output.1) }
         XCTAssertEqual(ids.count, Set(ids).count)
         let again = try CLI.run([digits, "-o", out("again.html"), "--quiet"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out("again.html"))), Data(html.utf8))
+    }
+
+    private func assertHTMLTargets(_ html: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(html.contains("<div id=\"tip\" role=\"tooltip\" hidden></div>"), file: file, line: line)
+        let sections = html.components(separatedBy: "<section class=\"page\"").dropFirst()
+        var groups: [String: [String]] = [:]
+        for section in sections {
+            guard let group = section.firstMatch(of: /data-group="(\d+)"/)?.output.1 else { continue }
+            groups[String(group), default: []].append(section)
+        }
+        // The first comparison (digit 40, IVF raw vs normalised): its strip's rank-1 target is also a dot of its views.
+        guard let comparison = groups.values.first(where: { $0.joined().contains("data-rank=\"1\"") && $0.count > 1 }) else {
+            return XCTFail("no comparison with ranked targets", file: file, line: line)
+        }
+        let text = comparison.joined()
+        let ranked = text.matches(of: /data-id="([^"]+)" data-rank="1"/).map { String($0.output.1) }
+        XCTAssertFalse(ranked.isEmpty, file: file, line: line)
+        for id in Set(ranked) {
+            let targets = text.components(separatedBy: "data-id=\"\(id)\"").count - 1
+            XCTAssertGreaterThanOrEqual(targets, 2, "\(id) is a target in the views and the strip", file: file, line: line)
+        }
+        XCTAssertTrue(text.contains("data-distance=\""), file: file, line: line)
     }
 
     /// The digits example laid out by every built-in template passes the layout check.
