@@ -408,15 +408,25 @@ public enum HNSWViews {
         let resultRank = Dictionary(
             input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
             uniquingKeysWith: { first, _ in first })
+        // Layer 0 step by step, for the replay: the step at which each node was first scored (the entry before any)
+        // and the step that popped it.
+        var scoredAt: [Int: Int] = [hnsw.level0.entry: 0]
+        var poppedAt: [Int: Int] = [:]
+        for (step, record) in hnsw.level0.steps.enumerated() {
+            if poppedAt[record.node] == nil { poppedAt[record.node] = step + 1 }
+            for event in record.neighbors where event.distance != nil && scoredAt[event.id] == nil { scoredAt[event.id] = step + 1 }
+        }
+        let view = "hnsw-\(Int(rect.x))-\(Int(rect.y))"
         func hit(_ node: Int, at point: Point, level: Int) {
             let label = input.trace.nodeLabels?[node] ?? Int64(node)
             var fields = [HitMark.Field("distance", ViewKit.format(Double(distance[node] ?? .nan))), HitMark.Field("level", "\(level)")]
             if level == 0, let rank = resultRank[node] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
-            hits.append(
-                .hit(
-                    HitMark(
-                        id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: 3,
-                        fields: fields)))
+            if level == 0, let step = scoredAt[node] { fields.append(HitMark.Field("step", "\(step)")) }
+            if level == 0, let step = poppedAt[node] { fields.append(HitMark.Field("popped", "\(step)")) }
+            var target = HitMark(
+                id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: 3, fields: fields)
+            if level == 0 { target.view = view }
+            hits.append(.hit(target))
         }
         var previousExit: (node: Int, y: Double)?
         for (row, level) in hnsw.upperLevels.enumerated() {

@@ -115,6 +115,9 @@ public struct HitMark: Codable, Equatable, Sendable {
     public var rect: Rect?
     /// Shown in the tooltip, in order: ("distance", "12.5"), ("rank", "3"), ("list", "#7"), ("level", "0").
     public var fields: [Field]
+    /// The view the target belongs to, when targets of one view act together (an HNSW search replayed step by step:
+    /// its layer-0 targets carry "step" (when scored) and "popped" fields).
+    public var view: String?
 
     public struct Field: Codable, Equatable, Sendable {
         public var name: String

@@ -73,9 +73,9 @@ enum HTMLDocument {
 
     /// The targets over a page, in the page's own coordinates: one focusable shape each, with `data-id`, one
     /// `data-` attribute per field and an accessible name.
-    static func overlay(_ scene: Scene) -> String {
+    static func overlay(_ scene: Scene) -> (targets: String, controls: String) {
         let targets = hits(scene.marks)
-        guard !targets.isEmpty else { return "" }
+        guard !targets.isEmpty else { return ("", "") }
         func number(_ value: Double) -> String { String(format: "%.2f", value) }
         var lines = [
             "<svg class=\"hits\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(scene.size.width)) \(number(scene.size.height))\" aria-hidden=\"false\">"
@@ -86,7 +86,8 @@ enum HTMLDocument {
                 return " data-\(name)=\"\(escape(field.value))\""
             }.joined()
             let label = ([target.id] + target.fields.map { "\($0.name) \($0.value)" }).joined(separator: ", ")
-            let common = "class=\"hit\" tabindex=\"0\" data-id=\"\(escape(target.id))\"\(fields) aria-label=\"\(escape(label))\""
+            let view = target.view.map { " data-view=\"\(escape($0))\"" } ?? ""
+            let common = "class=\"hit\" tabindex=\"0\" data-id=\"\(escape(target.id))\"\(fields)\(view) aria-label=\"\(escape(label))\""
             if let rect = target.rect {
                 lines.append(
                     "<rect \(common) x=\"\(number(rect.x))\" y=\"\(number(rect.y))\" width=\"\(number(rect.width))\" height=\"\(number(rect.height))\" rx=\"3\"/>"
@@ -98,7 +99,24 @@ enum HTMLDocument {
             }
         }
         lines.append("</svg>")
-        return lines.joined(separator: "\n")
+        var controls: [String] = []
+        // A replay slider under the page for each HNSW search on it (its layer-0 targets carry their steps).
+        var views: [String: Int] = [:]
+        var order: [String] = []
+        for target in targets {
+            guard let view = target.view else { continue }
+            let steps = target.fields.filter { $0.name == "step" || $0.name == "popped" }.compactMap { Int($0.value) }
+            if views[view] == nil { order.append(view) }
+            views[view] = max(views[view] ?? 0, steps.max() ?? 0)
+        }
+        for (position, view) in order.enumerated() {
+            let last = views[view] ?? 0
+            let side = order.count > 1 ? (position == 0 ? " (left)" : " (right)") : ""
+            controls.append(
+                "<div class=\"replay\"><label>HNSW layer-0 replay\(side): step <output>\(last)</output> of \(last) "
+                    + "<input type=\"range\" min=\"0\" max=\"\(last)\" value=\"\(last)\" data-view=\"\(escape(view))\"></label></div>")
+        }
+        return (lines.joined(separator: "\n"), controls.joined(separator: "\n"))
     }
 
     static func escape(_ text: String) -> String {
@@ -122,11 +140,12 @@ enum HTMLDocument {
             let name = scene.title.isEmpty ? "\(section) (continued)" : scene.title
             if !scene.title.isEmpty { section = scene.title }
             let (markup, drawn) = try svg(scene, prefix: "p\(number)-")
+            let layer = overlay(scene)
             warnings += drawn.filter { !warnings.contains($0) }
             contents += "<li><a href=\"#page-\(number)\"><span class=\"n\">\(number)</span> \(escape(name))</a></li>\n"
             pages +=
                 "<section class=\"page\" id=\"page-\(number)\" data-group=\"\(group)\" tabindex=\"-1\" aria-label=\"Page \(number): \(escape(name))\">\n"
-                + markup + "\n" + overlay(scene) + "\n</section>\n"
+                + "<div class=\"sheet\">\n" + markup + "\n" + layer.targets + "\n</div>\n" + layer.controls + "\n</section>\n"
         }
         let heading = escape(title.isEmpty ? "feder-report" : title)
         let html = """
@@ -179,7 +198,7 @@ enum HTMLDocument {
         main { flex: 1; padding: 1rem; min-width: 0; }
         .page { background: #ffffff; margin: 0 auto 1.2rem; max-width: 1200px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25); outline: none; }
         .page:focus-visible { box-shadow: 0 0 0 3px #0072b2; }
-        .page { position: relative; }
+        .sheet { position: relative; }
         .page svg { display: block; width: 100%; height: auto; }
         .page svg.hits { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
         .hit { fill: transparent; stroke: none; cursor: pointer; pointer-events: all; }
@@ -188,6 +207,11 @@ enum HTMLDocument {
         #tip { position: fixed; z-index: 10; max-width: 22rem; padding: 0.35rem 0.55rem; border-radius: 4px; pointer-events: none;
           background: var(--panel); color: var(--text); border: 1px solid var(--muted); box-shadow: 0 2px 6px rgba(0, 0, 0, 0.25); font-size: 12px; }
         #tip b { display: block; }
+        .replay { padding: 0.3rem 1rem 0.6rem; color: #1b1f24; font-size: 13px; }
+        .replay input { width: 18rem; vertical-align: middle; }
+        .hit.seen { fill: rgba(0, 114, 178, 0.22); stroke: #0072b2; stroke-width: 1; }
+        .hit.current { fill: rgba(213, 94, 0, 0.45); stroke: #d55e00; stroke-width: 2.5; }
+        .hit.later { fill: rgba(255, 255, 255, 0.85); }
         body.dark .page svg { filter: invert(0.9) hue-rotate(180deg); }
         body.dark .page svg image { filter: invert(1) hue-rotate(180deg); }
         @media print {
@@ -286,6 +310,24 @@ enum HTMLDocument {
           document.addEventListener("keydown", function (event) {
             var target = event.target.closest && event.target.closest(".hit");
             if (target && (event.key === "Enter" || event.key === " ")) { highlight(target); event.preventDefault(); }
+          });
+          // Replay: at step s, nodes scored by then are outlined, the node popped at s is marked, later ones are faded.
+          Array.prototype.forEach.call(document.querySelectorAll(".replay input"), function (slider) {
+            slider.addEventListener("input", function () {
+              var step = Number(slider.value);
+              var last = Number(slider.max);
+              var view = slider.getAttribute("data-view");
+              slider.closest("label").querySelector("output").textContent = String(step);
+              var page = slider.closest(".page");
+              Array.prototype.forEach.call(page.querySelectorAll('.hit[data-view="' + view + '"]'), function (hit) {
+                var scored = Number(hit.getAttribute("data-step"));
+                var popped = hit.hasAttribute("data-popped") ? Number(hit.getAttribute("data-popped")) : -1;
+                var replaying = step < last;
+                hit.classList.toggle("seen", replaying && scored <= step);
+                hit.classList.toggle("later", replaying && scored > step);
+                hit.classList.toggle("current", replaying && popped === step);
+              });
+            });
           });
           mark(0);
         })();

@@ -86,6 +86,16 @@ final class ReportCommandTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(targets, 2, "\(id) is a target in the views and the strip", file: file, line: line)
         }
         XCTAssertTrue(text.contains("data-distance=\""), file: file, line: line)
+        // Each HNSW search (two comparisons, two sides each) gets a replay slider over its layer-0 steps, and its
+        // layer-0 targets the step that scored them, in the slider's view.
+        let sliders = html.matches(of: /<input type="range" min="0" max="(\d+)" value="\d+" data-view="([^"]+)">/)
+        XCTAssertEqual(sliders.count, 4, file: file, line: line)
+        for slider in sliders {
+            let view = String(slider.output.2)
+            XCTAssertGreaterThan(Int(slider.output.1) ?? 0, 1, file: file, line: line)
+            XCTAssertTrue(html.contains("data-view=\"\(view)\" aria-label"), "targets of \(view)", file: file, line: line)
+        }
+        XCTAssertTrue(html.contains("data-step=\"0\""), "the entry is scored before any step", file: file, line: line)
     }
 
     /// The digits example laid out by every built-in template passes the layout check.
