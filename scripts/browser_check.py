@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Drive a report's HTML file in Debian's chromium (headless, through Playwright) and check what a reader does.
+
+    .venv/bin/python scripts/browser_check.py REPORT.html SCREENSHOT_DIR [--chromium /usr/bin/chromium]
+
+Checks, each an assertion with a message: the page opens from file:// with no request outside the file and no
+console error; hovering a result target shows the tooltip (role="tooltip") with its id; clicking it highlights
+every target of that id on the comparison's pages (more than one: the views and the result strip); the replay
+slider moves through layer-0 steps (nodes marked as scored, the popped one marked, the step shown); → moves to the
+next page in the table of contents; the dark switch flips the theme. Screenshots of these states go to
+SCREENSHOT_DIR. Prints one JSON line of what it saw; exits non-zero on the first failed check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from playwright.sync_api import sync_playwright
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("html")
+    parser.add_argument("shots")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    os.makedirs(args.shots, exist_ok=True)
+    url = "file://" + os.path.abspath(args.html)
+    seen = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        requests, errors = [], []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_load_state("load")
+        outside = [r for r in requests if r != url]
+        assert not outside, f"requests outside the file: {outside[:5]}"
+        assert not errors, f"console errors: {errors[:5]}"
+        page.screenshot(path=os.path.join(args.shots, "1-opened.png"))
+
+        # Hover a ranked result target: the tooltip names it.
+        target = page.locator('.hit[data-rank="1"]').first
+        target.scroll_into_view_if_needed()
+        identifier = target.get_attribute("data-id")
+        target.hover(force=True)
+        tip = page.locator('[role="tooltip"]')
+        assert tip.is_visible(), "the tooltip is not shown on hover"
+        assert identifier in tip.inner_text(), f"the tooltip does not name {identifier}: {tip.inner_text()!r}"
+        seen["tooltip"] = tip.inner_text().replace("\n", " | ")
+        page.screenshot(path=os.path.join(args.shots, "2-tooltip.png"))
+
+        # Click it: the same id is highlighted on the comparison's pages, and nothing else is.
+        target.click(force=True)
+        highlighted = page.locator(".hit.on")
+        count = highlighted.count()
+        assert count >= 2, f"clicking {identifier} highlighted {count} targets"
+        ids = set(highlighted.evaluate_all("nodes => nodes.map(n => n.getAttribute('data-id'))"))
+        assert ids == {identifier}, f"highlighted other ids: {ids}"
+        pages = set(highlighted.evaluate_all("nodes => nodes.map(n => n.closest('.page').id)"))
+        seen["highlighted"] = {"id": identifier, "targets": count, "pages": sorted(pages)}
+        page.screenshot(path=os.path.join(args.shots, "3-highlighted.png"))
+
+        # The replay slider: step 2 of the first HNSW search.
+        slider = page.locator(".replay input").first
+        slider.scroll_into_view_if_needed()
+        slider.fill("2")
+        view = slider.get_attribute("data-view")
+        scope = page.locator(f'.hit[data-view="{view}"]')
+        marked = scope.evaluate_all(
+            "nodes => ({seen: nodes.filter(n => n.classList.contains('seen')).length,"
+            " later: nodes.filter(n => n.classList.contains('later')).length,"
+            " current: nodes.filter(n => n.classList.contains('current')).length})")
+        shown = slider.locator("xpath=ancestor::label").locator("output").inner_text()
+        assert shown == "2", f"the slider shows step {shown}"
+        assert marked["seen"] > 0 and marked["later"] > 0 and marked["current"] == 1, f"replay at step 2: {marked}"
+        seen["replay"] = marked
+        slider.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "4-replay.png"))
+
+        # Keyboard: → goes to the next page in the contents.
+        page.locator("body").focus()
+        page.keyboard.press("Home")
+        before = page.locator('nav a[aria-current="true"]').get_attribute("href")
+        page.keyboard.press("ArrowRight")
+        after = page.locator('nav a[aria-current="true"]').get_attribute("href")
+        assert (before, after) == ("#page-1", "#page-2"), f"→ moved from {before} to {after}"
+
+        # The theme switch.
+        page.locator("#theme").click()
+        assert page.evaluate("document.body.classList.contains('dark')"), "the dark switch did nothing"
+        page.screenshot(path=os.path.join(args.shots, "5-dark.png"))
+        assert not errors, f"console errors: {errors[:5]}"
+        browser.close()
+    print(json.dumps(seen))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
