@@ -326,6 +326,18 @@ public enum IVFViews {
             numbered.append(box)
             marks += ViewKit.badge(probe.rank + 1, at: center, color: theme.accent, theme: theme, radius: 5.5)
         }
+        // Targets: every probed list, at its number.
+        for probe in ivf.probes {
+            guard let center = center(of: probe.list) else { continue }
+            marks.append(
+                .hit(
+                    HitMark(
+                        id: "list \(probe.list)", center: center, radius: 5.5,
+                        fields: [
+                            HitMark.Field("probe", "\(probe.rank + 1)"), HitMark.Field("size", "\(probe.size)"),
+                            HitMark.Field("distance", ViewKit.format(Double(probe.distance))),
+                        ])))
+        }
         let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
         marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
 
@@ -585,10 +597,21 @@ public enum IVFViews {
         let alpha = count > 3000 ? 0.35 : 0.7
         let dotRadius = count > 3000 ? 1.0 : 1.8
         var results: [(rank: Int, point: Point)] = []
+        var hits: [Mark] = []
         for (position, index) in chosen.enumerated() {
             let entry = entries[index]
             let point = place(points[position])
             let label = input.trace.nodeLabels?[Int(entry.id)] ?? entry.id
+            var fields = [
+                HitMark.Field("distance", ViewKit.format(Double(entry.distance))),
+                HitMark.Field("list", "#\(entry.list) (probe \((rankOf[entry.list] ?? 0) + 1))"),
+            ]
+            if let rank = topK[label] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
+            hits.append(
+                .hit(
+                    HitMark(
+                        id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point,
+                        radius: max(dotRadius, 2.5), fields: fields)))
             if let rank = topK[label] {
                 results.append((rank, point))
             } else {
@@ -600,7 +623,7 @@ public enum IVFViews {
         let (badges, unlabelled) = ViewKit.rankBadges(
             results, color: theme.result, theme: theme, avoid: [Rect(x: queryAt.x - 6.5, y: queryAt.y - 6.5, width: 13, height: 13)],
             bounds: plot)
-        marks += badges
+        marks += badges + hits
         if !unlabelled.isEmpty {
             marks.append(
                 .text(
