@@ -100,35 +100,24 @@ public struct ShardSet: Sendable {
 
     /// A ground-truth file's rows with the library kernel's distance where a shard stores the vector.
     public func truth(file: String, queries: [ResolvedQuery], positions: (Int) -> LabelPositions) throws -> [[Neighbor]] {
-        let given = try GroundTruthFile.read(path: file)
-        let rows = queries.enumerated().map { position, query in query.row ?? position }
-        let fileRows = queries.compactMap(\.row).isEmpty ? queries.count : given.ids.count
-        guard given.ids.count == fileRows, rows.allSatisfy({ $0 < given.ids.count }) else {
-            throw FederIndexError.invalid(
-                path: file, format: "ground truth", field: "rows", offset: 0,
-                detail: "\(given.ids.count) rows, but the queries have \(fileRows) (one row per query, in order)")
-        }
-        let ids = rows.map { given.ids[$0] }
-        // Each label's distance in the shard that holds it (labels elsewhere ask for -1, which no shard stores).
-        var computed = ids.map { [Float?](repeating: nil, count: $0.count) }
-        for shard in indexes.indices {
-            let local = ids.map { row in
-                row.map { label -> Int64 in
-                    guard let place = locate(label, positions: positions), place.shard == shard else { return -1 }
-                    return place.local
+        try TraceLoop.truth(file: file, queries: queries) { ids in
+            // Each label's distance in the shard that holds it (labels elsewhere ask for -1, which no shard stores).
+            var computed = ids.map { [Float?](repeating: nil, count: $0.count) }
+            for shard in indexes.indices {
+                let local = ids.map { row in
+                    row.map { label -> Int64 in
+                        guard let place = locate(label, positions: positions), place.shard == shard else { return -1 }
+                        return place.local
+                    }
+                }
+                let distances = BlockedExact.distances(indexes[shard], queries: queries.map(\.vector), labels: local)
+                for query in ids.indices {
+                    for slot in ids[query].indices where local[query][slot] >= 0 {
+                        computed[query][slot] = computed[query][slot] ?? distances[query][slot]
+                    }
                 }
             }
-            let distances = BlockedExact.distances(indexes[shard], queries: queries.map(\.vector), labels: local)
-            for query in ids.indices {
-                for slot in ids[query].indices where local[query][slot] >= 0 {
-                    computed[query][slot] = computed[query][slot] ?? distances[query][slot]
-                }
-            }
-        }
-        return zip(rows, ids).enumerated().map { position, pair in
-            pair.1.enumerated().map { slot, id in
-                Neighbor(id: id, distance: computed[position][slot] ?? given.distances?[pair.0][slot] ?? .nan, internalID: -1)
-            }
+            return computed
         }
     }
 

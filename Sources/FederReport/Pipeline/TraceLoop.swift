@@ -33,6 +33,14 @@ public enum TraceLoop {
     /// where the index stores the vector (else the file's distance, or NaN).
     /// - Throws: `FederIndexError` for an unreadable file or a row count that is not the query count.
     public static func truth(file: String, index: IndexFile, queries: [ResolvedQuery]) throws -> [[Neighbor]] {
+        try truth(file: file, queries: queries) { ids in BlockedExact.distances(index, queries: queries.map(\.vector), labels: ids) }
+    }
+
+    /// A ground-truth file's rows for `queries`, each neighbour with the distance `distances` computes for it (given
+    /// the rows' ids, nil where no stored vector has the label), else the file's own distance, else NaN.
+    static func truth(
+        file: String, queries: [ResolvedQuery], distances: ([[Int64]]) -> [[Float?]]
+    ) throws -> [[Neighbor]] {
         let given = try GroundTruthFile.read(path: file)
         // Row i answers query row i of the query file (so `--row R` takes row R); other queries go in order.
         let rows = queries.enumerated().map { position, query in query.row ?? position }
@@ -43,7 +51,7 @@ public enum TraceLoop {
                 detail: "\(given.ids.count) rows, but the queries have \(fileRows) (one row per query, in order)")
         }
         let ids = rows.map { given.ids[$0] }
-        let computed = BlockedExact.distances(index, queries: queries.map(\.vector), labels: ids)
+        let computed = distances(ids)
         return zip(rows, ids).enumerated().map { position, pair in
             pair.1.enumerated().map { slot, id in
                 Neighbor(id: id, distance: computed[position][slot] ?? given.distances?[pair.0][slot] ?? .nan, internalID: -1)
