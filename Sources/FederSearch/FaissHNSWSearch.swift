@@ -28,26 +28,16 @@ public enum FaissHNSWSearch {
         /// The descent of a faiss HNSW trace that kept its upper levels (alone, in an id map, after a transform or
         /// as a refine index's base), or nil.
         public init?(of trace: SearchTrace) {
-            guard trace.kind != .hnswlib, let hnsw = trace.hnsw ?? trace.refine?.base.hnsw, hnsw.entryPoint >= 0 else { return nil }
-            guard hnsw.upperLevels.allSatisfy({ !$0.passes.isEmpty }) else { return nil }
+            guard trace.kind != .hnswlib, let hnsw = trace.hnsw ?? trace.refine?.base.hnsw, let walk = hnsw.descentWalk else {
+                return nil
+            }
             entryPoint = hnsw.entryPoint
             upper = hnsw.upperLevels
             entry = hnsw.level0.entry
             entryDistance = hnsw.entryDistance
             exitDistance = hnsw.upperLevels.last?.exitDistance ?? hnsw.entryDistance
-            var seen: Set<Int> = [hnsw.entryPoint]
-            computed = [hnsw.entryPoint]
-            distanceComputations = 0
-            hops = 0
-            for level in hnsw.upperLevels {
-                for pass in level.passes {
-                    hops += 1
-                    for edge in pass {
-                        distanceComputations += 1
-                        if seen.insert(edge.to).inserted { computed.append(edge.to) }
-                    }
-                }
-            }
+            // hnsw_stats.ndis leaves out the entry point's distance.
+            (computed, distanceComputations, hops) = (walk.computed, walk.scored, walk.passes)
         }
     }
 

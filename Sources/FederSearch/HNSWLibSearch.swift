@@ -25,26 +25,14 @@ public enum HNSWLibSearch {
 
         /// The descent `trace` made (an hnswlib trace with its upper levels kept), or nil.
         public init?(of trace: SearchTrace) {
-            guard trace.kind == .hnswlib, let hnsw = trace.hnsw, hnsw.entryPoint >= 0 else { return nil }
             // A slimmed trace dropped its passes; the descent cannot be rebuilt from it.
-            guard hnsw.upperLevels.allSatisfy({ !$0.passes.isEmpty }) else { return nil }
+            guard trace.kind == .hnswlib, let hnsw = trace.hnsw, let walk = hnsw.descentWalk else { return nil }
             upper = hnsw.upperLevels
             entry = hnsw.level0.entry
             entryDistance = hnsw.entryDistance
             exitDistance = hnsw.upperLevels.last?.exitDistance ?? hnsw.entryDistance
-            var seen: Set<Int> = [hnsw.entryPoint]
-            computed = [hnsw.entryPoint]
-            distanceComputations = 1
-            hops = 0
-            for level in hnsw.upperLevels {
-                for pass in level.passes {
-                    hops += 1
-                    for edge in pass {
-                        distanceComputations += 1
-                        if seen.insert(edge.to).inserted { computed.append(edge.to) }
-                    }
-                }
-            }
+            // hnswlib counts the entry point's distance too.
+            (computed, distanceComputations, hops) = (walk.computed, walk.scored + 1, walk.passes)
         }
     }
 

@@ -235,6 +235,27 @@ public struct IVFTrace: Codable, Equatable, Sendable {
 
 /// What an HNSW search did on every level.
 public struct HNSWTrace: Codable, Equatable, Sendable {
+    /// What the upper-level descent computed, read back from its passes: the nodes whose distance it computed in
+    /// first-computed order (the entry point first), the neighbours it scored and its greedy passes; nil when the
+    /// passes were dropped (a slimmed trace) or there is no entry point. Searches that take over a descent start here.
+    public var descentWalk: (computed: [Int], scored: Int, passes: Int)? {
+        guard entryPoint >= 0, upperLevels.allSatisfy({ !$0.passes.isEmpty }) else { return nil }
+        var seen: Set<Int> = [entryPoint]
+        var computed = [entryPoint]
+        var scored = 0
+        var passes = 0
+        for level in upperLevels {
+            for pass in level.passes {
+                passes += 1
+                for edge in pass {
+                    scored += 1
+                    if seen.insert(edge.to).inserted { computed.append(edge.to) }
+                }
+            }
+        }
+        return (computed, scored, passes)
+    }
+
     public var entryPoint: Int
     public var entryDistance: Float
     /// Greedy descent, top level first.
