@@ -5,7 +5,9 @@
 
 Checks, each an assertion with a message: the page opens from file:// with no request outside the file and no
 console error; hovering a result target shows the tooltip (role="tooltip") with its id; clicking it highlights
-every target of that id on the comparison's pages (more than one: the views and the result strip); the replay
+every target of that id on the comparison's pages (more than one: the views and the result strip); a result of an
+HNSW search draws its route from the entry point across levels, with its picture in the tooltip; a vector of an IVF
+search marks its list's cell; the replay
 slider moves through layer-0 steps (nodes marked as scored, the popped one marked, the step shown); → moves to the
 next page in the table of contents; the dark switch flips the theme. Screenshots of these states go to
 SCREENSHOT_DIR. Prints one JSON line of what it saw; exits non-zero on the first failed check.
@@ -66,12 +68,40 @@ def main() -> int:
         seen["highlighted"] = {"id": identifier, "targets": count, "pages": sorted(pages)}
         page.screenshot(path=os.path.join(args.shots, "3-highlighted.png"))
 
+        # A result of an HNSW search: clicking it draws its route from the entry point (through the nodes it was
+        # scored from, level by level) and marks the nodes on it.
+        node = page.locator('.hit[data-step][data-rank="1"]').first
+        node.scroll_into_view_if_needed()
+        node.click(force=True)
+        routes = page.locator(".route").count()
+        on_route = page.locator(".hit.path").count()
+        assert routes >= 1 and on_route >= 3, f"route: {routes} lines through {on_route} nodes"
+        levels = set(page.locator(".hit.path").evaluate_all("nodes => nodes.map(n => n.getAttribute('data-level'))"))
+        assert len(levels) >= 2, f"the route stays on levels {levels}"
+        seen["route"] = {"id": node.get_attribute("data-id"), "lines": routes, "nodes": on_route, "levels": sorted(levels)}
+        node.hover(force=True)
+        assert page.locator("#tip img").count() == 1, "the tooltip shows no picture"
+        node.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "6-route.png"))
+        node.click(force=True)
+        assert page.locator(".route").count() == 0, "a second click does not clear the route"
+
+        # A vector of an IVF search: its list's cell is marked with it.
+        vector = page.locator('.hit[data-related][data-rank="1"]').first
+        vector.scroll_into_view_if_needed()
+        vector.click(force=True)
+        lists = set(page.locator(".hit.rel").evaluate_all("nodes => nodes.map(n => n.getAttribute('data-id'))"))
+        wanted = set(vector.get_attribute("data-related").split("|"))
+        assert lists and lists == wanted, f"clicking {vector.get_attribute('data-id')} marked lists {lists}, not {wanted}"
+        seen["list"] = sorted(lists)
+        vector.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "7-list.png"))
+        vector.click(force=True)
+
         # The replay slider: step 2 of the first HNSW search.
         slider = page.locator(".replay input").first
         slider.scroll_into_view_if_needed()
         slider.fill("2")
         view = slider.get_attribute("data-view")
-        scope = page.locator(f'.hit[data-view="{view}"]')
+        scope = slider.locator("xpath=ancestor::section").locator(f'.hit[data-step][data-view="{view}"]')
         marked = scope.evaluate_all(
             "nodes => ({seen: nodes.filter(n => n.classList.contains('seen')).length,"
             " later: nodes.filter(n => n.classList.contains('later')).length,"

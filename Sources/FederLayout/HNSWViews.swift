@@ -166,7 +166,79 @@ public enum HNSWViews {
                     TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 92, maxLines: lines)))
         }
         if let hnsw { marks += path(hnsw, trace: input.trace, place: place, theme: theme) }
+        marks += overviewTargets(
+            input, drawn: (0..<levels).map { level in targetsDrawn(level: level, graph: graph, input: input, placement: placement) },
+            view: "hnsw-overview-\(Int(rect.x))-\(Int(rect.y))", place: place)
         return marks + legendMarks
+    }
+
+    /// The nodes a level draws (the same sample the plane shows, the entry point included).
+    static func targetsDrawn(level: Int, graph: HNSWGraphView, input: Input, placement: Placement) -> [Int] {
+        let nodes = nodesOn(level: level, graph: graph)
+        let budget = 1200
+        var sampled =
+            nodes.count > budget
+            ? nodes.filter {
+                $0 == graph.entryPoint || ViewKit.hashUnit(Int64($0), seed: input.seed) < Double(budget) / Double(nodes.count)
+            }
+            : nodes
+        if input.projection != .pca { sampled = sampled.filter { placement.position($0) != nil } }
+        return sampled
+    }
+
+    /// Hover and click targets of the overview: every node drawn on every level, and every node of the search's path
+    /// to each result (drawn or not), so a clicked result's route from the entry point can be followed plane by plane.
+    static func overviewTargets(_ input: Input, drawn: [[Int]], view: String, place: (Int, Int) -> Point?) -> [Mark] {
+        let trace = input.trace
+        let parents = trace.hnsw.map(parents) ?? [:]
+        var distance: [Int: Float] = [:]
+        var onPath: [Int: Set<Int>] = [:]
+        if let hnsw = trace.hnsw {
+            distance[hnsw.entryPoint] = hnsw.entryDistance
+            for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
+            for step in hnsw.level0.steps {
+                distance[step.node] = step.distance
+                for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
+            }
+            // Each result's route: its parents on layer 0 back to the entry, then up each level's greedy path.
+            let top = hnsw.upperLevels.map(\.level).max() ?? 0
+            for result in trace.results where result.internalID >= 0 {
+                var node = result.internalID
+                var level = 0
+                var guardCount = 0
+                while level <= top, guardCount < 100_000 {
+                    guardCount += 1
+                    guard onPath[level, default: []].insert(node).inserted else { break }
+                    if let parent = parents[level]?[node] {
+                        node = parent
+                    } else {
+                        level += 1
+                    }
+                }
+            }
+        }
+        let rank = Dictionary(
+            trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
+        var marks: [Mark] = []
+        for (level, nodes) in drawn.enumerated() {
+            let all = Set(nodes).union(onPath[level] ?? [])
+            for node in all.sorted() {
+                guard let point = place(node, level) else { continue }
+                let label = trace.nodeLabels?[node] ?? Int64(node)
+                var fields = [HitMark.Field("level", "\(level)")]
+                if let d = distance[node] { fields.insert(HitMark.Field("distance", ViewKit.format(Double(d))), at: 0) }
+                if level == 0, let r = rank[node] { fields.insert(HitMark.Field("rank", "\(r)"), at: 0) }
+                var target = HitMark(
+                    id: "id \(Label(bits: label, unsigned: trace.kind.labelsAreUnsigned))", center: point, radius: 2.5, fields: fields)
+                target.view = view
+                target.from = parents[level]?[node].map { parent in
+                    "id \(Label(bits: trace.nodeLabels?[parent] ?? Int64(parent), unsigned: trace.kind.labelsAreUnsigned))"
+                }
+                marks.append(.hit(target))
+            }
+        }
+        return marks
     }
 
     /// The search across the stacked levels: each upper level's greedy path, a dashed drop from where it ends to
@@ -417,15 +489,18 @@ public enum HNSWViews {
             for event in record.neighbors where event.distance != nil && scoredAt[event.id] == nil { scoredAt[event.id] = step + 1 }
         }
         let view = "hnsw-\(Int(rect.x))-\(Int(rect.y))"
+        let parents = Self.parents(hnsw)
+        func name(_ node: Int) -> String {
+            "id \(Label(bits: input.trace.nodeLabels?[node] ?? Int64(node), unsigned: input.trace.kind.labelsAreUnsigned))"
+        }
         func hit(_ node: Int, at point: Point, level: Int) {
-            let label = input.trace.nodeLabels?[node] ?? Int64(node)
             var fields = [HitMark.Field("distance", ViewKit.format(Double(distance[node] ?? .nan))), HitMark.Field("level", "\(level)")]
             if level == 0, let rank = resultRank[node] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
             if level == 0, let step = scoredAt[node] { fields.append(HitMark.Field("step", "\(step)")) }
             if level == 0, let step = poppedAt[node] { fields.append(HitMark.Field("popped", "\(step)")) }
-            var target = HitMark(
-                id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: 3, fields: fields)
-            if level == 0 { target.view = view }
+            var target = HitMark(id: name(node), center: point, radius: 3, fields: fields)
+            target.view = view
+            target.from = parents[level]?[node].map(name)
             hits.append(.hit(target))
         }
         var previousExit: (node: Int, y: Double)?
@@ -543,6 +618,28 @@ public enum HNSWViews {
                     text, at: Point(content.x, level0Band.y + 2), font: theme.labelFont, color: theme.text, width: labelWidth - 6,
                     maxLines: 5)))
         return marks + legendMarks
+    }
+
+    /// Per level, each node the search scored there and the node whose neighbours it was first scored from: an
+    /// upper level's greedy passes, layer 0's expansions in pop order. The node a level was entered at has none.
+    public static func parents(_ hnsw: HNSWTrace) -> [Int: [Int: Int]] {
+        var parents: [Int: [Int: Int]] = [:]
+        for upper in hnsw.upperLevels {
+            var level: [Int: Int] = [:]
+            let entered = upper.path.first
+            for pass in upper.passes {
+                for edge in pass where edge.to != entered && level[edge.to] == nil { level[edge.to] = edge.from }
+            }
+            parents[upper.level] = level
+        }
+        var level0: [Int: Int] = [:]
+        for step in hnsw.level0.steps {
+            for event in step.neighbors where event.distance != nil && event.id != hnsw.level0.entry && level0[event.id] == nil {
+                level0[event.id] = step.node
+            }
+        }
+        parents[0] = level0
+        return parents
     }
 
     /// "2 not reached (3–5 hops), 1 unreachable": the misses by reason, most common first.

@@ -72,6 +72,7 @@ public enum IVFViews {
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
             let points = cell.map { ClusterMap.map($0, into: square) }
             let size = sizes[list]
+            marks.append(.hit(HitMark(id: "list \(list)", polygon: points, fields: [HitMark.Field("size", "\(size)")])))
             if size == 0 {
                 marks.append(.polygon(points, fill: theme.background, stroke: Stroke(theme.quiet, width: 0.6, dash: [2, 2])))
             } else {
@@ -326,17 +327,30 @@ public enum IVFViews {
             numbered.append(box)
             marks += ViewKit.badge(probe.rank + 1, at: center, color: theme.accent, theme: theme, radius: 5.5)
         }
-        // Targets: every probed list, at its number.
-        for probe in ivf.probes {
-            guard let center = center(of: probe.list) else { continue }
-            marks.append(
-                .hit(
-                    HitMark(
-                        id: "list \(probe.list)", center: center, radius: 5.5,
-                        fields: [
-                            HitMark.Field("probe", "\(probe.rank + 1)"), HitMark.Field("size", "\(probe.size)"),
-                            HitMark.Field("distance", ViewKit.format(Double(probe.distance))),
-                        ])))
+        // Targets: every cell (its probe, size, centroid distance and missed neighbours), or on a map of points the
+        // probed lists and those holding a missed neighbour, at their points.
+        let allDistances = ivf.centroidDistances.count == input.map.sizes.count
+        func listFields(_ list: Int) -> [HitMark.Field] {
+            var fields = [HitMark.Field("size", "\(input.map.sizes[list])")]
+            if let rank = rankOf[list] { fields.insert(HitMark.Field("probe", "\(rank + 1)"), at: 0) }
+            if let probe = ivf.probes.first(where: { $0.list == list }) {
+                fields.append(HitMark.Field("distance", ViewKit.format(Double(probe.distance))))
+            } else if allDistances {
+                fields.append(HitMark.Field("distance", ViewKit.format(Double(ivf.centroidDistances[list]))))
+            }
+            if let rank = missed[list] { fields.append(HitMark.Field("missed", "holds a missed exact neighbour (coarse rank \(rank))")) }
+            return fields
+        }
+        if input.map.hasCells {
+            for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
+                marks.append(
+                    .hit(HitMark(id: "list \(list)", polygon: cell.map { ClusterMap.map($0, into: square) }, fields: listFields(list))))
+            }
+        } else {
+            for list in Set(ivf.probes.map(\.list)).union(missed.keys).sorted() {
+                guard let center = center(of: list) else { continue }
+                marks.append(.hit(HitMark(id: "list \(list)", center: center, radius: 5.5, fields: listFields(list))))
+            }
         }
         let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
         marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
@@ -492,11 +506,11 @@ public enum IVFViews {
             } else {
                 marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
             }
-            hits.append(
-                .hit(
-                    HitMark(
-                        id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point,
-                        radius: max(dotRadius, 2.5), fields: fields)))
+            var target = HitMark(
+                id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: max(dotRadius, 2.5),
+                fields: fields)
+            target.related = ["list \(scanned.list)"]
+            hits.append(.hit(target))
         }
         marks += ringLabels
         let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)
@@ -607,11 +621,11 @@ public enum IVFViews {
                 HitMark.Field("list", "#\(entry.list) (probe \((rankOf[entry.list] ?? 0) + 1))"),
             ]
             if let rank = topK[label] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
-            hits.append(
-                .hit(
-                    HitMark(
-                        id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point,
-                        radius: max(dotRadius, 2.5), fields: fields)))
+            var target = HitMark(
+                id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: max(dotRadius, 2.5),
+                fields: fields)
+            target.related = ["list \(entry.list)"]
+            hits.append(.hit(target))
             if let rank = topK[label] {
                 results.append((rank, point))
             } else {

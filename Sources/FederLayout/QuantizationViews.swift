@@ -224,6 +224,25 @@ public enum QuantizationViews {
         let (badges, unlabelled) = ViewKit.rankBadges(
             numbered, color: theme.result, theme: theme, dotRadius: 3, avoid: rings, bounds: plot)
         marks += badges
+        // Targets: every dot drawn, by its label, with both distances.
+        for index in order.reversed() {
+            let row = points[index].row
+            let label = trace.nodeLabels?[row] ?? (input.baseLabels.map { row < $0.count ? $0[row] : Int64(row) } ?? Int64(row))
+            var fields = [
+                HitMark.Field("code distance", ViewKit.format(approximations[index])),
+                HitMark.Field("true distance", ViewKit.format(trueValues[index])),
+            ]
+            if let rank = resultRank[row] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
+            if truthRows.contains(row) {
+                fields.append(
+                    HitMark.Field("exact", rankedOut.contains(row) ? "exact neighbour ranked out by the codes" : "exact neighbour"))
+            }
+            marks.append(
+                .hit(
+                    HitMark(
+                        id: "id \(Label(bits: label, unsigned: trace.kind.labelsAreUnsigned))",
+                        center: place(trueValues[index], approximations[index]), radius: 3, fields: fields)))
+        }
         if !unlabelled.isEmpty {
             marks.append(
                 .text(
@@ -298,6 +317,17 @@ extension QuantizationViews {
                         width: columnWidth - 10, maxLines: 1)))
             marks.append(
                 .circle(center: Point(leftX + 4, y + rowHeight / 2), radius: 2.2, fill: kept ? theme.accent : theme.quiet, stroke: nil))
+            var fields = [
+                HitMark.Field("shortlist rank", "\(entry.offset + 1)"),
+                HitMark.Field("code distance", ViewKit.format(Double(entry.element.distance))),
+            ]
+            if let rank = finalRank[entry.element.id] { fields.append(HitMark.Field("final rank", "\(rank + 1)")) }
+            if exact.contains(entry.element.id) { fields.append(HitMark.Field("exact", "exact neighbour")) }
+            marks.append(
+                .hit(
+                    HitMark(
+                        id: "id \(name(entry.element.id))", rect: Rect(x: leftX, y: y, width: columnWidth, height: rowHeight),
+                        fields: fields)))
             if exact.contains(entry.element.id) {
                 marks.append(
                     .circle(center: Point(leftX + 4, y + rowHeight / 2), radius: 4, fill: nil, stroke: Stroke(theme.truth, width: 1.3)))
@@ -330,6 +360,15 @@ extension QuantizationViews {
                         text, at: Point(rightX + 10, y + (rowHeight - font.size * 1.2) / 2), font: font, color: theme.text,
                         width: columnWidth - 10, maxLines: 1)))
             marks.append(.circle(center: Point(rightX + 4, y + rowHeight / 2), radius: 2.2, fill: theme.result, stroke: nil))
+            var fields = [HitMark.Field("rank", "\(rank + 1)"), HitMark.Field("distance", ViewKit.format(Double(entry.distance)))]
+            if let position = shortlist.firstIndex(where: { $0.id == entry.id }) {
+                fields.append(HitMark.Field("shortlist rank", "\(position + 1)"))
+            }
+            if exact.contains(entry.id) { fields.append(HitMark.Field("exact", "exact neighbour")) }
+            marks.append(
+                .hit(
+                    HitMark(id: "id \(name(entry.id))", rect: Rect(x: rightX, y: y, width: columnWidth, height: rowHeight), fields: fields))
+            )
             if exact.contains(entry.id) {
                 marks.append(
                     .circle(center: Point(rightX + 4, y + rowHeight / 2), radius: 4, fill: nil, stroke: Stroke(theme.truth, width: 1.3)))

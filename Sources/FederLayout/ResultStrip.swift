@@ -72,7 +72,9 @@ public enum ResultStrip {
                 fields.append(HitMark.Field("exact", exactIDs.contains(neighbor.id) ? "in the exact top-\(results.count)" : "not exact"))
             }
             if let text { fields.append(HitMark.Field("text", text)) }
-            marks.append(.hit(HitMark(id: name(neighbor.id), rect: rect, fields: fields)))
+            var target = HitMark(id: name(neighbor.id), rect: rect, fields: fields)
+            target.image = path
+            marks.append(.hit(target))
             marks.append(
                 .text(
                     TextMark(

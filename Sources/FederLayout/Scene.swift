@@ -7,6 +7,9 @@ public struct Scene: Codable, Equatable, Sendable {
     public var marks: [Mark]
     /// The page title (also the PDF outline entry).
     public var title: String
+    /// Pages of one group highlight a clicked id together in the HTML report (the pages of one search). Nil: a
+    /// titled page starts a group of its own, a page without a title continues the one before it.
+    public var group: String?
 
     public init(size: Size, background: Color, marks: [Mark] = [], title: String = "") {
         self.size = size
@@ -105,7 +108,7 @@ public indirect enum Mark: Codable, Equatable, Sendable {
     case hit(HitMark)
 }
 
-/// A circle (radius > 0) or rectangle over a drawn vector, node or list, and what it is.
+/// A circle (radius > 0), rectangle or polygon over a drawn vector, node or list, and what it is.
 public struct HitMark: Codable, Equatable, Sendable {
     /// What ties targets together across views and sides: a vector's label (`"id 42"`), a list (`"list 7"`).
     public var id: String
@@ -113,11 +116,21 @@ public struct HitMark: Codable, Equatable, Sendable {
     public var radius: Double
     /// For a rectangle target (a tile): its frame; nil for a circle.
     public var rect: Rect?
+    /// For a cell target (an IVF list's cell): its outline; nil otherwise.
+    public var polygon: [Point]?
     /// Shown in the tooltip, in order: ("distance", "12.5"), ("rank", "3"), ("list", "#7"), ("level", "0").
     public var fields: [Field]
     /// The view the target belongs to, when targets of one view act together (an HNSW search replayed step by step:
     /// its layer-0 targets carry "step" (when scored) and "popped" fields).
     public var view: String?
+    /// On a graph's node: the id of the node on the same level (of the same view) from whose neighbours the search
+    /// first scored this one; nil for where a level was entered. A path from the entry point is followed through it
+    /// (and, where it ends, through the same id a level up).
+    public var from: String?
+    /// Ids highlighted along with this one (a vector's list: `"list 7"`).
+    public var related: [String] = []
+    /// A picture of what the target stands for (a file path), for the tooltip.
+    public var image: String?
 
     public struct Field: Codable, Equatable, Sendable {
         public var name: String
@@ -141,6 +154,15 @@ public struct HitMark: Codable, Equatable, Sendable {
         self.center = rect.center
         self.radius = 0
         self.rect = rect
+        self.fields = fields
+    }
+
+    public init(id: String, polygon: [Point], fields: [Field]) {
+        self.id = id
+        let count = Double(max(polygon.count, 1))
+        self.center = Point(polygon.map(\.x).reduce(0, +) / count, polygon.map(\.y).reduce(0, +) / count)
+        self.radius = 0
+        self.polygon = polygon
         self.fields = fields
     }
 }

@@ -1,3 +1,4 @@
+import FederIndex
 import FederProjection
 import Foundation
 
@@ -257,5 +258,33 @@ public enum ViewKit {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
         return Double(z >> 11) / Double(1 << 53)
+    }
+}
+
+extension ViewKit {
+    /// `marks` with every vector target (`"id N"`) given its picture, or its text as a tooltip field, from `media`:
+    /// what a hovered point of any view stands for.
+    public static func withMedia(_ marks: [Mark], _ media: MediaList?) -> [Mark] {
+        guard let media, media.count > 0 else { return marks }
+        func label(_ id: String) -> Int64? {
+            guard id.hasPrefix("id ") else { return nil }
+            let digits = id.dropFirst(3)
+            return Int64(digits) ?? UInt64(digits).map { Int64(bitPattern: $0) }
+        }
+        return marks.map { mark in
+            switch mark {
+            case .hit(var hit):
+                guard let label = label(hit.id) else { return mark }
+                if hit.image == nil, let path = media.imagePath(for: label) { hit.image = path }
+                if let text = media.text(for: label), !hit.fields.contains(where: { $0.name == "text" }) {
+                    hit.fields.append(HitMark.Field("text", text))
+                }
+                return .hit(hit)
+            case .group(let inner, let clip):
+                return .group(withMedia(inner, media), clip: clip)
+            default:
+                return mark
+            }
+        }
     }
 }

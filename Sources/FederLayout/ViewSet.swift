@@ -148,7 +148,10 @@ public struct ViewSet: Sendable {
                     queryMedia: queryMedia, queryLabel: queryLabel, unsignedLabels: trace.kind.labelsAreUnsigned, in: rect, theme: theme,
                     measurer: measurer)
             })
-        return views
+        // Every view's targets show what the vector is.
+        return views.map { view in
+            View(kind: view.kind) { rect, measurer in ViewKit.withMedia(view.draw(rect, measurer), media) }
+        }
     }
 
     /// Whether the index's codes come from a product quantizer (its codebook view applies).

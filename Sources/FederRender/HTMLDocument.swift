@@ -73,7 +73,7 @@ enum HTMLDocument {
 
     /// The targets over a page, in the page's own coordinates: one focusable shape each, with `data-id`, one
     /// `data-` attribute per field and an accessible name.
-    static func overlay(_ scene: Scene) -> (targets: String, controls: String) {
+    static func overlay(_ scene: Scene, images: [String: Int] = [:]) -> (targets: String, controls: String) {
         let targets = hits(scene.marks)
         guard !targets.isEmpty else { return ("", "") }
         func number(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -82,13 +82,21 @@ enum HTMLDocument {
         ]
         for target in targets {
             let fields = target.fields.map { field -> String in
-                let name = field.name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
+                let name = field.name.lowercased().replacingOccurrences(of: " ", with: "-").filter {
+                    $0.isLetter || $0.isNumber || $0 == "-"
+                }
                 return " data-\(name)=\"\(escape(field.value))\""
             }.joined()
             let label = ([target.id] + target.fields.map { "\($0.name) \($0.value)" }).joined(separator: ", ")
-            let view = target.view.map { " data-view=\"\(escape($0))\"" } ?? ""
-            let common = "class=\"hit\" tabindex=\"0\" data-id=\"\(escape(target.id))\"\(fields)\(view) aria-label=\"\(escape(label))\""
-            if let rect = target.rect {
+            var links = target.view.map { " data-view=\"\(escape($0))\"" } ?? ""
+            if let from = target.from { links += " data-from=\"\(escape(from))\"" }
+            if !target.related.isEmpty { links += " data-related=\"\(escape(target.related.joined(separator: "|")))\"" }
+            if let image = target.image, let index = images[image] { links += " data-image=\"\(index)\"" }
+            let common = "class=\"hit\" tabindex=\"0\" data-id=\"\(escape(target.id))\"\(fields)\(links) aria-label=\"\(escape(label))\""
+            if let polygon = target.polygon {
+                let points = polygon.map { "\(number($0.x)),\(number($0.y))" }.joined(separator: " ")
+                lines.append("<polygon \(common) points=\"\(points)\"/>")
+            } else if let rect = target.rect {
                 lines.append(
                     "<rect \(common) x=\"\(number(rect.x))\" y=\"\(number(rect.y))\" width=\"\(number(rect.width))\" height=\"\(number(rect.height))\" rx=\"3\"/>"
                 )
@@ -104,8 +112,8 @@ enum HTMLDocument {
         var views: [String: Int] = [:]
         var order: [String] = []
         for target in targets {
-            guard let view = target.view else { continue }
             let steps = target.fields.filter { $0.name == "step" || $0.name == "popped" }.compactMap { Int($0.value) }
+            guard let view = target.view, !steps.isEmpty else { continue }
             if views[view] == nil { order.append(view) }
             views[view] = max(views[view] ?? 0, steps.max() ?? 0)
         }
@@ -125,6 +133,87 @@ enum HTMLDocument {
         ).replacingOccurrences(of: "\"", with: "&quot;")
     }
 
+    /// The pictures the targets show in their tooltips: each file once (in first-use order, at most `limit`), as a
+    /// PNG data URI of its thumbnail (longer side ≤ 96 pixels); a file that cannot be read is left out.
+    static func mediaTable(_ scenes: [Scene], limit: Int = 4000) -> (index: [String: Int], uris: [String]) {
+        var index: [String: Int] = [:]
+        var uris: [String] = []
+        var failed: Set<String> = []
+        for scene in scenes {
+            for target in hits(scene.marks) {
+                guard let path = target.image, index[path] == nil, !failed.contains(path), uris.count < limit else { continue }
+                guard let thumbnail = try? Thumbnail.load(path: path, maxPixels: 96), let png = thumbnail.pngData() else {
+                    failed.insert(path)
+                    continue
+                }
+                index[path] = uris.count
+                uris.append("data:image/png;base64," + png.base64EncodedString())
+            }
+        }
+        return (index, uris)
+    }
+
+    /// Glyph outlines shared by every page: cairo writes each page's glyphs as its own `<symbol>`s, the same outlines
+    /// page after page. Each distinct outline is kept once (`g0`, `g1`, … in first-use order) in `shared`, and the
+    /// pages' references to theirs are pointed at it.
+    struct GlyphSharing {
+        var shared: [String] = []
+        private var byBody: [String: String] = [:]
+
+        /// `markup` with its glyph symbols taken out and its `href`s to them replaced by the shared ids.
+        mutating func share(_ markup: String) -> String {
+            var kept = ""
+            kept.reserveCapacity(markup.utf8.count)
+            var renamed: [String: String] = [:]
+            var rest = markup[...]
+            while let open = rest.range(of: "<symbol") {
+                guard let close = rest.range(of: "</symbol>", range: open.upperBound..<rest.endIndex),
+                    let tagEnd = rest.range(of: ">", range: open.upperBound..<close.lowerBound),
+                    let idStart = rest.range(of: "id=\"", range: open.upperBound..<tagEnd.lowerBound),
+                    let idEnd = rest.range(of: "\"", range: idStart.upperBound..<tagEnd.lowerBound)
+                else { break }
+                kept += rest[..<open.lowerBound]
+                let id = String(rest[idStart.upperBound..<idEnd.lowerBound])
+                let body = String(rest[tagEnd.upperBound..<close.lowerBound])
+                let attributes = String(rest[open.upperBound..<idStart.lowerBound]) + String(rest[idEnd.upperBound..<tagEnd.lowerBound])
+                let key = attributes + "\u{0}" + body
+                if let existing = byBody[key] {
+                    renamed[id] = existing
+                } else {
+                    let name = "g\(shared.count)"
+                    byBody[key] = name
+                    renamed[id] = name
+                    shared.append("<symbol id=\"\(name)\"\(attributes)>\(body)</symbol>")
+                }
+                rest = rest[close.upperBound...]
+            }
+            kept += rest
+            guard !renamed.isEmpty else { return kept }
+            // Point the uses at the shared symbols.
+            var result = ""
+            result.reserveCapacity(kept.utf8.count)
+            var tail = kept[...]
+            let marker = "href=\"#"
+            while let found = tail.range(of: marker) {
+                result += tail[..<found.upperBound]
+                tail = tail[found.upperBound...]
+                guard let quote = tail.firstIndex(of: "\"") else { break }
+                let id = String(tail[..<quote])
+                result += renamed[id] ?? id
+                tail = tail[quote...]
+            }
+            result += tail
+            return result
+        }
+
+        /// A hidden SVG holding the shared symbols.
+        var definitions: String {
+            guard !shared.isEmpty else { return "" }
+            return "<svg class=\"glyphs\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
+                + "width=\"0\" height=\"0\" aria-hidden=\"true\"><defs>\n" + shared.joined(separator: "\n") + "\n</defs></svg>\n"
+        }
+    }
+
     /// The whole document.
     static func render(_ scenes: [Scene], title: String) throws -> (data: Data, warnings: [String]) {
         var warnings: [String] = []
@@ -132,15 +221,24 @@ enum HTMLDocument {
         var contents = ""
         var section = "feder-report"
         var group = 0
+        var lastGroup: String?
+        let media = mediaTable(scenes)
+        var glyphs = GlyphSharing()
         for (index, scene) in scenes.enumerated() {
             // Pages of one titled section (a comparison and its continuation pages) highlight together.
-            if !scene.title.isEmpty { group += 1 }
+            if let named = scene.group {
+                if named != lastGroup { group += 1 }
+            } else if !scene.title.isEmpty {
+                group += 1
+            }
+            lastGroup = scene.group
             let number = index + 1
             // A page without a title of its own continues the one before it.
             let name = scene.title.isEmpty ? "\(section) (continued)" : scene.title
             if !scene.title.isEmpty { section = scene.title }
-            let (markup, drawn) = try svg(scene, prefix: "p\(number)-")
-            let layer = overlay(scene)
+            let (drawnMarkup, drawn) = try svg(scene, prefix: "p\(number)-")
+            let markup = glyphs.share(drawnMarkup)
+            let layer = overlay(scene, images: media.index)
             warnings += drawn.filter { !warnings.contains($0) }
             contents += "<li><a href=\"#page-\(number)\"><span class=\"n\">\(number)</span> \(escape(name))</a></li>\n"
             pages +=
@@ -148,6 +246,11 @@ enum HTMLDocument {
                 + "<div class=\"sheet\">\n" + markup + "\n" + layer.targets + "\n</div>\n" + layer.controls + "\n</section>\n"
         }
         let heading = escape(title.isEmpty ? "feder-report" : title)
+        // The tooltips' pictures: a JSON array of data URIs (no "<" can occur in one).
+        let mediaScript =
+            media.uris.isEmpty
+            ? ""
+            : "<script type=\"application/json\" id=\"media\">[" + media.uris.map { "\"\($0)\"" }.joined(separator: ",\n") + "]</script>"
         let html = """
             <!DOCTYPE html>
             <html lang="en">
@@ -169,8 +272,9 @@ enum HTMLDocument {
             <p class="keys">→ / ← or j / k: next / previous page</p>
             </nav>
             <main>
-            \(pages)</main>
+            \(glyphs.definitions)\(pages)</main>
             <div id="tip" role="tooltip" hidden></div>
+            \(mediaScript)
             <script>
             \(script)
             </script>
@@ -200,13 +304,19 @@ enum HTMLDocument {
         .page:focus-visible { box-shadow: 0 0 0 3px #0072b2; }
         .sheet { position: relative; }
         .page svg { display: block; width: 100%; height: auto; }
+        svg.glyphs { position: absolute; width: 0; height: 0; overflow: hidden; }
         .page svg.hits { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
         .hit { fill: transparent; stroke: none; cursor: pointer; pointer-events: all; }
         .hit:hover, .hit:focus { stroke: #1b1f24; stroke-width: 1; outline: none; }
-        .hit.on { fill: rgba(213, 94, 0, 0.18); stroke: #d55e00; stroke-width: 2; }
+        .hit.on { fill: rgba(213, 94, 0, 0.18); stroke: #d55e00; stroke-width: 2.5; }
+        circle.hit.on { r: 5px; }
+        .hit.rel { fill: rgba(213, 94, 0, 0.1); stroke: #d55e00; stroke-width: 2.5; stroke-dasharray: 4 2; }
+        .hit.path { stroke: #d55e00; stroke-width: 1.5; }
+        .route { fill: none; stroke: #d55e00; stroke-width: 2; stroke-linejoin: round; opacity: 0.85; pointer-events: none; }
         #tip { position: fixed; z-index: 10; max-width: 22rem; padding: 0.35rem 0.55rem; border-radius: 4px; pointer-events: none;
           background: var(--panel); color: var(--text); border: 1px solid var(--muted); box-shadow: 0 2px 6px rgba(0, 0, 0, 0.25); font-size: 12px; }
         #tip b { display: block; }
+        #tip img { display: block; margin-top: 0.3rem; max-width: 96px; max-height: 96px; }
         .replay { padding: 0.3rem 1rem 0.6rem; color: #1b1f24; font-size: 13px; }
         .replay input { width: 18rem; vertical-align: middle; }
         .hit.seen { fill: rgba(0, 114, 178, 0.22); stroke: #0072b2; stroke-width: 1; }
@@ -264,30 +374,90 @@ enum HTMLDocument {
           // Targets: a tooltip on hover or focus; a click (or Enter) marks every target of the same id on the pages of
           // the same comparison (both sides, every view, the result strips).
           var tip = document.getElementById("tip");
+          var media = [];
+          var table = document.getElementById("media");
+          if (table) { media = JSON.parse(table.textContent); }
+          var quiet = { "data-id": 1, "data-view": 1, "data-related": 1, "data-image": 1 };
           function show(target, x, y) {
             tip.textContent = "";
             var head = document.createElement("b");
             head.textContent = target.getAttribute("data-id");
             tip.appendChild(head);
             Array.prototype.forEach.call(target.attributes, function (attribute) {
-              if (attribute.name.indexOf("data-") !== 0 || attribute.name === "data-id") { return; }
+              if (attribute.name.indexOf("data-") !== 0 || quiet[attribute.name]) { return; }
               var line = document.createElement("div");
-              line.textContent = attribute.name.slice(5) + ": " + attribute.value;
+              line.textContent = attribute.name.slice(5).replace(/-/g, " ") + ": " + attribute.value;
               tip.appendChild(line);
             });
+            var picture = media[Number(target.getAttribute("data-image"))];
+            if (target.hasAttribute("data-image") && picture) {
+              var image = document.createElement("img");
+              image.src = picture;
+              image.alt = target.getAttribute("data-id");
+              tip.appendChild(image);
+            }
             tip.hidden = false;
             tip.style.left = Math.min(x + 12, window.innerWidth - tip.offsetWidth - 8) + "px";
             tip.style.top = Math.min(y + 12, window.innerHeight - tip.offsetHeight - 8) + "px";
           }
           function hide() { tip.hidden = true; }
+          function quote(value) { return '"' + CSS.escape(value) + '"'; }
+          function centre(hit) {
+            var n = function (name) { return Number(hit.getAttribute(name)); };
+            if (hit.tagName === "circle") { return [n("cx"), n("cy")]; }
+            if (hit.tagName === "rect") { return [n("x") + n("width") / 2, n("y") + n("height") / 2]; }
+            var box = hit.getBBox();
+            return [box.x + box.width / 2, box.y + box.height / 2];
+          }
+          // A node's route from the entry point: the node it was scored from on its level, and where a level was
+          // entered, the same node a level up; drawn as a line through the view's targets.
+          function route(start) {
+            var svg = start.ownerSVGElement;
+            var scope = ".hit[data-view=" + quote(start.getAttribute("data-view")) + "]";
+            var points = [];
+            var walked = new Set();
+            var node = start;
+            while (node && !walked.has(node)) {
+              walked.add(node);
+              node.classList.add("path");
+              points.push(centre(node).join(","));
+              var level = Number(node.getAttribute("data-level"));
+              var from = node.getAttribute("data-from");
+              node = from !== null
+                ? svg.querySelector(scope + "[data-level=" + quote(String(level)) + "][data-id=" + quote(from) + "]")
+                : svg.querySelector(scope + "[data-level=" + quote(String(level + 1)) + "][data-id=" + quote(node.getAttribute("data-id")) + "]");
+            }
+            if (points.length < 2) { return; }
+            var line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+            line.setAttribute("class", "route");
+            line.setAttribute("points", points.join(" "));
+            svg.insertBefore(line, svg.firstChild);
+          }
+          // A click marks every target of the id on the pages of the comparison (both sides, every view), the lists
+          // it belongs to, and on a graph its route from the entry point; a second click clears.
           function highlight(target) {
-            var group = target.closest(".page").getAttribute("data-group");
-            var scope = document.querySelectorAll('.page[data-group="' + group + '"] .hit');
-            var id = target.getAttribute("data-id");
             var on = !target.classList.contains("on");
-            Array.prototype.forEach.call(scope, function (other) {
-              other.classList.toggle("on", on && other.getAttribute("data-id") === id);
+            Array.prototype.forEach.call(document.querySelectorAll(".hit.on, .hit.rel, .hit.path"), function (hit) {
+              hit.classList.remove("on", "rel", "path");
             });
+            Array.prototype.forEach.call(document.querySelectorAll(".route"), function (line) { line.remove(); });
+            if (!on) { return; }
+            var group = target.closest(".page").getAttribute("data-group");
+            var scope = Array.prototype.slice.call(document.querySelectorAll(".page[data-group=" + quote(group) + "] .hit"));
+            var id = target.getAttribute("data-id");
+            var same = scope.filter(function (hit) { return hit.getAttribute("data-id") === id; });
+            var related = new Set();
+            var lowest = new Map();
+            same.forEach(function (hit) {
+              hit.classList.add("on");
+              (hit.getAttribute("data-related") || "").split("|").forEach(function (name) { if (name) { related.add(name); } });
+              var view = hit.getAttribute("data-view");
+              if (view === null || !hit.hasAttribute("data-level")) { return; }
+              var level = Number(hit.getAttribute("data-level"));
+              if (!lowest.has(view) || level < lowest.get(view).level) { lowest.set(view, { hit: hit, level: level }); }
+            });
+            scope.forEach(function (hit) { if (related.has(hit.getAttribute("data-id"))) { hit.classList.add("rel"); } });
+            lowest.forEach(function (entry) { route(entry.hit); });
           }
           document.addEventListener("mouseover", function (event) {
             var target = event.target.closest && event.target.closest(".hit");
@@ -319,7 +489,7 @@ enum HTMLDocument {
               var view = slider.getAttribute("data-view");
               slider.closest("label").querySelector("output").textContent = String(step);
               var page = slider.closest(".page");
-              Array.prototype.forEach.call(page.querySelectorAll('.hit[data-view="' + view + '"]'), function (hit) {
+              Array.prototype.forEach.call(page.querySelectorAll(".hit[data-step][data-view=" + quote(view) + "]"), function (hit) {
                 var scored = Number(hit.getAttribute("data-step"));
                 var popped = hit.hasAttribute("data-popped") ? Number(hit.getAttribute("data-popped")) : -1;
                 var replaying = step < last;

@@ -29,6 +29,24 @@ public final class Thumbnail: @unchecked Sendable {
 
     deinit { cairo_surface_destroy(surface) }
 
+    /// The thumbnail's pixels as a PNG file; nil when cairo cannot write it.
+    public func pngData() -> Data? {
+        final class Sink {
+            var data = Data()
+        }
+        let sink = Sink()
+        let status = withExtendedLifetime(sink) {
+            cairo_surface_write_to_png_stream(
+                surface,
+                { closure, bytes, length in
+                    guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+                    Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+                    return CAIRO_STATUS_SUCCESS
+                }, Unmanaged.passUnretained(sink).toOpaque())
+        }
+        return status == CAIRO_STATUS_SUCCESS ? sink.data : nil
+    }
+
     /// Decodes the PNG or JPEG at `path` (recognised by its first bytes) with its longer side ≤ `maxPixels`.
     ///
     /// `maxPixels` is clamped to 1…`maxSide`. Throws `ThumbnailError`; never traps on bad input.

@@ -5,9 +5,11 @@ import FederReport
 struct ViewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "view",
-        abstract: "Draw what a search did: every view of one index and one query, as PDF, PNG or SVG.",
+        abstract: "Draw what a search did: every view of one index and one query, as PDF, PNG, SVG or HTML.",
         discussion: """
-            PDF: an overview page, then one page per view. PNG and SVG: every view on one page. Without -o the \
+            PDF and HTML: an overview page, then one page per view (HTML: one self-contained file whose vectors, \
+            nodes and lists show what they are on hover and their route on click). PNG and SVG: every view on one \
+            page. Without -o the \
             file is written next to the index as INDEX-view.pdf and its path printed. Output is deterministic \
             (the PDF date is fixed, or SOURCE_DATE_EPOCH). Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open, \
             73 cannot write.
@@ -20,7 +22,7 @@ struct ViewCommand: ParsableCommand {
 
     @OptionGroup var kernelsOption: KernelsOption
 
-    @Option(name: .shortAndLong, help: "Output file: .pdf, .png or .svg.")
+    @Option(name: .shortAndLong, help: "Output file: .pdf, .png, .svg or .html.")
     var output: String?
 
     @Option(help: "Media list: one image path (or text line) per id, line i for id i.")

@@ -93,9 +93,83 @@ final class ReportCommandTests: XCTestCase {
         for slider in sliders {
             let view = String(slider.output.2)
             XCTAssertGreaterThan(Int(slider.output.1) ?? 0, 1, file: file, line: line)
-            XCTAssertTrue(html.contains("data-view=\"\(view)\" aria-label"), "targets of \(view)", file: file, line: line)
+            XCTAssertTrue(html.contains("data-view=\"\(view)\""), "targets of \(view)", file: file, line: line)
+        }
+        for section in sections {
+            for slider in section.matches(of: /<input type="range" min="0" max="\d+" value="\d+" data-view="([^"]+)">/) {
+                assertRoutes(in: String(section), view: String(slider.output.1), file: file, line: line)
+            }
         }
         XCTAssertTrue(html.contains("data-step=\"0\""), "the entry is scored before any step", file: file, line: line)
+        // A vector of the IVF views names its list, and that list is a target (its cell) on the same pages.
+        var related = 0
+        for section in sections {
+            for list in Set(section.matches(of: /data-related="(list \d+)"/).map { String($0.output.1) }) {
+                related += 1
+                XCTAssertTrue(
+                    section.contains("<polygon class=\"hit\" tabindex=\"0\" data-id=\"\(list)\""), "\(list)'s cell", file: file, line: line)
+            }
+        }
+        XCTAssertGreaterThan(related, 0, "vectors name their lists", file: file, line: line)
+        // Pictures for the tooltips: one table of data URIs, every target's index inside it.
+        guard let table = html.firstMatch(of: /<script type="application\/json" id="media">\[([^\]]*)\]<\/script>/) else {
+            return XCTFail("no picture table", file: file, line: line)
+        }
+        let pictures = table.output.1.components(separatedBy: ",\n")
+        XCTAssertTrue(pictures.allSatisfy { $0.hasPrefix("\"data:image/png;base64,") }, file: file, line: line)
+        let indexes = html.matches(of: /data-image="(\d+)"/).compactMap { Int($0.output.1) }
+        XCTAssertFalse(indexes.isEmpty, file: file, line: line)
+        XCTAssertTrue(indexes.allSatisfy { $0 < pictures.count }, file: file, line: line)
+        // Glyph outlines are kept once for the document, and every reference resolves to an element of the file.
+        let defined = Set(html.matches(of: /\sid="([^"]+)"/).map { String($0.output.1) })
+        let referenced = Set(html.matches(of: /href="#([^"]+)"/).map { String($0.output.1) })
+        XCTAssertTrue(referenced.isSubset(of: defined), "dangling: \(referenced.subtracting(defined).prefix(5))", file: file, line: line)
+        let symbols = html.matches(of: /<symbol id="g\d+"([^>]*)>(.*?)<\/symbol>/.dotMatchesNewlines()).map {
+            String($0.output.1) + String($0.output.2)
+        }
+        XCTAssertGreaterThan(symbols.count, 10, file: file, line: line)
+        XCTAssertEqual(symbols.count, Set(symbols).count, "a glyph outline kept twice", file: file, line: line)
+        XCTAssertFalse(html.contains("id=\"p2-glyph"), "page glyphs left in place", file: file, line: line)
+    }
+
+    /// Every layer-0 node of an HNSW search view leads back, through the nodes it was scored from and the levels
+    /// above, to the top level's entry point: the route a click draws.
+    private func assertRoutes(in html: String, view: String, file: StaticString, line: UInt) {
+        struct Node: Hashable {
+            var id: String
+            var level: Int
+        }
+        var from: [Node: String?] = [:]
+        for tag in html.matches(of: /<circle class="hit"[^>]*>/) {
+            let text = String(tag.output)
+            guard text.contains("data-view=\"\(view)\""), let id = text.firstMatch(of: /data-id="([^"]+)"/)?.output.1,
+                let levelText = text.firstMatch(of: /data-level="(\d+)"/)?.output.1, let level = Int(levelText)
+            else { continue }
+            from.updateValue(
+                text.firstMatch(of: /data-from="([^"]+)"/).map { String($0.output.1) }, forKey: Node(id: String(id), level: level))
+        }
+        let top = from.keys.map(\.level).max() ?? 0
+        let levelZero = from.keys.filter { $0.level == 0 }
+        XCTAssertGreaterThan(levelZero.count, 1, file: file, line: line)
+        var ends: Set<Node> = []
+        for start in levelZero {
+            var node = start
+            var steps = 0
+            while steps < 10_000 {
+                steps += 1
+                guard let parent = from[node] else { return XCTFail("\(node) is not a target of \(view)", file: file, line: line) }
+                if let parent {
+                    node = Node(id: parent, level: node.level)
+                } else if from[Node(id: node.id, level: node.level + 1)] != nil {
+                    node = Node(id: node.id, level: node.level + 1)
+                } else {
+                    break
+                }
+            }
+            ends.insert(node)
+        }
+        XCTAssertEqual(ends.count, 1, "every route ends at one entry point", file: file, line: line)
+        XCTAssertEqual(ends.first?.level, top, "the routes start on the top level", file: file, line: line)
     }
 
     /// The digits example laid out by every built-in template passes the layout check.

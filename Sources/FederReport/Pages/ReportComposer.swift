@@ -121,14 +121,15 @@ public struct ReportComposer {
             }
             if side.firstTrace.refine != nil {
                 let (top, bottom) = area.sliceTop(area.height * 0.58)
-                marks += QuantizationViews.scatter(
+                let scatter = QuantizationViews.scatter(
                     input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
-                marks += QuantizationViews.refine(
+                let refine = QuantizationViews.refine(
                     side.firstTrace, exactRows: side.firstTrace.measures?.exact.map(\.id), unsignedLabels: false,
                     in: Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3), theme: theme, measurer: measurer
                 )
+                marks += ViewKit.withMedia(scatter + refine, side.media)
             } else {
-                marks += QuantizationViews.scatter(input, in: area, theme: theme, measurer: measurer)
+                marks += ViewKit.withMedia(QuantizationViews.scatter(input, in: area, theme: theme, measurer: measurer), side.media)
             }
         }
         return marks
@@ -408,7 +409,7 @@ public struct ReportComposer {
                 marks += shardsPanel(side, in: table)
                 viewRect = Rect(x: rest.x, y: rest.y + 5, width: rest.width, height: rest.height - 5)
             }
-            marks += sideViews(drawn(side), in: viewRect, axis: axis, knee: knee, start: start)
+            marks += ViewKit.withMedia(sideViews(drawn(side), in: viewRect, axis: axis, knee: knee, start: start), drawn(side).media)
         }
         if !sameIndex {
             marks.append(

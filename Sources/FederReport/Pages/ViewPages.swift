@@ -44,6 +44,8 @@ struct ViewPages {
             scene.marks += view.draw(content, measurer)
             scenes.append(scene)
         }
+        // One search: a click highlights its id on every page.
+        for index in scenes.indices { scenes[index].group = "view" }
         return scenes
     }
 
