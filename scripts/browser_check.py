@@ -7,7 +7,7 @@ Checks, each an assertion with a message: the page opens from file:// with no re
 console error; hovering a result target shows the tooltip (role="tooltip") with its id; clicking it highlights
 every target of that id on the comparison's pages (more than one: the views and the result strip); a result of an
 HNSW search draws its route from the entry point across levels, with its picture in the tooltip; a vector of an IVF
-search marks its list's cell; the replay
+search marks its list's cell; the words of the pages can be found; the replay
 slider moves through layer-0 steps (nodes marked as scored, the popped one marked, the step shown); → moves to the
 next page in the table of contents; the dark switch flips the theme. Screenshots of these states go to
 SCREENSHOT_DIR. Prints one JSON line of what it saw; exits non-zero on the first failed check.
@@ -119,6 +119,12 @@ def main() -> int:
         page.keyboard.press("ArrowRight")
         after = page.locator('nav a[aria-current="true"]').get_attribute("href")
         assert (before, after) == ("#page-1", "#page-2"), f"→ moved from {before} to {after}"
+
+        # The words can be found and selected (the drawing is glyph outlines; the text layer over it is text).
+        assert page.evaluate("window.find('nprobe')"), "find does not reach the words of the pages"
+        selected = page.evaluate("window.getSelection().toString()")
+        assert selected == "nprobe", f"find selected {selected!r}"
+        page.evaluate("window.getSelection().removeAllRanges()")
 
         # The theme switch.
         page.locator("#theme").click()

@@ -364,10 +364,18 @@ public enum IVFViews {
         var y = listPart.y
         let font = theme.numberFont
         let columns = [listPart.x, listPart.x + 26, listPart.x + 66, listPart.maxX]
+        // Columns as wide as their widest number (a 65,536-list index has 5-digit list numbers).
+        let widths = [
+            max(4, String(ivf.probes.count).count), max(4, String(ivf.probes.map(\.list).max() ?? 0).count),
+            max(4, String(ivf.probes.map(\.size).max() ?? 0).count),
+        ]
+        func row(_ values: [String]) -> String {
+            zip(values, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: "  ")
+        }
         marks.append(
             .text(
                 TextMark(
-                    "rank  list  size", at: Point(columns[0], y), font: Font(size: font.size, weight: .bold, monospace: true),
+                    row(["rank", "list", "size"]), at: Point(columns[0], y), font: Font(size: font.size, weight: .bold, monospace: true),
                     color: theme.mutedText)))
         marks.append(
             .text(
@@ -382,8 +390,16 @@ public enum IVFViews {
             marks.append(
                 .text(
                     TextMark(
-                        String(format: "%4d  %4d  %4d", probe.rank + 1, probe.list, probe.size), at: Point(columns[0], y), font: font,
+                        row(["\(probe.rank + 1)", "\(probe.list)", "\(probe.size)"]), at: Point(columns[0], y), font: font,
                         color: color)))
+            marks.append(
+                .hit(
+                    HitMark(
+                        id: "list \(probe.list)", rect: Rect(x: listPart.x, y: y, width: listPart.width, height: rowHeight),
+                        fields: [
+                            HitMark.Field("probe", "\(probe.rank + 1)"), HitMark.Field("size", "\(probe.size)"),
+                            HitMark.Field("distance", ViewKit.format(Double(probe.distance))),
+                        ])))
             marks.append(
                 .text(
                     TextMark(

@@ -224,6 +224,7 @@ enum HTMLDocument {
         var lastGroup: String?
         let media = mediaTable(scenes)
         var glyphs = GlyphSharing()
+        let words = HTMLTextLayer()
         for (index, scene) in scenes.enumerated() {
             // Pages of one titled section (a comparison and its continuation pages) highlight together.
             if let named = scene.group {
@@ -243,7 +244,8 @@ enum HTMLDocument {
             contents += "<li><a href=\"#page-\(number)\"><span class=\"n\">\(number)</span> \(escape(name))</a></li>\n"
             pages +=
                 "<section class=\"page\" id=\"page-\(number)\" data-group=\"\(group)\" tabindex=\"-1\" aria-label=\"Page \(number): \(escape(name))\">\n"
-                + "<div class=\"sheet\">\n" + markup + "\n" + layer.targets + "\n</div>\n" + layer.controls + "\n</section>\n"
+                + "<div class=\"sheet\">\n" + markup + "\n" + words.svg(scene) + "\n" + layer.targets + "\n</div>\n" + layer.controls
+                + "\n</section>\n"
         }
         let heading = escape(title.isEmpty ? "feder-report" : title)
         // The tooltips' pictures: a JSON array of data URIs (no "<" can occur in one).
@@ -305,7 +307,10 @@ enum HTMLDocument {
         .sheet { position: relative; }
         .page svg { display: block; width: 100%; height: auto; }
         svg.glyphs { position: absolute; width: 0; height: 0; overflow: hidden; }
-        .page svg.hits { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+        .page svg.hits, .page svg.words { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+        .page svg.hits { pointer-events: none; }
+        svg.words text { fill: transparent; white-space: pre; font-family: 'DejaVu Sans', sans-serif; }
+        svg.words text::selection { fill: transparent; background: rgba(0, 114, 178, 0.3); }
         .hit { fill: transparent; stroke: none; cursor: pointer; pointer-events: all; }
         .hit:hover, .hit:focus { stroke: #1b1f24; stroke-width: 1; outline: none; }
         .hit.on { fill: rgba(213, 94, 0, 0.18); stroke: #d55e00; stroke-width: 2.5; }

@@ -58,6 +58,11 @@ final class ReportCommandTests: XCTestCase {
         // Hover targets: every result of the first comparison is a target in its views and in its result strip,
         // within one highlight group, each with its distance; the tooltip element is there.
         assertHTMLTargets(html)
+        // The words are text a browser can select, copy and find (cairo draws glyph outlines): a view's title and a
+        // table's number, each a line of the invisible layer, one layer per page.
+        XCTAssertNotNil(html.firstMatch(of: /<text [^>]*>IVF coarse search — nprobe \d+<\/text>/))
+        XCTAssertNotNil(html.firstMatch(of: /<text [^>]*>HNSW search — descent and layer-0 beam \(ef \d+\)<\/text>/))
+        XCTAssertEqual(html.components(separatedBy: "<svg class=\"words\"").count - 1, pages)
         // Every id once (each page's glyph and clip definitions prefixed with its page).
         let ids = html.matches(of: /\sid="([^"]+)"/).map { String($0.output.1) }
         XCTAssertEqual(ids.count, Set(ids).count)
