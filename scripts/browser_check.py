@@ -7,7 +7,8 @@ Checks, each an assertion with a message: the page opens from file:// with no re
 console error; hovering a result target shows the tooltip (role="tooltip") with its id; clicking it highlights
 every target of that id on the comparison's pages (more than one: the views and the result strip); a result of an
 HNSW search draws its route from the entry point across levels, with its picture in the tooltip; a vector of an IVF
-search marks its list's cell; the words of the pages can be found; the replay
+search marks its list's cell; an id typed in the find box is marked on every page; the words of the pages can be
+found; the replay
 slider moves through layer-0 steps (nodes marked as scored, the popped one marked, the step shown); → moves to the
 next page in the table of contents; the dark switch flips the theme. Screenshots of these states go to
 SCREENSHOT_DIR. Prints one JSON line of what it saw; exits non-zero on the first failed check.
@@ -108,17 +109,42 @@ def main() -> int:
             " current: nodes.filter(n => n.classList.contains('current')).length})")
         shown = slider.locator("xpath=ancestor::label").locator("output").inner_text()
         assert shown == "2", f"the slider shows step {shown}"
+        # → on the focused slider moves it a step, not to the next page.
+        slider.focus()
+        slider.press("ArrowRight")
+        shown = slider.locator("xpath=ancestor::label").locator("output").inner_text()
+        assert shown == "3", f"→ on the slider shows step {shown}"
+        slider.fill("2")
         assert marked["seen"] > 0 and marked["later"] > 0 and marked["current"] == 1, f"replay at step 2: {marked}"
         seen["replay"] = marked
         slider.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "4-replay.png"))
 
         # Keyboard: → goes to the next page in the contents.
-        page.locator("body").focus()
+        page.evaluate("document.activeElement && document.activeElement.blur()")
         page.keyboard.press("Home")
         before = page.locator('nav a[aria-current="true"]').get_attribute("href")
         page.keyboard.press("ArrowRight")
         after = page.locator('nav a[aria-current="true"]').get_attribute("href")
         assert (before, after) == ("#page-1", "#page-2"), f"→ moved from {before} to {after}"
+
+        # Find an id from the contents: every target of it is marked, on every page, and its first page shown.
+        page.locator("#seek-id").fill(identifier.removeprefix("id "))
+        page.locator("#seek-id").press("Enter")
+        found = page.locator(".hit.on")
+        marked = set(found.evaluate_all("nodes => nodes.map(n => n.getAttribute('data-id'))"))
+        everywhere = page.locator(f'.hit[data-id="{identifier}"]').count()
+        assert marked == {identifier} and found.count() == everywhere, f"find {identifier}: {found.count()} of {everywhere} marked"
+        note = page.locator("#seek-note").inner_text()
+        assert note.startswith(f"{identifier}: {everywhere} targets"), f"find said {note!r}"
+        seen["find"] = note
+        page.screenshot(path=os.path.join(args.shots, "8-find.png"))
+        page.locator("#seek-id").fill("no such id")
+        page.locator("#seek-id").press("Enter")
+        assert page.locator(".hit.on").count() == 0 and "No target" in page.locator("#seek-note").inner_text()
+        # Keys typed there are not page moves.
+        before = page.locator('nav a[aria-current="true"]').get_attribute("href")
+        page.locator("#seek-id").press("j")
+        assert page.locator('nav a[aria-current="true"]').get_attribute("href") == before, "typing j moved the page"
 
         # The words can be found and selected (the drawing is glyph outlines; the text layer over it is text).
         assert page.evaluate("window.find('nprobe')"), "find does not reach the words of the pages"

@@ -269,6 +269,8 @@ enum HTMLDocument {
             <nav id="contents" aria-label="Pages">
             <p class="report-title">\(heading)</p>
             <button id="theme" type="button" aria-pressed="false">Dark</button>
+            <form id="seek" role="search"><label>Find an id <input id="seek-id" type="search" placeholder="42 or list 7" autocomplete="off"></label></form>
+            <p id="seek-note" aria-live="polite"></p>
             <ul>
             \(contents)</ul>
             <p class="keys">→ / ← or j / k: next / previous page</p>
@@ -300,6 +302,9 @@ enum HTMLDocument {
         nav a[aria-current="true"] { font-weight: 600; }
         .report-title { font-weight: 700; margin: 0 0 0.6rem; }
         .keys { color: var(--muted); font-size: 12px; }
+        #seek { margin-top: 0.7rem; }
+        #seek input { width: 8rem; margin-left: 0.3rem; font: inherit; padding: 0.1rem 0.3rem; background: var(--panel); color: var(--text); border: 1px solid var(--muted); border-radius: 4px; }
+        #seek-note { color: var(--muted); font-size: 12px; min-height: 1em; margin: 0.3rem 0; }
         button { font: inherit; padding: 0.2rem 0.7rem; border-radius: 4px; border: 1px solid var(--muted); background: var(--panel); color: var(--text); }
         main { flex: 1; padding: 1rem; min-width: 0; }
         .page { background: #ffffff; margin: 0 auto 1.2rem; max-width: 1200px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25); outline: none; }
@@ -328,6 +333,7 @@ enum HTMLDocument {
         .hit.current { fill: rgba(213, 94, 0, 0.45); stroke: #d55e00; stroke-width: 2.5; }
         .hit.later { fill: rgba(255, 255, 255, 0.85); }
         body.dark .page svg { filter: invert(0.9) hue-rotate(180deg); }
+        body.dark .page svg.hits { filter: none; }
         body.dark .page svg image { filter: invert(1) hue-rotate(180deg); }
         @media print {
           nav { display: none; }
@@ -356,6 +362,8 @@ enum HTMLDocument {
           }
           document.addEventListener("keydown", function (event) {
             if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+            // Keys typed into the find box or moving a replay slider are theirs.
+            if (event.target.closest && event.target.closest("input, textarea, select")) { return; }
             var key = event.key;
             if (key === "ArrowRight" || key === "j" || key === "PageDown") { go(current + 1); }
             else if (key === "ArrowLeft" || key === "k" || key === "PageUp") { go(current - 1); }
@@ -383,6 +391,7 @@ enum HTMLDocument {
           var table = document.getElementById("media");
           if (table) { media = JSON.parse(table.textContent); }
           var quiet = { "data-id": 1, "data-view": 1, "data-related": 1, "data-image": 1 };
+          var names = { "data-step": "scored at step", "data-popped": "popped at step", "data-from": "scored from" };
           function show(target, x, y) {
             tip.textContent = "";
             var head = document.createElement("b");
@@ -391,7 +400,7 @@ enum HTMLDocument {
             Array.prototype.forEach.call(target.attributes, function (attribute) {
               if (attribute.name.indexOf("data-") !== 0 || quiet[attribute.name]) { return; }
               var line = document.createElement("div");
-              line.textContent = attribute.name.slice(5).replace(/-/g, " ") + ": " + attribute.value;
+              line.textContent = (names[attribute.name] || attribute.name.slice(5).replace(/-/g, " ")) + ": " + attribute.value;
               tip.appendChild(line);
             });
             var picture = media[Number(target.getAttribute("data-image"))];
@@ -440,16 +449,15 @@ enum HTMLDocument {
           }
           // A click marks every target of the id on the pages of the comparison (both sides, every view), the lists
           // it belongs to, and on a graph its route from the entry point; a second click clears.
-          function highlight(target) {
-            var on = !target.classList.contains("on");
+          function clear() {
             Array.prototype.forEach.call(document.querySelectorAll(".hit.on, .hit.rel, .hit.path"), function (hit) {
               hit.classList.remove("on", "rel", "path");
             });
             Array.prototype.forEach.call(document.querySelectorAll(".route"), function (line) { line.remove(); });
-            if (!on) { return; }
-            var group = target.closest(".page").getAttribute("data-group");
-            var scope = Array.prototype.slice.call(document.querySelectorAll(".page[data-group=" + quote(group) + "] .hit"));
-            var id = target.getAttribute("data-id");
+          }
+          // Marks every target of `id` among `scope`, the lists they were found in, and on each graph view the
+          // route of its lowest-level node. Returns the targets of the id.
+          function markId(id, scope) {
             var same = scope.filter(function (hit) { return hit.getAttribute("data-id") === id; });
             var related = new Set();
             var lowest = new Map();
@@ -458,12 +466,39 @@ enum HTMLDocument {
               (hit.getAttribute("data-related") || "").split("|").forEach(function (name) { if (name) { related.add(name); } });
               var view = hit.getAttribute("data-view");
               if (view === null || !hit.hasAttribute("data-level")) { return; }
+              var key = hit.closest(".page").id + "|" + view;
               var level = Number(hit.getAttribute("data-level"));
-              if (!lowest.has(view) || level < lowest.get(view).level) { lowest.set(view, { hit: hit, level: level }); }
+              if (!lowest.has(key) || level < lowest.get(key).level) { lowest.set(key, { hit: hit, level: level }); }
             });
             scope.forEach(function (hit) { if (related.has(hit.getAttribute("data-id"))) { hit.classList.add("rel"); } });
             lowest.forEach(function (entry) { route(entry.hit); });
+            return same;
           }
+          // A click marks the id on the pages of its comparison (both sides, every view); a second click clears.
+          function highlight(target) {
+            var on = !target.classList.contains("on");
+            clear();
+            if (!on) { return; }
+            var group = target.closest(".page").getAttribute("data-group");
+            markId(target.getAttribute("data-id"), Array.prototype.slice.call(document.querySelectorAll(".page[data-group=" + quote(group) + "] .hit")));
+          }
+          // Find: an id typed in the contents ("42", "id 42" or "list 7") is marked on every page and the first page
+          // showing it is brought into view.
+          var seek = document.getElementById("seek");
+          var note = document.getElementById("seek-note");
+          seek.addEventListener("submit", function (event) {
+            event.preventDefault();
+            var typed = document.getElementById("seek-id").value.trim();
+            var id = /^-?[0-9]+$/.test(typed) ? "id " + typed : typed;
+            clear();
+            if (!id) { note.textContent = ""; return; }
+            var found = markId(id, Array.prototype.slice.call(document.querySelectorAll(".hit")));
+            if (found.length === 0) { note.textContent = "No target is " + id + "."; return; }
+            var shown = new Set(found.map(function (hit) { return hit.closest(".page").id; }));
+            note.textContent = id + ": " + found.length + " target" + (found.length === 1 ? "" : "s") + " on " + shown.size + " page" + (shown.size === 1 ? "" : "s") + ".";
+            var first = found[0].closest(".page");
+            go(pages.indexOf(first));
+          });
           document.addEventListener("mouseover", function (event) {
             var target = event.target.closest && event.target.closest(".hit");
             if (target) { show(target, event.clientX, event.clientY); }
