@@ -262,19 +262,43 @@ public enum ViewKit {
 }
 
 extension ViewKit {
-    /// `marks` with every vector target (`"id N"`) given its picture, or its text as a tooltip field, from `media`:
-    /// what a hovered point of any view stands for.
-    public static func withMedia(_ marks: [Mark], _ media: MediaList?) -> [Mark] {
-        guard let media, media.count > 0 else { return marks }
-        func label(_ id: String) -> Int64? {
-            guard id.hasPrefix("id ") else { return nil }
-            let digits = id.dropFirst(3)
-            return Int64(digits) ?? UInt64(digits).map { Int64(bitPattern: $0) }
+    /// The label of a vector target's id (`"id 42"`; an unsigned hnswlib label by its bits); nil for other targets.
+    static func targetLabel(_ id: String) -> Int64? {
+        guard id.hasPrefix("id ") else { return nil }
+        let digits = id.dropFirst(3)
+        return Int64(digits) ?? UInt64(digits).map { Int64(bitPattern: $0) }
+    }
+
+    /// `marks` with every vector target's id (and the node it was scored from) shifted by `offset`: a shard's own
+    /// search drawn under the ids the merged answer gives its vectors (faiss `IndexShards` with successive ids).
+    public static func offsettingIDs(_ marks: [Mark], by offset: Int64, unsigned: Bool) -> [Mark] {
+        guard offset != 0 else { return marks }
+        func shifted(_ id: String) -> String {
+            guard let label = targetLabel(id) else { return id }
+            return "id \(Label(bits: label &+ offset, unsigned: unsigned))"
         }
         return marks.map { mark in
             switch mark {
             case .hit(var hit):
-                guard let label = label(hit.id) else { return mark }
+                hit.id = shifted(hit.id)
+                hit.from = hit.from.map(shifted)
+                return .hit(hit)
+            case .group(let inner, let clip):
+                return .group(offsettingIDs(inner, by: offset, unsigned: unsigned), clip: clip)
+            default:
+                return mark
+            }
+        }
+    }
+
+    /// `marks` with every vector target (`"id N"`) given its picture, or its text as a tooltip field, from `media`:
+    /// what a hovered point of any view stands for.
+    public static func withMedia(_ marks: [Mark], _ media: MediaList?) -> [Mark] {
+        guard let media, media.count > 0 else { return marks }
+        return marks.map { mark in
+            switch mark {
+            case .hit(var hit):
+                guard let label = targetLabel(hit.id) else { return mark }
                 if hit.image == nil, let path = media.imagePath(for: label) { hit.image = path }
                 if let text = media.text(for: label), !hit.fields.contains(where: { $0.name == "text" }) {
                     hit.fields.append(HitMark.Field("text", text))

@@ -272,4 +272,72 @@ final class ViewLayoutTests: XCTestCase {
             XCTAssertEqual(set.views().map(\.kind.rawValue), expected, name)
         }
     }
+    /// The HTML report's targets: in both HNSW views every result is a layer-0 target whose route (the node it was
+    /// scored from, then the same node a level up where a level was entered) climbs to the top level's entry point.
+    func testHNSWTargetsLeadFromEveryResultToTheEntryPoint() throws {
+        for name in ["hnsw_flat_l2.faiss", "hnswlib_l2.hnsw"] {
+            let index = try open(name)
+            let graph = try XCTUnwrap(HNSWGraphView.from(index), name)
+            let (trace, query) = try traced(index, id: graph.label(3), request: SearchRequest(k: 6, ef: 12))
+            let hnsw = try XCTUnwrap(trace.hnsw)
+            let input = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 1)
+            let entry =
+                "id \(Label(bits: trace.nodeLabels?[hnsw.entryPoint] ?? Int64(hnsw.entryPoint), unsigned: trace.kind.labelsAreUnsigned))"
+            let top = hnsw.upperLevels.map(\.level).max() ?? 0
+            for marks in [
+                HNSWViews.search(input, in: panel, theme: theme, measurer: measurer),
+                HNSWViews.overview(input, in: panel, theme: theme, measurer: measurer),
+            ] {
+                var targets: [String: HitMark] = [:]
+                for case .hit(let hit) in marks {
+                    let level = hit.fields.first { $0.name == "level" }?.value ?? "?"
+                    targets["\(hit.id)@\(level)"] = hit
+                }
+                for result in trace.results where result.internalID >= 0 {
+                    let id = "id \(Label(bits: result.id, unsigned: trace.kind.labelsAreUnsigned))"
+                    var key = "\(id)@0"
+                    var level = 0
+                    var steps = 0
+                    while let hit = targets[key], steps < 10_000 {
+                        steps += 1
+                        if let from = hit.from {
+                            key = "\(from)@\(level)"
+                        } else if targets["\(hit.id)@\(level + 1)"] != nil {
+                            level += 1
+                            key = "\(hit.id)@\(level)"
+                        } else {
+                            break
+                        }
+                    }
+                    XCTAssertEqual(key, "\(entry)@\(top)", "\(name): the route of \(id)")
+                }
+            }
+        }
+    }
+
+    /// A shard's own search drawn under the merged answer's ids: every vector target (and the node it came from)
+    /// shifted, other targets kept; pictures then found by the shifted id.
+    func testShardTargetsTakeTheMergedIDsAndTheirPictures() {
+        var node = HitMark(id: "id 3", center: Point(1, 1), radius: 2, fields: [])
+        node.from = "id 1"
+        let list = HitMark(id: "list 3", center: Point(2, 2), radius: 2, fields: [])
+        let marks: [Mark] = [.hit(node), .group([.hit(list)], clip: nil)]
+        let shifted = ViewKit.offsettingIDs(marks, by: 100, unsigned: false)
+        guard case .hit(let moved) = shifted[0], case .group(let inner, _) = shifted[1], case .hit(let kept) = inner[0] else {
+            return XCTFail("\(shifted)")
+        }
+        XCTAssertEqual(moved.id, "id 103")
+        XCTAssertEqual(moved.from, "id 101")
+        XCTAssertEqual(kept.id, "list 3")
+        // hnswlib's labels are unsigned: the shift wraps as its 64-bit labels do.
+        let wrapped = ViewKit.offsettingIDs(
+            [.hit(HitMark(id: "id 18446744073709551615", center: Point(0, 0), radius: 1, fields: []))], by: 2, unsigned: true)
+        if case .hit(let hit) = wrapped[0] { XCTAssertEqual(hit.id, "id 1") } else { XCTFail() }
+        let media = MediaList(kind: .image, entries: [103: "/pictures/103.png"])
+        guard case .hit(let pictured) = ViewKit.withMedia(shifted, media)[0] else { return XCTFail() }
+        XCTAssertEqual(pictured.image, "/pictures/103.png")
+        let text = MediaList(kind: .text, entries: [103: "a red bicycle"])
+        guard case .hit(let described) = ViewKit.withMedia(shifted, text)[0] else { return XCTFail() }
+        XCTAssertEqual(described.fields.last, HitMark.Field("text", "a red bicycle"))
+    }
 }

@@ -5,7 +5,8 @@ import Foundation
 
 extension ReportComposer {
     /// The side the views draw: for a sharded index, the first query's search on the shard whose answer the merge
-    /// ranked first (its own ids; thumbnails only where its ids are the merged ones).
+    /// ranked first (its own ids: the drawing's thumbnails only where they are the merged ones; `views` shifts its
+    /// targets' ids to the merged ones).
     func drawn(_ side: JobRunner.SideRun) -> JobRunner.SideRun {
         guard let shards = side.shards else { return side }
         var shown = side

@@ -409,7 +409,13 @@ public struct ReportComposer {
                 marks += shardsPanel(side, in: table)
                 viewRect = Rect(x: rest.x, y: rest.y + 5, width: rest.width, height: rest.height - 5)
             }
-            marks += ViewKit.withMedia(sideViews(drawn(side), in: viewRect, axis: axis, knee: knee, start: start), drawn(side).media)
+            var sideMarks = sideViews(drawn(side), in: viewRect, axis: axis, knee: knee, start: start)
+            // A shard's own search, its targets named as the merged answer names its vectors.
+            if let shards = side.shards {
+                sideMarks = ViewKit.offsettingIDs(
+                    sideMarks, by: shards.set.translations[shards.shown], unsigned: side.firstTrace.kind.labelsAreUnsigned)
+            }
+            marks += ViewKit.withMedia(sideMarks, side.media)
         }
         if !sameIndex {
             marks.append(
