@@ -22,10 +22,23 @@ struct TraceCommand: ParsableCommand {
             results is listed with why: unprobed-list (and its list's coarse rank), quantization, \
             refine-shortlist, unreachable, not-reached (hops away), deleted-path, not-kept or tie; for IVF, \
             the nprobe that would have probed every exact neighbour's list.
+            Several index files are the shards of one index (as in a spec's "shards"): every query is traced on \
+            each shard and the answers merged exactly as faiss's IndexShards merges them (ties to the lower \
+            shard, the higher for inner product); counts add up over the shards, and each shard's part is shown.
             """)
 
-    @Argument(help: "The index file.")
-    var file: String
+    @Argument(
+        help: ArgumentHelp(
+            "The index file. Several files are the shards of one index: each searched alone and the answers merged as faiss IndexShards merges them (--shard-ids).",
+            valueName: "file"))
+    var files: [String]
+
+    @Option(
+        name: .customLong("shard-ids"),
+        help: ArgumentHelp(
+            "With several files: successive (each shard's labels shifted by the vectors of the shards before it, IndexShards(d)'s default) or stored (every shard holds its own global ids).",
+            valueName: "successive|stored"))
+    var shardIDs: String = "successive"
 
     @OptionGroup var query: QueryOptions
 
@@ -57,6 +70,13 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         try query.validate(allowMany: true)
+        guard !files.isEmpty else { throw ValidationError("Give the index file.") }
+        guard shardIDs == "successive" || shardIDs == "stored" else {
+            throw ValidationError("--shard-ids must be successive or stored (got '\(shardIDs)').")
+        }
+        if files.count > 1, query.vectors != nil {
+            throw ValidationError("--vectors cannot be combined with shards: each shard's own vectors are the truth.")
+        }
         guard TraceRequest.Detail(rawValue: detail) != nil else {
             throw ValidationError("--detail must be results, summary or full (got '\(detail)').")
         }
@@ -65,12 +85,14 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         try kernelsOption.apply()
         var request = TraceRequest(
-            file: file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
+            file: files[0], space: query.space, query: try query.source(), search: query.search, measure: !noExact,
             format: json ? .json : .text)
         request.vectors = query.vectors
         request.explain = !noExplain
         request.detail = TraceRequest.Detail(rawValue: detail) ?? .summary
         request.groundTruth = groundTruth
+        request.shards = Array(files.dropFirst())
+        request.successiveIDs = shardIDs == "successive"
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }

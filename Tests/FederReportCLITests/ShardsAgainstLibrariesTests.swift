@@ -211,6 +211,54 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
         }
     }
 
+    /// `trace` with several index files: the shards of one index, every query's merged answer faiss's (ids, order,
+    /// float32 bits), its statistics summed over the shards, each answer's shard named.
+    func testTraceOfShardFilesIsIndexShardsAnswer() throws {
+        for (name, files, queries, options) in [
+            ("ivf", ["ivf0.faiss", "ivf1.faiss", "ivf2.faiss"], "ivf-q.npy", ["--nprobe", "4"]),
+            ("hnsw", ["hnsw0.faiss", "hnsw1.faiss", "hnsw2.faiss"], "hnsw-q.npy", ["--ef", "16"]),
+            ("hnswlib", ["lib0.hnsw", "lib1.hnsw", "lib2.hnsw"], "lib-q.npy", ["--ef", "12", "--shard-ids", "stored"]),
+        ] {
+            let outcome = try CLI.run(["trace"] + files.map(path) + ["--vector", path(queries), "--k", "10", "--json"] + options)
+            XCTAssertEqual(outcome.status, 0, "\(name): \(outcome.stderr)")
+            let lines = outcome.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            let expected = answers[name] as? [String: Any] ?? [:]
+            let ids = (expected["ids"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+            let bits = (expected["bits"] as? [[NSNumber]] ?? []).map { $0.map(\.uint32Value) }
+            XCTAssertEqual(lines.count, ids.count, name)
+            var scanned = 0
+            for (row, line) in lines.enumerated() where row < ids.count {
+                let results = line["results"] as? [[String: Any]] ?? []
+                let wanted = zip(ids[row], bits[row]).filter { $0.0 >= 0 }
+                XCTAssertEqual(results.compactMap { ($0["id"] as? NSNumber)?.int64Value }, wanted.map(\.0), "\(name) row \(row)")
+                XCTAssertEqual(
+                    results.compactMap { ($0["distance"] as? NSNumber).map { Float(truncating: $0).bitPattern } }, wanted.map(\.1),
+                    "\(name) row \(row)")
+                let shards = line["shards"] as? [String: Any]
+                XCTAssertEqual((shards?["shards"] as? [[String: Any]])?.count, 3, name)
+                XCTAssertEqual((shards?["resultShards"] as? [Int])?.count, wanted.count, name)
+                scanned += ((line["counts"] as? [String: Any])?["scanned"] as? Int) ?? 0
+            }
+            if name == "ivf" {
+                // indexIVF_stats.ndis adds up over every shard's search.
+                XCTAssertEqual(Double(scanned) / Double(max(lines.count, 1)), expected["scanned"] as? Double ?? -1, accuracy: 1e-9)
+            }
+        }
+        // Text: one rank line per answer with its shard, one line per shard.
+        let text = try CLI.run([
+            "trace", path("ivf0.faiss"), path("ivf1.faiss"), path("ivf2.faiss"), "--vector", path("ivf-q.npy"), "--row", "0",
+        ])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.hasPrefix("ivf0.faiss + ivf1.faiss + ivf2.faiss · "), text.stdout)
+        XCTAssertTrue(text.stdout.contains("shard 2 ivf2.faiss (1600 vectors, ids + 2400): returned 10, kept "), text.stdout)
+        // Shards that cannot be merged are refused, naming the file.
+        let mixed = try CLI.run(["trace", path("ivf0.faiss"), path("hnsw0.faiss"), "--vector", path("ivf-q.npy")])
+        XCTAssertEqual(mixed.status, 65)
+        XCTAssertTrue(mixed.stderr.contains("hnsw0.faiss has dimension 6, but shard 0 (ivf0.faiss) has 16"), mixed.stderr)
+    }
+
     /// In the HTML report the shard's own search is named by the merged answer's ids: its first result is the
     /// merged first result (that shard gave it), the same target as the result strip's first tile (one comparison).
     func testShardViewsNameTheirVectorsByTheMergedIDs() throws {

@@ -25,6 +25,9 @@ public enum ExitStatus {
             return dataError
         case is FederSearchError, is SpecError, is SpecErrors, is QueryError:
             return dataError
+        case let error as ShardError:
+            if case .unreadable(_, let underlying) = error { return code(for: underlying) }
+            return dataError
         case let error as RenderError:
             if case .unsupportedFormat = error { return usage }
             return cannotWrite
@@ -46,6 +49,7 @@ public enum ExitStatus {
     public static func isToolError(_ error: any Error) -> Bool {
         error is FederIndexError || error is FederSearchError || error is SpecError || error is SpecErrors || error is QueryError
             || error is MediaListError || error is RenderError || error is ReportError || error is SummaryMerge.Problem
+            || error is ShardError
     }
 
     /// The lines printed on standard error for `error`: `feder-report: error: …`, or one

@@ -19,6 +19,12 @@ public struct TraceRequest: Sendable {
     public var detail: Detail = .summary
     /// A ground-truth file (`.ivecs`, `.ibin`, integer `.npy`): recall and misses use its ids as given.
     public var groundTruth: String?
+    /// More index files: `file` and these are the shards of one index, each searched alone and the answers merged
+    /// as faiss's `IndexShards` merges them.
+    public var shards: [String] = []
+    /// With shards: shift each shard's labels by the vectors of the shards before it (`IndexShards(d)`'s default);
+    /// false when every shard stores its own global ids.
+    public var successiveIDs = true
 
     /// How much of each query's trace is printed as JSON.
     public enum Detail: String, Sendable, CaseIterable {
@@ -87,6 +93,8 @@ public struct TraceOutput: Encodable, Sendable {
     public var ivf: IVFTrace?
     public var hnsw: HNSWTrace?
     public var nodeLabels: [Int: Label]?
+    /// A sharded search: what each shard returned, kept and computed, and the shard of each answer.
+    public var shards: ShardsTrace?
     public var warnings: [String]
     /// The ground-truth file recall and misses were measured against (its ids as given); nil: exact search.
     public var groundTruth: String?
@@ -150,12 +158,13 @@ public struct TraceOutput: Encodable, Sendable {
         ivf = trace.ivf
         hnsw = trace.hnsw
         nodeLabels = trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) }
+        shards = trace.shards
         self.warnings = warnings
         if detail != .full {
             (refine, ivf, hnsw, nodeLabels) = (nil, nil, nil, nil)
         }
         if detail == .results {
-            (recall, rankOfTrueNearest, exact, misses, needed) = (nil, nil, nil, nil, nil)
+            (recall, rankOfTrueNearest, exact, misses, needed, shards) = (nil, nil, nil, nil, nil, nil)
         }
     }
 }
@@ -170,6 +179,7 @@ public enum TraceJob {
     /// `warn` each distinct warning once, when it first appears.
     /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`.
     public static func run(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
+        if !request.shards.isEmpty { return try runSharded(request, emit: emit, warn: warn) }
         let index = try IndexFile.open(path: request.file, space: request.space.metric)
         let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
         let queries = try QueryResolver().resolve(
@@ -199,6 +209,47 @@ public enum TraceJob {
                 }
             }
         }
+    }
+
+    /// `run` for the shards of one index: every query traced on every shard and merged, measured against the
+    /// merged exact truth (or the ground-truth file), printed as one index's answer with what each shard gave.
+    static func runSharded(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
+        guard request.vectors == nil else {
+            throw FederSearchError.unsupported("--vectors cannot be combined with shards: each shard's own vectors are the truth")
+        }
+        let files = [request.file] + request.shards
+        let shards = try ShardSet.open(files: files, space: request.space.metric, successiveIDs: request.successiveIDs)
+        let contexts = shards.indexes.map { Explanations.Context($0) }
+        let queries = try shards.resolve(
+            request.query, name: sourceName(request.query), resolver: QueryResolver(), indexName: request.file, maxQueries: 100_000,
+            positions: { contexts[$0].positions })
+        let measure = request.measure && !(request.format == .json && request.detail == .results)
+        var exact: [[Neighbor]]?
+        if measure {
+            if let file = request.groundTruth {
+                exact = try shards.truth(file: file, queries: queries, positions: { contexts[$0].positions })
+            } else {
+                exact = shards.exact(queries: queries.map(\.vector), ks: [request.search.k])?.first
+            }
+        }
+        let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
+        let name = files.map { ($0 as NSString).lastPathComponent }.joined(separator: " + ")
+        for start in stride(from: 0, to: queries.count, by: chunk) {
+            let part = Array(queries[start..<min(start + chunk, queries.count)])
+            let traced = try TraceLoop.run(
+                shards: shards, queries: part, request: request.search, exact: exact.map { Array($0[start..<start + part.count]) },
+                explain: request.explain, truthFromFile: request.groundTruth != nil, contexts: contexts
+            ) { _ in detail == .full ? .full : .summary }
+            for (query, sharded) in zip(part, traced) {
+                var output = TraceOutput(query: query, trace: sharded.merged, warnings: [], detail: detail)
+                if measure { output.groundTruth = request.groundTruth }
+                switch request.format {
+                case .json: emit(try JSONOutput.encode(output))
+                case .text: emit(TraceText.render(output, file: name))
+                }
+            }
+        }
+        _ = warn
     }
 
     /// How a command-line query source is named in messages.

@@ -11,13 +11,27 @@ enum TraceText {
         if let ef = output.parameters.ef { parameters += output.kind == .hnswlib ? ", ef \(ef)" : ", efSearch \(ef)" }
         if let threads = output.parameters.ompThreads { parameters += ", \(threads) OpenMP threads" }
         lines.append("\(file) · \(output.kind) · \(output.metric) · \(output.kernels) · query \(output.query.source) · \(parameters)")
-        lines.append("  rank  id                    distance")
+        let shardOf = output.shards?.resultShards
+        lines.append("  rank  id                    " + (shardOf == nil ? "distance" : pad("distance", 12) + "shard"))
         for (rank, neighbor) in output.results.enumerated() {
             let padding = neighbor.id == .signed(-1)
             let id = padding ? "—" : "\(neighbor.id)"
             let exactMark = output.exact.map { exact in exact.contains { $0.id == neighbor.id } ? "" : "  (not in exact top-k)" } ?? ""
-            lines.append(
-                "  \(pad("\(rank + 1)", 4))  \(pad(id, 20))  \(format(neighbor.distance))\(padding ? "  (padding)" : exactMark)")
+            var line = "  \(pad("\(rank + 1)", 4))  \(pad(id, 20))  "
+            if let shardOf, !padding, rank < shardOf.count {
+                line += pad(format(neighbor.distance), 12) + "\(shardOf[rank])"
+            } else {
+                line += format(neighbor.distance)
+            }
+            lines.append(line + (padding ? "  (padding)" : exactMark))
+        }
+        if let shards = output.shards {
+            for (number, shard) in shards.shards.enumerated() {
+                let shift = shard.translation == 0 ? "" : ", ids + \(shard.translation)"
+                lines.append(
+                    "  shard \(number) \(shard.file) (\(shard.vectors) vectors\(shift)): returned \(shard.returned), kept \(shard.kept) · "
+                        + "\(shard.counts.distanceComputations) distance computations")
+            }
         }
         let counts = output.counts
         var work = "\(counts.distanceComputations) distance computations · \(counts.visited) vectors visited"
