@@ -116,6 +116,10 @@ def main() -> int:
         assert shown == "3", f"→ on the slider shows step {shown}"
         slider.fill("2")
         assert marked["seen"] > 0 and marked["later"] > 0 and marked["current"] == 1, f"replay at step 2: {marked}"
+        note = slider.locator("xpath=ancestor::div[@class='replay']").locator(".step-note").inner_text()
+        current = scope.evaluate_all("nodes => nodes.filter(n => n.classList.contains('current')).map(n => n.getAttribute('data-id'))")
+        assert note.startswith(f"Step 2: popped {current[0]} (distance "), f"the step says {note!r}"
+        seen["step"] = note
         seen["replay"] = marked
         slider.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "4-replay.png"))
 

@@ -484,9 +484,14 @@ public enum HNSWViews {
         // and the step that popped it.
         var scoredAt: [Int: Int] = [hnsw.level0.entry: 0]
         var poppedAt: [Int: Int] = [:]
+        // Whether the scoring admitted the node to the candidates (and results when good enough) or rejected it.
+        var outcome: [Int: String] = [hnsw.level0.entry: "entry"]
         for (step, record) in hnsw.level0.steps.enumerated() {
             if poppedAt[record.node] == nil { poppedAt[record.node] = step + 1 }
-            for event in record.neighbors where event.distance != nil && scoredAt[event.id] == nil { scoredAt[event.id] = step + 1 }
+            for event in record.neighbors where event.distance != nil && scoredAt[event.id] == nil {
+                scoredAt[event.id] = step + 1
+                outcome[event.id] = event.outcome == .admitted ? "admitted" : "rejected"
+            }
         }
         let view = "hnsw-\(Int(rect.x))-\(Int(rect.y))"
         let parents = Self.parents(hnsw)
@@ -498,6 +503,7 @@ public enum HNSWViews {
             if level == 0, let rank = resultRank[node] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
             if level == 0, let step = scoredAt[node] { fields.append(HitMark.Field("step", "\(step)")) }
             if level == 0, let step = poppedAt[node] { fields.append(HitMark.Field("popped", "\(step)")) }
+            if level == 0, let outcome = outcome[node] { fields.append(HitMark.Field("outcome", outcome)) }
             var target = HitMark(id: name(node), center: point, radius: 3, fields: fields)
             target.view = view
             target.from = parents[level]?[node].map(name)

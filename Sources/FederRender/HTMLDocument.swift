@@ -122,7 +122,9 @@ enum HTMLDocument {
             let side = order.count > 1 ? (position == 0 ? " (left)" : " (right)") : ""
             controls.append(
                 "<div class=\"replay\"><label>HNSW layer-0 replay\(side): step <output>\(last)</output> of \(last) "
-                    + "<input type=\"range\" min=\"0\" max=\"\(last)\" value=\"\(last)\" data-view=\"\(escape(view))\"></label></div>")
+                    + "<input type=\"range\" min=\"0\" max=\"\(last)\" value=\"\(last)\" data-view=\"\(escape(view))\"></label>"
+                    + "<p class=\"step-note\" aria-live=\"polite\">Drag to replay: each step pops the best candidate and scores its "
+                    + "neighbours (blue: admitted to the candidates, grey: scored and rejected).</p></div>")
         }
         return (lines.joined(separator: "\n"), controls.joined(separator: "\n"))
     }
@@ -332,6 +334,8 @@ enum HTMLDocument {
         .hit.seen { fill: rgba(0, 114, 178, 0.22); stroke: #0072b2; stroke-width: 1; }
         .hit.current { fill: rgba(213, 94, 0, 0.45); stroke: #d55e00; stroke-width: 2.5; }
         .hit.later { fill: rgba(255, 255, 255, 0.85); }
+        .hit.seen[data-outcome="rejected"] { fill: rgba(120, 120, 120, 0.28); stroke: #777777; }
+        .step-note { margin: 0.2rem 0 0; color: #4a525c; font-size: 12px; }
         body.dark .page svg { filter: invert(0.9) hue-rotate(180deg); }
         body.dark .page svg.hits { filter: none; }
         body.dark .page svg image { filter: invert(1) hue-rotate(180deg); }
@@ -537,6 +541,20 @@ enum HTMLDocument {
                 hit.classList.toggle("later", replaying && scored > step);
                 hit.classList.toggle("current", replaying && popped === step);
               });
+              // What the step did, in words.
+              var scope = '.hit[data-level="0"][data-view=' + quote(view) + "]";
+              var scored = page.querySelectorAll(scope + "[data-step=" + quote(String(step)) + "]");
+              var admitted = Array.prototype.filter.call(scored, function (hit) { return hit.getAttribute("data-outcome") === "admitted"; }).length;
+              var popped = page.querySelector(scope + "[data-popped=" + quote(String(step)) + "]");
+              var text;
+              if (step === 0) {
+                text = "Step 0: the search enters layer 0 at " + (scored[0] ? scored[0].getAttribute("data-id") : "the entry point") + ".";
+              } else if (popped) {
+                text = "Step " + step + ": popped " + popped.getAttribute("data-id") + " (distance " + popped.getAttribute("data-distance") + "), scored " + scored.length + " neighbour" + (scored.length === 1 ? "" : "s") + ", admitted " + admitted + ".";
+              } else {
+                text = "Step " + step + ".";
+              }
+              slider.closest(".replay").querySelector(".step-note").textContent = text;
             });
           });
           mark(0);

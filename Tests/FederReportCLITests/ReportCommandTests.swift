@@ -106,6 +106,11 @@ final class ReportCommandTests: XCTestCase {
             }
         }
         XCTAssertTrue(html.contains("data-step=\"0\""), "the entry is scored before any step", file: file, line: line)
+        // Each scored layer-0 node says what its scoring did, and every slider has its line of words.
+        for outcome in ["entry", "admitted", "rejected"] {
+            XCTAssertTrue(html.contains("data-outcome=\"\(outcome)\""), outcome, file: file, line: line)
+        }
+        XCTAssertEqual(html.components(separatedBy: "<p class=\"step-note\"").count - 1, sliders.count, file: file, line: line)
         // A vector of the IVF views names its list, and that list is a target (its cell) on the same pages.
         var related = 0
         for section in sections {
