@@ -123,6 +123,18 @@ def main() -> int:
         seen["replay"] = marked
         slider.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "4-replay.png"))
 
+        # Keyboard on targets: one tab stop per page; → moves to the next target (its tooltip shown), and the page
+        # stays where it is.
+        first = page.locator('.hit[tabindex="0"]').first.element_handle()
+        first.focus()
+        here = page.locator('nav a[aria-current="true"]').get_attribute("href")
+        page.keyboard.press("ArrowRight")
+        focused = page.evaluate("document.activeElement.getAttribute('data-id') + '|' + document.activeElement.getAttribute('tabindex')")
+        following = first.evaluate("n => { const all = [...n.ownerSVGElement.querySelectorAll('.hit')]; return all[all.indexOf(n) + 1].getAttribute('data-id'); }")
+        assert focused == f"{following}|0", f"→ on a target focused {focused}, not {following}"
+        assert page.locator("#tip").inner_text().startswith(following), "the focused target's tooltip is not shown"
+        assert page.locator('nav a[aria-current="true"]').get_attribute("href") == here, "→ on a target turned the page"
+
         # Keyboard: → goes to the next page in the contents.
         page.evaluate("document.activeElement && document.activeElement.blur()")
         page.keyboard.press("Home")

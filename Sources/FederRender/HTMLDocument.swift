@@ -92,7 +92,9 @@ enum HTMLDocument {
             if let from = target.from { links += " data-from=\"\(escape(from))\"" }
             if !target.related.isEmpty { links += " data-related=\"\(escape(target.related.joined(separator: "|")))\"" }
             if let image = target.image, let index = images[image] { links += " data-image=\"\(index)\"" }
-            let common = "class=\"hit\" tabindex=\"0\" data-id=\"\(escape(target.id))\"\(fields)\(links) aria-label=\"\(escape(label))\""
+            // One tab stop per page's targets (the first); arrow keys move between them (a roving tab index).
+            let common =
+                "class=\"hit\" tabindex=\"\(target == targets.first ? 0 : -1)\" data-id=\"\(escape(target.id))\"\(fields)\(links) aria-label=\"\(escape(label))\""
             if let polygon = target.polygon {
                 let points = polygon.map { "\(number($0.x)),\(number($0.y))" }.joined(separator: " ")
                 lines.append("<polygon \(common) points=\"\(points)\"/>")
@@ -367,7 +369,7 @@ enum HTMLDocument {
           document.addEventListener("keydown", function (event) {
             if (event.altKey || event.ctrlKey || event.metaKey) { return; }
             // Keys typed into the find box or moving a replay slider are theirs.
-            if (event.target.closest && event.target.closest("input, textarea, select")) { return; }
+            if (event.target.closest && event.target.closest("input, textarea, select, .hit")) { return; }
             var key = event.key;
             if (key === "ArrowRight" || key === "j" || key === "PageDown") { go(current + 1); }
             else if (key === "ArrowLeft" || key === "k" || key === "PageUp") { go(current - 1); }
@@ -521,9 +523,20 @@ enum HTMLDocument {
             var target = event.target.closest && event.target.closest(".hit");
             if (target) { highlight(target); }
           });
+          // On a target: Enter or space clicks it; the arrow keys (and Home / End) move to the next or previous
+          // target of the page, which becomes the page's tab stop.
           document.addEventListener("keydown", function (event) {
             var target = event.target.closest && event.target.closest(".hit");
-            if (target && (event.key === "Enter" || event.key === " ")) { highlight(target); event.preventDefault(); }
+            if (!target) { return; }
+            if (event.key === "Enter" || event.key === " ") { highlight(target); event.preventDefault(); return; }
+            var all = Array.prototype.slice.call(target.ownerSVGElement.querySelectorAll(".hit"));
+            var at = all.indexOf(target);
+            var to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 }[event.key];
+            if (to === undefined || to < 0 || to >= all.length) { return; }
+            event.preventDefault();
+            target.setAttribute("tabindex", "-1");
+            all[to].setAttribute("tabindex", "0");
+            all[to].focus();
           });
           // Replay: at step s, nodes scored by then are outlined, the node popped at s is marked, later ones are faded.
           Array.prototype.forEach.call(document.querySelectorAll(".replay input"), function (slider) {

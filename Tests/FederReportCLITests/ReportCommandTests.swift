@@ -73,6 +73,9 @@ final class ReportCommandTests: XCTestCase {
 
     private func assertHTMLTargets(_ html: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(html.contains("<div id=\"tip\" role=\"tooltip\" hidden></div>"), file: file, line: line)
+        // One tab stop per page of targets (the arrow keys move between them), not one per target.
+        let stops = html.components(separatedBy: "class=\"hit\" tabindex=\"0\"").count - 1
+        XCTAssertEqual(stops, html.components(separatedBy: "<svg class=\"hits\"").count - 1, file: file, line: line)
         let sections = html.components(separatedBy: "<section class=\"page\"").dropFirst()
         var groups: [String: [String]] = [:]
         for section in sections {
@@ -117,7 +120,8 @@ final class ReportCommandTests: XCTestCase {
             for list in Set(section.matches(of: /data-related="(list \d+)"/).map { String($0.output.1) }) {
                 related += 1
                 XCTAssertTrue(
-                    section.contains("<polygon class=\"hit\" tabindex=\"0\" data-id=\"\(list)\""), "\(list)'s cell", file: file, line: line)
+                    section.contains("<polygon class=\"hit\" tabindex=\"-1\" data-id=\"\(list)\""), "\(list)'s cell", file: file, line: line
+                )
             }
         }
         XCTAssertGreaterThan(related, 0, "vectors name their lists", file: file, line: line)

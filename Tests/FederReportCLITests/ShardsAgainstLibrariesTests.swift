@@ -269,8 +269,8 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
         guard let page = html.components(separatedBy: "<section class=\"page\"").first(where: { $0.contains("data-related=") }) else {
             return XCTFail("no page with the IVF views")
         }
-        let tile = html.firstMatch(of: /<rect class="hit" tabindex="0" data-id="([^"]+)" data-rank="1"/)?.output.1
-        let dot = page.firstMatch(of: /<circle class="hit" tabindex="0" data-id="([^"]+)" data-rank="1"[^>]*data-related=/)?.output.1
+        let tile = html.firstMatch(of: /<rect class="hit" tabindex="[^"]*" data-id="([^"]+)" data-rank="1"/)?.output.1
+        let dot = page.firstMatch(of: /<circle class="hit" tabindex="[^"]*" data-id="([^"]+)" data-rank="1"[^>]*data-related=/)?.output.1
         XCTAssertNotNil(tile)
         XCTAssertEqual(dot.map(String.init), tile.map(String.init))
         let expected = answers["ivf"] as? [String: Any] ?? [:]
