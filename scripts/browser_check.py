@@ -91,9 +91,17 @@ def main() -> int:
         vector.scroll_into_view_if_needed()
         vector.click(force=True)
         lists = set(page.locator(".hit.rel").evaluate_all("nodes => nodes.map(n => n.getAttribute('data-id'))"))
-        wanted = set(vector.get_attribute("data-related").split("|"))
+        # The lists its targets name (each side of a comparison of two indexes names its own).
+        wanted = set(sum(page.locator(".hit.on[data-related]").evaluate_all(
+            "nodes => nodes.map(n => n.getAttribute('data-related').split('|'))"), []))
         assert lists and lists == wanted, f"clicking {vector.get_attribute('data-id')} marked lists {lists}, not {wanted}"
         seen["list"] = sorted(lists)
+        # And a list's cell marks the vectors scanned in it.
+        cell = page.locator(f'polygon.hit[data-id="{sorted(wanted)[0]}"]').first
+        cell.click(force=True)
+        members = set(page.locator(".hit.rel").evaluate_all("nodes => nodes.map(n => n.getAttribute('data-related'))"))
+        assert members and members == {sorted(wanted)[0]}, f"clicking {sorted(wanted)[0]} marked vectors of {members}"
+        cell.click(force=True)
         vector.locator("xpath=ancestor::section").screenshot(path=os.path.join(args.shots, "7-list.png"))
         vector.click(force=True)
 

@@ -269,6 +269,24 @@ extension ViewKit {
         return Int64(digits) ?? UInt64(digits).map { Int64(bitPattern: $0) }
     }
 
+    /// `marks` with every list target's id (and every list a target names) qualified by the index it belongs to
+    /// (`"list 7 · raw-ivf"`): two separately trained IVF indexes share list numbers, not lists.
+    public static func qualifyingLists(_ marks: [Mark], index: String) -> [Mark] {
+        func qualified(_ id: String) -> String { id.hasPrefix("list ") ? "\(id) · \(index)" : id }
+        return marks.map { mark in
+            switch mark {
+            case .hit(var hit):
+                hit.id = qualified(hit.id)
+                hit.related = hit.related.map(qualified)
+                return .hit(hit)
+            case .group(let inner, let clip):
+                return .group(qualifyingLists(inner, index: index), clip: clip)
+            default:
+                return mark
+            }
+        }
+    }
+
     /// `marks` with every vector target's id (and the node it was scored from) shifted by `offset`: a shard's own
     /// search drawn under the ids the merged answer gives its vectors (faiss `IndexShards` with successive ids).
     public static func offsettingIDs(_ marks: [Mark], by offset: Int64, unsigned: Bool) -> [Mark] {

@@ -476,7 +476,11 @@ enum HTMLDocument {
               var level = Number(hit.getAttribute("data-level"));
               if (!lowest.has(key) || level < lowest.get(key).level) { lowest.set(key, { hit: hit, level: level }); }
             });
-            scope.forEach(function (hit) { if (related.has(hit.getAttribute("data-id"))) { hit.classList.add("rel"); } });
+            // The lists of a vector, and the vectors of a list.
+            scope.forEach(function (hit) {
+              var mine = (hit.getAttribute("data-related") || "").split("|");
+              if (related.has(hit.getAttribute("data-id")) || mine.indexOf(id) >= 0) { hit.classList.add("rel"); }
+            });
             lowest.forEach(function (entry) { route(entry.hit); });
             return same;
           }
@@ -498,7 +502,15 @@ enum HTMLDocument {
             var id = /^-?[0-9]+$/.test(typed) ? "id " + typed : typed;
             clear();
             if (!id) { note.textContent = ""; return; }
-            var found = markId(id, Array.prototype.slice.call(document.querySelectorAll(".hit")));
+            // "list 7" also finds each index's list 7 ("list 7 · raw-ivf") where two indexes are compared.
+            var all = Array.prototype.slice.call(document.querySelectorAll(".hit"));
+            var names = new Set([id]);
+            all.forEach(function (hit) {
+              var name = hit.getAttribute("data-id");
+              if (name.indexOf(id + " · ") === 0) { names.add(name); }
+            });
+            var found = [];
+            names.forEach(function (name) { found = found.concat(markId(name, all)); });
             if (found.length === 0) { note.textContent = "No target is " + id + "."; return; }
             var shown = new Set(found.map(function (hit) { return hit.closest(".page").id; }));
             note.textContent = id + ": " + found.length + " target" + (found.length === 1 ? "" : "s") + " on " + shown.size + " page" + (shown.size === 1 ? "" : "s") + ".";

@@ -117,7 +117,7 @@ final class ReportCommandTests: XCTestCase {
         // A vector of the IVF views names its list, and that list is a target (its cell) on the same pages.
         var related = 0
         for section in sections {
-            for list in Set(section.matches(of: /data-related="(list \d+)"/).map { String($0.output.1) }) {
+            for list in Set(section.matches(of: /data-related="(list [^"]+)"/).map { String($0.output.1) }) {
                 related += 1
                 XCTAssertTrue(
                     section.contains("<polygon class=\"hit\" tabindex=\"-1\" data-id=\"\(list)\""), "\(list)'s cell", file: file, line: line
@@ -125,6 +125,9 @@ final class ReportCommandTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(related, 0, "vectors name their lists", file: file, line: line)
+        // Two different indexes' lists are told apart (raw vs normalised vectors: two trainings, one numbering).
+        XCTAssertTrue(html.contains("data-id=\"list 29 · raw-ivf\""), file: file, line: line)
+        XCTAssertTrue(html.contains("data-id=\"list 29 · norm-ivf\""), file: file, line: line)
         // Pictures for the tooltips: one table of data URIs, every target's index inside it.
         guard let table = html.firstMatch(of: /<script type="application\/json" id="media">\[([^\]]*)\]<\/script>/) else {
             return XCTFail("no picture table", file: file, line: line)

@@ -415,6 +415,8 @@ public struct ReportComposer {
                 sideMarks = ViewKit.offsettingIDs(
                     sideMarks, by: shards.set.translations[shards.shown], unsigned: side.firstTrace.kind.labelsAreUnsigned)
             }
+            // Lists of two different indexes are not the same lists, whatever their numbers.
+            if !sameIndex { sideMarks = ViewKit.qualifyingLists(sideMarks, index: side.indexName) }
             marks += ViewKit.withMedia(sideMarks, side.media)
         }
         if !sameIndex {
