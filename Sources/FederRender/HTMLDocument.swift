@@ -252,6 +252,11 @@ enum HTMLDocument {
                 + "\n</section>\n"
         }
         let heading = escape(title.isEmpty ? "feder-report" : title)
+        // Printed, each page on a sheet of its own size (the first page's: a report's pages share one).
+        let pageRule =
+            scenes.first.map { scene in
+                String(format: "@page { size: %.0fpt %.0fpt; margin: 0; }", scene.size.width, scene.size.height)
+            } ?? ""
         // The tooltips' pictures: a JSON array of data URIs (no "<" can occur in one).
         let mediaScript =
             media.uris.isEmpty
@@ -267,6 +272,7 @@ enum HTMLDocument {
             <title>\(heading)</title>
             <style>
             \(style)
+            \(pageRule)
             </style>
             </head>
             <body>
@@ -345,7 +351,8 @@ enum HTMLDocument {
           nav { display: none; }
           body { display: block; background: #ffffff; }
           main { padding: 0; }
-          .page { box-shadow: none; margin: 0; break-after: page; }
+          .page { box-shadow: none; margin: 0; max-width: none; break-after: page; }
+          .replay, #tip { display: none; }
           body.dark .page svg, body.dark .page svg image { filter: none; }
         }
         """
