@@ -246,6 +246,25 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
                 XCTAssertEqual(Double(scanned) / Double(max(lines.count, 1)), expected["scanned"] as? Double ?? -1, accuracy: 1e-9)
             }
         }
+        // --detail full: each shard's own search, whose answers shifted by its place are what the merge took from it.
+        let full = try CLI.run(
+            [
+                "trace", path("ivf0.faiss"), path("ivf1.faiss"), path("ivf2.faiss"), "--vector", path("ivf-q.npy"), "--row", "0",
+                "--nprobe", "4",
+                "--json", "--detail", "full",
+            ])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        let line = try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any] ?? [:]
+        let parts = line["shardTraces"] as? [[String: Any]] ?? []
+        XCTAssertEqual(parts.count, 3)
+        let merged = (line["results"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }
+        let fromShards = (line["shards"] as? [String: Any])?["resultShards"] as? [Int] ?? []
+        for (rank, shard) in fromShards.enumerated() where shard < parts.count {
+            let own = (parts[shard]["results"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }
+            let shift = (parts[shard]["translation"] as? NSNumber)?.int64Value ?? 0
+            XCTAssertTrue(own.map { $0 + shift }.contains(merged[rank]), "answer \(rank + 1) from shard \(shard)")
+            XCTAssertNotNil(parts[shard]["ivf"], "shard \(shard)'s probes")
+        }
         // Text: one rank line per answer with its shard, one line per shard.
         let text = try CLI.run([
             "trace", path("ivf0.faiss"), path("ivf1.faiss"), path("ivf2.faiss"), "--vector", path("ivf-q.npy"), "--row", "0",

@@ -95,6 +95,30 @@ public struct TraceOutput: Encodable, Sendable {
     public var nodeLabels: [Int: Label]?
     /// A sharded search: what each shard returned, kept and computed, and the shard of each answer.
     public var shards: ShardsTrace?
+    /// With `--detail full`, each shard's own search step by step, under its own labels (before the shift).
+    public var shardTraces: [ShardPartOutput]?
+
+    /// One shard's own search of a sharded trace.
+    public struct ShardPartOutput: Encodable, Sendable {
+        public var file: String
+        public var translation: Int64
+        public var results: [LabeledNeighbor]
+        public var counts: SearchCounts
+        public var ivf: IVFTrace?
+        public var hnsw: HNSWTrace?
+        public var nodeLabels: [Int: Label]?
+
+        init(file: String, translation: Int64, trace: SearchTrace) {
+            let unsigned = trace.kind.labelsAreUnsigned
+            self.file = file
+            self.translation = translation
+            results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
+            counts = trace.counts
+            ivf = trace.ivf
+            hnsw = trace.hnsw
+            nodeLabels = trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) }
+        }
+    }
     public var warnings: [String]
     /// The ground-truth file recall and misses were measured against (its ids as given); nil: exact search.
     public var groundTruth: String?
@@ -243,6 +267,12 @@ public enum TraceJob {
             for (query, sharded) in zip(part, traced) {
                 var output = TraceOutput(query: query, trace: sharded.merged, warnings: [], detail: detail)
                 if measure { output.groundTruth = request.groundTruth }
+                if detail == .full, request.format == .json {
+                    output.shardTraces = sharded.parts.enumerated().map { shard, part in
+                        TraceOutput.ShardPartOutput(
+                            file: (files[shard] as NSString).lastPathComponent, translation: shards.translations[shard], trace: part)
+                    }
+                }
                 switch request.format {
                 case .json: emit(try JSONOutput.encode(output))
                 case .text: emit(TraceText.render(output, file: name))
