@@ -346,6 +346,9 @@ enum HTMLDocument {
         .step-note { margin: 0.2rem 0 0; color: #4a525c; font-size: 12px; }
         body.dark .page svg { filter: invert(0.9) hue-rotate(180deg); }
         body.dark .page svg.hits { filter: none; }
+        body.dark .page { background: #1f2327; }
+        body.dark .replay { color: var(--text); }
+        body.dark .step-note { color: var(--muted); }
         body.dark .page svg image { filter: invert(1) hue-rotate(180deg); }
         @media print {
           nav { display: none; }
