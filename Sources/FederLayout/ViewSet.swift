@@ -23,6 +23,11 @@ public struct ViewSet: Sendable {
     public var baseVectors: VectorTable?
     /// Row → label of `baseVectors` when the index maps ids.
     public var baseLabels: MappedArray<Int64>?
+    /// For a sharded index: the merged answer (the result strip shows it), while `index` and `trace` are the shard
+    /// drawn; nil for one index.
+    public var merged: SearchTrace?
+    /// Added to the drawn shard's ids to name its vectors as the merged answer does (faiss successive ids).
+    public var idOffset: Int64 = 0
 
     /// The true vectors the quantization view compares with: those given, or a refine index's flat vectors.
     var trueVectors: VectorTable? {
@@ -81,7 +86,10 @@ public struct ViewSet: Sendable {
         switch index {
         case .faiss(let faiss):
             if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
-                let (cache, trace, query, media, seed, projection) = (mapCache, trace, searchedQuery, media, seed, projection)
+                // A shard whose ids are shifted draws no pictures by its own ids (its targets get theirs below).
+                let (cache, trace, query, media, seed, projection) = (
+                    mapCache, trace, searchedQuery, idOffset == 0 ? media : nil, seed, projection
+                )
                 // Listing the views costs nothing: the map is built by the first view drawn.
                 let draw:
                     @Sendable (@escaping @Sendable (IVFViews.Input, Rect, Theme, TextMeasurer) -> [Mark]) ->
@@ -137,20 +145,25 @@ public struct ViewSet: Sendable {
         } else if case .hnswlib = index {
             views.append(healthView())
         }
-        let trace = self.trace
+        let answer = merged ?? trace
         let media = self.media
         let queryMedia = self.queryMedia
         let queryLabel = self.queryLabel
         views.append(
             View(kind: .results) { rect, measurer in
                 ResultStrip.marks(
-                    title: "Top-\(trace.parameters.k) results", results: trace.results, exact: trace.measures?.exact, media: media,
-                    queryMedia: queryMedia, queryLabel: queryLabel, unsignedLabels: trace.kind.labelsAreUnsigned, in: rect, theme: theme,
+                    title: "Top-\(answer.parameters.k) results", results: answer.results, exact: answer.measures?.exact, media: media,
+                    queryMedia: queryMedia, queryLabel: queryLabel, unsignedLabels: answer.kind.labelsAreUnsigned, in: rect, theme: theme,
                     measurer: measurer)
             })
-        // Every view's targets show what the vector is.
+        // Every view's targets named as the answer names its vectors, each showing what the vector is.
+        let (offset, unsigned) = (idOffset, trace.kind.labelsAreUnsigned)
         return views.map { view in
-            View(kind: view.kind) { rect, measurer in ViewKit.withMedia(view.draw(rect, measurer), media) }
+            View(kind: view.kind) { rect, measurer in
+                let marks = view.draw(rect, measurer)
+                return ViewKit.withMedia(
+                    view.kind == .results ? marks : ViewKit.offsettingIDs(marks, by: offset, unsigned: unsigned), media)
+            }
         }
     }
 

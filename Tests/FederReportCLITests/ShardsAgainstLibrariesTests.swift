@@ -278,6 +278,31 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
         XCTAssertTrue(mixed.stderr.contains("hnsw0.faiss has dimension 6, but shard 0 (ivf0.faiss) has 16"), mixed.stderr)
     }
 
+    /// `view` with several index files: the merged answer in the result strip, the views drawing the shard that
+    /// gave its first answer, their targets named by the merged ids (a query whose first answer is past shard 0).
+    func testViewOfShardFilesDrawsTheShardOfTheFirstAnswerUnderTheMergedIDs() throws {
+        let expected = answers["ivf"] as? [String: Any] ?? [:]
+        let ids = (expected["ids"] as? [[NSNumber]] ?? []).map { $0.map(\.int64Value) }
+        // Shard 0 holds ids 0..<1500.
+        let row = ids.firstIndex { ($0.first ?? 0) >= 1500 } ?? 0
+        let output = path("view.html")
+        let outcome = try CLI.run(
+            [
+                "view", path("ivf0.faiss"), path("ivf1.faiss"), path("ivf2.faiss"), "--vector", path("ivf-q.npy"), "--row", "\(row)",
+                "--nprobe",
+                "4", "--k", "10", "-o", output, "--check-layout",
+            ])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let html = try String(contentsOfFile: output, encoding: .utf8)
+        let tiles = html.matches(of: /<rect class="hit" tabindex="[^"]*" data-id="id (\d+)" data-rank="\d+"/).map {
+            Int64($0.output.1) ?? -1
+        }
+        XCTAssertEqual(Array(tiles.prefix(ids[row].count)), ids[row], "the strip is the merged answer")
+        let dot = html.firstMatch(of: /<circle class="hit" tabindex="[^"]*" data-id="id (\d+)" data-rank="1"[^>]*data-related=/)?.output.1
+        XCTAssertEqual(dot.flatMap { Int64($0) }, ids[row].first, "the shard's first result under its merged id")
+        XCTAssertTrue(html.contains("which gave the first answer"))
+    }
+
     /// In the HTML report the shard's own search is named by the merged answer's ids: its first result is the
     /// merged first result (that shard gave it), the same target as the result strip's first tile (one comparison).
     func testShardViewsNameTheirVectorsByTheMergedIDs() throws {

@@ -13,14 +13,19 @@ struct ViewPages {
 
     /// What every page says under its heading: what was searched and the key numbers.
     var facts: String {
-        let trace = views.trace
+        // A sharded index: the merged answer's numbers, and which shard the views draw.
+        let trace = views.merged ?? views.trace
         var facts =
-            "\(trace.kind) · \(trace.metric) · \(views.index.count) × \(views.index.dim) · query \(views.queryLabel) · k \(trace.parameters.k)"
+            "\(trace.kind) · \(trace.metric) · \(views.merged.map { _ in "\(trace.shards?.shards.count ?? 0) shards" } ?? "\(views.index.count) × \(views.index.dim)") · query \(views.queryLabel) · k \(trace.parameters.k)"
         if let nprobe = trace.parameters.nprobe { facts += " · nprobe \(nprobe)" }
         if let ef = trace.parameters.ef { facts += " · ef \(ef)" }
         facts += " · \(trace.counts.distanceComputations) distance computations · \(trace.counts.visited) visited"
         if let recall = trace.measures?.recall { facts += " · recall@\(trace.parameters.k) \(String(format: "%.2f", recall))" }
         if let rank = trace.measures?.rankOfTrueNearest { facts += " · true nearest at rank \(rank)" }
+        if let shards = trace.shards, let shown = shards.resultShards.first, shown < shards.shards.count {
+            facts +=
+                " · the views draw shard \(shown) (\(shards.shards[shown].file), \(shards.shards[shown].vectors) vectors), which gave the first answer"
+        }
         return facts
     }
 

@@ -23,6 +23,11 @@ public struct ViewRequest: Sendable {
     public var checkLayout = false
     /// The vectors that were added (`--vectors`): true distances for the quantization view, the ground truth.
     public var vectors: String?
+    /// More index files: `file` and these are the shards of one index (as `trace` takes them); the views draw the
+    /// shard that gave the merged first answer, the result strip shows the merged answer.
+    public var shards: [String] = []
+    /// With shards: shift each shard's labels by the vectors before it (faiss successive ids); false: stored ids.
+    public var successiveIDs = true
 
     public init(file: String, space: Space, query: JobSpec.QuerySource, search: SearchRequest) {
         self.file = file
@@ -52,24 +57,32 @@ public enum ViewJob {
     public static func run(_ request: ViewRequest) throws -> ViewOutcome {
         let path = request.outputPath
         let format = try OutputFormat(path: path)
-        let index = try IndexFile.open(path: request.file, space: request.space.metric)
-        let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
-        let queries = try QueryResolver().resolve(
-            request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file, base: base)
-        guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
-        let exact = TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k, base: base)
-        guard
-            let (trace, searchWarnings) = try TraceLoop.run(
-                index: index, queries: [first], request: request.search, exact: exact, exactFromBase: base != nil
-            ).first
-        else { throw QueryError.emptySet(source: first.source) }
         let media = try request.media.map { try MediaList.load(listPath: $0.list, kind: $0.kind, root: $0.root) }
-        var set = ViewSet(
-            indexName: (request.file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
-            queryLabel: first.source, queryMedia: request.queryMedia, media: media, theme: request.theme.theme, seed: request.seed)
+        var set: ViewSet
+        var searchWarnings: [String] = []
+        if request.shards.isEmpty {
+            let index = try IndexFile.open(path: request.file, space: request.space.metric)
+            let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
+            let queries = try QueryResolver().resolve(
+                request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file, base: base)
+            guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
+            let exact = TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k, base: base)
+            guard
+                let (trace, warnings) = try TraceLoop.run(
+                    index: index, queries: [first], request: request.search, exact: exact, exactFromBase: base != nil
+                ).first
+            else { throw QueryError.emptySet(source: first.source) }
+            searchWarnings = warnings
+            set = ViewSet(
+                indexName: (request.file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
+                queryLabel: (first.source as NSString).lastPathComponent, queryMedia: request.queryMedia, media: media,
+                theme: request.theme.theme, seed: request.seed)
+            set.baseVectors = base?.table
+            set.baseLabels = base?.labels
+        } else {
+            set = try shardedSet(request, media: media)
+        }
         set.projection = request.projection
-        set.baseVectors = base?.table
-        set.baseLabels = base?.labels
         let pages = ViewPages(views: set, measurer: PangoTextMeasurer())
         let scenes = format.holdsPages ? pages.pages() : [pages.singlePage()]
         var writer = OutputWriter(dpi: request.dpi)
@@ -79,5 +92,35 @@ public enum ViewJob {
             warnings: searchWarnings + OutputWriter.summarise(writer.warnings))
         if request.checkLayout { outcome.layoutProblems = LayoutCheck.problems(in: scenes).map(\.description) }
         return outcome
+    }
+
+    /// The views of a sharded index: the first query traced on every shard and merged; the views draw the shard
+    /// that gave the first answer (its targets named by the merged ids), the result strip the merged answer.
+    static func shardedSet(_ request: ViewRequest, media: MediaList?) throws -> ViewSet {
+        guard request.vectors == nil else {
+            throw FederSearchError.unsupported("--vectors cannot be combined with shards: each shard's own vectors are the truth")
+        }
+        let files = [request.file] + request.shards
+        let shards = try ShardSet.open(files: files, space: request.space.metric, successiveIDs: request.successiveIDs)
+        let contexts = shards.indexes.map { Explanations.Context($0) }
+        let queries = try shards.resolve(
+            request.query, name: TraceJob.sourceName(request.query), resolver: QueryResolver(), indexName: request.file,
+            maxQueries: 100_000, positions: { contexts[$0].positions })
+        guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
+        let exact = shards.exact(queries: [first.vector], ks: [request.search.k])?.first
+        guard
+            let traced = try TraceLoop.run(
+                shards: shards, queries: [first], request: request.search, exact: exact, contexts: contexts
+            ).first
+        else { throw QueryError.emptySet(source: first.source) }
+        let shown = traced.merged.shards?.resultShards.first ?? 0
+        var set = ViewSet(
+            indexName: files.map { ($0 as NSString).lastPathComponent }.joined(separator: " + "), index: shards.indexes[shown],
+            trace: traced.parts[shown], query: first.vector, queryLabel: (first.source as NSString).lastPathComponent,
+            queryMedia: request.queryMedia, media: media,
+            theme: request.theme.theme, seed: request.seed)
+        set.merged = traced.merged
+        set.idOffset = shards.translations[shown]
+        return set
     }
 }
