@@ -83,6 +83,17 @@ public struct ViewSet: Sendable {
     public func views() -> [View] {
         let theme = self.theme
         var views: [View] = []
+        if let merged, let shards = merged.shards {
+            let (name, largerIsBetter) = (indexName, ShardMerge.largerIsBetter(index))
+            let shown = shards.resultShards.first ?? 0
+            views.append(
+                View(kind: .shards) { rect, measurer in
+                    ShardsPanel.marks(
+                        indexName: name, shards: shards, k: merged.parameters.k, largerIsBetter: largerIsBetter,
+                        note: "The other views draw shard \(shown)'s own search (▸, it gave the first answer).", in: rect, theme: theme,
+                        measurer: measurer)
+                })
+        }
         switch index {
         case .faiss(let faiss):
             if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
@@ -213,5 +224,7 @@ public enum ViewKind: String, Sendable, CaseIterable, Codable {
     case refine
     case codebooks = "pq-codebooks"
     case health
+    /// A sharded index's table of what each shard gave the merged answer.
+    case shards
     case results
 }

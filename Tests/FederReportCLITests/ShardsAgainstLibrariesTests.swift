@@ -301,6 +301,9 @@ final class ShardsAgainstLibrariesTests: XCTestCase {
         let dot = html.firstMatch(of: /<circle class="hit" tabindex="[^"]*" data-id="id (\d+)" data-rank="1"[^>]*data-related=/)?.output.1
         XCTAssertEqual(dot.flatMap { Int64($0) }, ids[row].first, "the shard's first result under its merged id")
         XCTAssertTrue(html.contains("which gave the first answer"))
+        // The shard table above the drawn shard's view, on the overview page (the words are findable text).
+        XCTAssertNotNil(
+            html.firstMatch(of: /<text [^>]*>ivf0.faiss \+ ivf1.faiss \+ ivf2.faiss — 3 shards, merged as faiss IndexShards<\/text>/))
     }
 
     /// In the HTML report the shard's own search is named by the merged answer's ids: its first result is the

@@ -38,13 +38,19 @@ struct ViewPages {
         let main = all.first { $0.kind == .hnswSearch } ?? all.first { $0.kind == .ivfCoarse }
         var (overview, rest) = composer.page(title: "Overview", heading: "\(views.indexName) — overview", facts: facts)
         let stripHeight = min(150, rest.height * 0.32)
-        let (top, bottom) = rest.sliceTop(rest.height - stripHeight - 8)
+        var (top, bottom) = rest.sliceTop(rest.height - stripHeight - 8)
+        // A sharded index: what each shard gave, above the shard's view.
+        if let shards = all.first(where: { $0.kind == .shards }), let count = views.merged?.shards?.shards.count {
+            let (table, below) = top.sliceTop(ShardsPanel.height(shardCount: count, theme: theme))
+            overview.marks += shards.draw(table, measurer)
+            top = Rect(x: below.x, y: below.y + 6, width: below.width, height: below.height - 6)
+        }
         if let main { overview.marks += main.draw(top, measurer) }
         if let results = all.first(where: { $0.kind == .results }) {
             overview.marks += results.draw(Rect(x: bottom.x, y: bottom.y + 8, width: bottom.width, height: stripHeight), measurer)
         }
         scenes.append(overview)
-        for view in all where view.kind != .results {
+        for view in all where view.kind != .results && view.kind != .shards {
             var (scene, content) = composer.page(title: view.name, heading: "\(views.indexName) — \(view.name)", facts: facts)
             scene.marks += view.draw(content, measurer)
             scenes.append(scene)
