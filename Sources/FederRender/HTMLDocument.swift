@@ -138,7 +138,8 @@ enum HTMLDocument {
     }
 
     /// The pictures the targets show in their tooltips: each file once (in first-use order, at most `limit`), as a
-    /// PNG data URI of its thumbnail (longer side ≤ 96 pixels); a file that cannot be read is left out.
+    /// data URI of its thumbnail (longer side ≤ 96 pixels; PNG or JPEG, whichever is smaller); a file that cannot
+    /// be read is left out.
     static func mediaTable(_ scenes: [Scene], limit: Int = 4000) -> (index: [String: Int], uris: [String]) {
         var index: [String: Int] = [:]
         var uris: [String] = []
@@ -151,7 +152,12 @@ enum HTMLDocument {
                     continue
                 }
                 index[path] = uris.count
-                uris.append("data:image/png;base64," + png.base64EncodedString())
+                // The smaller of PNG (drawings, few colours) and JPEG (photos).
+                if let jpeg = thumbnail.encodedJPEG(), jpeg.count < png.count {
+                    uris.append("data:image/jpeg;base64," + jpeg.base64EncodedString())
+                } else {
+                    uris.append("data:image/png;base64," + png.base64EncodedString())
+                }
             }
         }
         return (index, uris)

@@ -29,6 +29,42 @@ public final class Thumbnail: @unchecked Sendable {
 
     deinit { cairo_surface_destroy(surface) }
 
+    /// The thumbnail's pixels as a baseline JPEG over white (transparency flattened), quality `quality`; nil when
+    /// turbojpeg cannot encode it. A photo is a few times smaller so than as PNG.
+    public func encodedJPEG(quality: Int32 = 85) -> Data? {
+        cairo_surface_flush(surface)
+        guard let pixels = cairo_image_surface_get_data(surface), width > 0, height > 0 else { return nil }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let hasAlpha = cairo_image_surface_get_format(surface) == CAIRO_FORMAT_ARGB32
+        // Cairo's ARGB32 words are premultiplied: over white, each channel c becomes c + (255 − alpha).
+        var rgb = [UInt8](repeating: 255, count: width * height * 3)
+        for y in 0..<height {
+            let row = pixels + y * stride
+            for x in 0..<width {
+                let word = row.advanced(by: x * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
+                let alpha = hasAlpha ? Int(word >> 24) : 255
+                let white = 255 - alpha
+                let out = (y * width + x) * 3
+                rgb[out] = UInt8(min(255, Int((word >> 16) & 0xFF) + white))
+                rgb[out + 1] = UInt8(min(255, Int((word >> 8) & 0xFF) + white))
+                rgb[out + 2] = UInt8(min(255, Int(word & 0xFF) + white))
+            }
+        }
+        guard let handle = tjInitCompress() else { return nil }
+        defer { tjDestroy(handle) }
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = rgb.withUnsafeBufferPointer { source -> Int32 in
+            guard let base = source.baseAddress else { return -1 }
+            return tjCompress2(
+                handle, base, Int32(width), Int32(width * 3), Int32(height), Int32(TJPF_RGB.rawValue), &buffer, &size,
+                Int32(TJSAMP_420.rawValue), quality, 0)
+        }
+        defer { if let buffer { tjFree(buffer) } }
+        guard status == 0, let buffer, size > 0 else { return nil }
+        return Data(bytes: buffer, count: Int(size))
+    }
+
     /// The thumbnail's pixels as a PNG file; nil when cairo cannot write it.
     public func pngData() -> Data? {
         final class Sink {

@@ -91,6 +91,39 @@ final class ThumbnailTests: XCTestCase {
 
     // MARK: - Sizes and pixels
 
+    /// The tooltip pictures of the HTML report: a thumbnail as PNG and as JPEG over white (a transparent half turns
+    /// white, a blue half stays blue), each read back as the image it was.
+    func testThumbnailsEncodeAsPNGAndAsJPEGOverWhite() throws {
+        let path = folder.appendingPathComponent("half.png").path
+        let surface = try XCTUnwrap(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 64, 32))
+        let context = try XCTUnwrap(cairo_create(surface))
+        cairo_set_source_rgb(context, 0, 0, 1)
+        cairo_rectangle(context, 32, 0, 32, 32)
+        cairo_fill(context)
+        cairo_destroy(context)
+        XCTAssertEqual(cairo_surface_write_to_png(surface, path), CAIRO_STATUS_SUCCESS)
+        cairo_surface_destroy(surface)
+        let thumbnail = try Thumbnail.load(path: path, maxPixels: 64)
+        let png = try XCTUnwrap(thumbnail.pngData())
+        let jpeg = try XCTUnwrap(thumbnail.encodedJPEG())
+        XCTAssertEqual(Array(jpeg.prefix(3)), [0xFF, 0xD8, 0xFF])
+        for (name, data) in [("again.png", png), ("again.jpg", jpeg)] {
+            let again = try Thumbnail.load(path: try write(Array(data), name), maxPixels: 64)
+            XCTAssertEqual([again.width, again.height], [64, 32], name)
+            let pixels = try XCTUnwrap(cairo_image_surface_get_data(again.surface))
+            let stride = Int(cairo_image_surface_get_stride(again.surface))
+            let left = pixels + 16 * stride + 8 * 4
+            let right = pixels + 16 * stride + 56 * 4
+            if name.hasSuffix(".jpg") {
+                XCTAssertGreaterThan(min(left[0], left[1], left[2]), 240, "transparent is white in \(name)")
+            } else {
+                XCTAssertEqual(left[3], 0, "transparent stays transparent in \(name)")
+            }
+            XCTAssertGreaterThan(right[0], 230, "blue in \(name)")
+            XCTAssertLessThan(max(right[1], right[2]), 25, "blue in \(name)")
+        }
+    }
+
     func testPNGIsDownscaledToMaxPixels() throws {
         let thumbnail = try Thumbnail.load(path: try makePNG("red.png", width: 400, height: 300), maxPixels: 128)
         XCTAssertEqual(thumbnail.width, 128)

@@ -133,7 +133,9 @@ final class ReportCommandTests: XCTestCase {
             return XCTFail("no picture table", file: file, line: line)
         }
         let pictures = table.output.1.components(separatedBy: ",\n")
-        XCTAssertTrue(pictures.allSatisfy { $0.hasPrefix("\"data:image/png;base64,") }, file: file, line: line)
+        XCTAssertTrue(
+            pictures.allSatisfy { $0.hasPrefix("\"data:image/png;base64,") || $0.hasPrefix("\"data:image/jpeg;base64,") }, file: file,
+            line: line)
         let indexes = html.matches(of: /data-image="(\d+)"/).compactMap { Int($0.output.1) }
         XCTAssertFalse(indexes.isEmpty, file: file, line: line)
         XCTAssertTrue(indexes.allSatisfy { $0 < pictures.count }, file: file, line: line)
