@@ -124,12 +124,7 @@ public enum HNSWViews {
             if shaded, nodes.count > shadeAbove {
                 marks += density(nodes, placement: placement, top: top, height: height, area: area, shear: shear, theme: theme)
             }
-            var sampled =
-                nodes.count > nodeBudget
-                ? nodes.filter { ViewKit.hashUnit(Int64($0), seed: input.seed) < Double(nodeBudget) / Double(nodes.count) }
-                : nodes
-            // UMAP and t-SNE place only the nodes they were fitted on.
-            if input.projection != .pca { sampled = sampled.filter { placement.position($0) != nil } }
+            let sampled = sample(nodes, budget: nodeBudget, graph: graph, input: input, placement: placement)
             let drawn = Set(sampled)
             var links = 0
             var drawnLinks = 0
@@ -167,15 +162,16 @@ public enum HNSWViews {
         }
         if let hnsw { marks += path(hnsw, trace: input.trace, place: place, theme: theme) }
         marks += overviewTargets(
-            input, drawn: (0..<levels).map { level in targetsDrawn(level: level, graph: graph, input: input, placement: placement) },
-            view: "hnsw-overview-\(Int(rect.x))-\(Int(rect.y))", place: place)
+            input,
+            drawn: (0..<levels).map { level in
+                sample(nodesOn(level: level, graph: graph), budget: nodeBudget, graph: graph, input: input, placement: placement)
+            }, view: "hnsw-overview-\(Int(rect.x))-\(Int(rect.y))", place: place)
         return marks + legendMarks
     }
 
-    /// The nodes a level draws (the same sample the plane shows, the entry point included).
-    static func targetsDrawn(level: Int, graph: HNSWGraphView, input: Input, placement: Placement) -> [Int] {
-        let nodes = nodesOn(level: level, graph: graph)
-        let budget = 1200
+    /// The nodes of a level the overview draws: all of them up to `budget`, else a seeded sample of about `budget`
+    /// with the entry point; UMAP and t-SNE place only the nodes they were fitted on.
+    static func sample(_ nodes: [Int], budget: Int, graph: HNSWGraphView, input: Input, placement: Placement) -> [Int] {
         var sampled =
             nodes.count > budget
             ? nodes.filter {
@@ -186,20 +182,26 @@ public enum HNSWViews {
         return sampled
     }
 
+    /// Every distance the search computed, by node (the last computed where one was scored twice, as the views
+    /// place it).
+    static func scoredDistances(_ hnsw: HNSWTrace) -> [Int: Float] {
+        var distance: [Int: Float] = [hnsw.entryPoint: hnsw.entryDistance]
+        for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
+        for step in hnsw.level0.steps {
+            distance[step.node] = step.distance
+            for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
+        }
+        return distance
+    }
+
     /// Hover and click targets of the overview: every node drawn on every level, and every node of the search's path
     /// to each result (drawn or not), so a clicked result's route from the entry point can be followed plane by plane.
     static func overviewTargets(_ input: Input, drawn: [[Int]], view: String, place: (Int, Int) -> Point?) -> [Mark] {
         let trace = input.trace
         let parents = trace.hnsw.map(parents) ?? [:]
-        var distance: [Int: Float] = [:]
+        let distance = trace.hnsw.map(scoredDistances) ?? [:]
         var onPath: [Int: Set<Int>] = [:]
         if let hnsw = trace.hnsw {
-            distance[hnsw.entryPoint] = hnsw.entryDistance
-            for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
-            for step in hnsw.level0.steps {
-                distance[step.node] = step.distance
-                for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
-            }
             // Each result's route: its parents on layer 0 back to the entry, then up each level's greedy path.
             let top = hnsw.upperLevels.map(\.level).max() ?? 0
             for result in trace.results where result.internalID >= 0 {
@@ -422,14 +424,8 @@ public enum HNSWViews {
             title: "HNSW search — descent and layer-0 beam (ef \(hnsw.level0.ef))", subtitle: subtitle, in: rect, theme: theme,
             measurer: measurer, subtitleLines: 3)
         // Every scored distance, per node.
-        var distance: [Int: Float] = [hnsw.entryPoint: hnsw.entryDistance]
-        for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { distance[edge.to] = edge.distance } } }
-        var expanded: [Int] = []
-        for step in hnsw.level0.steps {
-            distance[step.node] = step.distance
-            if step.expanded { expanded.append(step.node) }
-            for event in step.neighbors { if let d = event.distance { distance[event.id] = d } }
-        }
+        let distance = scoredDistances(hnsw)
+        let expanded = hnsw.level0.steps.filter(\.expanded).map(\.node)
         guard let scale else { return marks }
         let best = scale.best
         let alarm = Color(hex: 0xD55E00)
