@@ -330,10 +330,11 @@ public enum IVFViews {
         // Targets: every cell (its probe, size, centroid distance and missed neighbours), or on a map of points the
         // probed lists and those holding a missed neighbour, at their points.
         let allDistances = ivf.centroidDistances.count == input.map.sizes.count
+        let probeOf = Dictionary(ivf.probes.map { ($0.list, $0) }, uniquingKeysWith: { first, _ in first })
         func listFields(_ list: Int) -> [HitMark.Field] {
             var fields = [HitMark.Field("size", "\(input.map.sizes[list])")]
             if let rank = rankOf[list] { fields.insert(HitMark.Field("probe", "\(rank + 1)"), at: 0) }
-            if let probe = ivf.probes.first(where: { $0.list == list }) {
+            if let probe = probeOf[list] {
                 fields.append(HitMark.Field("distance", ViewKit.format(Double(probe.distance))))
             } else if allDistances {
                 fields.append(HitMark.Field("distance", ViewKit.format(Double(ivf.centroidDistances[list]))))
