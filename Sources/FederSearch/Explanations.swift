@@ -270,20 +270,61 @@ public enum Explanations {
         return probed + rest
     }
 
+    /// The coarse rank (1-based) of each of `lists` in `coarseOrder`, counted without sorting every list: a list
+    /// not probed comes after the probed ones and after every other list with a better centroid distance (or an
+    /// equal one and a lower number). nil where `coarseOrder` is nil.
+    public static func coarseRanks(_ ivfTrace: IVFTrace, of ivf: FaissIVFIndex, lists: Set<Int>) -> [Int: Int]? {
+        guard ivfTrace.coarseHNSW == nil, ivfTrace.centroidDistances.count == ivf.nlist else { return nil }
+        let distances = ivfTrace.centroidDistances
+        // A NaN distance has no place but the one the sort gives it.
+        if distances.contains(where: \.isNaN) {
+            guard let order = coarseOrder(ivfTrace, of: ivf) else { return nil }
+            var ranks: [Int: Int] = [:]
+            for (position, list) in order.enumerated() where lists.contains(list) { ranks[list] = position + 1 }
+            return ranks
+        }
+        var ranks: [Int: Int] = [:]
+        var probed = [Bool](repeating: false, count: ivf.nlist)
+        for (position, probe) in ivfTrace.probes.enumerated() where probe.list >= 0 && probe.list < ivf.nlist {
+            probed[probe.list] = true
+            if lists.contains(probe.list), ranks[probe.list] == nil { ranks[probe.list] = position + 1 }
+        }
+        let wanted = lists.filter { $0 >= 0 && $0 < ivf.nlist && !probed[$0] }.sorted()
+        guard !wanted.isEmpty else { return ranks }
+        let descending = ivf.quantizer.header.metric == .innerProduct
+        var before = [Int](repeating: 0, count: wanted.count)
+        distances.withUnsafeBufferPointer { d in
+            for j in 0..<ivf.nlist where !probed[j] {
+                let x = d[j]
+                for (slot, list) in wanted.enumerated() {
+                    let y = d[list]
+                    if descending ? x > y : x < y { before[slot] += 1 } else if x == y && j < list { before[slot] += 1 }
+                }
+            }
+        }
+        for (slot, list) in wanted.enumerated() { ranks[list] = ivfTrace.probes.count + before[slot] + 1 }
+        return ranks
+    }
+
     static func explainIVF(
         _ ivfTrace: IVFTrace, ivf: FaissIVFIndex, context: FaissContext, positions: LabelPositions, truth: [Neighbor],
         lossy: Miss.Reason, misses: inout [Miss]
     ) -> Needed? {
         // The coarse order: the probed lists as the search ranked them, then every other list by its centroid
         // distance in the quantizer's order (ties by list number). Unknown past nprobe for an HNSW quantizer.
-        var listRank: [Int: Int] = [:]
-        let order = coarseOrder(ivfTrace, of: ivf)
-        let fullOrder = order != nil
-        for (position, list) in (order ?? ivfTrace.probes.map(\.list)).enumerated() { listRank[list] = position + 1 }
         // Where every exact neighbour sits (labels through an IDMap).
         var location: [Int64: Int] = [:]
         if positions.unit == .list {
             for neighbor in truth { location[neighbor.id] = positions.position(of: neighbor.id) }
+        }
+        // The coarse rank of each of their lists.
+        var listRank: [Int: Int] = [:]
+        let counted = coarseRanks(ivfTrace, of: ivf, lists: Set(location.values))
+        let fullOrder = counted != nil
+        if let counted {
+            listRank = counted
+        } else {
+            for (position, list) in ivfTrace.probes.map(\.list).enumerated() where listRank[list] == nil { listRank[list] = position + 1 }
         }
         // The distance the scan computed for each missed neighbour it reached (a pass over the scanned vectors,
         // keeping only those: a query scans tens of thousands).

@@ -52,3 +52,30 @@ final class MeasuresTests: XCTestCase {
         }
     }
 }
+
+/// The coarse rank of a missed neighbour's list, counted without sorting every centroid, is its place in the full
+/// coarse order: probed lists first as ranked, then the rest by distance, ties by list number (both metrics, and
+/// with distances rounded so that many lists tie).
+final class CoarseRankTests: XCTestCase {
+    func testCountedRanksAreTheCoarseOrder() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        for name in ["ivf_flat_l2_directmap_array.faiss", "ivf_flat_ip_full.faiss"] {
+            let index = try IndexFile.open(path: manifest.directory.appendingPathComponent(name).path)
+            guard case .faiss(let faiss) = index, case .ivf(let ivf) = faiss else { return XCTFail(name) }
+            let queries = try VectorFile.read(
+                path: manifest.directory.appendingPathComponent(name.replacingOccurrences(of: ".faiss", with: ".queries.npy")).path)
+            for row in 0..<min(queries.count, 5) {
+                let (trace, _) = try Searcher.trace(index, query: queries.row(row), request: SearchRequest(k: 5, nprobe: 3))
+                var ivfTrace = try XCTUnwrap(trace.ivf)
+                for roundTo in [Float(0), 4] {
+                    if roundTo > 0 { ivfTrace.centroidDistances = ivfTrace.centroidDistances.map { ($0 * roundTo).rounded() / roundTo } }
+                    let order = try XCTUnwrap(Explanations.coarseOrder(ivfTrace, of: ivf))
+                    let ranks = try XCTUnwrap(Explanations.coarseRanks(ivfTrace, of: ivf, lists: Set(0..<ivf.nlist)))
+                    for (position, list) in order.enumerated() {
+                        XCTAssertEqual(ranks[list], position + 1, "\(name) row \(row) list \(list) rounded \(roundTo)")
+                    }
+                }
+            }
+        }
+    }
+}
