@@ -66,8 +66,10 @@ final class LayerZeroReach: Sendable {
         guard target >= 0, target < count else { return nil }
         if sources.contains(target) { return 0 }
         // Depth of every node seen from each end.
-        var forwardSeen = Dictionary(uniqueKeysWithValues: sources.map { ($0, 0) })
-        var backwardSeen: [Int: Int] = [target: 0]
+        var forwardSeen = NodeDepths(capacity: sources.count * 4)
+        for source in sources { forwardSeen.insert(source, depth: 0) }
+        var backwardSeen = NodeDepths()
+        backwardSeen.insert(target, depth: 0)
         var forwardFrontier = Array(sources).sorted()
         var backwardFrontier = [target]
         var forwardDepth = 0
@@ -80,8 +82,7 @@ final class LayerZeroReach: Sendable {
                 let depth = forwardDepth
                 for node in forwardFrontier {
                     graph.neighbors(node, 0) { neighbor in
-                        guard neighbor >= 0, neighbor < self.count, forwardSeen[neighbor] == nil else { return }
-                        forwardSeen[neighbor] = depth
+                        guard neighbor >= 0, neighbor < self.count, forwardSeen.insert(neighbor, depth: depth) else { return }
                         next.append(neighbor)
                         if let other = backwardSeen[neighbor] { best = min(best ?? .max, depth + other) }
                     }
@@ -92,8 +93,7 @@ final class LayerZeroReach: Sendable {
                 for node in backwardFrontier {
                     for slot in reverseOffsets[node]..<reverseOffsets[node + 1] {
                         let neighbor = Int(reverseSources[slot])
-                        guard backwardSeen[neighbor] == nil else { continue }
-                        backwardSeen[neighbor] = backwardDepth
+                        guard backwardSeen.insert(neighbor, depth: backwardDepth) else { continue }
                         next.append(neighbor)
                         if let other = forwardSeen[neighbor] { best = min(best ?? .max, backwardDepth + other) }
                     }
