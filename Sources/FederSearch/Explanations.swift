@@ -82,6 +82,8 @@ public enum Explanations {
         func findsAll(_ ef: Int) -> Bool {
             var asked = request
             asked.ef = ef
+            // Only the answer is read: no steps recorded.
+            asked.recordSteps = false
             guard let trace = try? Searcher.trace(index, query: query, request: asked, reusing: previous).trace else { return false }
             return truth.isSubset(of: Set(trace.results.map(\.id)))
         }

@@ -39,7 +39,7 @@ public enum HNSWLibSearch {
     /// - Parameter descent: the upper-level descent of an earlier search of the same query on this index (see
     ///   `Descent`); the trace is then the one a full search gives, without descending again.
     public static func trace(
-        _ index: HNSWLibIndex, query rawQuery: [Float], k: Int, ef requestedEf: Int, descent: Descent? = nil
+        _ index: HNSWLibIndex, query rawQuery: [Float], k: Int, ef requestedEf: Int, descent: Descent? = nil, record: Bool = true
     ) -> SearchTrace {
         let parameters = SearchParameters(k: k, ef: requestedEf)
         let space = index.space
@@ -164,10 +164,12 @@ public enum HNSWLibSearch {
                         bareBone
                         ? candidateDistance > lowerBound : candidateDistance > lowerBound && top.count == ef
                     if stop {
-                        steps.append(
-                            HNSWTrace.Step(
-                                node: node, distance: candidateDistance, bound: lowerBound, resultSize: top.count,
-                                expanded: false, neighbors: []))
+                        if record {
+                            steps.append(
+                                HNSWTrace.Step(
+                                    node: node, distance: candidateDistance, bound: lowerBound, resultSize: top.count,
+                                    expanded: false, neighbors: []))
+                        }
                         stopReason = .candidateWorseThanBound
                         break
                     }
@@ -177,7 +179,7 @@ public enum HNSWLibSearch {
                     hops += 1
                     let list = index.linkList(of: node, level: 0)
                     var events: [HNSWTrace.NeighborEvent] = []
-                    events.reserveCapacity(list.count)
+                    if record { events.reserveCapacity(list.count) }
                     // Marks first (both at once: a node visited on layer 0 has had its distance computed), then
                     // the unvisited neighbours' distances several at a time, then each neighbour in list order as
                     // hnswlib takes them. Distances do not depend on the queues, so the order is the library's.
@@ -198,7 +200,7 @@ public enum HNSWLibSearch {
                         let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
                         let before = UInt32(previousMarks[slot])
                         if before & 1 != 0 {
-                            events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
+                            if record { events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited)) }
                             continue
                         }
                         visitedCount += 1
@@ -220,17 +222,21 @@ public enum HNSWLibSearch {
                             }
                             if !top.isEmpty { lowerBound = top.top.key }
                             if evicted == neighbor { entered = false }
-                            events.append(
-                                HNSWTrace.NeighborEvent(
-                                    id: neighbor, distance: d, outcome: .admitted, enteredResults: entered, evicted: evicted))
-                        } else {
+                            if record {
+                                events.append(
+                                    HNSWTrace.NeighborEvent(
+                                        id: neighbor, distance: d, outcome: .admitted, enteredResults: entered, evicted: evicted))
+                            }
+                        } else if record {
                             events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: d, outcome: .rejected))
                         }
                     }
-                    steps.append(
-                        HNSWTrace.Step(
-                            node: node, distance: candidateDistance, bound: bound, resultSize: resultSize, expanded: true,
-                            neighbors: events))
+                    if record {
+                        steps.append(
+                            HNSWTrace.Step(
+                                node: node, distance: candidateDistance, bound: bound, resultSize: resultSize, expanded: true,
+                                neighbors: events))
+                    }
                 }
 
                 while top.count > k { top.pop() }

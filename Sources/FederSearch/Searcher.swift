@@ -11,6 +11,9 @@ public struct SearchRequest: Sendable, Equatable {
     /// over at least max(10,000, threads × 1,024) vectors is split across the threads as faiss splits it, with
     /// OpenBLAS's sgemm for the distances. Default 1, as with `faiss.omp_set_num_threads(1)`.
     public var ompThreads: Int
+    /// Keep layer 0's expansions (every pop and neighbour event) in an hnswlib trace; false when only the answer
+    /// and the counts are wanted (the searches that look for the ef a query needed), which saves their recording.
+    public var recordSteps = true
 
     /// The most OpenMP threads a search mirrors.
     public static let maximumOMPThreads = 1024
@@ -53,7 +56,7 @@ public enum Searcher {
             let ef = request.ef ?? hnswlibDefaultEf
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
             let descent = previous.flatMap(HNSWLibSearch.Descent.init(of:))
-            trace = HNSWLibSearch.trace(hnswlib, query: query, k: request.k, ef: ef, descent: descent)
+            trace = HNSWLibSearch.trace(hnswlib, query: query, k: request.k, ef: ef, descent: descent, record: request.recordSteps)
             if trace.results.count < request.k {
                 warnings.append(
                     "found \(trace.results.count) of k = \(request.k) results (hnswlib's knn_query would raise here)")

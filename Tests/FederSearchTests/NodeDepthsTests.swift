@@ -1,3 +1,5 @@
+import FederIndex
+import FederTestSupport
 import XCTest
 
 @testable import FederSearch
@@ -25,5 +27,34 @@ final class NodeDepthsTests: XCTestCase {
             }
             XCTAssertNil(table[-1])
         }
+    }
+}
+
+/// The searches that look for the ef a query needed skip recording layer 0's steps: their answers and counts are
+/// the recorded search's, bit for bit.
+final class UnrecordedSearchTests: XCTestCase {
+    func testAnUnrecordedHNSWLibSearchAnswersAsTheRecordedOne() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        var checked = 0
+        for name in ["hnswlib_l2.hnsw", "hnswlib_cosine.hnsw", "hnswlib_l2_deleted.hnsw"] {
+            let index = try IndexFile.open(
+                path: manifest.directory.appendingPathComponent(name).path, space: name.contains("cosine") ? .cosine : .l2)
+            for row in stride(from: 0, to: min(index.count, 60), by: 7) {
+                guard let query = index.storedVector(label: Int64(row)) else { continue }
+                for ef in [1, 10, 40] {
+                    var request = SearchRequest(k: 5, ef: ef)
+                    let recorded = try Searcher.trace(index, query: query, request: request).trace
+                    request.recordSteps = false
+                    let bare = try Searcher.trace(index, query: query, request: request, reusing: recorded).trace
+                    XCTAssertEqual(bare.results.map(\.id), recorded.results.map(\.id), "\(name) row \(row) ef \(ef)")
+                    XCTAssertEqual(bare.results.map(\.distance.bitPattern), recorded.results.map(\.distance.bitPattern))
+                    XCTAssertEqual(bare.counts, recorded.counts, "\(name) row \(row) ef \(ef)")
+                    XCTAssertTrue(bare.hnsw?.level0.steps.isEmpty ?? false)
+                    XCTAssertFalse(recorded.hnsw?.level0.steps.isEmpty ?? true)
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 20)
     }
 }
