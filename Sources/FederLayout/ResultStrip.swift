@@ -25,18 +25,64 @@ public enum ResultStrip {
         // the title alone.
         if side < 26 {
             (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
-            var entries = shown.enumerated().map { position, neighbor in
-                "\(position + 1). \(name(neighbor.id)) · \(ViewKit.format(Double(neighbor.distance)))"
+            var entries: [(text: String, neighbor: (rank: Int, id: Int64, distance: Float)?)] = shown.enumerated().map {
+                position, neighbor in
+                let text =
+                    "\(position + 1). \(name(neighbor.id)) · \(ViewKit.format(Double(neighbor.distance)))"
                     + (exact != nil && !exactIDs.contains(neighbor.id) ? " ✗" : "")
+                return (text, (position + 1, neighbor.id, neighbor.distance))
             }
-            entries.insert("query \(queryLabel):", at: 0)
-            if entries.contains(where: { $0.hasSuffix(" ✗") }) { entries.append("(✗ not among the exact top-\(results.count))") }
-            let lines = max(1, Int(content.height / (theme.smallFont.size * 1.3)))
-            marks.append(
-                .text(
-                    TextMark(
-                        entries.joined(separator: "   "), at: Point(content.x, content.y), font: theme.smallFont, color: theme.text,
-                        width: content.width, maxLines: lines)))
+            entries.insert(("query \(queryLabel):", nil), at: 0)
+            if entries.contains(where: { $0.text.hasSuffix(" ✗") }) {
+                entries.append(("(✗ not among the exact top-\(results.count))", nil))
+            }
+            // Entries flow in lines, each its own text (and, for a result, a target) as long as the lines fit.
+            let font = theme.smallFont
+            let lineHeight = font.size * 1.3
+            let lines = max(1, Int(content.height / lineHeight))
+            let gap = measurer.measure("   ", font: font, width: nil).width
+            var x = content.x
+            var line = 0
+            var lastEnd = content.x
+            for entry in entries {
+                let width = min(measurer.measure(entry.text, font: font, width: nil).width, content.width)
+                if x > content.x, x + width > content.maxX {
+                    line += 1
+                    x = content.x
+                }
+                guard line < lines else {
+                    // More than the lines hold: "…" after the last entry drawn, where it fits.
+                    let ellipsis = measurer.measure("…", font: font, width: nil).width
+                    if lastEnd + ellipsis <= content.maxX {
+                        marks.append(
+                            .text(
+                                TextMark(
+                                    "…", at: Point(lastEnd, content.y + Double(lines - 1) * lineHeight), font: font,
+                                    color: theme.mutedText)))
+                    }
+                    break
+                }
+                let y = content.y + Double(line) * lineHeight
+                marks.append(.text(TextMark(entry.text, at: Point(x, y), font: font, color: theme.text, width: width + 1, maxLines: 1)))
+                if let neighbor = entry.neighbor {
+                    var fields = [
+                        HitMark.Field("rank", "\(neighbor.rank)"), HitMark.Field("distance", ViewKit.format(Double(neighbor.distance))),
+                    ]
+                    if exact != nil {
+                        fields.append(
+                            HitMark.Field("exact", exactIDs.contains(neighbor.id) ? "in the exact top-\(results.count)" : "not exact"))
+                    }
+                    var target = HitMark(
+                        id: name(neighbor.id), rect: Rect(x: x - 1, y: y, width: width + 2, height: lineHeight), fields: fields)
+                    target.image = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
+                    if let text = media?.kind == .text ? media?.text(for: neighbor.id) : nil {
+                        target.fields.append(HitMark.Field("text", text))
+                    }
+                    marks.append(.hit(target))
+                }
+                x += width + gap
+                lastEnd = x
+            }
             return marks
         }
         // Text reads across: text tiles take the strip's width (up to 130 points each), pictures stay square.

@@ -186,6 +186,24 @@ final class ViewLayoutTests: XCTestCase {
         XCTAssertEqual(captions.first, "id \(trace.results[0].id)\n\(ViewKit.format(Double(trace.results[0].distance)))")
     }
 
+    /// Too short for tiles, the strip is lines of text, one per result in rank order, each a target of its id with
+    /// its rank and distance (the HTML report's tooltip and highlight), inside the panel.
+    func testCompactResultStripEntriesAreTargets() throws {
+        let index = try open("flat_l2_int.faiss")
+        let (trace, _) = try traced(index, id: 3, request: SearchRequest(k: 7))
+        let strip = Rect(x: panel.x, y: panel.y, width: panel.width, height: 62)
+        let marks = ResultStrip.marks(
+            title: "Top-7", results: trace.results, exact: trace.measures?.exact, media: nil, queryMedia: nil,
+            queryLabel: "id 3", in: strip, theme: theme, measurer: measurer)
+        assertInside(marks, "compact strip")
+        let targets = marks.compactMap { mark -> HitMark? in if case .hit(let hit) = mark { return hit } else { return nil } }
+        XCTAssertEqual(targets.map(\.id), trace.results.map { "id \($0.id)" })
+        XCTAssertEqual(targets.map { $0.fields.first?.value }, (1...7).map { "\($0)" })
+        for target in targets { XCTAssertTrue(strip.contains(target.center), "\(target.id)") }
+        let texts = marks.compactMap { mark -> String? in if case .text(let text) = mark { return text.text } else { return nil } }
+        XCTAssertTrue(texts.contains("1. id \(trace.results[0].id) · \(ViewKit.format(Double(trace.results[0].distance)))"), "\(texts)")
+    }
+
     /// The coarse view outlines each unprobed list that holds a missed exact neighbour and writes its coarse rank.
     func testCoarseViewMarksTheListsOfMissedNeighbours() throws {
         let index = try open("ivf_flat_l2_full.faiss")
