@@ -44,7 +44,7 @@ public enum FaissHNSWSearch {
     /// - Parameter descent: an earlier search's upper-level descent of this query on this graph (see `Descent`).
     /// - Throws: for storage or metrics the tool does not trace.
     public static func trace(
-        _ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int, descent: Descent? = nil
+        _ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int, descent: Descent? = nil, record: Bool = true
     ) throws -> SearchTrace {
         let graph = index.graph
         let metric = index.storage.header.metric
@@ -147,10 +147,12 @@ public enum FaissHNSWSearch {
                     let bound = results.threshold
                     let resultSize = results.filled
                     if candidates.countBelow(poppedDistance) >= efSearch {
-                        steps.append(
-                            HNSWTrace.Step(
-                                node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: false,
-                                neighbors: []))
+                        if record {
+                            steps.append(
+                                HNSWTrace.Step(
+                                    node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: false,
+                                    neighbors: []))
+                        }
                         stopReason = .enoughBetterCandidates
                         break
                     }
@@ -174,7 +176,7 @@ public enum FaissHNSWSearch {
                         let neighbor = Int(graph.neighbors[slot])
                         let before = UInt32(previousMarks[position])
                         if before & 1 != 0 {
-                            events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited))
+                            if record { events.append(HNSWTrace.NeighborEvent(id: neighbor, distance: nil, outcome: .visited)) }
                             continue
                         }
                         visitedCount += 1
@@ -191,15 +193,19 @@ public enum FaissHNSWSearch {
                             if top >= 0 { evicted = Int(top) }
                         }
                         let pushed = candidates.push(Int32(neighbor), d)
-                        events.append(
-                            HNSWTrace.NeighborEvent(
-                                id: neighbor, distance: d, outcome: pushed.accepted ? .admitted : .rejected,
-                                enteredResults: entered, evicted: evicted))
+                        if record {
+                            events.append(
+                                HNSWTrace.NeighborEvent(
+                                    id: neighbor, distance: d, outcome: pushed.accepted ? .admitted : .rejected,
+                                    enteredResults: entered, evicted: evicted))
+                        }
                     }
-                    steps.append(
-                        HNSWTrace.Step(
-                            node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: true,
-                            neighbors: events))
+                    if record {
+                        steps.append(
+                            HNSWTrace.Step(
+                                node: node, distance: poppedDistance, bound: bound, resultSize: resultSize, expanded: true,
+                                neighbors: events))
+                    }
                     expansions += 1
                 }
                 ndis += layer0Distances

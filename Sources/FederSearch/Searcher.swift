@@ -11,8 +11,9 @@ public struct SearchRequest: Sendable, Equatable {
     /// over at least max(10,000, threads × 1,024) vectors is split across the threads as faiss splits it, with
     /// OpenBLAS's sgemm for the distances. Default 1, as with `faiss.omp_set_num_threads(1)`.
     public var ompThreads: Int
-    /// Keep layer 0's expansions (every pop and neighbour event) in an hnswlib trace; false when only the answer
-    /// and the counts are wanted (the searches that look for the ef a query needed), which saves their recording.
+    /// Keep layer 0's expansions (every pop and neighbour event) in an HNSW trace (hnswlib or faiss); false when
+    /// only the answer and the counts are wanted (the searches that look for the ef a query needed), which saves
+    /// their recording.
     public var recordSteps = true
 
     /// The most OpenMP threads a search mirrors.
@@ -94,7 +95,7 @@ public enum Searcher {
         case .hnsw(let hnsw):
             let ef = request.ef ?? hnsw.graph.efSearch
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
-            return try FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef, descent: descent)
+            return try FaissHNSWSearch.trace(hnsw, query: query, k: request.k, efSearch: ef, descent: descent, record: request.recordSteps)
         case .idMap(let map):
             var trace = try traceFaiss(map.inner, query: query, request: request, warnings: &warnings, descent: descent)
             // IndexIDMap::search: labels[i] = labels[i] < 0 ? labels[i] : id_map[labels[i]].

@@ -30,15 +30,17 @@ final class NodeDepthsTests: XCTestCase {
     }
 }
 
-/// The searches that look for the ef a query needed skip recording layer 0's steps: their answers and counts are
-/// the recorded search's, bit for bit.
+/// The searches that look for the ef a query needed skip recording layer 0's steps (hnswlib and faiss HNSW): their
+/// answers and counts are the recorded search's, bit for bit.
 final class UnrecordedSearchTests: XCTestCase {
-    func testAnUnrecordedHNSWLibSearchAnswersAsTheRecordedOne() throws {
+    func testAnUnrecordedHNSWSearchAnswersAsTheRecordedOne() throws {
         let manifest = try FixtureManifest.load(committed: true)
         var checked = 0
-        for name in ["hnswlib_l2.hnsw", "hnswlib_cosine.hnsw", "hnswlib_l2_deleted.hnsw"] {
+        for name in ["hnswlib_l2.hnsw", "hnswlib_cosine.hnsw", "hnswlib_l2_deleted.hnsw", "hnsw_flat_l2.faiss", "hnsw_flat_ip.faiss"] {
             let index = try IndexFile.open(
                 path: manifest.directory.appendingPathComponent(name).path, space: name.contains("cosine") ? .cosine : .l2)
+            let before = checked
+            defer { XCTAssertGreaterThan(checked, before, "\(name): no query checked") }
             for row in stride(from: 0, to: min(index.count, 60), by: 7) {
                 guard let query = index.storedVector(label: Int64(row)) else { continue }
                 for ef in [1, 10, 40] {
