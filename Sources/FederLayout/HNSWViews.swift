@@ -113,6 +113,8 @@ public enum HNSWViews {
             let v = 0.08 + 0.84 * p.y
             return Point(area.x + shear * (1 - v) + u * (area.width - shear), top + v * height)
         }
+        // Each level's drawn sample, kept for its targets.
+        var drawnByLevel = [[Int]](repeating: [], count: levels)
         for level in (0..<levels).reversed() {
             guard let top = tops[level] else { continue }
             let height = heights[level]
@@ -125,6 +127,7 @@ public enum HNSWViews {
                 marks += density(nodes, placement: placement, top: top, height: height, area: area, shear: shear, theme: theme)
             }
             let sampled = sample(nodes, budget: nodeBudget, graph: graph, input: input, placement: placement)
+            drawnByLevel[level] = sampled
             let drawn = Set(sampled)
             var links = 0
             var drawnLinks = 0
@@ -161,11 +164,7 @@ public enum HNSWViews {
                     TextMark(caption, at: Point(content.x, top + 2), font: theme.labelFont, color: theme.text, width: 92, maxLines: lines)))
         }
         if let hnsw { marks += path(hnsw, trace: input.trace, place: place, theme: theme) }
-        marks += overviewTargets(
-            input,
-            drawn: (0..<levels).map { level in
-                sample(nodesOn(level: level, graph: graph), budget: nodeBudget, graph: graph, input: input, placement: placement)
-            }, view: "hnsw-overview-\(Int(rect.x))-\(Int(rect.y))", place: place)
+        marks += overviewTargets(input, drawn: drawnByLevel, view: "hnsw-overview-\(Int(rect.x))-\(Int(rect.y))", place: place)
         return marks + legendMarks
     }
 
