@@ -269,21 +269,28 @@ extension ViewKit {
         return Int64(digits) ?? UInt64(digits).map { Int64(bitPattern: $0) }
     }
 
+    /// `marks` with `change` applied to every target, inside groups too.
+    static func mappingTargets(_ marks: [Mark], _ change: (inout HitMark) -> Void) -> [Mark] {
+        marks.map { mark in
+            switch mark {
+            case .hit(var hit):
+                change(&hit)
+                return .hit(hit)
+            case .group(let inner, let clip):
+                return .group(mappingTargets(inner, change), clip: clip)
+            default:
+                return mark
+            }
+        }
+    }
+
     /// `marks` with every list target's id (and every list a target names) qualified by the index it belongs to
     /// (`"list 7 · raw-ivf"`): two separately trained IVF indexes share list numbers, not lists.
     public static func qualifyingLists(_ marks: [Mark], index: String) -> [Mark] {
         func qualified(_ id: String) -> String { id.hasPrefix("list ") ? "\(id) · \(index)" : id }
-        return marks.map { mark in
-            switch mark {
-            case .hit(var hit):
-                hit.id = qualified(hit.id)
-                hit.related = hit.related.map(qualified)
-                return .hit(hit)
-            case .group(let inner, let clip):
-                return .group(qualifyingLists(inner, index: index), clip: clip)
-            default:
-                return mark
-            }
+        return mappingTargets(marks) { hit in
+            hit.id = qualified(hit.id)
+            hit.related = hit.related.map(qualified)
         }
     }
 
@@ -295,17 +302,9 @@ extension ViewKit {
             guard let label = targetLabel(id) else { return id }
             return "id \(Label(bits: label &+ offset, unsigned: unsigned))"
         }
-        return marks.map { mark in
-            switch mark {
-            case .hit(var hit):
-                hit.id = shifted(hit.id)
-                hit.from = hit.from.map(shifted)
-                return .hit(hit)
-            case .group(let inner, let clip):
-                return .group(offsettingIDs(inner, by: offset, unsigned: unsigned), clip: clip)
-            default:
-                return mark
-            }
+        return mappingTargets(marks) { hit in
+            hit.id = shifted(hit.id)
+            hit.from = hit.from.map(shifted)
         }
     }
 
@@ -313,19 +312,11 @@ extension ViewKit {
     /// what a hovered point of any view stands for.
     public static func withMedia(_ marks: [Mark], _ media: MediaList?) -> [Mark] {
         guard let media, media.count > 0 else { return marks }
-        return marks.map { mark in
-            switch mark {
-            case .hit(var hit):
-                guard let label = targetLabel(hit.id) else { return mark }
-                if hit.image == nil, let path = media.imagePath(for: label) { hit.image = path }
-                if let text = media.text(for: label), !hit.fields.contains(where: { $0.name == "text" }) {
-                    hit.fields.append(HitMark.Field("text", text))
-                }
-                return .hit(hit)
-            case .group(let inner, let clip):
-                return .group(withMedia(inner, media), clip: clip)
-            default:
-                return mark
+        return mappingTargets(marks) { hit in
+            guard let label = targetLabel(hit.id) else { return }
+            if hit.image == nil, let path = media.imagePath(for: label) { hit.image = path }
+            if let text = media.text(for: label), !hit.fields.contains(where: { $0.name == "text" }) {
+                hit.fields.append(HitMark.Field("text", text))
             }
         }
     }
