@@ -121,6 +121,26 @@ public struct ShardSet: Sendable {
         }
     }
 
+    /// The files' names, joined as a command line lists them (`a.faiss + b.faiss`).
+    public var name: String { files.map { ($0 as NSString).lastPathComponent }.joined(separator: " + ") }
+
+    /// What `trace` and `view` start from when given several index files: the shards of `file` and `more`, one
+    /// explanation context each, and the query's vectors. `--vectors` is refused: each shard's own vectors are the
+    /// truth, as in specs.
+    static func forCommand(
+        file: String, more: [String], space: Metric, successiveIDs: Bool, vectors: String?, query: JobSpec.QuerySource
+    ) throws -> (shards: ShardSet, contexts: [Explanations.Context], queries: [ResolvedQuery]) {
+        guard vectors == nil else {
+            throw FederSearchError.unsupported("--vectors cannot be combined with shards: each shard's own vectors are the truth")
+        }
+        let shards = try ShardSet.open(files: [file] + more, space: space, successiveIDs: successiveIDs)
+        let contexts = shards.indexes.map { Explanations.Context($0) }
+        let queries = try shards.resolve(
+            query, name: TraceJob.sourceName(query), resolver: QueryResolver(), indexName: file, maxQueries: 100_000,
+            positions: { contexts[$0].positions })
+        return (shards, contexts, queries)
+    }
+
     /// The vectors of an id query (looked up in the shard holding each label); other sources as for one index.
     public func resolve(
         _ source: JobSpec.QuerySource, name: String, resolver: QueryResolver, indexName: String, maxQueries: Int,

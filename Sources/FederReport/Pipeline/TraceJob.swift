@@ -238,15 +238,9 @@ public enum TraceJob {
     /// `run` for the shards of one index: every query traced on every shard and merged, measured against the
     /// merged exact truth (or the ground-truth file), printed as one index's answer with what each shard gave.
     static func runSharded(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
-        guard request.vectors == nil else {
-            throw FederSearchError.unsupported("--vectors cannot be combined with shards: each shard's own vectors are the truth")
-        }
-        let files = [request.file] + request.shards
-        let shards = try ShardSet.open(files: files, space: request.space.metric, successiveIDs: request.successiveIDs)
-        let contexts = shards.indexes.map { Explanations.Context($0) }
-        let queries = try shards.resolve(
-            request.query, name: sourceName(request.query), resolver: QueryResolver(), indexName: request.file, maxQueries: 100_000,
-            positions: { contexts[$0].positions })
+        let (shards, contexts, queries) = try ShardSet.forCommand(
+            file: request.file, more: request.shards, space: request.space.metric, successiveIDs: request.successiveIDs,
+            vectors: request.vectors, query: request.query)
         let measure = request.measure && !(request.format == .json && request.detail == .results)
         var exact: [[Neighbor]]?
         if measure {
@@ -257,7 +251,6 @@ public enum TraceJob {
             }
         }
         let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
-        let name = files.map { ($0 as NSString).lastPathComponent }.joined(separator: " + ")
         for start in stride(from: 0, to: queries.count, by: chunk) {
             let part = Array(queries[start..<min(start + chunk, queries.count)])
             let traced = try TraceLoop.run(
@@ -270,12 +263,13 @@ public enum TraceJob {
                 if detail == .full, request.format == .json {
                     output.shardTraces = sharded.parts.enumerated().map { shard, part in
                         TraceOutput.ShardPartOutput(
-                            file: (files[shard] as NSString).lastPathComponent, translation: shards.translations[shard], trace: part)
+                            file: (shards.files[shard] as NSString).lastPathComponent, translation: shards.translations[shard],
+                            trace: part)
                     }
                 }
                 switch request.format {
                 case .json: emit(try JSONOutput.encode(output))
-                case .text: emit(TraceText.render(output, file: name))
+                case .text: emit(TraceText.render(output, file: shards.name))
                 }
             }
         }

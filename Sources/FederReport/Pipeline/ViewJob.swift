@@ -97,15 +97,9 @@ public enum ViewJob {
     /// The views of a sharded index: the first query traced on every shard and merged; the views draw the shard
     /// that gave the first answer (its targets named by the merged ids), the result strip the merged answer.
     static func shardedSet(_ request: ViewRequest, media: MediaList?) throws -> ViewSet {
-        guard request.vectors == nil else {
-            throw FederSearchError.unsupported("--vectors cannot be combined with shards: each shard's own vectors are the truth")
-        }
-        let files = [request.file] + request.shards
-        let shards = try ShardSet.open(files: files, space: request.space.metric, successiveIDs: request.successiveIDs)
-        let contexts = shards.indexes.map { Explanations.Context($0) }
-        let queries = try shards.resolve(
-            request.query, name: TraceJob.sourceName(request.query), resolver: QueryResolver(), indexName: request.file,
-            maxQueries: 100_000, positions: { contexts[$0].positions })
+        let (shards, contexts, queries) = try ShardSet.forCommand(
+            file: request.file, more: request.shards, space: request.space.metric, successiveIDs: request.successiveIDs,
+            vectors: request.vectors, query: request.query)
         guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
         let exact = shards.exact(queries: [first.vector], ks: [request.search.k])?.first
         guard
@@ -115,7 +109,7 @@ public enum ViewJob {
         else { throw QueryError.emptySet(source: first.source) }
         let shown = traced.merged.shards?.resultShards.first ?? 0
         var set = ViewSet(
-            indexName: files.map { ($0 as NSString).lastPathComponent }.joined(separator: " + "), index: shards.indexes[shown],
+            indexName: shards.name, index: shards.indexes[shown],
             trace: traced.parts[shown], query: first.vector, queryLabel: (first.source as NSString).lastPathComponent,
             queryMedia: request.queryMedia, media: media,
             theme: request.theme.theme, seed: request.seed)
