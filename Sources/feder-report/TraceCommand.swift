@@ -27,18 +27,7 @@ struct TraceCommand: ParsableCommand {
             shard, the higher for inner product); counts add up over the shards, and each shard's part is shown.
             """)
 
-    @Argument(
-        help: ArgumentHelp(
-            "The index file. Several files are the shards of one index: each searched alone and the answers merged as faiss IndexShards merges them (--shard-ids).",
-            valueName: "file"))
-    var files: [String]
-
-    @Option(
-        name: .customLong("shard-ids"),
-        help: ArgumentHelp(
-            "With several files: successive (each shard's labels shifted by the vectors of the shards before it, IndexShards(d)'s default) or stored (every shard holds its own global ids).",
-            valueName: "successive|stored"))
-    var shardIDs: String = "successive"
+    @OptionGroup var index: IndexFilesOption
 
     @OptionGroup var query: QueryOptions
 
@@ -70,13 +59,7 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         try query.validate(allowMany: true)
-        guard !files.isEmpty else { throw ValidationError("Give the index file.") }
-        guard shardIDs == "successive" || shardIDs == "stored" else {
-            throw ValidationError("--shard-ids must be successive or stored (got '\(shardIDs)').")
-        }
-        if files.count > 1, query.vectors != nil {
-            throw ValidationError("--vectors cannot be combined with shards: each shard's own vectors are the truth.")
-        }
+        try index.refuseVectors(query.vectors)
         guard TraceRequest.Detail(rawValue: detail) != nil else {
             throw ValidationError("--detail must be results, summary or full (got '\(detail)').")
         }
@@ -85,14 +68,14 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         try kernelsOption.apply()
         var request = TraceRequest(
-            file: files[0], space: query.space, query: try query.source(), search: query.search, measure: !noExact,
+            file: index.file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
             format: json ? .json : .text)
         request.vectors = query.vectors
         request.explain = !noExplain
         request.detail = TraceRequest.Detail(rawValue: detail) ?? .summary
         request.groundTruth = groundTruth
-        request.shards = Array(files.dropFirst())
-        request.successiveIDs = shardIDs == "successive"
+        request.shards = index.shards
+        request.successiveIDs = index.successiveIDs
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }

@@ -9,24 +9,14 @@ struct ViewCommand: ParsableCommand {
         discussion: """
             PDF and HTML: an overview page, then one page per view (HTML: one self-contained file whose vectors, \
             nodes and lists show what they are on hover and their route on click). PNG and SVG: every view on one \
-            page. Without -o the \
+            page. Several index files (the shards of one index): the views draw the shard that gave the merged \
+            first answer, the result strip the merged answer. Without -o the \
             file is written next to the index as INDEX-view.pdf and its path printed. Output is deterministic \
             (the PDF date is fixed, or SOURCE_DATE_EPOCH). Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open, \
             73 cannot write.
             """)
 
-    @Argument(
-        help: ArgumentHelp(
-            "The index file. Several files are the shards of one index: the views draw the shard that gave the merged first answer, the result strip the merged answer (--shard-ids).",
-            valueName: "file"))
-    var files: [String]
-
-    @Option(
-        name: .customLong("shard-ids"),
-        help: ArgumentHelp(
-            "With several files: successive (each shard's labels shifted by the vectors of the shards before it) or stored (every shard holds its own global ids).",
-            valueName: "successive|stored"))
-    var shardIDs: String = "successive"
+    @OptionGroup var index: IndexFilesOption
 
     @OptionGroup var query: QueryOptions
 
@@ -66,13 +56,7 @@ struct ViewCommand: ParsableCommand {
 
     func validate() throws {
         try query.validate(allowMany: false)
-        guard !files.isEmpty else { throw ValidationError("Give the index file.") }
-        guard shardIDs == "successive" || shardIDs == "stored" else {
-            throw ValidationError("--shard-ids must be successive or stored (got '\(shardIDs)').")
-        }
-        if files.count > 1, query.vectors != nil {
-            throw ValidationError("--vectors cannot be combined with shards: each shard's own vectors are the truth.")
-        }
+        try index.refuseVectors(query.vectors)
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
         if let output, (try? OutputFormat(path: output)) == nil {
             throw ValidationError("-o must end in .pdf, .html, .png or .svg (got '\(output)').")
@@ -81,9 +65,9 @@ struct ViewCommand: ParsableCommand {
 
     func run() throws {
         try kernelsOption.apply()
-        var request = ViewRequest(file: files[0], space: query.space, query: try query.source(), search: query.search)
-        request.shards = Array(files.dropFirst())
-        request.successiveIDs = shardIDs == "successive"
+        var request = ViewRequest(file: index.file, space: query.space, query: try query.source(), search: query.search)
+        request.shards = index.shards
+        request.successiveIDs = index.successiveIDs
         request.output = output
         request.media = media.map { JobSpec.MediaSpec(kind: mediaType, list: $0, root: mediaRoot) }
         request.queryMedia = queryMedia
