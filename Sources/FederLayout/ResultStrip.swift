@@ -21,16 +21,26 @@ public enum ResultStrip {
         let gap = 6.0
         let side = max(16, min(92, (content.width - gap * Double(tiles - 1)) / Double(tiles), content.height - captionHeight - 4))
         let exactIDs = Set((exact ?? []).map(\.id))
+        // A result's target: its rank, distance and whether it is exact, and its picture or text.
+        func target(_ neighbor: Neighbor, rank: Int, rect: Rect) -> Mark {
+            var fields = [HitMark.Field("rank", "\(rank)"), HitMark.Field("distance", ViewKit.format(Double(neighbor.distance)))]
+            if exact != nil {
+                fields.append(HitMark.Field("exact", exactIDs.contains(neighbor.id) ? "in the exact top-\(results.count)" : "not exact"))
+            }
+            if let text = media?.kind == .text ? media?.text(for: neighbor.id) : nil { fields.append(HitMark.Field("text", text)) }
+            var hit = HitMark(id: name(neighbor.id), rect: rect, fields: fields)
+            hit.image = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
+            return .hit(hit)
+        }
         // Too little height for tiles with captions (a compact layout): the results as lines of text instead, under
         // the title alone.
         if side < 26 {
             (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
-            var entries: [(text: String, neighbor: (rank: Int, id: Int64, distance: Float)?)] = shown.enumerated().map {
-                position, neighbor in
+            var entries: [(text: String, result: (rank: Int, neighbor: Neighbor)?)] = shown.enumerated().map { position, neighbor in
                 let text =
                     "\(position + 1). \(name(neighbor.id)) · \(ViewKit.format(Double(neighbor.distance)))"
                     + (exact != nil && !exactIDs.contains(neighbor.id) ? " ✗" : "")
-                return (text, (position + 1, neighbor.id, neighbor.distance))
+                return (text, (position + 1, neighbor))
             }
             entries.insert(("query \(queryLabel):", nil), at: 0)
             if entries.contains(where: { $0.text.hasSuffix(" ✗") }) {
@@ -64,21 +74,9 @@ public enum ResultStrip {
                 }
                 let y = content.y + Double(line) * lineHeight
                 marks.append(.text(TextMark(entry.text, at: Point(x, y), font: font, color: theme.text, width: width + 1, maxLines: 1)))
-                if let neighbor = entry.neighbor {
-                    var fields = [
-                        HitMark.Field("rank", "\(neighbor.rank)"), HitMark.Field("distance", ViewKit.format(Double(neighbor.distance))),
-                    ]
-                    if exact != nil {
-                        fields.append(
-                            HitMark.Field("exact", exactIDs.contains(neighbor.id) ? "in the exact top-\(results.count)" : "not exact"))
-                    }
-                    var target = HitMark(
-                        id: name(neighbor.id), rect: Rect(x: x - 1, y: y, width: width + 2, height: lineHeight), fields: fields)
-                    target.image = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
-                    if let text = media?.kind == .text ? media?.text(for: neighbor.id) : nil {
-                        target.fields.append(HitMark.Field("text", text))
-                    }
-                    marks.append(.hit(target))
+                if let result = entry.result {
+                    marks.append(
+                        target(result.neighbor, rank: result.rank, rect: Rect(x: x - 1, y: y, width: width + 2, height: lineHeight)))
                 }
                 x += width + gap
                 lastEnd = x
@@ -113,14 +111,7 @@ public enum ResultStrip {
                         fill: Color(hex: 0xD55E00), stroke: nil))
             }
             marks += ViewKit.badge(position + 1, at: Point(rect.x + 7, rect.y + 7), color: theme.result, theme: theme, radius: 6)
-            var fields = [HitMark.Field("rank", "\(position + 1)"), HitMark.Field("distance", ViewKit.format(Double(neighbor.distance)))]
-            if exact != nil {
-                fields.append(HitMark.Field("exact", exactIDs.contains(neighbor.id) ? "in the exact top-\(results.count)" : "not exact"))
-            }
-            if let text { fields.append(HitMark.Field("text", text)) }
-            var target = HitMark(id: name(neighbor.id), rect: rect, fields: fields)
-            target.image = path
-            marks.append(.hit(target))
+            marks.append(target(neighbor, rank: position + 1, rect: rect))
             marks.append(
                 .text(
                     TextMark(
