@@ -80,7 +80,7 @@ enum HTMLDocument {
         var lines = [
             "<svg class=\"hits\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(number(scene.size.width)) \(number(scene.size.height))\" aria-hidden=\"false\">"
         ]
-        for target in targets {
+        for (position, target) in targets.enumerated() {
             let fields = target.fields.map { field -> String in
                 let name = field.name.lowercased().replacingOccurrences(of: " ", with: "-").filter {
                     $0.isLetter || $0.isNumber || $0 == "-"
@@ -94,7 +94,7 @@ enum HTMLDocument {
             if let image = target.image, let index = images[image] { links += " data-image=\"\(index)\"" }
             // One tab stop per page's targets (the first); arrow keys move between them (a roving tab index).
             let common =
-                "class=\"hit\" tabindex=\"\(target == targets.first ? 0 : -1)\" data-id=\"\(escape(target.id))\"\(fields)\(links) aria-label=\"\(escape(label))\""
+                "class=\"hit\" tabindex=\"\(position == 0 ? 0 : -1)\" data-id=\"\(escape(target.id))\"\(fields)\(links) aria-label=\"\(escape(label))\""
             if let polygon = target.polygon {
                 let points = polygon.map { "\(number($0.x)),\(number($0.y))" }.joined(separator: " ")
                 lines.append("<polygon \(common) points=\"\(points)\"/>")
