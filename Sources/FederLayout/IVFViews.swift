@@ -269,7 +269,7 @@ public enum IVFViews {
             legendItems, in: Rect(x: mapPart.x, y: mapPart.y, width: mapPart.width - 8, height: mapPart.height), theme: theme,
             measurer: measurer)
         let square = ClusterMap.square(in: mapArea)
-        let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        let probeOf = Dictionary(ivf.probes.map { ($0.list, $0) }, uniquingKeysWith: { first, _ in first })
         // Where a list sits: its cell's centroid, or its point on a map of points.
         func center(of list: Int) -> Point? {
             guard list >= 0, list < input.map.sizes.count else { return nil }
@@ -292,7 +292,7 @@ public enum IVFViews {
         }
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
             let points = cell.map { ClusterMap.map($0, into: square) }
-            if let rank = rankOf[list] {
+            if let rank = probeOf[list]?.rank {
                 let strength = 1 - Double(rank) / Double(max(ivf.probes.count, 1)) * 0.6
                 marks.append(.polygon(points, fill: theme.accent.withAlpha(0.25 + 0.55 * strength), stroke: Stroke(theme.panel, width: 1)))
             } else {
@@ -330,11 +330,10 @@ public enum IVFViews {
         // Targets: every cell (its probe, size, centroid distance and missed neighbours), or on a map of points the
         // probed lists and those holding a missed neighbour, at their points.
         let allDistances = ivf.centroidDistances.count == input.map.sizes.count
-        let probeOf = Dictionary(ivf.probes.map { ($0.list, $0) }, uniquingKeysWith: { first, _ in first })
         func listFields(_ list: Int) -> [HitMark.Field] {
             var fields = [HitMark.Field("size", "\(input.map.sizes[list])")]
-            if let rank = rankOf[list] { fields.insert(HitMark.Field("probe", "\(rank + 1)"), at: 0) }
             if let probe = probeOf[list] {
+                fields.insert(HitMark.Field("probe", "\(probe.rank + 1)"), at: 0)
                 fields.append(HitMark.Field("distance", ViewKit.format(Double(probe.distance))))
             } else if allDistances {
                 fields.append(HitMark.Field("distance", ViewKit.format(Double(ivf.centroidDistances[list]))))
