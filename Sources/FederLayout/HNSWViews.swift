@@ -181,6 +181,13 @@ public enum HNSWViews {
         return sampled
     }
 
+    /// Each result's rank (1-based) by its internal id (the first rank where an id is returned twice).
+    static func resultRanks(_ trace: SearchTrace) -> [Int: Int] {
+        Dictionary(
+            trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
+    }
+
     /// Every distance the search computed, by node (the last computed where one was scored twice, as the views
     /// place it).
     static func scoredDistances(_ hnsw: HNSWTrace) -> [Int: Float] {
@@ -218,9 +225,7 @@ public enum HNSWViews {
                 }
             }
         }
-        let rank = Dictionary(
-            trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
-            uniquingKeysWith: { first, _ in first })
+        let rank = resultRanks(trace)
         var marks: [Mark] = []
         for (level, nodes) in drawn.enumerated() {
             let all = Set(nodes).union(onPath[level] ?? [])
@@ -472,9 +477,7 @@ public enum HNSWViews {
 
         // Hover and click targets for the HTML report: every node drawn, by its label.
         var hits: [Mark] = []
-        let resultRank = Dictionary(
-            input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
-            uniquingKeysWith: { first, _ in first })
+        let results = resultRanks(input.trace)
         // Layer 0 step by step, for the replay: the step at which each node was first scored (the entry before any)
         // and the step that popped it.
         var scoredAt: [Int: Int] = [hnsw.level0.entry: 0]
@@ -495,7 +498,7 @@ public enum HNSWViews {
         }
         func hit(_ node: Int, at point: Point, level: Int) {
             var fields = [HitMark.Field("distance", ViewKit.format(Double(distance[node] ?? .nan))), HitMark.Field("level", "\(level)")]
-            if level == 0, let rank = resultRank[node] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
+            if level == 0, let rank = results[node] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
             if level == 0, let step = scoredAt[node] { fields.append(HitMark.Field("step", "\(step)")) }
             if level == 0, let step = poppedAt[node] { fields.append(HitMark.Field("popped", "\(step)")) }
             if level == 0, let outcome = outcome[node] { fields.append(HitMark.Field("outcome", outcome)) }
@@ -547,9 +550,6 @@ public enum HNSWViews {
         }
 
         // Layer 0.
-        let results = Dictionary(
-            input.trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
-            uniquingKeysWith: { first, _ in first })
         let expandedSet = Set(expanded)
         var scored0: Set<Int> = []
         for step in hnsw.level0.steps { for event in step.neighbors where event.distance != nil { scored0.insert(event.id) } }
