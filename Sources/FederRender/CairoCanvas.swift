@@ -158,14 +158,7 @@ final class CairoCanvas {
                 alignment: text.alignment)
         else { return }
         defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
-        let size = PangoText.size(of: layout)
-        let boxWidth = text.width ?? size.width
-        var x = text.origin.x
-        switch text.alignment {
-        case .left: break
-        case .center: x -= boxWidth / 2
-        case .right: x -= boxWidth
-        }
+        let x = text.origin.x - PangoText.alignmentShift(text, layout: layout)
         cairo_save(context)
         cairo_translate(context, text.origin.x, text.origin.y)
         if text.rotation != 0 { cairo_rotate(context, text.rotation * .pi / 180) }

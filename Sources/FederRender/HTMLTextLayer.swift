@@ -46,14 +46,7 @@ final class HTMLTextLayer {
                 on: context, text: text.text, font: text.font, width: text.width, maxLines: text.maxLines, alignment: text.alignment)
         else { return [] }
         defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
-        let size = PangoText.size(of: layout)
-        let boxWidth = text.width ?? size.width
-        var shift = 0.0
-        switch text.alignment {
-        case .left: break
-        case .center: shift = -boxWidth / 2
-        case .right: shift = -boxWidth
-        }
+        let shift = -PangoText.alignmentShift(text, layout: layout)
         let bytes = Array(text.text.utf8)
         let scale = Double(PANGO_SCALE)
         var out: [String] = []

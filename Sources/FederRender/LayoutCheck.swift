@@ -136,14 +136,7 @@ final class TextSetter: @unchecked Sendable {
         var logical = PangoRectangle()
         pango_layout_get_extents(layout, &ink, &logical)
         let scale = Double(PANGO_SCALE)
-        let size = PangoText.size(of: layout)
-        let boxWidth = text.width ?? size.width
-        var x = 0.0
-        switch text.alignment {
-        case .left: break
-        case .center: x -= boxWidth / 2
-        case .right: x -= boxWidth
-        }
+        let x = -PangoText.alignmentShift(text, layout: layout)
         let local = Rect(
             x: x + Double(logical.x) / scale, y: Double(logical.y) / scale, width: Double(logical.width) / scale,
             height: Double(logical.height) / scale)

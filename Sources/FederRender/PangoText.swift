@@ -48,6 +48,17 @@ enum PangoText {
         return layout
     }
 
+    /// How far left of `text.origin.x` its box starts, as laid out in `layout`: 0 left-aligned, half the box
+    /// centred, the whole box right-aligned (the box is the mark's width, or the layout's own when it has none).
+    static func alignmentShift(_ text: TextMark, layout: OpaquePointer) -> Double {
+        let boxWidth = text.width ?? size(of: layout).width
+        switch text.alignment {
+        case .left: return 0
+        case .center: return boxWidth / 2
+        case .right: return boxWidth
+        }
+    }
+
     /// The logical size of a layout in points.
     static func size(of layout: OpaquePointer) -> Size {
         var width: Int32 = 0
