@@ -10,17 +10,10 @@ enum HTMLDocument {
     /// The page's SVG, as cairo writes it, with every id (and every reference to one) prefixed by `prefix`, so the
     /// pages' glyph and clip definitions do not collide in one document.
     static func svg(_ scene: Scene, prefix: String) throws -> (markup: String, warnings: [String]) {
-        final class Sink {
-            var data = Data()
-        }
-        let sink = Sink()
-        let closure = Unmanaged.passUnretained(sink).toOpaque()
-        let write: cairo_write_func_t = { closure, bytes, length in
-            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-            return CAIRO_STATUS_SUCCESS
-        }
-        guard let surface = cairo_svg_surface_create_for_stream(write, closure, scene.size.width, scene.size.height) else {
+        let sink = CairoDataSink()
+        guard
+            let surface = cairo_svg_surface_create_for_stream(CairoDataSink.write, sink.closure, scene.size.width, scene.size.height)
+        else {
             throw RenderError.cairo(status: "no surface", path: "HTML page")
         }
         cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT)

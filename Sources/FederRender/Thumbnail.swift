@@ -67,19 +67,8 @@ public final class Thumbnail: @unchecked Sendable {
 
     /// The thumbnail's pixels as a PNG file; nil when cairo cannot write it.
     public func pngData() -> Data? {
-        final class Sink {
-            var data = Data()
-        }
-        let sink = Sink()
-        let status = withExtendedLifetime(sink) {
-            cairo_surface_write_to_png_stream(
-                surface,
-                { closure, bytes, length in
-                    guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-                    Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-                    return CAIRO_STATUS_SUCCESS
-                }, Unmanaged.passUnretained(sink).toOpaque())
-        }
+        let sink = CairoDataSink()
+        let status = withExtendedLifetime(sink) { cairo_surface_write_to_png_stream(surface, CairoDataSink.write, sink.closure) }
         return status == CAIRO_STATUS_SUCCESS ? sink.data : nil
     }
 
