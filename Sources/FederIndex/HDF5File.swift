@@ -16,8 +16,7 @@ public enum HDF5File {
     /// The float rows of `dataset`.
     /// - Throws: `FederIndexError` naming the file and the dataset.
     public static func vectors(path: String, dataset: String = queryDataset) throws -> VectorTable {
-        let (values, rows, columns) = try read(path: path, dataset: dataset, as: Float.self, type: feder_h5t_native_float())
-        _ = rows
+        let (values, _, columns) = try read(path: path, dataset: dataset, as: Float.self, type: feder_h5t_native_float())
         return VectorTable(name: "\(path) (\(dataset))", rows: values, dim: columns)
     }
 

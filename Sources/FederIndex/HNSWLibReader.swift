@@ -10,14 +10,12 @@ enum HNSWLibReader {
     static func read(file: MappedFile, space: Metric) throws -> HNSWLibIndex {
         var reader = ByteReader(file: file, format: "hnswlib")
         let level0Offset = try reader.readSize("offsetLevel0", in: 0...0)
-        let maxElementsOffset = reader.offset
         let maxElements = try reader.readSize("max_elements")
         let countOffset = reader.offset
         let count = try reader.readSize("cur_element_count")
         guard count <= maxElements else {
             throw reader.invalid("cur_element_count", "\(count) exceeds max_elements \(maxElements)", at: countOffset)
         }
-        _ = maxElementsOffset
         let sizeOffset = reader.offset
         let sizePerElement = try reader.readSize("size_data_per_element", in: 1...(1 << 30))
         let labelOffsetField = reader.offset
@@ -28,14 +26,12 @@ enum HNSWLibReader {
         let maxLevel = Int(try reader.readInt32("maxlevel", in: -1...64))
         let entryOffset = reader.offset
         let entryRaw = try reader.read(UInt32.self, "enterpoint_node")
-        let maxMOffset = reader.offset
         let maxM = try reader.readSize("maxM", in: 1...(1 << 16))
         let maxM0Offset = reader.offset
         let maxM0 = try reader.readSize("maxM0", in: 1...0xFFFF)
         let m = try reader.readSize("M", in: 1...(1 << 16))
         let mult = try reader.readDouble("mult")
         let efConstruction = try reader.readSize("ef_construction", in: 0...Int(Int32.max))
-        _ = maxMOffset
 
         // Layout checks (hnswalg.h constructor: size_links_level0 = maxM0·4 + 4, data after it, label last).
         guard offsetData == 4 + 4 * maxM0 else {

@@ -11,6 +11,9 @@ import Foundation
 /// The mapping lives as long as this object; typed views (`MappedArray`, `VectorTable`) keep a reference to it.
 /// In-memory buffers (queries given as JSON, converted float64 arrays) use the same type so that every
 /// consumer reads one kind of storage.
+///
+/// Unchecked `Sendable`: every stored property is a `let`, and the bytes behind `bytes` are never written after
+/// the mapping (or the copy) is made, so any thread may read them; `release` runs once, in `deinit`.
 public final class MappedFile: @unchecked Sendable {
     /// The path as the user gave it, used in every message about this file.
     public let path: String

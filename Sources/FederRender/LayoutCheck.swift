@@ -107,6 +107,8 @@ public enum LayoutCheck {
 }
 
 /// Sets texts as `CairoCanvas` draws them, on a private surface.
+///
+/// Unchecked `Sendable`: the cairo context is not thread-safe, so every use of it holds `lock`.
 final class TextSetter: @unchecked Sendable {
     private let surface: OpaquePointer
     private let context: OpaquePointer

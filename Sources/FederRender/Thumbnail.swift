@@ -7,6 +7,9 @@ import Foundation
 /// The longer side is at most `maxPixels`: a large JPEG is decoded through turbojpeg's DCT scaling (never at
 /// full size), then resampled with cairo. A JPEG small enough to be used as is keeps its original bytes
 /// attached as `CAIRO_MIME_TYPE_JPEG`, so the PDF backend embeds the JPEG stream instead of raw pixels.
+///
+/// Unchecked `Sendable`: the surface is finished when the initialiser returns and only read afterwards (painted as
+/// a source, encoded); cairo allows a surface to be read from several threads so long as none writes it.
 public final class Thumbnail: @unchecked Sendable {
     /// Width of the decoded thumbnail, in pixels.
     public let width: Int

@@ -5,8 +5,8 @@
 /// the right child unless the left is strictly greater, then push the moved last element back up). This port
 /// repeats those moves exactly; a (distance, id) total order would not match the library on tied data.
 struct StdPriorityQueue {
-    /// `true`: a max-heap on distance (`top_candidates`); the candidate queue stores negated distances in a
-    /// max-heap too, as hnswlib does.
+    /// A max-heap on the key: distances for `top_candidates`, negated distances for the candidate queue, as
+    /// hnswlib keeps both.
     private(set) var storage: [(key: Float, id: UInt32)] = []
 
     init(reservingCapacity capacity: Int = 0) {
