@@ -81,20 +81,6 @@ extension FaissIndex {
     }
 }
 
-extension IndexFile {
-    /// Whether exact search over the index's own vectors gives the ground truth: hnswlib always; faiss when it
-    /// keeps the vectors as they were added (or, behind a pre-transform, as the transform left them).
-    public var hasGroundTruth: Bool {
-        switch self {
-        case .hnswlib: return true
-        case .faiss(let index):
-            var inner = index
-            while case .preTransform(let pre) = inner { inner = pre.inner }
-            return inner.storesVectors
-        }
-    }
-}
-
 extension FaissIVFIndex {
     /// Where the vector with `id` sits: through the direct map when there is one, else by scanning list ids.
     public func locate(id: Int64) -> (list: Int, offset: Int)? {

@@ -51,12 +51,6 @@ public enum Label: Codable, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension IndexFile {
-    /// Whether the library's labels are unsigned (hnswlib) rather than signed (faiss).
-    public var labelsAreUnsigned: Bool {
-        if case .hnswlib = self { return true }
-        return false
-    }
-
-    /// `bits` as this index's library writes the label.
-    public func label(bits: Int64) -> Label { Label(bits: bits, unsigned: labelsAreUnsigned) }
+    /// `bits` as this index's engine writes the label.
+    public func label(bits: Int64) -> Label { model.labels.label(bits) }
 }

@@ -56,8 +56,8 @@ public enum HNSWViews {
             return 1.5 * far
         }
 
-        var largerIsBetter: Bool { trace.kind.isFaissHNSW && trace.metric == "ip" }
-        var distanceName: String { ViewKit.distanceName(metric: trace.metric, hnswlib: trace.kind == .hnswlib) }
+        var largerIsBetter: Bool { trace.distance.largerIsBetter }
+        var distanceName: String { ViewKit.distanceName(of: trace) }
     }
 
     // MARK: overview
@@ -236,10 +236,10 @@ public enum HNSWViews {
                 if let d = distance[node] { fields.insert(HitMark.Field("distance", ViewKit.format(Double(d))), at: 0) }
                 if level == 0, let r = rank[node] { fields.insert(HitMark.Field("rank", "\(r)"), at: 0) }
                 var target = HitMark(
-                    id: "id \(Label(bits: label, unsigned: trace.kind.labelsAreUnsigned))", center: point, radius: 2.5, fields: fields)
+                    id: "id \(Label(bits: label, unsigned: trace.labels.isUnsigned))", center: point, radius: 2.5, fields: fields)
                 target.view = view
                 target.from = parents[level]?[node].map { parent in
-                    "id \(Label(bits: trace.nodeLabels?[parent] ?? Int64(parent), unsigned: trace.kind.labelsAreUnsigned))"
+                    "id \(Label(bits: trace.nodeLabels?[parent] ?? Int64(parent), unsigned: trace.labels.isUnsigned))"
                 }
                 marks.append(.hit(target))
             }
@@ -396,7 +396,7 @@ public enum HNSWViews {
         guard let low = finite.first, var high = finite.last else { return nil }
         // A few far nodes (upper levels, first hops) would squash the rest: the axis ends at the 95th
         // percentile (never before the descent's path and the results), and farther nodes sit at the edge.
-        let largerIsBetter = trace.kind.isFaissHNSW && trace.metric == "ip"
+        let largerIsBetter = trace.distance.largerIsBetter
         if !largerIsBetter, finite.count >= 20 {
             let percentile = finite[Int(Double(finite.count - 1) * 0.95)]
             let must =
@@ -494,7 +494,7 @@ public enum HNSWViews {
         let view = "hnsw-\(Int(rect.x))-\(Int(rect.y))"
         let parents = Self.parents(hnsw)
         func name(_ node: Int) -> String {
-            "id \(Label(bits: input.trace.nodeLabels?[node] ?? Int64(node), unsigned: input.trace.kind.labelsAreUnsigned))"
+            "id \(Label(bits: input.trace.nodeLabels?[node] ?? Int64(node), unsigned: input.trace.labels.isUnsigned))"
         }
         func hit(_ node: Int, at point: Point, level: Int) {
             var fields = [HitMark.Field("distance", ViewKit.format(Double(distance[node] ?? .nan))), HitMark.Field("level", "\(level)")]

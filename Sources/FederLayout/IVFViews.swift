@@ -34,8 +34,8 @@ public enum IVFViews {
             self.seed = seed
         }
 
-        var largerIsBetter: Bool { index.header.metric == .innerProduct }
-        var distanceName: String { ViewKit.distanceName(metric: trace.metric, hnswlib: false) }
+        var largerIsBetter: Bool { trace.distance.largerIsBetter }
+        var distanceName: String { ViewKit.distanceName(of: trace) }
     }
 
     // MARK: overview
@@ -523,7 +523,7 @@ public enum IVFViews {
                 marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
             }
             var target = HitMark(
-                id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: max(dotRadius, 2.5),
+                id: "id \(Label(bits: label, unsigned: input.trace.labels.isUnsigned))", center: point, radius: max(dotRadius, 2.5),
                 fields: fields)
             target.related = ["list \(scanned.list)"]
             hits.append(.hit(target))
@@ -638,7 +638,7 @@ public enum IVFViews {
             ]
             if let rank = topK[label] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
             var target = HitMark(
-                id: "id \(Label(bits: label, unsigned: input.trace.kind.labelsAreUnsigned))", center: point, radius: max(dotRadius, 2.5),
+                id: "id \(Label(bits: label, unsigned: input.trace.labels.isUnsigned))", center: point, radius: max(dotRadius, 2.5),
                 fields: fields)
             target.related = ["list \(entry.list)"]
             hits.append(.hit(target))

@@ -59,7 +59,7 @@ public enum QuantizationViews {
     public static func scatter(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         let trace = input.trace
         let k = trace.parameters.k
-        let distanceName = ViewKit.distanceName(metric: trace.metric, hnswlib: false)
+        let distanceName = ViewKit.distanceName(of: trace)
         let kernel = FaissKernel(input.metric) ?? .l2
         let function = kernel.resolved()
         let dim = input.base.dim
@@ -240,7 +240,7 @@ public enum QuantizationViews {
             marks.append(
                 .hit(
                     HitMark(
-                        id: "id \(Label(bits: label, unsigned: trace.kind.labelsAreUnsigned))",
+                        id: "id \(Label(bits: label, unsigned: trace.labels.isUnsigned))",
                         center: place(trueValues[index], approximations[index]), radius: 3, fields: fields)))
         }
         if !unlabelled.isEmpty {

@@ -1,18 +1,20 @@
 import FederIndex
 import FederProjection
+import FederSearch
 import Foundation
 
 /// Small building blocks every view uses: panel frames, legends, scales, markers and number formats.
 public enum ViewKit {
     /// What a trace's distances are, for subtitles and axes: by the metric's short name (`l2`, `ip`, `l1`, …).
-    static func distanceName(metric: String, hnswlib: Bool) -> String {
-        switch (hnswlib, metric) {
-        case (_, "l2"): return "squared L2 distance"
-        case (true, _): return "1 − dot (hnswlib \(metric))"
-        case (false, "ip"): return "inner product (larger is closer)"
-        case (false, "l1"): return "L1 distance"
-        case (false, "linf"): return "L∞ distance"
-        default: return "\(metric) distance"
+    static func distanceName(of trace: SearchTrace) -> String {
+        switch trace.distance.unit {
+        case .squaredL2: return "squared L2 distance"
+        case .oneMinusInnerProduct, .oneMinusCosine: return "1 − dot (\(trace.kind) \(trace.metric))"
+        case .innerProduct: return "inner product (larger is closer)"
+        case .l1: return "L1 distance"
+        case .linf: return "L∞ distance"
+        case .hamming: return "Hamming distance"
+        case .other: return "\(trace.metric) distance"
         }
     }
 

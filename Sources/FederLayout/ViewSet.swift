@@ -84,7 +84,7 @@ public struct ViewSet: Sendable {
         let theme = self.theme
         var views: [View] = []
         if let merged, let shards = merged.shards {
-            let (name, largerIsBetter) = (indexName, ShardMerge.largerIsBetter(index))
+            let (name, largerIsBetter) = (indexName, index.model.distance.largerIsBetter)
             let shown = shards.resultShards.first ?? 0
             views.append(
                 View(kind: .shards) { rect, measurer in
@@ -132,11 +132,10 @@ public struct ViewSet: Sendable {
                 trace: trace, query: query, base: base, baseLabels: baseLabels, metric: index.metric, seed: seed)
             views.append(View(kind: .quantization) { QuantizationViews.scatter(input, in: $0, theme: theme, measurer: $1) })
         }
-        if let refine = trace.refine {
+        if trace.refine != nil {
             let exactLabels = trace.measures?.exact.map(\.id)
-            let unsigned = trace.kind.labelsAreUnsigned
+            let unsigned = trace.labels.isUnsigned
             let trace = self.trace
-            _ = refine
             views.append(
                 View(kind: .refine) {
                     QuantizationViews.refine(trace, exactRows: exactLabels, unsignedLabels: unsigned, in: $0, theme: theme, measurer: $1)
@@ -164,11 +163,11 @@ public struct ViewSet: Sendable {
             View(kind: .results) { rect, measurer in
                 ResultStrip.marks(
                     title: "Top-\(answer.parameters.k) results", results: answer.results, exact: answer.measures?.exact, media: media,
-                    queryMedia: queryMedia, queryLabel: queryLabel, unsignedLabels: answer.kind.labelsAreUnsigned, in: rect, theme: theme,
+                    queryMedia: queryMedia, queryLabel: queryLabel, unsignedLabels: answer.labels.isUnsigned, in: rect, theme: theme,
                     measurer: measurer)
             })
         // Every view's targets named as the answer names its vectors, each showing what the vector is.
-        let (offset, unsigned) = (idOffset, trace.kind.labelsAreUnsigned)
+        let (offset, unsigned) = (idOffset, trace.labels.isUnsigned)
         return views.map { view in
             View(kind: view.kind) { rect, measurer in
                 let marks = view.draw(rect, measurer)

@@ -221,12 +221,12 @@ public struct JobRunner {
                 return zip(set.files, set.indexes).enumerated().compactMap { shard, pair in
                     IndexHealth.of(pair.1).map {
                         IndexHealthEntry(
-                            index: "\(name) · shard \(shard)", file: pair.0, health: $0, unsignedLabels: pair.1.format == .hnswlib)
+                            index: "\(name) · shard \(shard)", file: pair.0, health: $0, unsignedLabels: pair.1.model.labels.isUnsigned)
                     }
                 }
             }
             guard let index = indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return [] }
-            return [IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.format == .hnswlib)]
+            return [IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.model.labels.isUnsigned)]
         }
         var result = ReportResult(title: spec.title, comparisons: runs.map(\.result), health: health.isEmpty ? nil : health)
         result.slice = slice
@@ -328,7 +328,8 @@ public struct JobRunner {
             throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
         }
         return SideResult(
-            index: side.index, query: side.query, kind: first.kind, metric: first.metric, parameters: first.parameters,
+            index: side.index, query: side.query, kind: first.kind, metric: first.metric, labels: first.labels,
+            parameters: first.parameters,
             queryCount: traces.count, first: firstOutcome, aggregates: aggregates, queries: outcomes, groundTruth: truthFile)
     }
 
@@ -358,7 +359,7 @@ public struct JobRunner {
             probedLists: trace.ivf?.probes.map(\.list),
             pathLengths: trace.hnsw?.upperLevels.map { $0.path.count },
             levelMinDistances: trace.hnsw.map { hnsw in hnsw.upperLevels.map(\.exitDistance) },
-            misses: trace.measures?.misses, needed: trace.measures?.needed, unsignedLabels: trace.kind.labelsAreUnsigned)
+            misses: trace.measures?.misses, needed: trace.measures?.needed, unsignedLabels: trace.labels.isUnsigned)
     }
 
     func runSweep(

@@ -43,7 +43,7 @@ public struct IndexHealthEntry: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, file, kind, count, ivf, hnsw
+        case index, file, kind, labels, count, ivf, hnsw
     }
 
     public init(from decoder: Decoder) throws {
@@ -54,7 +54,8 @@ public struct IndexHealthEntry: Codable, Equatable, Sendable {
             kind: try container.decode(String.self, forKey: .kind), count: try container.decode(Int.self, forKey: .count),
             ivf: try container.decodeIfPresent(IVFHealth.self, forKey: .ivf),
             hnsw: try? container.decodeIfPresent(HNSWHealth.self, forKey: .hnsw))
-        unsignedLabels = health.kind == "hnswlib"
+        let labels = try container.decodeIfPresent(LabelKind.self, forKey: .labels)
+        unsignedLabels = labels.map(\.isUnsigned) ?? (health.kind == "hnswlib")
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -62,6 +63,7 @@ public struct IndexHealthEntry: Codable, Equatable, Sendable {
         try container.encode(index, forKey: .index)
         try container.encode(file, forKey: .file)
         try container.encode(health.kind, forKey: .kind)
+        try container.encode(unsignedLabels ? LabelKind.unsigned : .signed, forKey: .labels)
         try container.encode(health.count, forKey: .count)
         try container.encodeIfPresent(health.ivf, forKey: .ivf)
         try container.encodeIfPresent(health.hnsw.map { HealthJob.HNSWOutput($0, unsigned: unsignedLabels) }, forKey: .hnsw)
@@ -96,6 +98,13 @@ public struct SideResult: Codable, Equatable, Sendable {
     public var query: String
     public var kind: TraceKind
     public var metric: String
+    /// How the side's labels read (its index model's); a summary written before sides recorded it reads hnswlib's
+    /// as unsigned and the rest as signed.
+    public var labels: LabelKind {
+        get { recordedLabels ?? (kind == .hnswlib ? .unsigned : .signed) }
+        set { recordedLabels = newValue }
+    }
+    private var recordedLabels: LabelKind?
     public var parameters: SearchParameters
     public var queryCount: Int
     /// The first query's outcome (the one the views draw).
@@ -111,6 +120,20 @@ public struct SideResult: Codable, Equatable, Sendable {
 
     /// The part of the query set this side ran (`--slice`); nil: all of it.
     public var slice: QuerySlice?
+
+    enum CodingKeys: String, CodingKey {
+        case recordedLabels = "labels"
+        case index, query, kind, metric, parameters, queryCount, first, aggregates, queries, groundTruth, shards, slice
+    }
+
+    init(
+        index: String, query: String, kind: TraceKind, metric: String, labels: LabelKind, parameters: SearchParameters,
+        queryCount: Int, first: QueryOutcome, aggregates: [Measure: Distribution], queries: [QueryOutcome], groundTruth: String?
+    ) {
+        (self.index, self.query, self.kind, self.metric, recordedLabels) = (index, query, kind, metric, labels)
+        (self.parameters, self.queryCount, self.first, self.aggregates) = (parameters, queryCount, first, aggregates)
+        (self.queries, self.groundTruth) = (queries, groundTruth)
+    }
 
     /// Each measure's distribution over `outcomes`: visited and distance computations always; recall, rank of the
     /// true nearest, hops, scanned and the needed parameters where any query has them (no recall at all, not a

@@ -61,7 +61,7 @@ public enum FaissHNSWSearch {
                 var trace = SearchTrace(
                     kind: .hnsw, metric: metric.name, parameters: parameters,
                     results: results.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) },
-                    counts: SearchCounts(distanceComputations: 0, visited: 0))
+                    counts: SearchCounts(distanceComputations: 0, visited: 0), distance: FaissIndex.distance(of: metric), labels: .signed)
                 trace.codes = scorer.codesSummary
                 return trace
             }
@@ -223,7 +223,8 @@ public enum FaissHNSWSearch {
                         entry: nearest, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
                     visited: computedList)
                 var searchTrace = SearchTrace(
-                    kind: .hnsw, metric: metric.name, parameters: parameters, results: neighbors, counts: counts, hnsw: trace)
+                    kind: .hnsw, metric: metric.name, parameters: parameters, results: neighbors, counts: counts, hnsw: trace,
+                    distance: FaissIndex.distance(of: metric), labels: .signed)
                 searchTrace.codes = scorer.codesSummary
                 return searchTrace
             }

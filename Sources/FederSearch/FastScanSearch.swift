@@ -61,7 +61,8 @@ public enum FastScanSearch {
         var counts = SearchCounts(distanceComputations: count, visited: count)
         counts.scanned = count
         var trace = SearchTrace(
-            kind: .flat, metric: index.header.metric.name, parameters: SearchParameters(k: k), results: results, counts: counts)
+            kind: .flat, metric: index.header.metric.name, parameters: SearchParameters(k: k), results: results, counts: counts,
+            distance: FaissIndex.distance(of: index.header.metric), labels: .signed)
         var distances = [Float](repeating: 0, count: count)
         sums.withUnsafeBufferPointer { s in
             distances.withUnsafeMutableBufferPointer { out in

@@ -72,7 +72,7 @@ public enum FlatCodesSearch {
         var trace = SearchTrace(
             kind: .flat, metric: metric.name, parameters: SearchParameters(k: k),
             results: heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) },
-            counts: counts)
+            counts: counts, distance: FaissIndex.distance(of: metric), labels: .signed)
         trace.scoredRows = distances
         return trace
     }
@@ -163,7 +163,7 @@ public enum RefineSearch {
             kind: base.kind, metric: metric.name,
             parameters: SearchParameters(k: k, nprobe: base.parameters.nprobe, ef: base.parameters.ef),
             results: heap.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) },
-            counts: counts)
+            counts: counts, distance: base.distance, labels: base.labels)
         // The base's own search (its coarse step, lists or graph) is what the views draw.
         trace.ivf = base.ivf
         trace.hnsw = base.hnsw

@@ -17,7 +17,7 @@ public enum FlatSearch {
             kind: .flat, metric: index.header.metric.name,
             parameters: SearchParameters(k: k, ompThreads: ompThreads > 1 ? ompThreads : nil),
             results: ranking.results.map { Neighbor(id: $0.id, distance: $0.distance, internalID: Int($0.id)) },
-            counts: counts)
+            counts: counts, distance: FaissIndex.distance(of: index.header.metric), labels: .signed)
         trace.openBLAS = ranking.openBLAS.map { "\($0.name) sgemm" }
         return trace
     }

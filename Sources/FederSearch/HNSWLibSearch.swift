@@ -46,7 +46,7 @@ public enum HNSWLibSearch {
         guard index.count > 0, index.entryPoint >= 0 else {
             var trace = SearchTrace(
                 kind: .hnswlib, metric: space.name, parameters: parameters, results: [],
-                counts: SearchCounts(distanceComputations: 0, visited: 0))
+                counts: SearchCounts(distanceComputations: 0, visited: 0), distance: index.model.distance, labels: .unsigned)
             trace.hnsw = HNSWTrace(
                 entryPoint: -1, entryDistance: 0, upperLevels: [],
                 level0: HNSWTrace.Level0(entry: -1, ef: max(requestedEf, k), steps: [], stopReason: .emptyIndex, visitedCount: 0),
@@ -266,7 +266,7 @@ public enum HNSWLibSearch {
                         entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
                         level0: HNSWTrace.Level0(
                             entry: entry, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
-                        visited: computedList))
+                        visited: computedList), distance: index.model.distance, labels: .unsigned)
                 trace.nodeLabels = labels(of: computedList, in: index)
                 return trace
             }

@@ -108,7 +108,8 @@ public enum IVFSearch {
             results: results, counts: counts,
             ivf: IVFTrace(
                 centroidDistances: coarse.centroidDistances, probes: probes, scanned: scanned,
-                coarseHNSW: coarse.hnswTrace?.hnsw, coarseCounts: coarse.hnswTrace?.counts))
+                coarseHNSW: coarse.hnswTrace?.hnsw, coarseCounts: coarse.hnswTrace?.counts),
+            distance: FaissIndex.distance(of: index.header.metric), labels: .signed)
         trace.openBLAS = coarse.openBLAS.map { "\($0.name) sgemm" }
         return trace
     }

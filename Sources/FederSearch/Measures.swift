@@ -83,7 +83,7 @@ public enum Measures {
     public static func measure(_ trace: inout SearchTrace, index: IndexFile, query: [Float]) {
         let k = trace.parameters.k
         let exact = exactNeighbors(index, query: query, k: k)
-        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
+        let largerIsBetter = index.model.distance.largerIsBetter
         trace.measures = compare(results: trace.results, exact: exact, k: k, largerIsBetter: largerIsBetter)
     }
 

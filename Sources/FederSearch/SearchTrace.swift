@@ -7,6 +7,10 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     /// The index family searched: `flat`, `ivf`, `hnsw` (faiss) or `hnswlib`.
     public var kind: TraceKind
     public var metric: String
+    /// The distance the results carry and which way is better (the index model's).
+    public var distance: DistanceConvention
+    /// How the results' labels read (the index model's).
+    public var labels: LabelKind
     public var parameters: SearchParameters
     /// The answers in library order, distances in the library's own convention.
     public var results: [Neighbor]
@@ -43,10 +47,12 @@ public struct SearchTrace: Codable, Equatable, Sendable {
 
     public init(
         kind: TraceKind, metric: String, parameters: SearchParameters, results: [Neighbor], counts: SearchCounts,
-        ivf: IVFTrace? = nil, hnsw: HNSWTrace? = nil
+        ivf: IVFTrace? = nil, hnsw: HNSWTrace? = nil, distance: DistanceConvention, labels: LabelKind
     ) {
         self.kind = kind
         self.metric = metric
+        self.distance = distance
+        self.labels = labels
         self.parameters = parameters
         self.results = results
         self.counts = counts
@@ -349,12 +355,6 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
 
     /// As JSON and pages write it: `ivf`, `idmap/hnsw`, …
     public var description: String { rawValue }
-
-    /// Whether the library's labels are unsigned 64-bit (hnswlib's `labeltype`); faiss's are signed.
-    public var labelsAreUnsigned: Bool { self == .hnswlib }
-
-    /// A faiss HNSW search (alone or in an id map), whose inner-product distances grow with similarity.
-    public var isFaissHNSW: Bool { self == .hnsw || self == .idMapHNSW }
 
     /// The same search wrapped in an id map.
     public var inIDMap: TraceKind {

@@ -12,12 +12,6 @@ public enum ShardMerge {
         public var shard: Int
     }
 
-    /// Which way distances rank. faiss merges similarity metrics (inner product) largest first and every other
-    /// metric smallest first; hnswlib's distances are always smallest first.
-    public static func largerIsBetter(_ index: IndexFile) -> Bool {
-        index.format == .faiss && index.metric == .innerProduct
-    }
-
     /// The merged top-`k` of `lists` (each in its shard's own order), `translations[s]` added to shard s's labels.
     /// - Parameter labelsAreUnsigned: hnswlib labels (every label is valid; padding is an entry without internal id).
     public static func merge(

@@ -300,7 +300,7 @@ final class ViewLayoutTests: XCTestCase {
             let hnsw = try XCTUnwrap(trace.hnsw)
             let input = HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 1)
             let entry =
-                "id \(Label(bits: trace.nodeLabels?[hnsw.entryPoint] ?? Int64(hnsw.entryPoint), unsigned: trace.kind.labelsAreUnsigned))"
+                "id \(Label(bits: trace.nodeLabels?[hnsw.entryPoint] ?? Int64(hnsw.entryPoint), unsigned: trace.labels.isUnsigned))"
             let top = hnsw.upperLevels.map(\.level).max() ?? 0
             for marks in [
                 HNSWViews.search(input, in: panel, theme: theme, measurer: measurer),
@@ -312,7 +312,7 @@ final class ViewLayoutTests: XCTestCase {
                     targets["\(hit.id)@\(level)"] = hit
                 }
                 for result in trace.results where result.internalID >= 0 {
-                    let id = "id \(Label(bits: result.id, unsigned: trace.kind.labelsAreUnsigned))"
+                    let id = "id \(Label(bits: result.id, unsigned: trace.labels.isUnsigned))"
                     var key = "\(id)@0"
                     var level = 0
                     var steps = 0

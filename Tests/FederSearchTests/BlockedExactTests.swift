@@ -23,7 +23,7 @@ final class BlockedExactTests: XCTestCase {
         for fixture in manifest.fixtures {
             guard let queriesPath = manifest.queriesPath(of: fixture) else { continue }
             let space = fixture.space.flatMap(Metric.init(name:)) ?? .l2
-            guard let index = try? IndexFile.open(path: manifest.path(of: fixture), space: space), index.hasGroundTruth else {
+            guard let index = try? IndexFile.open(path: manifest.path(of: fixture), space: space), index.model.storesVectors else {
                 continue
             }
             let table = try VectorFile.read(path: queriesPath)

@@ -413,7 +413,7 @@ public struct ReportComposer {
             // A shard's own search, its targets named as the merged answer names its vectors.
             if let shards = side.shards {
                 sideMarks = ViewKit.offsettingIDs(
-                    sideMarks, by: shards.set.translations[shards.shown], unsigned: side.firstTrace.kind.labelsAreUnsigned)
+                    sideMarks, by: shards.set.translations[shards.shown], unsigned: side.firstTrace.labels.isUnsigned)
             }
             // Lists of two different indexes are not the same lists, whatever their numbers.
             if !sameIndex { sideMarks = ViewKit.qualifyingLists(sideMarks, index: side.indexName) }
@@ -574,14 +574,14 @@ public struct ReportComposer {
         var marks: [Mark] = []
         for (side, area, name) in [(run.left, top, "left"), (run.right, bottom, "right")] {
             // Why the strip's exact neighbours are missing, on a line beneath it.
-            let note = Self.missNote(side.firstTrace.measures, unsigned: side.firstTrace.kind.labelsAreUnsigned)
+            let note = Self.missNote(side.firstTrace.measures, unsigned: side.firstTrace.labels.isUnsigned)
             let noteHeight =
                 note.map { min(measurer.measure($0, font: theme.smallFont, width: area.width - 16).height, theme.smallFont.size * 2.6) + 2 }
                 ?? 0
             marks += ResultStrip.marks(
                 title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
                 results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media, queryMedia: side.queryMedia,
-                queryLabel: side.result.first.source, unsignedLabels: side.firstTrace.kind.labelsAreUnsigned,
+                queryLabel: side.result.first.source, unsignedLabels: side.firstTrace.labels.isUnsigned,
                 in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4 - noteHeight),
                 theme: theme, measurer: measurer)
             if let note {

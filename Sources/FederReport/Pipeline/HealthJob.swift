@@ -61,7 +61,7 @@ public enum HealthJob {
     public static func run(file: String, space: Space, json: Bool) throws -> String {
         let index = try IndexFile.open(path: file, space: space.metric)
         let health = IndexHealth.of(index)
-        let unsigned = index.format == .hnswlib
+        let unsigned = index.model.labels.isUnsigned
         let output = Output(
             file: file, kind: health?.kind ?? IndexSummary(index).type, count: index.count, ivf: health?.ivf,
             hnsw: health?.hnsw.map { HNSWOutput($0, unsigned: unsigned) })

@@ -13,8 +13,8 @@ public struct ShardSet: Sendable {
     public let translations: [Int64]
     public let successiveIDs: Bool
 
-    public var largerIsBetter: Bool { indexes.first.map(ShardMerge.largerIsBetter) ?? false }
-    public var unsignedLabels: Bool { indexes.first?.format == .hnswlib }
+    public var largerIsBetter: Bool { indexes.first?.model.distance.largerIsBetter ?? false }
+    public var unsignedLabels: Bool { indexes.first?.model.labels.isUnsigned ?? false }
     /// Vectors over all shards.
     public var count: Int { indexes.reduce(0) { $0 + $1.count } }
     public var dim: Int { indexes.first?.dim ?? 0 }
@@ -40,9 +40,10 @@ public struct ShardSet: Sendable {
             if let first = indexes.first, let firstFile = files.first {
                 let name = (file as NSString).lastPathComponent
                 let firstName = (firstFile as NSString).lastPathComponent
-                if index.format != first.format {
+                let (engine, firstEngine) = (index.model.engine, first.model.engine)
+                if engine != firstEngine {
                     throw ShardError.mismatch(
-                        shard: position, detail: "\(name) is a \(index.format) index, but shard 0 (\(firstName)) is \(first.format)")
+                        shard: position, detail: "\(name) is a \(engine) index, but shard 0 (\(firstName)) is \(firstEngine)")
                 }
                 if index.dim != first.dim {
                     throw ShardError.mismatch(

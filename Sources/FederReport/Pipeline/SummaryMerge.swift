@@ -128,7 +128,7 @@ public enum SummaryMerge {
             throw Problem(
                 file: files[files.count - 1], detail: "\(place): the parts cover \(next) of \(parts[0].slice?.total ?? 0) queries")
         }
-        let unsigned = merged.kind.labelsAreUnsigned
+        let unsigned = merged.labels.isUnsigned
         merged.queries = queries.map { outcome in
             var labelled = outcome
             labelled.unsignedLabels = unsigned

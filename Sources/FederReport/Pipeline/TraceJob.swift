@@ -109,7 +109,7 @@ public struct TraceOutput: Encodable, Sendable {
         public var nodeLabels: [Int: Label]?
 
         init(file: String, translation: Int64, trace: SearchTrace) {
-            let unsigned = trace.kind.labelsAreUnsigned
+            let unsigned = trace.labels.isUnsigned
             self.file = file
             self.translation = translation
             results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
@@ -158,7 +158,7 @@ public struct TraceOutput: Encodable, Sendable {
     }
 
     init(query: ResolvedQuery, trace: SearchTrace, warnings: [String], detail: TraceRequest.Detail = .full) {
-        let unsigned = trace.kind.labelsAreUnsigned
+        let unsigned = trace.labels.isUnsigned
         self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
         metric = trace.metric

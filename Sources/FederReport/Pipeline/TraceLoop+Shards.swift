@@ -134,7 +134,8 @@ extension TraceLoop {
         counts.hops = sum(\.hops)
         counts.visitedLevel0 = sum(\.visitedLevel0)
         var merged = SearchTrace(
-            kind: first.kind, metric: first.metric, parameters: first.parameters, results: entries.map(\.neighbor), counts: counts)
+            kind: first.kind, metric: first.metric, parameters: first.parameters, results: entries.map(\.neighbor), counts: counts,
+            distance: first.distance, labels: first.labels)
         merged.codes = first.codes
         merged.openBLAS = first.openBLAS
         let kept = entries.reduce(into: [Int](repeating: 0, count: parts.count)) { $0[$1.shard] += 1 }

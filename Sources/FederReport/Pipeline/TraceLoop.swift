@@ -25,7 +25,7 @@ public enum TraceLoop {
         if let base {
             return BlockedExact.neighbors(in: base.table, labels: base.labels, metric: index.metric, queries: queries, ks: ks)
         }
-        guard index.hasGroundTruth else { return nil }
+        guard index.model.storesVectors else { return nil }
         return BlockedExact.neighbors(index, queries: queries, ks: ks)
     }
 
@@ -75,7 +75,7 @@ public enum TraceLoop {
         explain: Bool = true, truthFromFile: Bool = false, context shared: Explanations.Context? = nil,
         detail: @Sendable (Int) -> Detail = { _ in .full }
     ) throws -> [(trace: SearchTrace, warnings: [String])] {
-        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
+        let largerIsBetter = index.model.distance.largerIsBetter
         let slots = DisjointBuffer<Result<(trace: SearchTrace, warnings: [String]), any Error>?>(repeating: nil, count: queries.count)
         // Where each label is stored and what layer 0 reaches, once for every query (a walk of the index per
         // miss would be O(n) each).
@@ -135,7 +135,7 @@ public enum TraceLoop {
         index: IndexFile, queries: [ResolvedQuery], requests: [SearchRequest], exact: [[Neighbor]]?, exactFromBase: Bool = false,
         truthFromFile: Bool = false
     ) throws -> [[SearchTrace]] {
-        let largerIsBetter = index.format == .faiss && index.metric == .innerProduct
+        let largerIsBetter = index.model.distance.largerIsBetter
         let slots = DisjointBuffer<Result<[SearchTrace], any Error>?>(repeating: nil, count: queries.count)
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             let query = queries[position]
