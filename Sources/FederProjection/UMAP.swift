@@ -212,22 +212,9 @@ public struct UMAP: Sendable {
     }
 
     static func isConnected(edges: [Edge], count n: Int) -> Bool {
-        var parent = Array(0..<n)
-        func find(_ x: Int) -> Int {
-            var x = x
-            while parent[x] != x {
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            }
-            return x
-        }
-        for edge in edges {
-            let a = find(Int(edge.head))
-            let b = find(Int(edge.tail))
-            if a != b { parent[a] = b }
-        }
-        let root = find(0)
-        return (0..<n).allSatisfy { find($0) == root }
+        var sets = UnionFind(count: n)
+        for edge in edges { sets.union(Int(edge.head), Int(edge.tail)) }
+        return (0..<n).allSatisfy { sets.root($0) == 0 }
     }
 
     static func pcaLayout(_ table: VectorTable) -> [Point] {

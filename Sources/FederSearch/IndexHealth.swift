@@ -160,15 +160,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
         var levels: [Level] = []
         var inDegreeZero = 0
         var histogram: [IVFHealth.Bin] = []
-        var parent = Array(0..<count)
-        func root(_ node: Int) -> Int {
-            var node = node
-            while parent[node] != node {
-                parent[node] = parent[parent[node]]
-                node = parent[node]
-            }
-            return node
-        }
+        var layerZeroSets = UnionFind(count: count)
         for level in stride(from: graph.maxLevel, through: 0, by: -1) {
             var inDegree = [Int32](repeating: 0, count: count)
             var nodes = 0
@@ -179,10 +171,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
                     guard neighbor >= 0, neighbor < count else { return }
                     inDegree[neighbor] += 1
                     links += 1
-                    if level == 0 {
-                        let (a, b) = (root(node), root(neighbor))
-                        if a != b { parent[max(a, b)] = min(a, b) }
-                    }
+                    if level == 0 { layerZeroSets.union(node, neighbor) }
                 }
             }
             let present = (0..<count).filter { graph.level(of: $0) >= level }
@@ -209,7 +198,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
         self.inDegreeZero = inDegreeZero
         inDegreeHistogram = histogram
         var sizes: [Int: Int] = [:]
-        for node in 0..<count { sizes[root(node), default: 0] += 1 }
+        for node in 0..<count { sizes[layerZeroSets.root(node), default: 0] += 1 }
         components = sizes.count
         largestComponent = sizes.values.max() ?? 0
     }
