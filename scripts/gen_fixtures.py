@@ -52,7 +52,7 @@ DEFAULT_SEED = 1234
 FLOAT_TIER = "float"
 INT_TIER = "integer"
 INT_LO, INT_HI = -2, 2          # integer tier coordinates
-OWNED_SUFFIXES = (".faiss", ".hnsw", ".queries.npy")
+OWNED_SUFFIXES = (".faiss", ".hnsw", ".queries.npy", ".faissbin", ".bits.npy")
 
 # Search grids.
 FLAT_KS = (1, 5, 10)            # plus n + 3
@@ -116,6 +116,7 @@ class Generator:
         self.outdir = outdir
         self.seed = seed
         self.fixtures = []
+        self.binary = []
 
     # -- bookkeeping -------------------------------------------------------
 
@@ -918,6 +919,79 @@ class Generator:
             "enterpoint_node 0xFFFFFFFF (reported here as null). No searches (hnswlib raises).",
             make_queries(rng, np.zeros((0, 8), np.float32), FLOAT_TIER, copy_rows=[]))
 
+    # -- faiss binary indexes ------------------------------------------------
+
+    def binary_fixture(self, name, index, queries, grid, notes):
+        """Write a binary index, read it back, record faiss's searches and statistics on it."""
+        fname = f"{name}.faissbin"
+        faiss.write_index_binary(index, self.path(fname))
+        back = faiss.read_index_binary(self.path(fname))
+        qname = f"{name}.bits.npy"
+        assert queries.dtype == np.uint8 and queries.flags["C_CONTIGUOUS"]
+        np.save(self.path(qname), queries)
+        inner = back.index if isinstance(back, (faiss.IndexBinaryIDMap, faiss.IndexBinaryIDMap2)) else back
+        inner = faiss.downcast_IndexBinary(inner) if hasattr(faiss, "downcast_IndexBinary") else inner
+        searches = []
+        for k, nprobe, ef in grid:
+            if nprobe is not None:
+                inner.nprobe = nprobe
+            if ef is not None:
+                inner.hnsw.efSearch = ef
+            results, stats = [], []
+            for row in queries:
+                faiss.cvar.indexIVF_stats.reset()
+                faiss.cvar.hnsw_stats.reset()
+                D, I = back.search(row[None, :], k)
+                results.append({"ids": [int(i) for i in I[0]], "distances": [int(x) for x in D[0]]})
+                if nprobe is not None:
+                    st = faiss.cvar.indexIVF_stats
+                    stats.append({"ndis": int(st.ndis), "nlist": int(st.nlist)})
+                elif ef is not None:
+                    st = faiss.cvar.hnsw_stats
+                    stats.append({"ndis": int(st.ndis), "nhops": int(st.nhops)})
+                else:
+                    stats.append(None)
+            searches.append({"k": int(k), "nprobe": nprobe, "ef": ef, "results": results, "stats": stats})
+        expect = {"format": "faiss-binary", "type": faiss_binary_code(back), "dim": int(back.d), "count": int(back.ntotal)}
+        self.binary.append({"name": name, "file": fname, "format": "faiss-binary", "tier": "bits", "notes": notes,
+                            "expect": expect, "queries": qname, "searches": searches})
+
+    def gen_binary(self):
+        """faiss binary indexes: random bits (d = 64) and short codes (d = 16, where almost every distance ties)."""
+        rng = self.rng("binary")
+        for d, n in ((64, 400), (16, 300)):
+            xb = rng.integers(0, 256, (n, d // 8), dtype=np.uint8)
+            queries = np.ascontiguousarray(np.vstack([rng.integers(0, 256, (3, d // 8), dtype=np.uint8), xb[[5, n - 1]]]))
+            flat = faiss.IndexBinaryFlat(d)
+            flat.add(xb)
+            self.binary_fixture(f"bin_flat_d{d}", flat, queries, [(k, None, None) for k in (1, 5, 10, n + 3)],
+                                f"IndexBinaryFlat n={n} d={d}; k=n+3 pads with -1 and INT32_MAX.")
+            ivf = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(d), d, 8)
+            ivf.train(xb)
+            ivf.add(xb)
+            self.binary_fixture(f"bin_ivf_d{d}", ivf, queries,
+                                [(k, p, None) for p in (1, 3, 8) for k in (1, 5, 10, n // 2)],
+                                f"IndexBinaryIVF nlist=8 n={n} d={d}; which tied ids stay follows the probe order.")
+            hnsw = faiss.IndexBinaryHNSW(d, 8)
+            hnsw.add(xb)
+            self.binary_fixture(f"bin_hnsw_d{d}", hnsw, queries,
+                                [(k, None, ef) for ef in (4, 16, 64) for k in (1, 5, 10)],
+                                f"IndexBinaryHNSW M=8 n={n} d={d}.")
+        d, n = 64, 300
+        xb = rng.integers(0, 256, (n, d // 8), dtype=np.uint8)
+        ids = unique_ids(rng, n)
+        queries = np.ascontiguousarray(np.vstack([rng.integers(0, 256, (3, d // 8), dtype=np.uint8), xb[[7]]]))
+        mapped = faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(d))
+        mapped.add_with_ids(xb, ids)
+        self.binary_fixture("bin_idmap_flat", mapped, queries, [(k, None, None) for k in (1, 10, n + 2)],
+                            "IndexBinaryIDMap over a flat index with large random ids.")
+        ivf = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(d), d, 4)
+        ivf.train(xb)
+        mapped2 = faiss.IndexBinaryIDMap2(ivf)
+        mapped2.add_with_ids(xb, ids)
+        self.binary_fixture("bin_idmap2_ivf", mapped2, queries, [(k, p, None) for p in (1, 2) for k in (1, 10)],
+                            "IndexBinaryIDMap2 over an IVF index.")
+
     # ----------------------------------------------------------------------
 
     def check_layout(self, name, layout):
@@ -935,13 +1009,15 @@ class Generator:
                        self.gen_ivf_quantized, self.gen_quantized_kinds, self.gen_quantized_paths, self.gen_hnsw,
                        self.gen_idmap,
                        self.gen_metrics_and_dims,
-                       self.gen_hnswlib):
+                       self.gen_hnswlib,
+                       self.gen_binary):
             print(f"- {family.__name__}", file=sys.stderr)
             family()
         manifest = {
             "generator": {"faiss": faiss.__version__, "hnswlib": hnswlib_version(),
                           "numpy": np.__version__, "seed": self.seed},
             "fixtures": [order_fixture(f) for f in self.fixtures],
+            "binary": self.binary,
         }
         with open(self.path("manifest.json"), "w") as fh:
             json.dump(manifest, fh, indent=1, allow_nan=False)
@@ -1109,6 +1185,14 @@ def answer(fixtures_dir):
             grid = [(s["ef"], s["k"]) for s in fx["searches"]]
             out[fx["name"]] = hnswlib_searches(index, queries, grid, skip_refused=False)
     return out
+
+
+def faiss_binary_code(index):
+    for cls, code in ((faiss.IndexBinaryIDMap2, "IBM2"), (faiss.IndexBinaryIDMap, "IBMp"), (faiss.IndexBinaryFlat, "IBxF"),
+                      (faiss.IndexBinaryIVF, "IBwF"), (faiss.IndexBinaryHNSW, "IBHf")):
+        if isinstance(index, cls):
+            return code
+    raise ValueError(type(index))
 
 
 def order_fixture(fx):

@@ -9,9 +9,12 @@ public func fuzzIndexReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
     for space in [Metric.l2, .innerProduct, .cosine] {
         guard let index = try? IndexFile.decode(file, space: space) else { continue }
         _ = IndexSummary(index)
-        let query = [Float](repeating: 0.5, count: index.dim)
+        // Binary codes take bits (0 or 1) as queries.
+        let bits = index.model.vectors == .packedBits
+        let query = (0..<index.dim).map { bits ? Float($0 % 2) : 0.5 }
         _ = try? Searcher.trace(index, query: query, request: SearchRequest(k: 3, nprobe: 2, ef: 4))
-        if index.format == .faiss { break }
+        // Only hnswlib files are read with a space given; the others record their metric.
+        if index.model.engine != "hnswlib" { break }
     }
     return 0
 }

@@ -3,7 +3,8 @@ extension FaissIndex {
     public var model: IndexModel {
         let header = self.header
         return IndexModel(
-            engine: "faiss", type: code, dim: header.dim, count: header.count, distance: Self.distance(of: header.metric),
+            engine: "faiss", type: code, dim: header.dim, count: header.count, metric: header.metric,
+            distance: Self.distance(of: header.metric),
             labels: .signed, storesVectors: groundTruthFromVectors, structures: structures,
             parameters: SearchParameter.allCases.filter(searchReads))
     }
@@ -15,6 +16,7 @@ extension FaissIndex {
         case .innerProduct: return DistanceConvention(.innerProduct, largerIsBetter: true)
         case .l1: return DistanceConvention(.l1)
         case .linf: return DistanceConvention(.linf)
+        case .hamming: return DistanceConvention(.hamming)
         case .cosine, .other: return DistanceConvention(.other)
         }
     }

@@ -9,7 +9,8 @@ extension HNSWLibIndex {
         default: unit = .squaredL2
         }
         return IndexModel(
-            engine: "hnswlib", type: "hnswlib", dim: dim, count: count, distance: DistanceConvention(unit), labels: .unsigned,
+            engine: "hnswlib", type: "hnswlib", dim: dim, count: count, metric: space, distance: DistanceConvention(unit),
+            labels: .unsigned,
             storesVectors: true, structures: [.layeredGraph], parameters: [.ef])
     }
 }

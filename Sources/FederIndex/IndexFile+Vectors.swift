@@ -14,6 +14,8 @@ extension IndexFile {
                 return index.vectors.row(id)
             }
             return nil
+        case .engine(let index):
+            return index.storedVector(label: label)
         }
     }
 
@@ -184,6 +186,8 @@ extension IndexFile {
         switch self {
         case .faiss(let index):
             return index.storedSegments(labels: nil)
+        case .engine(let index):
+            return index.storedSegments()
         case .hnswlib(let index):
             var segments: [StoredSegment] = []
             var start = 0

@@ -2,6 +2,8 @@
 public enum IndexFile: Sendable {
     case faiss(FaissIndex)
     case hnswlib(HNSWLibIndex)
+    /// An index of an engine registered through the door (`EngineIndex`).
+    case engine(any EngineIndex)
 
     /// Opens and decodes `path` with the registered engine that recognises its first bytes (`IndexEngines.all`).
     ///
@@ -36,6 +38,7 @@ public enum IndexFile: Sendable {
         switch self {
         case .faiss(let index): return index.header.dim
         case .hnswlib(let index): return index.dim
+        case .engine(let index): return index.model.dim
         }
     }
 
@@ -43,6 +46,7 @@ public enum IndexFile: Sendable {
         switch self {
         case .faiss(let index): return index.header.count
         case .hnswlib(let index): return index.count
+        case .engine(let index): return index.model.count
         }
     }
 
@@ -50,6 +54,7 @@ public enum IndexFile: Sendable {
         switch self {
         case .faiss(let index): return index.header.metric
         case .hnswlib(let index): return index.space
+        case .engine(let index): return index.model.metric
         }
     }
 
@@ -58,6 +63,7 @@ public enum IndexFile: Sendable {
         switch self {
         case .faiss(let index): return index.model
         case .hnswlib(let index): return index.model
+        case .engine(let index): return index.model
         }
     }
 }

@@ -9,8 +9,11 @@ public struct IndexModel: Sendable, Equatable {
     public var engine: String
     /// The engine's own name for this kind of index (faiss's four-character code, `hnswlib`).
     public var type: String
+    /// Dimensions of the vectors queries give (bits, for binary codes).
     public var dim: Int
     public var count: Int
+    /// The metric, by the name output uses.
+    public var metric: Metric
     public var distance: DistanceConvention
     public var labels: LabelKind
     /// Whether the index keeps the vectors that were added (flat storage somewhere), so that exact search over
@@ -20,20 +23,24 @@ public struct IndexModel: Sendable, Equatable {
     public var structures: [StructureFamily]
     /// The search parameters its searches read (beyond k).
     public var parameters: [SearchParameter]
+    /// How its vectors (and so its queries) are stored.
+    public var vectors: VectorEncoding
 
     public init(
-        engine: String, type: String, dim: Int, count: Int, distance: DistanceConvention, labels: LabelKind,
-        storesVectors: Bool, structures: [StructureFamily], parameters: [SearchParameter]
+        engine: String, type: String, dim: Int, count: Int, metric: Metric, distance: DistanceConvention, labels: LabelKind,
+        storesVectors: Bool, structures: [StructureFamily], parameters: [SearchParameter], vectors: VectorEncoding = .float32
     ) {
         self.engine = engine
         self.type = type
         self.dim = dim
         self.count = count
+        self.metric = metric
         self.distance = distance
         self.labels = labels
         self.storesVectors = storesVectors
         self.structures = structures
         self.parameters = parameters
+        self.vectors = vectors
     }
 
     /// Whether the index holds a structure of `family` somewhere.
@@ -120,4 +127,13 @@ public enum StructureFamily: String, Sendable, Hashable, Codable {
 public enum SearchParameter: String, Sendable, Hashable, Codable, CaseIterable {
     case nprobe
     case ef
+}
+
+/// How an index stores vectors, and so how its queries are read.
+public enum VectorEncoding: String, Sendable, Hashable, Codable {
+    /// float32 components.
+    case float32
+    /// Packed bits, d / 8 bytes a vector (a `.npy` of uint8 or a `.bvecs` file for queries); the tool carries each
+    /// bit as a float 0 or 1 (`PackedBits`).
+    case packedBits = "packed bits"
 }

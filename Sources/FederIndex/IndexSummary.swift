@@ -80,7 +80,7 @@ public struct IndexSummary: Codable, Equatable, Sendable {
         public static func == (lhs: Box, rhs: Box) -> Bool { lhs.value == rhs.value }
     }
 
-    init(format: String, type: String, dim: Int, count: Int, metric: String) {
+    public init(format: String, type: String, dim: Int, count: Int, metric: String) {
         self.format = format
         self.type = type
         self.dim = dim
@@ -97,6 +97,8 @@ extension IndexSummary {
             self.init(faiss: index)
         case .hnswlib(let index):
             self.init(hnswlib: index)
+        case .engine(let index):
+            self = index.summary
         }
     }
 

@@ -13,6 +13,8 @@ public enum Metric: Equatable, Hashable, Sendable, CustomStringConvertible {
     case l1
     /// faiss `METRIC_Linf`: max |a − b|, smaller is closer.
     case linf
+    /// Differing bits between packed binary codes (faiss binary indexes), smaller is closer.
+    case hamming
     /// A faiss metric this tool reads but cannot search with (Lp, Canberra, …): its raw `metric_type`.
     case other(Int32)
 
@@ -45,6 +47,7 @@ public enum Metric: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .cosine: return "cosine"
         case .l1: return "l1"
         case .linf: return "linf"
+        case .hamming: return "hamming"
         case .other(let value):
             switch value {
             case 4: return "lp"

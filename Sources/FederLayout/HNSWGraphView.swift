@@ -34,6 +34,17 @@ public struct HNSWGraphView: Sendable {
                 vector: { hnsw.vectorPointer($0) }, label: { Int64(bitPattern: hnsw.label($0)) })
         case .faiss(let faiss):
             return from(faiss, labels: nil)
+        case .engine(let engine):
+            guard let graph = engine.layeredGraph, let vectors = graph.vectors else { return nil }
+            return HNSWGraphView(
+                count: graph.count, dim: vectors.dim, maxLevel: graph.maxLevel, entryPoint: graph.entryPoint, m: graph.m,
+                efConstruction: graph.efConstruction, library: graph.engine, level: graph.level,
+                neighbors: { node, level in
+                    var out: [Int] = []
+                    graph.neighbors(node, level) { out.append($0) }
+                    return out
+                },
+                vector: { vectors.rowPointer($0) }, label: graph.label)
         }
     }
 

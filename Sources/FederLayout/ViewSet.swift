@@ -117,7 +117,7 @@ public struct ViewSet: Sendable {
                 views.append(View(kind: .ivfFinePolar, draw: draw { IVFViews.finePolar($0, in: $1, theme: $2, measurer: $3) }))
                 views.append(View(kind: .ivfFineProjection, draw: draw { IVFViews.fineProjection($0, in: $1, theme: $2, measurer: $3) }))
             }
-        case .hnswlib:
+        case .hnswlib, .engine:
             break
         }
         if let graph = HNSWGraphView.from(index), trace.hnsw != nil {
@@ -153,6 +153,8 @@ public struct ViewSet: Sendable {
         if case .faiss(let faiss) = index, Self.ivf(in: faiss) != nil || HNSWGraphView.from(index) != nil {
             views.append(healthView())
         } else if case .hnswlib = index {
+            views.append(healthView())
+        } else if case .engine(let engine) = index, engine.layeredGraph != nil {
             views.append(healthView())
         }
         let answer = merged ?? trace

@@ -13,7 +13,9 @@ struct ExactKernel: Sendable {
     /// hnswlib's cosine space normalises the query.
     let normalizes: Bool
 
-    init(_ index: IndexFile) {
+    /// The kernel of a built-in engine's index; nil for a door engine's, which computes its exact truth itself
+    /// (`TracedEngineIndex.exactNeighbors`).
+    init?(_ index: IndexFile) {
         let dim = index.dim
         self.dim = dim
         normalizes = index.metric == .cosine
@@ -29,6 +31,8 @@ struct ExactKernel: Sendable {
             }
         case .faiss(let faiss):
             (order, distance, screen) = Self.faiss(faiss.header.metric, dim: dim)
+        case .engine:
+            return nil
         }
     }
 
@@ -93,8 +97,11 @@ public enum BlockedExact {
                 return all
             }
         }
+        guard let kernel = ExactKernel(index) else {
+            return index.traced?.exactNeighbors(queries: rawQueries, ks: ks) ?? ks.map { _ in [] }
+        }
         return run(
-            segments: index.storedSegments(), kernel: ExactKernel(index), queries: rawQueries, ks: ks, minimumPairs: minimumPairs
+            segments: index.storedSegments(), kernel: kernel, queries: rawQueries, ks: ks, minimumPairs: minimumPairs
         ) { query, k in
             Measures.exactNeighbors(index, query: query, k: k)
         }
@@ -136,7 +143,9 @@ public enum BlockedExact {
             let inner = distances(.faiss(pre.inner), queries: transformed.map { $0 ?? [] }, labels: labels)
             return zip(inner, transformed).map { row, query in query == nil ? row.map { _ in nil } : row }
         }
-        let kernel = ExactKernel(index)
+        guard let kernel = ExactKernel(index) else {
+            return index.traced?.distances(queries: queries, labels: labels) ?? labels.map { $0.map { _ in nil } }
+        }
         let wanted = Set(labels.joined())
         var rows: [Int64: UnsafeRawPointer] = [:]
         for segment in index.storedSegments() {

@@ -44,7 +44,7 @@ public enum FaissKernel: Int32, Sendable {
         case .innerProduct: self = .innerProduct
         case .l1: self = .l1
         case .linf: self = .linf
-        case .cosine, .other: return nil
+        case .cosine, .hamming, .other: return nil
         }
     }
 

@@ -134,6 +134,10 @@ public enum Explanations {
             needed = explainFaiss(trace, context: context, shared: shared, truth: truth, misses: &misses)
         case .hnswlib(let hnswlib):
             explainHNSW(trace, graph: HNSWLinks(hnswlib), shared: shared, misses: &misses)
+        case .engine(let engine):
+            if let graph = engine.layeredGraph, trace.hnsw != nil {
+                explainHNSW(trace, graph: HNSWLinks(graph), shared: shared, misses: &misses)
+            }
         }
         return (misses, needed)
     }

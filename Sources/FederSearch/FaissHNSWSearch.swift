@@ -46,22 +46,33 @@ public enum FaissHNSWSearch {
     public static func trace(
         _ index: FaissHNSWIndex, query: [Float], k: Int, efSearch: Int, descent: Descent? = nil, record: Bool = true
     ) throws -> SearchTrace {
-        let graph = index.graph
         let metric = index.storage.header.metric
         guard let kernel = FaissKernel(metric) else { throw FederSearchError.unsupportedMetric(metric, role: "index") }
-        let order = kernel.order
+        return try withQueryPointer(query) { q -> SearchTrace in
+            var scorer = try HNSWStorageDistance(index, query: q, capacity: index.graph.maxListSize)
+            return search(
+                index.graph, metric: metric, distance: FaissIndex.distance(of: metric), order: kernel.order, scorer: &scorer, k: k,
+                efSearch: efSearch, descent: descent, record: record)
+        }
+    }
+
+    /// `HNSW::search` over `graph` with `scorer`'s distances (float vectors, codes, or binary codes' Hamming
+    /// distances, which faiss's binary HNSW computes as floats).
+    static func search(
+        _ graph: FaissHNSWGraph, metric: Metric, distance convention: DistanceConvention, order: FaissResultHeap.Order,
+        scorer: inout HNSWStorageDistance, k: Int, efSearch: Int, descent: Descent?, record: Bool
+    ) -> SearchTrace {
         var results = FaissResultHeap(capacity: k, order: order)
         let ef = max(efSearch, k)
         let parameters = SearchParameters(k: k, ef: efSearch)
         let widest = graph.maxListSize
-        return try withQueryPointer(query) { q -> SearchTrace in
-            var scorer = try HNSWStorageDistance(index, query: q, capacity: widest)
+        do {
             let storedCount = scorer.storedCount
             guard graph.entryPoint >= 0, storedCount > 0 else {
                 var trace = SearchTrace(
                     kind: .hnsw, metric: metric.name, parameters: parameters,
                     results: results.sortedResults().map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) },
-                    counts: SearchCounts(distanceComputations: 0, visited: 0), distance: FaissIndex.distance(of: metric), labels: .signed)
+                    counts: SearchCounts(distanceComputations: 0, visited: 0), distance: convention, labels: .signed)
                 trace.codes = scorer.codesSummary
                 return trace
             }
@@ -224,7 +235,7 @@ public enum FaissHNSWSearch {
                     visited: computedList)
                 var searchTrace = SearchTrace(
                     kind: .hnsw, metric: metric.name, parameters: parameters, results: neighbors, counts: counts, hnsw: trace,
-                    distance: FaissIndex.distance(of: metric), labels: .signed)
+                    distance: convention, labels: .signed)
                 searchTrace.codes = scorer.codesSummary
                 return searchTrace
             }

@@ -24,6 +24,9 @@ public struct IndexHealth: Codable, Equatable, Sendable {
             guard let hnsw = found.hnsw else { return nil }
             let links = HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: found.labels)
             return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
+        case .engine(let engine):
+            guard let graph = engine.layeredGraph else { return nil }
+            return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(HNSWLinks(graph)))
         }
     }
 }
@@ -217,6 +220,17 @@ struct HNSWLinks {
     let label: (Int) -> Int64
 
     func level(of node: Int) -> Int { level(node) }
+
+    init(_ graph: LayeredGraph) {
+        count = graph.count
+        entryPoint = graph.entryPoint
+        maxLevel = graph.maxLevel
+        hasDeleted = graph.hasDeleted
+        neighbors = graph.neighbors
+        level = graph.level
+        isDeleted = graph.isDeleted
+        label = graph.label
+    }
 
     init(_ index: HNSWLibIndex) {
         count = index.count

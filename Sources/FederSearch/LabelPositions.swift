@@ -71,6 +71,10 @@ public struct LabelPositions: Sendable {
         case .hnswlib(let hnswlib):
             return LabelPositions(
                 count: hnswlib.count, unit: .row, label: { Int64(bitPattern: hnswlib.label($0)) }, skip: { hnswlib.isDeleted($0) })
+        case .engine(let engine):
+            let graph = engine.layeredGraph
+            return LabelPositions(
+                count: engine.rows, unit: .row, label: { engine.label(ofRow: $0) }, skip: { graph?.isDeleted($0) ?? false })
         case .faiss(let faiss):
             let context = Explanations.FaissContext(index: faiss)
             if let ivf = context.ivf {

@@ -29,7 +29,9 @@ public enum Measures {
             guard let transformed = try? VectorTransforms.apply(pre.chain, to: rawQuery).last else { return [] }
             return exactNeighbors(.faiss(pre.inner), query: transformed, k: k)
         }
-        let kernel = ExactKernel(index)
+        guard let kernel = ExactKernel(index) else {
+            return index.traced?.exactNeighbors(queries: [rawQuery], ks: [k]).first?.first ?? []
+        }
         let query = kernel.prepare(rawQuery)
         var heap = FaissResultHeap(capacity: k, order: kernel.order)
         withQueryPointer(query) { q in

@@ -113,6 +113,8 @@ struct HNSWStorageDistance {
         case flat(VectorTable, FaissKernel, DistanceFunction)
         case pq(FaissProductQuantizer, CodeTable, [Float])
         case sq(SQDistanceComputer, CodeTable)
+        /// Binary codes, Hamming distance to the packed query (faiss `FlatHammingDis`, as a float).
+        case hamming(CodeTable, [UInt8])
     }
 
     private let storage: Storage
@@ -163,11 +165,22 @@ struct HNSWStorageDistance {
         }
     }
 
+    /// A binary HNSW's storage: Hamming distances from `packedQuery` (`query` is unused).
+    init(hamming codes: CodeTable, packedQuery: [UInt8], query: UnsafeRawPointer, capacity: Int) {
+        dim = codes.codeSize * 8
+        self.query = query
+        batch = DistanceBatch(capacity: 0)
+        nodes = Array(repeating: 0, count: max(capacity, 1))
+        scored = Array(repeating: 0, count: max(capacity, 1))
+        storage = .hamming(codes, packedQuery)
+        codesSummary = nil
+    }
+
     /// Vectors (or codes) in the storage.
     var storedCount: Int {
         switch storage {
         case .flat(let table, _, _): return table.count
-        case .pq(_, let codes, _), .sq(_, let codes): return codes.count
+        case .pq(_, let codes, _), .sq(_, let codes), .hamming(let codes, _): return codes.count
         }
     }
 
@@ -182,6 +195,11 @@ struct HNSWStorageDistance {
                     t.baseAddress, codes.codePointer(node).assumingMemoryBound(to: UInt8.self))
             }
         case .sq(let computer, let codes): return computer.distance(codes.codePointer(node))
+        case .hamming(let codes, let packed):
+            return packed.withUnsafeBytes { q in
+                guard let base = q.baseAddress else { return 0 }
+                return Float(Hamming.distance(base, codes.codePointer(node), bytes: codes.codeSize))
+            }
         }
     }
 
@@ -195,7 +213,7 @@ struct HNSWStorageDistance {
     mutating func append(_ node: Int) {
         switch storage {
         case .flat(let table, _, _): batch.append(table.rowPointer(node))
-        case .pq, .sq: nodes[count] = node
+        case .pq, .sq, .hamming: nodes[count] = node
         }
         count += 1
     }
@@ -205,7 +223,7 @@ struct HNSWStorageDistance {
     mutating func score() {
         switch storage {
         case .flat(_, let kernel, _): batch.score(faiss: kernel, query: query, dim: dim)
-        case .pq:
+        case .pq, .hamming:
             for position in 0..<count { scored[position] = single(nodes[position]) }
         case .sq(let computer, let codes):
             let grouped = count / 4 * 4
@@ -236,7 +254,7 @@ struct HNSWStorageDistance {
     func distance(at position: Int) -> Float {
         switch storage {
         case .flat: return batch.distances[position]
-        case .pq, .sq: return scored[position]
+        case .pq, .sq, .hamming: return scored[position]
         }
     }
 }

@@ -37,6 +37,9 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     public var scoredRows: [Float]?
     /// A search over shards (one index file each) merged as faiss's `IndexShards` merges: each shard's part.
     public var shards: ShardsTrace?
+    /// What computed the distances, when not the library build's float kernels (`Kernels`): "popcount" for binary
+    /// codes.
+    public var kernels: String?
 
     /// Whether the results' distances are exact (float vectors, or codes re-scored by a flat refine index) rather
     /// than codes' approximations.

@@ -65,6 +65,11 @@ public enum Searcher {
         case .faiss(let faiss):
             trace = try traceFaiss(
                 faiss, query: query, request: request, warnings: &warnings, descent: previous.flatMap(FaissHNSWSearch.Descent.init(of:)))
+        case .engine(let engine):
+            guard let traced = engine as? any TracedEngineIndex else {
+                throw FederSearchError.unsupported("\(engine.model.engine) \(engine.model.type) indexes are read but not searched")
+            }
+            trace = try traced.trace(query: query, request: request, warnings: &warnings, reusing: previous)
         }
         return (trace, warnings)
     }

@@ -10,12 +10,13 @@ enum IndexSummaryText {
         "IxMp": "IndexIDMap", "IxM2": "IndexIDMap2", "hnswlib": "hnswlib HierarchicalNSW", "IwPf": "IndexIVFPQFastScan",
         "IHNp": "IndexHNSWPQ", "IHNs": "IndexHNSWSQ", "IxPq": "IndexPQ", "IxPQ": "IndexPQ (old format)",
         "IxPo": "IndexPQ (old format)", "IxSQ": "IndexScalarQuantizer", "IPfs": "IndexPQFastScan", "IxRF": "IndexRefine",
-        "IxPT": "IndexPreTransform",
+        "IxPT": "IndexPreTransform", "IBxF": "IndexBinaryFlat", "IBwF": "IndexBinaryIVF", "IBHf": "IndexBinaryHNSW",
+        "IBMp": "IndexBinaryIDMap", "IBM2": "IndexBinaryIDMap2",
     ]
 
     static let metricNames: [String: String] = [
         "l2": "L2 (squared distances)", "ip": "inner product", "cosine": "cosine (1 − dot of normalised vectors)",
-        "l1": "L1 (Σ|a − b|)", "linf": "L∞ (max |a − b|)",
+        "l1": "L1 (Σ|a − b|)", "linf": "L∞ (max |a − b|)", "hamming": "Hamming (differing bits)",
     ]
 
     static func render(_ summary: IndexSummary, path: String) -> String {
@@ -34,7 +35,11 @@ enum IndexSummaryText {
         func add(_ label: String, _ value: String) {
             lines.append(indent + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
         }
-        add("vectors", "\(summary.count) × \(summary.dim) float32")
+        if summary.metric == Metric.hamming.name {
+            add("vectors", "\(summary.count) × \(summary.dim) bits (codes of \(summary.dim / 8) bytes)")
+        } else {
+            add("vectors", "\(summary.count) × \(summary.dim) float32")
+        }
         var metric = metricNames[summary.metric] ?? summary.metric
         if summary.format == "hnswlib" { metric += " — as given by --space; hnswlib files do not record it" }
         add("metric", metric)

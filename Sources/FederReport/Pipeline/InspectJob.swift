@@ -10,7 +10,9 @@ public enum InspectJob {
         let index = try IndexFile.open(path: file, space: space.metric)
         var summary = IndexSummary(index)
         summary.nonFiniteVectors = index.countNonFiniteVectors()
-        if case .hnswlib = index {
+        if let traced = index.traced {
+            summary.kernels = traced.kernels
+        } else if case .hnswlib = index {
             summary.kernels = Kernels.active.name(for: true)
         } else {
             summary.kernels = Kernels.active.name(for: false)

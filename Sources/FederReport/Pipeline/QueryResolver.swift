@@ -45,7 +45,7 @@ public final class QueryResolver: Sendable {
             guard !labels.isEmpty else { throw QueryError.emptySet(source: name) }
             queries = try labels.map { try stored($0, in: index, indexName: indexName, base: base) }
         case .file(let path, let row, let dataset):
-            let table = try self.table(path, dataset: dataset)
+            let table = index.model.vectors == .packedBits ? try bits(path) : try self.table(path, dataset: dataset)
             guard table.count > 0 else { throw QueryError.emptySet(source: path) }
             guard table.dim > 0 else { throw QueryError.zeroDimension(source: path) }
             if let row {
@@ -71,6 +71,11 @@ public final class QueryResolver: Sendable {
             throw QueryError.dimensionMismatch(query: query.source, dim: query.vector.count, index: indexName, indexDim: index.dim)
         }
         return queries
+    }
+
+    /// A file of binary codes (uint8 `.npy`, `.bvecs`, `.u8bin`), each bit a float 0 or 1, read on first use.
+    public func bits(_ path: String) throws -> VectorTable {
+        try tables.value(for: "\(path)\u{0}bits") { try VectorFile.readPackedBits(path: path) }
     }
 
     /// A vector file (an HDF5 file's `dataset`, `test` when nil), read on first use.

@@ -63,12 +63,30 @@ public struct TraceOutput: Encodable, Sendable {
         public var id: Label
         public var distance: Float
         public var internalID: Int
+        /// Whether the engine's distances are integers (Hamming), written as the int32 the engine returns.
+        var integral = false
 
-        init(_ neighbor: Neighbor, unsigned: Bool) {
+        init(_ neighbor: Neighbor, unsigned: Bool, integral: Bool = false) {
             // Padding (−1, faiss's "no result") stays −1 whatever the library.
             id = neighbor.id == -1 && neighbor.internalID < 0 ? .signed(-1) : Label(bits: neighbor.id, unsigned: unsigned)
             distance = neighbor.distance
             internalID = neighbor.internalID
+            self.integral = integral
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, distance, internalID
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            if integral, distance.isFinite {
+                try container.encode(Int32(clamping: Int64(distance)), forKey: .distance)
+            } else {
+                try container.encode(distance, forKey: .distance)
+            }
+            try container.encode(internalID, forKey: .internalID)
         }
     }
 
@@ -112,7 +130,7 @@ public struct TraceOutput: Encodable, Sendable {
             let unsigned = trace.labels.isUnsigned
             self.file = file
             self.translation = translation
-            results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
+            results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned, integral: trace.distance.unit == .hamming) }
             counts = trace.counts
             ivf = trace.ivf
             hnsw = trace.hnsw
@@ -162,13 +180,13 @@ public struct TraceOutput: Encodable, Sendable {
         self.query = QueryInfo(source: query.source, row: query.row, id: query.id.map { Label(bits: $0, unsigned: unsigned) })
         kind = trace.kind
         metric = trace.metric
-        kernels = Kernels.active.name(for: trace.kind == .hnswlib) + (trace.openBLAS.map { " + OpenBLAS \($0)" } ?? "")
+        kernels = trace.kernels ?? (Kernels.active.name(for: trace.kind == .hnswlib) + (trace.openBLAS.map { " + OpenBLAS \($0)" } ?? ""))
         parameters = trace.parameters
-        results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned) }
+        results = trace.results.map { LabeledNeighbor($0, unsigned: unsigned, integral: trace.distance.unit == .hamming) }
         counts = trace.counts
         recall = trace.measures?.recall
         rankOfTrueNearest = trace.measures?.rankOfTrueNearest
-        exact = trace.measures.map { $0.exact.map { LabeledNeighbor($0, unsigned: unsigned) } }
+        exact = trace.measures.map { $0.exact.map { LabeledNeighbor($0, unsigned: unsigned, integral: trace.distance.unit == .hamming) } }
         misses = trace.measures?.misses.map { $0.map { MissOutput($0, unsigned: unsigned) } }
         needed = trace.measures?.needed
         codes = trace.codes

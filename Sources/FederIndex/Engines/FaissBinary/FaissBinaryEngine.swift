@@ -1,0 +1,186 @@
+extension IndexEngine {
+    /// faiss binary index files (`write_index_binary`): a four-character code starting `IB`.
+    public static let faissBinary = IndexEngine(
+        name: FaissBinaryIndex.engineName,
+        recognises: { file in
+            guard let code = ByteReader(file: file, format: "index").peekCode() else { return false }
+            return code[0] == UInt8(ascii: "I") && code[1] == UInt8(ascii: "B")
+        },
+        open: { file, _ in
+            var reader = FaissReader(file: file)
+            return .engine(try reader.readBinaryFile())
+        })
+}
+
+extension FaissBinaryIndex: EngineIndex {
+    public static let engineName = "faiss-binary"
+
+    public var model: IndexModel {
+        let header = self.header
+        return IndexModel(
+            engine: Self.engineName, type: header.code, dim: header.dim, count: header.count, metric: .hamming,
+            distance: DistanceConvention(.hamming), labels: .signed, storesVectors: true, structures: structures,
+            parameters: parameters, vectors: .packedBits)
+    }
+
+    var structures: [StructureFamily] {
+        switch self {
+        case .flat: return [.flat]
+        case .ivf: return [.partition]
+        case .hnsw: return [.layeredGraph]
+        case .idMap(let map): return map.inner.structures
+        }
+    }
+
+    var parameters: [SearchParameter] {
+        switch self {
+        case .flat: return []
+        case .ivf: return [.nprobe]
+        case .hnsw: return [.ef]
+        case .idMap(let map): return map.inner.parameters
+        }
+    }
+
+    public var summary: IndexSummary {
+        let header = self.header
+        var summary = IndexSummary(
+            format: Self.engineName, type: header.code, dim: header.dim, count: header.count, metric: Metric.hamming.name)
+        summary.codeSize = header.codeSize
+        switch self {
+        case .flat:
+            break
+        case .ivf(let ivf):
+            summary.nlist = ivf.nlist
+            summary.nprobe = ivf.nprobe
+            summary.quantizer = ivf.quantizer.header.code
+            let sizes = ivf.invertedLists.sizes
+            summary.listSizes = sizes
+            summary.emptyLists = sizes.count { $0 == 0 }
+            summary.invlistsLayout = ivf.invertedLists.layout.rawValue
+            summary.directMap = ivf.directMap.name
+        case .hnsw(let hnsw):
+            let graph = hnsw.graph
+            let counts = header.count == 0 ? [] : graph.levelCounts()
+            summary.levels = counts.count
+            summary.levelCounts = counts
+            summary.M = graph.m
+            summary.efConstruction = graph.efConstruction
+            summary.efSearch = graph.efSearch
+            if graph.entryPoint >= 0 {
+                summary.entryPoint = .signed(Int64(graph.entryPoint))
+                summary.entryPointInternal = graph.entryPoint
+            }
+        case .idMap(let map):
+            let inner = map.inner.summary
+            summary.inner = IndexSummary.Box(inner)
+            if let internalID = inner.entryPointInternal, internalID < map.ids.count { summary.entryPoint = .signed(map.ids[internalID]) }
+            if let low = map.ids.min(), let high = map.ids.max() { summary.idRange = [low, high] }
+        }
+        return summary
+    }
+
+    /// Where the code of `label` sits (a row of the flat storage, or a list and an offset).
+    public func locate(label: Int64) -> (codes: CodeTable, row: Int)? {
+        switch self {
+        case .flat(let flat):
+            guard label >= 0, label < Int64(flat.codes.count) else { return nil }
+            return (flat.codes, Int(label))
+        case .hnsw(let hnsw):
+            guard label >= 0, label < Int64(hnsw.storage.codes.count) else { return nil }
+            return (hnsw.storage.codes, Int(label))
+        case .ivf(let ivf):
+            for (list, entry) in ivf.invertedLists.lists.enumerated() {
+                for position in 0..<entry.size where entry.ids[position] == label { return (ivf.codes(of: list), position) }
+            }
+            return nil
+        case .idMap(let map):
+            guard let row = map.ids.firstIndex(of: label) else { return nil }
+            return map.inner.locate(label: Int64(row))
+        }
+    }
+
+    public func storedVector(label: Int64) -> [Float]? {
+        guard let (codes, row) = locate(label: label) else { return nil }
+        return PackedBits.unpack(codes.codePointer(row), bytes: codes.codeSize)
+    }
+
+    /// Codes are not float rows: exact truth is computed over the codes by the search side.
+    public func storedSegments() -> [StoredSegment] { [] }
+
+    /// Every stored code in exact search's order, each with its label: flat rows, then list by list.
+    public func forEachCode(_ body: (_ label: Int64, _ code: UnsafeRawPointer) -> Void) {
+        switch self {
+        case .flat(let flat):
+            for row in 0..<flat.codes.count { body(Int64(row), flat.codes.codePointer(row)) }
+        case .hnsw(let hnsw):
+            for row in 0..<hnsw.storage.codes.count { body(Int64(row), hnsw.storage.codes.codePointer(row)) }
+        case .ivf(let ivf):
+            for (list, entry) in ivf.invertedLists.lists.enumerated() where entry.size > 0 {
+                let codes = ivf.codes(of: list)
+                for position in 0..<entry.size { body(entry.ids[position], codes.codePointer(position)) }
+            }
+        case .idMap(let map):
+            let ids = map.ids
+            map.inner.forEachCode { inner, code in body(inner >= 0 && inner < Int64(ids.count) ? ids[Int(inner)] : inner, code) }
+        }
+    }
+
+    public var rows: Int { header.count }
+
+    public func label(ofRow row: Int) -> Int64 {
+        switch self {
+        case .flat, .hnsw: return Int64(row)
+        case .ivf(let ivf):
+            var row = row
+            for entry in ivf.invertedLists.lists {
+                if row < entry.size { return entry.ids[row] }
+                row -= entry.size
+            }
+            return -1
+        case .idMap(let map):
+            let inner = map.inner.label(ofRow: row)
+            return inner >= 0 && inner < Int64(map.ids.count) ? map.ids[Int(inner)] : inner
+        }
+    }
+
+    /// The most floats a graph's codes are unpacked into for placing its nodes.
+    static let maximumUnpackedFloats = 1 << 26
+
+    public var layeredGraph: LayeredGraph? {
+        switch self {
+        case .hnsw(let hnsw): return Self.graph(hnsw, labels: nil)
+        case .idMap(let map):
+            guard case .hnsw(let hnsw) = map.inner else { return nil }
+            return Self.graph(hnsw, labels: map.ids)
+        case .flat, .ivf: return nil
+        }
+    }
+
+    static func graph(_ index: FaissBinaryHNSWIndex, labels: MappedArray<Int64>?) -> LayeredGraph {
+        let graph = index.graph
+        let codes = index.storage.codes
+        let count = index.header.count
+        var vectors: VectorTable?
+        if count > 0, let floats = checkedProduct(count, index.header.dim), floats <= maximumUnpackedFloats {
+            var rows: [Float] = []
+            rows.reserveCapacity(floats)
+            for row in 0..<count { rows += PackedBits.unpack(codes.codePointer(row), bytes: codes.codeSize) }
+            vectors = VectorTable(name: "\(index.header.code) codes", rows: rows, dim: index.header.dim)
+        }
+        return LayeredGraph(
+            count: count, dim: index.header.dim, maxLevel: count == 0 ? -1 : graph.maxLevel, entryPoint: graph.entryPoint,
+            m: graph.m, efConstruction: graph.efConstruction, engine: "faiss binary", hasDeleted: false,
+            level: { Int(graph.levels[$0]) - 1 },
+            neighbors: { node, level, visit in
+                guard level < Int(graph.levels[node]) else { return }
+                for slot in graph.slotRange(node: node, level: level) {
+                    let neighbor = Int(graph.neighbors[slot])
+                    if neighbor < 0 { break }
+                    visit(neighbor)
+                }
+            },
+            isDeleted: { _ in false },
+            label: { node in labels.map { node < $0.count ? $0[node] : Int64(node) } ?? Int64(node) },
+            vectors: vectors)
+    }
+}
