@@ -16,6 +16,13 @@ public protocol EngineIndex: Sendable {
     func label(ofRow row: Int) -> Int64
     /// Its layered graph, when it is one (or holds one).
     var layeredGraph: LayeredGraph? { get }
+    /// Its partition as the partition views and health read it (float rows; lists, ids and centroids as the index
+    /// holds them), when it is one; built on each call, so callers keep it.
+    var partitionView: FaissIVFIndex? { get }
+}
+
+extension EngineIndex {
+    public var partitionView: FaissIVFIndex? { nil }
 }
 
 /// A layered proximity graph, whichever engine wrote it: what views, explanations and health read.

@@ -94,9 +94,14 @@ public struct ViewSet: Sendable {
                         measurer: measurer)
                 })
         }
+        let partition: FaissIVFIndex?
         switch index {
-        case .faiss(let faiss):
-            if let ivf = Self.ivf(in: faiss), ivf.centroids != nil, trace.ivf != nil {
+        case .faiss(let faiss): partition = Self.ivf(in: faiss)
+        case .engine(let engine): partition = engine.partitionView
+        case .hnswlib: partition = nil
+        }
+        do {
+            if let ivf = partition, ivf.centroids != nil, trace.ivf != nil {
                 // A shard whose ids are shifted draws no pictures by its own ids (its targets get theirs below).
                 let (cache, trace, query, media, seed, projection) = (
                     mapCache, trace, searchedQuery, idOffset == 0 ? media : nil, seed, projection
@@ -117,8 +122,6 @@ public struct ViewSet: Sendable {
                 views.append(View(kind: .ivfFinePolar, draw: draw { IVFViews.finePolar($0, in: $1, theme: $2, measurer: $3) }))
                 views.append(View(kind: .ivfFineProjection, draw: draw { IVFViews.fineProjection($0, in: $1, theme: $2, measurer: $3) }))
             }
-        case .hnswlib, .engine:
-            break
         }
         if let graph = HNSWGraphView.from(index), trace.hnsw != nil {
             var hnswInput = HNSWViews.Input(graph: graph, trace: trace, query: searchedQuery, seed: seed)
@@ -154,7 +157,7 @@ public struct ViewSet: Sendable {
             views.append(healthView())
         } else if case .hnswlib = index {
             views.append(healthView())
-        } else if case .engine(let engine) = index, engine.layeredGraph != nil {
+        } else if case .engine(let engine) = index, engine.layeredGraph != nil || partition != nil {
             views.append(healthView())
         }
         let answer = merged ?? trace

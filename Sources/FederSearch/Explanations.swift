@@ -137,6 +137,8 @@ public enum Explanations {
         case .engine(let engine):
             if let graph = engine.layeredGraph, trace.hnsw != nil {
                 explainHNSW(trace, graph: HNSWLinks(graph), shared: shared, misses: &misses)
+            } else if let traced = engine as? any TracedEngineIndex {
+                needed = traced.explain(trace, truth: truth, misses: &misses)
             }
         }
         return (misses, needed)

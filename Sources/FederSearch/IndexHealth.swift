@@ -25,6 +25,9 @@ public struct IndexHealth: Codable, Equatable, Sendable {
             let links = HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: found.labels)
             return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
         case .engine(let engine):
+            if let partition = engine.partitionView {
+                return IndexHealth(kind: "ivf", count: partition.header.count, ivf: IVFHealth(partition))
+            }
             guard let graph = engine.layeredGraph else { return nil }
             return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(HNSWLinks(graph)))
         }

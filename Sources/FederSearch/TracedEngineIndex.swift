@@ -18,6 +18,15 @@ public protocol TracedEngineIndex: EngineIndex {
     /// The engine's distance from each query to each label listed for it (a ground-truth file's ids); nil for a label
     /// it does not store.
     func distances(queries: [[Float]], labels: [[Int64]]) -> [[Float?]]
+
+    /// Why each of `misses` (every exact neighbour of `truth` the trace did not return, each first marked a tie) was
+    /// missed, by the structure the search went through, and the parameter the query needed. Layered graphs are
+    /// explained by the stages themselves (from `layeredGraph`); other structures by their engine.
+    func explain(_ trace: SearchTrace, truth: [Neighbor], misses: inout [Miss]) -> Needed?
+}
+
+extension TracedEngineIndex {
+    public func explain(_ trace: SearchTrace, truth: [Neighbor], misses: inout [Miss]) -> Needed? { nil }
 }
 
 extension IndexFile {

@@ -45,6 +45,30 @@ final class FaissBinaryCLIAgainstLibrariesTests: XCTestCase {
         }
     }
 
+    /// A binary IVF index gets the partition views, a binary HNSW index the graph views, both with health, and
+    /// every page passes the layout check.
+    func testViewsDrawTheBinaryStructures() throws {
+        let manifest = try FixtureManifest.load()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-binary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, titles) in [
+            ("bin_ivf_d64", ["IVF overview", "IVF coarse search", "IVF fine search", "IVF health"]),
+            ("bin_hnsw_d64", ["HNSW overview", "HNSW search", "HNSW health"]),
+        ] {
+            let fixture = try XCTUnwrap(manifest.binary?.first { $0.name == name })
+            let output = directory.appendingPathComponent("\(name).pdf").path
+            let outcome = try CLI.run([
+                "view", manifest.path(of: fixture), "--vector", try XCTUnwrap(manifest.queriesPath(of: fixture)), "--row", "0", "--k",
+                "5", "-o", output, "--check-layout",
+            ])
+            XCTAssertEqual(outcome.status, 0, "\(name): \(outcome.stderr)")
+            let text = try XCTUnwrap(pdfText(output), name)
+            for title in titles { XCTAssertTrue(text.contains(title), "\(name): no '\(title)' page") }
+            XCTAssertTrue(text.contains("Hamming"), name)
+        }
+    }
+
     func testAFloatQueryFileIsRefusedWithTheReason() throws {
         let manifest = try FixtureManifest.load()
         let fixture = try XCTUnwrap(manifest.binary?.first)

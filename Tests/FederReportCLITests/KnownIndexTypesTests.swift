@@ -2,7 +2,7 @@ import FederTestSupport
 import Foundation
 import XCTest
 
-/// Index types faiss writes that this version does not read (LSH, NSG, binary, …) are named as known but not
+/// Index types faiss writes that this version does not read (LSH, NSG, binary hash, …) are named as known but not
 /// read yet (exit 65), never reported as an unknown format, on `inspect` and on `trace`.
 final class KnownIndexTypesTests: XCTestCase {
     func testFaissIndexTypesNotReadYetAreNamed() throws {
@@ -21,14 +21,14 @@ final class KnownIndexTypesTests: XCTestCase {
                 index.train(x)
                 index.add(x)
                 faiss.write_index(index, f"{out}/{name}.faiss")
-            binary = faiss.IndexBinaryFlat(64)
+            binary = faiss.IndexBinaryHash(64, 8)
             binary.add(rng.integers(0, 256, size=(20, 8)).astype(np.uint8))
             faiss.write_index_binary(binary, f"{out}/binary.faiss")
             """
         _ = try LibraryScript.run(script, arguments: [directory.path])
         for (file, name) in [
             ("lsh", "IndexLSH (IxHe)"), ("nsg", "IndexNSGFlat (INSf)"), ("rq", "IndexResidualQuantizer (IxRq)"),
-            ("binary", "IndexBinaryFlat (IBxF)"),
+            ("binary", "IndexBinaryHash (IBHh)"),
         ] {
             let path = directory.appendingPathComponent("\(file).faiss").path
             for arguments in [

@@ -30,9 +30,11 @@ extension FaissReader {
         case "IBMp", "IBM2":
             return .idMap(try readBinaryIDMap(code: code, depth: depth))
         case "IBFf", "IBHh", "IBHm", "IBHc":
+            let name = FaissReader.knownButUnsupported[code].flatMap { $0.isEmpty ? nil : $0 } ?? "binary index type"
             throw FederIndexError.unsupported(
                 path: reader.file.path, format: code, offset: start,
-                detail: "faiss binary index \(code) is known but not read (supported: IBxF, IBwF, IBHf, IBMp, IBM2)")
+                detail: "faiss \(name) (\(code)) is known but not read by this version yet (binary kinds read: IBxF, IBwF, IBHf, "
+                    + "IBMp, IBM2)")
         default:
             if raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !code.hasPrefix("IB") {
                 throw reader.invalid("format code", "\(code) is a float index inside a binary one", at: start)

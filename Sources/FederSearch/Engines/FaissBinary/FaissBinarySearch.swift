@@ -65,6 +65,52 @@ extension FaissBinaryIndex: TracedEngineIndex {
         return ks.map { k in answers.map { Array($0.prefix(k)) } }
     }
 
+    /// An IVF search's misses: a neighbour whose list was not probed is `unprobed-list` with that list's coarse rank
+    /// (the probed lists first, then the others by centroid distance, ties to the lower list, as the flat quantizer
+    /// ranks them); one in a probed list was scanned at its exact distance and lost a tie. The nprobe needed is the
+    /// largest coarse rank of the exact neighbours' lists.
+    public func explain(_ trace: SearchTrace, truth: [Neighbor], misses: inout [Miss]) -> Needed? {
+        guard let ivfTrace = trace.ivf else { return nil }
+        let (ivf, labels): (FaissBinaryIVFIndex, MappedArray<Int64>?)
+        switch self {
+        case .ivf(let index): (ivf, labels) = (index, nil)
+        case .idMap(let map):
+            guard case .ivf(let index) = map.inner else { return nil }
+            (ivf, labels) = (index, map.ids)
+        case .flat, .hnsw: return nil
+        }
+        // The list holding each exact neighbour (its id in the lists: the row of the id map, if any).
+        var listOf: [Int64: Int] = [:]
+        for neighbor in truth {
+            let stored = labels.map { ids in ids.firstIndex(of: neighbor.id).map(Int64.init) ?? -1 } ?? neighbor.id
+            for (list, entry) in ivf.invertedLists.lists.enumerated() where listOf[neighbor.id] == nil {
+                for position in 0..<entry.size where entry.ids[position] == stored {
+                    listOf[neighbor.id] = list
+                    break
+                }
+            }
+        }
+        let distances = ivfTrace.centroidDistances
+        var probedRank: [Int: Int] = [:]
+        for (position, probe) in ivfTrace.probes.enumerated() { probedRank[probe.list] = position + 1 }
+        func rank(of list: Int) -> Int {
+            if let rank = probedRank[list] { return rank }
+            var before = ivfTrace.probes.count
+            for other in 0..<distances.count where probedRank[other] == nil {
+                if distances[other] < distances[list] || (distances[other] == distances[list] && other < list) { before += 1 }
+            }
+            return before + 1
+        }
+        for position in misses.indices {
+            guard let list = listOf[misses[position].id] else { continue }
+            misses[position].list = list
+            misses[position].listRank = rank(of: list)
+            if probedRank[list] == nil { misses[position].reason = .unprobedList }
+        }
+        let ranks = truth.compactMap { listOf[$0.id].map(rank(of:)) }
+        return Needed(nprobe: ranks.max())
+    }
+
     public func distances(queries: [[Float]], labels: [[Int64]]) -> [[Float?]] {
         zip(queries, labels).map { query, wanted in
             guard let packed = PackedBits.pack(query) else { return wanted.map { _ in nil } }
@@ -172,7 +218,7 @@ enum FaissBinarySearch {
             for (rank, probe) in coarse.sortedResults().enumerated() where probe.id >= 0 {
                 let list = Int(probe.id)
                 let entry = index.invertedLists.lists[list]
-                probes.append(IVFTrace.Probe(rank: rank + 1, list: list, size: entry.size, distance: probe.distance))
+                probes.append(IVFTrace.Probe(rank: rank, list: list, size: entry.size, distance: probe.distance))
                 probedLists += 1
                 let codes = index.codes(of: list)
                 for position in 0..<entry.size {
