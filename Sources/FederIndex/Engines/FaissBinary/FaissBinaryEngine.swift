@@ -231,7 +231,8 @@ extension FaissBinaryIndex {
             FaissInvertedList(size: $0.size, codesOffset: $0.codes, ids: MappedArray(file: file, byteOffset: $0.ids, count: $0.size))
         }
         return FaissIVFIndex(
-            code: ivf.header.code, header: FaissHeader(dim: dim, count: ivf.header.count, isTrained: true, metric: .hamming, metricArg: nil),
+            code: ivf.header.code,
+            header: FaissHeader(dim: dim, count: ivf.header.count, isTrained: true, metric: .hamming, metricArg: nil),
             nlist: ivf.nlist, nprobe: ivf.nprobe, quantizer: .flat(quantizer), directMap: .none, encoding: .flat,
             invertedLists: FaissInvertedLists(layout: ivf.invertedLists.layout, codeSize: dim * 4, lists: lists))
     }
