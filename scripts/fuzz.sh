@@ -50,7 +50,7 @@ done
 
 # Seed corpora from committed files.
 mkdir -p "$work/corpus/FuzzIndexReader" "$work/corpus/FuzzVectorFile" "$work/corpus/FuzzJobSpec"
-cp "$root"/Tests/Fixtures/*.faiss "$root"/Tests/Fixtures/*.faissbin "$root"/Tests/Fixtures/*.hnsw "$work/corpus/FuzzIndexReader/" 2>/dev/null || true
+cp "$root"/Tests/Fixtures/*.faiss "$root"/Tests/Fixtures/*.faissbin "$root"/Tests/Fixtures/*.voy "$root"/Tests/Fixtures/*.hnsw "$work/corpus/FuzzIndexReader/" 2>/dev/null || true
 cp "$root"/Tests/Fixtures/*.npy "$work/corpus/FuzzVectorFile/" 2>/dev/null || true
 cp "$root"/Examples/*/compare.json "$work/corpus/FuzzJobSpec/" 2>/dev/null || true
 

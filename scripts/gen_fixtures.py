@@ -46,13 +46,14 @@ import zlib
 import numpy as np
 
 import faiss
+import voyager
 import hnswlib
 
 DEFAULT_SEED = 1234
 FLOAT_TIER = "float"
 INT_TIER = "integer"
 INT_LO, INT_HI = -2, 2          # integer tier coordinates
-OWNED_SUFFIXES = (".faiss", ".hnsw", ".queries.npy", ".faissbin", ".bits.npy")
+OWNED_SUFFIXES = (".faiss", ".hnsw", ".queries.npy", ".faissbin", ".bits.npy", ".voy")
 
 # Search grids.
 FLAT_KS = (1, 5, 10)            # plus n + 3
@@ -117,6 +118,7 @@ class Generator:
         self.seed = seed
         self.fixtures = []
         self.binary = []
+        self.voyager = []
 
     # -- bookkeeping -------------------------------------------------------
 
@@ -992,6 +994,60 @@ class Generator:
         self.binary_fixture("bin_idmap2_ivf", mapped2, queries, [(k, p, None) for p in (1, 2) for k in (1, 10)],
                             "IndexBinaryIDMap2 over an IVF index.")
 
+    # -- Voyager ----------------------------------------------------------------
+
+    def voyager_fixture(self, name, index, queries, grid, notes, space, storage):
+        """Save a Voyager index, load it back, and record `Index.query` on each query row (k, query_ef)."""
+        fname = f"{name}.voy"
+        index.save(self.path(fname))
+        back = voyager.Index.load(self.path(fname))
+        searches = []
+        for k, ef in grid:
+            results = []
+            for row in queries:
+                labels, distances = back.query(row, k=k, query_ef=-1 if ef is None else ef)
+                results.append({"ids": [int(i) for i in labels], "distances": [f32(x) for x in distances]})
+            searches.append({"k": int(k), "nprobe": None, "ef": ef, "results": results, "stats": [None] * len(results)})
+        expect = {"format": "voyager", "type": storage, "dim": int(back.num_dimensions), "count": int(len(back)),
+                  "space": space}
+        self.voyager.append({"name": name, "file": fname, "format": "voyager", "tier": "float", "notes": notes,
+                             "expect": expect, "queries": self.save_queries(name, queries), "searches": searches})
+
+    def gen_voyager(self):
+        """Voyager 2.2.3: Float32 and Float8 storage in every space, dimensions that take each kernel path (16: blocks
+        of 16; 20: blocks of 4; 33: 16s and a tail; 7: 4 and a tail), one index with deleted items, one of integer
+        coordinates (ties)."""
+        rng = self.rng("voyager")
+        spaces = (("euclidean", voyager.Space.Euclidean), ("ip", voyager.Space.InnerProduct), ("cosine", voyager.Space.Cosine))
+        storages = (("Float32", voyager.StorageDataType.Float32), ("Float8", voyager.StorageDataType.Float8))
+        grid = [(1, None), (5, 16), (10, None), (10, 48)]
+        for d in (16, 20, 33, 7):
+            for sname, space in spaces:
+                for tname, storage in storages:
+                    n = 300
+                    x = rng.uniform(-0.9, 0.9, (n, d)).astype(np.float32)
+                    index = voyager.Index(space, num_dimensions=d, M=12, ef_construction=64, random_seed=1,
+                                          storage_data_type=storage)
+                    index.add_items(x, num_threads=1)
+                    queries = np.ascontiguousarray(np.vstack([rng.uniform(-0.9, 0.9, (3, d)), x[[11]]]).astype(np.float32))
+                    self.voyager_fixture(f"voyager_{sname}_{tname.lower()}_d{d}", index, queries, grid,
+                                         f"voyager {sname} {tname} n={n} d={d} M=12", sname, tname)
+        # Integer coordinates: many tied distances, ordered by libstdc++'s heap moves.
+        x = rng.integers(-2, 3, (300, 8)).astype(np.float32)
+        index = voyager.Index(voyager.Space.Euclidean, num_dimensions=8, M=8, ef_construction=40, random_seed=1)
+        index.add_items(x, num_threads=1)
+        queries = np.ascontiguousarray(np.vstack([rng.integers(-2, 3, (3, 8)), x[[5]]]).astype(np.float32))
+        self.voyager_fixture("voyager_euclidean_int", index, queries, grid, "integer coordinates (ties)", "euclidean", "Float32")
+        # Deleted items are walked through but never returned.
+        x = rng.uniform(-0.9, 0.9, (300, 16)).astype(np.float32)
+        index = voyager.Index(voyager.Space.Cosine, num_dimensions=16, M=12, ef_construction=64, random_seed=1)
+        index.add_items(x, num_threads=1)
+        for item in range(0, 300, 3):
+            index.mark_deleted(item)
+        queries = np.ascontiguousarray(np.vstack([rng.uniform(-0.9, 0.9, (3, 16)), x[[10]]]).astype(np.float32))
+        self.voyager_fixture("voyager_cosine_deleted", index, queries, grid, "a third of the items marked deleted", "cosine",
+                             "Float32")
+
     # ----------------------------------------------------------------------
 
     def check_layout(self, name, layout):
@@ -1010,7 +1066,8 @@ class Generator:
                        self.gen_idmap,
                        self.gen_metrics_and_dims,
                        self.gen_hnswlib,
-                       self.gen_binary):
+                       self.gen_binary,
+                       self.gen_voyager):
             print(f"- {family.__name__}", file=sys.stderr)
             family()
         manifest = {
@@ -1018,6 +1075,7 @@ class Generator:
                           "numpy": np.__version__, "seed": self.seed},
             "fixtures": [order_fixture(f) for f in self.fixtures],
             "binary": self.binary,
+            "voyager": self.voyager,
         }
         with open(self.path("manifest.json"), "w") as fh:
             json.dump(manifest, fh, indent=1, allow_nan=False)

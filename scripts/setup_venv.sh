@@ -26,12 +26,12 @@ if [ ! -x "${venv}/bin/python" ]; then
 fi
 
 py="${venv}/bin/python"
-if "${py}" -c "import faiss, hnswlib, h5py" >/dev/null 2>&1; then
-  echo "setup_venv: faiss, hnswlib and h5py already importable in ${venv}" >&2
+if "${py}" -c "import faiss, hnswlib, h5py, voyager" >/dev/null 2>&1; then
+  echo "setup_venv: faiss, hnswlib, h5py and voyager already importable in ${venv}" >&2
 else
-  echo "setup_venv: installing numpy, faiss-cpu, hnswlib, h5py into ${venv}" >&2
-  "${py}" -m pip install -q "numpy<3" faiss-cpu==1.15.1 hnswlib==0.8.0 h5py==3.16.0
-  "${py}" -c "import faiss, hnswlib, h5py"
+  echo "setup_venv: installing numpy, faiss-cpu, hnswlib, h5py, voyager into ${venv}" >&2
+  "${py}" -m pip install -q "numpy<3" faiss-cpu==1.15.1 hnswlib==0.8.0 h5py==3.16.0 voyager==2.2.3
+  "${py}" -c "import faiss, hnswlib, h5py, voyager"
 fi
 
 "${py}" -c "import faiss, hnswlib, numpy; print('setup_venv: faiss', faiss.__version__, '| numpy', numpy.__version__)"

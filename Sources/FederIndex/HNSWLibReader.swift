@@ -7,8 +7,15 @@
 enum HNSWLibReader {
     static let headerSize = 96
 
-    static func read(file: MappedFile, space: Metric) throws -> HNSWLibIndex {
-        var reader = ByteReader(file: file, format: "hnswlib")
+    /// - Parameters:
+    ///   - start: where the hnswlib part begins (an engine that writes a header of its own first, as Voyager does).
+    ///   - elementBytes: bytes per vector component (4 for float32; 1 for Voyager's 8-bit storages, whose vectors are
+    ///     then read through `vectorPointer` only: `vectors` holds no rows).
+    static func read(
+        file: MappedFile, space: Metric, start: Int = 0, elementBytes: Int = 4, format: String = "hnswlib"
+    ) throws -> HNSWLibIndex {
+        var reader = ByteReader(file: file, format: format)
+        if start > 0 { try reader.skip(start, "\(format) header") }
         let level0Offset = try reader.readSize("offsetLevel0", in: 0...0)
         let maxElements = try reader.readSize("max_elements")
         let countOffset = reader.offset
@@ -37,9 +44,9 @@ enum HNSWLibReader {
         guard offsetData == 4 + 4 * maxM0 else {
             throw reader.invalid("offsetData", "\(offsetData), expected 4 + 4·maxM0 = \(4 + 4 * maxM0)", at: dataOffsetField)
         }
-        guard labelOffset > offsetData, (labelOffset - offsetData) % 4 == 0 else {
+        guard labelOffset > offsetData, (labelOffset - offsetData) % elementBytes == 0 else {
             throw reader.invalid(
-                "label_offset", "\(labelOffset) leaves no whole float32 vector after offsetData \(offsetData)",
+                "label_offset", "\(labelOffset) leaves no whole vector of \(elementBytes)-byte components after offsetData \(offsetData)",
                 at: labelOffsetField)
         }
         guard sizePerElement == labelOffset + 8 else {
@@ -47,7 +54,7 @@ enum HNSWLibReader {
                 "size_data_per_element", "\(sizePerElement), expected label_offset + 8 = \(labelOffset + 8)", at: sizeOffset)
         }
         _ = maxM0Offset
-        let dim = (labelOffset - offsetData) / 4
+        let dim = (labelOffset - offsetData) / elementBytes
         // An empty index has no entry point whatever the header says.
         let entryPoint = (entryRaw == UInt32.max || count == 0) ? -1 : Int(entryRaw)
         if count > 0 {
@@ -137,7 +144,7 @@ enum HNSWLibReader {
             }
         }
         let vectors = VectorTable(
-            file: file, byteOffset: blockStart + offsetData, count: count, dim: dim, rowStride: sizePerElement)
+            file: file, byteOffset: blockStart + offsetData, count: elementBytes == 4 ? count : 0, dim: dim, rowStride: sizePerElement)
         return HNSWLibIndex(
             file: file, space: space, dim: dim, count: count, maxElements: maxElements, m: m, maxM: maxM,
             maxM0: maxM0, levelMultiplier: mult, efConstruction: efConstruction, maxLevel: count == 0 ? -1 : maxLevel,

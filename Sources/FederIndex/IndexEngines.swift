@@ -29,7 +29,7 @@ public struct IndexOpenOptions: Sendable, Equatable {
 
 /// The engines the tool reads, in the order their files are recognised: one line an engine.
 public enum IndexEngines {
-    public static let all: [IndexEngine] = [.faissBinary, .faiss, .hnswlib]
+    public static let all: [IndexEngine] = [.faissBinary, .voyager, .faiss, .hnswlib]
 
     /// The registered engine named `name`.
     public static func named(_ name: String) -> IndexEngine? { all.first { $0.name == name } }

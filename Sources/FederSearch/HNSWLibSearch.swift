@@ -41,39 +41,48 @@ public enum HNSWLibSearch {
     public static func trace(
         _ index: HNSWLibIndex, query rawQuery: [Float], k: Int, ef requestedEf: Int, descent: Descent? = nil, record: Bool = true
     ) -> SearchTrace {
+        let space = index.space
+        let query = space == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
+        let dim = index.dim
+
+        return withQueryPointer(query) { q -> SearchTrace in
+            var scorer = HNSWLibScorer(index: index, query: q, dim: dim, innerProduct: space != .l2)
+            return search(
+                index, scorer: &scorer, k: k, ef: requestedEf, kind: .hnswlib, distance: index.model.distance, descent: descent,
+                record: record)
+        }
+    }
+
+    /// hnswlib's `searchKnn` over `index`'s graph with `scorer`'s distances (hnswlib's kernels, or an engine built on
+    /// hnswlib's graph with kernels of its own, such as Voyager).
+    static func search<Scorer: GraphScorer>(
+        _ index: HNSWLibIndex, scorer: inout Scorer, k: Int, ef requestedEf: Int, kind: TraceKind, distance convention: DistanceConvention,
+        descent: Descent?, record: Bool
+    ) -> SearchTrace {
         let parameters = SearchParameters(k: k, ef: requestedEf)
         let space = index.space
         guard index.count > 0, index.entryPoint >= 0 else {
             var trace = SearchTrace(
-                kind: .hnswlib, metric: space.name, parameters: parameters, results: [],
-                counts: SearchCounts(distanceComputations: 0, visited: 0), distance: index.model.distance, labels: .unsigned)
+                kind: kind, metric: space.name, parameters: parameters, results: [],
+                counts: SearchCounts(distanceComputations: 0, visited: 0), distance: convention, labels: .unsigned)
             trace.hnsw = HNSWTrace(
                 entryPoint: -1, entryDistance: 0, upperLevels: [],
                 level0: HNSWTrace.Level0(entry: -1, ef: max(requestedEf, k), steps: [], stopReason: .emptyIndex, visitedCount: 0),
                 visited: [])
             return trace
         }
-        let query = space == .cosine ? HNSWLibDistances.normalized(rawQuery) : rawQuery
-        let dim = index.dim
         let ef = max(requestedEf, k)
         let bareBone = index.deletedCount == 0
-
         return VisitedPool.shared.withTable(count: index.count) { marks in
-            withQueryPointer(query) { q -> SearchTrace in
-                let isL2 = space == .l2
-                let kernel = DistanceFunction.hnswlib(innerProduct: !isL2, dim: dim)
-                @inline(__always) func distance(_ node: Int) -> Float {
-                    let value = kernel(q, index.vectorPointer(node), dim: dim)
-                    return isL2 ? value : 1 - value
-                }
+            do {
+                @inline(__always) func distance(_ node: Int) -> Float { scorer.distance(node) }
                 // Marks: 1 visited on layer 0, 2 distance computed on some level.
                 var computedList: [Int] = []
                 computedList.reserveCapacity(ef * 16)
                 var distanceComputations = 0
                 var hops = 0
 
-                // Per list read: the vectors to score and their distances, and (layer 0) each slot's marks before.
-                var batch = DistanceBatch(capacity: max(index.maxM0, index.maxM))
+                // Per list read: each slot's marks before (layer 0).
                 var previousMarks = [UInt8](repeating: 0, count: max(index.maxM0, 1))
 
                 var current: Int
@@ -110,15 +119,14 @@ public enum HNSWLibSearch {
                         var edges: [HNSWTrace.Edge] = []
                         edges.reserveCapacity(list.count)
                         // The pass scores every neighbour whatever it finds, so they are scored together first.
-                        batch.removeAll()
+                        scorer.removeAll()
                         for slot in 0..<list.count {
-                            let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
-                            batch.append(index.vectorPointer(node))
+                            scorer.append(Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self)))
                         }
-                        batch.score(hnswlibInnerProduct: !isL2, query: q, dim: dim)
+                        scorer.score()
                         for slot in 0..<list.count {
                             let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
-                            let d = batch.distances[slot]
+                            let d = scorer.scored(slot)
                             distanceComputations += 1
                             if !marks.testAndSet(node, mark: 2) { computedList.append(node) }
                             edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
@@ -183,18 +191,14 @@ public enum HNSWLibSearch {
                     // Marks first (both at once: a node visited on layer 0 has had its distance computed), then
                     // the unvisited neighbours' distances several at a time, then each neighbour in list order as
                     // hnswlib takes them. Distances do not depend on the queues, so the order is the library's.
-                    batch.removeAll()
+                    scorer.removeAll()
                     for slot in 0..<list.count {
                         let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
                         let before = marks.setMarks(neighbor, 3)
                         previousMarks[slot] = UInt8(before)
-                        if before & 1 == 0 {
-                            let vector = index.vectorPointer(neighbor)
-                            feder_prefetch(vector, 2)
-                            batch.append(vector)
-                        }
+                        if before & 1 == 0 { scorer.append(neighbor) }
                     }
-                    batch.score(hnswlibInnerProduct: !isL2, query: q, dim: dim)
+                    scorer.score()
                     var next = 0
                     for slot in 0..<list.count {
                         let neighbor = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
@@ -204,7 +208,7 @@ public enum HNSWLibSearch {
                             continue
                         }
                         visitedCount += 1
-                        let d = batch.distances[next]
+                        let d = scorer.scored(next)
                         next += 1
                         distanceComputations += 1
                         if before & 2 == 0 { computedList.append(neighbor) }
@@ -261,12 +265,12 @@ public enum HNSWLibSearch {
                 counts.hops = hops
                 counts.visitedLevel0 = visitedCount
                 var trace = SearchTrace(
-                    kind: .hnswlib, metric: space.name, parameters: parameters, results: results, counts: counts,
+                    kind: kind, metric: space.name, parameters: parameters, results: results, counts: counts,
                     hnsw: HNSWTrace(
                         entryPoint: index.entryPoint, entryDistance: entryDistance, upperLevels: upper,
                         level0: HNSWTrace.Level0(
                             entry: entry, ef: ef, steps: steps, stopReason: stopReason, visitedCount: visitedCount),
-                        visited: computedList), distance: index.model.distance, labels: .unsigned)
+                        visited: computedList), distance: convention, labels: .unsigned)
                 trace.nodeLabels = labels(of: computedList, in: index)
                 return trace
             }
@@ -277,4 +281,57 @@ public enum HNSWLibSearch {
     static func labels(of nodes: [Int], in index: HNSWLibIndex) -> NodeLabels? {
         index.labelTable.map { NodeLabels(hnswlibLabels: $0, nodes: nodes) }
     }
+}
+
+/// The distances a graph search computes: one node at a time, or the nodes of one neighbour list gathered and
+/// scored together (which computes the same bits; it only lets a kernel work on several vectors at once).
+protocol GraphScorer {
+    /// The distance from the query to `node`.
+    func distance(_ node: Int) -> Float
+    /// Forgets the gathered nodes.
+    mutating func removeAll()
+    /// Gathers `node` for the next `score`.
+    mutating func append(_ node: Int)
+    /// Scores every gathered node.
+    mutating func score()
+    /// The distance of the `position`-th node gathered, after `score`.
+    func scored(_ position: Int) -> Float
+}
+
+/// hnswlib's kernels (the selected build's L2Sqr or inner product), the vectors of a list scored together.
+struct HNSWLibScorer: GraphScorer {
+    let index: HNSWLibIndex
+    let query: UnsafeRawPointer
+    let dim: Int
+    let innerProduct: Bool
+    let kernel: DistanceFunction
+    var batch: DistanceBatch
+
+    init(index: HNSWLibIndex, query: UnsafeRawPointer, dim: Int, innerProduct: Bool) {
+        (self.index, self.query, self.dim, self.innerProduct) = (index, query, dim, innerProduct)
+        kernel = DistanceFunction.hnswlib(innerProduct: innerProduct, dim: dim)
+        batch = DistanceBatch(capacity: max(index.maxM0, index.maxM))
+    }
+
+    @inline(__always)
+    func distance(_ node: Int) -> Float {
+        let value = kernel(query, index.vectorPointer(node), dim: dim)
+        return innerProduct ? 1 - value : value
+    }
+
+    @inline(__always)
+    mutating func removeAll() { batch.removeAll() }
+
+    @inline(__always)
+    mutating func append(_ node: Int) {
+        let vector = index.vectorPointer(node)
+        feder_prefetch(vector, 2)
+        batch.append(vector)
+    }
+
+    @inline(__always)
+    mutating func score() { batch.score(hnswlibInnerProduct: innerProduct, query: query, dim: dim) }
+
+    @inline(__always)
+    func scored(_ position: Int) -> Float { batch.distances[position] }
 }

@@ -351,6 +351,8 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
     case hnsw
     /// hnswlib `HierarchicalNSW`.
     case hnswlib
+    /// Voyager's `Index` (its fork of hnswlib's search, with kernels of its own).
+    case voyager
     /// faiss `IndexIDMap` / `IndexIDMap2` around a flat, IVF or HNSW index (results carry the map's labels).
     case idMapFlat = "idmap/flat"
     case idMapIVF = "idmap/ivf"
@@ -365,7 +367,7 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
         case .flat: return .idMapFlat
         case .ivf: return .idMapIVF
         case .hnsw: return .idMapHNSW
-        case .hnswlib, .idMapFlat, .idMapIVF, .idMapHNSW: return self
+        case .hnswlib, .voyager, .idMapFlat, .idMapIVF, .idMapHNSW: return self
         }
     }
 }

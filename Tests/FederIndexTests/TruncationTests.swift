@@ -18,7 +18,7 @@ final class TruncationTests: XCTestCase {
     func testEveryTruncationOfEveryFixtureIsAnError() throws {
         let manifest = try FixtureManifest.load()
         var checked = 0
-        for fixture in manifest.fixtures + (manifest.binary ?? []) {
+        for fixture in manifest.fixtures + (manifest.binary ?? []) + (manifest.voyager ?? []) {
             let space = fixture.space.flatMap(Metric.init(name:)) ?? .l2
             let whole = try MappedFile(path: manifest.path(of: fixture))
             // The whole file decodes to what the library reported about it.

@@ -54,10 +54,12 @@ public struct FixtureManifest: Decodable, Sendable {
     public var fixtures: [Fixture]
     /// faiss binary indexes (their queries are uint8 codes, `.bits.npy`); answers are integers, the same on every CPU.
     public var binary: [Fixture]?
+    /// Voyager indexes (`.voy`), with `Index.query`'s answers (Voyager's kernels are the same on every x86-64 CPU).
+    public var voyager: [Fixture]?
     /// The folder the manifest was read from.
     public var directory: URL = URL(fileURLWithPath: "/")
 
-    enum CodingKeys: String, CodingKey { case generator, fixtures, binary }
+    enum CodingKeys: String, CodingKey { case generator, fixtures, binary, voyager }
 
     /// The committed fixtures, or the set `FEDER_FIXTURES` names.
     /// - Parameter committed: ignore `FEDER_FIXTURES` (tests that patch known byte offsets need the committed set).

@@ -11,7 +11,8 @@ enum IndexSummaryText {
         "IHNp": "IndexHNSWPQ", "IHNs": "IndexHNSWSQ", "IxPq": "IndexPQ", "IxPQ": "IndexPQ (old format)",
         "IxPo": "IndexPQ (old format)", "IxSQ": "IndexScalarQuantizer", "IPfs": "IndexPQFastScan", "IxRF": "IndexRefine",
         "IxPT": "IndexPreTransform", "IBxF": "IndexBinaryFlat", "IBwF": "IndexBinaryIVF", "IBHf": "IndexBinaryHNSW",
-        "IBMp": "IndexBinaryIDMap", "IBM2": "IndexBinaryIDMap2",
+        "IBMp": "IndexBinaryIDMap", "IBM2": "IndexBinaryIDMap2", "Float32": "Index, float32 vectors",
+        "Float8": "Index, 8-bit vectors: code / 127", "E4M3": "Index, 8-bit E4M3 vectors",
     ]
 
     static let metricNames: [String: String] = [
@@ -37,6 +38,8 @@ enum IndexSummaryText {
         }
         if summary.metric == Metric.hamming.name {
             add("vectors", "\(summary.count) × \(summary.dim) bits (codes of \(summary.dim / 8) bytes)")
+        } else if summary.format == "voyager", summary.type != "Float32" {
+            add("vectors", "\(summary.count) × \(summary.dim) \(summary.type)")
         } else {
             add("vectors", "\(summary.count) × \(summary.dim) float32")
         }

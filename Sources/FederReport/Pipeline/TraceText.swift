@@ -8,7 +8,9 @@ enum TraceText {
         var lines: [String] = []
         var parameters = "k \(output.parameters.k)"
         if let nprobe = output.parameters.nprobe { parameters += ", nprobe \(nprobe)" }
-        if let ef = output.parameters.ef { parameters += output.kind == .hnswlib ? ", ef \(ef)" : ", efSearch \(ef)" }
+        if let ef = output.parameters.ef {
+            parameters += output.kind == .hnswlib || output.kind == .voyager ? ", ef \(ef)" : ", efSearch \(ef)"
+        }
         if let threads = output.parameters.ompThreads { parameters += ", \(threads) OpenMP threads" }
         lines.append("\(file) · \(output.kind) · \(output.metric) · \(output.kernels) · query \(output.query.source) · \(parameters)")
         let shardOf = output.shards?.resultShards

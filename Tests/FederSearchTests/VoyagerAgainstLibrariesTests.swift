@@ -1,0 +1,62 @@
+import FederIndex
+import FederSearch
+import FederTestSupport
+import Foundation
+import XCTest
+
+/// Voyager through the engine door: every traced search returns what `Index.query` returned on the same file,
+/// query, k and query_ef — the same ids in the same order with the same float32 distance bits — in every space,
+/// Float32 and Float8 storage, each kernel path (dimensions 7, 16, 20, 33), tied integer data and deleted items.
+final class VoyagerAgainstLibrariesTests: XCTestCase {
+    func testEveryQueryMatchesVoyager() throws {
+        let manifest = try FixtureManifest.load()
+        let fixtures = manifest.voyager ?? []
+        XCTAssertGreaterThanOrEqual(fixtures.count, 20, "the manifest lists the Voyager fixtures")
+        var compared = 0
+        for fixture in fixtures {
+            let index = try IndexFile.open(path: manifest.path(of: fixture))
+            XCTAssertEqual(index.model.engine, "voyager", fixture.name)
+            XCTAssertEqual(index.model.labels, .unsigned, fixture.name)
+            guard let queriesPath = manifest.queriesPath(of: fixture) else { continue }
+            let queries = try VectorFile.read(path: queriesPath)
+            XCTAssertEqual(queries.dim, index.dim, fixture.name)
+            for search in fixture.searches {
+                for (row, expected) in search.results.enumerated() {
+                    let label = "\(fixture.name) k=\(search.k) ef=\(search.ef ?? -1) query \(row)"
+                    let (trace, _) = try Searcher.trace(index, query: queries.row(row), request: SearchRequest(k: search.k, ef: search.ef))
+                    XCTAssertEqual(trace.results.map(\.id), expected.ids, label)
+                    XCTAssertEqual(trace.results.map(\.distance.bitPattern), expected.distances.map { Float($0).bitPattern }, label)
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(compared, 300)
+    }
+
+    func testAStoredItemIsItsOwnExactNearestNeighbour() throws {
+        let manifest = try FixtureManifest.load()
+        for fixture in manifest.voyager ?? [] where fixture.expect["type"] == .string("Float32") {
+            let index = try IndexFile.open(path: manifest.path(of: fixture))
+            guard let queriesPath = manifest.queriesPath(of: fixture) else { continue }
+            let queries = try VectorFile.read(path: queriesPath)
+            // The last query is a stored item (its own vector); a deleted item cannot be one.
+            let last = queries.row(queries.count - 1)
+            let exact = Measures.exactNeighbors(index, query: last, k: 3)
+            XCTAssertEqual(exact.count, 3, fixture.name)
+            guard let first = exact.first, let stored = index.storedVector(label: first.id) else {
+                XCTFail("\(fixture.name): no exact neighbour")
+                continue
+            }
+            XCTAssertEqual(stored.count, index.dim, fixture.name)
+            for pair in zip(exact, exact.dropFirst()) { XCTAssertLessThanOrEqual(pair.0.distance, pair.1.distance, fixture.name) }
+        }
+    }
+
+    func testAQueryEfBelowKIsRefusedAsVoyagerRefusesIt() throws {
+        let manifest = try FixtureManifest.load()
+        let fixture = try XCTUnwrap(manifest.voyager?.first)
+        let index = try IndexFile.open(path: manifest.path(of: fixture))
+        XCTAssertThrowsError(
+            try Searcher.trace(index, query: [Float](repeating: 0.1, count: index.dim), request: SearchRequest(k: 10, ef: 8)))
+    }
+}
