@@ -46,13 +46,18 @@ public struct LayeredGraph: Sendable {
     public var isDeleted: @Sendable (Int) -> Bool
     /// The caller's label of a node.
     public var label: @Sendable (Int) -> Int64
-    /// Every node's vector as floats, for placing nodes (a code's bits as 0 / 1); nil when too large to unpack.
-    public var vectors: VectorTable?
+    /// Every node's vector as floats, for placing nodes (a code's bits as 0 / 1, 8-bit storage decoded), made when
+    /// called (views call it once; searches, health and explanations never); nil when too large to unpack.
+    public var vectors: @Sendable () -> VectorTable?
+
+    /// Top level of `node`.
+    public func level(of node: Int) -> Int { level(node) }
 
     public init(
         count: Int, dim: Int, maxLevel: Int, entryPoint: Int, m: Int, efConstruction: Int, engine: String, hasDeleted: Bool,
         level: @escaping @Sendable (Int) -> Int, neighbors: @escaping @Sendable (Int, Int, (Int) -> Void) -> Void,
-        isDeleted: @escaping @Sendable (Int) -> Bool, label: @escaping @Sendable (Int) -> Int64, vectors: VectorTable?
+        isDeleted: @escaping @Sendable (Int) -> Bool, label: @escaping @Sendable (Int) -> Int64,
+        vectors: @escaping @Sendable () -> VectorTable? = { nil }
     ) {
         (self.count, self.dim, self.maxLevel, self.entryPoint, self.m) = (count, dim, maxLevel, entryPoint, m)
         (self.efConstruction, self.engine, self.hasDeleted) = (efConstruction, engine, hasDeleted)

@@ -15,16 +15,22 @@ struct FaissReader {
     }
 
     /// Reads the whole file as one index and checks that nothing follows it.
-    mutating func readFile() throws -> FaissIndex {
-        let index = try readIndex(depth: 0)
+    mutating func readFile() throws -> FaissIndex { try readWhole { try $0.readIndex(depth: 0) } }
+
+    /// Reads the whole file with `read` and checks that nothing follows what it read.
+    mutating func readWhole<T>(_ read: (inout FaissReader) throws -> T) throws -> T {
+        let index = try read(&self)
         guard reader.remaining == 0 else {
             throw reader.invalid("end of file", "\(reader.remaining) unexpected bytes after the index")
         }
         return index
     }
 
-    /// Reads one index, dispatching on its four-byte code.
-    mutating func readIndex(depth: Int) throws -> FaissIndex {
+    /// Reads an index's four-byte code (nested at most `maxDepth` deep) and decodes the rest with `body`, every
+    /// message naming the index by its path: `IwFl/IxF2` is the flat quantizer inside an IVF index.
+    mutating func readCoded<T>(
+        depth: Int, _ body: (inout FaissReader, _ code: String, _ raw: [UInt8], _ start: Int, _ outer: String) throws -> T
+    ) throws -> T {
         let start = reader.offset
         guard depth < Self.maxDepth else {
             throw reader.invalid("nested index", "indexes nested more than \(Self.maxDepth) deep")
@@ -32,10 +38,20 @@ struct FaissReader {
         let raw = try reader.readCode("format code")
         let code = String(decoding: raw, as: UTF8.self)
         let outer = reader.format
-        // Nested indexes read as a path: `IwFl/IxF2` is the flat quantizer inside an IVF index.
         let shown = raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) ? code : describeCode(raw)
         reader.format = depth == 0 ? shown : "\(outer)/\(shown)"
         defer { reader.format = outer }
+        return try body(&self, code, raw, start, outer)
+    }
+
+    /// Reads one index, dispatching on its four-byte code.
+    mutating func readIndex(depth: Int) throws -> FaissIndex {
+        try readCoded(depth: depth) { reader, code, raw, start, outer in
+            try reader.readIndex(code: code, raw: raw, start: start, outer: outer, depth: depth)
+        }
+    }
+
+    private mutating func readIndex(code: String, raw: [UInt8], start: Int, outer: String, depth: Int) throws -> FaissIndex {
         switch code {
         case "IxF2", "IxFI", "IxFl":
             return .flat(try readFlat(code: code))

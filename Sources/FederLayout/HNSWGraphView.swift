@@ -19,32 +19,17 @@ public struct HNSWGraphView: Sendable {
     /// The caller's label of a node.
     public var label: @Sendable (Int) -> Int64
 
-    /// The graph of an HNSW index (faiss `IHNf`, possibly inside an IDMap, or hnswlib); nil for other kinds.
+    /// The graph of an HNSW index (faiss `IHNf`, possibly inside an IDMap, hnswlib, or a door engine's layered
+    /// graph); nil for other kinds, or when its vectors cannot be had as floats.
     public static func from(_ index: IndexFile) -> HNSWGraphView? {
         switch index {
         case .hnswlib(let hnsw):
-            return HNSWGraphView(
-                count: hnsw.count, dim: hnsw.dim, maxLevel: hnsw.maxLevel, entryPoint: hnsw.entryPoint, m: hnsw.m,
-                efConstruction: hnsw.efConstruction, library: "hnswlib",
-                level: { Int(hnsw.elementLevels[$0]) },
-                neighbors: { node, level in
-                    let list = hnsw.linkList(of: node, level: level)
-                    return (0..<list.count).map { Int(list.ids.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
-                },
-                vector: { hnsw.vectorPointer($0) }, label: { Int64(bitPattern: hnsw.label($0)) })
+            return HNSWGraphView(hnsw.layeredGraph(), vectors: hnsw.vectors)
         case .faiss(let faiss):
             return from(faiss, labels: nil)
         case .engine(let engine):
-            guard let graph = engine.layeredGraph, let vectors = graph.vectors else { return nil }
-            return HNSWGraphView(
-                count: graph.count, dim: vectors.dim, maxLevel: graph.maxLevel, entryPoint: graph.entryPoint, m: graph.m,
-                efConstruction: graph.efConstruction, library: graph.engine, level: graph.level,
-                neighbors: { node, level in
-                    var out: [Int] = []
-                    graph.neighbors(node, level) { out.append($0) }
-                    return out
-                },
-                vector: { vectors.rowPointer($0) }, label: graph.label)
+            guard let graph = engine.layeredGraph, let vectors = graph.vectors() else { return nil }
+            return HNSWGraphView(graph, vectors: vectors)
         }
     }
 
@@ -57,24 +42,10 @@ public struct HNSWGraphView: Sendable {
         case .preTransform(let pre):
             return from(pre.inner, labels: labels)
         case .hnsw(let hnsw):
-            let graph = hnsw.graph
             // PQ / SQ storage: the codes decoded once (up to 2^26 floats) for the planes' projection.
             guard let storage = hnsw.flatStorage?.vectors ?? decoded(hnsw.storage) else { return nil }
-            return HNSWGraphView(
-                count: storage.count, dim: hnsw.header.dim, maxLevel: storage.count == 0 ? -1 : graph.maxLevel,
-                entryPoint: graph.entryPoint, m: graph.m, efConstruction: graph.efConstruction, library: "faiss",
-                level: { Int(graph.levels[$0]) - 1 },
-                neighbors: { node, level in
-                    var out: [Int] = []
-                    for slot in graph.slotRange(node: node, level: level) {
-                        let neighbor = Int(graph.neighbors[slot])
-                        if neighbor < 0 { break }
-                        out.append(neighbor)
-                    }
-                    return out
-                },
-                vector: { storage.rowPointer($0) },
-                label: { node in labels.map { $0[node] } ?? Int64(node) })
+            let graph = hnsw.graph.layeredGraph(count: storage.count, dim: hnsw.header.dim, engine: "faiss", labels: labels)
+            return HNSWGraphView(graph, vectors: storage)
         default:
             return nil
         }
@@ -102,5 +73,20 @@ public struct HNSWGraphView: Sendable {
             for value in 0...min(level(node), maxLevel) { counts[value] += 1 }
         }
         return counts
+    }
+}
+
+extension HNSWGraphView {
+    /// A layered graph with its nodes' vectors.
+    init(_ graph: LayeredGraph, vectors: VectorTable) {
+        self.init(
+            count: graph.count, dim: vectors.dim, maxLevel: graph.maxLevel, entryPoint: graph.entryPoint, m: graph.m,
+            efConstruction: graph.efConstruction, library: graph.engine, level: graph.level,
+            neighbors: { node, level in
+                var out: [Int] = []
+                graph.neighbors(node, level) { out.append($0) }
+                return out
+            },
+            vector: { vectors.rowPointer($0) }, label: graph.label)
     }
 }

@@ -133,10 +133,10 @@ public enum Explanations {
             let context = FaissContext(index: faiss)
             needed = explainFaiss(trace, context: context, shared: shared, truth: truth, misses: &misses)
         case .hnswlib(let hnswlib):
-            explainHNSW(trace, graph: HNSWLinks(hnswlib), shared: shared, misses: &misses)
+            explainHNSW(trace, graph: hnswlib.layeredGraph(), shared: shared, misses: &misses)
         case .engine(let engine):
             if let graph = engine.layeredGraph, trace.hnsw != nil {
-                explainHNSW(trace, graph: HNSWLinks(graph), shared: shared, misses: &misses)
+                explainHNSW(trace, graph: graph, shared: shared, misses: &misses)
             } else if let traced = engine as? any TracedEngineIndex {
                 needed = traced.explain(trace, truth: truth, misses: &misses)
             }
@@ -164,7 +164,7 @@ public enum Explanations {
             }
         }
 
-        func reach(_ graph: HNSWLinks) -> LayerZeroReach {
+        func reach(_ graph: LayeredGraph) -> LayerZeroReach {
             reachability.withLock { built in
                 if let built { return built }
                 let made = LayerZeroReach(graph)
@@ -241,7 +241,9 @@ public enum Explanations {
         }
         if trace.hnsw != nil, let hnsw = context.hnsw {
             explainHNSW(
-                trace, graph: HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: context.labels), shared: shared,
+                trace,
+                graph: hnsw.graph.layeredGraph(count: hnsw.header.count, dim: hnsw.header.dim, engine: "faiss", labels: context.labels),
+                shared: shared,
                 misses: &misses)
             for position in misses.indices where misses[position].reason == .notKept && lossy != .tie {
                 misses[position].reason = lossy
@@ -362,7 +364,7 @@ public enum Explanations {
 
     /// HNSW misses: scored on layer 0 but dropped, unreachable from where the search entered layer 0, reachable only
     /// through deleted nodes, or reachable but not reached (with the hop distance from the visited set).
-    static func explainHNSW(_ trace: SearchTrace, graph: HNSWLinks, shared: Context, misses: inout [Miss]) {
+    static func explainHNSW(_ trace: SearchTrace, graph: LayeredGraph, shared: Context, misses: inout [Miss]) {
         let positions = shared.positions
         guard let hnsw = trace.hnsw, !misses.isEmpty, positions.unit == .row else { return }
         var rows: [Int64: Int] = [:]

@@ -17,19 +17,19 @@ public struct IndexHealth: Codable, Equatable, Sendable {
     public static func of(_ index: IndexFile) -> IndexHealth? {
         switch index {
         case .hnswlib(let hnswlib):
-            return IndexHealth(kind: "hnswlib", count: hnswlib.count, hnsw: HNSWHealth(HNSWLinks(hnswlib)))
+            return IndexHealth(kind: "hnswlib", count: hnswlib.count, hnsw: HNSWHealth(hnswlib.layeredGraph()))
         case .faiss(let faiss):
             let found = Explanations.FaissContext(index: faiss)
             if let ivf = found.ivf { return IndexHealth(kind: "ivf", count: ivf.header.count, ivf: IVFHealth(ivf)) }
             guard let hnsw = found.hnsw else { return nil }
-            let links = HNSWLinks(hnsw.graph, count: hnsw.header.count, labels: found.labels)
+            let links = hnsw.graph.layeredGraph(count: hnsw.header.count, dim: hnsw.header.dim, engine: "faiss", labels: found.labels)
             return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
         case .engine(let engine):
             if let partition = engine.partitionView {
                 return IndexHealth(kind: "ivf", count: partition.header.count, ivf: IVFHealth(partition))
             }
             guard let graph = engine.layeredGraph else { return nil }
-            return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(HNSWLinks(graph)))
+            return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(graph))
         }
     }
 }
@@ -141,7 +141,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
         public var inDegree: Int
     }
 
-    init(_ graph: HNSWLinks) {
+    init(_ graph: LayeredGraph) {
         let count = graph.count
         entryPoint = graph.entryPoint >= 0 && graph.entryPoint < count ? graph.label(graph.entryPoint) : -1
         maxLevel = graph.maxLevel
@@ -210,66 +210,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
     }
 }
 
-/// An HNSW graph's links on every level, whichever library wrote it: what health and miss explanations walk.
-struct HNSWLinks {
-    let count: Int
-    let entryPoint: Int
-    let maxLevel: Int
-    let hasDeleted: Bool
-    /// Calls the visitor with every neighbour of a node on a level.
-    let neighbors: (Int, Int, (Int) -> Void) -> Void
-    let level: (Int) -> Int
-    let isDeleted: (Int) -> Bool
-    let label: (Int) -> Int64
-
-    func level(of node: Int) -> Int { level(node) }
-
-    init(_ graph: LayeredGraph) {
-        count = graph.count
-        entryPoint = graph.entryPoint
-        maxLevel = graph.maxLevel
-        hasDeleted = graph.hasDeleted
-        neighbors = graph.neighbors
-        level = graph.level
-        isDeleted = graph.isDeleted
-        label = graph.label
-    }
-
-    init(_ index: HNSWLibIndex) {
-        count = index.count
-        entryPoint = index.entryPoint
-        maxLevel = index.maxLevel
-        hasDeleted = index.deletedCount > 0
-        let levels = index.elementLevels
-        neighbors = { node, level, visit in
-            guard level <= Int(levels[node]) else { return }
-            let (linkCount, ids) = index.linkList(of: node, level: level)
-            for slot in 0..<linkCount { visit(Int(ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))) }
-        }
-        level = { Int(levels[$0]) }
-        isDeleted = { index.isDeleted($0) }
-        label = { Int64(bitPattern: index.label($0)) }
-    }
-
-    init(_ graph: FaissHNSWGraph, count: Int, labels: MappedArray<Int64>? = nil) {
-        self.count = count
-        entryPoint = graph.entryPoint
-        maxLevel = graph.maxLevel
-        hasDeleted = false
-        // faiss keeps a node's level count: a node with levels[i] = 2 has lists on levels 0 and 1.
-        neighbors = { node, level, visit in
-            guard level < Int(graph.levels[node]) else { return }
-            for slot in graph.slotRange(node: node, level: level) {
-                let neighbor = Int(graph.neighbors[slot])
-                if neighbor < 0 { break }
-                visit(neighbor)
-            }
-        }
-        level = { Int(graph.levels[$0]) - 1 }
-        isDeleted = { _ in false }
-        label = { node in labels.map { node < $0.count ? $0[node] : Int64(node) } ?? Int64(node) }
-    }
-
+extension LayeredGraph {
     /// Which nodes layer-0 links reach from `start`; without `throughDeleted`, deleted nodes are reached but not
     /// walked through (the start always is).
     func reached(from start: Int, throughDeleted: Bool) -> [Bool] {

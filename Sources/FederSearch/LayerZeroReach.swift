@@ -1,3 +1,4 @@
+import FederIndex
 /// Reachability along a graph's layer-0 links, worked out once so that explaining each query's misses costs a
 /// few lookups instead of a walk over the whole graph.
 ///
@@ -40,7 +41,7 @@ final class LayerZeroReach: Sendable {
     let reverseOffsets: [Int]
     let reverseSources: [Int32]
 
-    init(_ graph: HNSWLinks) {
+    init(_ graph: LayeredGraph) {
         count = graph.count
         // Only the reversed links are held (the forward ones are read from the file): at 1M nodes and M 12 a
         // copy of either is ~100 MB.
@@ -62,7 +63,7 @@ final class LayerZeroReach: Sendable {
     /// The fewest layer-0 links from any of `sources` to `target` (through deleted nodes), searching forward from
     /// the sources and backward from the target a level at a time, the smaller side first; nil when none leads
     /// there.
-    func hops(from sources: Set<Int>, to target: Int, graph: HNSWLinks) -> Int? {
+    func hops(from sources: Set<Int>, to target: Int, graph: LayeredGraph) -> Int? {
         guard target >= 0, target < count else { return nil }
         if sources.contains(target) { return 0 }
         // Depth of every node seen from each end.
@@ -108,7 +109,7 @@ final class LayerZeroReach: Sendable {
 
     /// Layer-0 links reversed, as CSR (`targets[offsets[v]..<offsets[v+1]]` are the nodes linking to v); without
     /// `throughDeleted`, deleted nodes link nowhere. Two passes over the file's links: count, then fill.
-    static func reversedLinks(_ graph: HNSWLinks, throughDeleted: Bool) -> (offsets: [Int], targets: [Int32]) {
+    static func reversedLinks(_ graph: LayeredGraph, throughDeleted: Bool) -> (offsets: [Int], targets: [Int32]) {
         let count = graph.count
         var offsets = [Int](repeating: 0, count: count + 1)
         for node in 0..<count where throughDeleted || !graph.isDeleted(node) {
@@ -133,7 +134,7 @@ final class LayerZeroReach: Sendable {
     /// the order a depth-first walk of the reversed links finishes them, then components by flooding the forward
     /// links (read from the file) in the opposite order; then the links between components.
     static func components(
-        _ graph: HNSWLinks, reverse: (offsets: [Int], targets: [Int32]), throughDeleted: Bool
+        _ graph: LayeredGraph, reverse: (offsets: [Int], targets: [Int32]), throughDeleted: Bool
     ) -> Components {
         let count = graph.count
         var finished: [Int32] = []

@@ -157,31 +157,15 @@ extension FaissBinaryIndex: EngineIndex {
     }
 
     static func graph(_ index: FaissBinaryHNSWIndex, labels: MappedArray<Int64>?) -> LayeredGraph {
-        let graph = index.graph
         let codes = index.storage.codes
-        let count = index.header.count
-        var vectors: VectorTable?
-        if count > 0, let floats = checkedProduct(count, index.header.dim), floats <= maximumUnpackedFloats {
+        let (count, dim, code) = (index.header.count, index.header.dim, index.header.code)
+        return index.graph.layeredGraph(count: count, dim: dim, engine: "faiss binary", labels: labels) {
+            guard count > 0, let floats = checkedProduct(count, dim), floats <= maximumUnpackedFloats else { return nil }
             var rows: [Float] = []
             rows.reserveCapacity(floats)
             for row in 0..<count { rows += PackedBits.unpack(codes.codePointer(row), bytes: codes.codeSize) }
-            vectors = VectorTable(name: "\(index.header.code) codes", rows: rows, dim: index.header.dim)
+            return VectorTable(name: "\(code) codes", rows: rows, dim: dim)
         }
-        return LayeredGraph(
-            count: count, dim: index.header.dim, maxLevel: count == 0 ? -1 : graph.maxLevel, entryPoint: graph.entryPoint,
-            m: graph.m, efConstruction: graph.efConstruction, engine: "faiss binary", hasDeleted: false,
-            level: { Int(graph.levels[$0]) - 1 },
-            neighbors: { node, level, visit in
-                guard level < Int(graph.levels[node]) else { return }
-                for slot in graph.slotRange(node: node, level: level) {
-                    let neighbor = Int(graph.neighbors[slot])
-                    if neighbor < 0 { break }
-                    visit(neighbor)
-                }
-            },
-            isDeleted: { _ in false },
-            label: { node in labels.map { node < $0.count ? $0[node] : Int64(node) } ?? Int64(node) },
-            vectors: vectors)
     }
 }
 

@@ -1,25 +1,15 @@
 /// Decodes faiss binary index files (`impl/index_read.cpp` `read_index_binary`), with the checks the float reader
 /// makes: every count against the bytes left, every nested index against its parent.
 extension FaissReader {
-    mutating func readBinaryFile() throws -> FaissBinaryIndex {
-        let index = try readBinaryIndex(depth: 0)
-        guard reader.remaining == 0 else {
-            throw reader.invalid("end of file", "\(reader.remaining) unexpected bytes after the index")
-        }
-        return index
-    }
+    mutating func readBinaryFile() throws -> FaissBinaryIndex { try readWhole { try $0.readBinaryIndex(depth: 0) } }
 
     mutating func readBinaryIndex(depth: Int) throws -> FaissBinaryIndex {
-        let start = reader.offset
-        guard depth < Self.maxDepth else {
-            throw reader.invalid("nested index", "indexes nested more than \(Self.maxDepth) deep")
+        try readCoded(depth: depth) { reader, code, raw, start, _ in
+            try reader.readBinaryIndex(code: code, raw: raw, start: start, depth: depth)
         }
-        let raw = try reader.readCode("format code")
-        let code = String(decoding: raw, as: UTF8.self)
-        let outer = reader.format
-        let shown = raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) ? code : describeCode(raw)
-        reader.format = depth == 0 ? shown : "\(outer)/\(shown)"
-        defer { reader.format = outer }
+    }
+
+    private mutating func readBinaryIndex(code: String, raw: [UInt8], start: Int, depth: Int) throws -> FaissBinaryIndex {
         switch code {
         case "IBxF":
             return .flat(try readBinaryFlat(code: code))

@@ -185,24 +185,14 @@ extension VoyagerIndex: EngineIndex {
     public func label(ofRow row: Int) -> Int64 { Int64(bitPattern: graph.label(row)) }
 
     public var layeredGraph: LayeredGraph? {
-        let graph = self.graph
-        let count = graph.count
-        var vectors: VectorTable?
-        if count > 0, let floats = checkedProduct(count, dim), floats <= 1 << 26 {
+        let index = self
+        return graph.layeredGraph(engine: Self.engineName, dim: dim) {
+            let (count, dim) = (index.graph.count, index.dim)
+            guard count > 0, let floats = checkedProduct(count, dim), floats <= 1 << 26 else { return nil }
             var rows: [Float] = []
             rows.reserveCapacity(floats)
-            for id in 0..<count { rows += decodedVector(id).prefix(dim) }
-            vectors = VectorTable(name: "voyager vectors", rows: rows, dim: dim)
+            for id in 0..<count { rows += index.decodedVector(id).prefix(dim) }
+            return VectorTable(name: "voyager vectors", rows: rows, dim: dim)
         }
-        return LayeredGraph(
-            count: count, dim: dim, maxLevel: graph.maxLevel, entryPoint: graph.entryPoint, m: graph.m,
-            efConstruction: graph.efConstruction, engine: Self.engineName, hasDeleted: graph.deletedCount > 0,
-            level: { Int(graph.elementLevels[$0]) },
-            neighbors: { node, level, visit in
-                guard level <= Int(graph.elementLevels[node]) else { return }
-                let (linkCount, ids) = graph.linkList(of: node, level: level)
-                for slot in 0..<linkCount { visit(Int(ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))) }
-            },
-            isDeleted: { graph.isDeleted($0) }, label: { Int64(bitPattern: graph.label($0)) }, vectors: vectors)
     }
 }
