@@ -23,7 +23,7 @@ struct FederReportCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "feder-report",
-        abstract: "Shows how a Faiss or hnswlib search found its answers.",
+        abstract: "Shows how a Faiss, hnswlib or Voyager search found its answers.",
         discussion: """
             Reads index files directly, re-runs the libraries' searches exactly while tracing them, and \
             reports what the index did. Exit codes: 0 ok, 1 a --fail-if gate held, 64 usage, 65 bad data or \

@@ -5,7 +5,7 @@ import FederReport
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Summarise a Faiss or hnswlib index file.",
+        abstract: "Summarise a Faiss (float or binary), hnswlib or Voyager index file.",
         discussion: "Exit codes: 0 ok, 65 the file is corrupt or unsupported, 66 it cannot be opened.")
 
     @Argument(help: "The index file (faiss write_index or hnswlib save_index).")

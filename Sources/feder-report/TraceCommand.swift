@@ -5,7 +5,7 @@ import FederReport
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
-        abstract: "Trace a search on a Faiss or hnswlib index, exactly as the library runs it.",
+        abstract: "Trace a search on a Faiss, hnswlib or Voyager index, exactly as the library runs it.",
         discussion: """
             Give one query source. Without --row, a vector file with several rows (or --ids) traces every \
             row, across all cores; with --json each prints one JSON object per line, in row order.
@@ -15,6 +15,10 @@ struct TraceCommand: ParsableCommand {
             compare with faiss.omp_set_num_threads(1)), one query per call: a batch with nq × d ≥ 128,000 \
             computes its distances through BLAS in blocks the tool does not mirror. hnswlib labels print \
             unsigned. faiss metrics L2, inner product, L1 and Linf are traced; others are refused.
+            faiss binary indexes (IBxF, IBwF, IBHf, IBMp, IBM2) take uint8 codes (a .npy of d / 8 columns, \
+            .bvecs or .u8bin) and print faiss's int32 Hamming distances. Voyager files (Float32 and Float8 \
+            storage) print Index.query's ids and float32 distances; --ef is query_ef (default 10, at least k), \
+            and Voyager's kernels are those of its PyPI wheel (baseline SSE, the same on every x86-64 CPU).
             Float bits follow the library build: faiss's SIMD level on this CPU (or FAISS_SIMD_LEVEL) and the \
             hnswlib build pip makes here with -march=native (and, with --omp-threads above 1, the OpenBLAS \
             core), unless --kernels names another; the output says which build the distances reproduce.
