@@ -11,35 +11,8 @@ import FederIndex
 /// Counts equal `faiss.cvar.hnsw_stats`: ndis = neighbours scored on every level (the entry point's first
 /// distance excluded), nhops = greedy passes + layer-0 expansions.
 public enum FaissHNSWSearch {
-    /// The upper-level descent of an earlier search of the same query on the same graph: no search parameter changes
-    /// it, so a search at another efSearch or k starts layer 0 from where it ended instead of descending again.
-    public struct Descent: Sendable, Equatable {
-        var entryPoint: Int
-        var upper: [HNSWTrace.UpperLevel]
-        var entry: Int
-        var entryDistance: Float
-        var exitDistance: Float
-        /// Nodes whose distance the descent computed, in first-computed order (the entry point first).
-        var computed: [Int]
-        /// `hnsw_stats.ndis` and `nhops` of the descent (the entry point's distance not counted, as faiss).
-        var distanceComputations: Int
-        var hops: Int
-
-        /// The descent of a faiss HNSW trace that kept its upper levels (alone, in an id map, after a transform or
-        /// as a refine index's base), or nil.
-        public init?(of trace: SearchTrace) {
-            guard trace.kind != .hnswlib, let hnsw = trace.hnsw ?? trace.refine?.base.hnsw, let walk = hnsw.descentWalk else {
-                return nil
-            }
-            entryPoint = hnsw.entryPoint
-            upper = hnsw.upperLevels
-            entry = hnsw.level0.entry
-            entryDistance = hnsw.entryDistance
-            exitDistance = hnsw.upperLevels.last?.exitDistance ?? hnsw.entryDistance
-            // hnsw_stats.ndis leaves out the entry point's distance.
-            (computed, distanceComputations, hops) = (walk.computed, walk.scored, walk.passes)
-        }
-    }
+    /// The upper-level descent of an earlier search of the same query on the same graph (see `HNSWDescent`).
+    public typealias Descent = HNSWDescent
 
     /// - Parameter descent: an earlier search's upper-level descent of this query on this graph (see `Descent`).
     /// - Throws: for storage or metrics the tool does not trace.

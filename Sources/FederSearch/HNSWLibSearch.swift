@@ -10,31 +10,8 @@ import FederIndex
 /// best candidate is farther than lowerBound (with deleted elements: and top holds ef). Deleted elements are
 /// traversed but never returned. The output is the k best, sorted by (distance, label).
 public enum HNSWLibSearch {
-    /// The upper-level descent of a search: it does not depend on ef, so searches of one query at several ef
-    /// (sweeps, the ef a query needed) can start layer 0 from it instead of descending again.
-    public struct Descent: Sendable, Equatable {
-        var upper: [HNSWTrace.UpperLevel]
-        /// Where layer 0 starts, and its distance.
-        var entry: Int
-        var exitDistance: Float
-        var entryDistance: Float
-        /// The nodes whose distance the descent computed, in first-computed order.
-        var computed: [Int]
-        var distanceComputations: Int
-        var hops: Int
-
-        /// The descent `trace` made (an hnswlib trace with its upper levels kept), or nil.
-        public init?(of trace: SearchTrace) {
-            // A slimmed trace dropped its passes; the descent cannot be rebuilt from it.
-            guard trace.kind == .hnswlib, let hnsw = trace.hnsw, let walk = hnsw.descentWalk else { return nil }
-            upper = hnsw.upperLevels
-            entry = hnsw.level0.entry
-            entryDistance = hnsw.entryDistance
-            exitDistance = hnsw.upperLevels.last?.exitDistance ?? hnsw.entryDistance
-            // hnswlib counts the entry point's distance too.
-            (computed, distanceComputations, hops) = (walk.computed, walk.scored + 1, walk.passes)
-        }
-    }
+    /// The upper-level descent of an earlier search of the same query on this index (see `HNSWDescent`).
+    public typealias Descent = HNSWDescent
 
     /// - Parameter descent: the upper-level descent of an earlier search of the same query on this index (see
     ///   `Descent`); the trace is then the one a full search gives, without descending again.

@@ -56,7 +56,7 @@ public enum Searcher {
         case .hnswlib(let hnswlib):
             let ef = request.ef ?? hnswlibDefaultEf
             guard ef >= 1 else { throw FederSearchError.invalidParameter(name: "ef", value: ef, detail: "must be at least 1") }
-            let descent = previous.flatMap(HNSWLibSearch.Descent.init(of:))
+            let descent = previous.flatMap { $0.kind == .hnswlib ? HNSWLibSearch.Descent(of: $0) : nil }
             trace = HNSWLibSearch.trace(hnswlib, query: query, k: request.k, ef: ef, descent: descent, record: request.recordSteps)
             if trace.results.count < request.k {
                 warnings.append(
@@ -64,7 +64,8 @@ public enum Searcher {
             }
         case .faiss(let faiss):
             trace = try traceFaiss(
-                faiss, query: query, request: request, warnings: &warnings, descent: previous.flatMap(FaissHNSWSearch.Descent.init(of:)))
+                faiss, query: query, request: request, warnings: &warnings,
+                descent: previous.flatMap { $0.kind == .hnswlib || $0.kind == .voyager ? nil : FaissHNSWSearch.Descent(of: $0) })
         case .engine(let engine):
             guard let traced = engine as? any TracedEngineIndex else {
                 throw FederSearchError.unsupported("\(engine.model.engine) \(engine.model.type) indexes are read but not searched")

@@ -52,6 +52,29 @@ final class VoyagerAgainstLibrariesTests: XCTestCase {
         }
     }
 
+    /// A search that takes over an earlier search's descent (the ef a query needed, sweeps) is the whole search.
+    func testAReusedDescentGivesTheWholeSearch() throws {
+        let manifest = try FixtureManifest.load()
+        var reused = 0
+        for fixture in manifest.voyager ?? [] {
+            let index = try IndexFile.open(path: manifest.path(of: fixture))
+            guard let queriesPath = manifest.queriesPath(of: fixture) else { continue }
+            let queries = try VectorFile.read(path: queriesPath)
+            for row in 0..<queries.count {
+                let first = try Searcher.trace(index, query: queries.row(row), request: SearchRequest(k: 5, ef: 10)).trace
+                XCTAssertNotNil(HNSWDescent(of: first), fixture.name)
+                for ef in [5, 32, 200] {
+                    let request = SearchRequest(k: 5, ef: ef)
+                    let whole = try Searcher.trace(index, query: queries.row(row), request: request).trace
+                    let taken = try Searcher.trace(index, query: queries.row(row), request: request, reusing: first).trace
+                    XCTAssertEqual(taken, whole, "\(fixture.name) row \(row) ef \(ef)")
+                    reused += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(reused, 100)
+    }
+
     func testAQueryEfBelowKIsRefusedAsVoyagerRefusesIt() throws {
         let manifest = try FixtureManifest.load()
         let fixture = try XCTUnwrap(manifest.voyager?.first)

@@ -55,8 +55,8 @@ extension VoyagerIndex: TracedEngineIndex {
         let prepared = try prepare(query)
         var trace = withScorer(prepared) { scorer in
             HNSWLibSearch.search(
-                graph, scorer: &scorer, k: request.k, ef: ef, kind: .voyager, distance: model.distance, descent: nil,
-                record: request.recordSteps)
+                graph, scorer: &scorer, k: request.k, ef: ef, kind: .voyager, distance: model.distance,
+                descent: previous.flatMap { $0.kind == .voyager ? HNSWDescent(of: $0) : nil }, record: request.recordSteps)
         }
         if trace.results.count < request.k {
             warnings.append("found \(trace.results.count) of k = \(request.k) results (Voyager's query would raise RecallError here)")
