@@ -267,12 +267,11 @@ public enum Explanations {
     /// Every list in the coarse order: the probed lists as the search ranked them, then every other list by its
     /// centroid distance in the quantizer's order (ties by list number); nil where the trace does not hold every
     /// centroid distance (an HNSW quantizer ranks only nprobe lists).
-    public static func coarseOrder(_ ivfTrace: IVFTrace, of ivf: FaissIVFIndex) -> [Int]? {
-        guard ivfTrace.coarseHNSW == nil, ivfTrace.centroidDistances.count == ivf.nlist else { return nil }
+    public static func coarseOrder(_ ivfTrace: IVFTrace, nlist: Int, descending: Bool) -> [Int]? {
+        guard ivfTrace.coarseHNSW == nil, ivfTrace.centroidDistances.count == nlist else { return nil }
         let probed = ivfTrace.probes.map(\.list)
         let seen = Set(probed)
-        let descending = ivf.quantizer.header.metric == .innerProduct
-        let rest = (0..<ivf.nlist).filter { !seen.contains($0) }.sorted { a, b in
+        let rest = (0..<nlist).filter { !seen.contains($0) }.sorted { a, b in
             let (x, y) = (ivfTrace.centroidDistances[a], ivfTrace.centroidDistances[b])
             if x != y { return descending ? x > y : x < y }
             return a < b
@@ -283,28 +282,27 @@ public enum Explanations {
     /// The coarse rank (1-based) of each of `lists` in `coarseOrder`, counted without sorting every list: a list
     /// not probed comes after the probed ones and after every other list with a better centroid distance (or an
     /// equal one and a lower number). nil where `coarseOrder` is nil.
-    public static func coarseRanks(_ ivfTrace: IVFTrace, of ivf: FaissIVFIndex, lists: Set<Int>) -> [Int: Int]? {
-        guard ivfTrace.coarseHNSW == nil, ivfTrace.centroidDistances.count == ivf.nlist else { return nil }
+    public static func coarseRanks(_ ivfTrace: IVFTrace, nlist: Int, descending: Bool, lists: Set<Int>) -> [Int: Int]? {
+        guard ivfTrace.coarseHNSW == nil, ivfTrace.centroidDistances.count == nlist else { return nil }
         let distances = ivfTrace.centroidDistances
         // A NaN distance has no place but the one the sort gives it.
         if distances.contains(where: \.isNaN) {
-            guard let order = coarseOrder(ivfTrace, of: ivf) else { return nil }
+            guard let order = coarseOrder(ivfTrace, nlist: nlist, descending: descending) else { return nil }
             var ranks: [Int: Int] = [:]
             for (position, list) in order.enumerated() where lists.contains(list) { ranks[list] = position + 1 }
             return ranks
         }
         var ranks: [Int: Int] = [:]
-        var probed = [Bool](repeating: false, count: ivf.nlist)
-        for (position, probe) in ivfTrace.probes.enumerated() where probe.list >= 0 && probe.list < ivf.nlist {
+        var probed = [Bool](repeating: false, count: nlist)
+        for (position, probe) in ivfTrace.probes.enumerated() where probe.list >= 0 && probe.list < nlist {
             probed[probe.list] = true
             if lists.contains(probe.list), ranks[probe.list] == nil { ranks[probe.list] = position + 1 }
         }
-        let wanted = lists.filter { $0 >= 0 && $0 < ivf.nlist && !probed[$0] }.sorted()
+        let wanted = lists.filter { $0 >= 0 && $0 < nlist && !probed[$0] }.sorted()
         guard !wanted.isEmpty else { return ranks }
-        let descending = ivf.quantizer.header.metric == .innerProduct
         var before = [Int](repeating: 0, count: wanted.count)
         distances.withUnsafeBufferPointer { d in
-            for j in 0..<ivf.nlist where !probed[j] {
+            for j in 0..<nlist where !probed[j] {
                 let x = d[j]
                 for (slot, list) in wanted.enumerated() {
                     let y = d[list]
@@ -314,6 +312,16 @@ public enum Explanations {
         }
         for (slot, list) in wanted.enumerated() { ranks[list] = ivfTrace.probes.count + before[slot] + 1 }
         return ranks
+    }
+
+    /// `coarseOrder` of a faiss IVF index's search (its quantizer ranks larger first for inner product).
+    public static func coarseOrder(_ ivfTrace: IVFTrace, of ivf: FaissIVFIndex) -> [Int]? {
+        coarseOrder(ivfTrace, nlist: ivf.nlist, descending: ivf.quantizer.header.metric == .innerProduct)
+    }
+
+    /// `coarseRanks` of a faiss IVF index's search.
+    public static func coarseRanks(_ ivfTrace: IVFTrace, of ivf: FaissIVFIndex, lists: Set<Int>) -> [Int: Int]? {
+        coarseRanks(ivfTrace, nlist: ivf.nlist, descending: ivf.quantizer.header.metric == .innerProduct, lists: lists)
     }
 
     static func explainIVF(

@@ -67,6 +67,38 @@ final class FaissBinaryAgainstLibrariesTests: XCTestCase {
         }
     }
 
+    /// A binary IVF miss in an unprobed list carries that list's coarse rank (past nprobe), and at the nprobe the
+    /// query needed every exact neighbour's list is probed.
+    func testIVFMissesNameTheirListsAndTheNprobeNeeded() throws {
+        let manifest = try FixtureManifest.load()
+        var unprobed = 0
+        for fixture in manifest.binary ?? [] where fixture.name.contains("ivf") {
+            let index = try IndexFile.open(path: manifest.path(of: fixture))
+            guard let queriesPath = manifest.queriesPath(of: fixture) else { continue }
+            let queries = try VectorFile.readPackedBits(path: queriesPath)
+            for row in 0..<queries.count {
+                let query = queries.row(row)
+                let exact = Measures.exactNeighbors(index, query: query, k: 10)
+                let trace = try Searcher.trace(index, query: query, request: SearchRequest(k: 10, nprobe: 1)).trace
+                let (misses, needed) = Explanations.explain(trace, index: index, exact: exact, k: 10)
+                for miss in misses where miss.reason == .unprobedList {
+                    XCTAssertGreaterThan(try XCTUnwrap(miss.listRank), 1, fixture.name)
+                    XCTAssertFalse(trace.ivf?.probes.contains { $0.list == miss.list } ?? true, fixture.name)
+                    unprobed += 1
+                }
+                let nprobe = try XCTUnwrap(needed?.nprobe, fixture.name)
+                let wide = try Searcher.trace(index, query: query, request: SearchRequest(k: 10, nprobe: nprobe)).trace
+                let probed = Set(wide.ivf?.probes.map(\.list) ?? [])
+                let (_, stillNeeded) = Explanations.explain(wide, index: index, exact: exact, k: 10)
+                XCTAssertEqual(stillNeeded?.nprobe, nprobe, fixture.name)
+                let (wideMisses, _) = Explanations.explain(wide, index: index, exact: exact, k: 10)
+                for miss in wideMisses { XCTAssertTrue(probed.contains(try XCTUnwrap(miss.list)), "\(fixture.name): \(miss)") }
+                XCTAssertFalse(wideMisses.contains { $0.reason == .unprobedList }, fixture.name)
+            }
+        }
+        XCTAssertGreaterThan(unprobed, 10)
+    }
+
     func testAStoredCodeIsFoundAtDistanceZero() throws {
         let manifest = try FixtureManifest.load()
         for fixture in manifest.binary ?? [] {

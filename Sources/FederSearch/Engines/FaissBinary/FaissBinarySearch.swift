@@ -90,25 +90,17 @@ extension FaissBinaryIndex: TracedEngineIndex {
                 }
             }
         }
-        let distances = ivfTrace.centroidDistances
-        var probedRank: [Int: Int] = [:]
-        for (position, probe) in ivfTrace.probes.enumerated() { probedRank[probe.list] = position + 1 }
-        func rank(of list: Int) -> Int {
-            if let rank = probedRank[list] { return rank }
-            var before = ivfTrace.probes.count
-            for other in 0..<distances.count where probedRank[other] == nil {
-                if distances[other] < distances[list] || (distances[other] == distances[list] && other < list) { before += 1 }
-            }
-            return before + 1
-        }
+        // The flat quantizer ranks every centroid, smaller distances first.
+        let ranks =
+            Explanations.coarseRanks(ivfTrace, nlist: ivf.nlist, descending: false, lists: Set(listOf.values)) ?? [:]
+        let probed = Set(ivfTrace.probes.map(\.list))
         for position in misses.indices {
             guard let list = listOf[misses[position].id] else { continue }
             misses[position].list = list
-            misses[position].listRank = rank(of: list)
-            if probedRank[list] == nil { misses[position].reason = .unprobedList }
+            misses[position].listRank = ranks[list]
+            if !probed.contains(list) { misses[position].reason = .unprobedList }
         }
-        let ranks = truth.compactMap { listOf[$0.id].map(rank(of:)) }
-        return Needed(nprobe: ranks.max())
+        return Needed(nprobe: truth.compactMap { listOf[$0.id].flatMap { ranks[$0] } }.max())
     }
 
     public func distances(queries: [[Float]], labels: [[Int64]]) -> [[Float?]] {
