@@ -19,10 +19,13 @@ public protocol EngineIndex: Sendable {
     /// Its partition as the partition views and health read it (float rows; lists, ids and centroids as the index
     /// holds them), when it is one; built on each call, so callers keep it.
     var partitionView: FaissIVFIndex? { get }
+    /// Its partition's list sizes, by list number (what list health reads), when it is one: cheap, unlike the view.
+    var listSizes: [Int]? { get }
 }
 
 extension EngineIndex {
     public var partitionView: FaissIVFIndex? { nil }
+    public var listSizes: [Int]? { nil }
 }
 
 /// A layered proximity graph, whichever engine wrote it: what views, explanations and health read.

@@ -25,8 +25,8 @@ public struct IndexHealth: Codable, Equatable, Sendable {
             let links = hnsw.graph.layeredGraph(count: hnsw.header.count, dim: hnsw.header.dim, engine: "faiss", labels: found.labels)
             return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
         case .engine(let engine):
-            if let partition = engine.partitionView {
-                return IndexHealth(kind: "ivf", count: partition.header.count, ivf: IVFHealth(partition))
+            if let sizes = engine.listSizes {
+                return IndexHealth(kind: "ivf", count: engine.model.count, ivf: IVFHealth(sizes: sizes))
             }
             guard let graph = engine.layeredGraph else { return nil }
             return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(graph))

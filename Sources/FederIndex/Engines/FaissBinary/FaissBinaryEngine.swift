@@ -170,6 +170,14 @@ extension FaissBinaryIndex: EngineIndex {
 }
 
 extension FaissBinaryIndex {
+    public var listSizes: [Int]? {
+        switch self {
+        case .ivf(let ivf): return ivf.invertedLists.sizes
+        case .idMap(let map): return map.inner.listSizes
+        case .flat, .hnsw: return nil
+        }
+    }
+
     /// The most floats the codes of a binary IVF index are unpacked into for its views.
     static let maximumPartitionFloats = 1 << 26
 
