@@ -49,6 +49,12 @@ final class VoyagerAgainstLibrariesTests: XCTestCase {
             }
             XCTAssertEqual(stored.count, index.dim, fixture.name)
             for pair in zip(exact, exact.dropFirst()) { XCTAssertLessThanOrEqual(pair.0.distance, pair.1.distance, fixture.name) }
+            // The same as every live label's distance sorted by (distance, label).
+            let labels = (0..<index.count).map { Int64($0) }
+            let all = BlockedExact.distances(index, queries: [last], labels: [labels])[0]
+            let sorted = zip(labels, all).compactMap { label, distance in distance.map { (label, $0) } }
+                .sorted { $0.1 < $1.1 || ($0.1 == $1.1 && UInt64(bitPattern: $0.0) < UInt64(bitPattern: $1.0)) }
+            XCTAssertEqual(exact.map(\.id), sorted.prefix(3).map(\.0), fixture.name)
         }
     }
 

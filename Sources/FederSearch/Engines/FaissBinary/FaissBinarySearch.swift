@@ -55,7 +55,7 @@ extension FaissBinaryIndex: TracedEngineIndex {
         let k = ks.max() ?? 0
         let answers: [[Neighbor]] = packed.map { query in
             guard let query, k > 0 else { return [] }
-            var best = LexicographicTopK(k: k)
+            var best = LexicographicTopK<Int32, Int64>(k: k)
             query.withUnsafeBytes { q in
                 guard let base = q.baseAddress else { return }
                 forEachCode { label, code in best.offer(Hamming.distance(base, code, bytes: codeSize), label: label) }
@@ -114,48 +114,6 @@ extension FaissBinaryIndex: TracedEngineIndex {
             }
         }
     }
-}
-
-/// The k smallest (distance, label) pairs, ties by the smaller label: exact truth whatever order codes arrive in.
-struct LexicographicTopK {
-    let k: Int
-    private var heap: [(distance: Int32, label: Int64)] = []
-
-    init(k: Int) { self.k = k }
-
-    private static func above(_ a: (distance: Int32, label: Int64), _ b: (distance: Int32, label: Int64)) -> Bool {
-        a.distance > b.distance || (a.distance == b.distance && a.label > b.label)
-    }
-
-    mutating func offer(_ distance: Int32, label: Int64) {
-        let entry = (distance: distance, label: label)
-        if heap.count < k {
-            heap.append(entry)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard Self.above(heap[child], heap[parent]) else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-            return
-        }
-        guard let top = heap.first, Self.above(top, entry) else { return }
-        heap[0] = entry
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var largest = parent
-            if left < heap.count, Self.above(heap[left], heap[largest]) { largest = left }
-            if right < heap.count, Self.above(heap[right], heap[largest]) { largest = right }
-            if largest == parent { break }
-            heap.swapAt(parent, largest)
-            parent = largest
-        }
-    }
-
-    func sorted() -> [(distance: Int32, label: Int64)] { heap.sorted { Self.above($1, $0) } }
 }
 
 enum FaissBinarySearch {

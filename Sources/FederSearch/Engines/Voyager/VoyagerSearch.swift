@@ -75,11 +75,10 @@ extension VoyagerIndex: TracedEngineIndex {
         let answers: [[Neighbor]] = queries.map { query in
             guard k > 0, let prepared = try? prepare(query) else { return [] }
             let scorer = VoyagerScorer(index: self, prepared: prepared)
-            var scored: [(distance: Float, label: UInt64)] = []
-            scored.reserveCapacity(graph.count)
-            for id in 0..<graph.count where !graph.isDeleted(id) { scored.append((scorer.distance(id), graph.label(id))) }
-            scored.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.label < $1.label) }
-            return scored.prefix(k).map { Neighbor(id: Int64(bitPattern: $0.label), distance: $0.distance, internalID: -1) }
+            // Labels are unsigned: ties go to the smaller one as an unsigned number.
+            var best = LexicographicTopK<Float, UInt64>(k: k)
+            for id in 0..<graph.count where !graph.isDeleted(id) { best.offer(scorer.distance(id), label: graph.label(id)) }
+            return best.sorted().map { Neighbor(id: Int64(bitPattern: $0.label), distance: $0.distance, internalID: -1) }
         }
         return ks.map { k in answers.map { Array($0.prefix(k)) } }
     }
