@@ -154,17 +154,7 @@ extension IndexSummary {
                 fastScanBlock = layout.blockSize
             }
         case .hnsw(let hnsw):
-            let graph = hnsw.graph
-            let counts = header.count == 0 ? [] : graph.levelCounts()
-            levels = counts.count
-            levelCounts = counts
-            M = graph.m
-            efConstruction = graph.efConstruction
-            efSearch = graph.efSearch
-            if graph.entryPoint >= 0 {
-                entryPoint = .signed(Int64(graph.entryPoint))
-                entryPointInternal = graph.entryPoint
-            }
+            describeGraph(hnsw.graph, count: header.count)
             if hnsw.flatStorage == nil { inner = Box(IndexSummary(faiss: hnsw.storage)) }
         case .idMap(let map):
             let innerSummary = IndexSummary(faiss: map.inner)
@@ -179,16 +169,37 @@ extension IndexSummary {
 
     init(hnswlib index: HNSWLibIndex) {
         self.init(format: "hnswlib", type: "hnswlib", dim: index.dim, count: index.count, metric: index.space.name)
-        let counts = index.levelCounts()
-        levels = counts.count
-        levelCounts = counts
-        M = index.m
-        efConstruction = index.efConstruction
-        if index.entryPoint >= 0 {
-            entryPoint = .unsigned(index.label(index.entryPoint))
-            entryPointInternal = index.entryPoint
-        }
+        describeGraph(index, efSearch: nil)
         deleted = index.deletedCount
         maxElements = index.maxElements
+    }
+}
+
+extension IndexSummary {
+    /// A layered graph's levels (nodes per level), M, efConstruction, efSearch and entry point (by its label).
+    mutating func describeGraph(levelCounts counts: [Int], m: Int, efConstruction: Int, efSearch: Int?, entry: (label: Label, node: Int)?) {
+        levels = counts.count
+        levelCounts = counts
+        M = m
+        self.efConstruction = efConstruction
+        self.efSearch = efSearch
+        if let entry {
+            entryPoint = entry.label
+            entryPointInternal = entry.node
+        }
+    }
+
+    /// faiss's graph (faiss's HNSW and binary HNSW): labels are the node numbers.
+    mutating func describeGraph(_ graph: FaissHNSWGraph, count: Int) {
+        describeGraph(
+            levelCounts: count == 0 ? [] : graph.levelCounts(), m: graph.m, efConstruction: graph.efConstruction,
+            efSearch: graph.efSearch, entry: graph.entryPoint >= 0 ? (.signed(Int64(graph.entryPoint)), graph.entryPoint) : nil)
+    }
+
+    /// hnswlib's graph (hnswlib and Voyager): the entry point by its unsigned label.
+    mutating func describeGraph(_ index: HNSWLibIndex, efSearch: Int?) {
+        describeGraph(
+            levelCounts: index.levelCounts(), m: index.m, efConstruction: index.efConstruction, efSearch: efSearch,
+            entry: index.entryPoint >= 0 ? (.unsigned(index.label(index.entryPoint)), index.entryPoint) : nil)
     }
 }

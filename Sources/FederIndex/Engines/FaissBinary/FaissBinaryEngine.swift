@@ -59,17 +59,7 @@ extension FaissBinaryIndex: EngineIndex {
             summary.invlistsLayout = ivf.invertedLists.layout.rawValue
             summary.directMap = ivf.directMap.name
         case .hnsw(let hnsw):
-            let graph = hnsw.graph
-            let counts = header.count == 0 ? [] : graph.levelCounts()
-            summary.levels = counts.count
-            summary.levelCounts = counts
-            summary.M = graph.m
-            summary.efConstruction = graph.efConstruction
-            summary.efSearch = graph.efSearch
-            if graph.entryPoint >= 0 {
-                summary.entryPoint = .signed(Int64(graph.entryPoint))
-                summary.entryPointInternal = graph.entryPoint
-            }
+            summary.describeGraph(hnsw.graph, count: header.count)
         case .idMap(let map):
             let inner = map.inner.summary
             summary.inner = IndexSummary.Box(inner)

@@ -152,16 +152,7 @@ extension VoyagerIndex: EngineIndex {
     public var summary: IndexSummary {
         var summary = IndexSummary(
             format: Self.engineName, type: model.type, dim: dim, count: graph.count, metric: graph.space.name)
-        let counts = graph.levelCounts()
-        summary.levels = counts.count
-        summary.levelCounts = counts
-        summary.M = graph.m
-        summary.efConstruction = graph.efConstruction
-        summary.efSearch = Self.defaultEf
-        if graph.entryPoint >= 0 {
-            summary.entryPoint = .unsigned(graph.label(graph.entryPoint))
-            summary.entryPointInternal = graph.entryPoint
-        }
+        summary.describeGraph(graph, efSearch: Self.defaultEf)
         summary.deleted = graph.deletedCount
         summary.maxElements = graph.maxElements
         summary.codeSize = storedDim * storage.bytes
