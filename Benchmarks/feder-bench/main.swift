@@ -83,7 +83,7 @@ do {
     let rows = (0..<queries.count).map { queries.row($0) }
     if options.exact {
         var blocked: [[Neighbor]] = []
-        let blockedSeconds = seconds { blocked = BlockedExact.neighbors(index, queries: rows, k: options.k) }
+        let blockedSeconds = try seconds { blocked = try BlockedExact.neighbors(index, queries: rows, k: options.k) }
         var output: [String: Any] = [
             "blockedSeconds": blockedSeconds, "ids": blocked.map { $0.map(\.id) }, "bits": blocked.map { $0.map(\.distance.bitPattern) },
         ]
@@ -91,7 +91,7 @@ do {
             let slots = DisjointBuffer<[Neighbor]>(repeating: [], count: rows.count)
             output["scanSeconds"] = seconds {
                 DispatchQueue.concurrentPerform(iterations: rows.count) {
-                    slots[$0] = Measures.exactNeighbors(index, query: rows[$0], k: options.k)
+                    slots[$0] = (try? Measures.exactNeighbors(index, query: rows[$0], k: options.k)) ?? []
                 }
             }
             output["scanEqual"] = zip(slots.elements, blocked).allSatisfy { scanned, screened in
@@ -152,7 +152,7 @@ do {
     var output: [String: Any] = ["openSeconds": opens.sorted()[opens.count / 2], "runs": runs]
     if let folder = options.views, let request = settings.first, let row = rows.first {
         var (trace, _) = try Searcher.trace(index, query: row, request: request)
-        Measures.measure(&trace, index: index, query: row)
+        try Measures.measure(&trace, index: index, query: row)
         let measurer = PangoTextMeasurer()
         var timings: [String: Double] = [:]
         var report = ViewSet(

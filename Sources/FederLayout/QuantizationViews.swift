@@ -9,50 +9,27 @@ import Foundation
 public enum QuantizationViews {
     public struct Input: Sendable {
         public var trace: SearchTrace
-        /// The query as given (before any pre-transform): true distances are taken in the original space.
-        public var query: [Float]
-        /// The vectors that were added, row r the vector of internal id r.
-        public var base: VectorTable
+        /// The scored vectors' approximate and true distances (from the vectors that were added).
+        public var approximation: CodeApproximation
+        /// How many vectors were added (row r the vector of internal id r).
+        public var rows: Int
         /// Row → label when the index maps ids.
         public var baseLabels: MappedArray<Int64>?
-        public var metric: Metric
         public var seed: UInt64
 
-        public init(trace: SearchTrace, query: [Float], base: VectorTable, baseLabels: MappedArray<Int64>?, metric: Metric, seed: UInt64) {
+        public init(trace: SearchTrace, approximation: CodeApproximation, rows: Int, baseLabels: MappedArray<Int64>?, seed: UInt64) {
             self.trace = trace
-            self.query = query
-            self.base = base
+            self.approximation = approximation
+            self.rows = rows
             self.baseLabels = baseLabels
-            self.metric = metric
             self.seed = seed
         }
 
         /// The row of label `label` (nil when no row has it).
         func row(of label: Int64) -> Int? {
             if let baseLabels { return baseLabels.firstIndex(of: label) }
-            return label >= 0 && label < Int64(base.count) ? Int(label) : nil
+            return label >= 0 && label < Int64(rows) ? Int(label) : nil
         }
-    }
-
-    /// Every vector the search scored, once, by internal id (= row), with the distance the search computed.
-    public static func scored(_ trace: SearchTrace) -> [(row: Int, approximate: Float)] {
-        var seen = Set<Int>()
-        var out: [(row: Int, approximate: Float)] = []
-        func add(_ row: Int, _ distance: Float) {
-            if row >= 0, seen.insert(row).inserted { out.append((row, distance)) }
-        }
-        if let ivf = trace.ivf {
-            for entry in ivf.scanned { add(Int(truncatingIfNeeded: entry.id), entry.distance) }
-        } else if let hnsw = trace.hnsw {
-            add(hnsw.entryPoint, hnsw.entryDistance)
-            for level in hnsw.upperLevels { for pass in level.passes { for edge in pass { add(edge.to, edge.distance) } } }
-            for step in hnsw.level0.steps {
-                for event in step.neighbors { if let distance = event.distance { add(event.id, distance) } }
-            }
-        } else if let rows = trace.scoredRows {
-            for (row, distance) in rows.enumerated() { add(row, distance) }
-        }
-        return out
     }
 
     /// The scatter of approximate against true distance.
@@ -60,10 +37,7 @@ public enum QuantizationViews {
         let trace = input.trace
         let k = trace.parameters.k
         let distanceName = ViewKit.distanceName(of: trace)
-        let kernel = FaissKernel(input.metric) ?? .l2
-        let function = kernel.resolved()
-        let dim = input.base.dim
-        var points = scored(trace).filter { $0.row < input.base.count }
+        var points = input.approximation.points
         let resultRank = Dictionary(
             trace.results.enumerated().compactMap { $0.element.internalID >= 0 ? ($0.element.internalID, $0.offset + 1) : nil },
             uniquingKeysWith: { first, _ in first })
@@ -78,11 +52,7 @@ public enum QuantizationViews {
             $0.offset % stride == 0 || resultRank[$0.element.row] != nil || truthRows.contains($0.element.row)
         }
         .map(\.element)
-        let truths: [Float] = input.query.withUnsafeBytes { q in
-            guard let q = q.baseAddress, input.query.count == dim else { return [] }
-            return points.map { function(q, input.base.rowPointer($0.row), dim: dim) }
-        }
-        guard truths.count == points.count, !points.isEmpty else {
+        guard !points.isEmpty else {
             return ViewKit.panel(
                 title: "Quantization — approximate vs true distance", subtitle: "No scored vectors to compare.", in: rect, theme: theme,
                 measurer: measurer
@@ -114,7 +84,7 @@ public enum QuantizationViews {
                     summary, at: Point(area.x, area.y), font: theme.labelFont, color: theme.text, width: area.width, maxLines: 2)))
 
         let approximations = points.map { Double($0.approximate) }
-        let trueValues = truths.map(Double.init)
+        let trueValues = points.map { Double($0.exact) }
         let all = (approximations + trueValues).filter(\.isFinite)
         // Zoomed on where the ranking is decided: the results and the exact neighbours, with room around them.
         let special = points.indices.filter { resultRank[points[$0].row] != nil || truthRows.contains(points[$0].row) }
@@ -465,70 +435,5 @@ extension QuantizationViews {
                 TextMark(
                     "codewords, most used first →", at: Point(grid.x, gridBottom + 2), font: theme.smallFont, color: theme.mutedText)))
         return marks + legendMarks
-    }
-}
-
-/// How often each codeword of an index's product quantizer is used by its codes.
-public enum PQCodebookUse {
-    /// The product quantizer inside `index` (IVFPQ, IndexPQ, fast scan, HNSW over PQ; through id maps,
-    /// pre-transforms and a refine index's base), with the counts (sub-quantizer × codeword) over all its codes.
-    public static func count(_ index: FaissIndex) -> (pq: FaissProductQuantizer, counts: [[Int]], codes: Int)? {
-        switch index {
-        case .idMap(let map): return count(map.inner)
-        case .preTransform(let pre): return count(pre.inner)
-        case .refine(let refine): return count(refine.base)
-        case .hnsw(let hnsw): return count(hnsw.storage)
-        case .pq(let pq):
-            var counts = empty(pq.pq)
-            for row in 0..<pq.codes.count { add(pq.pq, pq.codes.codePointer(row), to: &counts) }
-            return (pq.pq, counts, pq.codes.count)
-        case .pqFastScan(let fast):
-            var counts = empty(fast.pq)
-            let packed = fast.codes.file.baseAddress + fast.codes.byteOffset
-            for row in 0..<fast.header.count {
-                for m in 0..<fast.pq.subquantizers {
-                    counts[m][
-                        FaissPQFastScanIndex.packedCode(
-                            packed, blockSize: fast.blockSize, padded: fast.paddedSubquantizers, vector: row, m: m)] += 1
-                }
-            }
-            return (fast.pq, counts, fast.header.count)
-        case .ivf(let ivf):
-            var total = 0
-            switch ivf.encoding {
-            case .productQuantizer(let pq):
-                var counts = empty(pq)
-                for list in ivf.invertedLists.lists where list.size > 0 {
-                    let base = list.ids.file.baseAddress + list.codesOffset
-                    for offset in 0..<list.size { add(pq, base + offset * ivf.invertedLists.codeSize, to: &counts) }
-                    total += list.size
-                }
-                return (pq, counts, total)
-            case .productQuantizerFastScan(let pq, let layout):
-                var counts = empty(pq)
-                for list in ivf.invertedLists.lists where list.size > 0 {
-                    let packed = list.ids.file.baseAddress + list.codesOffset
-                    for offset in 0..<list.size {
-                        for m in 0..<pq.subquantizers {
-                            counts[m][
-                                FaissPQFastScanIndex.packedCode(
-                                    packed, blockSize: layout.blockSize, padded: layout.paddedSubquantizers, vector: offset, m: m)] += 1
-                        }
-                    }
-                    total += list.size
-                }
-                return (pq, counts, total)
-            default: return nil
-            }
-        default: return nil
-        }
-    }
-
-    static func empty(_ pq: FaissProductQuantizer) -> [[Int]] {
-        Array(repeating: Array(repeating: 0, count: pq.centroidsPerSubquantizer), count: pq.subquantizers)
-    }
-
-    static func add(_ pq: FaissProductQuantizer, _ code: UnsafeRawPointer, to counts: inout [[Int]]) {
-        for m in 0..<pq.subquantizers { counts[m][pq.subCode(code, m)] += 1 }
     }
 }

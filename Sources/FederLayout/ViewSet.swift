@@ -131,9 +131,20 @@ public struct ViewSet: Sendable {
             views.append(View(kind: .hnswSearch) { HNSWViews.search(input, in: $0, theme: theme, measurer: $1) })
         }
         if trace.codes != nil, let base = trueVectors, base.dim == query.count {
-            let input = QuantizationViews.Input(
-                trace: trace, query: query, base: base, baseLabels: baseLabels, metric: index.metric, seed: seed)
-            views.append(View(kind: .quantization) { QuantizationViews.scatter(input, in: $0, theme: theme, measurer: $1) })
+            do {
+                let approximation = try CodeApproximation(trace: trace, query: query, base: base, metric: index.metric)
+                let input = QuantizationViews.Input(
+                    trace: trace, approximation: approximation, rows: base.count, baseLabels: baseLabels, seed: seed)
+                views.append(View(kind: .quantization) { QuantizationViews.scatter(input, in: $0, theme: theme, measurer: $1) })
+            } catch {
+                let reason = "Cannot compare the codes' distances with the true ones: \(error.localizedDescription)"
+                views.append(
+                    View(kind: .quantization) {
+                        ViewKit.panel(
+                            title: "Quantization — approximate vs true distance", subtitle: reason, in: $0, theme: theme, measurer: $1
+                        ).marks
+                    })
+            }
         }
         if trace.refine != nil {
             let exactLabels = trace.measures?.exact.map(\.id)

@@ -265,8 +265,8 @@ public struct JobRunner {
                 throw ReportError.atSpec(file: spec.file, path: "$.queries.\(side.query).groundTruth", underlying: error)
             }
         } else {
-            exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
-                TraceLoop.exact(index: index, queries: vectors.map(\.vector), ks: ks, base: base)
+            exact = try truths.exact(index: side.index, query: side.query, k: request.k) { ks in
+                try TraceLoop.exact(index: index, queries: vectors.map(\.vector), ks: ks, base: base)
             }
         }
         let traces = try traceAll(
@@ -295,8 +295,8 @@ public struct JobRunner {
                 throw ReportError.atSpec(file: spec.file, path: "$.queries.\(side.query).groundTruth", underlying: error)
             }
         } else {
-            exact = truths.exact(index: side.index, query: side.query, k: request.k) { ks in
-                shards.exact(queries: vectors.map(\.vector), ks: ks)
+            exact = try truths.exact(index: side.index, query: side.query, k: request.k) { ks in
+                try shards.exact(queries: vectors.map(\.vector), ks: ks)
             }
         }
         let traces: [TraceLoop.ShardedTrace]
@@ -378,8 +378,8 @@ public struct JobRunner {
                 let k = side.result.parameters.k
                 let request = SearchRequest(k: k, nprobe: 1, ef: nil, ompThreads: ompThreads)
                 let exactPlusOne =
-                    truths.exact(index: side.spec.index, query: side.spec.query, k: k + 1) { ks in
-                        TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), ks: ks, base: side.base)
+                    try truths.exact(index: side.spec.index, query: side.spec.query, k: k + 1) { ks in
+                        try TraceLoop.exact(index: side.index, queries: side.vectors.map(\.vector), ks: ks, base: side.base)
                     } ?? []
                 if let curve = try IVFCurve.build(
                     index: side.index, queries: side.vectors, exactPlusOne: exactPlusOne, k: k, request: request, values: sweep.values)
@@ -503,12 +503,12 @@ final class ExactCache {
     private var values: [Key: [[Neighbor]]?] = [:]
 
     /// `make` is given the ks to compute (k and k + 1 unless k + 1 is known) and returns one answer per k.
-    func exact(index: String, query: String, k: Int, make: ([Int]) -> [[[Neighbor]]]?) -> [[Neighbor]]? {
+    func exact(index: String, query: String, k: Int, make: ([Int]) throws -> [[[Neighbor]]]?) rethrows -> [[Neighbor]]? {
         let key = Key(index: index, query: query, k: k)
         if let known = values[key] { return known }
         let deeper = Key(index: index, query: query, k: k + 1)
         let ks = values[deeper] == nil ? [k, k + 1] : [k]
-        let made = make(ks)
+        let made = try make(ks)
         for (position, each) in ks.enumerated() {
             values[Key(index: index, query: query, k: each)] = made.map { $0[position] }
         }

@@ -15,7 +15,8 @@ struct ExactKernel: Sendable {
 
     /// The kernel of a built-in engine's index; nil for a door engine's, which computes its exact truth itself
     /// (`TracedEngineIndex.exactNeighbors`).
-    init?(_ index: IndexFile) {
+    /// - Throws: `FederSearchError` for a faiss metric its float kernels do not cover.
+    init?(_ index: IndexFile) throws {
         let dim = index.dim
         self.dim = dim
         normalizes = index.metric == .cosine
@@ -30,23 +31,27 @@ struct ExactKernel: Sendable {
                 screen = Int32(FEDER_SCREEN_ONE_MINUS_IP)
             }
         case .faiss(let faiss):
-            (order, distance, screen) = Self.faiss(faiss.header.metric, dim: dim)
+            (order, distance, screen) = try Self.faiss(faiss.header.metric, dim: dim)
         case .engine:
             return nil
         }
     }
 
-    /// faiss's kernel for `metric` (squared L2 where faiss has none).
-    init(faissMetric metric: Metric, dim: Int) {
+    /// faiss's kernel for `metric`.
+    /// - Throws: `FederSearchError` for a metric faiss's float kernels do not cover.
+    init(faissMetric metric: Metric, dim: Int) throws {
         self.dim = dim
         normalizes = false
-        (order, distance, screen) = Self.faiss(metric, dim: dim)
+        (order, distance, screen) = try Self.faiss(metric, dim: dim)
     }
 
     static func faiss(
         _ metric: Metric, dim: Int
-    ) -> (FaissResultHeap.Order, @Sendable (UnsafeRawPointer, UnsafeRawPointer) -> Float, Int32?) {
-        let kernel = FaissKernel(metric) ?? .l2
+    ) throws -> (FaissResultHeap.Order, @Sendable (UnsafeRawPointer, UnsafeRawPointer) -> Float, Int32?) {
+        guard let kernel = FaissKernel(metric) else {
+            throw FederSearchError.unsupported(
+                "exact search with the \(metric) metric is not supported; L2, inner product, L1 and Linf are")
+        }
         let function = kernel.resolved()
         let screen: Int32?
         switch kernel {
@@ -77,42 +82,37 @@ public enum BlockedExact {
     /// - Parameter minimumPairs: query × row pairs below which each query scans on its own (0: always screen).
     public static func neighbors(
         _ index: IndexFile, queries: [[Float]], k: Int, minimumPairs: Int = minimumPairs
-    ) -> [[Neighbor]] {
-        neighbors(index, queries: queries, ks: [k], minimumPairs: minimumPairs).first ?? []
+    ) throws -> [[Neighbor]] {
+        try neighbors(index, queries: queries, ks: [k], minimumPairs: minimumPairs).first ?? []
     }
 
     /// The exact top-k for every k of `ks` from one pass over the rows (a sweep's k + 1 beside the report's k):
     /// element i answers `ks[i]`, each equal to its own row-by-row scan.
+    /// - Throws: `FederSearchError` as `Measures.exactNeighbors(_:query:k:)` does.
     public static func neighbors(
         _ index: IndexFile, queries rawQueries: [[Float]], ks: [Int], minimumPairs: Int = minimumPairs
-    ) -> [[[Neighbor]]] {
+    ) throws -> [[[Neighbor]]] {
         if case .faiss(.preTransform(let pre)) = index {
-            let transformed = rawQueries.map { try? VectorTransforms.apply(pre.chain, to: $0).last }
-            let usable = transformed.indices.filter { transformed[$0] != nil }
-            let inner = neighbors(
-                .faiss(pre.inner), queries: usable.compactMap { transformed[$0] }, ks: ks, minimumPairs: minimumPairs)
-            return inner.map { answers in
-                var all = [[Neighbor]](repeating: [], count: rawQueries.count)
-                for (slot, position) in usable.enumerated() { all[position] = answers[slot] }
-                return all
-            }
+            let transformed = try rawQueries.map { try VectorTransforms.transformed($0, by: pre.chain) }
+            return try neighbors(.faiss(pre.inner), queries: transformed, ks: ks, minimumPairs: minimumPairs)
         }
-        guard let kernel = ExactKernel(index) else {
+        guard let kernel = try ExactKernel(index) else {
             return index.traced?.exactNeighbors(queries: rawQueries, ks: ks) ?? ks.map { _ in [] }
         }
         return run(
             segments: index.storedSegments(), kernel: kernel, queries: rawQueries, ks: ks, minimumPairs: minimumPairs
         ) { query, k in
-            Measures.exactNeighbors(index, query: query, k: k)
+            Measures.scan(index, kernel: kernel, query: query, k: k)
         }
     }
 
     /// Exact top-k of each query over every row of `table` (faiss's kernel for `metric`), labelled by `labels` (row
     /// numbers when nil), for every k of `ks`: `Measures.exactNeighbors(in:labels:metric:query:k:)` for each.
+    /// - Throws: `FederSearchError` for a metric faiss's float kernels do not cover.
     public static func neighbors(
         in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, queries: [[Float]], ks: [Int],
         minimumPairs: Int = minimumPairs
-    ) -> [[[Neighbor]]] {
+    ) throws -> [[[Neighbor]]] {
         let segments =
             table.count == 0
             ? []
@@ -121,9 +121,9 @@ public enum BlockedExact {
                     file: table.file, byteOffset: table.byteOffset, stride: table.rowStride, count: table.count,
                     labels: labels.map { .mapped($0, offset: 0) } ?? .counting(start: 0))
             ]
-        let kernel = ExactKernel(faissMetric: metric, dim: table.dim)
+        let kernel = try ExactKernel(faissMetric: metric, dim: table.dim)
         return run(segments: segments, kernel: kernel, queries: queries, ks: ks, minimumPairs: minimumPairs) { query, k in
-            Measures.exactNeighbors(in: table, labels: labels, metric: metric, query: query, k: k)
+            Measures.scan(table, labels: labels, kernel: kernel, query: query, k: k)
         }
     }
 
@@ -131,19 +131,19 @@ public enum BlockedExact {
     public static func neighbors(
         in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, queries: [[Float]], k: Int,
         minimumPairs: Int = minimumPairs
-    ) -> [[Neighbor]] {
-        neighbors(in: table, labels: labels, metric: metric, queries: queries, ks: [k], minimumPairs: minimumPairs).first ?? []
+    ) throws -> [[Neighbor]] {
+        try neighbors(in: table, labels: labels, metric: metric, queries: queries, ks: [k], minimumPairs: minimumPairs).first ?? []
     }
 
     /// The library kernel's distance from each query to each label listed for it (a ground-truth file's ids), by
     /// one pass over the stored vectors; nil for a label the index does not store as a vector (or at all).
-    public static func distances(_ index: IndexFile, queries: [[Float]], labels: [[Int64]]) -> [[Float?]] {
+    /// - Throws: `FederSearchError` as `Measures.exactNeighbors(_:query:k:)` does.
+    public static func distances(_ index: IndexFile, queries: [[Float]], labels: [[Int64]]) throws -> [[Float?]] {
         if case .faiss(.preTransform(let pre)) = index {
-            let transformed = queries.map { (try? VectorTransforms.apply(pre.chain, to: $0).last) ?? nil }
-            let inner = distances(.faiss(pre.inner), queries: transformed.map { $0 ?? [] }, labels: labels)
-            return zip(inner, transformed).map { row, query in query == nil ? row.map { _ in nil } : row }
+            let transformed = try queries.map { try VectorTransforms.transformed($0, by: pre.chain) }
+            return try distances(.faiss(pre.inner), queries: transformed, labels: labels)
         }
-        guard let kernel = ExactKernel(index) else {
+        guard let kernel = try ExactKernel(index) else {
             return index.traced?.distances(queries: queries, labels: labels) ?? labels.map { $0.map { _ in nil } }
         }
         let wanted = Set(labels.joined())

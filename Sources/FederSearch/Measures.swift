@@ -24,14 +24,21 @@ public enum Measures {
     ///
     /// A pre-transform index keeps its vectors transformed: the truth is then exact search over the inner
     /// index's vectors with the transformed query (what the transform itself loses is not measured).
-    public static func exactNeighbors(_ index: IndexFile, query rawQuery: [Float], k: Int) -> [Neighbor] {
+    /// - Throws: `FederSearchError` for a metric faiss's kernels do not cover or a query the index's transform
+    ///   chain cannot take (the search itself refuses both).
+    public static func exactNeighbors(_ index: IndexFile, query rawQuery: [Float], k: Int) throws -> [Neighbor] {
         if case .faiss(.preTransform(let pre)) = index {
-            guard let transformed = try? VectorTransforms.apply(pre.chain, to: rawQuery).last else { return [] }
-            return exactNeighbors(.faiss(pre.inner), query: transformed, k: k)
+            let transformed = try VectorTransforms.transformed(rawQuery, by: pre.chain)
+            return try exactNeighbors(.faiss(pre.inner), query: transformed, k: k)
         }
-        guard let kernel = ExactKernel(index) else {
+        guard let kernel = try ExactKernel(index) else {
             return index.traced?.exactNeighbors(queries: [rawQuery], ks: [k]).first?.first ?? []
         }
+        return scan(index, kernel: kernel, query: rawQuery, k: k)
+    }
+
+    /// Exact top-k of `query` over every stored vector of `index` with `kernel` (the index's own).
+    static func scan(_ index: IndexFile, kernel: ExactKernel, query rawQuery: [Float], k: Int) -> [Neighbor] {
         let query = kernel.prepare(rawQuery)
         var heap = FaissResultHeap(capacity: k, order: kernel.order)
         withQueryPointer(query) { q in
@@ -42,16 +49,19 @@ public enum Measures {
 
     /// Exact top-k of `query` over every row of `table` (faiss's kernel for `metric`), labelled by `labels` (row
     /// numbers when nil), in faiss's order.
+    /// - Throws: `FederSearchError` for a metric faiss's float kernels do not cover (Hamming, cosine, Lp, …).
     public static func exactNeighbors(
         in table: VectorTable, labels: MappedArray<Int64>?, metric: Metric, query: [Float], k: Int
-    ) -> [Neighbor] {
-        let kernel = FaissKernel(metric) ?? .l2
-        let function = kernel.resolved()
-        let dim = table.dim
+    ) throws -> [Neighbor] {
+        scan(table, labels: labels, kernel: try ExactKernel(faissMetric: metric, dim: table.dim), query: query, k: k)
+    }
+
+    /// Exact top-k of `query` over every row of `table` with `kernel`.
+    static func scan(_ table: VectorTable, labels: MappedArray<Int64>?, kernel: ExactKernel, query: [Float], k: Int) -> [Neighbor] {
         var heap = FaissResultHeap(capacity: k, order: kernel.order)
         withQueryPointer(query) { q in
             for row in 0..<table.count {
-                heap.offer(function(q, table.rowPointer(row), dim: dim), id: labels.map { $0[row] } ?? Int64(row))
+                heap.offer(kernel.distance(q, table.rowPointer(row)), id: labels.map { $0[row] } ?? Int64(row))
             }
         }
         return heap.sortedResults().filter { $0.id >= 0 }.map { Neighbor(id: $0.id, distance: $0.distance, internalID: -1) }
@@ -82,9 +92,10 @@ public enum Measures {
     }
 
     /// Fills `trace.measures` with exact search over `index`.
-    public static func measure(_ trace: inout SearchTrace, index: IndexFile, query: [Float]) {
+    /// - Throws: `FederSearchError` as `exactNeighbors(_:query:k:)` does.
+    public static func measure(_ trace: inout SearchTrace, index: IndexFile, query: [Float]) throws {
         let k = trace.parameters.k
-        let exact = exactNeighbors(index, query: query, k: k)
+        let exact = try exactNeighbors(index, query: query, k: k)
         let largerIsBetter = index.model.distance.largerIsBetter
         trace.measures = compare(results: trace.results, exact: exact, k: k, largerIsBetter: largerIsBetter)
     }

@@ -11,6 +11,12 @@ import Foundation
 /// threads it when faiss runs more than one OpenMP thread. L2 normalisation multiplies by 1 / sqrt(‖x‖²), the
 /// norm summed as the selected faiss level sums it.
 public enum VectorTransforms {
+    /// What the inner index searches with: `query` through every stage of `chain`.
+    /// - Throws: `FederSearchError` as `apply(_:to:ompThreads:)` does.
+    public static func transformed(_ query: [Float], by chain: [FaissVectorTransform]) throws -> [Float] {
+        try apply(chain, to: query).last ?? query
+    }
+
     /// Every stage's output for `query` (the last one is what the inner index searches with).
     /// - Throws: `FederSearchError` for a transform faiss itself refuses to apply (a normalisation with a
     ///   norm other than 2) or an OpenBLAS core the tool does not reproduce.
@@ -18,6 +24,10 @@ public enum VectorTransforms {
         var stages: [[Float]] = []
         var current = query
         for transform in chain {
+            guard current.count == transform.inputDim else {
+                throw FederSearchError.dimensionMismatch(
+                    expected: transform.inputDim, got: current.count, source: "the query at this stage of the transform chain")
+            }
             current = try apply(transform, to: current, ompThreads: ompThreads)
             stages.append(current)
         }
@@ -35,7 +45,6 @@ public enum VectorTransforms {
     }
 
     static func apply(_ transform: FaissVectorTransform, to x: [Float], ompThreads: Int) throws -> [Float] {
-        precondition(x.count == transform.inputDim)
         switch transform.kind {
         case .linear(let linear):
             return try gemv(linear, x, inputDim: transform.inputDim, outputDim: transform.outputDim, ompThreads: ompThreads)

@@ -19,7 +19,7 @@ final class ViewLayoutTests: XCTestCase {
     private func traced(_ index: IndexFile, id: Int64, request: SearchRequest) throws -> (SearchTrace, [Float]) {
         let query = try XCTUnwrap(index.storedVector(label: id))
         var (trace, _) = try Searcher.trace(index, query: query, request: request)
-        Measures.measure(&trace, index: index, query: query)
+        try Measures.measure(&trace, index: index, query: query)
         return (trace, query)
     }
 
@@ -357,5 +357,28 @@ final class ViewLayoutTests: XCTestCase {
         let text = MediaList(kind: .text, entries: [103: "a red bicycle"])
         guard case .hit(let described) = ViewKit.withMedia(shifted, text)[0] else { return XCTFail() }
         XCTAssertEqual(described.fields.last, HitMark.Field("text", "a red bicycle"))
+    }
+
+    /// The quantization view's true distances are faiss's kernel's, one point a scored vector, first score kept.
+    func testCodeApproximationPairsEachScoredVectorWithItsTrueDistance() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        let index = try IndexFile.open(path: manifest.directory.appendingPathComponent("ivf_pq_rflat_l2.faiss").path)
+        let queries = try VectorFile.read(path: manifest.directory.appendingPathComponent("ivf_pq_rflat_l2.queries.npy").path)
+        guard case .faiss(let faiss) = index else { return XCTFail("not faiss") }
+        let base = try XCTUnwrap(ViewSet.refineFlatVectors(in: faiss))
+        let query = queries.row(0)
+        let (trace, _) = try Searcher.trace(index, query: query, request: SearchRequest(k: 5, nprobe: 4))
+        let approximation = try CodeApproximation(trace: trace, query: query, base: base, metric: .l2)
+        let scanned = try XCTUnwrap(trace.ivf?.scanned)
+        XCTAssertEqual(approximation.points.count, Set(scanned.map(\.id)).count)
+        XCTAssertGreaterThan(approximation.points.count, 5)
+        for point in approximation.points {
+            let vector = base.row(point.row)
+            let expected = zip(vector, query).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            XCTAssertEqual(point.exact, expected, accuracy: 1e-3 * max(1, expected))
+            XCTAssertEqual(point.approximate, scanned.first { $0.id == Int64(point.row) }?.distance)
+        }
+        XCTAssertThrowsError(try CodeApproximation(trace: trace, query: query, base: base, metric: .cosine))
+        XCTAssertThrowsError(try CodeApproximation(trace: trace, query: Array(query.dropLast()), base: base, metric: .l2))
     }
 }

@@ -69,7 +69,7 @@ final class PageCompositionTests: XCTestCase {
             let index = try IndexFile.open(path: fixture(name))
             let query = try XCTUnwrap(index.storedVector(label: 2))
             var (trace, _) = try Searcher.trace(index, query: query, request: SearchRequest(k: 5))
-            Measures.measure(&trace, index: index, query: query)
+            try Measures.measure(&trace, index: index, query: query)
             let set = ViewSet(indexName: name, index: index, trace: trace, query: query, queryLabel: "id 2")
             let pages = ViewPages(views: set, measurer: measurer)
             let scenes = pages.pages()

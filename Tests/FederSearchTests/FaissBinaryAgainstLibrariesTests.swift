@@ -57,7 +57,7 @@ final class FaissBinaryAgainstLibrariesTests: XCTestCase {
             let queries = try VectorFile.readPackedBits(path: queriesPath)
             for search in fixture.searches {
                 let all = (0..<queries.count).map { queries.row($0) }
-                let exact = BlockedExact.neighbors(index, queries: all, k: search.k)
+                let exact = try BlockedExact.neighbors(index, queries: all, k: search.k)
                 for (row, expected) in search.results.enumerated() {
                     let answered = zip(expected.ids, expected.distances).filter { $0.0 >= 0 }
                     XCTAssertEqual(exact[row].map(\.id), answered.map(\.0), "\(fixture.name) k=\(search.k) query \(row)")
@@ -78,7 +78,7 @@ final class FaissBinaryAgainstLibrariesTests: XCTestCase {
             let queries = try VectorFile.readPackedBits(path: queriesPath)
             for row in 0..<queries.count {
                 let query = queries.row(row)
-                let exact = Measures.exactNeighbors(index, query: query, k: 10)
+                let exact = try Measures.exactNeighbors(index, query: query, k: 10)
                 let trace = try Searcher.trace(index, query: query, request: SearchRequest(k: 10, nprobe: 1)).trace
                 let (misses, needed) = Explanations.explain(trace, index: index, exact: exact, k: 10)
                 for miss in misses where miss.reason == .unprobedList {
@@ -106,7 +106,7 @@ final class FaissBinaryAgainstLibrariesTests: XCTestCase {
             let label = index.model.type.hasPrefix("IBM") ? try XCTUnwrap(fixture.searches.first?.results.last?.ids.first) : 5
             let stored = try XCTUnwrap(index.storedVector(label: label), fixture.name)
             XCTAssertEqual(stored.count, index.dim)
-            let exact = Measures.exactNeighbors(index, query: stored, k: 1)
+            let exact = try Measures.exactNeighbors(index, query: stored, k: 1)
             XCTAssertEqual(exact.first?.distance, 0, fixture.name)
         }
     }

@@ -39,7 +39,7 @@ final class MeasuresTests: XCTestCase {
         XCTAssertTrue(deleted.isDeletedLabel(label))
         let element = try XCTUnwrap((0..<hnswlib.count).first { Int64(hnswlib.label($0)) == label })
         let query = hnswlib.vectors.row(element)
-        let exact = Measures.exactNeighbors(deleted, query: query, k: 50)
+        let exact = try Measures.exactNeighbors(deleted, query: query, k: 50)
         XCTAssertTrue(exact.allSatisfy { !deletedLabels.contains($0.id) })
         XCTAssertEqual(exact.count, 50)
 
@@ -48,8 +48,37 @@ final class MeasuresTests: XCTestCase {
         let queries = try VectorFile.read(path: manifest.directory.appendingPathComponent("flat_ip_int.queries.npy").path)
         for row in 0..<queries.count {
             let (trace, _) = try Searcher.trace(flat, query: queries.row(row), request: SearchRequest(k: 10))
-            XCTAssertEqual(Measures.exactNeighbors(flat, query: queries.row(row), k: 10).map(\.id), trace.results.map(\.id))
+            XCTAssertEqual(try Measures.exactNeighbors(flat, query: queries.row(row), k: 10).map(\.id), trace.results.map(\.id))
         }
+    }
+
+    /// Exact truth never falls back to another metric: one faiss's float kernels do not cover is an error naming it.
+    func testExactTruthRefusesAMetricItCannotCompute() {
+        let table = VectorTable(name: "t", rows: (0..<32).map(Float.init), dim: 4)
+        for metric in [Metric.hamming, .cosine, .other(20)] {
+            XCTAssertThrowsError(try Measures.exactNeighbors(in: table, labels: nil, metric: metric, query: [0, 1, 2, 3], k: 2)) {
+                XCTAssertTrue("\($0.localizedDescription)".contains(metric.name), "\($0.localizedDescription)")
+            }
+            XCTAssertThrowsError(try BlockedExact.neighbors(in: table, labels: nil, metric: metric, queries: [[0, 1, 2, 3]], k: 2))
+        }
+        XCTAssertEqual(try Measures.exactNeighbors(in: table, labels: nil, metric: .l1, query: [0, 1, 2, 3], k: 1).map(\.id), [0])
+    }
+
+    /// A query the transform chain cannot take is an error, not an empty truth (which would read as recall 0).
+    func testExactTruthThroughATransformRefusesAQueryOfAnotherDimension() throws {
+        let manifest = try FixtureManifest.load(committed: true)
+        let index = try IndexFile.open(path: manifest.directory.appendingPathComponent("pca_flat_l2.faiss").path)
+        let good = [Float](repeating: 0.5, count: index.dim)
+        XCTAssertFalse(try Measures.exactNeighbors(index, query: good, k: 3).isEmpty)
+        let short = [Float](repeating: 0.5, count: index.dim - 1)
+        XCTAssertThrowsError(try Measures.exactNeighbors(index, query: short, k: 3)) {
+            XCTAssertEqual(
+                $0 as? FederSearchError,
+                .dimensionMismatch(
+                    expected: index.dim, got: index.dim - 1, source: "the query at this stage of the transform chain"))
+        }
+        XCTAssertThrowsError(try BlockedExact.neighbors(index, queries: [good, short], k: 3))
+        XCTAssertThrowsError(try BlockedExact.distances(index, queries: [short], labels: [[1]]))
     }
 }
 

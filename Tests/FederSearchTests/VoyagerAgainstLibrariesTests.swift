@@ -41,7 +41,7 @@ final class VoyagerAgainstLibrariesTests: XCTestCase {
             let queries = try VectorFile.read(path: queriesPath)
             // The last query is a stored item (its own vector); a deleted item cannot be one.
             let last = queries.row(queries.count - 1)
-            let exact = Measures.exactNeighbors(index, query: last, k: 3)
+            let exact = try Measures.exactNeighbors(index, query: last, k: 3)
             XCTAssertEqual(exact.count, 3, fixture.name)
             guard let first = exact.first, let stored = index.storedVector(label: first.id) else {
                 XCTFail("\(fixture.name): no exact neighbour")
@@ -51,7 +51,7 @@ final class VoyagerAgainstLibrariesTests: XCTestCase {
             for pair in zip(exact, exact.dropFirst()) { XCTAssertLessThanOrEqual(pair.0.distance, pair.1.distance, fixture.name) }
             // The same as every live label's distance sorted by (distance, label).
             let labels = (0..<index.count).map { Int64($0) }
-            let all = BlockedExact.distances(index, queries: [last], labels: [labels])[0]
+            let all = try BlockedExact.distances(index, queries: [last], labels: [labels])[0]
             let sorted = zip(labels, all).compactMap { label, distance in distance.map { (label, $0) } }
                 .sorted { $0.1 < $1.1 || ($0.1 == $1.1 && UInt64(bitPattern: $0.0) < UInt64(bitPattern: $1.0)) }
             XCTAssertEqual(exact.map(\.id), sorted.prefix(3).map(\.0), fixture.name)

@@ -81,14 +81,19 @@ public struct ReportComposer {
 
     /// What the quantization view of a side draws from: its trace when the index keeps codes, and the true vectors
     /// (those its index entry names, or a refine index's flat vectors).
-    func quantizationInput(_ side: JobRunner.SideRun) -> QuantizationViews.Input? {
+    /// A side whose true distances cannot be taken (a metric faiss's float kernels do not cover) gets the reason.
+    func quantizationInput(_ side: JobRunner.SideRun) -> Result<QuantizationViews.Input, Error>? {
         guard side.firstTrace.codes != nil, side.shards == nil else { return nil }
         var truth = side.base?.table
         if truth == nil, case .faiss(let faiss) = side.index { truth = ViewSet.refineFlatVectors(in: faiss) }
         guard let truth, truth.dim == side.firstQuery.count else { return nil }
-        return QuantizationViews.Input(
-            trace: side.firstTrace, query: side.firstQuery, base: truth, baseLabels: side.base?.labels, metric: side.index.metric,
-            seed: spec.seed)
+        return Result {
+            let approximation = try CodeApproximation(
+                trace: side.firstTrace, query: side.firstQuery, base: truth, metric: side.index.metric)
+            return QuantizationViews.Input(
+                trace: side.firstTrace, approximation: approximation, rows: truth.count, baseLabels: side.base?.labels,
+                seed: spec.seed)
+        }
     }
 
     /// Each side's quantization scatter (and its refine step, when it has one) side by side.
@@ -108,7 +113,15 @@ public struct ReportComposer {
                     fill: column == 0 ? theme.left : theme.right,
                     stroke: nil, cornerRadius: 2))
             let area = Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height)
-            guard let input = quantizationInput(side) else {
+            let made = quantizationInput(side)
+            if case .failure(let error) = made {
+                let note = "Cannot compare \(side.indexName)'s code distances with the true ones: \(error.localizedDescription)"
+                marks +=
+                    ViewKit.panel(title: "\(side.indexName) — quantization", subtitle: note, in: area, theme: theme, measurer: measurer)
+                    .marks
+                continue
+            }
+            guard case .success(let input) = made else {
                 let note =
                     side.firstTrace.codes == nil
                     ? "\(side.indexName) keeps the vectors themselves: its distances are exact."

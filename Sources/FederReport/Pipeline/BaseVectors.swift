@@ -35,8 +35,9 @@ public struct BaseVectors: Sendable {
     }
 
     /// Exact top-k of `query` over every row, by label, in faiss's order for the index's metric.
-    public func exactNeighbors(query: [Float], metric: Metric, k: Int) -> [Neighbor] {
-        Measures.exactNeighbors(in: table, labels: labels, metric: metric, query: query, k: k)
+    /// - Throws: `FederSearchError` for a metric faiss's float kernels do not cover.
+    public func exactNeighbors(query: [Float], metric: Metric, k: Int) throws -> [Neighbor] {
+        try Measures.exactNeighbors(in: table, labels: labels, metric: metric, query: query, k: k)
     }
 }
 

@@ -83,10 +83,10 @@ public struct ShardSet: Sendable {
 
     /// Exact top-k of every query over all shards for every k of `ks`: each shard's exact answers, translated and
     /// merged; nil when a shard keeps no vectors to search exactly.
-    public func exact(queries: [[Float]], ks: [Int]) -> [[[Neighbor]]]? {
+    public func exact(queries: [[Float]], ks: [Int]) throws -> [[[Neighbor]]]? {
         var perShard: [[[[Neighbor]]]] = []
         for index in indexes {
-            guard let answers = TraceLoop.exact(index: index, queries: queries, ks: ks) else { return nil }
+            guard let answers = try TraceLoop.exact(index: index, queries: queries, ks: ks) else { return nil }
             perShard.append(answers)
         }
         return ks.indices.map { which in
@@ -111,7 +111,7 @@ public struct ShardSet: Sendable {
                         return place.local
                     }
                 }
-                let distances = BlockedExact.distances(indexes[shard], queries: queries.map(\.vector), labels: local)
+                let distances = try BlockedExact.distances(indexes[shard], queries: queries.map(\.vector), labels: local)
                 for query in ids.indices {
                     for slot in ids[query].indices where local[query][slot] >= 0 {
                         computed[query][slot] = computed[query][slot] ?? distances[query][slot]

@@ -230,7 +230,7 @@ public enum TraceJob {
         let measure = request.measure && !(request.format == .json && request.detail == .results)
         var exact = measure ? try request.groundTruth.map { try TraceLoop.truth(file: $0, index: index, queries: queries) } : nil
         if measure, exact == nil {
-            exact = TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base)
+            exact = try TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base)
         }
         let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
         var warned: Set<String> = []
@@ -265,7 +265,7 @@ public enum TraceJob {
             if let file = request.groundTruth {
                 exact = try shards.truth(file: file, queries: queries, positions: { contexts[$0].positions })
             } else {
-                exact = shards.exact(queries: queries.map(\.vector), ks: [request.search.k])?.first
+                exact = try shards.exact(queries: queries.map(\.vector), ks: [request.search.k])?.first
             }
         }
         let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail

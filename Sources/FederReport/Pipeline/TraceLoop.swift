@@ -16,30 +16,30 @@ public enum TraceLoop {
     /// Exact top-k of every query (blocked across queries and cores); nil when the index keeps no vectors to
     /// search exactly (codes only: PQ, SQ, fast scan).
     /// With `base` (the vectors that were added), the truth is exact search over them, whatever the index keeps.
-    public static func exact(index: IndexFile, queries: [[Float]], k: Int, base: BaseVectors? = nil) -> [[Neighbor]]? {
-        exact(index: index, queries: queries, ks: [k], base: base)?.first
+    public static func exact(index: IndexFile, queries: [[Float]], k: Int, base: BaseVectors? = nil) throws -> [[Neighbor]]? {
+        try exact(index: index, queries: queries, ks: [k], base: base)?.first
     }
 
     /// The exact top-k for every k of `ks` from one pass (element i answers `ks[i]`).
-    public static func exact(index: IndexFile, queries: [[Float]], ks: [Int], base: BaseVectors? = nil) -> [[[Neighbor]]]? {
+    public static func exact(index: IndexFile, queries: [[Float]], ks: [Int], base: BaseVectors? = nil) throws -> [[[Neighbor]]]? {
         if let base {
-            return BlockedExact.neighbors(in: base.table, labels: base.labels, metric: index.metric, queries: queries, ks: ks)
+            return try BlockedExact.neighbors(in: base.table, labels: base.labels, metric: index.metric, queries: queries, ks: ks)
         }
         guard index.model.storesVectors else { return nil }
-        return BlockedExact.neighbors(index, queries: queries, ks: ks)
+        return try BlockedExact.neighbors(index, queries: queries, ks: ks)
     }
 
     /// Each query's neighbours from a ground-truth file, one row per query, with the library kernel's distance
     /// where the index stores the vector (else the file's distance, or NaN).
     /// - Throws: `FederIndexError` for an unreadable file or a row count that is not the query count.
     public static func truth(file: String, index: IndexFile, queries: [ResolvedQuery]) throws -> [[Neighbor]] {
-        try truth(file: file, queries: queries) { ids in BlockedExact.distances(index, queries: queries.map(\.vector), labels: ids) }
+        try truth(file: file, queries: queries) { ids in try BlockedExact.distances(index, queries: queries.map(\.vector), labels: ids) }
     }
 
     /// A ground-truth file's rows for `queries`, each neighbour with the distance `distances` computes for it (given
     /// the rows' ids, nil where no stored vector has the label), else the file's own distance, else NaN.
     static func truth(
-        file: String, queries: [ResolvedQuery], distances: ([[Int64]]) -> [[Float?]]
+        file: String, queries: [ResolvedQuery], distances: ([[Int64]]) throws -> [[Float?]]
     ) throws -> [[Neighbor]] {
         let given = try GroundTruthFile.read(path: file)
         // Row i answers query row i of the query file (so `--row R` takes row R); other queries go in order.
@@ -51,7 +51,7 @@ public enum TraceLoop {
                 detail: "\(given.ids.count) rows, but the queries have \(fileRows) (one row per query, in order)")
         }
         let ids = rows.map { given.ids[$0] }
-        let computed = distances(ids)
+        let computed = try distances(ids)
         return zip(rows, ids).enumerated().map { position, pair in
             pair.1.enumerated().map { slot, id in
                 Neighbor(id: id, distance: computed[position][slot] ?? given.distances?[pair.0][slot] ?? .nan, internalID: -1)

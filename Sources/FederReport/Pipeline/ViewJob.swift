@@ -66,7 +66,7 @@ public enum ViewJob {
             let queries = try QueryResolver().resolve(
                 request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file, base: base)
             guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
-            let exact = TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k, base: base)
+            let exact = try TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k, base: base)
             guard
                 let (trace, warnings) = try TraceLoop.run(
                     index: index, queries: [first], request: request.search, exact: exact, exactFromBase: base != nil
@@ -101,7 +101,7 @@ public enum ViewJob {
             file: request.file, more: request.shards, space: request.space.metric, successiveIDs: request.successiveIDs,
             vectors: request.vectors, query: request.query)
         guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
-        let exact = shards.exact(queries: [first.vector], ks: [request.search.k])?.first
+        let exact = try shards.exact(queries: [first.vector], ks: [request.search.k])?.first
         guard
             let traced = try TraceLoop.run(
                 shards: shards, queries: [first], request: request.search, exact: exact, contexts: contexts
