@@ -1,3 +1,4 @@
+import FederIndex
 import Foundation
 
 /// Why a document could not be written.
@@ -17,5 +18,20 @@ extension RenderError: LocalizedError {
             return "\(format) holds one page, the document has \(pages)"
         case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
         }
+    }
+}
+
+extension RenderError: ToolError {
+    /// An output format the renderer does not write is a usage error (64); anything else failed to write (73).
+    public var exitCode: ToolExitCode {
+        if case .unsupportedFormat = self { return .usage }
+        return .cannotWrite
+    }
+}
+
+extension ThumbnailError: ToolError {
+    public var exitCode: ToolExitCode {
+        if case .cannotRead = self { return .cannotOpen }
+        return .dataError
     }
 }

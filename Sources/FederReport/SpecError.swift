@@ -1,3 +1,4 @@
+import FederIndex
 import Foundation
 
 /// A problem in a job spec, located by its JSON path (`$.comparisons[0].right.params.nprobe`) and, when the
@@ -58,4 +59,8 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
     let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
     guard let best = scored.first, best.1 <= max(2, word.count / 3) else { return nil }
     return best.0
+}
+
+extension SpecError: ToolError {
+    public var exitCode: ToolExitCode { .dataError }
 }

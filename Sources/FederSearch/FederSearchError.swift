@@ -41,3 +41,8 @@ extension FederSearchError {
         .unsupported("tracing faiss metric \(metric) (the \(role)'s) is not supported; L2, inner product, L1 and Linf are")
     }
 }
+
+extension FederSearchError: ToolError {
+    /// Every search error is about the data (a query, a parameter, an index kind): 65.
+    public var exitCode: ToolExitCode { .dataError }
+}

@@ -30,6 +30,10 @@ final class ExitStatusTests: XCTestCase {
                     file: "s.json", path: "$.indexes.a.file", underlying: FederIndexError.cannotOpen(path: "a", reason: "gone")), 66
             ),
             (ReportError.atSpec(file: "s.json", path: "$.queries.q.vector", underlying: QueryError.zeroDimension(source: "q.npy")), 65),
+            (ThumbnailError.cannotRead(path: "a.png", reason: "no such file"), 66),
+            (ThumbnailError.notAnImage(path: "a.png"), 65),
+            (ShardError.unreadable(shard: 1, underlying: FederIndexError.cannotOpen(path: "b", reason: "gone")), 66),
+            (ShardError.mismatch(shard: 1, detail: "dimension 8, not 16"), 65),
         ]
         for (error, code) in cases {
             XCTAssertEqual(ExitStatus.code(for: error), code, "\(error)")
@@ -37,6 +41,10 @@ final class ExitStatusTests: XCTestCase {
         }
         struct Foreign: Error {}
         XCTAssertFalse(ExitStatus.isToolError(Foreign()))
+        XCTAssertEqual(ExitStatus.code(for: Foreign()), 65)
+        // A stage's error carries its code: a new error type needs no line here.
+        struct Carried: ToolError { var exitCode: ToolExitCode { .cannotWrite } }
+        XCTAssertEqual(ExitStatus.code(for: ReportError.atSpec(file: "s.json", path: "$.output", underlying: Carried())), 73)
     }
 
     func testLinesNameTheSpecPathAndTheUnderlyingProblem() {

@@ -121,3 +121,24 @@ public struct SpecErrors: Error, Sendable, Equatable, LocalizedError {
         errors.map { $0.errorDescription ?? "\($0)" }.joined(separator: "\n")
     }
 }
+
+extension ReportError: ToolError {
+    public var exitCode: ToolExitCode {
+        switch self {
+        case .atSpec(_, _, let underlying): return ExitStatus.code(of: underlying)
+        case .query: return .dataError
+        case .cannotRead: return .cannotOpen
+        case .cannotWrite: return .cannotWrite
+        case .gateFailed, .layoutProblems: return .gateFailed
+        case .timeBudgetExceeded, .memoryBudgetExceeded: return .dataError
+        }
+    }
+}
+
+extension QueryError: ToolError {
+    public var exitCode: ToolExitCode { .dataError }
+}
+
+extension SpecErrors: ToolError {
+    public var exitCode: ToolExitCode { .dataError }
+}

@@ -189,3 +189,11 @@ public enum ShardError: Error, LocalizedError, Sendable {
         }
     }
 }
+
+extension ShardError: ToolError {
+    /// A shard that cannot be read ends as its own error would; shards that do not match are bad data.
+    public var exitCode: ToolExitCode {
+        if case .unreadable(_, let underlying) = self { return ExitStatus.code(of: underlying) }
+        return .dataError
+    }
+}

@@ -1,3 +1,4 @@
+import FederIndex
 import FederSearch
 import Foundation
 
@@ -177,4 +178,8 @@ public enum SummaryMerge {
             return "\(error)"
         }
     }
+}
+
+extension SummaryMerge.Problem: ToolError {
+    public var exitCode: ToolExitCode { .dataError }
 }
