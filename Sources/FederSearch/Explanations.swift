@@ -49,6 +49,29 @@ public struct Miss: Codable, Equatable, Sendable {
     }
 }
 
+extension Miss.Reason {
+    /// The reason in a few words — the one wording the text output, the report's tables and notes, and the views'
+    /// summaries all use (details such as the list or the hop count follow it).
+    public var label: String {
+        switch self {
+        case .unprobedList: return "list not probed"
+        case .quantization: return "ranked out by the codes"
+        case .transform: return "ranked out after the transform"
+        case .refineShortlist: return "not in the refine shortlist"
+        case .unreachable: return "unreachable in the graph"
+        case .deletedPath: return "only via deleted nodes"
+        case .notReached: return "reachable, not reached"
+        case .notKept: return "scored, not kept"
+        case .tie: return "tie with the k-th result"
+        }
+    }
+
+    /// The order tables list reasons in: the structures' own reasons (IVF, codes, refine, graph), then ties.
+    public static let tableOrder: [Miss.Reason] = [
+        .unprobedList, .quantization, .transform, .refineShortlist, .unreachable, .deletedPath, .notReached, .notKept, .tie,
+    ]
+}
+
 /// The smallest parameter at which this query's search would have found every exact top-k neighbour.
 public struct Needed: Codable, Equatable, Sendable {
     /// IVF: the smallest nprobe whose probed lists hold every exact top-k neighbour (the largest of their

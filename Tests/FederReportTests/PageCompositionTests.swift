@@ -25,7 +25,7 @@ final class PageCompositionTests: XCTestCase {
     }
 
     func testHeaderLeavesTheContentBelowItsTextAndStackSharesTheHeightByWeight() {
-        let composer = PageComposer(theme: .light, size: Size(842, 595), margin: 26, measurer: measurer)
+        let composer = PageFrame(theme: .light, size: Size(842, 595), margin: 26, measurer: measurer)
         let facts = String(repeating: "a fact that goes on · ", count: 30)
         let (scene, content) = composer.page(title: "T", heading: "Heading", facts: facts)
         let shown = texts(scene.marks)

@@ -29,7 +29,7 @@ public struct ReportComposer {
         self.measurer = measurer
     }
 
-    var composer: PageComposer { PageComposer(theme: theme, size: pageSize, margin: 26, measurer: measurer) }
+    var composer: PageFrame { PageFrame(theme: theme, size: pageSize, margin: 26, measurer: measurer) }
     var body: Rect { composer.body }
 
     /// Every page, in order.
@@ -107,12 +107,8 @@ public struct ReportComposer {
         for (column, side) in [run.left, run.right].enumerated() {
             let columnRect = Rect(
                 x: rect.x + (column == 0 ? 0 : widths[0] + gap), y: rect.y, width: widths[column], height: rect.height)
-            marks.append(
-                .rect(
-                    Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height),
-                    fill: column == 0 ? theme.left : theme.right,
-                    stroke: nil, cornerRadius: 2))
-            let area = Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height)
+            let (chip, area) = ReportBlocks.sideColumn(column, in: columnRect, theme: theme)
+            marks += chip
             let made = quantizationInput(side)
             if case .failure(let error) = made {
                 let note = "Cannot compare \(side.indexName)'s code distances with the true ones: \(error.localizedDescription)"
@@ -169,65 +165,11 @@ public struct ReportComposer {
                 let cell = Rect(
                     x: content.x + Double(position % columns) * (width + gap), y: content.y + Double(position / columns) * (height + gap),
                     width: width, height: height)
-                scene.marks += healthPanel(entry, in: cell)
+                scene.marks += ReportBlocks.healthPanel(
+                    index: entry.index, file: entry.file, health: entry.health, in: cell, theme: theme, measurer: measurer)
             }
             return scene
         }
-    }
-
-    func healthPanel(_ entry: IndexHealthEntry, in rect: Rect) -> [Mark] {
-        let health = entry.health
-        let title = "\(entry.index) — \(health.kind), \(health.count) \(health.hnsw != nil ? "nodes" : "vectors")"
-        var lines: [(String, Color)] = []
-        let bins: [IVFHealth.Bin]
-        let axis: String
-        if let ivf = health.ivf {
-            let top = max(1, Int((Double(ivf.nlist) * 0.01).rounded(.up)))
-            lines.append(
-                (
-                    "Imbalance factor \(String(format: "%.2f", ivf.imbalanceFactor)) (1 = every list equal; faiss's imbalance_factor)",
-                    ivf.imbalanceFactor > 2 ? Color(hex: 0xD55E00) : theme.text
-                ))
-            lines.append(
-                (
-                    "\(ivf.nlist) lists · sizes p50 \(ivf.sizes.p50), p95 \(ivf.sizes.p95), max \(ivf.sizes.max) · \(ivf.emptyLists) empty · "
-                        + "the largest \(top == 1 ? "list holds" : "\(top) lists hold") \(String(format: "%.1f", ivf.largestListsShare * 100)) % "
-                        + "of the vectors", theme.text
-                ))
-            bins = ivf.histogram
-            axis = "list size (vectors)"
-        } else if let hnsw = health.hnsw {
-            lines.append(
-                (
-                    hnsw.unreachable == 0
-                        ? "Every live node is reachable from the entry point on layer 0."
-                        : "\(hnsw.unreachable) live node\(hnsw.unreachable == 1 ? " is" : "s are") unreachable on layer 0: no search finds "
-                            + "\(hnsw.unreachable == 1 ? "it" : "them") at any ef",
-                    hnsw.unreachable > 0 ? Color(hex: 0xD55E00) : theme.text
-                ))
-            var second =
-                "\(hnsw.inDegreeZero) with no incoming link · \(hnsw.components) component\(hnsw.components == 1 ? "" : "s") "
-                + "(largest \(hnsw.largestComponent)) · top level \(hnsw.maxLevel)"
-            if hnsw.deleted > 0 { second += " · \(hnsw.deleted) deleted, \(hnsw.reachableOnlyThroughDeleted) reachable only through them" }
-            lines.append((second, theme.text))
-            bins = hnsw.inDegreeHistogram
-            axis = "layer-0 in-degree (links pointing to a node)"
-        } else {
-            return []
-        }
-        var (marks, content) = ViewKit.panel(
-            title: title, subtitle: (entry.file as NSString).lastPathComponent, in: rect, theme: theme, measurer: measurer)
-        var y = content.y
-        for (text, color) in lines {
-            marks.append(
-                .text(TextMark(text, at: Point(content.x, y), font: theme.labelFont, color: color, width: content.width, maxLines: 2)))
-            y += measurer.measure(text, font: theme.labelFont, width: content.width).height + 3
-        }
-        let unit = health.ivf != nil ? "lists" : "nodes"
-        marks += Charts.binned(
-            bins, unit: unit, axis: axis, in: Rect(x: content.x, y: y + 4, width: content.width, height: content.maxY - y - 4), theme: theme
-        )
-        return marks
     }
 
     // MARK: summary
@@ -238,88 +180,19 @@ public struct ReportComposer {
         let subtitle = "\(runs.count) comparison\(runs.count == 1 ? "" : "s") · indexes: \(indexes.joined(separator: ", "))"
         var (scene, content) = composer.page(title: "Summary", heading: spec.title, facts: subtitle, headingLines: 2)
         let area = Rect(x: content.x, y: body.y, width: content.width, height: body.height)
-        var y = content.y + 6
-        let columns: [(String, Double)] = [
-            ("#", 0.04), ("comparison", 0.34), ("left → right", 0.22), ("visited", 0.1), ("distance computations", 0.14), ("recall@k", 0.1),
-            ("overlap", 0.06),
-        ]
-        var x = area.x
-        let header = Font(size: theme.labelFont.size, weight: .bold)
-        for (name, share) in columns {
-            scene.marks.append(
-                .text(TextMark(name, at: Point(x, y), font: header, color: theme.mutedText, width: area.width * share - 4, maxLines: 2)))
-            x += area.width * share
-        }
-        y += header.size * 2.6
-        let rowHeight = max(theme.labelFont.size * 3.3, min(34, (area.maxY - y) / Double(max(runs.count, 1))))
-        for (position, run) in runs.enumerated() where y + rowHeight <= area.maxY + 1 {
-            if position % 2 == 0 {
-                scene.marks.append(
-                    .rect(
-                        Rect(x: area.x - 4, y: y - 3, width: area.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35),
-                        stroke: nil, cornerRadius: 2))
-            }
-            let left = run.result.left
-            let right = run.result.right
-            let visitedL = left.aggregates[.visited]?.mean ?? 0
-            let visitedR = right.aggregates[.visited]?.mean ?? 0
-            let distL = left.aggregates[.distanceComputations]?.mean ?? 0
-            let distR = right.aggregates[.distanceComputations]?.mean ?? 0
-            let recallL = left.aggregates[.recall]?.mean
-            let recallR = right.aggregates[.recall]?.mean
-            let set = left.queryCount > 1 || right.queryCount > 1 ? " (mean of \(max(left.queryCount, right.queryCount)) queries)" : ""
-            // One query's counts are whole numbers; a query set's are means.
-            let count = Self.countFormat(mean: !set.isEmpty)
-            var cells: [(String, Color)] = [
-                ("\(position + 1)", theme.mutedText),
-                (run.spec.title + set, theme.text),
-                ("\(left.index) · \(left.query)\n→ \(right.index) · \(right.query)", theme.mutedText),
-                (
-                    "\(count(visitedL)) → \(count(visitedR))\n\(Charts.delta(visitedL, visitedR))",
-                    color(visitedL, visitedR, higherIsBetter: false)
+        let rows = runs.map { run in
+            let (left, right) = (run.result.left, run.result.right)
+            return ReportBlocks.SummaryRow(
+                title: run.spec.title, sides: "\(left.index) · \(left.query)\n→ \(right.index) · \(right.query)",
+                visited: (left.aggregates[.visited]?.mean ?? 0, right.aggregates[.visited]?.mean ?? 0),
+                distanceComputations: (
+                    left.aggregates[.distanceComputations]?.mean ?? 0, right.aggregates[.distanceComputations]?.mean ?? 0
                 ),
-                (
-                    "\(count(distL)) → \(count(distR))\n\(Charts.delta(distL, distR))",
-                    color(distL, distR, higherIsBetter: false)
-                ),
-            ]
-            if let recallL, let recallR {
-                let shown = (String(format: "%.2f", recallL), String(format: "%.2f", recallR))
-                cells.append(("\(shown.0) → \(shown.1)", shown.0 == shown.1 ? theme.text : color(recallL, recallR, higherIsBetter: true)))
-            } else if recallL != nil || recallR != nil {
-                // One side has no exact truth (codes without their vectors): say which, keep the other's number.
-                let shown = [recallL, recallR].map { $0.map { String(format: "%.2f", $0) } ?? "—" }
-                cells.append(("\(shown[0]) → \(shown[1])", theme.text))
-            } else {
-                cells.append(("—", theme.mutedText))
-            }
-            cells.append((run.result.overlapText ?? "—", theme.text))
-            x = area.x
-            for ((text, textColor), (_, share)) in zip(cells, columns) {
-                scene.marks.append(
-                    .text(
-                        TextMark(text, at: Point(x, y), font: theme.labelFont, color: textColor, width: area.width * share - 6, maxLines: 3)
-                    ))
-                x += area.width * share
-            }
-            y += rowHeight
+                recall: (left.aggregates[.recall]?.mean, right.aggregates[.recall]?.mean), overlap: run.result.overlapText,
+                meanOver: left.queryCount > 1 || right.queryCount > 1 ? max(left.queryCount, right.queryCount) : nil)
         }
-        let note =
-            "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
-            + "overlap = answers both sides returned (one query), or the mean Jaccard overlap of the result lists (query sets). "
-            + "Green: better on the right; vermillion: worse."
-        scene.marks.append(
-            .text(
-                TextMark(
-                    note, at: Point(area.x, area.maxY - theme.smallFont.size * 2.6), font: theme.smallFont, color: theme.mutedText,
-                    width: area.width, maxLines: 2)))
+        scene.marks += ReportBlocks.summaryTable(rows, in: area, top: content.y + 6, theme: theme, measurer: measurer)
         return scene
-    }
-
-    /// Green when the right side is better, vermillion when worse, plain when the shown change rounds to 0.
-    func color(_ left: Double, _ right: Double, higherIsBetter: Bool) -> Color {
-        guard abs(left - right) > 1e-12, Charts.delta(left, right) != "±0 %" else { return theme.text }
-        return (higherIsBetter ? right > left : right < left) ? theme.truth : theme.query
     }
 
     // MARK: comparison pages
@@ -411,12 +284,9 @@ public struct ReportComposer {
         var marks: [Mark] = []
         for (column, side) in [run.left, run.right].enumerated() {
             let columnRect = Rect(x: rect.x + Double(column) * (width + gap), y: rect.y, width: width, height: rect.height)
-            let chipColor = column == 0 ? theme.left : theme.right
-            marks.append(
-                .rect(
-                    Rect(x: columnRect.x, y: columnRect.y, width: 4, height: columnRect.height), fill: chipColor, stroke: nil,
-                    cornerRadius: 2))
-            var viewRect = Rect(x: columnRect.x + 7, y: columnRect.y, width: columnRect.width - 7, height: columnRect.height)
+            let (chip, inside) = ReportBlocks.sideColumn(column, in: columnRect, theme: theme)
+            marks += chip
+            var viewRect = inside
             if side.shards != nil {
                 let (table, rest) = viewRect.sliceTop(shardsPanelHeight(side))
                 marks += shardsPanel(side, in: table)
@@ -432,14 +302,7 @@ public struct ReportComposer {
             if !sameIndex { sideMarks = ViewKit.qualifyingLists(sideMarks, index: side.indexName) }
             marks += ViewKit.withMedia(sideMarks, side.media)
         }
-        if !sameIndex {
-            marks.append(
-                .text(
-                    TextMark(
-                        "Each side is drawn on its own distance scale (different indexes).",
-                        at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.3), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .right)))
-        }
+        if !sameIndex { marks.append(ReportBlocks.ownScalesNote(in: rect, theme: theme)) }
         return marks
     }
 
@@ -492,10 +355,6 @@ public struct ReportComposer {
         let left = run.result.left
         let right = run.result.right
         let set = left.queryCount > 1 || right.queryCount > 1
-        let (panelMarks, content) = ViewKit.panel(
-            title: set ? "Work and quality — means over the query set" : "Work and quality",
-            subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer
-        )
         func note(_ side: SideResult, _ key: Measure) -> String? {
             guard side.queryCount > 1, let distribution = side.aggregates[key] else { return nil }
             return "p50 \(ViewKit.format(distribution.p50)) · p95 \(ViewKit.format(distribution.p95))"
@@ -509,7 +368,7 @@ public struct ReportComposer {
                 leftNote: note(left, key), rightNote: note(right, key), format: format)
         }
         // A single query's counts are whole numbers; a query set's are means.
-        let count: @Sendable (Double) -> String = Self.countFormat(mean: set)
+        let count: @Sendable (Double) -> String = ReportBlocks.countFormat(mean: set)
         var rows: [Charts.BarRow] = [
             row("distance computations", .distanceComputations, format: count),
             row("vectors visited", .visited, format: count),
@@ -569,17 +428,8 @@ public struct ReportComposer {
             if !set { row.sharedText = run.result.overlapText }
             rows.append(row)
         }
-        return panelMarks
-            + Charts.pairedBars(
-                rows, leftName: "left: \(names(run).left)", rightName: "right: \(names(run).right)", in: content, theme: theme,
-                measurer: measurer,
-                leftColor: theme.left, rightColor: theme.right)
-    }
-
-    /// How the table prints a count: a mean over a query set as a decimal, a single query's count whole.
-    static func countFormat(mean: Bool) -> @Sendable (Double) -> String {
-        if mean { return { ViewKit.format($0) } }
-        return { value in value.isFinite && abs(value) < 1e15 ? ViewKit.grouped(Int(value.rounded())) : ViewKit.format(value) }
+        return ReportBlocks.workTable(
+            rows, querySet: set, leftName: names(run).left, rightName: names(run).right, in: rect, theme: theme, measurer: measurer)
     }
 
     func results(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
@@ -587,45 +437,17 @@ public struct ReportComposer {
         var marks: [Mark] = []
         for (side, area, name) in [(run.left, top, "left"), (run.right, bottom, "right")] {
             // Why the strip's exact neighbours are missing, on a line beneath it.
-            let note = Self.missNote(side.firstTrace.measures, unsigned: side.firstTrace.labels.isUnsigned)
-            let noteHeight =
-                note.map { min(measurer.measure($0, font: theme.smallFont, width: area.width - 16).height, theme.smallFont.size * 2.6) + 2 }
-                ?? 0
-            marks += ResultStrip.marks(
-                title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
-                results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media, queryMedia: side.queryMedia,
-                queryLabel: side.result.first.source, unsignedLabels: side.firstTrace.labels.isUnsigned,
-                in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 4 - noteHeight),
-                theme: theme, measurer: measurer)
-            if let note {
-                marks.append(
-                    .text(
-                        TextMark(
-                            note, at: Point(area.x + 8, area.maxY - noteHeight - 2), font: theme.smallFont, color: Color(hex: 0xD55E00),
-                            width: area.width - 16, maxLines: 2)))
+            let note = ReportBlocks.missNote(side.firstTrace.measures, unsigned: side.firstTrace.labels.isUnsigned)
+            marks += ReportBlocks.resultsWithNote(note, in: area, theme: theme, measurer: measurer) { strip in
+                ResultStrip.marks(
+                    title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
+                    results: side.firstTrace.results, exact: side.firstTrace.measures?.exact, media: side.media,
+                    queryMedia: side.queryMedia,
+                    queryLabel: side.result.first.source, unsignedLabels: side.firstTrace.labels.isUnsigned, in: strip, theme: theme,
+                    measurer: measurer)
             }
         }
         return marks
-    }
-
-    /// "Missed: id 1286 (exact #3): list 17 not probed (coarse rank 2) · … — nprobe 2 would probe them all."
-    static func missNote(_ measures: SearchMeasures?, unsigned: Bool) -> String? {
-        guard let measures, let misses = measures.misses, !misses.isEmpty else { return nil }
-        let parts = misses.map { miss -> String in
-            let head = "id \(Label(bits: miss.id, unsigned: unsigned)) (exact #\(miss.exactRank))"
-            switch miss.reason {
-            case .unprobedList:
-                return head + ": list \(miss.list.map(String.init) ?? "?") not probed"
-                    + (miss.listRank.map { " (coarse rank \($0))" } ?? "")
-            case .notReached, .deletedPath:
-                return head + ": \(missLabel(miss.reason))" + (miss.hops.map { ", \($0) hop\($0 == 1 ? "" : "s") away" } ?? "")
-            default: return head + ": \(missLabel(miss.reason))"
-            }
-        }
-        let needed =
-            measures.needed?.nprobe.map { " — nprobe \($0) would probe every exact neighbour's list" }
-            ?? measures.needed?.ef.map { " — ef \($0) would return them all" } ?? ""
-        return "Missed: " + parts.joined(separator: " · ") + needed
     }
 
     func distributions(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
@@ -648,101 +470,18 @@ public struct ReportComposer {
     /// Why exact neighbours were missed (bars by reason, both sides) and, for IVF, the cumulative share of queries
     /// each nprobe serves fully.
     func misses(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
-        let left = run.result.left
-        let right = run.result.right
-        // Each side's parameter: nprobe for IVF, ef for HNSW (the smallest that returns every exact neighbour).
-        func needed(_ side: SideResult) -> (parameter: String, values: [Int])? {
-            let nprobes = side.queries.compactMap(\.needed?.nprobe)
-            if !nprobes.isEmpty { return ("nprobe", nprobes.sorted()) }
-            let efs = side.queries.compactMap(\.needed?.ef)
-            return efs.isEmpty ? nil : ("ef", efs.sorted())
-        }
-        let parameters = [left, right].compactMap { needed($0)?.parameter }
-        let parameter = Set(parameters).count == 1 ? parameters[0] : parameters.joined(separator: " (left) / ") + " (right)"
         let sideNames = names(run)
-        let neededSeries = [(left, theme.left, false, sideNames.left), (right, theme.right, true, sideNames.right)].compactMap {
-            side, color, dashed, name -> Charts.Series? in
-            guard let values = needed(side)?.values else { return nil }
-            // A step per distinct value: the share of queries whose every exact neighbour's list is probed by then.
-            let points = Array(Set(values)).sorted().map { value in
-                (x: Double(value), y: Double(values.count { $0 <= value }) / Double(side.queries.count))
-            }
-            return Charts.Series(name: name, color: color, points: points, dashed: dashed)
+        // Each side's parameter: nprobe for IVF, ef for HNSW (the smallest that returns every exact neighbour).
+        func side(_ side: SideResult, name: String) -> ReportBlocks.MissSide {
+            let nprobes = side.queries.compactMap(\.needed?.nprobe)
+            let efs = side.queries.compactMap(\.needed?.ef)
+            let needed = !nprobes.isEmpty ? ("nprobe", nprobes.sorted()) : efs.isEmpty ? nil : ("ef", efs.sorted())
+            return ReportBlocks.MissSide(
+                name: name, reasons: side.missReasons, needed: needed, queries: side.queries.count, queryCount: side.queryCount)
         }
-        let (barsRect, curveRect) =
-            neededSeries.isEmpty ? (rect, Rect(x: rect.maxX, y: rect.y, width: 0, height: 0)) : rect.sliceLeft(rect.width / 2)
-        let queries = max(left.queryCount, right.queryCount)
-        let over = queries > 1 ? " over \(queries) queries" : ""
-        let k = left.parameters.k
-        let (leftCounts, rightCounts) = (left.missReasons, right.missReasons)
-        let order: [Miss.Reason] = [
-            .unprobedList, .quantization, .transform, .refineShortlist, .unreachable, .deletedPath, .notReached, .notKept, .tie,
-        ]
-        let rows = order.filter { leftCounts[$0] != nil || rightCounts[$0] != nil }.map { reason in
-            var row = Charts.BarRow(
-                label: Self.missLabel(reason), left: leftCounts[reason].map(Double.init) ?? 0,
-                right: rightCounts[reason].map(Double.init) ?? 0,
-                format: { String(Int($0)) })
-            row.showsChange = false
-            return row
-        }
-        let total = [leftCounts, rightCounts].map { $0.values.reduce(0, +) }
-        var (marks, content) = ViewKit.panel(
-            title: "Why exact neighbours were missed\(over)",
-            subtitle: "Exact top-\(k) neighbours not returned, by reason: left \(total[0]), right \(total[1]).", in: barsRect,
-            theme: theme, measurer: measurer)
-        if rows.isEmpty {
-            marks.append(
-                .text(
-                    TextMark(
-                        "No exact neighbour was missed.", at: Point(content.x, content.y), font: theme.labelFont, color: theme.mutedText)))
-        } else {
-            marks += Charts.pairedBars(
-                rows, leftName: "left: \(names(run).left)", rightName: "right: \(names(run).right)", in: content, theme: theme,
-                measurer: measurer,
-                leftColor: theme.left, rightColor: theme.right)
-        }
-        guard !neededSeries.isEmpty else { return marks }
-        // "left: nprobe 8 for 95 % of the queries" — the number a reader takes away.
-        let served = [(left, "left"), (right, "right")].compactMap { side, name -> String? in
-            guard let (parameter, values) = needed(side) else { return nil }
-            let wanted = Int((0.95 * Double(side.queries.count)).rounded(.up))
-            guard wanted <= values.count else {
-                let never = side.queries.count - values.count
-                return parameter == "ef"
-                    ? "\(name): \(never) of \(side.queries.count) queries have an exact neighbour no ef up to \(Explanations.efCap) returns"
-                    : "\(name): known for \(values.count) of \(side.queries.count) queries only"
-            }
-            return "\(name): \(parameter) \(values[max(wanted - 1, 0)]) for 95 % of the queries"
-        }
-        let highest = neededSeries.flatMap { $0.points.map(\.x) }.max() ?? 1
-        let ticks = (0...20).map { pow(2.0, Double($0)) }.filter { $0 <= highest * 2 }
-        return marks
-            + Charts.lineChart(
-                title: "The \(parameters.first ?? "nprobe") each query needed\(over)", series: neededSeries,
-                xLabel: parameter, yLabel: "share of queries", logX: true, yRange: 0...1.05,
-                xTicks: ticks,
-                subtitle: (parameters.contains("nprobe")
-                    ? "nprobe: share of queries whose every exact neighbour's list is among the first nprobe. "
-                    : "")
-                    + (parameters.contains("ef") ? "ef: share of queries whose search at that ef returns every exact neighbour. " : "")
-                    + served.joined(separator: "; ") + ".",
-                in: Rect(x: curveRect.x + 5, y: curveRect.y, width: curveRect.width - 5, height: curveRect.height),
-                theme: theme, measurer: measurer)
-    }
-
-    static func missLabel(_ reason: Miss.Reason) -> String {
-        switch reason {
-        case .unprobedList: return "list not probed"
-        case .quantization: return "ranked out by the codes"
-        case .transform: return "ranked out after the transform"
-        case .refineShortlist: return "not in the refine shortlist"
-        case .unreachable: return "unreachable in the graph"
-        case .deletedPath: return "only via deleted nodes"
-        case .notReached: return "reachable, not reached"
-        case .notKept: return "scored, not kept"
-        case .tie: return "tie with the k-th result"
-        }
+        return ReportBlocks.misses(
+            left: side(run.result.left, name: sideNames.left), right: side(run.result.right, name: sideNames.right),
+            k: run.result.left.parameters.k, in: rect, theme: theme, measurer: measurer)
     }
 
     func sweep(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {

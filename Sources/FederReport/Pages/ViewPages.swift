@@ -3,7 +3,7 @@ import FederLayout
 import FederSearch
 import Foundation
 
-/// The pages of `feder-report view`: every view of one index and one query, framed by the page composer.
+/// The pages of `feder-report view`: every view of one index and one query, framed by the page frame.
 struct ViewPages {
     var views: ViewSet
     var pageSize: Size = Size(842, 595)
@@ -32,7 +32,7 @@ struct ViewPages {
     /// PDF pages: an overview page (the main view and the results), then one page per view.
     func pages() -> [Scene] {
         let all = views.views()
-        let composer = PageComposer(theme: theme, size: pageSize, margin: 28, measurer: measurer)
+        let composer = PageFrame(theme: theme, size: pageSize, margin: 28, measurer: measurer)
         var scenes: [Scene] = []
         // Overview: the most telling view on top, the result strip below.
         let main = all.first { $0.kind == .hnswSearch } ?? all.first { $0.kind == .ivfCoarse }
@@ -72,7 +72,7 @@ struct ViewPages {
         let stripHeight = 150.0
         let headerHeight = 58.0
         let height = margin * 2 + headerHeight + Double(rows) * (panelHeight + 12) + stripHeight
-        let composer = PageComposer(theme: theme, size: Size(width, height), margin: margin, measurer: measurer)
+        let composer = PageFrame(theme: theme, size: Size(width, height), margin: margin, measurer: measurer)
         var (scene, _) = composer.page(
             title: views.indexName, heading: "\(views.indexName) — every view", facts: facts,
             in: Rect(x: margin, y: margin, width: width - 2 * margin, height: headerHeight))

@@ -80,23 +80,23 @@ enum TraceText {
         return lines.joined(separator: "\n") + "\n\n"
     }
 
-    /// "id 812 (exact rank 3, 1.5e+04): in list 17, coarse rank 9 — not probed".
+    /// "id 812 (exact rank 3, 1.5e+04): list not probed: list 17, coarse rank 9" — the reason in the words every
+    /// output uses (`Miss.Reason.label`), then what this miss adds to it.
     static func describe(_ miss: TraceOutput.MissOutput) -> String {
-        var text = "id \(miss.id) (exact rank \(miss.exactRank), \(format(miss.distance))): "
-        let approximate = miss.approximateDistance.map { " (the search's distance \(format($0)))" } ?? ""
-        let list = miss.list.map { list in "list \(list)" + (miss.listRank.map { ", coarse rank \($0)" } ?? "") } ?? ""
+        var details: [String] = []
+        let approximate = miss.approximateDistance.map { "the search's distance \(format($0))" }
+        let list = miss.list.map { list in "list \(list)" + (miss.listRank.map { ", coarse rank \($0)" } ?? "") }
         switch miss.reason {
-        case .unprobedList: text += "\(list) — not probed"
-        case .quantization: text += "scored\(list.isEmpty ? "" : " in " + list), ranked out by the codes\(approximate)"
-        case .transform: text += "scored\(list.isEmpty ? "" : " in " + list), ranked out after the pre-transform\(approximate)"
-        case .refineShortlist: text += "scored by the base, not in the refine shortlist\(approximate)"
-        case .unreachable: text += "unreachable on layer 0 from where the search entered it"
-        case .notReached: text += "reachable, not reached: \(hops(miss.hops)) from the visited set"
-        case .deletedPath: text += "reachable only through deleted nodes: \(hops(miss.hops)) from the visited set"
-        case .tie: text += "scored, tied with the k-th result; the library kept another id"
-        case .notKept: text += "scored on layer 0, dropped from the results\(approximate)"
+        case .unprobedList: details = [list].compactMap { $0 }
+        case .quantization, .transform: details = [list.map { "scored in " + $0 } ?? "scored", approximate].compactMap { $0 }
+        case .refineShortlist: details = ["scored by the base", approximate].compactMap { $0 }
+        case .unreachable: details = ["no layer-0 path from where the search entered layer 0"]
+        case .notReached, .deletedPath: details = ["\(hops(miss.hops)) from the visited set"]
+        case .tie: details = ["the library kept another id"]
+        case .notKept: details = ["on layer 0", approximate].compactMap { $0 }
         }
-        return text
+        return "id \(miss.id) (exact rank \(miss.exactRank), \(format(miss.distance))): \(miss.reason.label)"
+            + (details.isEmpty ? "" : ": " + details.joined(separator: ", "))
     }
 
     static func hops(_ count: Int?) -> String { count.map { "\($0) hop\($0 == 1 ? "" : "s")" } ?? "? hops" }

@@ -1,22 +1,28 @@
-import FederLayout
 import FederProjection
 
 /// Frames every page the same way — a heading, a line of facts under it, then the content — and stacks
-/// blocks into the content. The one page composer: `view` pages, report pages and panels all go through it.
-struct PageComposer {
-    var theme: Theme
-    var size: Size
-    var margin: Double
-    var measurer: TextMeasurer
+/// blocks into the content. The one page frame: `view` pages, report pages and panels all go through it.
+public struct PageFrame {
+    public var theme: Theme
+    public var size: Size
+    public var margin: Double
+    public var measurer: TextMeasurer
+
+    public init(theme: Theme, size: Size, margin: Double, measurer: TextMeasurer) {
+        self.theme = theme
+        self.size = size
+        self.margin = margin
+        self.measurer = measurer
+    }
 
     /// The page's body: the page less its margins (a little more room at the top, where the heading sits).
-    var body: Rect {
+    public var body: Rect {
         Rect(x: margin, y: margin - 4, width: size.width - 2 * margin, height: size.height - 2 * margin + 4)
     }
 
     /// A page titled `title` (the PDF outline entry) with `heading` and `facts` at the top of `area`
     /// (the page's body by default); returns the page and the rectangle left for its content.
-    func page(
+    public func page(
         title: String, heading: String, facts: String, headingLines: Int = 1, factLines: Int = 2, in area: Rect? = nil
     ) -> (scene: Scene, content: Rect) {
         var scene = Scene(size: size, background: theme.background, title: title)
@@ -26,7 +32,9 @@ struct PageComposer {
     }
 
     /// The heading and facts lines at the top of `rect`, and what is left below them.
-    func header(heading: String, facts: String, headingLines: Int = 1, factLines: Int = 2, in rect: Rect) -> (marks: [Mark], rest: Rect) {
+    public func header(heading: String, facts: String, headingLines: Int = 1, factLines: Int = 2, in rect: Rect) -> (
+        marks: [Mark], rest: Rect
+    ) {
         var marks: [Mark] = []
         let headingHeight = measurer.measure(heading, font: theme.titleFont, width: rect.width).height
         let shownHeading = min(headingHeight, theme.titleFont.size * 1.35 * Double(headingLines))
@@ -51,7 +59,7 @@ struct PageComposer {
     }
 
     /// `blocks` one under the other in `rect`, each as tall as its share of the weights, `gap` apart.
-    func stack(_ blocks: [(weight: Double, draw: (Rect) -> [Mark])], in rect: Rect, gap: Double = 8) -> [Mark] {
+    public func stack(_ blocks: [(weight: Double, draw: (Rect) -> [Mark])], in rect: Rect, gap: Double = 8) -> [Mark] {
         let total = blocks.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return [] }
         var marks: [Mark] = []

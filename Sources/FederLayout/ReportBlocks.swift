@@ -1,0 +1,165 @@
+import FederProjection
+import FederSearch
+import Foundation
+
+/// The report's own blocks — the summary table, the work table, the misses block, index health — drawn from plain
+/// figures the report composes from its results. Nothing here reads a result file; the report draws nothing.
+public enum ReportBlocks {
+    /// Green when the right side is better, vermillion when worse, plain when the shown change rounds to 0.
+    public static func changeColor(_ left: Double, _ right: Double, higherIsBetter: Bool, theme: Theme) -> Color {
+        guard abs(left - right) > 1e-12, Charts.delta(left, right) != "±0 %" else { return theme.text }
+        return (higherIsBetter ? right > left : right < left) ? theme.truth : theme.query
+    }
+
+    /// How a table prints a count: a mean over a query set as a decimal, a single query's count whole.
+    public static func countFormat(mean: Bool) -> @Sendable (Double) -> String {
+        if mean { return { ViewKit.format($0) } }
+        return { value in value.isFinite && abs(value) < 1e15 ? ViewKit.grouped(Int(value.rounded())) : ViewKit.format(value) }
+    }
+
+    /// The coloured bar at the left edge of a side's column (left or right side's colour), and the rectangle beside it.
+    public static func sideColumn(_ column: Int, in rect: Rect, theme: Theme) -> (marks: [Mark], content: Rect) {
+        let chip = Mark.rect(
+            Rect(x: rect.x, y: rect.y, width: 4, height: rect.height), fill: column == 0 ? theme.left : theme.right, stroke: nil,
+            cornerRadius: 2)
+        return ([chip], Rect(x: rect.x + 7, y: rect.y, width: rect.width - 7, height: rect.height))
+    }
+
+    /// The note under two sides drawn on scales of their own.
+    public static func ownScalesNote(in rect: Rect, theme: Theme) -> Mark {
+        .text(
+            TextMark(
+                "Each side is drawn on its own distance scale (different indexes).",
+                at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.3), font: theme.smallFont, color: theme.mutedText,
+                alignment: .right))
+    }
+}
+
+// MARK: the summary table
+
+extension ReportBlocks {
+    /// One comparison's line on the summary page.
+    public struct SummaryRow: Sendable {
+        public var title: String
+        /// "left index · query\n→ right index · query".
+        public var sides: String
+        public var visited: (left: Double, right: Double)
+        public var distanceComputations: (left: Double, right: Double)
+        /// Mean recall of each side; nil for a side without exact truth.
+        public var recall: (left: Double?, right: Double?)
+        public var overlap: String?
+        /// The larger side's query count when a side ran more than one query (the counts are then means), else nil.
+        public var meanOver: Int?
+
+        public init(
+            title: String, sides: String, visited: (left: Double, right: Double), distanceComputations: (left: Double, right: Double),
+            recall: (left: Double?, right: Double?), overlap: String?, meanOver: Int?
+        ) {
+            self.title = title
+            self.sides = sides
+            self.visited = visited
+            self.distanceComputations = distanceComputations
+            self.recall = recall
+            self.overlap = overlap
+            self.meanOver = meanOver
+        }
+    }
+
+    /// Every comparison's line, numbered, from `top` down in `area` (rows that do not fit are left out), and the
+    /// note saying what the columns count at the foot of `area`.
+    public static func summaryTable(_ rows: [SummaryRow], in area: Rect, top: Double, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        var marks: [Mark] = []
+        var y = top
+        let columns: [(String, Double)] = [
+            ("#", 0.04), ("comparison", 0.34), ("left → right", 0.22), ("visited", 0.1), ("distance computations", 0.14), ("recall@k", 0.1),
+            ("overlap", 0.06),
+        ]
+        var x = area.x
+        let header = Font(size: theme.labelFont.size, weight: .bold)
+        for (name, share) in columns {
+            marks.append(
+                .text(TextMark(name, at: Point(x, y), font: header, color: theme.mutedText, width: area.width * share - 4, maxLines: 2)))
+            x += area.width * share
+        }
+        y += header.size * 2.6
+        let rowHeight = max(theme.labelFont.size * 3.3, min(34, (area.maxY - y) / Double(max(rows.count, 1))))
+        func color(_ left: Double, _ right: Double, higherIsBetter: Bool) -> Color {
+            changeColor(left, right, higherIsBetter: higherIsBetter, theme: theme)
+        }
+        for (position, row) in rows.enumerated() where y + rowHeight <= area.maxY + 1 {
+            if position % 2 == 0 {
+                marks.append(
+                    .rect(
+                        Rect(x: area.x - 4, y: y - 3, width: area.width + 8, height: rowHeight), fill: theme.grid.withAlpha(0.35),
+                        stroke: nil, cornerRadius: 2))
+            }
+            let (visitedL, visitedR) = row.visited
+            let (distL, distR) = row.distanceComputations
+            let set = row.meanOver.map { " (mean of \($0) queries)" } ?? ""
+            // One query's counts are whole numbers; a query set's are means.
+            let count = countFormat(mean: !set.isEmpty)
+            var cells: [(String, Color)] = [
+                ("\(position + 1)", theme.mutedText),
+                (row.title + set, theme.text),
+                (row.sides, theme.mutedText),
+                (
+                    "\(count(visitedL)) → \(count(visitedR))\n\(Charts.delta(visitedL, visitedR))",
+                    color(visitedL, visitedR, higherIsBetter: false)
+                ),
+                (
+                    "\(count(distL)) → \(count(distR))\n\(Charts.delta(distL, distR))",
+                    color(distL, distR, higherIsBetter: false)
+                ),
+            ]
+            if let recallL = row.recall.left, let recallR = row.recall.right {
+                let shown = (String(format: "%.2f", recallL), String(format: "%.2f", recallR))
+                cells.append(("\(shown.0) → \(shown.1)", shown.0 == shown.1 ? theme.text : color(recallL, recallR, higherIsBetter: true)))
+            } else if row.recall.left != nil || row.recall.right != nil {
+                // One side has no exact truth (codes without their vectors): say which, keep the other's number.
+                let shown = [row.recall.left, row.recall.right].map { $0.map { String(format: "%.2f", $0) } ?? "—" }
+                cells.append(("\(shown[0]) → \(shown[1])", theme.text))
+            } else {
+                cells.append(("—", theme.mutedText))
+            }
+            cells.append((row.overlap ?? "—", theme.text))
+            x = area.x
+            for ((text, textColor), (_, share)) in zip(cells, columns) {
+                marks.append(
+                    .text(
+                        TextMark(text, at: Point(x, y), font: theme.labelFont, color: textColor, width: area.width * share - 6, maxLines: 3)
+                    ))
+                x += area.width * share
+            }
+            y += rowHeight
+        }
+        let note =
+            "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
+            + "overlap = answers both sides returned (one query), or the mean Jaccard overlap of the result lists (query sets). "
+            + "Green: better on the right; vermillion: worse."
+        marks.append(
+            .text(
+                TextMark(
+                    note, at: Point(area.x, area.maxY - theme.smallFont.size * 2.6), font: theme.smallFont, color: theme.mutedText,
+                    width: area.width, maxLines: 2)))
+        return marks
+    }
+}
+
+// MARK: the work table
+
+extension ReportBlocks {
+    /// The paired-bar table of the measures that compare (`rows` as the report composes them), in its panel.
+    public static func workTable(
+        _ rows: [Charts.BarRow], querySet: Bool, leftName: String, rightName: String, in rect: Rect, theme: Theme,
+        measurer: TextMeasurer
+    ) -> [Mark] {
+        let (panelMarks, content) = ViewKit.panel(
+            title: querySet ? "Work and quality — means over the query set" : "Work and quality",
+            subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer
+        )
+        return panelMarks
+            + Charts.pairedBars(
+                rows, leftName: "left: \(leftName)", rightName: "right: \(rightName)", in: content, theme: theme, measurer: measurer,
+                leftColor: theme.left, rightColor: theme.right)
+    }
+}
