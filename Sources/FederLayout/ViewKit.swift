@@ -226,11 +226,13 @@ public enum ViewKit {
         return format(value)
     }
 
-    /// A distance as people read it: 4 significant digits, no exponent for ordinary magnitudes.
+    /// A distance as people read it: 4 significant digits, no exponent for ordinary magnitudes; a whole number (a
+    /// Hamming distance, a squared L2 distance over integer data) without a decimal point.
     public static func format(_ value: Double) -> String {
         if value == 0 { return "0" }
         if abs(value) >= 3e38 { return value > 0 ? "+FLT_MAX" : "−FLT_MAX" }
         let magnitude = abs(value)
+        if value == value.rounded(), magnitude < 1e5 { return String(Int64(value)) }
         if magnitude >= 1e5 || magnitude < 1e-3 { return String(format: "%.3g", value) }
         if magnitude >= 100 { return String(format: "%.0f", value) }
         if magnitude >= 10 { return String(format: "%.1f", value) }

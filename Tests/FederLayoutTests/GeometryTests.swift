@@ -216,4 +216,16 @@ final class DistanceScaleTests: XCTestCase {
         XCTAssertLessThan(scale.fraction(0), scale.fraction(-1))
         XCTAssertTrue(scale.ticks().allSatisfy { $0 <= 1 && $0 >= -400 })
     }
+
+    /// Distances print as people read them; a whole number (Hamming, squared L2 over integers) has no decimal point.
+    func testDistancesPrintWholeNumbersWithoutADecimalPoint() {
+        XCTAssertEqual(ViewKit.format(20), "20")
+        XCTAssertEqual(ViewKit.format(-37), "-37")
+        XCTAssertEqual(ViewKit.format(1234), "1234")
+        XCTAssertEqual(ViewKit.format(20.5), "20.5")
+        XCTAssertEqual(ViewKit.format(0.125), "0.125")
+        XCTAssertEqual(ViewKit.format(123.4), "123")
+        XCTAssertEqual(ViewKit.format(250_000), "2.5e+05")
+        XCTAssertEqual(ViewKit.format(Double(Float.greatestFiniteMagnitude)), "+FLT_MAX")
+    }
 }
