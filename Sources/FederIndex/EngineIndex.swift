@@ -67,3 +67,19 @@ public struct LayeredGraph: Sendable {
         (self.level, self.neighbors, self.isDeleted, self.label, self.vectors) = (level, neighbors, isDeleted, label, vectors)
     }
 }
+
+extension IndexFile {
+    /// The index's layered graph, whichever engine wrote it (faiss's through its wrappers), with its vectors for
+    /// placing nodes; nil when it has none.
+    public var layeredGraph: LayeredGraph? {
+        switch self {
+        case .hnswlib(let hnswlib):
+            let vectors = hnswlib.vectors
+            return hnswlib.layeredGraph(vectors: { vectors })
+        case .faiss(let faiss):
+            return faiss.layeredGraph
+        case .engine(let engine):
+            return engine.layeredGraph
+        }
+    }
+}

@@ -21,3 +21,43 @@ extension FaissHNSWGraph {
             label: { node in labels.map { node < $0.count ? $0[node] : Int64(node) } ?? Int64(node) }, vectors: vectors)
     }
 }
+
+extension FaissIndex {
+    /// The HNSW graph of this index — itself, or under an id map, a refine index or a pre-transform — labelled
+    /// through the id map; its `vectors` are the stored vectors as floats: flat storage as it is, PQ / SQ codes
+    /// decoded (nil above 2^26 floats). Nil for an index without a graph.
+    public var layeredGraph: LayeredGraph? { layeredGraph(labels: nil) }
+
+    func layeredGraph(labels: MappedArray<Int64>?) -> LayeredGraph? {
+        switch self {
+        case .idMap(let map):
+            return map.inner.layeredGraph(labels: map.ids)
+        case .refine(let refine):
+            return refine.base.layeredGraph(labels: labels)
+        case .preTransform(let pre):
+            return pre.inner.layeredGraph(labels: labels)
+        case .hnsw(let hnsw):
+            let flat = hnsw.flatStorage?.vectors
+            let storage = hnsw.storage
+            return hnsw.graph.layeredGraph(
+                count: hnsw.header.count, dim: hnsw.header.dim, engine: "faiss", labels: labels,
+                vectors: { flat ?? FaissIndex.decodedRows(of: storage) })
+        default:
+            return nil
+        }
+    }
+
+    /// Every stored vector of a code storage, decoded, as a table (nil when empty or above 2^26 floats).
+    static func decodedRows(of storage: FaissIndex) -> VectorTable? {
+        let count = storage.header.count
+        let dim = storage.header.dim
+        guard count > 0, count.multipliedReportingOverflow(by: dim).partialValue <= 1 << 26 else { return nil }
+        var rows: [Float] = []
+        rows.reserveCapacity(count * dim)
+        for row in 0..<count {
+            guard let vector = storage.reconstruct(row: row) else { return nil }
+            rows += vector
+        }
+        return VectorTable(name: "decoded codes", rows: rows, dim: dim)
+    }
+}
