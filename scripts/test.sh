@@ -16,11 +16,18 @@ fi
 swift format lint --strict --recursive --parallel Sources Tests Benchmarks/feder-bench Package.swift
 
 swift build --build-tests
-swift test --skip-build --disable-swift-testing
-
 fresh="$(mktemp -d)"
-trap 'rm -rf "$fresh"' EXIT
+logs="$(mktemp -d)"
+trap 'rm -rf "$fresh" "$logs"' EXIT
+swift test --skip-build --disable-swift-testing 2>&1 | tee "$logs/suite.log"
+
 echo "test: cross-checking against a fresh random fixture set in $fresh" >&2
 "$root/.venv/bin/python" scripts/gen_fixtures.py "$fresh" --fresh >/dev/null
 FEDER_FIXTURES="$fresh" swift test --skip-build --disable-swift-testing \
-    --filter 'InspectAgainstLibrariesTests|TruncationTests|AgainstLibrariesTests'
+    --filter 'InspectAgainstLibrariesTests|TruncationTests|AgainstLibrariesTests' 2>&1 | tee "$logs/cross.log"
+
+# The whole run's totals last: XCTest's final "Executed" line of each run.
+executed() { grep -E "^[[:space:]]*Executed [0-9]+ tests?" "$1" | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/'; }
+suite="$(executed "$logs/suite.log")"
+cross="$(executed "$logs/cross.log")"
+echo "test: passed: $suite tests in the suite, $cross against a fresh random fixture set ($((suite + cross)) in all)"

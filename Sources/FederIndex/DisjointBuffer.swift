@@ -11,7 +11,7 @@ public final class DisjointBuffer<Element: Sendable>: @unchecked Sendable {
     /// `count` copies of `value`.
     public init(repeating value: Element, count: Int) {
         pointer = .allocate(capacity: Swift.max(count, 0))
-        _ = pointer.initialize(repeating: value)
+        pointer.initialize(repeating: value)
     }
 
     deinit {

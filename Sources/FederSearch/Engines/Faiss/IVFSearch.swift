@@ -165,7 +165,7 @@ public enum IVFSearch {
                 ? (innerProduct
                     ? ", by residual" : usesPrecomputed ? ", by residual (precomputed table)" : ", by residual (residual tables)")
                 : "")
-        var trace = try withQueryPointer(query) { q -> SearchTrace in
+        var trace = withQueryPointer(query) { q -> SearchTrace in
             let floats = q.assumingMemoryBound(to: Float.self)
             // init_query.
             var queryTable: [Float] = []
