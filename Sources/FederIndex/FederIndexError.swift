@@ -15,6 +15,9 @@ public enum FederIndexError: Error, Equatable, Sendable {
     case unknownCode(path: String, code: String, offset: Int)
     /// A known structure that this tool does not read (yet), such as on-disk inverted lists.
     case unsupported(path: String, format: String, offset: Int, detail: String)
+    /// A file of another kind (vectors, pictures, text) given where an index goes: `kind` names it, `hint` says where
+    /// it belongs.
+    case notAnIndex(path: String, kind: String, hint: String)
 }
 
 extension FederIndexError: LocalizedError {
@@ -29,7 +32,9 @@ extension FederIndexError: LocalizedError {
             return "\(path): \(format): invalid \(field) at byte \(offset): \(detail)"
         case .unknownCode(let path, let code, let offset):
             return "\(path): unknown index format code \(code) at byte \(offset) "
-                + "(expected a faiss code such as IxF2, IwFl, IHNf, IxMp, or an hnswlib file)"
+                + "(expected a faiss code such as IxF2, IwFl, IHNf, IxMp, a faiss binary code such as IBxF, an hnswlib file or a Voyager file)"
+        case .notAnIndex(let path, let kind, let hint):
+            return "\(path): this is \(kind), not an index; \(hint)"
         case .unsupported(let path, let format, let offset, let detail):
             return "\(path): \(format): unsupported at byte \(offset): \(detail)"
         }

@@ -16,7 +16,13 @@ public enum IndexFile: Sendable {
 
     /// Decodes an already mapped file.
     public static func decode(_ file: MappedFile, space: Metric = .l2) throws -> IndexFile {
-        try engine(of: file).open(file, IndexOpenOptions(space: space))
+        do {
+            return try engine(of: file).open(file, IndexOpenOptions(space: space))
+        } catch FederIndexError.unknownCode(let path, let code, offset: 0) {
+            // A file of another kind whose first bytes happen to look like a code (text, say).
+            if let (kind, hint) = otherKind(of: file) { throw FederIndexError.notAnIndex(path: path, kind: kind, hint: hint) }
+            throw FederIndexError.unknownCode(path: path, code: code, offset: 0)
+        }
     }
 
     /// The registered engine whose files start as `file` does.
@@ -31,7 +37,28 @@ public enum IndexFile: Sendable {
             throw FederIndexError.truncated(
                 path: file.path, format: "hnswlib", field: "offsetLevel0", offset: 0, needed: 8, available: file.count)
         }
+        if let (kind, hint) = otherKind(of: file) { throw FederIndexError.notAnIndex(path: file.path, kind: kind, hint: hint) }
         throw FederIndexError.unknownCode(path: file.path, code: describeCode(code), offset: 0)
+    }
+
+    /// What a file that is not an index is, by its first bytes, and where it goes instead (nil: nothing recognised).
+    static func otherKind(of file: MappedFile) -> (kind: String, hint: String)? {
+        let head = [UInt8](UnsafeRawBufferPointer(start: file.baseAddress, count: min(file.count, 512)))
+        let vectors = "vectors go to --vector (queries) or --vectors (the vectors that were added), or a spec's \"vector\""
+        if head.starts(with: [0x93] + Array("NUMPY".utf8)) { return ("a NumPy .npy array", vectors) }
+        if head.starts(with: [0x89] + Array("HDF".utf8)) { return ("an HDF5 file", vectors) }
+        if head.starts(with: [0x89] + Array("PNG".utf8)) || head.starts(with: [0xFF, 0xD8, 0xFF]) {
+            return ("a picture", "pictures go to --media or a spec's \"media\"")
+        }
+        if head.first == UInt8(ascii: "{") || head.first == UInt8(ascii: "[") {
+            return ("JSON", "a job spec is run as `feder-report SPEC.json`")
+        }
+        // Text: printable ASCII, tabs and line ends, or UTF-8 (a character cut at the 512th byte forgiven).
+        let printable = head.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        if !head.isEmpty, printable, String(bytes: head.prefix(max(head.count - 3, 1)), encoding: .utf8) != nil {
+            return ("a text file", "a media list goes to --media or a spec's \"media\"; an index is a faiss, hnswlib or Voyager file")
+        }
+        return nil
     }
 
     public var dim: Int {

@@ -9,6 +9,8 @@ public struct IndexModel: Sendable, Equatable {
     public var engine: String
     /// The engine's own name for this kind of index (faiss's four-character code, `hnswlib`).
     public var type: String
+    /// Its name as people know it (`IndexIVFFlat`, `HierarchicalNSW`).
+    public var typeName: String
     /// Dimensions of the vectors queries give (bits, for binary codes).
     public var dim: Int
     public var count: Int
@@ -28,10 +30,12 @@ public struct IndexModel: Sendable, Equatable {
 
     public init(
         engine: String, type: String, dim: Int, count: Int, metric: Metric, distance: DistanceConvention, labels: LabelKind,
-        storesVectors: Bool, structures: [StructureFamily], parameters: [SearchParameter], vectors: VectorEncoding = .float32
+        storesVectors: Bool, structures: [StructureFamily], parameters: [SearchParameter], vectors: VectorEncoding = .float32,
+        typeName: String? = nil
     ) {
         self.engine = engine
         self.type = type
+        self.typeName = typeName ?? type
         self.dim = dim
         self.count = count
         self.metric = metric

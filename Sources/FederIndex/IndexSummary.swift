@@ -2,6 +2,10 @@
 public struct IndexSummary: Codable, Equatable, Sendable {
     public var format: String
     public var type: String
+    /// The type as people know it (`IndexIVFFlat`, `HierarchicalNSW`).
+    public var typeName: String?
+    /// What a stored vector's components are when not float32: `bits` (binary codes), `Float8`, `E4M3`.
+    public var vectorType: String?
     public var dim: Int
     public var count: Int
     public var metric: String
@@ -16,6 +20,7 @@ public struct IndexSummary: Codable, Equatable, Sendable {
     public var nprobe: Int?
     /// The coarse quantizer's code (`IxF2`, `IHNf`, …) and, for an HNSW quantizer, its saved efSearch.
     public var quantizer: String?
+    public var quantizerTypeName: String?
     public var quantizerEfSearch: Int?
     public var listSizes: [Int]?
     public var invlistsLayout: String?
@@ -105,6 +110,7 @@ extension IndexSummary {
     init(faiss index: FaissIndex) {
         let header = index.header
         self.init(format: "faiss", type: index.code, dim: header.dim, count: header.count, metric: header.metric.name)
+        typeName = FaissIndex.typeName(code: index.code)
         codeSize = index.bytesPerVector
         switch index {
         case .flat:
@@ -130,6 +136,7 @@ extension IndexSummary {
             nlist = ivf.nlist
             nprobe = ivf.nprobe
             quantizer = ivf.quantizer.code
+            quantizerTypeName = FaissIndex.typeName(code: ivf.quantizer.code)
             if case .hnsw(let hnswQuantizer) = ivf.quantizer { quantizerEfSearch = hnswQuantizer.graph.efSearch }
             let sizes = ivf.invertedLists.sizes
             listSizes = sizes
@@ -169,6 +176,7 @@ extension IndexSummary {
 
     init(hnswlib index: HNSWLibIndex) {
         self.init(format: "hnswlib", type: "hnswlib", dim: index.dim, count: index.count, metric: index.space.name)
+        typeName = "HierarchicalNSW"
         describeGraph(index, efSearch: nil)
         deleted = index.deletedCount
         maxElements = index.maxElements

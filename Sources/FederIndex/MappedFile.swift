@@ -29,12 +29,12 @@ public final class MappedFile: @unchecked Sendable {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw FederIndexError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            throw FederIndexError.cannotOpen(path: path, reason: FileAccess.words(for: errno))
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            throw FederIndexError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            throw FederIndexError.cannotOpen(path: path, reason: FileAccess.words(for: errno))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw FederIndexError.cannotOpen(path: path, reason: "is a directory")

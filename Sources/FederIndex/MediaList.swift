@@ -38,8 +38,9 @@ public struct MediaList: Sendable {
     /// path such as `12<TAB>a.jpg` would be nonsense); a text list with such a mix is read in plain form,
     /// since text may contain tabs. A label given twice in tab form is an error.
     public static func load(listPath: String, kind: Kind, root: String?) throws -> MediaList {
+        if let problem = FileAccess.problem(reading: listPath) { throw MediaListError.cannotRead(path: listPath, reason: problem) }
         guard let data = FileManager.default.contents(atPath: listPath) else {
-            throw MediaListError.cannotRead(path: listPath)
+            throw MediaListError.cannotRead(path: listPath, reason: "read error")
         }
         guard var content = String(data: data, encoding: .utf8) else {
             throw MediaListError.notUTF8(path: listPath)
@@ -109,7 +110,7 @@ public struct MediaList: Sendable {
 /// Why a media list could not be read. Every case names the list file.
 public enum MediaListError: Error, Equatable, Sendable {
     /// The list file is missing, a directory or unreadable.
-    case cannotRead(path: String)
+    case cannotRead(path: String, reason: String)
     /// The list file is not valid UTF-8.
     case notUTF8(path: String)
     /// A line of a `LABEL<TAB>VALUE` list is wrong; `line` is 1-based.
@@ -119,7 +120,7 @@ public enum MediaListError: Error, Equatable, Sendable {
 extension MediaListError: LocalizedError {
     public var errorDescription: String? {
         switch self {
-        case .cannotRead(let path): return "\(path): cannot read media list (missing or unreadable)"
+        case .cannotRead(let path, let reason): return "\(path): cannot read the media list: \(reason)"
         case .notUTF8(let path): return "\(path): media list is not UTF-8 text"
         case .malformedLine(let path, let line, let reason): return "\(path):\(line): malformed media list line: \(reason)"
         }

@@ -1,4 +1,5 @@
 import CCairo
+import FederIndex
 import FederLayout
 import Foundation
 
@@ -30,6 +31,7 @@ public enum DocumentWriter {
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
+        if let problem = FileAccess.problem(writingInto: directory.path) { throw RenderError.cannotWrite(path: path, reason: problem) }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial")
         PartialFiles.begin(temporary.path)
         defer {
@@ -37,18 +39,23 @@ public enum DocumentWriter {
             PartialFiles.end()
         }
         let warnings: [String]
-        switch format {
-        case .pdf: warnings = try writePDF(scenes, to: temporary.path, title: title)
-        case .png: warnings = try writePNG(scenes[0], to: temporary.path, dpi: dpi)
-        case .svg: warnings = try writeSVG(scenes[0], to: temporary.path)
-        case .html:
-            let (data, drawn) = try HTMLDocument.render(scenes, title: title)
-            do {
-                try data.write(to: temporary)
-            } catch {
-                throw RenderError.cannotWrite(path: path, reason: error.localizedDescription)
+        do {
+            switch format {
+            case .pdf: warnings = try writePDF(scenes, to: temporary.path, title: title)
+            case .png: warnings = try writePNG(scenes[0], to: temporary.path, dpi: dpi)
+            case .svg: warnings = try writeSVG(scenes[0], to: temporary.path)
+            case .html:
+                let (data, drawn) = try HTMLDocument.render(scenes, title: title)
+                do {
+                    try data.write(to: temporary)
+                } catch {
+                    throw RenderError.cannotWrite(path: path, reason: error.localizedDescription)
+                }
+                warnings = drawn
             }
-            warnings = drawn
+        } catch RenderError.cannotWrite(let written, let reason) where written == temporary.path {
+            // The temporary name is ours; the user named `path`.
+            throw RenderError.cannotWrite(path: path, reason: reason)
         }
         guard rename(temporary.path, url.path) == 0 else {
             throw RenderError.cannotWrite(path: path, reason: String(cString: strerror(errno)))

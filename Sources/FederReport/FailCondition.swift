@@ -91,6 +91,22 @@ public struct FailCondition: Equatable, Sendable {
         return nil
     }
 
+    /// What is wrong with a gate that does not parse, for the command line: a likely misspelt measure named
+    /// (`recal<0.9`: did you mean recall?), else the syntax.
+    public static func problem(_ text: String) -> String {
+        let compact = text.replacingOccurrences(of: " ", with: "")
+        let name = String(compact.prefix { !"<>@".contains($0) })
+        let base = Statistic.allCases.reduce(name) { name, statistic in
+            name.hasSuffix("." + statistic.rawValue) ? String(name.dropLast(statistic.rawValue.count + 1)) : name
+        }
+        if !base.isEmpty, Measure(rawValue: base) == nil,
+            let near = suggestion(for: base, among: Measure.allCases.map(\.rawValue))
+        {
+            return "--fail-if '\(text)': unknown measure '\(base)'; did you mean \(near)?"
+        }
+        return "--fail-if '\(text)' is not MEASURE<NUMBER (\(syntax))."
+    }
+
     /// The sweep points the gate selects that meet it; a line saying so when no sweep has the point named.
     func sweepFailures(in result: ReportResult, selecting selector: SweepSelector) -> [String] {
         var lines: [String] = []

@@ -69,7 +69,35 @@ public struct JobRunner {
         public var result: ComparisonResult
     }
 
-    public func run() throws -> (runs: [ComparisonRun], result: ReportResult) {
+    /// A side ready to trace: its index opened, its queries resolved in it (and sliced), its request and media.
+    public struct PreparedSide: Sendable {
+        public var spec: JobSpec.Side
+        public var index: IndexFile
+        public var shards: ShardSet?
+        public var vectors: [ResolvedQuery]
+        public var querySlice: QuerySlice?
+        public var request: SearchRequest
+        public var media: MediaList?
+        public var queryMedia: String?
+    }
+
+    /// Everything a job reads, opened and checked, before any search runs.
+    public struct PreparedJob {
+        public var indexes: [String: IndexFile]
+        public var bases: [String: BaseVectors]
+        public var shardSets: [String: ShardSet]
+        /// Each shard's explanation context, by index name.
+        var shardContexts: [String: [Explanations.Context]]
+        /// Each comparison's two sides, in spec order.
+        public var comparisons: [(spec: JobSpec.ComparisonSpec, sides: [PreparedSide])]
+        /// What the spec asks that its indexes will not do (a side's parameter or a sweep its search does not read),
+        /// each located in the spec.
+        public var warnings: [String]
+    }
+
+    /// Opens every index (and shard, and vectors file), loads every media list and resolves every side's queries in
+    /// its own index — every check the run makes before it traces, each error located in the spec.
+    public func prepare() throws -> PreparedJob {
         var indexes: [String: IndexFile] = [:]
         var bases: [String: BaseVectors] = [:]
         var shardSets: [String: ShardSet] = [:]
@@ -111,19 +139,13 @@ public struct JobRunner {
             }
         }
         let resolver = QueryResolver()
-        let truths = ExactCache()
-        // One explanation context per index (each part built on first need): its label table and graph
-        // reachability serve every side.
-        let contexts = indexes.mapValues { Explanations.Context($0) }
+        // Each shard's explanation context (its label positions resolve ids across shards; the run reuses them).
         let shardContexts = shardSets.mapValues { set in set.indexes.map { Explanations.Context($0) } }
-
-        var runs: [ComparisonRun] = []
-        let started = Date()
+        var comparisons: [(spec: JobSpec.ComparisonSpec, sides: [PreparedSide])] = []
+        var warnings: [String] = []
         var searches = 0
-        for (position, comparison) in spec.comparisons.enumerated() {
-            progress("[\(position + 1)/\(spec.comparisons.count)] \(comparison.title)")
-            try checkBudget(started: started, at: comparison.path)
-            var sides: [SideRun] = []
+        for comparison in spec.comparisons {
+            var sides: [PreparedSide] = []
             for side in [comparison.left, comparison.right] {
                 guard let index = indexes[side.index], let query = spec.queries[side.query] else {
                     throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
@@ -177,6 +199,16 @@ public struct JobRunner {
                             "the job asks for more than \(Self.maxSearches) traced searches (queries × (1 + sweep points)); use fewer queries or sweep points"
                     )
                 }
+                // A side's own parameter its index does not read (the spec's shared ones serve whichever side reads them).
+                let own = SearchRequest(k: 1, nprobe: side.params.nprobe, ef: side.params.ef)
+                for message in ParameterCheck.unread(own, model: index.model, name: { "\"\($0.rawValue)\"" }) {
+                    warnings.append("\(spec.file): \(side.path).params: \(message); it is ignored")
+                }
+                if let sweep = comparison.sweep, !index.model.reads(SearchParameter(sweep.parameter)) {
+                    warnings.append(
+                        "\(spec.file): \(comparison.path).sweep: \(side.index) does not read \(sweep.parameter.rawValue) "
+                            + "(\(index.model.engine) \(index.model.typeName)): each of its points repeats its own search")
+                }
                 let params = spec.params.overridden(by: side.params)
                 let request = SearchRequest(k: params.k ?? 10, nprobe: params.nprobe, ef: params.ef, ompThreads: ompThreads)
                 let mediaList = try media(side.media ?? spec.indexes[side.index]?.media ?? spec.media, path: side.path + ".media")
@@ -189,17 +221,90 @@ public struct JobRunner {
                     default: break
                     }
                 }
+                sides.append(
+                    PreparedSide(
+                        spec: side, index: index, shards: shardSet, vectors: vectors, querySlice: querySlice, request: request,
+                        media: mediaList, queryMedia: queryMedia))
+            }
+            comparisons.append((comparison, sides))
+        }
+        return PreparedJob(
+            indexes: indexes, bases: bases, shardSets: shardSets, shardContexts: shardContexts, comparisons: comparisons,
+            warnings: Array(NSOrderedSet(array: warnings).compactMap { $0 as? String }))
+    }
+
+    /// What `validate` adds to `prepare`: each side's first query searched once with its parameters (and at every
+    /// sweep value its search reads), and its ground-truth file read against its queries, so that a spec that
+    /// validates is not refused by its searches. Each error is located in the spec as the run locates it.
+    public func check(_ job: PreparedJob) throws {
+        for (comparison, sides) in job.comparisons {
+            for side in sides {
+                guard let first = side.vectors.first else {
+                    throw ReportError.atSpec(
+                        file: spec.file, path: side.spec.path, underlying: QueryError.emptySet(source: side.spec.query))
+                }
+                if let truthFile = spec.queries[side.spec.query]?.groundTruth {
+                    do {
+                        if let shards = side.shards {
+                            let contexts = job.shardContexts[side.spec.index] ?? []
+                            _ = try shards.truth(file: truthFile, queries: side.vectors, positions: { contexts[$0].positions })
+                        } else {
+                            _ = try TraceLoop.truth(file: truthFile, index: side.index, queries: side.vectors)
+                        }
+                    } catch {
+                        throw ReportError.atSpec(file: spec.file, path: "$.queries.\(side.spec.query).groundTruth", underlying: error)
+                    }
+                }
+                var requests = [(side.request, side.spec.path)]
+                if let sweep = comparison.sweep, side.index.model.reads(SearchParameter(sweep.parameter)) {
+                    for value in sweep.values {
+                        var request = side.request
+                        switch sweep.parameter {
+                        case .nprobe: request.nprobe = value
+                        case .ef: request.ef = value
+                        }
+                        requests.append((request, comparison.path + ".sweep"))
+                    }
+                }
+                for (request, path) in requests {
+                    do {
+                        for index in side.shards?.indexes ?? [side.index] {
+                            _ = try Searcher.trace(index, query: first.vector, request: request, source: first.source)
+                        }
+                    } catch {
+                        throw ReportError.atSpec(file: spec.file, path: path, underlying: error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs the job (`prepared` when it has been prepared already).
+    public func run(_ prepared: PreparedJob? = nil) throws -> (runs: [ComparisonRun], result: ReportResult) {
+        let job = try prepared ?? prepare()
+        let truths = ExactCache()
+        // One explanation context per index (each part built on first need): its label table and graph
+        // reachability serve every side.
+        let contexts = job.indexes.mapValues { Explanations.Context($0) }
+
+        var runs: [ComparisonRun] = []
+        let started = Date()
+        for (position, (comparison, prepared)) in job.comparisons.enumerated() {
+            progress("[\(position + 1)/\(spec.comparisons.count)] \(comparison.title)")
+            try checkBudget(started: started, at: comparison.path)
+            var sides: [SideRun] = []
+            for side in prepared {
                 var sideRun: SideRun
-                if let shardSet {
+                if let shardSet = side.shards {
                     sideRun = try runShardedSide(
-                        side, shards: shardSet, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
-                        truths: truths, contexts: shardContext)
+                        side.spec, shards: shardSet, vectors: side.vectors, request: side.request, media: side.media,
+                        queryMedia: side.queryMedia, truths: truths, contexts: job.shardContexts[side.spec.index] ?? [])
                 } else {
                     sideRun = try runSide(
-                        side, index: index, vectors: vectors, request: request, media: mediaList, queryMedia: queryMedia,
-                        base: bases[side.index], truths: truths, context: contexts[side.index])
+                        side.spec, index: side.index, vectors: side.vectors, request: side.request, media: side.media,
+                        queryMedia: side.queryMedia, base: job.bases[side.spec.index], truths: truths, context: contexts[side.spec.index])
                 }
-                sideRun.result.slice = querySlice
+                sideRun.result.slice = side.querySlice
                 sides.append(sideRun)
             }
             var result = ComparisonResult(title: comparison.title, left: sides[0].result, right: sides[1].result)
@@ -217,7 +322,7 @@ public struct JobRunner {
         }
         // Each index's health, once (an index drawn by several comparisons is checked once).
         let health = spec.indexNames.flatMap { name -> [IndexHealthEntry] in
-            if let set = shardSets[name] {
+            if let set = job.shardSets[name] {
                 return zip(set.files, set.indexes).enumerated().compactMap { shard, pair in
                     IndexHealth.of(pair.1).map {
                         IndexHealthEntry(
@@ -225,7 +330,7 @@ public struct JobRunner {
                     }
                 }
             }
-            guard let index = indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return [] }
+            guard let index = job.indexes[name], let file = spec.indexes[name]?.file, let health = IndexHealth.of(index) else { return [] }
             return [IndexHealthEntry(index: name, file: file, health: health, unsignedLabels: index.model.labels.isUnsigned)]
         }
         var result = ReportResult(title: spec.title, comparisons: runs.map(\.result), health: health.isEmpty ? nil : health)
@@ -513,5 +618,14 @@ final class ExactCache {
             values[Key(index: index, query: query, k: each)] = made.map { $0[position] }
         }
         return values[key] ?? nil
+    }
+}
+
+extension SearchParameter {
+    init(_ parameter: JobSpec.Sweep.Parameter) {
+        switch parameter {
+        case .nprobe: self = .nprobe
+        case .ef: self = .ef
+        }
     }
 }

@@ -74,6 +74,11 @@ public enum JobSpecParser {
 
     /// The file's bytes, refusing (without reading them all) files larger than `maxSpecBytes`.
     static func read(file: String) -> Result<Data, SpecError> {
+        if let problem = FileAccess.problem(reading: file) {
+            var error = SpecError(file: file, path: "$", message: SpecProblem.unreadable(reason: problem).message)
+            error.cannotOpen = true
+            return .failure(error)
+        }
         guard let handle = FileHandle(forReadingAtPath: file) else {
             let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
             return .failure(SpecError(file: file, path: "$", message: SpecProblem.unreadable(reason: reason).message))

@@ -15,6 +15,8 @@ public struct SpecError: Error, Equatable, Sendable, LocalizedError {
     public var position: SourcePosition?
     /// Whether the spec is not valid JSON (then `path` is `$` and `position` is where parsing stopped).
     public var isSyntaxError: Bool
+    /// Whether the file named could not be opened at all (exit 66, not 65).
+    public var cannotOpen = false
 
     public init(file: String, path: String, message: String, position: SourcePosition? = nil) {
         self.file = file
@@ -62,5 +64,5 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
 }
 
 extension SpecError: ToolError {
-    public var exitCode: ToolExitCode { .dataError }
+    public var exitCode: ToolExitCode { cannotOpen ? .cannotOpen : .dataError }
 }

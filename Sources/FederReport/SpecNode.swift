@@ -7,7 +7,9 @@ struct SpecNode {
     let diagnostics: SpecDiagnostics
 
     func error(_ problem: SpecProblem) -> SpecError {
-        SpecError(file: diagnostics.file, path: path, message: problem.message, position: value.position)
+        var error = SpecError(file: diagnostics.file, path: path, message: problem.message, position: value.position)
+        error.cannotOpen = problem.isUnopenableFile
+        return error
     }
 
     func report(_ problem: SpecProblem) { diagnostics.record(error(problem)) }

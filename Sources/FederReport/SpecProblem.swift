@@ -178,3 +178,13 @@ enum SpecProblem: Equatable, Sendable {
         }
     }
 }
+
+extension SpecProblem {
+    /// A file the spec names that cannot be opened (exit 66, as for any input that cannot be opened).
+    var isUnopenableFile: Bool {
+        switch self {
+        case .fileNotFound, .folderNotFile: return true
+        default: return false
+        }
+    }
+}

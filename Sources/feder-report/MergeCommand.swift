@@ -32,7 +32,7 @@ struct MergeCommand: ParsableCommand {
     func validate() throws {
         guard !parts.isEmpty else { throw ValidationError("give the --summary files of every part.") }
         for condition in failIf where FailCondition(condition) == nil {
-            throw ValidationError("--fail-if '\(condition)' is not MEASURE<NUMBER (\(FailCondition.syntax)).")
+            throw ValidationError(FailCondition.problem(condition))
         }
     }
 

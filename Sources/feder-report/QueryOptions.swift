@@ -3,7 +3,9 @@ import FederReport
 
 /// How a query is given and searched: shared by `trace` and `view`.
 struct QueryOptions: ParsableArguments {
-    @Option(help: "Search with the stored vector of this id (label; hnswlib labels go up to 2^64 − 1).")
+    // Numbers are taken even when they start with a dash (`--k -1`), so that the check that follows can say what is
+    // wrong with them instead of the parser saying the value is missing.
+    @Option(parsing: .unconditional, help: "Search with the stored vector of this id (label; hnswlib labels go up to 2^64 − 1).")
     var id: String?
 
     @Option(help: "Search with the stored vectors of these ids, comma-separated.")
@@ -12,7 +14,7 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "Query vectors: .npy (float32/float64), .fvecs, .bvecs, .fbin, .u8bin, .i8bin, .json, or ann-benchmarks .hdf5 (test).")
     var vector: String?
 
-    @Option(help: "With --vector: the row to use (0-based). Without it every row is used.")
+    @Option(parsing: .unconditional, help: "With --vector: the row to use (0-based). Without it every row is used.")
     var row: Int?
 
     @Option(help: "With an .hdf5 --vector: the dataset to read (default test; train, or any float dataset).")
@@ -21,13 +23,13 @@ struct QueryOptions: ParsableArguments {
     @Option(name: .customLong("vector-json"), help: "An inline JSON query vector, e.g. '[0.1, 0.2]'.")
     var vectorJSON: String?
 
-    @Option(help: "Number of results.")
+    @Option(parsing: .unconditional, help: "Number of results.")
     var k: Int = 10
 
-    @Option(help: "IVF lists to probe (default: the nprobe saved in the file).")
+    @Option(parsing: .unconditional, help: "IVF lists to probe (default: the nprobe saved in the file).")
     var nprobe: Int?
 
-    @Option(help: "HNSW search breadth: faiss efSearch (default: saved in the file), hnswlib ef (default 10).")
+    @Option(parsing: .unconditional, help: "HNSW search breadth: faiss efSearch (default: saved in the file), hnswlib ef (default 10).")
     var ef: Int?
 
     @Option(help: "The hnswlib space: l2, ip or cosine (hnswlib files do not record it).")

@@ -71,7 +71,7 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         for condition in failIf where FailCondition(condition) == nil {
-            throw ValidationError("--fail-if '\(condition)' is not MEASURE<NUMBER (\(FailCondition.syntax)).")
+            throw ValidationError(FailCondition.problem(condition))
         }
         if let output, (try? OutputFormat(path: output)) == nil {
             throw ValidationError("-o must end in .pdf, .html, .png or .svg (got '\(output)').")
@@ -101,6 +101,7 @@ struct ReportCommand: ParsableCommand {
         request.explain = !noExplain
         request.slice = slice.flatMap(JobSlice.init)
         request.checkLayout = checkLayout
+        request.warn = { printError("feder-report: warning: \($0)") }
         request.progress = { line in
             if !quiet, Date().timeIntervalSince(started) > 0.3 { printError("feder-report: \(line)") }
         }

@@ -11,7 +11,7 @@ struct ViewCommand: ParsableCommand {
             nodes and lists show what they are on hover and their route on click). PNG and SVG: every view on one \
             page. Several index files (the shards of one index): the views draw the shard that gave the merged \
             first answer, the result strip the merged answer. Without -o the \
-            file is written next to the index as INDEX-view.pdf and its path printed. Output is deterministic \
+            file is INDEX-view.pdf in the current directory; either way the path written is printed. Output is deterministic \
             (the PDF date is fixed, or SOURCE_DATE_EPOCH). Exit codes: 0 ok, 64 usage, 65 bad data, 66 cannot open, \
             73 cannot write.
             """)
@@ -79,10 +79,8 @@ struct ViewCommand: ParsableCommand {
         request.checkLayout = checkLayout
         let outcome = try ViewJob.run(request)
         for warning in outcome.warnings { printError("feder-report: warning: \(warning)") }
-        if output == nil {
-            let pages = "\(outcome.pages) page\(outcome.pages == 1 ? "" : "s")"
-            print("wrote \(outcome.path): \(pages) (\(outcome.views.map(\.rawValue).joined(separator: ", ")))")
-        }
+        let pages = "\(outcome.pages) page\(outcome.pages == 1 ? "" : "s")"
+        print("wrote \(outcome.path): \(pages) (\(outcome.views.map(\.rawValue).joined(separator: ", ")))")
         if !outcome.layoutProblems.isEmpty { throw ReportError.layoutProblems(outcome.layoutProblems) }
     }
 }

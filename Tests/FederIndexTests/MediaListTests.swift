@@ -115,7 +115,7 @@ final class MediaListTests: XCTestCase {
 
     func testMissingFile() {
         let path = folder.appendingPathComponent("absent.txt").path
-        assertError(.cannotRead(path: path)) { try MediaList.load(listPath: path, kind: .image, root: nil) }
+        assertError(.cannotRead(path: path, reason: "no such file")) { try MediaList.load(listPath: path, kind: .image, root: nil) }
     }
 
     func testNotUTF8() throws {

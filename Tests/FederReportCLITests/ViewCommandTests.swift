@@ -55,12 +55,20 @@ final class ViewCommandTests: XCTestCase {
         }
     }
 
-    func testWithoutOutputItWritesNextToTheIndexAndSaysWhere() throws {
-        let copy = out("small.faiss")
+    /// Without -o, INDEX-view.pdf in the current directory (not beside the index, which may be read-only), and
+    /// the path written said with and without -o.
+    func testWithoutOutputItWritesIntoTheCurrentDirectoryAndSaysWhere() throws {
+        let elsewhere = directory.appendingPathComponent("indexes")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let copy = elsewhere.appendingPathComponent("small.faiss").path
         try FileManager.default.copyItem(atPath: fixture("flat_l2_int.faiss"), toPath: copy)
-        let outcome = try CLI.run(["view", copy, "--id", "1"])
+        let outcome = try CLI.run(["view", copy, "--id", "1"], in: directory)
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
-        XCTAssertTrue(outcome.stdout.contains("wrote \(out("small-view.pdf"))"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("wrote small-view.pdf: "), outcome.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("small-view.pdf").path))
+        let named = try CLI.run(["view", copy, "--id", "1", "-o", out("named.png")])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertTrue(named.stdout.contains("wrote \(out("named.png")): 1 page"), named.stdout)
         let pdf = try Data(contentsOf: URL(fileURLWithPath: out("small-view.pdf")))
         XCTAssertTrue(pdf.starts(with: Data("%PDF".utf8)))
         XCTAssertTrue(String(decoding: pdf.suffix(32), as: UTF8.self).contains("%%EOF"), "a complete PDF")

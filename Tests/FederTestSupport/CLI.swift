@@ -15,11 +15,13 @@ public enum CLI {
         return Bundle.main.bundleURL.appendingPathComponent("feder-report")
     }
 
-    public static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Outcome {
+    /// - Parameter directory: the working directory (the test process's when nil).
+    public static func run(_ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

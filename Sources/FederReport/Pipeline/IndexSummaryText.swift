@@ -3,18 +3,6 @@ import Foundation
 
 /// The readable form of an `IndexSummary` (what `inspect` prints).
 enum IndexSummaryText {
-    static let typeNames: [String: String] = [
-        "IxF2": "IndexFlatL2", "IxFI": "IndexFlatIP", "IxFl": "IndexFlat", "IwFl": "IndexIVFFlat",
-        "IvFl": "IndexIVFFlat (legacy layout)", "IvFL": "IndexIVFFlat (legacy layout)", "IwPQ": "IndexIVFPQ",
-        "IwSq": "IndexIVFScalarQuantizer", "IwSQ": "IndexIVFScalarQuantizer", "IHNf": "IndexHNSWFlat",
-        "IxMp": "IndexIDMap", "IxM2": "IndexIDMap2", "hnswlib": "hnswlib HierarchicalNSW", "IwPf": "IndexIVFPQFastScan",
-        "IHNp": "IndexHNSWPQ", "IHNs": "IndexHNSWSQ", "IxPq": "IndexPQ", "IxPQ": "IndexPQ (old format)",
-        "IxPo": "IndexPQ (old format)", "IxSQ": "IndexScalarQuantizer", "IPfs": "IndexPQFastScan", "IxRF": "IndexRefine",
-        "IxPT": "IndexPreTransform", "IBxF": "IndexBinaryFlat", "IBwF": "IndexBinaryIVF", "IBHf": "IndexBinaryHNSW",
-        "IBMp": "IndexBinaryIDMap", "IBM2": "IndexBinaryIDMap2", "Float32": "Index, float32 vectors",
-        "Float8": "Index, 8-bit vectors: code / 127", "E4M3": "Index, 8-bit E4M3 vectors",
-    ]
-
     static let metricNames: [String: String] = [
         "l2": "L2 (squared distances)", "ip": "inner product", "cosine": "cosine (1 − dot of normalised vectors)",
         "l1": "L1 (Σ|a − b|)", "linf": "L∞ (max |a − b|)", "hamming": "Hamming (differing bits)",
@@ -25,7 +13,7 @@ enum IndexSummaryText {
         if let bytes = summary.fileBytes { size = ", " + formatBytes(bytes) }
         let kind =
             summary.format == summary.type
-            ? "\(summary.format) index" : "\(summary.format) \(summary.type) (\(typeNames[summary.type] ?? summary.type))"
+            ? "\(summary.format) index" : "\(summary.format) \(summary.type) (\(summary.typeName ?? summary.type))"
         var lines = ["\(path): \(kind)\(size)"]
         lines += body(summary, indent: "  ")
         return lines.joined(separator: "\n") + "\n"
@@ -36,10 +24,10 @@ enum IndexSummaryText {
         func add(_ label: String, _ value: String) {
             lines.append(indent + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
         }
-        if summary.metric == Metric.hamming.name {
+        if summary.vectorType == "bits" {
             add("vectors", "\(summary.count) × \(summary.dim) bits (codes of \(summary.dim / 8) bytes)")
-        } else if summary.format == "voyager", summary.type != "Float32" {
-            add("vectors", "\(summary.count) × \(summary.dim) \(summary.type)")
+        } else if let components = summary.vectorType {
+            add("vectors", "\(summary.count) × \(summary.dim) \(components)")
         } else {
             add("vectors", "\(summary.count) × \(summary.dim) float32")
         }
@@ -56,7 +44,7 @@ enum IndexSummaryText {
         if let nlist = summary.nlist, let sizes = summary.listSizes {
             add("lists", "nlist \(nlist), nprobe \(summary.nprobe ?? 1) (saved default)")
             if let quantizer = summary.quantizer {
-                let name = typeNames[quantizer].map { " (\($0))" } ?? ""
+                let name = summary.quantizerTypeName.map { " (\($0))" } ?? ""
                 let ef = summary.quantizerEfSearch.map { ", efSearch \($0) (saved default): lists ranked by its graph search" } ?? ""
                 add("quantizer", quantizer + name + ef)
             }
@@ -98,12 +86,12 @@ enum IndexSummaryText {
         if let capacity = summary.maxElements { add("capacity", "\(capacity) elements") }
         if let range = summary.idRange, range.count == 2 { add("ids", "\(range[0]) … \(range[1])") }
         if let base = summary.base?.value {
-            add("base", "\(base.type) (\(typeNames[base.type] ?? base.type))")
+            add("base", "\(base.type) (\(base.typeName ?? base.type))")
             lines += body(base, indent: indent + "  ")
         }
         if let inner = summary.inner?.value {
             let role = summary.kFactor != nil ? "refine" : summary.levelCounts != nil ? "storage" : "wraps"
-            add(role, "\(inner.type) (\(typeNames[inner.type] ?? inner.type))")
+            add(role, "\(inner.type) (\(inner.typeName ?? inner.type))")
             lines += body(inner, indent: indent + "  ")
         }
         return lines

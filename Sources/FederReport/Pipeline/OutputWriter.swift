@@ -1,3 +1,4 @@
+import FederIndex
 import FederLayout
 import FederRender
 import Foundation
@@ -48,9 +49,19 @@ public struct OutputWriter: Sendable {
         }
     }
 
+    /// Refuses, before any work, an output whose folder is missing or cannot be written.
+    /// - Throws: `ReportError.cannotWrite`.
+    static func checkWritable(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if let problem = FileAccess.problem(writingInto: directory.isEmpty ? "." : directory) {
+            throw ReportError.cannotWrite(path: path, reason: problem)
+        }
+    }
+
     /// `data` to `path`, atomically.
     /// - Throws: `ReportError.cannotWrite`.
     func write(_ data: Data, to path: String) throws {
+        try Self.checkWritable(path)
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

@@ -20,6 +20,8 @@ public enum ReportError: Error, Sendable {
     case gateFailed([String])
     /// `--check-layout` found text that is cut, overlaps other text or leaves its panel: one line each.
     case layoutProblems([String])
+    /// A command-line option that does not apply (a search parameter the index's search does not read).
+    case inapplicable(String)
 }
 
 /// Why a query could not be turned into vectors.
@@ -53,7 +55,8 @@ extension QueryError: LocalizedError {
                 : "id \(label) is not in \(index)"
         case .noStoredVectors(let label, let index, let code):
             return "id \(label) cannot be a query: \(index) (\(code)) keeps codes or transformed vectors, not the vectors that "
-                + "were added; give the query as a vector (--vector, or \"vector\" in a spec)"
+                + "were added; give the query as a vector (--vector, or \"vector\" in a spec), or the vectors that were added "
+                + "(--vectors, or \"vectors\" on the index entry) to query them by id"
         case .rowOutOfRange(let row, let rows, let file):
             return "\(file) has \(rows) rows; row \(row) does not exist"
         case .dimensionMismatch(let query, let dim, let index, let indexDim):
@@ -106,6 +109,8 @@ extension ReportError: LocalizedError {
             return lines.map { "fail-if: \($0)" }.joined(separator: "\n")
         case .layoutProblems(let lines):
             return lines.map { "layout: \($0)" }.joined(separator: "\n")
+        case .inapplicable(let message):
+            return message
         }
     }
 }
@@ -130,6 +135,7 @@ extension ReportError: ToolError {
         case .cannotRead: return .cannotOpen
         case .cannotWrite: return .cannotWrite
         case .gateFailed, .layoutProblems: return .gateFailed
+        case .inapplicable: return .usage
         case .timeBudgetExceeded, .memoryBudgetExceeded: return .dataError
         }
     }
@@ -140,5 +146,9 @@ extension QueryError: ToolError {
 }
 
 extension SpecErrors: ToolError {
-    public var exitCode: ToolExitCode { .dataError }
+    /// 66 when every problem is a file that cannot be opened (the spec itself, or files it names); 65 when the spec
+    /// itself is wrong anywhere.
+    public var exitCode: ToolExitCode {
+        !errors.isEmpty && errors.allSatisfy(\.cannotOpen) ? .cannotOpen : .dataError
+    }
 }

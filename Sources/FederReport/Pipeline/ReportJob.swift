@@ -30,6 +30,8 @@ public struct ReportRequest: Sendable {
     public var slice: JobSlice?
     /// Short progress lines (for stderr).
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// Warnings about the spec, each once, before the run (for stderr; printed even with `--quiet`).
+    public var warn: @Sendable (String) -> Void = { _ in }
 
     public init(spec: String) { self.spec = spec }
 
@@ -58,6 +60,9 @@ public enum ReportJob {
     public static func run(_ request: ReportRequest) throws -> ReportOutcome {
         let job = try checkedSpec(request.spec)
         let template = try Template.load(job.template, specFile: request.spec)
+        for output in [request.outputPath, request.summary, request.markdown].compactMap({ $0 }) {
+            try OutputWriter.checkWritable(output)
+        }
         var runner = JobRunner(spec: job)
         runner.progress = request.progress
         runner.timeLimit = request.timeLimit
@@ -65,7 +70,9 @@ public enum ReportJob {
         runner.explain = request.explain
         runner.slice = request.slice
         runner.memoryLimit = request.memoryLimitMiB << 20
-        let (runs, result) = try runner.run()
+        let prepared = try runner.prepare()
+        for warning in prepared.warnings { request.warn(warning) }
+        let (runs, result) = try runner.run(prepared)
         let composer = ReportComposer(spec: job, template: template, runs: runs, result: result, measurer: PangoTextMeasurer())
         let path = request.outputPath
         request.progress("rendering \(path)")
@@ -99,7 +106,7 @@ public enum ReportJob {
         files: [String], summary: String?, markdown: String?, failIf: [FailCondition]
     ) throws -> ReportOutcome {
         let result = try SummaryMerge.merge(files: files)
-        var writer = OutputWriter(dpi: 72)
+        let writer = OutputWriter(dpi: 72)
         var notes: [String] = []
         if let summary {
             try writer.write(Data((try JSONOutput.encode(result, pretty: true) + "\n").utf8), to: summary)
@@ -123,11 +130,20 @@ public enum ReportJob {
         return job
     }
 
-    /// Checks a spec without running it: the spec's summary line when it is valid.
-    /// - Throws: `SpecErrors`, `SpecError` (the template).
-    public static func validate(spec: String) throws -> String {
+    /// Checks a spec without running it — everything the run would refuse: keys, types and references, every file
+    /// opened (indexes, shards, vectors, media lists, ground truth), every query resolved in its index (ids,
+    /// dimensions, rows), and each side's first query searched with its parameters. The spec's summary line when it
+    /// is valid, and what it asks that its indexes will not do.
+    /// - Throws: `SpecErrors`, `SpecError` (the template), `ReportError` (located in the spec).
+    public static func validate(spec: String) throws -> (summary: String, warnings: [String]) {
         let job = try checkedSpec(spec)
         _ = try Template.load(job.template, specFile: spec)
-        return "\(spec): valid — \(job.indexes.count) indexes, \(job.queries.count) queries, \(job.comparisons.count) comparisons"
+        let runner = JobRunner(spec: job)
+        let prepared = try runner.prepare()
+        try runner.check(prepared)
+        return (
+            "\(spec): valid — \(job.indexes.count) indexes, \(job.queries.count) queries, \(job.comparisons.count) comparisons",
+            prepared.warnings
+        )
     }
 }

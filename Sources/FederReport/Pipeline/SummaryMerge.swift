@@ -20,6 +20,7 @@ public enum SummaryMerge {
     public static func merge(files: [String]) throws -> ReportResult {
         let parts = try files.map { file -> (file: String, result: ReportResult) in
             let data: Data
+            if let problem = FileAccess.problem(reading: file) { throw ReportError.cannotRead(path: file, reason: problem) }
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {

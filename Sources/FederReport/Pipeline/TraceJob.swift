@@ -223,6 +223,7 @@ public enum TraceJob {
     public static func run(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
         if !request.shards.isEmpty { return try runSharded(request, emit: emit, warn: warn) }
         let index = try IndexFile.open(path: request.file, space: request.space.metric)
+        try ParameterCheck.refuse(request.search, model: index.model)
         let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
         let queries = try QueryResolver().resolve(
             request.query, name: sourceName(request.query), in: index, indexName: request.file, base: base)
@@ -231,6 +232,11 @@ public enum TraceJob {
         var exact = measure ? try request.groundTruth.map { try TraceLoop.truth(file: $0, index: index, queries: queries) } : nil
         if measure, exact == nil {
             exact = try TraceLoop.exact(index: index, queries: queries.map(\.vector), k: request.search.k, base: base)
+            if exact == nil {
+                warn(
+                    "no recall: this \(index.model.engine) index (\(index.model.typeName)) keeps only codes, not the vectors that "
+                        + "were added; give them with --vectors FILE (row i the i-th added) to measure it against exact search")
+            }
         }
         let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
         var warned: Set<String> = []
@@ -259,6 +265,7 @@ public enum TraceJob {
         let (shards, contexts, queries) = try ShardSet.forCommand(
             file: request.file, more: request.shards, space: request.space.metric, successiveIDs: request.successiveIDs,
             vectors: request.vectors, query: request.query)
+        for index in shards.indexes { try ParameterCheck.refuse(request.search, model: index.model) }
         let measure = request.measure && !(request.format == .json && request.detail == .results)
         var exact: [[Neighbor]]?
         if measure {

@@ -37,7 +37,10 @@ public struct ViewRequest: Sendable {
     }
 
     /// Where the views go.
-    public var outputPath: String { output ?? ((file as NSString).deletingPathExtension + "-view.pdf") }
+    /// `-o`, else `INDEX-view.pdf` in the current directory (as the report writes into it).
+    public var outputPath: String {
+        output ?? (((file as NSString).lastPathComponent as NSString).deletingPathExtension + "-view.pdf")
+    }
 }
 
 /// What `view` did.
@@ -62,6 +65,7 @@ public enum ViewJob {
         var searchWarnings: [String] = []
         if request.shards.isEmpty {
             let index = try IndexFile.open(path: request.file, space: request.space.metric)
+            try ParameterCheck.refuse(request.search, model: index.model)
             let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
             let queries = try QueryResolver().resolve(
                 request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file, base: base)
@@ -100,6 +104,7 @@ public enum ViewJob {
         let (shards, contexts, queries) = try ShardSet.forCommand(
             file: request.file, more: request.shards, space: request.space.metric, successiveIDs: request.successiveIDs,
             vectors: request.vectors, query: request.query)
+        for index in shards.indexes { try ParameterCheck.refuse(request.search, model: index.model) }
         guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
         let exact = try shards.exact(queries: [first.vector], ks: [request.search.k])?.first
         guard

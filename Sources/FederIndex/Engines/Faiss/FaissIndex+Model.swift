@@ -6,7 +6,7 @@ extension FaissIndex {
             engine: "faiss", type: code, dim: header.dim, count: header.count, metric: header.metric,
             distance: Self.distance(of: header.metric),
             labels: .signed, storesVectors: groundTruthFromVectors, structures: structures,
-            parameters: SearchParameter.allCases.filter(searchReads))
+            parameters: SearchParameter.allCases.filter(searchReads), typeName: Self.typeName(code: code))
     }
 
     /// faiss's distance for `metric`: similarity metrics (inner product) grow with similarity, every other shrinks.
@@ -46,7 +46,8 @@ extension FaissIndex {
     /// Whether the search of this index reads `parameter` (an IVF's HNSW quantizer keeps its own efSearch).
     func searchReads(_ parameter: SearchParameter) -> Bool {
         switch self {
-        case .ivf: return parameter == .nprobe
+        // An HNSW quantizer's search reads ef (faiss's efSearch), the lists' nprobe.
+        case .ivf(let ivf): return parameter == .nprobe || ivf.quantizer.searchReads(parameter)
         case .hnsw: return parameter == .ef
         case .idMap(let map): return map.inner.searchReads(parameter)
         case .refine(let refine): return refine.base.searchReads(parameter)

@@ -46,6 +46,8 @@ extension FaissBinaryIndex: EngineIndex {
         var summary = IndexSummary(
             format: Self.engineName, type: header.code, dim: header.dim, count: header.count, metric: Metric.hamming.name)
         summary.codeSize = header.codeSize
+        summary.typeName = FaissIndex.typeName(code: header.code)
+        summary.vectorType = "bits"
         switch self {
         case .flat:
             break
@@ -53,6 +55,7 @@ extension FaissBinaryIndex: EngineIndex {
             summary.nlist = ivf.nlist
             summary.nprobe = ivf.nprobe
             summary.quantizer = ivf.quantizer.header.code
+            summary.quantizerTypeName = FaissIndex.typeName(code: ivf.quantizer.header.code)
             let sizes = ivf.invertedLists.sizes
             summary.listSizes = sizes
             summary.emptyLists = sizes.count { $0 == 0 }

@@ -11,6 +11,6 @@ extension HNSWLibIndex {
         return IndexModel(
             engine: "hnswlib", type: "hnswlib", dim: dim, count: count, metric: space, distance: DistanceConvention(unit),
             labels: .unsigned,
-            storesVectors: true, structures: [.layeredGraph], parameters: [.ef])
+            storesVectors: true, structures: [.layeredGraph], parameters: [.ef], typeName: "HierarchicalNSW")
     }
 }

@@ -33,6 +33,15 @@ public struct VoyagerIndex: Sendable {
             case .e4m3: return "E4M3"
             }
         }
+
+        /// The index as people know it, by its storage.
+        var typeName: String {
+            switch self {
+            case .float32: return "Index, float32 vectors"
+            case .float8: return "Index, 8-bit vectors: code / 127"
+            case .e4m3: return "Index, 8-bit E4M3 vectors"
+            }
+        }
     }
 
     public static let headerSize = 19
@@ -146,7 +155,8 @@ extension VoyagerIndex: EngineIndex {
         return IndexModel(
             engine: Self.engineName, type: storage.name, dim: dim, count: graph.count, metric: graph.space,
             distance: DistanceConvention(unit), labels: .unsigned, storesVectors: storage == .float32,
-            structures: storage == .float32 ? [.layeredGraph] : [.layeredGraph, .codes], parameters: [.ef])
+            structures: storage == .float32 ? [.layeredGraph] : [.layeredGraph, .codes], parameters: [.ef],
+            typeName: storage.typeName)
     }
 
     public var summary: IndexSummary {
@@ -156,6 +166,8 @@ extension VoyagerIndex: EngineIndex {
         summary.deleted = graph.deletedCount
         summary.maxElements = graph.maxElements
         summary.codeSize = storedDim * storage.bytes
+        summary.typeName = model.typeName
+        if storage != .float32 { summary.vectorType = storage.name }
         return summary
     }
 
