@@ -101,8 +101,14 @@ INLINE float fold4(int kind, const float *v) {
     return combine(kind, high, low);
 }
 
+// Halving a register (its upper half extracted and added to the lower): out[j] = v[j + half] + v[j], j < half.
+INLINE void fold_half(int kind, const float *v, int half, float *out) {
+    for (int lane = 0; lane < half; lane++) out[lane] = combine(kind, v[lane + half], v[lane]);
+}
+
 // Level NONE (SSE2): 4 unfused lanes; L2 then adds a 2-lane block of the remainder to the two folded lanes;
 // the other kernels add their remainder term by term. Nothing is fused.
+// Not faiss_finish: the SSE2 build fuses nothing, and L2's 2-lane fold sums lower + upper, not upper + lower.
 INLINE float faiss_none(int kind, const unsigned char *a, const unsigned char *b, size_t d) {
     size_t head = d / 4 * 4;
     float lanes[4] = {0, 0, 0, 0};
@@ -119,20 +125,29 @@ INLINE float faiss_none(int kind, const unsigned char *a, const unsigned char *b
     return scalar_run(kind, 0, a, b, i, d, total);
 }
 
+// The AVX2 and AVX512 levels' ending after `width` lanes (8 or 16) over the blocks [0, i): folded in half; a
+// remaining half-width block fused into those lanes; folded on to 4, then the 4-lane fold; the rest fused one by one.
+INLINE float faiss_finish(int kind, int width, const float *lanes, const unsigned char *a, const unsigned char *b, size_t i,
+                          size_t d) {
+    int half = width / 2;
+    float folded[8];
+    fold_half(kind, lanes, half, folded);
+    if (d - i >= (size_t)half) {
+        lanes_run(kind, 1, half, a, b, i, i + (size_t)half, folded);
+        i += (size_t)half;
+    }
+    // In place: lane j reads lanes j and j + 4 before any write reaches them.
+    if (half == 8) fold_half(kind, folded, 4, folded);
+    return scalar_run(kind, 1, a, b, i, d, fold4(kind, folded));
+}
+
 // Level AVX2: 8 unfused lanes over 8-blocks, folded to 4 (upper + lower); a remaining 4-block fused into those
 // 4 lanes; the 4-lane fold; the last d % 4 terms fused one by one.
 INLINE float faiss_avx2(int kind, const unsigned char *a, const unsigned char *b, size_t d) {
     size_t head = d / 8 * 8;
     float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     lanes_run(kind, 0, 8, a, b, 0, head, lanes);
-    float four[4];
-    for (int lane = 0; lane < 4; lane++) four[lane] = combine(kind, lanes[lane + 4], lanes[lane]);
-    size_t i = head;
-    if (d - i >= 4) {
-        lanes_run(kind, 1, 4, a, b, i, i + 4, four);
-        i += 4;
-    }
-    return scalar_run(kind, 1, a, b, i, d, fold4(kind, four));
+    return faiss_finish(kind, 8, lanes, a, b, head, d);
 }
 
 // Level AVX512: 16 fused lanes over 16-blocks, folded to 8; a remaining 8-block fused into those 8 lanes;
@@ -141,16 +156,7 @@ INLINE float faiss_avx512(int kind, const unsigned char *a, const unsigned char 
     size_t head = d / 16 * 16;
     float lanes[16] = {0};
     lanes_run(kind, 1, 16, a, b, 0, head, lanes);
-    float eight[8];
-    for (int lane = 0; lane < 8; lane++) eight[lane] = combine(kind, lanes[lane + 8], lanes[lane]);
-    size_t i = head;
-    if (d - i >= 8) {
-        lanes_run(kind, 1, 8, a, b, i, i + 8, eight);
-        i += 8;
-    }
-    float four[4];
-    for (int lane = 0; lane < 4; lane++) four[lane] = combine(kind, eight[lane + 4], eight[lane]);
-    return scalar_run(kind, 1, a, b, i, d, fold4(kind, four));
+    return faiss_finish(kind, 16, lanes, a, b, head, d);
 }
 
 // =========================================================================================================
@@ -196,8 +202,8 @@ INLINE float hnsw_blocks16(int kind, hnsw_build build, const unsigned char *a, c
     lanes_run(kind, build.chains16, build.width16, a, b, 0, count, lanes);
     if (kind == KIND_IP && build.tree16) {
         float eight[8], four[4];
-        for (int lane = 0; lane < 8; lane++) eight[lane] = lanes[lane + 8] + lanes[lane];
-        for (int lane = 0; lane < 4; lane++) four[lane] = eight[lane + 4] + eight[lane];
+        fold_half(kind, lanes, 8, eight);
+        fold_half(kind, eight, 4, four);
         float low = four[0] + four[2], high = four[1] + four[3];
         return low + high;
     }
@@ -313,6 +319,25 @@ AVX2_TARGET static inline float fold4_fast(__m128 v) {
     return _mm_cvtss_f32(_mm_add_ss(_mm_shuffle_ps(pair, pair, 0x55), pair));
 }
 
+// fold_half in registers: the upper half added to the lower.
+AVX512_TARGET static inline __m256 fold16_to8(__m512 v) { return _mm256_add_ps(_mm512_extractf32x8_ps(v, 1), _mm512_castps512_ps256(v)); }
+AVX2_TARGET static inline __m128 fold8_to4(__m256 v) { return _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v)); }
+
+// One block's terms added to `acc` lane by lane: x·y or (x−y)², fused (one rounding) or as a rounded product.
+AVX512_TARGET static inline __m512 step16(int ip, int fuse, __m512 acc, const unsigned char *a, const unsigned char *b, size_t i) {
+    __m512 x = load16(a, i), y = load16(b, i);
+    if (ip) return fuse ? _mm512_fmadd_ps(x, y, acc) : _mm512_add_ps(acc, _mm512_mul_ps(x, y));
+    __m512 t = _mm512_sub_ps(x, y);
+    return fuse ? _mm512_fmadd_ps(t, t, acc) : _mm512_add_ps(acc, _mm512_mul_ps(t, t));
+}
+
+AVX2_TARGET static inline __m256 step8(int ip, int fuse, __m256 acc, const unsigned char *a, const unsigned char *b, size_t i) {
+    __m256 x = load8(a, i), y = load8(b, i);
+    if (ip) return fuse ? _mm256_fmadd_ps(x, y, acc) : _mm256_add_ps(acc, _mm256_mul_ps(x, y));
+    __m256 t = _mm256_sub_ps(x, y);
+    return fuse ? _mm256_fmadd_ps(t, t, acc) : _mm256_add_ps(acc, _mm256_mul_ps(t, t));
+}
+
 // One accumulator, as faiss's loop has (unrolled the same way: the loads and subtractions of four blocks first,
 // then their multiply-adds in order, so the chain is the only thing that waits).
 AVX512_TARGET static inline __m512 faiss_blocks16(int ip, const unsigned char *a, const unsigned char *b, size_t *index, size_t d) {
@@ -343,46 +368,30 @@ AVX512_TARGET static inline __m512 faiss_blocks16(int ip, const unsigned char *a
     return acc;
 }
 
+// faiss_finish for AVX512 in registers, after the 16-blocks [0, i): the 8-block, the folds, the fused scalar tail.
+AVX512_TARGET static inline float faiss_avx512_finish(int ip, __m512 acc, const unsigned char *a, const unsigned char *b, size_t i,
+                                                      size_t d) {
+    __m256 eight = fold16_to8(acc);
+    if (d - i >= 8) {
+        eight = step8(ip, 1, eight, a, b, i);
+        i += 8;
+    }
+    return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, fold4_fast(fold8_to4(eight)));
+}
+
 AVX512_TARGET static float faiss_avx512_fast(int ip, const unsigned char *a, const unsigned char *b, size_t d) {
     size_t i = 0;
     __m512 acc = faiss_blocks16(ip, a, b, &i, d);
-    for (; i + 16 <= d; i += 16) {
-        __m512 x = load16(a, i), y = load16(b, i);
-        if (ip) {
-            acc = _mm512_fmadd_ps(x, y, acc);
-        } else {
-            __m512 t = _mm512_sub_ps(x, y);
-            acc = _mm512_fmadd_ps(t, t, acc);
-        }
-    }
-    __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
-    if (d - i >= 8) {
-        __m256 x = load8(a, i), y = load8(b, i);
-        if (ip) {
-            eight = _mm256_fmadd_ps(x, y, eight);
-        } else {
-            __m256 t = _mm256_sub_ps(x, y);
-            eight = _mm256_fmadd_ps(t, t, eight);
-        }
-        i += 8;
-    }
-    float total = fold4_fast(_mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight)));
-    return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, total);
+    for (; i + 16 <= d; i += 16) acc = step16(ip, 1, acc, a, b, i);
+    return faiss_avx512_finish(ip, acc, a, b, i, d);
 }
 
+// Level AVX2 in registers: the 8-lane chain unfused, then faiss_finish's ending at width 8 (its 4-block in xmm).
 AVX2_TARGET static float faiss_avx2_fast(int ip, const unsigned char *a, const unsigned char *b, size_t d) {
     __m256 acc = _mm256_setzero_ps();
     size_t i = 0;
-    for (; i + 8 <= d; i += 8) {
-        __m256 x = load8(a, i), y = load8(b, i);
-        if (ip) {
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(x, y));
-        } else {
-            __m256 t = _mm256_sub_ps(x, y);
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(t, t));
-        }
-    }
-    __m128 four = _mm_add_ps(_mm256_extractf128_ps(acc, 1), _mm256_castps256_ps128(acc));
+    for (; i + 8 <= d; i += 8) acc = step8(ip, 0, acc, a, b, i);
+    __m128 four = fold8_to4(acc);
     if (d - i >= 4) {
         __m128 x = load4(a, i), y = load4(b, i);
         if (ip) {
@@ -396,8 +405,16 @@ AVX2_TARGET static float faiss_avx2_fast(int ip, const unsigned char *a, const u
     return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, fold4_fast(four));
 }
 
-// hnswlib's 16-block kernel over [0, count) in 16 lanes: fused or not; lanes summed left to right, or folded
-// pairwise (the inner product's _mm512_reduce_add_ps).
+// hnswlib's ending of its 16-lane chain: the lanes folded pairwise (the inner product's _mm512_reduce_add_ps,
+// with the tree) or summed left to right (hnswlib's TmpRes sum, not faiss's folds).
+AVX512_TARGET static inline float hnsw16_finish(int ip, int tree, __m512 acc) {
+    if (ip && tree) return fold4_fast(fold8_to4(fold16_to8(acc)));
+    float lanes[16];
+    _mm512_storeu_ps(lanes, acc);
+    return lanes_sum(lanes, 16);
+}
+
+// hnswlib's 16-block kernel over [0, count) in 16 lanes: fused or not, then hnsw16_finish.
 AVX512_TARGET static float hnsw16_avx512(int ip, int fuse, int tree, const unsigned char *a, const unsigned char *b, size_t count) {
     __m512 acc = _mm512_setzero_ps();
     size_t i = 0;
@@ -405,31 +422,14 @@ AVX512_TARGET static float hnsw16_avx512(int ip, int fuse, int tree, const unsig
         // The fused kernels unrolled four blocks at a time, the chain kept in order.
         acc = faiss_blocks16(ip, a, b, &i, count);
     }
-    for (; i < count; i += 16) {
-        __m512 x = load16(a, i), y = load16(b, i);
-        __m512 t = ip ? x : _mm512_sub_ps(x, y);
-        __m512 u = ip ? y : t;
-        acc = fuse ? _mm512_fmadd_ps(t, u, acc) : _mm512_add_ps(acc, _mm512_mul_ps(t, u));
-    }
-    if (ip && tree) {
-        __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
-        __m128 four = _mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight));
-        return fold4_fast(four);
-    }
-    float lanes[16];
-    _mm512_storeu_ps(lanes, acc);
-    return lanes_sum(lanes, 16);
+    for (; i < count; i += 16) acc = step16(ip, fuse, acc, a, b, i);
+    return hnsw16_finish(ip, tree, acc);
 }
 
 // The same in 8 lanes (the AVX builds: each 16-block's halves added in turn).
 AVX2_TARGET static float hnsw16_avx2(int ip, int fuse, const unsigned char *a, const unsigned char *b, size_t count) {
     __m256 acc = _mm256_setzero_ps();
-    for (size_t i = 0; i < count; i += 8) {
-        __m256 x = load8(a, i), y = load8(b, i);
-        __m256 t = ip ? x : _mm256_sub_ps(x, y);
-        __m256 u = ip ? y : t;
-        acc = fuse ? _mm256_fmadd_ps(t, u, acc) : _mm256_add_ps(acc, _mm256_mul_ps(t, u));
-    }
+    for (size_t i = 0; i < count; i += 8) acc = step8(ip, fuse, acc, a, b, i);
     float lanes[8];
     _mm256_storeu_ps(lanes, acc);
     return lanes_sum(lanes, 8);
@@ -466,37 +466,6 @@ AVX512_TARGET static void chains16_x4(int ip, const unsigned char *a, const unsi
     acc[3] = c3;
 }
 
-// hnsw16_avx512's ending for a fused chain: the lanes folded pairwise (inner product with the tree) or summed
-// left to right.
-AVX512_TARGET static float hnsw16_finish(int ip, int tree, __m512 acc) {
-    if (ip && tree) {
-        __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
-        __m128 four = _mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight));
-        return fold4_fast(four);
-    }
-    float lanes[16];
-    _mm512_storeu_ps(lanes, acc);
-    return lanes_sum(lanes, 16);
-}
-
-// faiss_avx512_fast's ending after its 16-blocks [0, i): the 8-block, the folds, the fused scalar tail.
-AVX512_TARGET static float faiss_avx512_finish(int ip, __m512 acc, const unsigned char *a, const unsigned char *b, size_t i, size_t d) {
-    __m256 eight = _mm256_add_ps(_mm512_extractf32x8_ps(acc, 1), _mm512_castps512_ps256(acc));
-    if (d - i >= 8) {
-        __m256 x = load8(a, i), y = load8(b, i);
-        if (ip) {
-            eight = _mm256_fmadd_ps(x, y, eight);
-        } else {
-            __m256 t = _mm256_sub_ps(x, y);
-            eight = _mm256_fmadd_ps(t, t, eight);
-        }
-        i += 8;
-    }
-    float total = fold4_fast(_mm_add_ps(_mm256_extractf128_ps(eight, 1), _mm256_castps256_ps128(eight)));
-    return scalar_run(ip ? KIND_IP : KIND_L2, 1, a, b, i, d, total);
-}
-
-// Groups of four through the interleaved chains, then each vector's own ending; what is left one by one.
 // The next group of up to four vectors from `done`: a group of two or three is padded with its last vector
 // (four chains take about as long as one, since each waits on its own additions).
 static size_t next_group(const unsigned char *const *b, size_t n, size_t done, const unsigned char **group) {
@@ -505,23 +474,10 @@ static size_t next_group(const unsigned char *const *b, size_t n, size_t done, c
     return size;
 }
 
-AVX512_TARGET static size_t hnsw16_avx512_batch(int ip, int tree, const unsigned char *a, const unsigned char *const *b, size_t n,
-                                                size_t d, float *out) {
-    size_t done = 0;
-    while (n - done >= 2) {
-        const unsigned char *group[4], *following[4];
-        size_t size = next_group(b, n, done, group);
-        int more = n - done - size > 0;
-        if (more) next_group(b, n, done + size, following);
-        __m512 acc[4];
-        chains16_x4(ip, a, group, d, acc, more ? following : NULL);
-        for (size_t j = 0; j < size; j++) out[done + j] = hnsw16_finish(ip, tree, acc[j]);
-        done += size;
-    }
-    return done;
-}
-
-AVX512_TARGET static size_t faiss_avx512_batch(int ip, const unsigned char *a, const unsigned char *const *b, size_t n, size_t d, float *out) {
+// Groups of four through the interleaved chains over the 16-blocks, then each vector's own ending: faiss's
+// (faiss_avx512_finish) or hnswlib's (hnsw16_finish; d % 16 == 0). Returns how many it did; the rest go one by one.
+AVX512_TARGET static size_t batch16_avx512(int faiss, int ip, int tree, const unsigned char *a, const unsigned char *const *b, size_t n,
+                                           size_t d, float *out) {
     size_t head = d / 16 * 16;
     size_t done = 0;
     while (n - done >= 2) {
@@ -531,7 +487,8 @@ AVX512_TARGET static size_t faiss_avx512_batch(int ip, const unsigned char *a, c
         if (more) next_group(b, n, done + size, following);
         __m512 acc[4];
         chains16_x4(ip, a, group, head, acc, more ? following : NULL);
-        for (size_t j = 0; j < size; j++) out[done + j] = faiss_avx512_finish(ip, acc[j], a, group[j], head, d);
+        for (size_t j = 0; j < size; j++)
+            out[done + j] = faiss ? faiss_avx512_finish(ip, acc[j], a, group[j], head, d) : hnsw16_finish(ip, tree, acc[j]);
         done += size;
     }
     return done;
@@ -767,7 +724,7 @@ void feder_faiss_batch(int kernel, const void *q, const void *const *vectors, si
     size_t done = 0;
 #ifdef FEDER_X86
     if ((kernel == 0 || kernel == 1) && feder_kernels_faiss() == FEDER_FAISS_AVX512 && use_unit(CPU_AVX512))
-        done = faiss_avx512_batch(kernel, q, (const unsigned char *const *)vectors, n, d, out);
+        done = batch16_avx512(1, kernel, 0, q, (const unsigned char *const *)vectors, n, d, out);
 #endif
     feder_distance_fn one = feder_faiss_resolve(kernel);
     for (; done < n; done++) out[done] = one(q, vectors[done], d);
@@ -780,7 +737,7 @@ void feder_hnswlib_batch(int inner_product, const void *q, const void *const *ve
     if (build >= 0 && build <= FEDER_HNSWLIB_AVX512_GENERIC && d >= 16 && d % 16 == 0) {
         hnsw_build chosen = hnsw_builds[build];
         if (chosen.width16 == 16 && chosen.chains16 && use_unit(CPU_AVX512))
-            done = hnsw16_avx512_batch(inner_product, chosen.tree16, q, (const unsigned char *const *)vectors, n, d, out);
+            done = batch16_avx512(0, inner_product, chosen.tree16, q, (const unsigned char *const *)vectors, n, d, out);
     }
 #endif
     feder_distance_fn one = feder_hnswlib_resolve(inner_product, d);
