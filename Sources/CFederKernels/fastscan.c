@@ -318,31 +318,10 @@ static void fs_sift_down(int keep_smallest, size_t k, uint16_t *values, int64_t 
     bi[i] = id;
 }
 
-// faiss heap_pop on the first k slots: the last element moves down from the top (the sift still compares
-// against slot k itself, as faiss's does).
+// faiss heap_pop on the first k slots: the last element sifts down from the top, compared against slot k itself as
+// faiss's is. faiss ends by copying slot k, which the sift has not written by then: the element sifted, stored as here.
 static void fs_heap_pop(int keep_smallest, size_t k, uint16_t *values, int64_t *ids) {
-    uint16_t *bv = values - 1;
-    int64_t *bi = ids - 1;
-    uint16_t value = bv[k];
-    int64_t id = bi[k];
-    size_t i = 1;
-    for (;;) {
-        size_t i1 = i << 1, i2 = i1 + 1;
-        if (i1 > k) break;
-        if (i2 == k + 1 || fs_above(keep_smallest, bv[i1], bv[i2], bi[i1], bi[i2])) {
-            if (fs_above(keep_smallest, value, bv[i1], id, bi[i1])) break;
-            bv[i] = bv[i1];
-            bi[i] = bi[i1];
-            i = i1;
-        } else {
-            if (fs_above(keep_smallest, value, bv[i2], id, bi[i2])) break;
-            bv[i] = bv[i2];
-            bi[i] = bi[i2];
-            i = i2;
-        }
-    }
-    bv[i] = bv[k];
-    bi[i] = bi[k];
+    fs_sift_down(keep_smallest, k, values, ids, values[k - 1], ids[k - 1]);
 }
 
 // libstdc++'s std::sort (introsort, threshold 16, median of three, unguarded partition, heap sort past depth
