@@ -1,8 +1,38 @@
-// What CPU this is, as the libraries' own dispatchers read it (CPUID leaf 1's family and model, the vendor).
+// What CPU this is, as the libraries' own dispatchers read it (CPUID leaf 1's family and model, the vendor), and
+// which vector units it has. Private to CFederKernels.
 #ifndef FEDER_CPU_H
 #define FEDER_CPU_H
 
 #if defined(__x86_64__) || defined(__i386__)
+#define FEDER_X86 1
+#endif
+
+enum { CPU_AVX2_FMA = 0, CPU_AVX512 = 1, CPU_AVX = 2 };
+
+// Whether the CPU has `feature`'s vector units (CPU_*), looked up once per file that asks (the kernels ask on
+// every call, so it stays inline).
+static inline int feder_cpu_has(int feature) {
+#ifdef FEDER_X86
+    static int cached[3] = {-1, -1, -1};
+    if (cached[feature] < 0) {
+        switch (feature) {
+        case 0: cached[0] = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); break;
+        case 1:
+            cached[1] = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                        __builtin_cpu_supports("avx512bw");
+            break;
+        default: cached[2] = __builtin_cpu_supports("avx"); break;
+        }
+    }
+    return cached[feature];
+#else
+    (void)feature;
+    return 0;
+#endif
+}
+
+#ifdef FEDER_X86
 #include <cpuid.h>
 #include <string.h>
 
