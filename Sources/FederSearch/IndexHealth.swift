@@ -76,9 +76,7 @@ public struct IVFHealth: Codable, Equatable, Sendable {
         let sorted = sizes.sorted()
         let top = max(1, Int((Double(sizes.count) * 0.01).rounded(.up)))
         largestListsShare = total > 0 ? Double(sorted.suffix(top).reduce(0, +)) / total : 0
-        func quantile(_ q: Double) -> Int {
-            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))]
-        }
+        func quantile(_ q: Double) -> Int { Quantile.nearestRank(sorted, q) }
         self.sizes = SizeSummary(
             min: sorted.first ?? 0, p50: quantile(0.5), p95: quantile(0.95), max: sorted.last ?? 0,
             mean: sizes.isEmpty ? 0 : total / Double(sizes.count))
@@ -182,9 +180,7 @@ public struct HNSWHealth: Codable, Equatable, Sendable {
             }
             let present = (0..<count).filter { graph.level(of: $0) >= level }
             let degrees = present.map { Int(inDegree[$0]) }.sorted()
-            func quantile(_ q: Double) -> Int {
-                degrees.isEmpty ? 0 : degrees[min(degrees.count - 1, Int((q * Double(degrees.count - 1)).rounded()))]
-            }
+            func quantile(_ q: Double) -> Int { Quantile.nearestRank(degrees, q) }
             let hubs = present.sorted { (inDegree[$0], -$0) > (inDegree[$1], -$1) }.prefix(5).map {
                 Hub(id: graph.label($0), inDegree: Int(inDegree[$0]))
             }

@@ -281,6 +281,32 @@ public struct HNSWTrace: Codable, Equatable, Sendable {
         /// The nodes the descent moved through on this level, starting where it entered.
         public var path: [Int]
         public var exitDistance: Float
+
+        /// Distances computed on this level: every edge of every pass (a node scored from two passes counts twice,
+        /// as the library computes it twice). What the text output, the JSON and the pages call "computed".
+        public var distanceComputations: Int { passes.reduce(0) { $0 + $1.count } }
+        /// The distinct nodes whose distance was computed on this level ("nodes").
+        public var nodesScored: Int { Set(passes.joined().map(\.to)).count }
+
+        enum CodingKeys: String, CodingKey {
+            case level, passes, path, exitDistance
+        }
+
+        enum CountKeys: String, CodingKey {
+            case distanceComputations, nodes
+        }
+
+        /// The stored fields, and the two counts as the text output names them (read back by nobody: they follow).
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(level, forKey: .level)
+            try container.encode(passes, forKey: .passes)
+            try container.encode(path, forKey: .path)
+            try container.encode(exitDistance, forKey: .exitDistance)
+            var counts = encoder.container(keyedBy: CountKeys.self)
+            try counts.encode(distanceComputations, forKey: .distanceComputations)
+            try counts.encode(nodesScored, forKey: .nodes)
+        }
     }
 
     public struct Edge: Codable, Equatable, Sendable {
@@ -338,6 +364,16 @@ public struct HNSWTrace: Codable, Equatable, Sendable {
         case candidatesExhausted
         /// The index is empty.
         case emptyIndex
+
+        /// The reason in words, as text output and pages say it (`candidate worse than bound`).
+        public var words: String {
+            switch self {
+            case .candidateWorseThanBound: return "candidate worse than bound"
+            case .enoughBetterCandidates: return "enough better candidates"
+            case .candidatesExhausted: return "candidates exhausted"
+            case .emptyIndex: return "empty index"
+            }
+        }
     }
 }
 

@@ -49,10 +49,11 @@ enum IndexSummaryText {
                 add("quantizer", quantizer + name + ef)
             }
             let sorted = sizes.sorted()
-            let median = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
+            // p50 and p95 as health and the report say them (Quantile.nearestRank).
             add(
                 "list sizes",
-                "min \(sorted.first ?? 0) · median \(median) · max \(sorted.last ?? 0) · \(summary.emptyLists ?? 0) empty")
+                "min \(sorted.first ?? 0) · p50 \(Quantile.nearestRank(sorted, 0.5)) · p95 \(Quantile.nearestRank(sorted, 0.95)) · "
+                    + "max \(sorted.last ?? 0) · \(summary.emptyLists ?? 0) empty")
             add("storage", "\(summary.invlistsLayout ?? "?") inverted lists, direct map \(summary.directMap ?? "none")")
         }
         if let pq = summary.pq {

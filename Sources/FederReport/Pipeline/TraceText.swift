@@ -68,12 +68,12 @@ enum TraceText {
             for level in hnsw.upperLevels {
                 let path = level.path.map(String.init).joined(separator: " → ")
                 lines.append(
-                    "  L\(level.level)      \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es"), \(level.passes.map(\.count).reduce(0, +)) scored, path \(path) (d \(format(level.exitDistance)))"
+                    "  L\(level.level)      \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es"), \(level.distanceComputations) computed (\(level.nodesScored) nodes), path \(path) (d \(format(level.exitDistance)))"
                 )
             }
             let expanded = hnsw.level0.steps.filter(\.expanded).count
             lines.append(
-                "  L0      \(expanded) expansions from \(hnsw.level0.entry), ef \(hnsw.level0.ef), \(hnsw.level0.visitedCount) visited, stop: \(hnsw.level0.stopReason.rawValue)"
+                "  L0      \(expanded) expansions from \(hnsw.level0.entry), ef \(hnsw.level0.ef), \(hnsw.level0.visitedCount) visited, stop: \(hnsw.level0.stopReason.words)"
             )
         }
         for warning in output.warnings { lines.append("  note    \(warning)") }
