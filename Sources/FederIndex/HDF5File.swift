@@ -47,6 +47,38 @@ public enum HDF5File {
         }
     }
 
+    /// Refuses a dataspace the file cannot hold — one flipped bit in a header can promise 2^27 columns — before
+    /// anything is allocated: contiguous data must be stored in full (and fit in the file); chunked data is read
+    /// under a budget of 256 × what it stores (compression seldom gains more), and never above what the file could
+    /// expand to.
+    static func checkStorage(_ handle: hid_t, rows: Int, columns: Int, path: String, dataset: String) throws {
+        let elementSize = feder_h5d_element_size(handle)
+        guard elementSize > 0 else { throw fail(path, dataset, "its element type cannot be read") }
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let (promised, tooMany) = count.multipliedReportingOverflow(by: elementSize)
+        guard !overflow, !tooMany else { throw fail(path, dataset, "\(rows) × \(columns) values cannot be held") }
+        let stored = Int(clamping: H5Dget_storage_size(handle))
+        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        let contiguous = feder_h5d_is_contiguous(handle)
+        guard contiguous >= 0 else { throw fail(path, dataset, "its storage layout cannot be read") }
+        if contiguous == 1 {
+            guard stored >= promised, fileBytes.map({ promised <= $0 }) ?? true else {
+                throw fail(
+                    path, dataset,
+                    "its dataspace says \(rows) × \(columns) values (\(promised) bytes) but the file stores \(stored) bytes for it"
+                        + (fileBytes.map { " in \($0) bytes" } ?? ""))
+            }
+        } else {
+            let budget = feder_h5d_filter_count(handle) > 0 ? stored.multipliedReportingOverflow(by: 256).partialValue : stored
+            guard promised <= max(budget, 1 << 20) else {
+                throw fail(
+                    path, dataset,
+                    "its dataspace says \(rows) × \(columns) values (\(promised) bytes) but the file stores \(stored) bytes of chunks for it"
+                )
+            }
+        }
+    }
+
     static func read<T: Numeric & Sendable>(
         path: String, dataset: String, as: T.Type, type: hid_t
     ) throws -> (values: [T], rows: Int, columns: Int) {
@@ -78,6 +110,7 @@ public enum HDF5File {
             guard columns > 0, rows >= 0, rows <= limit / max(columns, 1) else {
                 throw fail(path, dataset, "\(rows) × \(columns) values, more than half this machine's memory or empty rows")
             }
+            try checkStorage(handle, rows: rows, columns: columns, path: path, dataset: dataset)
             var values = [T](repeating: 0, count: rows * columns)
             let status = values.withUnsafeMutableBytes { buffer in
                 H5Dread(handle, type, feder_h5s_all(), feder_h5s_all(), feder_h5p_default(), buffer.baseAddress)

@@ -41,6 +41,23 @@ final class HDF5CLITests: XCTestCase {
             pq.nprobe = 8
             faiss.write_index(pq, f"{out}/ivfpq.faiss")
             open(f"{out}/fake.hdf5", "w").write("not hdf5")
+            # One flipped bit in a dataspace: test's 24 columns read as 2^27 + 24, its 9 rows as 2^26 + 9, and the
+            # neighbours' rows too (the first match is the dimensions, the second the maximum dimensions).
+            import struct
+            data = bytes(open(f"{out}/ann.hdf5", "rb").read())
+            def flipped(name, pattern, offset, value):
+                at = data.find(pattern)
+                assert at >= 0
+                patched = bytearray(data)
+                patched[at + offset:at + offset + 8] = struct.pack("<Q", value)
+                open(f"{out}/{name}", "wb").write(bytes(patched))
+            flipped("wide.hdf5", struct.pack("<QQ", 9, 24), 8, 24 | 1 << 27)
+            flipped("tall.hdf5", struct.pack("<QQ", 9, 24), 0, 9 | 1 << 26)
+            flipped("tall-neighbors.hdf5", struct.pack("<QQ", 9, 10), 0, 9 | 1 << 26)
+            with h5py.File(f"{out}/gzip.hdf5", "w") as f:
+                f.create_dataset("test", data=test, compression="gzip", chunks=(3, 24))
+            data = bytes(open(f"{out}/gzip.hdf5", "rb").read())
+            flipped("gzip-wide.hdf5", struct.pack("<QQ", 9, 24), 8, 24 | 1 << 27)
             """
         _ = try LibraryScript.run(script, arguments: [directory.path])
         Self.built = directory
@@ -152,5 +169,24 @@ final class HDF5CLITests: XCTestCase {
         XCTAssertEqual(fake.status, 65, fake.stderr)
         XCTAssertTrue(fake.stderr.contains("fake.hdf5") && fake.stderr.contains("not an HDF5 file"), fake.stderr)
         XCTAssertFalse(fake.stderr.contains("\n\n"))
+    }
+
+    /// A dataspace that promises more than the file stores (one flipped bit) is refused before anything is
+    /// allocated: contiguous data must be stored in full, compressed chunks are read under a budget.
+    func testADataspaceTheFileCannotHoldIsRefusedBeforeReading() throws {
+        for (file, option, promise) in [
+            ("wide.hdf5", "--vector", "9 × 134217752 values"), ("tall.hdf5", "--vector", "67108873 × 24 values"),
+            ("gzip-wide.hdf5", "--vector", "9 × 134217752 values"),
+        ] {
+            let outcome = try CLI.run(["trace", path("ivf.faiss"), option, path(file), "--k", "3"])
+            XCTAssertEqual(outcome.status, 65, "\(file): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains("its dataspace says \(promise)"), "\(file): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stderr.contains("but the file stores"), outcome.stderr)
+        }
+        let truth = try CLI.run([
+            "trace", path("ivf.faiss"), "--vector", path("ann.hdf5"), "--ground-truth", path("tall-neighbors.hdf5"), "--k", "3",
+        ])
+        XCTAssertEqual(truth.status, 65, truth.stderr)
+        XCTAssertTrue(truth.stderr.contains("its dataspace says 67108873 × 10 values"), truth.stderr)
     }
 }
