@@ -1,0 +1,246 @@
+import FederProjection
+
+extension IVFViews {
+    // MARK: coarse search
+
+    public static func coarse(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let ivf = input.trace.ivf else { return [] }
+        let nprobe = input.trace.parameters.nprobe ?? ivf.probes.count
+        let subtitle =
+            ivf.coarseCounts.map { coarse in
+                "The quantizer's HNSW graph scores \(coarse.distanceComputations) of the \(ivf.centroidDistances.count) "
+                    + "centroids (\(input.distanceName)) and returns the \(nprobe) nearest it found; they are probed in "
+                    + "rank order, empty ones skipped."
+            }
+            ?? "The query is compared with all \(ViewKit.grouped(ivf.centroidDistances.count)) centroids (\(input.distanceName)); "
+            + "the \(nprobe) best lists are probed in rank order, empty ones skipped."
+        var (marks, content) = ViewKit.panel(
+            title: "IVF coarse search — nprobe \(nprobe)", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        // Beneath the map, when there is room: every centroid by its distance, so the reason the probed lists were
+        // chosen (they are the nearest) is seen whatever the projection does to them.
+        let stripHeight = content.height > 200 ? 50.0 : 40.0
+        var strip: Rect?
+        if content.height > 150, ivf.centroidDistances.count > ivf.probes.count {
+            let (upper, lower) = content.sliceTop(content.height - stripHeight)
+            content = upper
+            strip = Rect(x: lower.x, y: lower.y + 4, width: lower.width, height: lower.height - 4)
+        }
+        let (mapPart, listPart) = content.sliceRight(min(170, content.width * 0.34))
+        // Lists not probed that hold an exact neighbour the search missed, with their coarse rank.
+        let missed = Dictionary(
+            (input.trace.measures?.misses ?? []).filter { $0.reason == .unprobedList }.compactMap { miss in
+                miss.list.map { ($0, miss.listRank ?? 0) }
+            }, uniquingKeysWith: { first, _ in first })
+        let alarm = Color(hex: 0xD55E00)
+        var legendItems: [(ViewKit.Symbol, String)] = [
+            (.star(theme.query), "query (projected)"), (.badge(theme.accent), "probed, by rank"),
+            (.line(theme.truth, dashed: false), "nearest centroid"), (.square(theme.quiet), "not probed"),
+        ]
+        if !missed.isEmpty { legendItems.append((.line(alarm, dashed: true), "holds a missed exact neighbour (coarse rank)")) }
+        let (mapArea, legendMarks) = ViewKit.withLegend(
+            legendItems, in: Rect(x: mapPart.x, y: mapPart.y, width: mapPart.width - 8, height: mapPart.height), theme: theme,
+            measurer: measurer)
+        let square = ClusterMap.square(in: mapArea)
+        let probeOf = Dictionary(ivf.probes.map { ($0.list, $0) }, uniquingKeysWith: { first, _ in first })
+        // Where a list sits: its cell's centroid, or its point on a map of points.
+        func center(of list: Int) -> Point? {
+            guard list >= 0, list < input.map.sizes.count else { return nil }
+            if input.map.hasCells {
+                guard input.map.cells[list].count >= 3 else { return nil }
+                return PowerDiagram.centroid(input.map.cells[list].map { ClusterMap.map($0, into: square) })
+            }
+            return ClusterMap.map(input.map.sites[list], into: square)
+        }
+        if !input.map.hasCells {
+            marks += listPoints(input.map, square: square, theme: theme) { list in
+                input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.6)
+            }
+            for (list, rank) in missed.sorted(by: { $0.key < $1.key }) {
+                guard let point = center(of: list) else { continue }
+                marks.append(.circle(center: point, radius: 4, fill: nil, stroke: Stroke(alarm, width: 1.4, dash: [2, 1.5])))
+                marks.append(
+                    .text(TextMark("#\(rank)", at: point + Point(0, 4), font: theme.smallFont, color: alarm, alignment: .center)))
+            }
+        }
+        for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
+            let points = cell.map { ClusterMap.map($0, into: square) }
+            if let rank = probeOf[list]?.rank {
+                let strength = 1 - Double(rank) / Double(max(ivf.probes.count, 1)) * 0.6
+                marks.append(.polygon(points, fill: theme.accent.withAlpha(0.25 + 0.55 * strength), stroke: Stroke(theme.panel, width: 1)))
+            } else {
+                marks.append(
+                    .polygon(
+                        points, fill: input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.45),
+                        stroke: Stroke(theme.panel, width: 1)))
+            }
+        }
+        if let nearest = ivf.probes.first, input.map.cells[nearest.list].count >= 3 {
+            let points = input.map.cells[nearest.list].map { ClusterMap.map($0, into: square) }
+            marks.append(.polygon(points, fill: nil, stroke: Stroke(theme.truth, width: 2.2)))
+        }
+        for (list, rank) in missed.sorted(by: { $0.key < $1.key }) where list < input.map.cells.count && input.map.cells[list].count >= 3 {
+            let points = input.map.cells[list].map { ClusterMap.map($0, into: square) }
+            marks.append(.polygon(points, fill: nil, stroke: Stroke(alarm, width: 1.8, dash: [3, 2])))
+            marks.append(
+                .text(
+                    TextMark(
+                        "#\(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
+                        alignment: .center)))
+        }
+        // A probe's number on its cell, unless a better-ranked probe's number is already there (a small map).
+        var numbered: [Rect] = []
+        for probe in ivf.probes.prefix(40) {
+            guard let center = center(of: probe.list) else { continue }
+            let box = Rect(x: center.x - 5.5, y: center.y - 5.5, width: 11, height: 11)
+            if numbered.contains(where: { $0.intersects(box) }) {
+                marks.append(.circle(center: center, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+                continue
+            }
+            numbered.append(box)
+            marks += ViewKit.badge(probe.rank + 1, at: center, color: theme.accent, theme: theme, radius: 5.5)
+        }
+        // Targets: every cell (its probe, size, centroid distance and missed neighbours), or on a map of points the
+        // probed lists and those holding a missed neighbour, at their points.
+        let allDistances = ivf.centroidDistances.count == input.map.sizes.count
+        func listFields(_ list: Int) -> [HitMark.Field] {
+            var fields = [HitMark.Field("size", "\(input.map.sizes[list])")]
+            if let probe = probeOf[list] {
+                fields.insert(HitMark.Field("probe", "\(probe.rank + 1)"), at: 0)
+                fields.append(HitMark.Field("distance", ViewKit.format(Double(probe.distance))))
+            } else if allDistances {
+                fields.append(HitMark.Field("distance", ViewKit.format(Double(ivf.centroidDistances[list]))))
+            }
+            if let rank = missed[list] { fields.append(HitMark.Field("missed", "holds a missed exact neighbour (coarse rank \(rank))")) }
+            return fields
+        }
+        if input.map.hasCells {
+            for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
+                marks.append(
+                    .hit(HitMark(id: "list \(list)", polygon: cell.map { ClusterMap.map($0, into: square) }, fields: listFields(list))))
+            }
+        } else {
+            for list in Set(ivf.probes.map(\.list)).union(missed.keys).sorted() {
+                guard let center = center(of: list) else { continue }
+                marks.append(.hit(HitMark(id: "list \(list)", center: center, radius: 5.5, fields: listFields(list))))
+            }
+        }
+        let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
+        marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
+
+        if let strip {
+            let missedLists = (input.trace.measures?.misses ?? []).filter { $0.reason == .unprobedList }.compactMap(\.list)
+            marks += coarseStrip(input, missedLists: Set(missedLists), in: strip, theme: theme, measurer: measurer)
+        }
+
+        // Side list: rank, cluster, size, distance.
+        var y = listPart.y
+        let font = theme.numberFont
+        let columns = [listPart.x, listPart.x + 26, listPart.x + 66, listPart.maxX]
+        // Columns as wide as their widest number (a 65,536-list index has 5-digit list numbers).
+        let widths = [
+            max(4, String(ivf.probes.count).count), max(4, String(ivf.probes.map(\.list).max() ?? 0).count),
+            max(4, String(ivf.probes.map(\.size).max() ?? 0).count),
+        ]
+        func row(_ values: [String]) -> String {
+            zip(values, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: "  ")
+        }
+        marks.append(
+            .text(
+                TextMark(
+                    row(["rank", "list", "size"]), at: Point(columns[0], y), font: Font(size: font.size, weight: .bold, monospace: true),
+                    color: theme.mutedText)))
+        marks.append(
+            .text(
+                TextMark(
+                    "distance", at: Point(columns[3], y), font: Font(size: font.size, weight: .bold, monospace: true),
+                    color: theme.mutedText, alignment: .right)))
+        y += font.size * 1.6
+        let rowHeight = font.size * 1.45
+        let capacity = Int((listPart.maxY - y) / rowHeight) - 1
+        for probe in ivf.probes.prefix(max(capacity, 0)) {
+            let color = probe.size == 0 ? theme.mutedText : theme.text
+            marks.append(
+                .text(
+                    TextMark(
+                        row(["\(probe.rank + 1)", "\(probe.list)", "\(probe.size)"]), at: Point(columns[0], y), font: font,
+                        color: color)))
+            marks.append(
+                .hit(
+                    HitMark(
+                        id: "list \(probe.list)", rect: Rect(x: listPart.x, y: y, width: listPart.width, height: rowHeight),
+                        fields: [
+                            HitMark.Field("probe", "\(probe.rank + 1)"), HitMark.Field("size", "\(probe.size)"),
+                            HitMark.Field("distance", ViewKit.format(Double(probe.distance))),
+                        ])))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.format(Double(probe.distance)) + (probe.size == 0 ? " (empty)" : ""), at: Point(columns[3], y), font: font,
+                        color: color, alignment: .right)))
+            y += rowHeight
+        }
+        if ivf.probes.count > max(capacity, 0) {
+            marks.append(
+                .text(
+                    TextMark("… \(ivf.probes.count - max(capacity, 0)) more", at: Point(columns[0], y), font: font, color: theme.mutedText))
+            )
+        }
+        return marks + legendMarks
+    }
+
+    /// Every centroid on one distance axis (linear near the probed ones, logarithmic past 2× the cut): the probed
+    /// lists in probe colour left of the nprobe cut, the rest grey, lists holding a missed exact neighbour in red.
+    static func coarseStrip(_ input: Input, missedLists: Set<Int>, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        guard let ivf = input.trace.ivf else { return [] }
+        let distances = ivf.centroidDistances.map(Double.init).filter(\.isFinite)
+        guard let low = distances.min(), let high = distances.max(), high > low else { return [] }
+        let probed = ivf.probes.map { Double($0.distance) }.filter(\.isFinite)
+        let best = input.largerIsBetter ? high : low
+        let worst = input.largerIsBetter ? low : high
+        let cut = input.largerIsBetter ? (probed.min() ?? best) : (probed.max() ?? best)
+        let scale = DistanceScale(best: best, worst: worst, knee: 2 * max(abs(cut - best), 1e-12))
+        let label = "all \(ViewKit.grouped(ivf.centroidDistances.count)) centroids by \(input.distanceName) →"
+        var marks: [Mark] = [
+            .text(TextMark(label, at: Point(rect.x, rect.y), font: theme.smallFont, color: theme.mutedText))
+        ]
+        let axis = Rect(x: rect.x + 4, y: rect.y + 10, width: rect.width - 8, height: rect.height - 26)
+        func x(_ d: Double) -> Double { axis.x + axis.width * scale.fraction(d) }
+        marks.append(.polyline([Point(axis.x, axis.maxY), Point(axis.maxX, axis.maxY)], stroke: Stroke(theme.mutedText, width: 0.6)))
+        for tick in scale.ticks() {
+            marks.append(
+                .polyline([Point(x(tick), axis.maxY), Point(x(tick), axis.maxY + 2)], stroke: Stroke(theme.mutedText, width: 0.6)))
+            marks.append(
+                .text(
+                    TextMark(
+                        ViewKit.formatTick(tick), at: Point(x(tick), axis.maxY + 3), font: theme.smallFont, color: theme.mutedText,
+                        alignment: .center)))
+        }
+        let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        for (list, distance) in ivf.centroidDistances.enumerated() where rankOf[list] == nil && !missedLists.contains(list) {
+            let jitter = ViewKit.hashUnit(Int64(list), seed: input.seed)
+            let y = axis.y + 2 + (axis.height - 6) * jitter
+            marks.append(
+                .polyline([Point(x(Double(distance)), y), Point(x(Double(distance)), y + 3)], stroke: Stroke(theme.quiet, width: 0.6)))
+        }
+        for list in missedLists.sorted() where list < ivf.centroidDistances.count {
+            let at = x(Double(ivf.centroidDistances[list]))
+            marks.append(.polyline([Point(at, axis.y), Point(at, axis.maxY)], stroke: Stroke(Color(hex: 0xD55E00), width: 1.2)))
+        }
+        for probe in ivf.probes where probe.distance.isFinite {
+            let at = x(Double(probe.distance))
+            marks.append(.polyline([Point(at, axis.y), Point(at, axis.maxY)], stroke: Stroke(theme.accent, width: 1)))
+        }
+        // The cut: between the last probed list and the next one.
+        let next = ivf.centroidDistances.enumerated().filter { rankOf[$0.offset] == nil }.map { Double($0.element) }
+        let following = input.largerIsBetter ? next.max() : next.min()
+        let cutX = following.map { (x(cut) + x($0)) / 2 } ?? x(cut)
+        marks.append(.polyline([Point(cutX, axis.y - 2), Point(cutX, axis.maxY)], stroke: Stroke(theme.text, width: 0.8, dash: [2, 2])))
+        let cutLabel = "nprobe \(ivf.probes.count) cut"
+        let labelWidth = measurer.measure(cutLabel, font: theme.smallFont, width: nil).width
+        let labelX = min(cutX + 3, rect.maxX - labelWidth)
+        if labelX > rect.x + measurer.measure(label, font: theme.smallFont, width: nil).width + 6 {
+            marks.append(.text(TextMark(cutLabel, at: Point(labelX, rect.y), font: theme.smallFont, color: theme.text)))
+        }
+        return marks
+    }
+}
