@@ -183,24 +183,11 @@ public enum Charts {
         let yHigh = yRange?.upperBound ?? (yMaxData > yLow ? yMaxData * 1.05 : yLow + 1)
         func ty(_ y: Double) -> Double { plot.maxY - (y - yLow) / max(yHigh - yLow, 1e-12) * plot.height }
         // As many ticks as the height holds apart (a short chart in a compact layout gets two or three).
-        for tick in ViewKit.niceTicks(yLow, yHigh, count: max(2, min(5, Int(plot.height / 16)))) {
-            marks.append(.polyline([Point(plot.x, ty(tick)), Point(plot.maxX, ty(tick))], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(plot.x - 4, ty(tick) - 4), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .right)))
-        }
+        marks += ViewKit.ticks(
+            ViewKit.niceTicks(yLow, yHigh, count: max(2, min(5, Int(plot.height / 16)))),
+            on: .left(of: plot, line: .grid, labelRaise: 4, y: ty), theme: theme)
         let xTicks = chosenTicks?.filter { $0 >= xMin && $0 <= xMax } ?? Array(Set(xs)).sorted()
-        for tick in xTicks {
-            marks.append(
-                .polyline([Point(tx(tick), plot.maxY), Point(tx(tick), plot.maxY + 3)], stroke: Stroke(theme.mutedText, width: 0.6)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(tx(tick), plot.maxY + 5), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .center)))
-        }
+        marks += ViewKit.ticks(xTicks, on: .bottom(of: plot, line: .stub(3), labelGap: 5, x: tx), theme: theme)
         marks.append(
             .polyline(
                 [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
@@ -261,14 +248,10 @@ public enum Charts {
             }
         }
         marks.append(.polyline([Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8)))
-        for tick in ViewKit.niceTicks(low, high, count: 4) {
-            let x = plot.x + (tick - low) / (width * Double(bins)) * plot.width
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(x, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .center)))
-        }
+        marks += ViewKit.ticks(
+            ViewKit.niceTicks(low, high, count: 4),
+            on: .bottom(of: plot, line: .none, labelGap: 3) { tick in plot.x + (tick - low) / (width * Double(bins)) * plot.width },
+            theme: theme)
         marks.append(
             .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 12), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
         if measurer.measure("queries", font: theme.smallFont, width: nil).width <= plot.height {
@@ -287,16 +270,10 @@ public enum Charts {
         var ticks = ViewKit.niceTicks(0, highest, count: max(1, min(count, Int(plot.height / 14))))
         if wholeOnly { ticks = ticks.filter { $0 == $0.rounded() } }
         let top = max(ticks.last ?? highest, highest)
-        var marks: [Mark] = []
-        for tick in ticks {
-            let y = plot.maxY - tick / top * plot.height
-            marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(plot.x - 4, y - theme.smallFont.size * 0.6), font: theme.smallFont,
-                        color: theme.mutedText, alignment: .right)))
-        }
+        let marks = ViewKit.ticks(
+            ticks,
+            on: .left(of: plot, line: .grid, labelRaise: theme.smallFont.size * 0.6) { tick in plot.maxY - tick / top * plot.height },
+            theme: theme)
         return (marks, top)
     }
 

@@ -80,15 +80,7 @@ extension HNSWViews {
         }
 
         // Axis.
-        for tick in scale.ticks() {
-            let tx = x(tick)
-            marks.append(.polyline([Point(tx, plot.y), Point(tx, plot.maxY)], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(tx, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .center)))
-        }
+        marks += ViewKit.ticks(scale.ticks(), on: .bottom(of: plot, line: .grid, labelGap: 3, x: x), theme: theme)
         marks.append(
             .text(
                 TextMark(

@@ -206,15 +206,7 @@ extension IVFViews {
         let axis = Rect(x: rect.x + 4, y: rect.y + 10, width: rect.width - 8, height: rect.height - 26)
         func x(_ d: Double) -> Double { axis.x + axis.width * scale.fraction(d) }
         marks.append(.polyline([Point(axis.x, axis.maxY), Point(axis.maxX, axis.maxY)], stroke: Stroke(theme.mutedText, width: 0.6)))
-        for tick in scale.ticks() {
-            marks.append(
-                .polyline([Point(x(tick), axis.maxY), Point(x(tick), axis.maxY + 2)], stroke: Stroke(theme.mutedText, width: 0.6)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(x(tick), axis.maxY + 3), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .center)))
-        }
+        marks += ViewKit.ticks(scale.ticks(), on: .bottom(of: axis, line: .stub(2), labelGap: 3, x: x), theme: theme)
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
         for (list, distance) in ivf.centroidDistances.enumerated() where rankOf[list] == nil && !missedLists.contains(list) {
             let jitter = ViewKit.hashUnit(Int64(list), seed: input.seed)

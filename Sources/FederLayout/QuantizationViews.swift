@@ -123,21 +123,13 @@ public enum QuantizationViews {
                 plot.x + (x - lowEdge) / (highEdge - lowEdge) * plot.width,
                 plot.maxY - (y - lowEdge) / (highEdge - lowEdge) * plot.height)
         }
-        for tick in ViewKit.niceTicks(lowEdge, highEdge, count: 5) {
-            let p = place(tick, tick)
-            marks.append(.polyline([Point(plot.x, p.y), Point(plot.maxX, p.y)], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(.polyline([Point(p.x, plot.y), Point(p.x, plot.maxY)], stroke: Stroke(theme.grid, width: 0.5)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(plot.x - 4, p.y - 4), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .right)))
-            marks.append(
-                .text(
-                    TextMark(
-                        ViewKit.formatTick(tick), at: Point(p.x, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .center)))
-        }
+        // Both axes share the ticks: each tick's two gridlines, then its two labels.
+        marks += ViewKit.ticks(
+            ViewKit.niceTicks(lowEdge, highEdge, count: 5),
+            on: [
+                .left(of: plot, line: .grid, labelRaise: 4) { place($0, $0).y },
+                .bottom(of: plot, line: .grid, labelGap: 3) { place($0, $0).x },
+            ], theme: theme)
         marks.append(.rect(plot, fill: nil, stroke: Stroke(theme.mutedText, width: 0.6), cornerRadius: 0))
         marks.append(
             .polyline([place(lowEdge, lowEdge), place(highEdge, highEdge)], stroke: Stroke(theme.mutedText, width: 0.9, dash: [4, 3])))
