@@ -219,13 +219,7 @@ extension HNSWViews {
         marks += badges + missMarks
         for node in scored0.sorted() { hit(node, at: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), level: 0) }
         marks += hits
-        if !unlabelled.isEmpty {
-            marks.append(
-                .text(
-                    TextMark(
-                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results", at: Point(plot.maxX - 2, level0Band.y + 2),
-                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
-        }
+        marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX - 2, level0Band.y + 2), theme: theme)
         let stop = hnsw.level0.stopReason.rawValue.replacingOccurrences(of: "([A-Z])", with: " $1", options: .regularExpression)
             .lowercased()
         var text = "L0 · \(expanded.count) expansions · \(hnsw.level0.visitedCount) visited · stop: \(stop)"

@@ -122,14 +122,7 @@ extension IVFViews {
         marks += badges
         marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         marks += hits
-        if !unlabelled.isEmpty {
-            marks.append(
-                .text(
-                    TextMark(
-                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results",
-                        at: Point(plot.maxX, plot.maxY - theme.smallFont.size * 1.3),
-                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
-        }
+        marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX, plot.maxY - theme.smallFont.size * 1.3), theme: theme)
         return marks + legendMarks
     }
 }

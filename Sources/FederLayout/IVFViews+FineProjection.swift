@@ -111,13 +111,7 @@ extension IVFViews {
             results, color: theme.result, theme: theme, avoid: [Rect(x: queryAt.x - 6.5, y: queryAt.y - 6.5, width: 13, height: 13)],
             bounds: plot)
         marks += badges + hits
-        if !unlabelled.isEmpty {
-            marks.append(
-                .text(
-                    TextMark(
-                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results", at: Point(plot.maxX - 2, plot.y + 2),
-                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
-        }
+        marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX - 2, plot.y + 2), theme: theme)
         marks.append(
             .polygon(ViewKit.star(center: place(queryPoint), radius: 6.5), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         return marks + legendMarks

@@ -205,13 +205,7 @@ public enum QuantizationViews {
                         id: "id \(Label(bits: label, unsigned: trace.labels.isUnsigned))",
                         center: place(trueValues[index], approximations[index]), radius: 3, fields: fields)))
         }
-        if !unlabelled.isEmpty {
-            marks.append(
-                .text(
-                    TextMark(
-                        "\(ViewKit.ranksText(unlabelled)) crowded out: see the results", at: Point(plot.maxX - 3, plot.maxY - 12),
-                        font: theme.smallFont, color: theme.mutedText, alignment: .right)))
-        }
+        marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX - 3, plot.maxY - 12), theme: theme)
         return marks + legendMarks
     }
 }

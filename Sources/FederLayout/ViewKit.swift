@@ -181,6 +181,18 @@ public enum ViewKit {
             + (words.count == 1 ? last : words.dropLast().joined(separator: ", ") + " and " + last)
     }
 
+    /// What a view writes where `rankBadges` left ranks without their number ("ranks 5 and 7 crowded out: see the
+    /// results"), right-aligned at `anchor` (the note's top right corner); nothing when every rank has its number.
+    static func crowdedOutNote(_ unlabelled: [Int], at anchor: Point, theme: Theme) -> [Mark] {
+        guard !unlabelled.isEmpty else { return [] }
+        return [
+            .text(
+                TextMark(
+                    "\(ranksText(unlabelled)) crowded out: see the results", at: anchor, font: theme.smallFont, color: theme.mutedText,
+                    alignment: .right))
+        ]
+    }
+
     /// About `count` round tick values covering `low…high`.
     public static func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
         guard high > low, low.isFinite, high.isFinite else { return [low] }
