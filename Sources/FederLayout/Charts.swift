@@ -188,19 +188,11 @@ public enum Charts {
             on: .left(of: plot, line: .grid, labelRaise: 4, y: ty), theme: theme)
         let xTicks = chosenTicks?.filter { $0 >= xMin && $0 <= xMax } ?? Array(Set(xs)).sorted()
         marks += ViewKit.ticks(xTicks, on: .bottom(of: plot, line: .stub(3), labelGap: 5, x: tx), theme: theme)
-        marks.append(
-            .polyline(
-                [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
-        )
-        marks.append(
-            .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(ViewKit.axisLines(plot, theme: theme))
+        marks.append(ViewKit.xAxisName(xLabel, under: plot, gap: 14, theme: theme))
         // The axis name, when it fits along the axis (the panel title names the measure too).
         if measurer.measure(yLabel, font: theme.labelFont, width: nil).width <= plot.height {
-            marks.append(
-                .text(
-                    TextMark(
-                        yLabel, at: Point(area.x, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
-                        alignment: .center, rotation: -90)))
+            marks.append(ViewKit.yAxisName(yLabel, at: area.x, along: plot, theme: theme))
         }
         for line in series {
             let points = line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) }
@@ -252,14 +244,9 @@ public enum Charts {
             ViewKit.niceTicks(low, high, count: 4),
             on: .bottom(of: plot, line: .none, labelGap: 3) { tick in plot.x + (tick - low) / (width * Double(bins)) * plot.width },
             theme: theme)
-        marks.append(
-            .text(TextMark(xLabel, at: Point(plot.maxX, plot.maxY + 12), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
+        marks.append(ViewKit.xAxisName(xLabel, under: plot, gap: 12, theme: theme))
         if measurer.measure("queries", font: theme.smallFont, width: nil).width <= plot.height {
-            marks.append(
-                .text(
-                    TextMark(
-                        "queries", at: Point(area.x, plot.y + plot.height / 2), font: theme.smallFont, color: theme.mutedText,
-                        alignment: .center, rotation: -90)))
+            marks.append(ViewKit.yAxisName("queries", at: area.x, along: plot, font: theme.smallFont, theme: theme))
         }
         return marks + legendMarks
     }
@@ -303,18 +290,9 @@ public enum Charts {
                         at: Point(plot.x + (Double(position) + 0.5) * slot, plot.maxY + 3), font: theme.smallFont, color: theme.mutedText,
                         alignment: .center)))
         }
-        marks.append(
-            .polyline(
-                [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
-        )
-        marks.append(
-            .text(TextMark(axis, at: Point(plot.maxX, plot.maxY + 14), font: theme.labelFont, color: theme.mutedText, alignment: .right)))
-        marks.append(
-            .text(
-                TextMark(
-                    unit, at: Point(rect.x + 4, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
-                    alignment: .center,
-                    rotation: -90)))
+        marks.append(ViewKit.axisLines(plot, theme: theme))
+        marks.append(ViewKit.xAxisName(axis, under: plot, gap: 14, theme: theme))
+        marks.append(ViewKit.yAxisName(unit, at: rect.x + 4, along: plot, theme: theme))
         return marks
     }
 

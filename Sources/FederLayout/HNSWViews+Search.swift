@@ -81,12 +81,8 @@ extension HNSWViews {
 
         // Axis.
         marks += ViewKit.ticks(scale.ticks(), on: .bottom(of: plot, line: .grid, labelGap: 3, x: x), theme: theme)
-        marks.append(
-            .text(
-                TextMark(
-                    "\(input.distanceName) to the query\(scale.knee == nil ? "" : " (log scale past \(ViewKit.format(scale.knee ?? 0)))") →",
-                    at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont,
-                    color: theme.mutedText, alignment: .right)))
+        let kneeNote = scale.knee == nil ? "" : " (log scale past \(ViewKit.format(scale.knee ?? 0)))"
+        marks.append(ViewKit.xAxisName("\(input.distanceName) to the query\(kneeNote) →", under: plot, gap: 13, theme: theme))
         if queryOnAxis {
             marks.append(
                 .polyline([Point(x(best), plot.y), Point(x(best), plot.maxY)], stroke: Stroke(theme.query, width: 1.2, dash: [3, 2])))

@@ -71,10 +71,7 @@ extension IVFViews {
         }
         let axisNames = method == .pca ? ("PC1", "PC2") : ("", "")
         marks.append(.rect(plot, fill: nil, stroke: Stroke(theme.grid, width: 0.6), cornerRadius: 0))
-        marks.append(
-            .text(
-                TextMark(axisNames.0, at: Point(plot.maxX, plot.maxY + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)
-            ))
+        marks.append(ViewKit.xAxisName(axisNames.0, under: plot, gap: 2, font: theme.smallFont, theme: theme))
         marks.append(
             .text(TextMark(axisNames.1, at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })

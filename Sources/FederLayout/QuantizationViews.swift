@@ -139,22 +139,12 @@ public enum QuantizationViews {
                 marks.append(.polyline([Point(plot.x, y), Point(plot.maxX, y)], stroke: Stroke(theme.quiet, width: 1.2)))
             }
         }
-        marks.append(
-            .text(
-                TextMark(
-                    "true \(distanceName)", at: Point(plot.maxX, plot.maxY + 13), font: theme.labelFont, color: theme.mutedText,
-                    alignment: .right)))
+        marks.append(ViewKit.xAxisName("true \(distanceName)", under: plot, gap: 13, theme: theme))
         // The axis name along the axis, in smaller type or shorter when the plot is short.
         let axisName = ["approximate (from the code)", "approximate"].first {
             measurer.measure($0, font: theme.labelFont, width: nil).width <= plot.height
         }
-        if let axisName {
-            marks.append(
-                .text(
-                    TextMark(
-                        axisName, at: Point(area.x + 4, plot.y + plot.height / 2), font: theme.labelFont, color: theme.mutedText,
-                        alignment: .center, rotation: -90)))
-        }
+        if let axisName { marks.append(ViewKit.yAxisName(axisName, at: area.x + 4, along: plot, theme: theme)) }
 
         // Plain dots first, then the true neighbours' rings, then the ranked results on top.
         var order = Array(points.indices)

@@ -83,4 +83,26 @@ extension ViewKit {
     static func ticks(_ values: [Double], on axis: TickAxis, theme: Theme) -> [Mark] {
         ticks(values, on: [axis], theme: theme)
     }
+
+    /// The left and bottom axis lines of `plot`, as one line.
+    static func axisLines(_ plot: Rect, theme: Theme) -> Mark {
+        .polyline(
+            [Point(plot.x, plot.y), Point(plot.x, plot.maxY), Point(plot.maxX, plot.maxY)], stroke: Stroke(theme.mutedText, width: 0.8))
+    }
+
+    /// The name of the horizontal axis, right-aligned under the end of `plot`'s bottom edge, `gap` below it (in
+    /// `font`; the label font when nil).
+    static func xAxisName(_ text: String, under plot: Rect, gap: Double, font: Font? = nil, theme: Theme) -> Mark {
+        .text(
+            TextMark(text, at: Point(plot.maxX, plot.maxY + gap), font: font ?? theme.labelFont, color: theme.mutedText, alignment: .right))
+    }
+
+    /// The name of the vertical axis, turned to read upwards and centred on `plot`'s height at `x` (in `font`; the
+    /// label font when nil).
+    static func yAxisName(_ text: String, at x: Double, along plot: Rect, font: Font? = nil, theme: Theme) -> Mark {
+        .text(
+            TextMark(
+                text, at: Point(x, plot.y + plot.height / 2), font: font ?? theme.labelFont, color: theme.mutedText, alignment: .center,
+                rotation: -90))
+    }
 }
