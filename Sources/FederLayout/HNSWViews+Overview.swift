@@ -150,7 +150,7 @@ extension HNSWViews {
                 }
             }
         }
-        let rank = resultRanks(trace)
+        let rank = ViewKit.resultRanks(trace, by: \.internalID)
         var marks: [Mark] = []
         for (level, nodes) in drawn.enumerated() {
             let all = Set(nodes).union(onPath[level] ?? [])

@@ -90,7 +90,7 @@ extension HNSWViews {
 
         // Hover and click targets for the HTML report: every node drawn, by its label.
         var hits: [Mark] = []
-        let results = resultRanks(input.trace)
+        let results = ViewKit.resultRanks(input.trace, by: \.internalID)
         // Layer 0 step by step, for the replay: the step at which each node was first scored (the entry before any)
         // and the step that popped it.
         var scoredAt: [Int: Int] = [hnsw.level0.entry: 0]

@@ -61,13 +61,6 @@ public enum HNSWViews {
 
     // MARK: shared by the overview and the search
 
-    /// Each result's rank (1-based) by its internal id (the first rank where an id is returned twice).
-    static func resultRanks(_ trace: SearchTrace) -> [Int: Int] {
-        Dictionary(
-            trace.results.enumerated().filter { $0.element.internalID >= 0 }.map { ($0.element.internalID, $0.offset + 1) },
-            uniquingKeysWith: { first, _ in first })
-    }
-
     /// Every distance the search computed, by node (the last computed where one was scored twice, as the views
     /// place it).
     static func scoredDistances(_ hnsw: HNSWTrace) -> [Int: Float] {

@@ -86,9 +86,7 @@ extension IVFViews {
             }
             angle += weights[position]
         }
-        let topK = Dictionary(
-            input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) },
-            uniquingKeysWith: { first, _ in first })
+        let topK = ViewKit.resultRanks(input.trace, by: \.id)
         var results: [(rank: Int, point: Point)] = []
         var hits: [Mark] = []
         let dotRadius = ivf.scanned.count > 3000 ? 1.1 : (ivf.scanned.count > 800 ? 1.6 : 2.2)

@@ -75,9 +75,7 @@ extension IVFViews {
         marks.append(
             .text(TextMark(axisNames.1, at: Point(plot.x - 12, plot.y + 14), font: theme.smallFont, color: theme.mutedText, rotation: -90)))
         let rankOf = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
-        let topK = Dictionary(
-            input.trace.results.enumerated().filter { $0.element.id >= 0 }.map { ($0.element.id, $0.offset + 1) },
-            uniquingKeysWith: { first, _ in first })
+        let topK = ViewKit.resultRanks(input.trace, by: \.id)
         let alpha = count > 3000 ? 0.35 : 0.7
         let dotRadius = count > 3000 ? 1.0 : 1.8
         var results: [(rank: Int, point: Point)] = []

@@ -38,9 +38,7 @@ public enum QuantizationViews {
         let k = trace.parameters.k
         let distanceName = ViewKit.distanceName(of: trace)
         var points = input.approximation.points
-        let resultRank = Dictionary(
-            trace.results.enumerated().compactMap { $0.element.internalID >= 0 ? ($0.element.internalID, $0.offset + 1) : nil },
-            uniquingKeysWith: { first, _ in first })
+        let resultRank = ViewKit.resultRanks(trace, by: \.internalID)
         let truthRows = Set((trace.measures?.exact ?? []).prefix(k).compactMap { input.row(of: $0.id) })
         let scoredRows = Set(points.map(\.row))
         let rankedOut = truthRows.filter { scoredRows.contains($0) && resultRank[$0] == nil }

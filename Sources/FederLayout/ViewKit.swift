@@ -173,6 +173,14 @@ public enum ViewKit {
         return (dots + labels, unlabelled)
     }
 
+    /// Each result's rank (1-based) by `key`, its internal id or its label; empty slots (negative ids) have none, and
+    /// an id returned twice keeps its first rank.
+    static func resultRanks<Key: BinaryInteger>(_ trace: SearchTrace, by key: KeyPath<Neighbor, Key>) -> [Key: Int] {
+        Dictionary(
+            trace.results.enumerated().filter { $0.element[keyPath: key] >= 0 }.map { ($0.element[keyPath: key], $0.offset + 1) },
+            uniquingKeysWith: { first, _ in first })
+    }
+
     /// "ranks 5, 7 and 9", "rank 4".
     public static func ranksText(_ ranks: [Int]) -> String {
         let words = ranks.map(String.init)
