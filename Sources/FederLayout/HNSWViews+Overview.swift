@@ -1,4 +1,3 @@
-import FederIndex
 import FederProjection
 import FederSearch
 import Foundation
@@ -161,10 +160,10 @@ extension HNSWViews {
                 if let d = distance[node] { fields.insert(HitMark.Field("distance", ViewKit.format(Double(d))), at: 0) }
                 if level == 0, let r = rank[node] { fields.insert(HitMark.Field("rank", "\(r)"), at: 0) }
                 var target = HitMark(
-                    id: "id \(Label(bits: label, unsigned: trace.labels.isUnsigned))", center: point, radius: 2.5, fields: fields)
+                    id: ViewKit.targetID(label, unsigned: trace.labels.isUnsigned), center: point, radius: 2.5, fields: fields)
                 target.view = view
                 target.from = parents[level]?[node].map { parent in
-                    "id \(Label(bits: trace.nodeLabels?[parent] ?? Int64(parent), unsigned: trace.labels.isUnsigned))"
+                    ViewKit.targetID(trace.nodeLabels?[parent] ?? Int64(parent), unsigned: trace.labels.isUnsigned)
                 }
                 marks.append(.hit(target))
             }

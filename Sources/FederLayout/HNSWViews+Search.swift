@@ -1,4 +1,3 @@
-import FederIndex
 import FederProjection
 import FederSearch
 import Foundation
@@ -107,7 +106,7 @@ extension HNSWViews {
         let view = "hnsw-\(Int(rect.x))-\(Int(rect.y))"
         let parents = Self.parents(hnsw)
         func name(_ node: Int) -> String {
-            "id \(Label(bits: input.trace.nodeLabels?[node] ?? Int64(node), unsigned: input.trace.labels.isUnsigned))"
+            ViewKit.targetID(input.trace.nodeLabels?[node] ?? Int64(node), unsigned: input.trace.labels.isUnsigned)
         }
         func hit(_ node: Int, at point: Point, level: Int) {
             var fields = [HitMark.Field("distance", ViewKit.format(Double(distance[node] ?? .nan))), HitMark.Field("level", "\(level)")]

@@ -1,4 +1,3 @@
-import FederIndex
 import FederProjection
 import Foundation
 
@@ -108,7 +107,7 @@ extension IVFViews {
                 marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
             }
             var target = HitMark(
-                id: "id \(Label(bits: label, unsigned: input.trace.labels.isUnsigned))", center: point, radius: max(dotRadius, 2.5),
+                id: ViewKit.targetID(label, unsigned: input.trace.labels.isUnsigned), center: point, radius: max(dotRadius, 2.5),
                 fields: fields)
             target.related = ["list \(scanned.list)"]
             hits.append(.hit(target))

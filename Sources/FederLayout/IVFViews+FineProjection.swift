@@ -90,7 +90,7 @@ extension IVFViews {
             ]
             if let rank = topK[label] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
             var target = HitMark(
-                id: "id \(Label(bits: label, unsigned: input.trace.labels.isUnsigned))", center: point, radius: max(dotRadius, 2.5),
+                id: ViewKit.targetID(label, unsigned: input.trace.labels.isUnsigned), center: point, radius: max(dotRadius, 2.5),
                 fields: fields)
             target.related = ["list \(entry.list)"]
             hits.append(.hit(target))

@@ -190,7 +190,7 @@ public enum QuantizationViews {
             marks.append(
                 .hit(
                     HitMark(
-                        id: "id \(Label(bits: label, unsigned: trace.labels.isUnsigned))",
+                        id: ViewKit.targetID(label, unsigned: trace.labels.isUnsigned),
                         center: place(trueValues[index], approximations[index]), radius: 3, fields: fields)))
         }
         marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX - 3, plot.maxY - 12), theme: theme)

@@ -10,7 +10,7 @@ public enum ResultStrip {
     ) -> [Mark] {
         // faiss pads missing results with label −1; hnswlib's labels are unsigned and never padding.
         let shown = results.filter { unsignedLabels || $0.id >= 0 }
-        func name(_ id: Int64) -> String { "id \(Label(bits: id, unsigned: unsignedLabels))" }
+        func name(_ id: Int64) -> String { ViewKit.targetID(id, unsigned: unsignedLabels) }
         let missing = results.count - shown.count
         var subtitle = "Rank, id and the library's distance under each tile\(distanceNote(results))."
         if exact != nil { subtitle += " A red corner marks a result that is not among the exact top-\(results.count)." }

@@ -286,6 +286,11 @@ public enum ViewKit {
 }
 
 extension ViewKit {
+    /// A vector target's id: `"id 42"`, an unsigned hnswlib label by its bits (what `targetLabel` reads back).
+    static func targetID(_ label: Int64, unsigned: Bool) -> String {
+        "id \(Label(bits: label, unsigned: unsigned))"
+    }
+
     /// The label of a vector target's id (`"id 42"`; an unsigned hnswlib label by its bits); nil for other targets.
     static func targetLabel(_ id: String) -> Int64? {
         guard id.hasPrefix("id ") else { return nil }
@@ -324,7 +329,7 @@ extension ViewKit {
         guard offset != 0 else { return marks }
         func shifted(_ id: String) -> String {
             guard let label = targetLabel(id) else { return id }
-            return "id \(Label(bits: label &+ offset, unsigned: unsigned))"
+            return targetID(label &+ offset, unsigned: unsigned)
         }
         return mappingTargets(marks) { hit in
             hit.id = shifted(hit.id)
