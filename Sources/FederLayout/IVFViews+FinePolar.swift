@@ -96,21 +96,15 @@ extension IVFViews {
             let r = radius(Double(scanned.distance))
             let point = Point(center.x + cos(theta) * r, center.y + sin(theta) * r)
             let label = input.trace.nodeLabels?[Int(scanned.id)] ?? scanned.id
-            var fields = [
-                HitMark.Field("distance", ViewKit.format(Double(scanned.distance))),
-                HitMark.Field("list", "#\(scanned.list) (probe \(slot.rank + 1))"),
-            ]
             if let rank = topK[label] {
                 results.append((rank, point))
-                fields.insert(HitMark.Field("rank", "\(rank)"), at: 0)
             } else {
                 marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
             }
-            var target = HitMark(
-                id: ViewKit.targetID(label, unsigned: input.trace.labels.isUnsigned), center: point, radius: max(dotRadius, 2.5),
-                fields: fields)
-            target.related = ["list \(scanned.list)"]
-            hits.append(.hit(target))
+            hits.append(
+                scannedTarget(
+                    scanned, label: label, probeRank: slot.rank, rank: topK[label], at: point, radius: max(dotRadius, 2.5),
+                    unsigned: input.trace.labels.isUnsigned))
         }
         marks += ringLabels
         let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)

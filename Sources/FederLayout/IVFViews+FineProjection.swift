@@ -84,16 +84,10 @@ extension IVFViews {
             let entry = entries[index]
             let point = place(points[position])
             let label = input.trace.nodeLabels?[Int(entry.id)] ?? entry.id
-            var fields = [
-                HitMark.Field("distance", ViewKit.format(Double(entry.distance))),
-                HitMark.Field("list", "#\(entry.list) (probe \((rankOf[entry.list] ?? 0) + 1))"),
-            ]
-            if let rank = topK[label] { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
-            var target = HitMark(
-                id: ViewKit.targetID(label, unsigned: input.trace.labels.isUnsigned), center: point, radius: max(dotRadius, 2.5),
-                fields: fields)
-            target.related = ["list \(entry.list)"]
-            hits.append(.hit(target))
+            hits.append(
+                scannedTarget(
+                    entry, label: label, probeRank: rankOf[entry.list] ?? 0, rank: topK[label], at: point, radius: max(dotRadius, 2.5),
+                    unsigned: input.trace.labels.isUnsigned))
             if let rank = topK[label] {
                 results.append((rank, point))
             } else {

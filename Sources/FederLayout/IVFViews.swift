@@ -48,4 +48,21 @@ public enum IVFViews {
             return .circle(center: ClusterMap.map(map.sites[list], into: square), radius: radius, fill: fill(list), stroke: nil)
         }
     }
+
+    // MARK: shared by both fine-search views
+
+    /// The hover target of a scanned vector drawn at `point` (`label` its label): its rank when it is a result, its
+    /// distance and its list with that list's probe rank (`probeRank`, from 0); it highlights with its list.
+    static func scannedTarget(
+        _ entry: IVFTrace.ScannedVector, label: Int64, probeRank: Int, rank: Int?, at point: Point, radius: Double, unsigned: Bool
+    ) -> Mark {
+        var fields = [
+            HitMark.Field("distance", ViewKit.format(Double(entry.distance))),
+            HitMark.Field("list", "#\(entry.list) (probe \(probeRank + 1))"),
+        ]
+        if let rank { fields.insert(HitMark.Field("rank", "\(rank)"), at: 0) }
+        var target = HitMark(id: ViewKit.targetID(label, unsigned: unsigned), center: point, radius: radius, fields: fields)
+        target.related = ["list \(entry.list)"]
+        return .hit(target)
+    }
 }
