@@ -151,10 +151,19 @@ extension HNSWViews {
                         stroke: Stroke(theme.background, width: 0.6)))
             }
             if let last = level.path.last { previousExit = (last, y(last, in: band)) }
-            let text =
-                "L\(level.level) · \(level.passes.count) pass\(level.passes.count == 1 ? "" : "es") · \(scored.count) scored · best \(ViewKit.format(Double(level.exitDistance)))"
             let font = bandHeight < theme.labelFont.size * 2.6 ? theme.smallFont : theme.labelFont
             let lines = max(1, Int((bandHeight - 2) / (font.size * 1.25)))
+            // The counts as trace prints them; the passes and the best distance go first where the band is short.
+            let counts = "\(level.distanceComputations) computed (\(level.nodesScored) nodes)"
+            let passes = "\(level.passes.count) pass\(level.passes.count == 1 ? "" : "es")"
+            let best = "best \(ViewKit.format(Double(level.exitDistance)))"
+            let forms = [
+                "L\(level.level) · \(passes) · \(counts) · \(best)", "L\(level.level) · \(passes) · \(counts)", "L\(level.level) · \(counts)",
+            ]
+            let lineHeight = measurer.measure("L", font: font, width: nil).height
+            let text =
+                forms.first { measurer.measure($0, font: font, width: labelWidth - 6).height <= lineHeight * Double(lines) + 0.5 }
+                ?? forms[forms.count - 1]
             marks.append(
                 .text(
                     TextMark(text, at: Point(content.x, band.y + 1), font: font, color: theme.text, width: labelWidth - 6, maxLines: lines))
@@ -227,13 +236,14 @@ extension HNSWViews {
         return marks + legendMarks
     }
 
-    /// "2 not reached (3–5 hops), 1 unreachable": the misses by reason, most common first.
+    /// "reachable, not reached × 2 (3–5 hops away), unreachable in the graph × 1": the misses by reason (in the words
+    /// every output uses, `Miss.Reason.label`), most common first.
     static func missSummary(_ misses: [Miss]) -> String {
         var byReason: [Miss.Reason: [Miss]] = [:]
         for miss in misses { byReason[miss.reason, default: []].append(miss) }
         return byReason.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.rawValue < $1.key.rawValue }
             .map { reason, group in
-                var part = "\(group.count) \(reasonText(reason))"
+                var part = "\(reason.label) × \(group.count)"
                 let hops = group.compactMap(\.hops)
                 if let low = hops.min(), let high = hops.max() {
                     part += low == high ? " (\(low) hop\(low == 1 ? "" : "s") away)" : " (\(low)–\(high) hops away)"
@@ -241,17 +251,5 @@ extension HNSWViews {
                 return part
             }
             .joined(separator: ", ")
-    }
-
-    static func reasonText(_ reason: Miss.Reason) -> String {
-        switch reason {
-        case .notReached: return "not reached"
-        case .notKept: return "scored but not kept"
-        case .deletedPath: return "behind deleted nodes"
-        case .unreachable: return "unreachable from the layer-0 entry"
-        case .refineShortlist: return "not in the refine shortlist"
-        case .unprobedList: return "in unprobed lists"
-        case .quantization, .transform, .tie: return reason.rawValue
-        }
     }
 }
