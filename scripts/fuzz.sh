@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz the readers with libFuzzer: the faiss/hnswlib index reader (plus a traced search of whatever decodes),
-# the .npy/.fvecs/JSON vector readers, and the job-spec parser.
+# Fuzz the readers with libFuzzer: the index readers (plus a traced search of whatever decodes), the vector,
+# ground-truth, HDF5 and media-list readers, the picture decoders, and the job-spec parser.
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET=60] [--report-only]
 #   --report-only (CI): a crash is printed (with the input in base64, to add to Tests/FuzzRegressions) but
@@ -29,12 +29,14 @@ let package = Package(
     dependencies: [.package(path: "$root")],
     targets: [
         .target(name: "DriverFuzzIndexReader"), .target(name: "DriverFuzzVectorFile"), .target(name: "DriverFuzzJobSpec"),
+        .target(name: "DriverFuzzPicture"),
         .executableTarget(name: "FuzzIndexReader", dependencies: ["DriverFuzzIndexReader", .product(name: "FederIndex", package: "$identity"), .product(name: "FederSearch", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
         .executableTarget(name: "FuzzVectorFile", dependencies: ["DriverFuzzVectorFile", .product(name: "FederIndex", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
         .executableTarget(name: "FuzzJobSpec", dependencies: ["DriverFuzzJobSpec", .product(name: "FederReport", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzPicture", dependencies: ["DriverFuzzPicture", .product(name: "FederRender", package: "$identity")], swiftSettings: fuzz, linkerSettings: link),
     ])
 SWIFT
-for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
+for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec FuzzPicture; do
     mkdir -p "$work/pkg/Sources/$target" "$work/pkg/Sources/Driver$target/include"
     cp "$root/Fuzz/$target/$target.swift" "$work/pkg/Sources/$target/$target.swift"
     # SwiftPM links an executable's entry point as <Target>_main; hand it to libFuzzer's driver.
@@ -49,10 +51,26 @@ C
 done
 
 # Seed corpora from committed files.
-mkdir -p "$work/corpus/FuzzIndexReader" "$work/corpus/FuzzVectorFile" "$work/corpus/FuzzJobSpec"
+mkdir -p "$work/corpus/FuzzIndexReader" "$work/corpus/FuzzVectorFile" "$work/corpus/FuzzJobSpec" "$work/corpus/FuzzPicture"
 cp "$root"/Tests/Fixtures/*.faiss "$root"/Tests/Fixtures/*.faissbin "$root"/Tests/Fixtures/*.voy "$root"/Tests/Fixtures/*.hnsw "$work/corpus/FuzzIndexReader/" 2>/dev/null || true
 cp "$root"/Tests/Fixtures/*.npy "$work/corpus/FuzzVectorFile/" 2>/dev/null || true
 cp "$root"/Examples/*/compare.json "$work/corpus/FuzzJobSpec/" 2>/dev/null || true
+cp "$root"/Examples/digits/images.txt "$work/corpus/FuzzVectorFile/" 2>/dev/null || true
+cp "$root"/Examples/digits/*.png "$work/corpus/FuzzPicture/" 2>/dev/null || true
+pictures=("$root"/Examples/digits/images/*.png)
+for picture in "${pictures[@]:0:8}"; do [ -f "$picture" ] && cp "$picture" "$work/corpus/FuzzPicture/"; done
+# A small ann-benchmarks file (written by h5py where the venv has it) seeds the HDF5 reader.
+if [ -x "$root/.venv/bin/python" ]; then
+    "$root/.venv/bin/python" - "$work/corpus/FuzzVectorFile/ann.hdf5" <<'PY' 2>/dev/null || true
+import sys, numpy as np, h5py
+rng = np.random.default_rng(3)
+with h5py.File(sys.argv[1], "w") as f:
+    f.create_dataset("train", data=rng.normal(size=(20, 4)).astype(np.float32))
+    f.create_dataset("test", data=rng.normal(size=(3, 4)).astype(np.float32))
+    f.create_dataset("neighbors", data=np.arange(9, dtype=np.int32).reshape(3, 3))
+    f.create_dataset("distances", data=rng.random((3, 3)).astype(np.float32), compression="gzip", chunks=(1, 3))
+PY
+fi
 
 cd "$work/pkg"
 if ! swift build -c release --build-path "$work/build" -Xswiftc -sanitize=fuzzer,address >"$work/build.log" 2>&1; then
@@ -61,7 +79,7 @@ if ! swift build -c release --build-path "$work/build" -Xswiftc -sanitize=fuzzer
     exit 2
 fi
 status=0
-for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec; do
+for target in FuzzIndexReader FuzzVectorFile FuzzJobSpec FuzzPicture; do
     binary="$work/build/release/$target"
     artifacts="$work/artifacts/$target/"
     mkdir -p "$artifacts"

@@ -1,5 +1,7 @@
-// libFuzzer target: any bytes as a .npy, .fvecs, .bvecs, .fbin/.u8bin/.i8bin and JSON vector file, and as an
-// .ivecs, .ibin and integer .npy ground-truth file.
+// libFuzzer target: any bytes as a .npy, .fvecs, .bvecs, .fbin/.u8bin/.i8bin and JSON vector file, as an
+// .ivecs, .ibin and integer .npy ground-truth file, as an ann-benchmarks HDF5 file (queries, the added vectors,
+// ground truth) and as a media list. libhdf5 and the media list read a path: the bytes are written to a scratch
+// file first.
 import FederIndex
 import Foundation
 
@@ -17,5 +19,14 @@ public func fuzzVectorFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     _ = try? GroundTruthFile.readIbin(file, path: "fuzz.ibin")
     _ = try? VectorFile.readNpyIntegers(file)
     _ = try? VectorFile.parseJSON(Data(bytes), name: "fuzz.json")
+    let scratch = NSTemporaryDirectory() + "feder-fuzz-\(getpid()).input"
+    if FileManager.default.createFile(atPath: scratch, contents: Data(bytes)) {
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        for dataset in ["test", "train"] { _ = try? HDF5File.vectors(path: scratch, dataset: dataset) }
+        _ = try? HDF5File.integers(path: scratch, dataset: "neighbors")
+        _ = try? HDF5File.floatsIfPresent(path: scratch, dataset: "distances")
+        _ = try? MediaList.load(listPath: scratch, kind: .image, root: nil)
+        _ = try? MediaList.load(listPath: scratch, kind: .text, root: nil)
+    }
     return 0
 }
