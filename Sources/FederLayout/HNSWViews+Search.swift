@@ -158,7 +158,8 @@ extension HNSWViews {
             let passes = "\(level.passes.count) pass\(level.passes.count == 1 ? "" : "es")"
             let best = "best \(ViewKit.format(Double(level.exitDistance)))"
             let forms = [
-                "L\(level.level) · \(passes) · \(counts) · \(best)", "L\(level.level) · \(passes) · \(counts)", "L\(level.level) · \(counts)",
+                "L\(level.level) · \(passes) · \(counts) · \(best)", "L\(level.level) · \(passes) · \(counts)",
+                "L\(level.level) · \(counts)",
             ]
             let lineHeight = measurer.measure("L", font: font, width: nil).height
             let text =
