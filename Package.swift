@@ -47,7 +47,7 @@ let package = Package(
             // Projections run tight loops over local buffers; dynamic exclusivity checks cost and catch nothing.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "FederLayout", dependencies: ["FederIndex", "FederSearch", "FederProjection"]),
-        .target(name: "FederRender", dependencies: ["FederLayout", "FederProjection", "CCairo", "CPangoCairo", "CTurboJPEG"]),
+        .target(name: "FederRender", dependencies: ["FederLayout", "CCairo", "CPangoCairo", "CTurboJPEG"]),
         .target(
             name: "FederReport", dependencies: ["FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederRender"]),
         .executableTarget(

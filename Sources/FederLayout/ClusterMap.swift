@@ -30,7 +30,8 @@ public struct ClusterMap: Sendable {
     {
         let rows = (0..<centroids.count).map { centroids.row($0) }
         let pca = PCA.fit(rows, components: 2)
-        let projected = method == .pca || rows.count < 4 ? rows.map { pca.project($0) } : method.embed(centroids, seed: seed)
+        let projected = (method == .pca || rows.count < 4 ? rows.map { pca.project($0) } : method.embed(centroids, seed: seed))
+            .map(Point.init)
         let xs = projected.map(\.x)
         let ys = projected.map(\.y)
         let low = Point(xs.min() ?? 0, ys.min() ?? 0)
@@ -80,7 +81,7 @@ public struct ClusterMap: Sendable {
     /// Where a vector falls on the map (unit square, clamped): PCA's own linear map, or for UMAP and t-SNE
     /// (which have no out-of-sample map here) the inverse-distance-weighted position of its 3 nearest centroids.
     public func place(_ vector: [Float]) -> Point {
-        var p = pca.project(vector)
+        var p = Point(pca.project(vector))
         if method != .pca, !centroidRows.isEmpty {
             let nearest = centroidRows.enumerated().map { row -> (Double, Int) in
                 (zip(row.element, vector).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }, row.offset)

@@ -1,5 +1,3 @@
-import FederProjection
-
 public struct Size: Codable, Equatable, Sendable {
     public var width: Double
     public var height: Double
@@ -93,4 +91,24 @@ public struct Color: Codable, Equatable, Hashable, Sendable {
             red: red + (other.red - red) * t, green: green + (other.green - green) * t,
             blue: blue + (other.blue - blue) * t, alpha: alpha + (other.alpha - alpha) * t)
     }
+}
+
+/// A position on a page (points, 1/72 in, y down); a projection's 2-D coordinates become one with `init(_:)`.
+public struct Point: Codable, Equatable, Hashable, Sendable {
+    public var x: Double
+    public var y: Double
+
+    public init(_ x: Double, _ y: Double) {
+        self.x = x
+        self.y = y
+    }
+
+    public static func + (a: Point, b: Point) -> Point { Point(a.x + b.x, a.y + b.y) }
+    public static func - (a: Point, b: Point) -> Point { Point(a.x - b.x, a.y - b.y) }
+    public static func * (a: Point, s: Double) -> Point { Point(a.x * s, a.y * s) }
+
+    public func distance(to other: Point) -> Double { ((x - other.x) * (x - other.x) + (y - other.y) * (y - other.y)).squareRoot() }
+
+    /// A projection's coordinates (FederProjection's `SIMD2<Double>`), as a point.
+    public init(_ coordinates: SIMD2<Double>) { self.init(coordinates.x, coordinates.y) }
 }

@@ -28,7 +28,7 @@ extension HNSWViews {
                     (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
                 }
                 let pca = PCA.fit(Array(rows), components: 2)
-                for node in sample { projected[node] = pca.project(pointer: graph.vector(node), dim: graph.dim) }
+                for node in sample { projected[node] = Point(pca.project(pointer: graph.vector(node), dim: graph.dim)) }
                 self.pca = pca
                 fitted = [:]
             } else {
@@ -39,7 +39,7 @@ extension HNSWViews {
                     values += (0..<graph.dim).map { graph.vector(node).loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
                 }
                 let points = method.embed(VectorTable(name: "nodes", rows: values, dim: graph.dim), seed: seed)
-                for (node, point) in zip(chosen, points) { projected[node] = point }
+                for (node, point) in zip(chosen, points) { projected[node] = Point(point) }
                 pca = nil
                 fitted = projected
             }
@@ -60,7 +60,7 @@ extension HNSWViews {
             guard node >= 0, node < graph.count else { return nil }
             let raw: Point
             if let pca {
-                raw = pca.project(pointer: graph.vector(node), dim: graph.dim)
+                raw = Point(pca.project(pointer: graph.vector(node), dim: graph.dim))
             } else if let point = fitted[node] {
                 raw = point
             } else {

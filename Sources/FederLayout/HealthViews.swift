@@ -70,7 +70,7 @@ public enum HealthViews {
         let pca = PCA.fit(rows, components: 2)
         var points: [Int: Point] = [:]
         for node in fitted + [graph.entryPoint] where node >= 0 && node < graph.count {
-            points[node] = pca.project(pointer: graph.vector(node), dim: graph.dim)
+            points[node] = Point(pca.project(pointer: graph.vector(node), dim: graph.dim))
         }
         let xs = points.values.map(\.x)
         let ys = points.values.map(\.y)

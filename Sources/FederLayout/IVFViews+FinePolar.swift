@@ -1,4 +1,3 @@
-import FederProjection
 import Foundation
 
 extension IVFViews {

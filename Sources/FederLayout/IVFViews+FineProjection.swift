@@ -35,7 +35,7 @@ extension IVFViews {
         }
         let table = VectorTable(name: "scored", rows: sample, dim: dim)
         let method = input.projection
-        var embedded = method.embed(table, seed: input.seed)
+        var embedded = method.embed(table, seed: input.seed).map(Point.init)
         let queryPoint = embedded.removeFirst()
         var methodNote = ""
         if method == .pca {

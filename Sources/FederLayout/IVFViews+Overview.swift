@@ -1,5 +1,3 @@
-import FederProjection
-
 extension IVFViews {
     // MARK: overview
 

@@ -1,5 +1,3 @@
-import FederProjection
-
 /// Frames every page the same way — a heading, a line of facts under it, then the content — and stacks
 /// blocks into the content. The one page frame: `view` pages, report pages and panels all go through it.
 public struct PageFrame {

@@ -1,5 +1,3 @@
-import FederProjection
-
 /// The power (Laguerre) diagram of weighted sites, clipped to a rectangle.
 ///
 /// Cell i is { x in bounds : |x − pᵢ|² − wᵢ ≤ |x − pⱼ|² − wⱼ for every j }, the intersection of the bounds

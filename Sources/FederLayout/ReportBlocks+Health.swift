@@ -1,4 +1,3 @@
-import FederProjection
 import FederSearch
 import Foundation
 

@@ -1,5 +1,4 @@
 import FederIndex
-import FederProjection
 import FederSearch
 
 /// The query and its top-k as a strip of tiles: thumbnail (or text snippet, or the id), rank, id, distance.

@@ -1,5 +1,3 @@
-import FederProjection
-
 /// A scatter plot of an embedding, coloured by label with a legend (for `feder-report project`).
 public enum ScatterPlot {
     public static func scene(

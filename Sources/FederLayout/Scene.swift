@@ -1,5 +1,3 @@
-import FederProjection
-
 /// A page of positioned marks: what a layout produces and a renderer draws. Plain values, in points, y down.
 public struct Scene: Codable, Equatable, Sendable {
     public var size: Size

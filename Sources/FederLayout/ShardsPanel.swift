@@ -1,5 +1,4 @@
 import FederIndex
-import FederProjection
 import FederSearch
 import Foundation
 

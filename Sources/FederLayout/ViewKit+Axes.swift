@@ -1,5 +1,3 @@
-import FederProjection
-
 extension ViewKit {
     /// One axis of a plot as its ticks are drawn: where a value sits along it, the line each tick gets and where
     /// the tick's label goes. Every view's axes draw their ticks through this, so they look alike.

@@ -66,28 +66,28 @@ public struct PCA: Equatable, Sendable {
     }
 
     /// The coordinates of `row` along the first two components (0 for a missing one).
-    public func project(_ row: [Float]) -> Point {
-        guard !components.isEmpty else { return Point(0, 0) }
+    public func project(_ row: [Float]) -> SIMD2<Double> {
+        guard !components.isEmpty else { return SIMD2<Double>(0, 0) }
         precondition(row.count == mean.count, "the row has \(row.count) values, the fit \(mean.count)")
         return project { Double(row[$0]) }
     }
 
     /// The coordinates of the `dim` float32 values at `pointer` (read unaligned) along the first two
     /// components (0 for a missing one).
-    public func project(pointer: UnsafeRawPointer, dim: Int) -> Point {
-        guard !components.isEmpty else { return Point(0, 0) }
+    public func project(pointer: UnsafeRawPointer, dim: Int) -> SIMD2<Double> {
+        guard !components.isEmpty else { return SIMD2<Double>(0, 0) }
         precondition(dim == mean.count, "the row has \(dim) values, the fit \(mean.count)")
         return project { Double(pointer.loadUnaligned(fromByteOffset: $0 * MemoryLayout<Float>.stride, as: Float.self)) }
     }
 
-    private func project(_ value: (Int) -> Double) -> Point {
+    private func project(_ value: (Int) -> Double) -> SIMD2<Double> {
         var coordinates = (0.0, 0.0)
         for i in 0..<mean.count {
             let centred = value(i) - mean[i]
             coordinates.0 += centred * components[0][i]
             if components.count > 1 { coordinates.1 += centred * components[1][i] }
         }
-        return Point(coordinates.0, coordinates.1)
+        return SIMD2<Double>(coordinates.0, coordinates.1)
     }
 
     // MARK: - Linear algebra

@@ -15,7 +15,7 @@ public enum ProjectionMethod: String, Sendable, CaseIterable, Codable {
 
     /// Coordinates for every row of `table` (fitted on the rows themselves). Non-finite values are read as 0
     /// so one bad row cannot turn every coordinate into NaN.
-    public func embed(_ input: VectorTable, seed: UInt64 = 1) -> [Point] {
+    public func embed(_ input: VectorTable, seed: UInt64 = 1) -> [SIMD2<Double>] {
         let table = Self.finite(input)
         switch self {
         case .pca:

@@ -62,24 +62,24 @@ public struct TSNE: Sendable {
     /// Standard deviation of the seeded jitter on the PCA start.
     static let jitter = 1e-6
 
-    /// 2-D coordinates, one Point per row.
+    /// 2-D coordinates, one point per row.
     ///
     /// - Complexity: O(n²·d) for the exact neighbours, O(n·d² + d³) for the PCA start, then
     ///   O(iterations · n·(log n / θ² + k)) for the optimisation (k ≈ 3·perplexity); memory O(n·k).
-    public func embed(_ table: VectorTable) -> [Point] {
+    public func embed(_ table: VectorTable) -> [SIMD2<Double>] {
         precondition(perplexity > 0, "t-SNE perplexity must be positive")
         precondition(iterations >= 0 && exaggerationIterations >= 0, "t-SNE iteration counts must not be negative")
         precondition(earlyExaggeration > 0, "t-SNE early exaggeration must be positive")
         precondition(theta >= 0, "t-SNE angle must not be negative")
         precondition(learningRate.map { $0 > 0 } ?? true, "t-SNE learning rate must be positive")
         let n = table.count
-        guard n > 1 else { return n == 1 ? [Point(0, 0)] : [] }
+        guard n > 1 else { return n == 1 ? [SIMD2<Double>(0, 0)] : [] }
         let k = Int(min(Double(n - 1), (3 * perplexity + 1).rounded(.down)))
         let graph = NearestNeighbors.exact(table, k: k)
         let affinities = TSNE.jointProbabilities(graph, perplexity: perplexity)
         var positions = initialPositions(table)
         optimize(&positions, affinities: affinities)
-        return (0..<n).map { Point(positions[2 * $0], positions[2 * $0 + 1]) }
+        return (0..<n).map { SIMD2<Double>(positions[2 * $0], positions[2 * $0 + 1]) }
     }
 
     // MARK: - Input affinities

@@ -8,7 +8,7 @@ public enum Trustworthiness {
     /// nearest in the embedding that are not among its k nearest in the original space and r(i, j) is j's
     /// rank among i's neighbours in the original space.
     /// - Complexity: O(n²·d).
-    public static func score(original table: VectorTable, embedding: [Point], k: Int = 10) -> Double {
+    public static func score(original table: VectorTable, embedding: [SIMD2<Double>], k: Int = 10) -> Double {
         let n = table.count
         guard n > 2 * k + 1, embedding.count == n else { return 1 }
         let dim = table.dim

@@ -22,9 +22,9 @@ public struct UMAP: Sendable {
 
     /// 2-D coordinates, one per row.
     /// - Complexity: O(n²·d) for the exact neighbour graph, then O(epochs · edges · negativeSampleRate).
-    public func embed(_ table: VectorTable) -> [Point] {
+    public func embed(_ table: VectorTable) -> [SIMD2<Double>] {
         let n = table.count
-        if n <= 2 { return (0..<n).map { Point(Double($0), 0) } }
+        if n <= 2 { return (0..<n).map { SIMD2<Double>(Double($0), 0) } }
         let k = min(neighbors, n)
         // Exact neighbours for small sets, NN-descent above 4,096 points (as umap-learn switches to pynndescent).
         let graph = n > Self.exactLimit ? NNDescent.graph(table, k: k - 1, seed: seed) : NearestNeighbors.exact(table, k: k - 1)
@@ -32,7 +32,7 @@ public struct UMAP: Sendable {
     }
 
     /// The embedding from a precomputed neighbour graph (self excluded, `k − 1` neighbours per row).
-    public func embed(graph: NeighborGraph, table: VectorTable, k: Int) -> [Point] {
+    public func embed(graph: NeighborGraph, table: VectorTable, k: Int) -> [SIMD2<Double>] {
         let n = graph.count
         let edges = Self.fuzzySimplicialSet(graph, k: k)
         let (a, b) = Self.curveParameters(spread: spread, minDist: minDist)
@@ -41,7 +41,9 @@ public struct UMAP: Sendable {
         var embedding = Self.spectralLayout(edges: edges, count: n, random: &random) ?? Self.pcaLayout(table)
         // umap-learn: expand to |max| 10, add tiny noise, then rescale each axis to 0…10.
         let largest = max(embedding.map { max(abs($0.x), abs($0.y)) }.max() ?? 1, 1e-12)
-        embedding = embedding.map { Point($0.x * 10 / largest + random.normal() * 1e-4, $0.y * 10 / largest + random.normal() * 1e-4) }
+        embedding = embedding.map {
+            SIMD2<Double>($0.x * 10 / largest + random.normal() * 1e-4, $0.y * 10 / largest + random.normal() * 1e-4)
+        }
         embedding = Self.rescale(embedding, to: 10)
         return optimize(embedding, edges: edges, a: a, b: b, epochs: epochCount, random: &random)
     }
@@ -171,7 +173,7 @@ public struct UMAP: Sendable {
     /// The two smallest non-trivial eigenvectors of the normalised Laplacian I − D^-½ W D^-½, by subspace
     /// iteration on I + D^-½ W D^-½; nil when the graph is disconnected (umap-learn lays components out
     /// separately; here the caller falls back to PCA).
-    static func spectralLayout(edges: [Edge], count n: Int, random: inout SeededRandom) -> [Point]? {
+    static func spectralLayout(edges: [Edge], count n: Int, random: inout SeededRandom) -> [SIMD2<Double>]? {
         var degree = [Double](repeating: 0, count: n)
         for edge in edges { degree[Int(edge.head)] += edge.weight }
         guard degree.allSatisfy({ $0 > 0 }), isConnected(edges: edges, count: n) else { return nil }
@@ -208,7 +210,7 @@ public struct UMAP: Sendable {
         for index in basis.indices {
             if let extreme = basis[index].max(by: { abs($0) < abs($1) }), extreme < 0 { basis[index] = basis[index].map { -$0 } }
         }
-        return (0..<n).map { Point(basis[0][$0], basis[1][$0]) }
+        return (0..<n).map { SIMD2<Double>(basis[0][$0], basis[1][$0]) }
     }
 
     static func isConnected(edges: [Edge], count n: Int) -> Bool {
@@ -217,7 +219,7 @@ public struct UMAP: Sendable {
         return (0..<n).allSatisfy { sets.root($0) == 0 }
     }
 
-    static func pcaLayout(_ table: VectorTable) -> [Point] {
+    static func pcaLayout(_ table: VectorTable) -> [SIMD2<Double>] {
         let rows = (0..<table.count).map { table.row($0) }
         let pca = PCA.fit(rows, components: 2)
         return rows.map { pca.project($0) }
@@ -233,20 +235,22 @@ public struct UMAP: Sendable {
         return zip(v, onto).map { $0 - dot * $1 }
     }
 
-    static func rescale(_ points: [Point], to size: Double) -> [Point] {
+    static func rescale(_ points: [SIMD2<Double>], to size: Double) -> [SIMD2<Double>] {
         let xs = points.map(\.x)
         let ys = points.map(\.y)
         let minX = xs.min() ?? 0
         let minY = ys.min() ?? 0
         let spanX = max((xs.max() ?? 1) - minX, 1e-12)
         let spanY = max((ys.max() ?? 1) - minY, 1e-12)
-        return points.map { Point(size * ($0.x - minX) / spanX, size * ($0.y - minY) / spanY) }
+        return points.map { SIMD2<Double>(size * ($0.x - minX) / spanX, size * ($0.y - minY) / spanY) }
     }
 
     // MARK: optimisation
 
     /// umap-learn `optimize_layout_euclidean` (single-threaded, move_other = true, gradients clipped to ±4).
-    func optimize(_ start: [Point], edges all: [Edge], a: Double, b: Double, epochs: Int, random: inout SeededRandom) -> [Point] {
+    func optimize(_ start: [SIMD2<Double>], edges all: [Edge], a: Double, b: Double, epochs: Int, random: inout SeededRandom) -> [SIMD2<
+        Double
+    >] {
         let n = start.count
         let maxWeight = all.map(\.weight).max() ?? 1
         let edges = all.filter { $0.weight >= maxWeight / Double(epochs) }
@@ -324,6 +328,6 @@ public struct UMAP: Sendable {
                 }
             }
         }
-        return (0..<n).map { Point(Double(x[2 * $0]), Double(x[2 * $0 + 1])) }
+        return (0..<n).map { SIMD2<Double>(Double(x[2 * $0]), Double(x[2 * $0 + 1])) }
     }
 }

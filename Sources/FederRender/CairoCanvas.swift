@@ -1,7 +1,6 @@
 import CCairo
 import CPangoCairo
 import FederLayout
-import FederProjection
 import Foundation
 
 /// Draws scene marks on one cairo context. Owns nothing but the thumbnail cache; all cairo calls of the

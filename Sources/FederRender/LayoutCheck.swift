@@ -1,7 +1,6 @@
 import CCairo
 import CPangoCairo
 import FederLayout
-import FederProjection
 import Foundation
 
 /// Finds text a reader cannot read whole: cut short with "…", drawn over another text, or running out of its panel

@@ -1,6 +1,5 @@
 import FederIndex
 import FederLayout
-import FederProjection
 import Foundation
 
 /// A validated job: which indexes, queries and parameters to compare, and how to lay out the report.

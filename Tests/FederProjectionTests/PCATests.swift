@@ -1,3 +1,4 @@
+import FederProjection
 import XCTest
 
 @testable import FederProjection
@@ -119,8 +120,8 @@ final class PCATests: XCTestCase {
             // A row one byte into a buffer: unaligned, as inside a mapped file.
             let row = rows[Int(seed) % rows.count]
             let bytes = [UInt8](repeating: 0, count: 1) + row.withUnsafeBytes { Array($0) }
-            let viaPointer = bytes.withUnsafeBytes { raw -> Point in
-                guard let base = raw.baseAddress else { return Point(.nan, .nan) }
+            let viaPointer = bytes.withUnsafeBytes { raw -> SIMD2<Double> in
+                guard let base = raw.baseAddress else { return SIMD2<Double>(.nan, .nan) }
                 return first.project(pointer: base + 1, dim: d)
             }
             XCTAssertEqual(viaPointer, first.project(row))
@@ -130,19 +131,19 @@ final class PCATests: XCTestCase {
     func testPCAHandlesDegenerateInputsWithoutNaN() {
         let empty = PCA.fit([])
         XCTAssertEqual(empty.components, [])
-        XCTAssertEqual(empty.project([1, 2, 3]), Point(0, 0))
+        XCTAssertEqual(empty.project([1, 2, 3]), SIMD2<Double>(0, 0))
 
         let single = PCA.fit([[1, 2, 3]])
         XCTAssertEqual(single.mean, [1, 2, 3])
         XCTAssertEqual(single.explainedVariance, [0, 0])
         XCTAssertEqual(single.explainedVarianceRatio, [0, 0])
-        XCTAssertEqual(single.project([1, 2, 3]), Point(0, 0))
+        XCTAssertEqual(single.project([1, 2, 3]), SIMD2<Double>(0, 0))
 
         for d in [3, 80] {
             let identical = PCA.fit(Array(repeating: [Float](repeating: 7.5, count: d), count: 20))
             XCTAssertEqual(identical.explainedVariance, [0, 0])
             XCTAssertEqual(identical.explainedVarianceRatio, [0, 0])
-            XCTAssertEqual(identical.project([Float](repeating: 7.5, count: d)), Point(0, 0))
+            XCTAssertEqual(identical.project([Float](repeating: 7.5, count: d)), SIMD2<Double>(0, 0))
             for component in identical.components {
                 XCTAssertEqual(component.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-12)
             }
@@ -152,11 +153,11 @@ final class PCATests: XCTestCase {
         XCTAssertEqual(line.components, [[1]])
         XCTAssertEqual(line.explainedVariance, [4])
         XCTAssertEqual(line.explainedVarianceRatio, [1])
-        XCTAssertEqual(line.project([7]), Point(4, 0))
+        XCTAssertEqual(line.project([7]), SIMD2<Double>(4, 0))
 
         let noDimensions = PCA.fit([[], []])
         XCTAssertEqual(noDimensions.components, [])
-        XCTAssertEqual(noDimensions.project([]), Point(0, 0))
+        XCTAssertEqual(noDimensions.project([]), SIMD2<Double>(0, 0))
 
         let coincident = PCA.fit([[1, 1], [1, 1], [2, 2]], components: 5)
         XCTAssertEqual(coincident.components.count, 2)

@@ -1,4 +1,6 @@
 import FederIndex
+import FederProjection
+import FederTestSupport
 import Foundation
 import XCTest
 
@@ -33,7 +35,7 @@ final class TSNETests: XCTestCase {
 
     /// scikit-learn's `trustworthiness`: 1 − 2/(n·k·(2n − 3k − 1))·Σᵢ Σ_{j ∈ embedded kNN(i)} max(0, r(i, j) − k),
     /// r(i, j) the rank of j among i's input neighbours (1 = nearest). Brute force, for small n.
-    private func trustworthiness(_ data: VectorTable, _ points: [Point], k: Int) -> Double {
+    private func trustworthiness(_ data: VectorTable, _ points: [SIMD2<Double>], k: Int) -> Double {
         let n = data.count
         let rows = (0..<n).map { data.row($0).map(Double.init) }
         /// The other rows by ascending distance, ties to the lower index.
@@ -52,7 +54,7 @@ final class TSNETests: XCTestCase {
         return 1 - 2 / (Double(n * k) * Double(2 * n - 3 * k - 1)) * penalty
     }
 
-    private func assertFinite(_ points: [Point], file: StaticString = #filePath, line: UInt = #line) {
+    private func assertFinite(_ points: [SIMD2<Double>], file: StaticString = #filePath, line: UInt = #line) {
         for p in points { XCTAssert(p.x.isFinite && p.y.isFinite, "non-finite \(p)", file: file, line: line) }
     }
 
@@ -75,9 +77,9 @@ final class TSNETests: XCTestCase {
         let points = quick().embed(data)
         XCTAssertEqual(points.count, 180)
         assertFinite(points)
-        let centres = (0..<3).map { c -> Point in
+        let centres = (0..<3).map { c -> SIMD2<Double> in
             let members = points[(c * 60)..<((c + 1) * 60)]
-            return members.reduce(Point(0, 0), +) * (1 / Double(members.count))
+            return members.reduce(SIMD2<Double>(0, 0), +) * (1 / Double(members.count))
         }
         var intra = 0.0
         for c in 0..<3 {
@@ -99,7 +101,7 @@ final class TSNETests: XCTestCase {
     }
 
     func testDegenerateInputsGiveFinitePoints() {
-        XCTAssertEqual(TSNE().embed(table([[1, 2, 3]])), [Point(0, 0)])
+        XCTAssertEqual(TSNE().embed(table([[1, 2, 3]])), [SIMD2<Double>(0, 0)])
         let pair = TSNE().embed(table([[0, 0], [1, 1]]))
         XCTAssertEqual(pair.count, 2)
         assertFinite(pair)

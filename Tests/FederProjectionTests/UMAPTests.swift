@@ -1,4 +1,5 @@
 import FederIndex
+import FederProjection
 import FederTestSupport
 import XCTest
 
@@ -39,7 +40,7 @@ final class UMAPTests: XCTestCase {
         for seed in [1, 2, 3] as [UInt64] {
             let (table, labels) = blobs(seed: seed)
             let points = fast().embed(table)
-            var centres = [Point](repeating: Point(0, 0), count: 3)
+            var centres = [SIMD2<Double>](repeating: SIMD2<Double>(0, 0), count: 3)
             for (point, label) in zip(points, labels) { centres[label] = centres[label] + point * (1.0 / 40) }
             let spread = zip(points, labels).map { $0.distance(to: centres[$1]) }.reduce(0, +) / Double(points.count)
             let gap = min(centres[0].distance(to: centres[1]), centres[1].distance(to: centres[2]), centres[0].distance(to: centres[2]))

@@ -1,6 +1,5 @@
 import CCairo
 import FederLayout
-import FederProjection
 import FederRender
 import FederTestSupport
 import Foundation

@@ -1,5 +1,4 @@
 import FederLayout
-import FederProjection
 import FederRender
 import XCTest
 

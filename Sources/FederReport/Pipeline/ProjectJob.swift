@@ -52,7 +52,8 @@ public enum ProjectJob {
             let subtitle =
                 "\(table.count) × \(table.dim) from \((request.file as NSString).lastPathComponent) · \(name) · seed \(request.seed)"
             let scene = ScatterPlot.scene(
-                points: points, labels: labels, title: "\(name) projection", subtitle: subtitle, size: Size(640, 560), theme: .light,
+                points: points.map(Point.init), labels: labels, title: "\(name) projection", subtitle: subtitle, size: Size(640, 560),
+                theme: .light,
                 measurer: PangoTextMeasurer())
             var writer = OutputWriter()
             _ = try writer.write([scene], to: request.output, title: "\(name) projection")

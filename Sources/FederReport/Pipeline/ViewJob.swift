@@ -1,6 +1,5 @@
 import FederIndex
 import FederLayout
-import FederProjection
 import FederRender
 import FederSearch
 import Foundation
