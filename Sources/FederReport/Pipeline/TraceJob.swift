@@ -199,7 +199,8 @@ public struct TraceOutput: Encodable, Sendable {
         }
         ivf = trace.ivf
         hnsw = trace.hnsw
-        nodeLabels = trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) }
+        // The node table only where it is printed (building it per query cost a fifth of a results-only run).
+        nodeLabels = detail == .full ? trace.nodeLabels?.dictionary.mapValues { Label(bits: $0, unsigned: unsigned) } : nil
         shards = trace.shards
         self.warnings = warnings
         if detail != .full {

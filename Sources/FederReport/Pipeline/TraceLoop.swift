@@ -83,6 +83,9 @@ public enum TraceLoop {
         DispatchQueue.concurrentPerform(iterations: queries.count) { position in
             let query = queries[position]
             slots[position] = Result {
+                // A trace slimmed to its summary and explained by nothing needs no step-by-step record.
+                var request = request
+                if detail(position) == .summary, exact == nil || !explain { request.recordSteps = false }
                 var (trace, warnings) = try Searcher.trace(index, query: query.vector, request: request, source: query.source)
                 if let exact {
                     measure(
