@@ -56,12 +56,16 @@ extension HNSWViews {
         guard let scale else { return marks }
         let best = scale.best
         let alarm = Color(hex: 0xD55E00)
+        // An expanded node that is a result wears its rank badge instead of the ring: the ring is in the legend only
+        // when one is drawn.
+        let ranks = ViewKit.resultRanks(input.trace, by: \.internalID)
+        let ringed = expanded.contains { ranks[$0] == nil }
         let legendItems: [(ViewKit.Symbol, String)] =
             (queryOnAxis ? [(.line(theme.query, dashed: true), "query")] : [])
-            + [
-                (.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored"),
-                (.ring(theme.truth), "expanded (layer 0)"), (.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry"),
-            ] + (misses.isEmpty ? [] : [(.ring(alarm), "missed exact neighbour (exact rank)")])
+            + [(.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored")]
+            + (ringed ? [(.ring(theme.truth), "expanded (layer 0)")] : [])
+            + [(.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry")]
+            + (misses.isEmpty ? [] : [(.ring(alarm), "missed exact neighbour (exact rank)")])
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let axisHeight = 26.0
         let labelWidth = 104.0

@@ -380,4 +380,26 @@ final class ViewLayoutTests: XCTestCase {
         XCTAssertThrowsError(try CodeApproximation(trace: trace, query: query, base: base, metric: .cosine))
         XCTAssertThrowsError(try CodeApproximation(trace: trace, query: Array(query.dropLast()), base: base, metric: .l2))
     }
+
+    /// A legend entry has its mark on the panel: the expanded-node ring is named only when one is drawn (an expanded
+    /// node that is a result wears its rank badge instead).
+    func testTheExpandedRingIsInTheLegendOnlyWhenDrawn() throws {
+        let index = try open("hnswlib_l2.hnsw")
+        guard let graph = HNSWGraphView.from(index) else { return XCTFail("no graph") }
+        let panel = Rect(x: 0, y: 0, width: 700, height: 480)
+        var seen: Set<Bool> = []
+        for (id, ef) in [(Int64(9), 10), (9, 40), (3, 10), (17, 10), (4, 64)] {
+            let (trace, query) = try traced(index, id: id, request: SearchRequest(k: 10, ef: ef))
+            let marks = HNSWViews.search(
+                HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 3), in: panel, theme: theme, measurer: measurer)
+            let named = marks.contains { if case .text(let text) = $0 { text.text == "expanded (layer 0)" } else { false } }
+            // The view's rings: radius 2.6, no fill, the truth colour (the legend's own ring is larger).
+            let drawn = marks.contains {
+                if case .circle(_, let radius, nil, let stroke) = $0 { radius == 2.6 && stroke?.color == theme.truth } else { false }
+            }
+            XCTAssertEqual(named, drawn, "id \(id) ef \(ef)")
+            seen.insert(drawn)
+        }
+        XCTAssertTrue(seen.contains(true), "some search draws the ring")
+    }
 }
