@@ -2,15 +2,20 @@ import FederIndex
 
 /// Voyager's `Index.query` (2.2.3), traced: the query prepared as Voyager prepares it (normalised for cosine, the
 /// inner product's extra dimension set to 0, converted to the storage type), then hnswlib's `searchKnn` as Voyager
-/// forked it (`HNSWLibSearch.search`) with Voyager's kernels (`VoyagerKernels`). ef is the query's, else 10 (what
-/// loading sets), and at least k; Voyager refuses a query_ef below k and so does this search.
+/// forked it (`HNSWLibSearch.search`) with Voyager's kernels (`VoyagerKernels`, `VoyagerE4M3`). ef is the query's,
+/// else 10 (what loading sets), and at least k; Voyager refuses a query_ef below k and so does this search.
 extension VoyagerIndex: TracedEngineIndex {
-    public var kernels: String { "voyager SSE (4 lanes, no FMA, as the PyPI wheel is built)" }
+    public var kernels: String {
+        storage == .e4m3
+            ? "voyager E4M3 (table-decoded, added in the wheel's order, no FMA)"
+            : "voyager SSE (4 lanes, no FMA, as the PyPI wheel is built)"
+    }
 
-    /// The query as the kernels take it: float32 components, or Float8 codes.
+    /// The query as the kernels take it: float32 components, Float8 codes, or E4M3 bytes decoded back to floats.
     enum Prepared {
         case floats([Float])
         case codes([Int8])
+        case e4m3([Float])
     }
 
     func prepare(_ query: [Float]) throws -> Prepared {
@@ -38,8 +43,30 @@ extension VoyagerIndex: TracedEngineIndex {
             if extra { codes.append(0) }
             return .codes(codes)
         case .e4m3:
+            var values = space == .cosine ? VoyagerKernels.normalized(query) : query
+            if extra { values.append(0) }
+            return .e4m3(try Self.e4m3Decoded(values, cosine: space == .cosine))
+        }
+    }
+
+    /// Each component through `E4M3(float)` and back through the library's table, as the kernels read the query.
+    static func e4m3Decoded(_ values: [Float], cosine: Bool) throws -> [Float] {
+        // The wheel's cosine path (normalise, then encode in one loop) ORs in a sign register it sets only at the
+        // first non-zero component: a leading 0 becomes whatever byte that register held (any value, NaN
+        // included), so the library's distances for such a query are not defined and cannot be matched.
+        if cosine, let first = values.first, first == 0 {
             throw FederSearchError.unsupported(
-                "tracing Voyager's E4M3 storage is not supported yet (Float32 and Float8 are); inspect and health read it")
+                "a cosine query whose first component is 0 after normalisation cannot be traced exactly over Voyager's E4M3 "
+                    + "storage: the wheel encodes that component with a sign byte it never sets (undefined behaviour; the "
+                    + "byte is whatever a register held, NaN included), so Voyager's own distances for this query are "
+                    + "unpredictable")
+        }
+        return try values.enumerated().map { position, value in
+            guard let byte = VoyagerE4M3.encode(value) else {
+                throw FederSearchError.unsupported(
+                    "Voyager's E4M3 storage holds values from -448 to 448; component \(position) of the query is \(value)")
+            }
+            return VoyagerE4M3.table[Int(byte)]
         }
     }
 
@@ -116,6 +143,10 @@ struct VoyagerScorer: GraphScorer {
         case .codes(let query):
             return query.withUnsafeBufferPointer { q in
                 VoyagerKernels.float8(q, vector.assumingMemoryBound(to: Int8.self), innerProduct: innerProduct)
+            }
+        case .e4m3(let query):
+            return query.withUnsafeBufferPointer { q in
+                VoyagerE4M3.distance(q, vector.assumingMemoryBound(to: UInt8.self), innerProduct: innerProduct)
             }
         }
     }
