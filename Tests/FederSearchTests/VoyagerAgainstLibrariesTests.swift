@@ -81,6 +81,43 @@ final class VoyagerAgainstLibrariesTests: XCTestCase {
         XCTAssertGreaterThan(reused, 100)
     }
 
+    /// 1-byte vectors wider than a quarter of an element (links, vector and label) are read and traced: Float8 and
+    /// E4M3 at 100 dimensions with M = 8, written and queried by the library here.
+    func testWideOneByteVectorsAreReadAndTraced() throws {
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with voyager") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-wide-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import json, sys
+            import numpy as np, voyager
+            out = sys.argv[1]
+            rng = np.random.default_rng(2)
+            answers = {}
+            for name, storage in (("float8", voyager.StorageDataType.Float8), ("e4m3", voyager.StorageDataType.E4M3)):
+                index = voyager.Index(voyager.Space.Euclidean, num_dimensions=100, M=8, ef_construction=32, random_seed=1,
+                                      storage_data_type=storage)
+                index.add_items(rng.uniform(-0.9, 0.9, (50, 100)).astype(np.float32), num_threads=1)
+                index.save(f"{out}/{name}.voy")
+                query = rng.uniform(-0.9, 0.9, 100).astype(np.float32)
+                np.save(f"{out}/{name}.queries.npy", query[None, :])
+                labels, distances = voyager.Index.load(f"{out}/{name}.voy").query(query, k=5, query_ef=20)
+                answers[name] = {"ids": labels.astype(np.int64).tolist(), "bits": distances.view(np.uint32).tolist()}
+            print(json.dumps(answers))
+            """
+        let data = try LibraryScript.run(script, arguments: [directory.path])
+        let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: [Int64]]])
+        for name in ["float8", "e4m3"] {
+            let index = try IndexFile.open(path: directory.appendingPathComponent("\(name).voy").path)
+            XCTAssertEqual(index.dim, 100, name)
+            let queries = try VectorFile.read(path: directory.appendingPathComponent("\(name).queries.npy").path)
+            let (trace, _) = try Searcher.trace(index, query: queries.row(0), request: SearchRequest(k: 5, ef: 20))
+            let expected = try XCTUnwrap(answers[name])
+            XCTAssertEqual(trace.results.map(\.id), expected["ids"], name)
+            XCTAssertEqual(trace.results.map { Int64($0.distance.bitPattern) }, expected["bits"], name)
+        }
+    }
+
     func testAQueryEfBelowKIsRefusedAsVoyagerRefusesIt() throws {
         let manifest = try FixtureManifest.load()
         let fixture = try XCTUnwrap(manifest.voyager?.first)

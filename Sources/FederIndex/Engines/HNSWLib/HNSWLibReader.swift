@@ -143,8 +143,11 @@ enum HNSWLibReader {
                 }
             }
         }
+        // Float rows only for float storage: 1-byte components (Voyager's Float8 and E4M3) leave an empty table that
+        // marks where the vectors start, its stride a float row's so that a wide vector cannot fail the table's check.
         let vectors = VectorTable(
-            file: file, byteOffset: blockStart + offsetData, count: elementBytes == 4 ? count : 0, dim: dim, rowStride: sizePerElement)
+            file: file, byteOffset: blockStart + offsetData, count: elementBytes == 4 ? count : 0, dim: dim,
+            rowStride: elementBytes == 4 ? sizePerElement : nil)
         return HNSWLibIndex(
             file: file, space: space, dim: dim, count: count, maxElements: maxElements, m: m, maxM: maxM,
             maxM0: maxM0, levelMultiplier: mult, efConstruction: efConstruction, maxLevel: count == 0 ? -1 : maxLevel,
