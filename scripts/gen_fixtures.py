@@ -996,7 +996,7 @@ class Generator:
 
     # -- Voyager ----------------------------------------------------------------
 
-    def voyager_fixture(self, name, index, queries, grid, notes, space, storage):
+    def voyager_fixture(self, name, index, queries, grid, notes, space, storage, tier=FLOAT_TIER):
         """Save a Voyager index, load it back, and record `Index.query` on each query row (k, query_ef)."""
         fname = f"{name}.voy"
         index.save(self.path(fname))
@@ -1010,13 +1010,13 @@ class Generator:
             searches.append({"k": int(k), "nprobe": None, "ef": ef, "results": results, "stats": [None] * len(results)})
         expect = {"format": "voyager", "type": storage, "dim": int(back.num_dimensions), "count": int(len(back)),
                   "space": space}
-        self.voyager.append({"name": name, "file": fname, "format": "voyager", "tier": "float", "notes": notes,
+        self.voyager.append({"name": name, "file": fname, "format": "voyager", "tier": tier, "notes": notes,
                              "expect": expect, "queries": self.save_queries(name, queries), "searches": searches})
 
     def gen_voyager(self):
         """Voyager 2.2.3: Float32 and Float8 storage in every space, dimensions that take each kernel path (16: blocks
         of 16; 20: blocks of 4; 33: 16s and a tail; 7: 4 and a tail), one index with deleted items, one of integer
-        coordinates (ties)."""
+        coordinates (ties); then E4M3 storage (`gen_voyager_e4m3`)."""
         rng = self.rng("voyager")
         spaces = (("euclidean", voyager.Space.Euclidean), ("ip", voyager.Space.InnerProduct), ("cosine", voyager.Space.Cosine))
         storages = (("Float32", voyager.StorageDataType.Float32), ("Float8", voyager.StorageDataType.Float8))
@@ -1047,6 +1047,43 @@ class Generator:
         queries = np.ascontiguousarray(np.vstack([rng.uniform(-0.9, 0.9, (3, 16)), x[[10]]]).astype(np.float32))
         self.voyager_fixture("voyager_cosine_deleted", index, queries, grid, "a third of the items marked deleted", "cosine",
                              "Float32")
+        self.gen_voyager_e4m3(spaces, grid)
+
+    def gen_voyager_e4m3(self, spaces, grid):
+        """E4M3 storage (its own random stream, so the files above stay the same): in every space, dimensions whose
+        stored width (the user's, plus one for inner product) takes each of the kernels the wheel picks by width —
+        in order (widths 1-3 and multiples of 32), blocks of 4, 8 and 16, and AtLeast<4 / 8 / 16 / 32 / 64 / 128>.
+        Coordinates are spread over E4M3's exponents (sign · 2^u, u in [-7, 4]) so the order of the additions shows
+        in the float bits; three integer sets (coordinates in [-2, 2]) give ties. Cosine queries and items keep a
+        non-zero first coordinate: the wheel encodes a leading zero with an unset sign byte (undefined behaviour);
+        the other spaces' integer sets keep their zeros, which the wheel encodes as +0."""
+        rng = self.rng("voyager-e4m3")
+        e4m3 = voyager.StorageDataType.E4M3
+        n = 80
+
+        def spread(shape, cosine):
+            return (rng.choice([-1.0, 1.0], size=shape) * np.exp2(rng.uniform(-7.0, 4.0, size=shape))).astype(np.float32)
+
+        def integers(shape, cosine):
+            x = rng.integers(-2, 3, size=shape).astype(np.float32)
+            if cosine:
+                x[..., 0] = rng.choice([-2.0, -1.0, 1.0, 2.0], size=shape[:-1])
+            return x
+
+        def fixture(name, sname, space, d, data, tier, notes):
+            x = data((n, d), sname == "cosine")
+            index = voyager.Index(space, num_dimensions=d, M=12, ef_construction=64, random_seed=1, storage_data_type=e4m3)
+            index.add_items(x, num_threads=1)
+            queries = np.ascontiguousarray(np.vstack([data((3, d), sname == "cosine"), x[[11]]]).astype(np.float32))
+            self.voyager_fixture(name, index, queries, grid, notes, sname, "E4M3", tier)
+
+        for d in (2, 5, 7, 11, 12, 16, 24, 31, 32, 47, 63, 64, 127, 128, 130):
+            for sname, space in spaces:
+                fixture(f"voyager_{sname}_e4m3_d{d}", sname, space, d, spread, FLOAT_TIER,
+                        f"voyager {sname} E4M3 n={n} d={d} M=12, coordinates sign * 2^u")
+        for (sname, space), d in zip(spaces, (8, 11, 16)):
+            fixture(f"voyager_{sname}_e4m3_int_d{d}", sname, space, d, integers, INT_TIER,
+                    f"voyager {sname} E4M3 n={n} d={d} M=12, integer coordinates (ties)")
 
     # ----------------------------------------------------------------------
 

@@ -6,13 +6,18 @@ import XCTest
 
 /// Voyager through the engine door: every traced search returns what `Index.query` returned on the same file,
 /// query, k and query_ef — the same ids in the same order with the same float32 distance bits — in every space,
-/// Float32 and Float8 storage, each kernel path (dimensions 7, 16, 20, 33), tied integer data and deleted items.
+/// Float32, Float8 and E4M3 storage, each kernel path (Float32 / Float8: dimensions 7, 16, 20, 33; E4M3: widths
+/// taking each of its kernels, and every width from 1 to 257 built here by the library), tied integer data and
+/// deleted items.
 final class VoyagerAgainstLibrariesTests: XCTestCase {
     func testEveryQueryMatchesVoyager() throws {
         let manifest = try FixtureManifest.load()
         let fixtures = manifest.voyager ?? []
         XCTAssertGreaterThanOrEqual(fixtures.count, 20, "the manifest lists the Voyager fixtures")
+        XCTAssertGreaterThanOrEqual(
+            fixtures.filter { $0.expect["type"] == .string("E4M3") }.count, 45, "the manifest lists the E4M3 fixtures")
         var compared = 0
+        var comparedE4M3 = 0
         for fixture in fixtures {
             let index = try IndexFile.open(path: manifest.path(of: fixture))
             XCTAssertEqual(index.model.engine, "voyager", fixture.name)
@@ -27,10 +32,72 @@ final class VoyagerAgainstLibrariesTests: XCTestCase {
                     XCTAssertEqual(trace.results.map(\.id), expected.ids, label)
                     XCTAssertEqual(trace.results.map(\.distance.bitPattern), expected.distances.map { Float($0).bitPattern }, label)
                     compared += 1
+                    if fixture.expect["type"] == .string("E4M3") { comparedE4M3 += 1 }
                 }
             }
         }
         XCTAssertGreaterThan(compared, 300)
+        XCTAssertGreaterThanOrEqual(comparedE4M3, 700)
+    }
+
+    /// E4M3 at every stored width the kernels tell apart (1 – 257: in order, blocks of 4 / 8 / 16 and each
+    /// AtLeast kernel, with tails of every length) and at common embedding widths, in all three spaces: small
+    /// indexes written and queried by the library here, coordinates of small and large magnitudes mixed so that the
+    /// order of the additions shows in the float bits.
+    func testE4M3AtEveryWidthMatchesVoyager() throws {
+        guard LibraryScript.isAvailable else { throw XCTSkip("no .venv with voyager") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feder-e4m3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            import json, sys
+            import numpy as np, voyager
+            out = sys.argv[1]
+            rng = np.random.default_rng(5)
+            spaces = {"euclidean": voyager.Space.Euclidean, "ip": voyager.Space.InnerProduct, "cosine": voyager.Space.Cosine}
+            widths = list(range(1, 258)) + [383, 384, 385, 511, 512, 513, 767, 768, 769, 1023, 1024, 1025]
+            answers = []
+            for d in widths:
+                for name, space in spaces.items():
+                    def spread(rows):
+                        # Small and large magnitudes mixed (inner product's norms kept below 400: its extra
+                        # dimension, the largest norm's complement, must stay within E4M3's 448).
+                        high = min(7.0, np.log2(400 / np.sqrt(d))) if name == "ip" else 7.0
+                        small = rng.uniform(-9.0, -4.0, size=(rows, d))
+                        large = rng.uniform(high - 4.0, high, size=(rows, d))
+                        signs = rng.choice([-1.0, 1.0], size=(rows, d))
+                        mixed = np.where(rng.random((rows, d)) < 0.5, small, large)
+                        return (signs * np.exp2(mixed)).astype(np.float32)
+                    index = voyager.Index(space, num_dimensions=d, M=8, ef_construction=32, random_seed=1,
+                                          storage_data_type=voyager.StorageDataType.E4M3)
+                    index.add_items(spread(24), num_threads=1)
+                    stem = f"{out}/{name}_{d}"
+                    index.save(stem + ".voy")
+                    back = voyager.Index.load(stem + ".voy")
+                    queries = spread(4)
+                    np.save(stem + ".queries.npy", queries)
+                    for row, q in enumerate(queries):
+                        labels, distances = back.query(q, k=20, query_ef=24)
+                        answers.append({"stem": stem, "row": row, "ids": labels.astype(np.int64).tolist(),
+                                        "bits": distances.view(np.uint32).tolist()})
+            print(json.dumps(answers))
+            """
+        let data = try LibraryScript.run(script, arguments: [directory.path])
+        let answers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        XCTAssertEqual(answers.count, 269 * 3 * 4)
+        var opened: (stem: String, index: IndexFile, queries: VectorTable)?
+        for answer in answers {
+            let stem = try XCTUnwrap(answer["stem"] as? String)
+            let row = try XCTUnwrap(answer["row"] as? Int)
+            if opened?.stem != stem {
+                opened = (stem, try IndexFile.open(path: stem + ".voy"), try VectorFile.read(path: stem + ".queries.npy"))
+            }
+            guard let (_, index, queries) = opened else { continue }
+            let (trace, _) = try Searcher.trace(index, query: queries.row(row), request: SearchRequest(k: 20, ef: 24))
+            let label = "\(URL(fileURLWithPath: stem).lastPathComponent) query \(row)"
+            XCTAssertEqual(trace.results.map(\.id), try XCTUnwrap(answer["ids"] as? [Int64]), label)
+            XCTAssertEqual(trace.results.map(\.distance.bitPattern), try XCTUnwrap(answer["bits"] as? [UInt32]), label)
+        }
     }
 
     func testAStoredItemIsItsOwnExactNearestNeighbour() throws {
