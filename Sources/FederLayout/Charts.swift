@@ -51,7 +51,9 @@ public enum Charts {
         let font = available < theme.labelFont.size * 2 ? theme.smallFont : theme.labelFont
         let header = Font(size: theme.labelFont.size, weight: .bold)
         let labelWidth = min(150, rect.width * 0.26)
-        let deltaWidth = 64.0
+        // The change column only when some row shows a change (counts of misses by reason show none).
+        let showsChanges = rows.contains { $0.showsChange && $0.left != nil && $0.right != nil }
+        let deltaWidth = showsChanges ? 64.0 : 0
         let columnWidth = (rect.width - labelWidth - deltaWidth - 12) / 2
         let leftX = rect.x + labelWidth
         let rightX = leftX + columnWidth + 6
@@ -70,7 +72,9 @@ public enum Charts {
                 TextMark(
                     rightName, at: Point(rightX, rect.y), font: headerFont(rightName), color: rightColor, width: columnWidth - 4,
                     maxLines: 1)))
-        marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
+        if showsChanges {
+            marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
+        }
         let rowHeight = min(28, max(font.size * 1.3, available))
         var y = rect.y + font.size * 1.7
         for (index, row) in rows.enumerated() {

@@ -402,4 +402,21 @@ final class ViewLayoutTests: XCTestCase {
         }
         XCTAssertTrue(seen.contains(true), "some search draws the ring")
     }
+
+    /// A paired-bar table heads a "change" column only when a row shows one (the misses table's counts by reason show
+    /// none, and once left a blank column).
+    func testAChangeColumnOnlyWhereARowShowsAChange() {
+        func texts(_ rows: [Charts.BarRow]) -> [String] {
+            Charts.pairedBars(
+                rows, leftName: "left", rightName: "right", in: Rect(x: 0, y: 0, width: 600, height: 200), theme: theme,
+                measurer: measurer, leftColor: theme.left, rightColor: theme.right
+            ).compactMap { if case .text(let text) = $0 { text.text } else { nil } }
+        }
+        var counted = Charts.BarRow(label: "list not probed", left: 8, right: 9) { String(Int($0)) }
+        counted.showsChange = false
+        XCTAssertFalse(texts([counted]).contains("change"))
+        let compared = Charts.BarRow(label: "distance computations", left: 100, right: 120)
+        XCTAssertTrue(texts([counted, compared]).contains("change"))
+        XCTAssertTrue(texts([counted, compared]).contains("+20 %"))
+    }
 }

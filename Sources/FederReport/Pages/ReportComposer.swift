@@ -354,8 +354,10 @@ public struct ReportComposer {
         let left = run.result.left
         let right = run.result.right
         let set = left.queryCount > 1 || right.queryCount > 1
+        // A query set's spread: the bad tail — the lowest recall, the highest cost.
         func note(_ side: SideResult, _ key: Measure) -> String? {
             guard side.queryCount > 1, let distribution = side.aggregates[key] else { return nil }
+            if key == .recall { return "p50 \(ViewKit.format(distribution.p50)) · min \(ViewKit.format(distribution.min))" }
             return "p50 \(ViewKit.format(distribution.p50)) · p95 \(ViewKit.format(distribution.p95))"
         }
         func row(
@@ -412,7 +414,7 @@ public struct ReportComposer {
                 pathRow.neutral = true
                 rows.append(pathRow)
                 // Distances of two indexes over different vectors (raw, normalised) share no scale: values only.
-                var distanceRow = Charts.BarRow(label: "level \(levels - offset) best distance", left: l.1, right: r.1)
+                var distanceRow = Charts.BarRow(label: "level \(levels - offset) best distance (first query)", left: l.1, right: r.1)
                 distanceRow.showsChange = sameIndex
                 distanceRow.drawsBars = sameIndex
                 distanceRow.neutral = true
