@@ -57,7 +57,7 @@ extension IVFViews {
                 guard let point = center(of: list) else { continue }
                 marks.append(.circle(center: point, radius: 4, fill: nil, stroke: Stroke(alarm, width: 1.4, dash: [2, 1.5])))
                 marks.append(
-                    .text(TextMark("#\(rank)", at: point + Point(0, 4), font: theme.smallFont, color: alarm, alignment: .center)))
+                    .text(TextMark("rank \(rank)", at: point + Point(0, 4), font: theme.smallFont, color: alarm, alignment: .center)))
             }
         }
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
@@ -82,7 +82,7 @@ extension IVFViews {
             marks.append(
                 .text(
                     TextMark(
-                        "#\(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
+                        "rank \(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
                         alignment: .center)))
         }
         // A probe's number on its cell, unless a better-ranked probe's number is already there (a small map).

@@ -31,9 +31,9 @@ public enum ResultStrip {
             hit.image = media?.kind == .image ? media?.imagePath(for: neighbor.id) : nil
             return .hit(hit)
         }
-        // Too little height for tiles with captions (a compact layout): the results as lines of text instead, under
-        // the title alone.
-        if side < 26 {
+        // Too little height for tiles with captions (a compact layout), or nothing to show in a tile (no pictures or
+        // text named): the results as lines of text instead, under the title alone.
+        if side < 26 || media == nil {
             (marks, content) = ViewKit.panel(title: title, subtitle: "", in: rect, theme: theme, measurer: measurer)
             var entries: [(text: String, result: (rank: Int, neighbor: Neighbor)?)] = shown.enumerated().map { position, neighbor in
                 let text =

@@ -173,8 +173,13 @@ final class ViewLayoutTests: XCTestCase {
     func testResultStripShowsEveryResult() throws {
         let index = try open("flat_l2_int.faiss")
         let (trace, _) = try traced(index, id: 3, request: SearchRequest(k: 7))
+        // Tiles show something: a text per id here (without media the strip is lines of text, tested below).
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("feder-strip-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: list) }
+        try Data((0..<200).map { "item \($0)" }.joined(separator: "\n").utf8).write(to: list)
+        let media = try MediaList.load(listPath: list.path, kind: .text, root: nil)
         let marks = ResultStrip.marks(
-            title: "Top-7", results: trace.results, exact: trace.measures?.exact, media: nil, queryMedia: nil,
+            title: "Top-7", results: trace.results, exact: trace.measures?.exact, media: media, queryMedia: nil,
             queryLabel: "id 3", in: panel, theme: theme, measurer: measurer)
         assertInside(marks, "strip")
         let captions = marks.compactMap { mark -> String? in
@@ -185,22 +190,25 @@ final class ViewLayoutTests: XCTestCase {
         XCTAssertEqual(captions.first, "id \(trace.results[0].id)\n\(ViewKit.format(Double(trace.results[0].distance)))")
     }
 
-    /// Too short for tiles, the strip is lines of text, one per result in rank order, each a target of its id with
-    /// its rank and distance (the HTML report's tooltip and highlight), inside the panel.
+    /// Too short for tiles, or with nothing to show in them (no media: no empty white tiles), the strip is lines of
+    /// text, one per result in rank order, each a target of its id with its rank and distance (the HTML report's
+    /// tooltip and highlight), inside the panel.
     func testCompactResultStripEntriesAreTargets() throws {
         let index = try open("flat_l2_int.faiss")
         let (trace, _) = try traced(index, id: 3, request: SearchRequest(k: 7))
-        let strip = Rect(x: panel.x, y: panel.y, width: panel.width, height: 62)
-        let marks = ResultStrip.marks(
-            title: "Top-7", results: trace.results, exact: trace.measures?.exact, media: nil, queryMedia: nil,
-            queryLabel: "id 3", in: strip, theme: theme, measurer: measurer)
-        assertInside(marks, "compact strip")
-        let targets = marks.compactMap { mark -> HitMark? in if case .hit(let hit) = mark { return hit } else { return nil } }
-        XCTAssertEqual(targets.map(\.id), trace.results.map { "id \($0.id)" })
-        XCTAssertEqual(targets.map { $0.fields.first?.value }, (1...7).map { "\($0)" })
-        for target in targets { XCTAssertTrue(strip.contains(target.center), "\(target.id)") }
-        let texts = marks.compactMap { mark -> String? in if case .text(let text) = mark { return text.text } else { return nil } }
-        XCTAssertTrue(texts.contains("1. id \(trace.results[0].id) · \(ViewKit.format(Double(trace.results[0].distance)))"), "\(texts)")
+        for height in [62.0, panel.height] {
+            let strip = Rect(x: panel.x, y: panel.y, width: panel.width, height: height)
+            let marks = ResultStrip.marks(
+                title: "Top-7", results: trace.results, exact: trace.measures?.exact, media: nil, queryMedia: nil,
+                queryLabel: "id 3", in: strip, theme: theme, measurer: measurer)
+            assertInside(marks, "compact strip")
+            let targets = marks.compactMap { mark -> HitMark? in if case .hit(let hit) = mark { return hit } else { return nil } }
+            XCTAssertEqual(targets.map(\.id), trace.results.map { "id \($0.id)" })
+            XCTAssertEqual(targets.map { $0.fields.first?.value }, (1...7).map { "\($0)" })
+            for target in targets { XCTAssertTrue(strip.contains(target.center), "\(target.id)") }
+            let texts = marks.compactMap { mark -> String? in if case .text(let text) = mark { return text.text } else { return nil } }
+            XCTAssertTrue(texts.contains("1. id \(trace.results[0].id) · \(ViewKit.format(Double(trace.results[0].distance)))"), "\(texts)")
+        }
     }
 
     /// The coarse view outlines each unprobed list that holds a missed exact neighbour and writes its coarse rank.
@@ -224,7 +232,7 @@ final class ViewLayoutTests: XCTestCase {
                     if case .text(let text) = mark, text.color == Color(hex: 0xD55E00) { return text.text }
                     return nil
                 })
-            XCTAssertEqual(labels, Set(unprobed.compactMap { $0.listRank.map { "#\($0)" } }), "id \(id)")
+            XCTAssertEqual(labels, Set(unprobed.compactMap { $0.listRank.map { "rank \($0)" } }), "id \(id)")
             let outlines = coarse.filter {
                 if case .polygon(_, nil, let stroke) = $0 { return stroke?.color == Color(hex: 0xD55E00) } else { return false }
             }

@@ -83,12 +83,13 @@ final class PageCompositionTests: XCTestCase {
                 XCTAssertTrue(facts.contains("\(trace.counts.distanceComputations) distance computations"), facts)
                 XCTAssertTrue(facts.hasPrefix("\(trace.kind) · \(trace.metric) · \(index.count) × \(index.dim)"), facts)
             }
-            // The single page holds every view but the result strip in two columns, and the strip below.
+            // The single page holds every view but the result strip in two columns, and the strip below (lines of text
+            // without media: 70 points, not 150).
             let single = pages.singlePage(width: 900)
             let rows = Double((views.count + 1) / 2)
             let panelWidth: Double = views.count > 1 ? (900.0 - 40 - 12) / 2 : 900.0 - 40
             let rowHeight: Double = panelWidth * 0.72 + 12
-            let expected: Double = 40 + 58 + rows * rowHeight + 150
+            let expected: Double = 40 + 58 + rows * rowHeight + 70
             XCTAssertEqual(single.size.height, expected, accuracy: 1e-9, name)
         }
     }

@@ -37,7 +37,7 @@ struct ViewPages {
         // Overview: the most telling view on top, the result strip below.
         let main = all.first { $0.kind == .hnswSearch } ?? all.first { $0.kind == .ivfCoarse }
         var (overview, rest) = composer.page(title: "Overview", heading: "\(views.indexName) — overview", facts: facts)
-        let stripHeight = min(150, rest.height * 0.32)
+        let stripHeight = views.media == nil ? min(70, rest.height * 0.2) : min(150, rest.height * 0.32)
         var (top, bottom) = rest.sliceTop(rest.height - stripHeight - 8)
         // A sharded index: what each shard gave, above the shard's view.
         if let shards = all.first(where: { $0.kind == .shards }), let count = views.merged?.shards?.shards.count {
@@ -69,7 +69,8 @@ struct ViewPages {
         let rows = (panels.count + columns - 1) / columns
         let panelWidth = (width - 2 * margin - Double(columns - 1) * 12) / Double(columns)
         let panelHeight = panelWidth * 0.72
-        let stripHeight = 150.0
+        // Without pictures or text the results are lines of text, which need little height.
+        let stripHeight = views.media == nil ? 70.0 : 150.0
         let headerHeight = 58.0
         let height = margin * 2 + headerHeight + Double(rows) * (panelHeight + 12) + stripHeight
         let composer = PageFrame(theme: theme, size: Size(width, height), margin: margin, measurer: measurer)
