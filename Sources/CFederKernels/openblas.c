@@ -1,13 +1,17 @@
-// See include/feder_kernels.h: the OpenBLAS sgemm faiss's multi-threaded flat search goes through.
+// See include/feder_kernels.h: the OpenBLAS sgemm faiss's flat search goes through.
 //
 // faiss-cpu 1.15.1's wheel bundles OpenBLAS 0.3.15 built with DYNAMIC_ARCH (and DYNAMIC_OLDER): one sgemm per
-// CPU core family, chosen when the library loads (driver/others/dynamic.c). With more than one OpenMP thread, a
-// single-query flat search over enough vectors (utils/distances.cpp, knn_db_parallel_impl) computes its inner
-// products as sgemm_("T", "N", m, 1, d, 1, rows, d, query, d, 0, out, m) per block of at most 1,024 rows. With one
-// column the driver (driver/level3/level3.c) splits the d terms into blocks of GEMM_Q (the last two shared
-// evenly, rounded up to GEMM_UNROLL_M), zeroes C and lets the kernel add each block's dot product to C. Each core's
-// kernel sums a block in its own order; these were read off OpenBLAS 0.3.15's kernels and checked, bit for bit,
-// against the bundled library forced to each core with OPENBLAS_CORETYPE:
+// CPU core family, chosen when the library loads (driver/others/dynamic.c). A single-query flat search computes
+// its inner products as sgemm_("T", "N", m, 1, d, 1, rows, d, query, d, 0, out, m) per block of at most 1,024
+// rows in two cases (utils/distances.cpp): with more than one OpenMP thread over enough vectors
+// (knn_db_parallel_impl, inside a parallel region: OpenBLAS runs on one thread), and from d = 128,000 on
+// (exhaustive_L2sqr_blas / exhaustive_inner_product_blas, outside one: OpenBLAS shares the call among the
+// OpenMP threads, feder_openblas_gemm_tn1). With one column the driver (driver/level3/level3.c on one thread,
+// level3_thread.c's inner_thread on each of several) splits the d terms into blocks of GEMM_Q (the last two
+// shared evenly: rounded up to GEMM_UNROLL_M on one thread, not on several), zeroes C and lets the kernel add
+// each block's dot product to C. Each core's kernel sums a block in its own order; these were read off OpenBLAS
+// 0.3.15's kernels and checked, bit for bit, against the bundled library forced to each core with
+// OPENBLAS_CORETYPE, on one thread and shared:
 // - Haswell, Zen (sgemm_kernel_8x4_haswell_2.c), SkylakeX (sgemm_kernel_16x4_skylakex_3.c): one fused
 //   multiply-add chain per row.
 // - Nehalem (gemm_kernel_4x8_nehalem.S), Sandybridge (sgemm_kernel_16x4_sandy.S): one unfused chain per row.
@@ -355,8 +359,45 @@ static void blocked(sum_shape shape, const unsigned char *rows, size_t stride, s
     if (m & 1) out[r] = four_accumulators(rows + r * stride, x, n);
 }
 
-void feder_openblas_gemm_tn1(int core, const void *prows, size_t d, size_t count, const void *px, float alpha, int keep_c,
-                             float *c) {
+// One thread's share of the call, rows [0, count) of `rows`, as a level-3 driver runs it: the d terms in blocks
+// of GEMM_Q while at least 2·GEMM_Q remain, then the rest in one block, or in two when it is longer than GEMM_Q:
+// level3.c (one thread) rounds the first half up to GEMM_UNROLL_M, level3_thread.c's inner_thread takes
+// (rest + 1) / 2. Each block's sums are added to C, alpha · sum (fused on the FMA cores, which for alpha 1 or −2
+// rounds alike). The driver also cuts the rows into calls of GEMM_P, which setparam-ref.c rounds up to a
+// multiple of GEMM_UNROLL_M, so the kernel's register blocks start where the share starts and only the last call
+// has a remainder: the same sums as one call.
+static void gemm_share(core_kernel kernel, const unsigned char *rows, size_t stride, size_t count, const float *x, size_t d,
+                       float alpha, int threaded, float *c, float *part) {
+    size_t q = (size_t)kernel.q, unroll = (size_t)kernel.unroll_m;
+    for (size_t from = 0; from < d;) {
+        size_t n = d - from;
+        if (n >= 2 * q) n = q;
+        else if (n > q) n = threaded ? (n + 1) / 2 : (n / 2 + unroll - 1) / unroll * unroll;
+        const unsigned char *block = rows + 4 * from;
+        switch (kernel.shape) {
+        case CHAIN_FUSED: chains(1, block, stride, count, x + from, n, part); break;
+        case CHAIN_UNFUSED: chains(0, block, stride, count, x + from, n, part); break;
+        default: blocked(kernel.shape, block, stride, count, x + from, n, part); break;
+        }
+        for (size_t r = 0; r < count; r++) c[r] = c[r] + alpha * part[r];
+        from += n;
+    }
+}
+
+// OpenBLAS's MAX_CPU_NUMBER (the bundled build says MAX_THREADS=128) and the SWITCH_RATIO and
+// GEMM_PREFERED_SIZE its level3_thread.c was compiled with, whichever core runs the kernels: param.h's Core2
+// values (4; no GEMM_PREFERED_SIZE, so 1), presumably the build's target. Of the pairs param.h defines, only
+// this one matches the library's shared calls on every core.
+enum { OPENBLAS_MAX_THREADS = 128, SWITCH_RATIO = 4, GEMM_PREFERED_SIZE = 1 };
+
+// level3_thread.c's round_up.
+static long round_up(long remainder, long width, long multiple) {
+    if (multiple > remainder || width <= multiple) return width;
+    return (width + multiple - 1) / multiple * multiple;
+}
+
+void feder_openblas_gemm_tn1(int core, int threads, const void *prows, size_t d, size_t count, const void *px, float alpha,
+                             int keep_c, float *c) {
     core_kernel kernel;
     if (!kernel_of(core, &kernel)) kernel = (core_kernel){128, 8, BLOCKS_PRESCOTT};
     const unsigned char *rows = prows;
@@ -370,29 +411,33 @@ void feder_openblas_gemm_tn1(int core, const void *prows, size_t d, size_t count
     }
     memcpy(x, px, d * sizeof(float));
     if (!keep_c) for (size_t r = 0; r < count; r++) c[r] = 0;  // sgemm_beta with beta = 0
-    // level3.c's split of the d terms: GEMM_Q at a time while at least 2·GEMM_Q remain, then the rest in one
-    // block, or in two (the first half rounded up to GEMM_UNROLL_M) when it is longer than GEMM_Q.
-    size_t q = (size_t)kernel.q, unroll = (size_t)kernel.unroll_m;
-    for (size_t from = 0; from < d;) {
-        size_t n = d - from;
-        if (n >= 2 * q) n = q;
-        else if (n > q) n = (n / 2 + unroll - 1) / unroll * unroll;
-        const unsigned char *block = rows + 4 * from;
-        switch (kernel.shape) {
-        case CHAIN_FUSED: chains(1, block, stride, count, x + from, n, part); break;
-        case CHAIN_UNFUSED: chains(0, block, stride, count, x + from, n, part); break;
-        default: blocked(kernel.shape, block, stride, count, x + from, n, part); break;
+    // interface/gemm.c: one thread up to m·n·k = 65,536 · GEMM_MULTITHREAD_THRESHOLD (4), else as many as
+    // OpenMP gives (num_cpu_avail: omp_get_max_threads(), 1 inside a parallel region), at most MAX_CPU_NUMBER.
+    // level3_thread.c then wants SWITCH_RATIO rows a thread, halving the threads until they have them, and with
+    // one column runs them all on rows: thread t gets the next ⌈rows left / threads left⌉ (round_up to
+    // GEMM_PREFERED_SIZE). With fewer than 2 · SWITCH_RATIO rows, or one thread, level3.c runs instead.
+    long m = (long)count;
+    long parts = threads < OPENBLAS_MAX_THREADS ? threads : OPENBLAS_MAX_THREADS;
+    if ((double)count * (double)d <= 65536.0 * 4 || m < 2 * SWITCH_RATIO) parts = 1;
+    while (parts > 1 && m < parts * SWITCH_RATIO) parts /= 2;
+    if (parts <= 1) {
+        gemm_share(kernel, rows, stride, count, x, d, alpha, 0, c, part);
+    } else {
+        long start = 0, left = m;
+        for (long t = 0; left > 0; t++) {
+            long width = round_up(left, (left + parts - t - 1) / (parts - t), GEMM_PREFERED_SIZE);
+            left -= width;
+            if (left < 0) width += left;
+            gemm_share(kernel, rows + (size_t)start * stride, stride, (size_t)width, x, d, alpha, 1, c + start, part);
+            start += width;
         }
-        // The kernel's C = C + alpha · sum (fused on the FMA cores, which for alpha 1 or −2 rounds alike).
-        for (size_t r = 0; r < count; r++) c[r] = c[r] + alpha * part[r];
-        from += n;
     }
     free(x);
     free(part);
 }
 
-void feder_openblas_dots(int core, const void *prows, size_t d, size_t count, const void *px, float *out) {
-    feder_openblas_gemm_tn1(core, prows, d, count, px, 1.0f, 0, out);
+void feder_openblas_dots(int core, int threads, const void *prows, size_t d, size_t count, const void *px, float *out) {
+    feder_openblas_gemm_tn1(core, threads, prows, d, count, px, 1.0f, 0, out);
 }
 
 static _Atomic int selected_core = -1;

@@ -146,13 +146,14 @@ void feder_pq_table(int level, int core, int inner_product, int batched, const f
             }
         } else if (batched && dsub >= 16) {
             // sgemm_("T", "N", ksub, 1, dsub, alpha, cm, dsub, xm, d, beta, row, …): the IP table with alpha 1,
-            // beta 0; pairwise_L2sqr presets row to ‖c‖² + ‖x‖² and runs alpha −2, beta 1.
+            // beta 0; pairwise_L2sqr presets row to ‖c‖² + ‖x‖² and runs alpha −2, beta 1. One OpenBLAS thread: it
+            // would share the call only past ksub · dsub = 262,144 (dsub over 1,024) with several OpenMP threads.
             if (inner_product) {
-                feder_openblas_gemm_tn1(core, cm, dsub, ksub, xm, 1.0f, 0, row);
+                feder_openblas_gemm_tn1(core, 1, cm, dsub, ksub, xm, 1.0f, 0, row);
             } else {
                 float query_norm = feder_faiss_norm(level, xm, dsub);
                 for (size_t j = 0; j < ksub; j++) row[j] = feder_faiss_norm(level, cm + j * dsub, dsub) + query_norm;
-                feder_openblas_gemm_tn1(core, cm, dsub, ksub, xm, -2.0f, 1, row);
+                feder_openblas_gemm_tn1(core, 1, cm, dsub, ksub, xm, -2.0f, 1, row);
             }
         } else if (level == feder_kernels_faiss() && !pq_ny_has_special(level, dsub)) {
             // The level's plain kernel for every codeword: scored several at a time, each in its own order.

@@ -35,8 +35,17 @@ final class OMPThreadsAgainstLibrariesTests: XCTestCase {
         return cores
     }
 
+    /// OpenMP threads that sleep between parallel regions instead of spinning: with more threads than cores the
+    /// spinning would slow the oracle down severalfold (the answers do not change).
+    static let waitPolicy = "PASSIVE"
+
+    /// OpenMP thread counts the sgemm checks run with: 1 as inside faiss's parallel region, 2 and 3 as a
+    /// call from outside one (faiss's BLAS path), where OpenBLAS shares the call among the threads.
+    static let sgemmThreads = [1, 2, 3]
+
     /// Writes `cases` (rows then x, float32, with the shapes in shapes.json) and prints the bits
-    /// sgemm_("T", "N", m, 1, d, …) gives for each, from the OpenBLAS faiss-cpu bundles, as the core it loaded as.
+    /// sgemm_("T", "N", m, 1, d, …) gives for each with 1, 2 and 3 OpenMP threads, from the OpenBLAS faiss-cpu
+    /// bundles, as the core it loaded as.
     static let sgemmScript = """
         import ctypes, glob, json, os, sys
         import numpy as np
@@ -48,25 +57,34 @@ final class OMPThreadsAgainstLibrariesTests: XCTestCase {
         blas = ctypes.CDLL(glob.glob(os.path.join(libs, "libopenblas*"))[0])
         blas.openblas_get_corename.restype = ctypes.c_char_p
         answer = {"core": blas.openblas_get_corename().decode(), "bits": []}
-        offset = 0
-        for m, d in shapes:
-            rows = np.ascontiguousarray(data[offset:offset + m * d]); offset += m * d
-            x = np.ascontiguousarray(data[offset:offset + d]); offset += d
-            c = np.zeros(m, dtype=np.float32)
-            mi, ni, di = ctypes.c_int(m), ctypes.c_int(1), ctypes.c_int(d)
-            one, zero = ctypes.c_float(1), ctypes.c_float(0)
-            p = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
-            blas.sgemm_(b"T", b"N", ctypes.byref(mi), ctypes.byref(ni), ctypes.byref(di), ctypes.byref(one),
-                        p(rows), ctypes.byref(di), p(x), ctypes.byref(di), ctypes.byref(zero), p(c), ctypes.byref(mi))
-            answer["bits"].append(c.view(np.uint32).tolist())
+        for threads in json.loads(sys.argv[2]):
+            faiss.omp_set_num_threads(threads)
+            bits = []
+            offset = 0
+            for m, d in shapes:
+                rows = np.ascontiguousarray(data[offset:offset + m * d]); offset += m * d
+                x = np.ascontiguousarray(data[offset:offset + d]); offset += d
+                c = np.zeros(m, dtype=np.float32)
+                mi, ni, di = ctypes.c_int(m), ctypes.c_int(1), ctypes.c_int(d)
+                one, zero = ctypes.c_float(1), ctypes.c_float(0)
+                p = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+                blas.sgemm_(b"T", b"N", ctypes.byref(mi), ctypes.byref(ni), ctypes.byref(di), ctypes.byref(one),
+                            p(rows), ctypes.byref(di), p(x), ctypes.byref(di), ctypes.byref(zero), p(c), ctypes.byref(mi))
+                bits.append(c.view(np.uint32).tolist())
+            answer["bits"].append(bits)
         print(json.dumps(answer))
         """
 
     func testDotProductsMatchEveryOpenBLASCoreThisCPURuns() throws {
-        // Shapes that reach every block shape (8-, 4-, 2-, 1-row remainders) and every split of d into GEMM_Q
-        // blocks (Q is 128 to 512 by core; d above 2Q splits unevenly).
+        // Shapes that reach every block shape (8-, 4-, 2-, 1-row remainders), every split of d into GEMM_Q
+        // blocks (Q is 128 to 512 by core; d above 2Q splits unevenly, and otherwise with several threads),
+        // and every way threads share rows (from m · d = 262,144 on, at least 2 · 4 rows: 13 rows go 5, 4, 4
+        // over three threads, 9 rows stay on one).
         var generator = SeededRandom(seed: 20_261_202)
-        var shapes: [[Int]] = [[1, 1], [3, 5], [7, 17], [1024, 48], [1021, 129], [515, 257], [342, 1001], [8, 1100], [6, 640]]
+        var shapes: [[Int]] = [
+            [1, 1], [3, 5], [7, 17], [1024, 48], [1021, 129], [515, 257], [342, 1001], [8, 1100], [6, 640], [1021, 300],
+            [13, 30001], [9, 40000],
+        ]
         for _ in 0..<15 { shapes.append([Int.random(in: 1...1024, using: &generator), Int.random(in: 1...1200, using: &generator)]) }
         var floats: [Float] = []
         for shape in shapes {
@@ -74,28 +92,31 @@ final class OMPThreadsAgainstLibrariesTests: XCTestCase {
         }
         try JSONSerialization.data(withJSONObject: shapes).write(to: directory.appendingPathComponent("shapes.json"))
         try floats.withUnsafeBytes { try Data($0).write(to: directory.appendingPathComponent("data.f32")) }
+        let threadList = String(decoding: try JSONSerialization.data(withJSONObject: Self.sgemmThreads), as: UTF8.self)
 
         for core in Self.forcibleCores {
-            // Inside faiss's parallel region OpenBLAS runs single-threaded; OMP_NUM_THREADS=1 does the same here.
             let data = try LibraryScript.run(
-                Self.sgemmScript, arguments: [directory.path], environment: ["OPENBLAS_CORETYPE": core.name, "OMP_NUM_THREADS": "1"])
+                Self.sgemmScript, arguments: [directory.path, threadList],
+                environment: ["OPENBLAS_CORETYPE": core.name, "OMP_WAIT_POLICY": Self.waitPolicy])
             let answer = try JSONDecoder().decode(SgemmAnswer.self, from: data)
             XCTAssertEqual(answer.core, core.name, "OpenBLAS loaded as the core it was forced to")
             var mismatches: [String] = []
-            var offset = 0
-            for (number, shape) in shapes.enumerated() {
-                let (m, d) = (shape[0], shape[1])
-                var out = [Float](repeating: 0, count: m)
-                floats.withUnsafeBufferPointer { all in
-                    guard let base = all.baseAddress else { return }
-                    out.withUnsafeMutableBufferPointer { result in
-                        guard let target = result.baseAddress else { return }
-                        feder_openblas_dots(core.rawValue, base + offset, d, m, base + offset + m * d, target)
+            for (run, threads) in Self.sgemmThreads.enumerated() {
+                var offset = 0
+                for (number, shape) in shapes.enumerated() {
+                    let (m, d) = (shape[0], shape[1])
+                    var out = [Float](repeating: 0, count: m)
+                    floats.withUnsafeBufferPointer { all in
+                        guard let base = all.baseAddress else { return }
+                        out.withUnsafeMutableBufferPointer { result in
+                            guard let target = result.baseAddress else { return }
+                            feder_openblas_dots(core.rawValue, Int32(threads), base + offset, d, m, base + offset + m * d, target)
+                        }
                     }
-                }
-                offset += m * d + d
-                for row in 0..<m where out[row].bitPattern != answer.bits[number][row] {
-                    mismatches.append("m \(m) d \(d) row \(row)")
+                    offset += m * d + d
+                    for row in 0..<m where out[row].bitPattern != answer.bits[run][number][row] {
+                        mismatches.append("threads \(threads) m \(m) d \(d) row \(row)")
+                    }
                 }
             }
             XCTAssertEqual(mismatches.count, 0, "OpenBLAS \(core.name): \(mismatches.prefix(10))")
@@ -104,7 +125,8 @@ final class OMPThreadsAgainstLibrariesTests: XCTestCase {
 
     struct SgemmAnswer: Decodable {
         var core: String
-        var bits: [[UInt32]]
+        /// By thread count, shape and row.
+        var bits: [[[UInt32]]]
     }
 
     /// Writes flat L2 / IP indexes (integer data: ties; float data: bits), a float IVF over 10,240 flat

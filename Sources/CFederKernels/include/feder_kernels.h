@@ -127,13 +127,16 @@ const char *feder_openblas_core_name(int core);
 int feder_openblas_mirrored(int core);
 
 /// out[r] = row r · x for `count` rows of d floats at `rows` (consecutive, unaligned), as `core`'s
-/// sgemm_("T", "N", count, 1, d, 1, rows, d, x, d, 0, out, count) computes them, bit for bit.
-void feder_openblas_dots(int core, const void *rows, size_t d, size_t count, const void *x, float *out);
+/// sgemm_("T", "N", count, 1, d, 1, rows, d, x, d, 0, out, count) computes them, bit for bit, with `threads`
+/// OpenMP threads to share the call: omp_get_max_threads() when faiss calls it outside a parallel region, 1
+/// inside one (OpenBLAS's threads split the rows and the terms otherwise than one thread does).
+void feder_openblas_dots(int core, int threads, const void *rows, size_t d, size_t count, const void *x, float *out);
 
 /// c[r] = (keep_c ? c[r] : 0) + alpha · (row r · x), block by block, as `core`'s sgemm_("T", "N", count, 1, d,
-/// alpha, rows, d, x, d, keep_c, c, count) computes it (faiss's PQ tables from sub-vectors of 16 floats on).
-void feder_openblas_gemm_tn1(int core, const void *rows, size_t d, size_t count, const void *x, float alpha, int keep_c,
-                             float *c);
+/// alpha, rows, d, x, d, keep_c, c, count) computes it with `threads` OpenMP threads (faiss's PQ tables from
+/// sub-vectors of 16 floats on).
+void feder_openblas_gemm_tn1(int core, int threads, const void *rows, size_t d, size_t count, const void *x, float alpha,
+                             int keep_c, float *c);
 
 /// fvec_L2sqr_ny / fvec_inner_products_ny's kernel for x and row `row` of `rows` (their own kernels for d = 1, 2,
 /// 4, 8 and 12 above NONE, with another order for the rows past the last full SIMD group; else fvec_L2sqr /
@@ -204,7 +207,7 @@ int feder_fs_select(int level, int keep_smallest, size_t k, const uint16_t *valu
 void feder_openblas_gemv_rows(int core, int threads, const void *rows, size_t m, size_t n, const void *x, int has_bias,
                               float *y);
 
-/// Selects the OpenBLAS core every later multi-threaded flat search reproduces (−1: feder_openblas_native_core).
+/// Selects the OpenBLAS core every later flat search through sgemm reproduces (−1: feder_openblas_native_core).
 void feder_kernels_select_openblas(int core);
 
 /// The selected OpenBLAS core.

@@ -121,7 +121,8 @@ public enum FlatSearch {
                     let count = min(blockRows, end - start)
                     products.withUnsafeMutableBufferPointer { out in
                         guard let base = out.baseAddress else { return }
-                        feder_openblas_dots(core.rawValue, table.rowPointer(start), dim, count, q, base)
+                        // Inside faiss's parallel region OpenBLAS runs on one thread.
+                        feder_openblas_dots(core.rawValue, 1, table.rowPointer(start), dim, count, q, base)
                     }
                     for offset in 0..<count {
                         let row = start + offset
