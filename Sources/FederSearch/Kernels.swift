@@ -65,9 +65,10 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The OpenBLAS core whose sgemm faiss's multi-threaded flat search goes through (faiss-cpu's wheel bundles
-    /// OpenBLAS 0.3.15 built for every core; it picks one by CPU family and model when it loads, or as the
-    /// `OPENBLAS_CORETYPE` environment variable says). Only searches with `--omp-threads` above 1 use it.
+    /// The OpenBLAS core whose sgemm faiss's flat search goes through with several threads over a large database,
+    /// and for one query of d ≥ 128,000 (faiss-cpu's wheel bundles OpenBLAS 0.3.15 built for every core; it
+    /// picks one by CPU family and model when it loads, or as the `OPENBLAS_CORETYPE` environment variable
+    /// says). Only those searches, and pre-transforms' matrices, use it.
     public struct OpenBLASCore: Sendable, Equatable, Hashable {
         /// OpenBLAS's own number for the core.
         public let rawValue: Int32

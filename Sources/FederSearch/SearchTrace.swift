@@ -22,7 +22,7 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     /// Measures against exact search, filled in by `Measures`.
     public var measures: SearchMeasures?
     /// The OpenBLAS routine the search reproduced, and for which core ("Prescott sgemm" when it mirrored
-    /// faiss's multi-threaded flat search, "Prescott sgemv" for a pre-transform's matrix); nil when faiss's
+    /// faiss's flat search through sgemm, "Prescott sgemv" for a pre-transform's matrix); nil when faiss's
     /// own kernels computed everything.
     public var openBLAS: String?
     /// A pre-transform chain applied to the query before the inner index searched (faiss `IndexPreTransform`).

@@ -13,15 +13,16 @@ struct TraceCommand: ParsableCommand {
             for hnswlib ip and cosine. Exit codes: 0 ok, 64 usage, 65 bad data or parameters, 66 cannot open.
             Exact means faiss's single-query path with the OpenMP threads --omp-threads gives (default 1: \
             compare with faiss.omp_set_num_threads(1)), one query per call: a batch with nq × d ≥ 128,000 \
-            computes its distances through BLAS in blocks the tool does not mirror. hnswlib labels print \
+            computes its distances through BLAS in blocks the tool does not mirror (one query of d ≥ 128,000 \
+            goes through BLAS too, as the tool mirrors). hnswlib labels print \
             unsigned. faiss metrics L2, inner product, L1 and Linf are traced; others are refused.
             faiss binary indexes (IBxF, IBwF, IBHf, IBMp, IBM2) take uint8 codes (a .npy of d / 8 columns, \
             .bvecs or .u8bin) and print faiss's int32 Hamming distances. Voyager files (Float32 and Float8 \
             storage) print Index.query's ids and float32 distances; --ef is query_ef (default 10, at least k), \
             and Voyager's kernels are those of its PyPI wheel (baseline SSE, the same on every x86-64 CPU).
             Float bits follow the library build: faiss's SIMD level on this CPU (or FAISS_SIMD_LEVEL) and the \
-            hnswlib build pip makes here with -march=native (and, with --omp-threads above 1, the OpenBLAS \
-            core), unless --kernels names another; the output says which build the distances reproduce.
+            hnswlib build pip makes here with -march=native (and, with --omp-threads above 1 or d from \
+            128,000 on, the OpenBLAS core), unless --kernels names another; the output says which build the distances reproduce.
             With exact truth (stored vectors, or --vectors for codes), every exact neighbour missing from the \
             results is listed with why: unprobed-list (and its list's coarse rank), quantization, \
             refine-shortlist, unreachable, not-reached (hops away), deleted-path, not-kept or tie; for IVF, \

@@ -51,6 +51,35 @@ struct FaissReservoir {
         return true
     }
 
+    /// faiss's scalar `add_results` (`reservoir_add_results_none`, a block of rows at a time): keeps `value` when
+    /// it beats the threshold and shrinks the buffer as soon as it is full, so the next candidate meets the new
+    /// threshold (`add` shrinks only when a candidate finds it full, and keeps that candidate anyway).
+    mutating func addThenShrink(_ value: Float, id: Int64) {
+        guard cmp(threshold, value) else { return }
+        values[count] = value
+        ids[count] = id
+        count += 1
+        if count >= capacity { threshold = partitionFuzzy(qMin: k, qMax: (capacity + k) / 2) }
+    }
+
+    /// faiss's AVX-512 `add_results` step (`reservoir_add_results_avx512`) for `block[from ..< from + 16]`, ids
+    /// `firstID …`: with fewer than 16 free slots, `add` one by one; else every value beating the current
+    /// threshold appended in order (the threshold does not move within the step), and a buffer that this
+    /// fills shrunk at once rather than at the next candidate.
+    mutating func addSixteen(_ block: [Float], from: Int, firstID: Int64) {
+        if count + 16 > capacity {
+            for lane in 0..<16 { add(block[from + lane], id: firstID + Int64(lane)) }
+            return
+        }
+        let gate = threshold
+        for lane in 0..<16 where cmp(gate, block[from + lane]) {
+            values[count] = block[from + lane]
+            ids[count] = firstID + Int64(lane)
+            count += 1
+        }
+        if count >= capacity { threshold = partitionFuzzy(qMin: k, qMax: (capacity + k) / 2) }
+    }
+
     /// `to_result`: the first k entries heaped, the rest offered, then sorted best first (−1 pads).
     func results() -> [(distance: Float, id: Int64)] {
         var heap = FaissResultHeap(capacity: k, order: order)

@@ -41,25 +41,27 @@ public enum FlatSearch {
 
     /// The k best rows of `table` for `query` in faiss order (ids are row numbers; −1 pads). As faiss's
     /// single-query search chooses: with more OpenMP threads than queries over enough rows, the database split
-    /// across the threads (`knn_db_parallel_impl`); otherwise `dispatch_knn_ResultHandler`'s choice, the k-heap
-    /// below k = 100 (k = 1's top-1 handler keeps the same row) and the reservoir from there on; L1 and L∞
-    /// always take the k-heap (`knn_extra_metrics`). `distances`, when given, receives every row's distance.
-    /// - Throws: when the split path needs an OpenBLAS core whose sgemm the tool does not reproduce.
+    /// across the threads (`knn_db_parallel_impl`); from d = 128,000 on, BLAS (`throughBLAS`); otherwise
+    /// `dispatch_knn_ResultHandler`'s choice, the k-heap below k = 100 (k = 1's top-1 handler keeps the same
+    /// row) and the reservoir from there on; L1 and L∞ always take the k-heap (`knn_extra_metrics`).
+    /// `distances`, when given, receives every row's distance.
+    /// - Throws: when the split or BLAS path needs an OpenBLAS core whose sgemm the tool does not reproduce.
     public static func scan(
         _ table: VectorTable, query: [Float], k: Int, kernel: FaissKernel, ompThreads: Int = 1,
         distances: UnsafeMutableBufferPointer<Float>? = nil
     ) throws -> Ranking {
         if splitsAcrossThreads(rows: table.count, kernel: kernel, threads: ompThreads) {
-            let core = Kernels.active.openBLAS
-            guard core.isMirrored else {
-                let names = Kernels.OpenBLASCore.mirrored.map { "openblas-\($0.name.lowercased())" }.joined(separator: ", ")
-                throw FederSearchError.unsupported(
-                    "with \(ompThreads) OpenMP threads faiss scores these \(table.count) vectors with OpenBLAS's sgemm for its "
-                        + "\(core.name) core, which this tool does not reproduce; name one it does with --kernels (\(names)) "
-                        + "or search with --omp-threads 1")
-            }
+            let core = try mirroredCore(
+                "with \(ompThreads) OpenMP threads faiss scores these \(table.count) vectors", otherwise: "or search with --omp-threads 1")
             return Ranking(
                 results: splitAcrossThreads(
+                    table, query: query, k: k, kernel: kernel, threads: ompThreads, core: core, distances: distances),
+                openBLAS: core)
+        }
+        if goesThroughBLAS(dim: table.dim, kernel: kernel) {
+            let core = try mirroredCore("faiss scores a query of \(table.dim) dimensions (from 128,000 on)", otherwise: nil)
+            return Ranking(
+                results: throughBLAS(
                     table, query: query, k: k, kernel: kernel, threads: ompThreads, core: core, distances: distances),
                 openBLAS: core)
         }
@@ -91,6 +93,19 @@ public enum FlatSearch {
         var heap = FaissResultHeap(capacity: k, order: order)
         score { heap.offer($0, id: $1) }
         return Ranking(results: heap.sortedResults(), openBLAS: nil)
+    }
+
+    /// The OpenBLAS core a search through sgemm needs, when the tool reproduces it.
+    /// - Throws: naming the cores it does reproduce.
+    static func mirroredCore(_ what: String, otherwise: String?) throws -> Kernels.OpenBLASCore {
+        let core = Kernels.active.openBLAS
+        guard core.isMirrored else {
+            let names = Kernels.OpenBLASCore.mirrored.map { "openblas-\($0.name.lowercased())" }.joined(separator: ", ")
+            throw FederSearchError.unsupported(
+                "\(what) with OpenBLAS's sgemm for its \(core.name) core, which this tool does not reproduce; name one it "
+                    + "does with --kernels (\(names))" + (otherwise.map { " \($0)" } ?? ""))
+        }
+        return core
     }
 
     /// faiss's `knn_db_parallel_impl` for one query: thread t of `threads` takes rows [t·n/threads,
