@@ -28,9 +28,11 @@ How to run (from the repository root):
   .venv/bin/python scripts/gen_fixtures.py Tests/Fixtures --answer   # the recorded searches, run here
 
 ``--fresh`` picks a random seed (unless ``--seed`` is given) and is meant for a
-scratch directory. In every mode, files this script owns (``*.faiss``,
-``*.hnsw``, ``*.queries.npy``, ``manifest.json``) that are already in OUTDIR
-are removed first, so the folder always matches its manifest.
+scratch directory; it also writes fixtures too big to commit (single queries of
+d = 128,100, which faiss answers through BLAS). In every mode, files this
+script owns (``*.faiss``, ``*.hnsw``, ``*.queries.npy``, ``manifest.json``)
+that are already in OUTDIR are removed first, so the folder always matches its
+manifest.
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ HNSWLIB_KS = (1, 5, 10)
 HNSWLIB_EFS = (10, 16, 64)
 
 DIRECT_MAP_NAMES = {0: "none", 1: "array", 2: "hashtable"}
+
+# One query of this many dimensions reaches faiss's distance_compute_blas_threshold (128,000); 128,100 also
+# leaves OpenBLAS a last stretch of terms between GEMM_Q and 2 GEMM_Q, which its drivers split in two.
+BLAS_DIM = 128_100
 
 
 # --------------------------------------------------------------------------
@@ -113,9 +119,10 @@ def unique_ids(rng, n, big=10**12):
 
 
 class Generator:
-    def __init__(self, outdir: str, seed: int):
+    def __init__(self, outdir: str, seed: int, fresh: bool = False):
         self.outdir = outdir
         self.seed = seed
+        self.fresh = fresh
         self.fixtures = []
         self.binary = []
         self.voyager = []
@@ -854,6 +861,39 @@ class Generator:
                     f"IndexFlat{name.upper()} n={n} d={dd}: covers faiss's kernel for this residue class.",
                     lambda idx: [(k, None, None) for k in (1, 10)])
 
+    def gen_blas_path(self):
+        """One query of d >= 128,000 (nq * d reaches distance_compute_blas_threshold): faiss's BLAS path, OpenBLAS's
+        sgemm in blocks of GEMM_Q terms, then the k = 1 SIMD handlers, the heap or the reservoir. Fresh sets
+        only: each file is 12 MB, too big to commit."""
+        if not self.fresh:
+            return
+        n, d = 24, BLAS_DIM
+        for name, cls in (("l2", faiss.IndexFlatL2), ("ip", faiss.IndexFlatIP)):
+            rng = self.rng(f"flat-blas-{name}")
+            xb = float_data(rng, n, d)
+            # Copies of row 3 in other SIMD lanes and in the scalar tail: exact ties for the top-1 handlers.
+            xb[[9, 17, 20]] = xb[3]
+            index = cls(d)
+            index.add(xb)
+            self.faiss_fixture(
+                f"flat_{name}_blas", index, make_queries(rng, xb, FLOAT_TIER, nq_new=2, copy_rows=[3]),
+                FLOAT_TIER,
+                f"IndexFlat{name.upper()} n={n} d={d} (one query goes through BLAS from d = 128,000 on); rows 9, "
+                f"17 and 20 copy row 3.",
+                lambda idx: [(k, None, None) for k in (1, 5, 100, idx.ntotal + 3)])
+        # An IVF's flat coarse quantizer takes the same path.
+        rng = self.rng("ivf-blas-l2")
+        xb = float_data(rng, n, d)
+        quantizer = faiss.IndexFlatL2(d)
+        quantizer.add(xb[[0, 8, 16]])  # stored rows as centroids: k-means wants 39 points a list
+        ivf = faiss.IndexIVFFlat(quantizer, d, 3)
+        ivf.is_trained = True
+        ivf.add(xb)
+        self.faiss_fixture(
+            "ivf_flat_l2_blas", ivf, make_queries(rng, xb, FLOAT_TIER, nq_new=2, nq_copy=1), FLOAT_TIER,
+            f"IndexIVFFlat L2 n={n} d={d} nlist=3: the coarse quantizer's search goes through BLAS.",
+            lambda idx: [(k, p, None) for p in (1, 2) for k in (1, 5)])
+
     def gen_hnswlib(self):
         """hnswlib indexes: l2/ip/cosine, deletions, integers, labels, tiny, empty."""
         n, d = 400, 16
@@ -1102,6 +1142,7 @@ class Generator:
                        self.gen_ivf_quantized, self.gen_quantized_kinds, self.gen_quantized_paths, self.gen_hnsw,
                        self.gen_idmap,
                        self.gen_metrics_and_dims,
+                       self.gen_blas_path,
                        self.gen_hnswlib,
                        self.gen_binary,
                        self.gen_voyager):
@@ -1354,7 +1395,7 @@ def main(argv=None):
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "little") % 10**9 if args.fresh else DEFAULT_SEED
     clean_outdir(args.outdir)
-    manifest = Generator(args.outdir, seed).run()
+    manifest = Generator(args.outdir, seed, fresh=args.fresh).run()
     verify(args.outdir, manifest)
     summary(args.outdir, manifest)
 
