@@ -111,8 +111,10 @@ final class QuantizationCLITests: XCTestCase {
         XCTAssertEqual((refine?["shortlist"] as? [Any])?.count, 30)
         // A refine index's flat vectors are the truth: no --vectors needed for recall or the scatter.
         XCTAssertNotNil(traced["recall"])
-        let outcome = try CLI.run(["view", path("rflat.faiss"), "--vector", path("q.npy"), "--row", "0"])
+        // Without -o, view writes INDEX-view.pdf into the working directory (the fixture folder here, not the checkout).
+        let outcome = try CLI.run(["view", path("rflat.faiss"), "--vector", path("q.npy"), "--row", "0"], in: directory)
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("rflat-view.pdf")))
         for view in ["quantization", "refine", "pq-codebooks"] {
             XCTAssertTrue(outcome.stdout.contains(view), "\(view): \(outcome.stdout)")
         }
