@@ -197,12 +197,33 @@ public enum Charts {
         if measurer.measure(yLabel, font: theme.labelFont, width: nil).width <= plot.height {
             marks.append(ViewKit.yAxisName(yLabel, at: area.x, along: plot, theme: theme))
         }
-        for line in series {
-            let points = line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) }
-            marks.append(.polyline(points, stroke: Stroke(line.color, width: 1.8, dash: line.dashed ? [4, 3] : [])))
+        // The first series is drawn wide and pale under the others, so a line that runs on top of it leaves it
+        // visible; where two run together (within 1.5 pt at every point) a note says so.
+        let drawn = series.map { line in line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) } }
+        for (position, line) in series.enumerated() {
+            let points = drawn[position]
+            let under = position == 0 && series.count > 1
+            marks.append(
+                .polyline(
+                    points,
+                    stroke: Stroke(line.color.withAlpha(under ? 0.45 : 1), width: under ? 4.5 : 1.8, dash: line.dashed ? [4, 3] : [])))
             for point in points {
-                marks.append(.circle(center: point, radius: 2.6, fill: line.color, stroke: Stroke(theme.panel, width: 0.8)))
+                marks.append(
+                    .circle(
+                        center: point, radius: under ? 3.8 : 2.6, fill: line.color.withAlpha(under ? 0.55 : 1),
+                        stroke: Stroke(theme.panel, width: 0.8)))
             }
+        }
+        if let first = drawn.first, !first.isEmpty,
+            let same = drawn.dropFirst().firstIndex(where: { other in
+                other.count == first.count && zip(first, other).allSatisfy { abs($0.x - $1.x) < 0.01 && abs($0.y - $1.y) < 1.5 }
+            })
+        {
+            let text = series.count == 2 ? "the two lines coincide" : "\(series[same].name) coincides with \(series[0].name)"
+            marks.append(
+                .text(
+                    TextMark(
+                        text, at: Point(plot.maxX - 2, plot.y + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
         }
         return marks + legendMarks
     }

@@ -112,3 +112,29 @@ public struct Point: Codable, Equatable, Hashable, Sendable {
     /// A projection's coordinates (FederProjection's `SIMD2<Double>`), as a point.
     public init(_ coordinates: SIMD2<Double>) { self.init(coordinates.x, coordinates.y) }
 }
+
+/// Plane geometry the layouts share.
+public enum Geometry {
+    /// Whether the segment `a`–`b` passes through the inside of `rect` (Liang–Barsky clipping; touching an edge is
+    /// not crossing).
+    public static func segment(_ a: Point, _ b: Point, crosses rect: Rect) -> Bool {
+        let dx = b.x - a.x
+        let dy = b.y - a.y
+        var low = 0.0
+        var high = 1.0
+        for (p, q) in [(-dx, a.x - rect.minX), (dx, rect.maxX - a.x), (-dy, a.y - rect.minY), (dy, rect.maxY - a.y)] {
+            if p == 0 {
+                if q <= 0 { return false }
+                continue
+            }
+            let t = q / p
+            if p < 0 {
+                if t > low { low = t }
+            } else if t < high {
+                high = t
+            }
+            if low >= high { return false }
+        }
+        return high - low > 1e-9
+    }
+}

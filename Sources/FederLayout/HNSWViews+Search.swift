@@ -193,16 +193,17 @@ extension HNSWViews {
                     center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: dot, fill: theme.scored.withAlpha(0.8),
                     stroke: nil))
         }
-        for node in expandedSet.sorted() where results[node] == nil {
-            marks.append(
-                .circle(
-                    center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), radius: 2.6, fill: nil,
-                    stroke: Stroke(theme.truth, width: 1.2)))
-        }
         marks.append(
             .circle(
                 center: Point(x(Double(distance[hnsw.level0.entry] ?? 0)), y(hnsw.level0.entry, in: level0Band)), radius: 4,
                 fill: theme.accent, stroke: Stroke(theme.background, width: 0.8)))
+        // Drawn over the entry's dot: the entry is expanded first, and its ring goes round the dot.
+        for node in expandedSet.sorted() where results[node] == nil {
+            marks.append(
+                .circle(
+                    center: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)),
+                    radius: node == hnsw.level0.entry ? 5.6 : 2.6, fill: nil, stroke: Stroke(theme.truth, width: 1.2)))
+        }
         // Missed exact neighbours at their exact distance (a dropped one where the search scored it), each labelled
         // with its exact rank below its ring, or above it when another label is there.
         var missMarks: [Mark] = []
@@ -223,6 +224,7 @@ extension HNSWViews {
         let placed = results.map { node, rank in (rank: rank, point: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band))) }
         let (badges, unlabelled) = ViewKit.rankBadges(
             placed, color: theme.result, theme: theme, avoid: missBoxes,
+            crowd: scored0.sorted().filter { results[$0] == nil }.map { Point(x(Double(distance[$0] ?? 0)), y($0, in: level0Band)) },
             bounds: Rect(x: plot.x, y: level0Band.y, width: plot.width, height: level0Band.height))
         marks += badges + missMarks
         for node in scored0.sorted() { hit(node, at: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band)), level: 0) }

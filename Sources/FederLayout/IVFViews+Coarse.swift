@@ -1,3 +1,5 @@
+import Foundation
+
 extension IVFViews {
     // MARK: coarse search
 
@@ -85,17 +87,46 @@ extension IVFViews {
                         "rank \(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
                         alignment: .center)))
         }
-        // A probe's number on its cell, unless a better-ranked probe's number is already there (a small map).
-        var numbered: [Rect] = []
+        // A probe's number on its cell: at its centre, else elsewhere inside it, clear of the query's star and of
+        // better-ranked numbers; a small dot where no place is free (a small map).
+        let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
+        var numbered: [Rect] = [Rect(x: queryPoint.x - 7, y: queryPoint.y - 7, width: 14, height: 14)]
+        let frame = square.insetBy(-1, -1)
         for probe in ivf.probes.prefix(40) {
             guard let center = center(of: probe.list) else { continue }
-            let box = Rect(x: center.x - 5.5, y: center.y - 5.5, width: 11, height: 11)
-            if numbered.contains(where: { $0.intersects(box) }) {
-                marks.append(.circle(center: center, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+            var candidates = [center]
+            if input.map.hasCells {
+                let corners = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }
+                for t in [0.3, 0.5, 0.7] { candidates += corners.map { center + ($0 - center) * t } }
+            }
+            func box(_ point: Point) -> Rect { Rect(x: point.x - 5.5, y: point.y - 5.5, width: 11, height: 11) }
+            let free = candidates.first { point in
+                let b = box(point)
+                return b.minX >= frame.minX && b.maxX <= frame.maxX && b.minY >= frame.minY && b.maxY <= frame.maxY
+                    && !numbered.contains(where: { $0.intersects(b) })
+            }
+            if let place = free {
+                numbered.append(box(place))
+                marks += ViewKit.badge(probe.rank + 1, at: place, color: theme.accent, theme: theme, radius: 5.5)
                 continue
             }
-            numbered.append(box)
-            marks += ViewKit.badge(probe.rank + 1, at: center, color: theme.accent, theme: theme, radius: 5.5)
+            // No room inside the cell: the number beside it on a short leader, or a small dot at its centre.
+            marks.append(.circle(center: center, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+            let outside = [12.0, 17, 22].lazy.flatMap { reach in
+                (0..<8).map { step -> (Point, Point) in
+                    let angle = -Double.pi / 4 + Double(step) * Double.pi / 4
+                    return (center + Point(cos(angle), sin(angle)) * reach, Point(cos(angle), sin(angle)))
+                }
+            }.first { place, _ in
+                let b = box(place)
+                return b.minX >= frame.minX && b.maxX <= frame.maxX && b.minY >= frame.minY && b.maxY <= frame.maxY
+                    && !numbered.contains(where: { $0.intersects(b) })
+                    && !numbered.dropFirst().contains(where: { Geometry.segment(center, place, crosses: $0) })
+            }
+            guard let (place, direction) = outside else { continue }
+            numbered.append(box(place))
+            marks.append(.polyline([center + direction * 2, place - direction * 5.5], stroke: Stroke(theme.accent, width: 0.8)))
+            marks += ViewKit.badge(probe.rank + 1, at: place, color: theme.accent, theme: theme, radius: 5.5)
         }
         // Targets: every cell (its probe, size, centroid distance and missed neighbours), or on a map of points the
         // probed lists and those holding a missed neighbour, at their points.
@@ -122,7 +153,6 @@ extension IVFViews {
                 marks.append(.hit(HitMark(id: "list \(list)", center: center, radius: 5.5, fields: listFields(list))))
             }
         }
-        let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
         marks.append(.polygon(ViewKit.star(center: queryPoint, radius: 7), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
 
         if let strip {

@@ -6,11 +6,15 @@ extension IVFViews {
     public static func finePolar(_ input: Input, in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
         guard let ivf = input.trace.ivf else { return [] }
         let k = input.trace.parameters.k
+        // Codes (PQ, SQ) are scored by the distance they approximate: the panel says so, and draws them hollow.
+        let codes = input.trace.codes
+        let radiusName = codes.map { "\(input.distanceName) as the codes give it (\($0))" } ?? input.distanceName
         let subtitle =
-            "Radius: \(input.distanceName) to the query (centre). One sector per probed list, width ∝ vectors scanned, "
-            + "angle inside it seeded jitter; the top \(k) numbered."
+            "Radius: \(radiusName) to the query (centre). One sector per probed list, width ∝ \(codes == nil ? "vectors" : "codes") "
+            + "scanned, angle inside it seeded jitter; the top \(k) numbered."
+        let what = codes == nil ? "vectors" : "codes"
         var (marks, content) = ViewKit.panel(
-            title: "IVF fine search — \(ivf.scanned.count) vectors scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+            title: "IVF fine search — \(ivf.scanned.count) \(what) scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let probedForLegend = ivf.probes.filter { $0.size > 0 }
         var legendItems: [(ViewKit.Symbol, String)] = [(.star(theme.query), "query"), (.badge(theme.result), "top-\(k) result, by rank")]
         // Every colour drawn is in the legend: up to six lists each in its own, the rest grey under one entry.
@@ -18,12 +22,13 @@ extension IVFViews {
         let coloured = Set(probedForLegend.prefix(named).map(\.rank))
         func listColor(_ rank: Int) -> Color { coloured.contains(rank) ? theme.category(rank) : theme.quiet }
         for probe in probedForLegend.prefix(named) {
-            legendItems.append((.dot(theme.category(probe.rank)), "list #\(probe.list) (probe \(probe.rank + 1))"))
+            let color = theme.category(probe.rank)
+            legendItems.append((codes == nil ? .dot(color) : .ring(color), "list #\(probe.list) (probe \(probe.rank + 1))"))
         }
         if probedForLegend.count > named {
-            legendItems.append((.dot(theme.quiet), "\(probedForLegend.count - named) more lists"))
+            legendItems.append((codes == nil ? .dot(theme.quiet) : .ring(theme.quiet), "\(probedForLegend.count - named) more lists"))
         }
-        legendItems.append((.line(theme.grid, dashed: false), "rings: \(input.distanceName)"))
+        legendItems.append((.line(theme.grid, dashed: false), "rings: \(input.distanceName)\(codes == nil ? "" : " from the codes")"))
         let (plot, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let center = plot.center
         let outer = min(plot.width, plot.height) / 2 - 14
@@ -86,6 +91,7 @@ extension IVFViews {
         }
         let topK = ViewKit.resultRanks(input.trace, by: \.id)
         var results: [(rank: Int, point: Point)] = []
+        var others: [Point] = []
         var hits: [Mark] = []
         let dotRadius = ivf.scanned.count > 3000 ? 1.1 : (ivf.scanned.count > 800 ? 1.6 : 2.2)
         for scanned in ivf.scanned {
@@ -98,7 +104,11 @@ extension IVFViews {
             if let rank = topK[label] {
                 results.append((rank, point))
             } else {
-                marks.append(.circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil))
+                marks.append(
+                    codes == nil
+                        ? .circle(center: point, radius: dotRadius, fill: listColor(slot.rank).withAlpha(0.75), stroke: nil)
+                        : .circle(center: point, radius: dotRadius, fill: nil, stroke: Stroke(listColor(slot.rank), width: 0.9)))
+                others.append(point)
             }
             hits.append(
                 scannedTarget(
@@ -108,7 +118,8 @@ extension IVFViews {
         marks += ringLabels
         let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)
         let (badges, unlabelled) = ViewKit.rankBadges(
-            results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + sectorBoxes + [star], bounds: plot)
+            results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + sectorBoxes + [star], crowd: others,
+            away: center, bounds: plot)
         marks += badges
         marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         marks += hits

@@ -79,6 +79,7 @@ extension IVFViews {
         let alpha = count > 3000 ? 0.35 : 0.7
         let dotRadius = count > 3000 ? 1.0 : 1.8
         var results: [(rank: Int, point: Point)] = []
+        var others: [Point] = []
         var hits: [Mark] = []
         for (position, index) in chosen.enumerated() {
             let entry = entries[index]
@@ -93,12 +94,13 @@ extension IVFViews {
             } else {
                 marks.append(
                     .circle(center: point, radius: dotRadius, fill: theme.category(rankOf[entry.list] ?? 0).withAlpha(alpha), stroke: nil))
+                others.append(point)
             }
         }
         let queryAt = place(queryPoint)
         let (badges, unlabelled) = ViewKit.rankBadges(
             results, color: theme.result, theme: theme, avoid: [Rect(x: queryAt.x - 6.5, y: queryAt.y - 6.5, width: 13, height: 13)],
-            bounds: plot)
+            crowd: others, away: queryAt, bounds: plot)
         marks += badges + hits
         marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX - 2, plot.y + 2), theme: theme)
         marks.append(

@@ -171,7 +171,8 @@ public enum QuantizationViews {
             }
         }
         let (badges, unlabelled) = ViewKit.rankBadges(
-            numbered, color: theme.result, theme: theme, dotRadius: 3, avoid: rings, bounds: plot)
+            numbered, color: theme.result, theme: theme, dotRadius: 3, avoid: rings,
+            crowd: order.filter { resultRank[points[$0].row] == nil }.map { place(trueValues[$0], approximations[$0]) }, bounds: plot)
         marks += badges
         // Targets: every dot drawn, by its label, with both distances.
         for index in order.reversed() {
@@ -386,7 +387,9 @@ extension QuantizationViews {
                         Rect(x: grid.x + Double(j) * cellWidth, y: y, width: cellWidth + 0.2, height: cellHeight - 0.5),
                         fill: theme.ramp(count == 0 ? 0 : log(Double(count) + 1) / scale), stroke: nil, cornerRadius: 0))
             }
-            if rows <= 32 || m % max(1, rows / 16) == 0 {
+            // Every row named where rows are a line tall; else every n-th, as many as fit.
+            let every = max(1, Int((theme.smallFont.size * 1.25 / cellHeight).rounded(.up)), rows > 32 ? rows / 16 : 1)
+            if m % every == 0 {
                 let textY = y + (cellHeight - theme.smallFont.size * 1.2) / 2
                 marks.append(
                     .text(

@@ -24,12 +24,12 @@ public enum ReportBlocks {
         return ([chip], Rect(x: rect.x + 7, y: rect.y, width: rect.width - 7, height: rect.height))
     }
 
-    /// The note under two sides drawn on scales of their own.
+    /// The note under two sides drawn on scales of their own, on the last line of `rect` (kept free of panels).
     public static func ownScalesNote(in rect: Rect, theme: Theme) -> Mark {
         .text(
             TextMark(
                 "Each side is drawn on its own distance scale (different indexes).",
-                at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.3), font: theme.smallFont, color: theme.mutedText,
+                at: Point(rect.maxX, rect.maxY - theme.smallFont.size * 1.25), font: theme.smallFont, color: theme.mutedText,
                 alignment: .right))
     }
 }
@@ -135,11 +135,70 @@ extension ReportBlocks {
             "visited = distinct vectors whose distance was computed; recall@k against exact search over each index's own vectors; "
             + "overlap = answers both sides returned (one query), or the mean Jaccard overlap of the result lists (query sets). "
             + "Green: better on the right; vermillion: worse."
+        let noteHeight = min(measurer.measure(note, font: theme.labelFont, width: area.width).height, theme.labelFont.size * 1.3 * 3)
+        let noteY = min(y + 6, area.maxY - noteHeight)
         marks.append(
-            .text(
-                TextMark(
-                    note, at: Point(area.x, area.maxY - theme.smallFont.size * 2.6), font: theme.smallFont, color: theme.mutedText,
-                    width: area.width, maxLines: 2)))
+            .text(TextMark(note, at: Point(area.x, noteY), font: theme.labelFont, color: theme.mutedText, width: area.width, maxLines: 3)))
+        // Below the table, where the page has room: each comparison's recall and work as one picture.
+        let glance = Rect(x: area.x - 4, y: noteY + noteHeight + 12, width: area.width + 8, height: area.maxY - noteY - noteHeight - 12)
+        if glance.height >= max(120, Double(rows.count) * 9 + 70), !rows.isEmpty { marks += summaryGlance(rows, in: glance, theme: theme, measurer: measurer) }
+        return marks
+    }
+
+    /// Two panels under the summary table: each comparison (numbered as in the table) as a line from its left
+    /// side's value to its right side's, recall@k and distance computations, so the comparisons read at a glance.
+    static func summaryGlance(_ rows: [SummaryRow], in rect: Rect, theme: Theme, measurer: TextMeasurer) -> [Mark] {
+        let gap = 10.0
+        let half = (rect.width - gap) / 2
+        var marks: [Mark] = []
+        let recalls = rows.flatMap { [$0.recall.left, $0.recall.right].compactMap { $0 } }
+        let lowest = recalls.min() ?? 0
+        let recallLow = lowest >= 0.5 ? floor((lowest - max((1 - lowest) * 0.15, 0.01)) * 20) / 20 : 0
+        let work = rows.flatMap { [$0.distanceComputations.left, $0.distanceComputations.right] }
+        let panels: [(String, String, ClosedRange<Double>, (SummaryRow) -> (Double?, Double?), Bool)] = [
+            ("Recall@k, left → right", "recall@k", recallLow...1, { ($0.recall.left, $0.recall.right) }, true),
+            (
+                "Distance computations, left → right", "distance computations (per query)", 0...max(work.max() ?? 1, 1) * 1.05,
+                { ($0.distanceComputations.left, $0.distanceComputations.right) }, false
+            ),
+        ]
+        for (position, (title, axisName, range, value, higherIsBetter)) in panels.enumerated() {
+            let panel = Rect(x: rect.x + Double(position) * (half + gap), y: rect.y, width: half, height: rect.height)
+            let (panelMarks, content) = ViewKit.panel(
+                title: title, subtitle: "", in: panel, theme: theme, measurer: measurer)
+            marks += panelMarks
+            let legend: [(ViewKit.Symbol, String)] = [(.dot(theme.left), "left"), (.dot(theme.right), "right")]
+            let (area, legendMarks) = ViewKit.withLegend(legend, in: content, theme: theme, measurer: measurer)
+            let plot = Rect(x: area.x + 22, y: area.y + 2, width: area.width - 34, height: area.height - 26)
+            func x(_ value: Double) -> Double {
+                plot.x + (min(max(value, range.lowerBound), range.upperBound) - range.lowerBound)
+                    / max(range.upperBound - range.lowerBound, 1e-12) * plot.width
+            }
+            let ticks = ViewKit.niceTicks(range.lowerBound, range.upperBound, count: 5)
+            marks += ViewKit.ticks(ticks, on: .bottom(of: plot, line: .grid, labelGap: 4, x: x), theme: theme)
+            marks.append(ViewKit.xAxisName(axisName, under: plot, gap: 13, theme: theme))
+            let step = plot.height / Double(rows.count)
+            for (index, row) in rows.enumerated() {
+                let y = plot.y + step * (Double(index) + 0.5)
+                marks.append(
+                    .text(
+                        TextMark(
+                            "\(index + 1)", at: Point(plot.x - 6, y - theme.smallFont.size * 0.62), font: theme.smallFont,
+                            color: theme.mutedText, alignment: .right)))
+                let (left, right) = value(row)
+                if let left, let right {
+                    let changed = Charts.deltaColor(left, right, higherIsBetter: higherIsBetter, theme: theme)
+                    marks.append(
+                        .polyline([Point(x(left), y), Point(x(right), y)], stroke: Stroke(left == right ? theme.grid : changed, width: 2)))
+                }
+                // The right side's dot a little smaller, on top: equal values show both colours.
+                if let left { marks.append(.circle(center: Point(x(left), y), radius: 4, fill: theme.left, stroke: nil)) }
+                if let right {
+                    marks.append(.circle(center: Point(x(right), y), radius: 2.6, fill: theme.right, stroke: Stroke(theme.panel, width: 0.6)))
+                }
+            }
+            marks += legendMarks
+        }
         return marks
     }
 }

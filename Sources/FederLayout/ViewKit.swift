@@ -44,6 +44,21 @@ public enum ViewKit {
         return (marks, content)
     }
 
+    /// The height of a `panel` that holds only its title and subtitle (a note), at `width`.
+    public static func notePanelHeight(
+        title: String, subtitle: String, width: Double, theme: Theme, measurer: TextMeasurer, subtitleLines: Int = 3
+    ) -> Double {
+        let inner = width - 20
+        let titleHeight = measurer.measure(title, font: theme.panelTitleFont, width: inner).height
+        let subtitleHeight =
+            subtitle.isEmpty
+            ? 0
+            : min(
+                measurer.measure(subtitle, font: theme.labelFont, width: inner).height,
+                theme.labelFont.size * (1.3 * Double(subtitleLines))) + 4
+        return 16 + titleHeight + 2 + subtitleHeight + 4
+    }
+
     /// A legend symbol.
     public enum Symbol: Sendable {
         case dot(Color)
@@ -132,42 +147,74 @@ public enum ViewKit {
         ]
     }
 
-    /// Rank badges for marked points (results by rank): each point gets a dot, and its number goes in the first
-    /// free place around it (8 directions, then farther out with a leader line), clear of every other badge, of
-    /// every marked dot and of `avoid`, inside `bounds`; a number with no free place is left out (its dot stays).
+    /// Rank badges for marked points (results by rank): each point gets a dot (rank 1 drawn last, on top), and its
+    /// number goes where it covers least: beside the dot, else farther out on a leader line, preferring the side away
+    /// from `away` (the centre a polar chart crowds towards). A number never covers another number, a marked dot or
+    /// `avoid`, stays inside `bounds`, and its leader crosses no other number (nor another leader its number); among
+    /// the free places the one covering fewest `crowd` dots (the other points drawn) wins. A number with no free place
+    /// is left out (its dot stays).
     /// - Returns: the marks, and the ranks left without a number.
     public static func rankBadges(
         _ items: [(rank: Int, point: Point)], color: Color, theme: Theme, dotRadius: Double = 3.5, radius: Double = 5,
-        avoid: [Rect] = [], bounds: Rect
+        avoid: [Rect] = [], crowd: [Point] = [], away: Point? = nil, bounds: Rect
     ) -> (marks: [Mark], unlabelled: [Int]) {
         let ordered = items.sorted { $0.rank < $1.rank }
-        var taken =
-            avoid + ordered.map { Rect(x: $0.point.x - dotRadius, y: $0.point.y - dotRadius, width: 2 * dotRadius, height: 2 * dotRadius) }
-        var dots: [Mark] = []
+        func dotBox(_ point: Point) -> Rect {
+            Rect(x: point.x - dotRadius, y: point.y - dotRadius, width: 2 * dotRadius, height: 2 * dotRadius)
+        }
+        let fixed = avoid + ordered.map { dotBox($0.point) }
+        var badgesTaken: [Rect] = []
+        var leaders: [(Point, Point)] = []
         var labels: [Mark] = []
         var unlabelled: [Int] = []
-        let directions = [-45.0, -135, 45, 135, 0, 180, -90, 90].map { $0 * Double.pi / 180 }
+        let steps = [1.0, 2.2, 3.4, 4.8, 6.4]
+        let directions = (0..<16).map { Double($0) * Double.pi / 8 }
+        let reach = dotRadius + 6.4 * (radius + 2) + radius
         for item in ordered {
-            dots.append(.circle(center: item.point, radius: dotRadius, fill: color, stroke: Stroke(theme.background, width: 0.8)))
-            var placed = false
-            search: for distance in [dotRadius + radius + 1, dotRadius + 2 * radius + 3, dotRadius + 3 * radius + 5] {
+            // What the leader may not cross: other numbers, and what is to be avoided except what marks this point.
+            let blocking = avoid.filter { !$0.contains(item.point) }
+            let preferred: Double =
+                away.map { atan2(item.point.y - $0.y, item.point.x - $0.x) } ?? (-Double.pi / 4)
+            let near = crowd.filter { abs($0.x - item.point.x) <= reach && abs($0.y - item.point.y) <= reach }
+            var best: (score: Double, center: Point, angle: Double, step: Int)?
+            for (stepIndex, step) in steps.enumerated() {
+                let distance = dotRadius + radius + 1 + (step - 1) * (radius + 2)
                 for angle in directions {
                     let center = Point(item.point.x + cos(angle) * distance, item.point.y + sin(angle) * distance)
                     let box = Rect(x: center.x - radius, y: center.y - radius, width: 2 * radius, height: 2 * radius)
                     guard box.x >= bounds.x, box.y >= bounds.y, box.maxX <= bounds.maxX, box.maxY <= bounds.maxY else { continue }
-                    guard !taken.contains(where: { $0.intersects(box) }) else { continue }
-                    if distance > dotRadius + radius + 1 {
+                    guard !fixed.contains(where: { $0.intersects(box) }), !badgesTaken.contains(where: { $0.intersects(box) })
+                    else { continue }
+                    if stepIndex > 0 {
                         let start = Point(item.point.x + cos(angle) * dotRadius, item.point.y + sin(angle) * dotRadius)
                         let end = Point(center.x - cos(angle) * radius, center.y - sin(angle) * radius)
-                        labels.append(.polyline([start, end], stroke: Stroke(color, width: 0.7)))
+                        guard !(badgesTaken + blocking).contains(where: { Geometry.segment(start, end, crosses: $0) }) else { continue }
+                        guard !leaders.contains(where: { Geometry.segment($0.0, $0.1, crosses: box) }) else { continue }
+                    } else {
+                        guard !leaders.contains(where: { Geometry.segment($0.0, $0.1, crosses: box) }) else { continue }
                     }
-                    labels += badge(item.rank, at: center, color: color, theme: theme, radius: radius)
-                    taken.append(box)
-                    placed = true
-                    break search
+                    let covered = near.reduce(0) { $0 + (box.insetBy(-1, -1).contains($1) ? 1 : 0) }
+                    var turn = abs(angle - preferred).truncatingRemainder(dividingBy: 2 * Double.pi)
+                    if turn > Double.pi { turn = 2 * Double.pi - turn }
+                    let score = Double(covered) * 2 + Double(stepIndex) * 1.5 + turn / Double.pi * 1.2
+                    if best.map({ score < $0.score }) ?? true { best = (score, center, angle, stepIndex) }
                 }
             }
-            if !placed { unlabelled.append(item.rank) }
+            guard let best else {
+                unlabelled.append(item.rank)
+                continue
+            }
+            if best.step > 0 {
+                let start = Point(item.point.x + cos(best.angle) * dotRadius, item.point.y + sin(best.angle) * dotRadius)
+                let end = Point(best.center.x - cos(best.angle) * radius, best.center.y - sin(best.angle) * radius)
+                labels.append(.polyline([start, end], stroke: Stroke(color, width: 0.7)))
+                leaders.append((start, end))
+            }
+            labels += badge(item.rank, at: best.center, color: color, theme: theme, radius: radius)
+            badgesTaken.append(Rect(x: best.center.x - radius, y: best.center.y - radius, width: 2 * radius, height: 2 * radius))
+        }
+        let dots: [Mark] = ordered.reversed().map {
+            .circle(center: $0.point, radius: dotRadius, fill: color, stroke: Stroke(theme.background, width: 0.8))
         }
         return (dots + labels, unlabelled)
     }

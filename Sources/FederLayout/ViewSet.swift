@@ -194,7 +194,7 @@ public struct ViewSet: Sendable {
     }
 
     /// Whether the index's codes come from a product quantizer (its codebook view applies).
-    static func hasProductQuantizer(_ index: FaissIndex) -> Bool {
+    public static func hasProductQuantizer(_ index: FaissIndex) -> Bool {
         switch index {
         case .idMap(let map): return hasProductQuantizer(map.inner)
         case .preTransform(let pre): return hasProductQuantizer(pre.inner)

@@ -95,49 +95,62 @@ public struct ReportComposer {
         }
     }
 
-    /// Each side's quantization scatter (and its refine step, when it has one) side by side.
+    /// Each side's quantization scatter (and its refine step, when it has one) side by side. Both scatters have one
+    /// size: when one side has a refine step under its scatter, the other side's scatter takes the same height and a
+    /// product quantizer's codebook use goes under it. A side with nothing to draw gets a note only as tall as its text.
     func quantization(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
         let gap = 10.0
         // A side with nothing to draw (float vectors, or codes without their truth) keeps a narrow column for its note.
-        let drawn = [run.left, run.right].map { quantizationInput($0) != nil }
+        let made = [run.left, run.right].map { quantizationInput($0) }
+        let drawn = made.map { if case .success = $0 { true } else { false } }
         let leftShare = drawn[0] == drawn[1] ? 0.5 : drawn[0] ? 0.72 : 0.28
         let widths = [(rect.width - gap) * leftShare, (rect.width - gap) * (1 - leftShare)]
+        let refined = zip([run.left, run.right], drawn).contains { side, drawn in drawn && side.firstTrace.refine != nil }
         var marks: [Mark] = []
         for (column, side) in [run.left, run.right].enumerated() {
             let columnRect = Rect(
                 x: rect.x + (column == 0 ? 0 : widths[0] + gap), y: rect.y, width: widths[column], height: rect.height)
             let (chip, area) = ReportBlocks.sideColumn(column, in: columnRect, theme: theme)
-            marks += chip
-            let made = quantizationInput(side)
-            if case .failure(let error) = made {
-                let note = "Cannot compare \(side.indexName)'s code distances with the true ones: \(error.localizedDescription)"
-                marks +=
-                    ViewKit.panel(title: "\(side.indexName) — quantization", subtitle: note, in: area, theme: theme, measurer: measurer)
-                    .marks
-                continue
+            func note(_ title: String, _ text: String) -> [Mark] {
+                let height = ViewKit.notePanelHeight(title: title, subtitle: text, width: area.width, theme: theme, measurer: measurer)
+                let box = Rect(x: area.x, y: area.y, width: area.width, height: min(height, area.height))
+                return ReportBlocks.sideColumn(column, in: Rect(x: columnRect.x, y: box.y, width: columnRect.width, height: box.height), theme: theme)
+                    .marks + ViewKit.panel(title: title, subtitle: text, in: box, theme: theme, measurer: measurer).marks
             }
-            guard case .success(let input) = made else {
-                let note =
+            switch made[column] {
+            case .failure(let error):
+                marks += note(
+                    "\(side.indexName) — quantization",
+                    "Cannot compare \(side.indexName)'s code distances with the true ones: \(error.localizedDescription)")
+                continue
+            case .none:
+                marks += note(
+                    "\(side.indexName) — no quantization",
                     side.firstTrace.codes == nil
-                    ? "\(side.indexName) keeps the vectors themselves: its distances are exact."
-                    : "\(side.indexName) keeps only codes; name the vectors that were added (\"vectors\" on its index entry) "
-                        + "to compare its approximate distances with the true ones."
-                marks +=
-                    ViewKit.panel(title: "\(side.indexName) — no quantization", subtitle: note, in: area, theme: theme, measurer: measurer)
-                    .marks
+                        ? "\(side.indexName) keeps the vectors themselves: its distances are exact."
+                        : "\(side.indexName) keeps only codes; name the vectors that were added (\"vectors\" on its index entry) "
+                            + "to compare its approximate distances with the true ones.")
                 continue
-            }
-            if side.firstTrace.refine != nil {
+            case .success(let input):
+                marks += chip
+                guard refined else {
+                    marks += ViewKit.withMedia(QuantizationViews.scatter(input, in: area, theme: theme, measurer: measurer), side.media)
+                    continue
+                }
                 let (top, bottom) = area.sliceTop(area.height * 0.58)
                 let scatter = QuantizationViews.scatter(
                     input, in: Rect(x: top.x, y: top.y, width: top.width, height: top.height - 5), theme: theme, measurer: measurer)
-                let refine = QuantizationViews.refine(
-                    side.firstTrace, exactRows: side.firstTrace.measures?.exact.map(\.id), unsignedLabels: false,
-                    in: Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3), theme: theme, measurer: measurer
-                )
-                marks += ViewKit.withMedia(scatter + refine, side.media)
-            } else {
-                marks += ViewKit.withMedia(QuantizationViews.scatter(input, in: area, theme: theme, measurer: measurer), side.media)
+                let below = Rect(x: bottom.x, y: bottom.y + 3, width: bottom.width, height: bottom.height - 3)
+                var under: [Mark] = []
+                if side.firstTrace.refine != nil {
+                    under = QuantizationViews.refine(
+                        side.firstTrace, exactRows: side.firstTrace.measures?.exact.map(\.id), unsignedLabels: false,
+                        in: below, theme: theme, measurer: measurer)
+                } else if case .faiss(let faiss) = side.index, ViewSet.hasProductQuantizer(faiss), let use = PQCodebookUse.count(faiss) {
+                    under = QuantizationViews.codebooks(
+                        counts: use.counts, codes: use.codes, summary: use.pq.summary, in: below, theme: theme, measurer: measurer)
+                }
+                marks += ViewKit.withMedia(scatter + under, side.media)
             }
         }
         return marks
@@ -257,10 +270,13 @@ public struct ReportComposer {
     }
 
     /// Both sides' main views side by side; one distance axis when both search the same index.
-    func views(_ run: JobRunner.ComparisonRun, in rect: Rect) -> [Mark] {
+    func views(_ run: JobRunner.ComparisonRun, in page: Rect) -> [Mark] {
         let gap = 10.0
-        let width = (rect.width - gap) / 2
+        let width = (page.width - gap) / 2
         let sameIndex = sameFiles(run)
+        // Two indexes: a line under the panels says their scales differ.
+        let noteHeight = sameIndex ? 0 : theme.smallFont.size * 1.6
+        let rect = Rect(x: page.x, y: page.y, width: page.width, height: page.height - noteHeight)
         let drawnLeft = drawn(run.left)
         let drawnRight = drawn(run.right)
         var axis: ClosedRange<Double>?
@@ -301,7 +317,7 @@ public struct ReportComposer {
             if !sameIndex { sideMarks = ViewKit.qualifyingLists(sideMarks, index: side.indexName) }
             marks += ViewKit.withMedia(sideMarks, side.media)
         }
-        if !sameIndex { marks.append(ReportBlocks.ownScalesNote(in: rect, theme: theme)) }
+        if !sameIndex { marks.append(ReportBlocks.ownScalesNote(in: page, theme: theme)) }
         return marks
     }
 
@@ -507,10 +523,16 @@ public struct ReportComposer {
             ? ""
             : "\(computed.count == 2 ? "Both sides" : computed[0] == "left" ? "Left" : "Right"): every point exact from one coarse "
                 + "ranking per query (IVF over float vectors; a search per point would give the same)."
+        // Recall from 0 when it drops low; otherwise the axis starts near the lowest point (ticks say where), so
+        // points close to 1 do not all sit on the top line.
+        let recalls = series { $0.recall }
+        let lowest = recalls.flatMap { $0.points.map(\.y) }.min() ?? 0
+        let floor = lowest >= 0.5 ? Foundation.floor((lowest - max((1 - lowest) * 0.15, 0.01)) * 20) / 20 : 0
+        let recallRange = floor...(1 + (1 - floor) * 0.05)
         return Charts.lineChart(
-            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: series { $0.recall },
+            title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: recalls,
             xLabel: sweep.parameter,
-            yLabel: "recall", logX: true, yRange: 0...1.05, subtitle: note,
+            yLabel: "recall", logX: true, yRange: recallRange, subtitle: note,
             in: Rect(x: leftHalf.x, y: leftHalf.y, width: leftHalf.width - 5, height: leftHalf.height),
             theme: theme, measurer: measurer)
             + Charts.lineChart(
