@@ -172,7 +172,18 @@ public enum Charts {
         xTicks chosenTicks: [Double]? = nil, subtitle: String = "", in rect: Rect, theme: Theme, measurer: TextMeasurer
     ) -> [Mark] {
         var (marks, content) = ViewKit.panel(title: title, subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
-        let legendItems = series.map { (ViewKit.Symbol.line($0.color, dashed: $0.dashed), $0.name) }
+        // A series that runs on the first one (same x, y within 1 % of the y range, everywhere) says so in the legend.
+        let allY = series.flatMap { $0.points.map(\.y) }
+        let ySpan = max((yRange?.upperBound ?? allY.max() ?? 1) - (yRange?.lowerBound ?? min(0, allY.min() ?? 0)), 1e-12)
+        let firstPoints = series.first?.points.sorted { $0.x < $1.x } ?? []
+        let coincides = series.enumerated().map { position, line in
+            let points = line.points.sorted { $0.x < $1.x }
+            return position > 0 && !points.isEmpty && points.count == firstPoints.count
+                && zip(points, firstPoints).allSatisfy { $0.x == $1.x && abs($0.y - $1.y) <= ySpan * 0.01 }
+        }
+        let legendItems = zip(series, coincides).map { line, same in
+            (ViewKit.Symbol.line(line.color, dashed: line.dashed), same ? "\(line.name) (on the same line)" : line.name)
+        }
         let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let plot = Rect(x: area.x + 44, y: area.y + 4, width: area.width - 52, height: area.height - 30)
         let xs = series.flatMap { $0.points.map(\.x) }
@@ -197,8 +208,7 @@ public enum Charts {
         if measurer.measure(yLabel, font: theme.labelFont, width: nil).width <= plot.height {
             marks.append(ViewKit.yAxisName(yLabel, at: area.x, along: plot, theme: theme))
         }
-        // The first series is drawn wide and pale under the others, so a line that runs on top of it leaves it
-        // visible; where two run together (within 1.5 pt at every point) a note says so.
+        // The first series is drawn wide and pale under the others, so a line that runs on top of it leaves it visible.
         let drawn = series.map { line in line.points.sorted { $0.x < $1.x }.map { Point(tx($0.x), ty($0.y)) } }
         for (position, line) in series.enumerated() {
             let points = drawn[position]
@@ -213,17 +223,6 @@ public enum Charts {
                         center: point, radius: under ? 3.8 : 2.6, fill: line.color.withAlpha(under ? 0.55 : 1),
                         stroke: Stroke(theme.panel, width: 0.8)))
             }
-        }
-        if let first = drawn.first, !first.isEmpty,
-            let same = drawn.dropFirst().firstIndex(where: { other in
-                other.count == first.count && zip(first, other).allSatisfy { abs($0.x - $1.x) < 0.01 && abs($0.y - $1.y) < 1.5 }
-            })
-        {
-            let text = series.count == 2 ? "the two lines coincide" : "\(series[same].name) coincides with \(series[0].name)"
-            marks.append(
-                .text(
-                    TextMark(
-                        text, at: Point(plot.maxX - 2, plot.y + 2), font: theme.smallFont, color: theme.mutedText, alignment: .right)))
         }
         return marks + legendMarks
     }

@@ -51,6 +51,18 @@ extension IVFViews {
             }
             return ClusterMap.map(input.map.sites[list], into: square)
         }
+        // Where the missed lists' "rank N" labels sit: the probes' numbers keep off them.
+        var missedBoxes: [Rect] = []
+        func missedLabel(_ text: String, at origin: Point) -> [Mark] {
+            let width = measurer.measure(text, font: theme.smallFont, width: nil).width
+            let box = Rect(x: origin.x - width / 2, y: origin.y, width: width, height: theme.smallFont.size * 1.2)
+            missedBoxes.append(box)
+            // On a backing, so the cell's dashed outline does not run through the words.
+            return [
+                .rect(box.insetBy(-1.5, 0), fill: theme.panel.withAlpha(0.85), stroke: nil, cornerRadius: 1.5),
+                .text(TextMark(text, at: origin, font: theme.smallFont, color: alarm, alignment: .center)),
+            ]
+        }
         if !input.map.hasCells {
             marks += listPoints(input.map, square: square, theme: theme) { list in
                 input.map.sizes[list] == 0 ? theme.background : theme.quiet.withAlpha(0.6)
@@ -58,8 +70,7 @@ extension IVFViews {
             for (list, rank) in missed.sorted(by: { $0.key < $1.key }) {
                 guard let point = center(of: list) else { continue }
                 marks.append(.circle(center: point, radius: 4, fill: nil, stroke: Stroke(alarm, width: 1.4, dash: [2, 1.5])))
-                marks.append(
-                    .text(TextMark("rank \(rank)", at: point + Point(0, 4), font: theme.smallFont, color: alarm, alignment: .center)))
+                marks += missedLabel("rank \(rank)", at: point + Point(0, 4))
             }
         }
         for (list, cell) in input.map.cells.enumerated() where cell.count >= 3 {
@@ -81,51 +92,50 @@ extension IVFViews {
         for (list, rank) in missed.sorted(by: { $0.key < $1.key }) where list < input.map.cells.count && input.map.cells[list].count >= 3 {
             let points = input.map.cells[list].map { ClusterMap.map($0, into: square) }
             marks.append(.polygon(points, fill: nil, stroke: Stroke(alarm, width: 1.8, dash: [3, 2])))
-            marks.append(
-                .text(
-                    TextMark(
-                        "rank \(rank)", at: PowerDiagram.centroid(points) + Point(0, -4), font: theme.smallFont, color: alarm,
-                        alignment: .center)))
+            marks += missedLabel("rank \(rank)", at: PowerDiagram.centroid(points) + Point(0, -4))
         }
         // A probe's number on its cell: at its centre, else elsewhere inside it, clear of the query's star and of
         // better-ranked numbers; a small dot where no place is free (a small map).
         let queryPoint = ClusterMap.map(input.map.place(input.query), into: square)
-        var numbered: [Rect] = [Rect(x: queryPoint.x - 7, y: queryPoint.y - 7, width: 14, height: 14)]
+        var numbered: [Rect] = [Rect(x: queryPoint.x - 7, y: queryPoint.y - 7, width: 14, height: 14)] + missedBoxes
         let frame = square.insetBy(-1, -1)
-        for probe in ivf.probes.prefix(40) {
-            guard let center = center(of: probe.list) else { continue }
-            var candidates = [center]
-            if input.map.hasCells {
-                let corners = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }
-                for t in [0.3, 0.5, 0.7] { candidates += corners.map { center + ($0 - center) * t } }
-            }
+        let shown = Array(ivf.probes.prefix(40))
+        // A number placed away from its own cell keeps off the centres of cells still to be numbered.
+        var waiting = Set(shown.map(\.list))
+        for probe in shown {
+            waiting.remove(probe.list)
+            guard let home = center(of: probe.list) else { continue }
+            let others = waiting.sorted().compactMap { center(of: $0) }
             func box(_ point: Point) -> Rect { Rect(x: point.x - 5.5, y: point.y - 5.5, width: 11, height: 11) }
-            let free = candidates.first { point in
+            func fits(_ point: Point) -> Bool {
                 let b = box(point)
                 return b.minX >= frame.minX && b.maxX <= frame.maxX && b.minY >= frame.minY && b.maxY <= frame.maxY
                     && !numbered.contains(where: { $0.intersects(b) })
             }
-            if let place = free {
+            var candidates = [home]
+            if input.map.hasCells {
+                let corners = input.map.cells[probe.list].map { ClusterMap.map($0, into: square) }
+                for t in [0.3, 0.5, 0.7] { candidates += corners.map { home + ($0 - home) * t } }
+            }
+            if let place = candidates.first(where: fits) {
                 numbered.append(box(place))
                 marks += ViewKit.badge(probe.rank + 1, at: place, color: theme.accent, theme: theme, radius: 5.5)
                 continue
             }
             // No room inside the cell: the number beside it on a short leader, or a small dot at its centre.
-            marks.append(.circle(center: center, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
-            let outside = [12.0, 17, 22].lazy.flatMap { reach in
-                (0..<8).map { step -> (Point, Point) in
-                    let angle = -Double.pi / 4 + Double(step) * Double.pi / 4
-                    return (center + Point(cos(angle), sin(angle)) * reach, Point(cos(angle), sin(angle)))
+            marks.append(.circle(center: home, radius: 2, fill: theme.accent, stroke: Stroke(theme.background, width: 0.6)))
+            let outside = [12.0, 17, 22, 28].lazy.flatMap { reach in
+                (0..<16).map { step -> (Point, Point) in
+                    let angle = -Double.pi / 4 + Double(step) * Double.pi / 8
+                    return (home + Point(cos(angle), sin(angle)) * reach, Point(cos(angle), sin(angle)))
                 }
             }.first { place, _ in
-                let b = box(place)
-                return b.minX >= frame.minX && b.maxX <= frame.maxX && b.minY >= frame.minY && b.maxY <= frame.maxY
-                    && !numbered.contains(where: { $0.intersects(b) })
-                    && !numbered.dropFirst().contains(where: { Geometry.segment(center, place, crosses: $0) })
+                fits(place) && !others.contains(where: { box(place).insetBy(-1, -1).contains($0) })
+                    && !numbered.dropFirst().contains(where: { Geometry.segment(home, place, crosses: $0) })
             }
             guard let (place, direction) = outside else { continue }
             numbered.append(box(place))
-            marks.append(.polyline([center + direction * 2, place - direction * 5.5], stroke: Stroke(theme.accent, width: 0.8)))
+            marks.append(.polyline([home + direction * 2, place - direction * 5.5], stroke: Stroke(theme.accent, width: 0.8)))
             marks += ViewKit.badge(probe.rank + 1, at: place, color: theme.accent, theme: theme, radius: 5.5)
         }
         // Targets: every cell (its probe, size, centroid distance and missed neighbours), or on a map of points the

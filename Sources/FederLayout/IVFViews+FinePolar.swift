@@ -115,12 +115,13 @@ extension IVFViews {
                     scanned, label: label, probeRank: slot.rank, rank: topK[label], at: point, radius: max(dotRadius, 2.5),
                     unsigned: input.trace.labels.isUnsigned))
         }
-        marks += ringLabels
         let star = Rect(x: center.x - 6, y: center.y - 6, width: 12, height: 12)
         let (badges, unlabelled) = ViewKit.rankBadges(
             results, color: theme.result, theme: theme, dotRadius: 3.5, avoid: ringBoxes + sectorBoxes + [star], crowd: others,
             away: center, bounds: plot)
         marks += badges
+        // Over every dot, results' too: a scale label stays readable; numbers and leaders keep off it.
+        marks += ringLabels
         marks.append(.polygon(ViewKit.star(center: center, radius: 6), fill: theme.query, stroke: Stroke(theme.background, width: 0.8)))
         marks += hits
         marks += ViewKit.crowdedOutNote(unlabelled, at: Point(plot.maxX, plot.maxY - theme.smallFont.size * 1.3), theme: theme)

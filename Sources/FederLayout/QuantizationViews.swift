@@ -63,10 +63,12 @@ public enum QuantizationViews {
             + "grey: the k-th result's."
         var (marks, content) = ViewKit.panel(
             title: "Quantization — approximate vs true distance", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
-        let legendItems: [(ViewKit.Symbol, String)] = [
-            (.dot(theme.scored), "scored"), (.badge(theme.result), "top-\(k) by approximate distance, ranked"),
-            (.ring(theme.truth), "exact top-\(k)"), (.ring(Color(hex: 0xD55E00)), "exact neighbour ranked out by the codes"),
-        ]
+        // The ranked-out ring is in the legend when one is drawn.
+        let legendItems: [(ViewKit.Symbol, String)] =
+            [
+                (.dot(theme.scored), "scored"), (.badge(theme.result), "top-\(k) by approximate distance, ranked"),
+                (.ring(theme.truth), "exact top-\(k)"),
+            ] + (rankedOut.isEmpty ? [] : [(.ring(Color(hex: 0xD55E00)), "exact neighbour ranked out by the codes")])
         let (area, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         var summary = "\(truthRows.count - rankedOut.count - unscored) of the exact top-\(truthRows.count) in the results"
         if !rankedOut.isEmpty { summary += " · \(rankedOut.count) scored but ranked out by the approximation" }

@@ -58,10 +58,16 @@ extension ReportBlocks {
             return row
         }
         let total = [left.reasons, right.reasons].map { $0.values.reduce(0, +) }
+        let title = "Why exact neighbours were missed\(over)"
+        let subtitle = "Exact top-\(k) neighbours not returned, by reason: left \(total[0]), right \(total[1])."
+        // The panel as tall as its rows need (a row is at most 28 pt), not the block's whole height.
+        let needed =
+            ViewKit.notePanelHeight(title: title, subtitle: subtitle, width: barsRect.width, theme: theme, measurer: measurer)
+            + (rows.isEmpty ? theme.labelFont.size * 1.6 : theme.labelFont.size * 1.7 + Double(rows.count) * 28 + 4)
         var (marks, content) = ViewKit.panel(
-            title: "Why exact neighbours were missed\(over)",
-            subtitle: "Exact top-\(k) neighbours not returned, by reason: left \(total[0]), right \(total[1]).", in: barsRect,
-            theme: theme, measurer: measurer)
+            title: title, subtitle: subtitle,
+            in: Rect(x: barsRect.x, y: barsRect.y, width: barsRect.width, height: min(barsRect.height, needed)), theme: theme,
+            measurer: measurer)
         if rows.isEmpty {
             marks.append(
                 .text(

@@ -141,7 +141,9 @@ extension ReportBlocks {
             .text(TextMark(note, at: Point(area.x, noteY), font: theme.labelFont, color: theme.mutedText, width: area.width, maxLines: 3)))
         // Below the table, where the page has room: each comparison's recall and work as one picture.
         let glance = Rect(x: area.x - 4, y: noteY + noteHeight + 12, width: area.width + 8, height: area.maxY - noteY - noteHeight - 12)
-        if glance.height >= max(120, Double(rows.count) * 9 + 70), !rows.isEmpty { marks += summaryGlance(rows, in: glance, theme: theme, measurer: measurer) }
+        if glance.height >= max(120, Double(rows.count) * 9 + 70), !rows.isEmpty {
+            marks += summaryGlance(rows, in: glance, theme: theme, measurer: measurer)
+        }
         return marks
     }
 
@@ -194,7 +196,8 @@ extension ReportBlocks {
                 // The right side's dot a little smaller, on top: equal values show both colours.
                 if let left { marks.append(.circle(center: Point(x(left), y), radius: 4, fill: theme.left, stroke: nil)) }
                 if let right {
-                    marks.append(.circle(center: Point(x(right), y), radius: 2.6, fill: theme.right, stroke: Stroke(theme.panel, width: 0.6)))
+                    marks.append(
+                        .circle(center: Point(x(right), y), radius: 2.6, fill: theme.right, stroke: Stroke(theme.panel, width: 0.6)))
                 }
             }
             marks += legendMarks

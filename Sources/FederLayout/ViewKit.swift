@@ -87,9 +87,15 @@ public enum ViewKit {
                 y += lineHeight
             }
             let center = Point(x + 5, y + lineHeight / 2 - 1)
-            marks += symbolMarks(symbol, at: center, size: 4, theme: theme)
+            // One entry, its symbol then its words, as a group: `--check-layout` finds an entry whose kind of mark the
+            // panel does not draw.
             marks.append(
-                .text(TextMark(label, at: Point(x + 13, y + (lineHeight - font.size * 1.2) / 2 - 1), font: font, color: theme.mutedText)))
+                .group(
+                    symbolMarks(symbol, at: center, size: 4, theme: theme) + [
+                        .text(
+                            TextMark(
+                                label, at: Point(x + 13, y + (lineHeight - font.size * 1.2) / 2 - 1), font: font, color: theme.mutedText))
+                    ], clip: nil))
             x += itemWidth
         }
         return (marks, y + lineHeight - rect.y)

@@ -50,4 +50,47 @@ final class LayoutCheckTests: XCTestCase {
         XCTAssertTrue(problems.contains { $0.description.contains("out of its panel") })
         XCTAssertTrue(problems.contains { $0.description.contains("out of the page") })
     }
+
+    func testALineDrawnOverATextCrossesItAndOneDrawnUnderItDoesNot() {
+        let line = Mark.polyline([Point(20, 10), Point(80, 40)], stroke: Stroke(theme.text, width: 1))
+        let over = LayoutCheck.problems(in: [scene([panel, text("crossed label", at: Point(20, 20)), line])])
+        XCTAssertEqual(over.map(\.kind), [.crossed])
+        XCTAssertTrue(over.first?.description.contains("'crossed label' is crossed by a line") ?? false)
+        XCTAssertEqual(LayoutCheck.problems(in: [scene([panel, line, text("crossed label", at: Point(20, 20))])]), [])
+        // A line that passes beside the text is not a crossing.
+        let beside = Mark.polyline([Point(20, 60), Point(180, 60)], stroke: Stroke(theme.text, width: 1))
+        XCTAssertEqual(LayoutCheck.problems(in: [scene([panel, text("crossed label", at: Point(20, 20)), beside])]), [])
+    }
+
+    func testATextUnderAFilledShapeDrawnOverItIsCovered() {
+        let dot = Mark.circle(center: Point(30, 25), radius: 9, fill: theme.result, stroke: nil)
+        let problems = LayoutCheck.problems(in: [scene([panel, text("12", at: Point(24, 20)), dot])])
+        XCTAssertEqual(problems.map(\.kind), [.covered])
+        // The same dot drawn first is the text's background, and a faint one does not hide it.
+        XCTAssertEqual(LayoutCheck.problems(in: [scene([panel, dot, text("12", at: Point(24, 20))])]), [])
+        let faint = Mark.circle(center: Point(30, 25), radius: 9, fill: theme.result.withAlpha(0.2), stroke: nil)
+        XCTAssertEqual(LayoutCheck.problems(in: [scene([panel, text("12", at: Point(24, 20)), faint])]), [])
+    }
+
+    func testALegendEntryWhosePanelDrawsNoMarkOfItsKindIsReported() {
+        let red = Color(hex: 0xD55E00)
+        let entry = ViewKit.legend(
+            [(.dot(red), "missed"), (.ring(theme.truth), "exact")], in: Rect(x: 20, y: 100, width: 180, height: 20),
+            theme: theme, measurer: EstimatingTextMeasurer()
+        ).marks
+        let ring = Mark.circle(center: Point(60, 60), radius: 4, fill: nil, stroke: Stroke(theme.truth, width: 1.5))
+        let problems = LayoutCheck.problems(in: [scene([panel, ring] + entry)])
+        XCTAssertEqual(problems.map(\.kind), [.legend])
+        XCTAssertTrue(problems.first?.description.contains("'missed' is in the legend") ?? false)
+        let dot = Mark.circle(center: Point(90, 60), radius: 2, fill: red.withAlpha(0.7), stroke: nil)
+        XCTAssertEqual(LayoutCheck.problems(in: [scene([panel, ring, dot] + entry)]), [])
+    }
+
+    func testATallPanelWhoseLowerHalfIsEmptyIsReported() {
+        let tall = Mark.rect(Rect(x: 10, y: 10, width: 200, height: 240), fill: Color(hex: 0xF5F5F5), stroke: nil, cornerRadius: 6)
+        let problems = LayoutCheck.problems(in: [scene([tall, text("only a title", at: Point(20, 20))])])
+        XCTAssertEqual(problems.map(\.kind), [.empty])
+        XCTAssertEqual(
+            LayoutCheck.problems(in: [scene([tall, text("a title", at: Point(20, 20)), text("a foot", at: Point(20, 200))])]), [])
+    }
 }

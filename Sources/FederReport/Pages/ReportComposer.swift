@@ -114,8 +114,10 @@ public struct ReportComposer {
             func note(_ title: String, _ text: String) -> [Mark] {
                 let height = ViewKit.notePanelHeight(title: title, subtitle: text, width: area.width, theme: theme, measurer: measurer)
                 let box = Rect(x: area.x, y: area.y, width: area.width, height: min(height, area.height))
-                return ReportBlocks.sideColumn(column, in: Rect(x: columnRect.x, y: box.y, width: columnRect.width, height: box.height), theme: theme)
-                    .marks + ViewKit.panel(title: title, subtitle: text, in: box, theme: theme, measurer: measurer).marks
+                return ReportBlocks.sideColumn(
+                    column, in: Rect(x: columnRect.x, y: box.y, width: columnRect.width, height: box.height), theme: theme
+                )
+                .marks + ViewKit.panel(title: title, subtitle: text, in: box, theme: theme, measurer: measurer).marks
             }
             switch made[column] {
             case .failure(let error):
