@@ -25,15 +25,12 @@ public protocol ToolError: Error {
 }
 
 extension FederIndexError: ToolError {
+    /// A file (index, vectors, media list) that cannot be opened: 66; anything else is bad data: 65.
     public var exitCode: ToolExitCode {
-        if case .cannotOpen = self { return .cannotOpen }
-        return .dataError
-    }
-}
-
-extension MediaListError: ToolError {
-    public var exitCode: ToolExitCode {
-        if case .cannotRead = self { return .cannotOpen }
-        return .dataError
+        switch self {
+        case .cannotOpen, .cannotReadMediaList: return .cannotOpen
+        case .truncated, .invalid, .unknownCode, .unsupported, .notAnIndex, .mediaListNotUTF8, .malformedMediaListLine:
+            return .dataError
+        }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Everything that can go wrong while opening or decoding an index or vector file.
+/// Everything that can go wrong while opening or decoding an index, vector file or media list.
 ///
 /// Every case names the file; decoding errors also name the format code being read and the byte offset, so a
-/// message is enough to find the bad byte with a hex dump. (FederReport's `ExitStatus` maps the cases to exit codes.)
+/// message is enough to find the bad byte with a hex dump. (`exitCode`, in ExitCode.swift, gives each case's exit
+/// code.)
 public enum FederIndexError: Error, Equatable, Sendable {
     /// The file could not be opened or mapped (missing, a directory, no permission).
     case cannotOpen(path: String, reason: String)
@@ -18,6 +19,12 @@ public enum FederIndexError: Error, Equatable, Sendable {
     /// A file of another kind (vectors, pictures, text) given where an index goes: `kind` names it, `hint` says where
     /// it belongs.
     case notAnIndex(path: String, kind: String, hint: String)
+    /// A media list file is missing, a directory or unreadable.
+    case cannotReadMediaList(path: String, reason: String)
+    /// A media list file is not valid UTF-8.
+    case mediaListNotUTF8(path: String)
+    /// A line of a `LABEL<TAB>VALUE` media list is wrong; `line` is 1-based.
+    case malformedMediaListLine(path: String, line: Int, reason: String)
 }
 
 extension FederIndexError: LocalizedError {
@@ -37,6 +44,12 @@ extension FederIndexError: LocalizedError {
             return "\(path): this is \(kind), not an index; \(hint)"
         case .unsupported(let path, let format, let offset, let detail):
             return "\(path): \(format): unsupported at byte \(offset): \(detail)"
+        case .cannotReadMediaList(let path, let reason):
+            return "\(path): cannot read the media list: \(reason)"
+        case .mediaListNotUTF8(let path):
+            return "\(path): media list is not UTF-8 text"
+        case .malformedMediaListLine(let path, let line, let reason):
+            return "\(path):\(line): malformed media list line: \(reason)"
         }
     }
 }

@@ -32,18 +32,22 @@ public struct MediaList: Sendable {
         kind == .text ? entries[label] : nil
     }
 
-    /// Reads the list at `listPath`. Throws `MediaListError`.
+    /// Reads the list at `listPath`.
     ///
     /// In an image list whose first non-blank line is in tab form, a later line that is not is an error (a
     /// path such as `12<TAB>a.jpg` would be nonsense); a text list with such a mix is read in plain form,
     /// since text may contain tabs. A label given twice in tab form is an error.
+    ///
+    /// - Throws: `FederIndexError.cannotReadMediaList`, `.mediaListNotUTF8` or `.malformedMediaListLine`.
     public static func load(listPath: String, kind: Kind, root: String?) throws -> MediaList {
-        if let problem = FileAccess.problem(reading: listPath) { throw MediaListError.cannotRead(path: listPath, reason: problem) }
+        if let problem = FileAccess.problem(reading: listPath) {
+            throw FederIndexError.cannotReadMediaList(path: listPath, reason: problem)
+        }
         guard let data = FileManager.default.contents(atPath: listPath) else {
-            throw MediaListError.cannotRead(path: listPath, reason: "read error")
+            throw FederIndexError.cannotReadMediaList(path: listPath, reason: "read error")
         }
         guard var content = String(data: data, encoding: .utf8) else {
-            throw MediaListError.notUTF8(path: listPath)
+            throw FederIndexError.mediaListNotUTF8(path: listPath)
         }
         if content.hasPrefix("\u{FEFF}") { content.removeFirst() }
 
@@ -67,7 +71,7 @@ public struct MediaList: Sendable {
         if !useTabs, kind == .image, let first = nonBlank.first, tabEntry(lines[first]) != nil,
             let bad = nonBlank.first(where: { tabEntry(lines[$0]) == nil })
         {
-            throw MediaListError.malformedLine(
+            throw FederIndexError.malformedMediaListLine(
                 path: listPath, line: bad + 1, reason: "expected LABEL<TAB>PATH like the first entry")
         }
 
@@ -76,7 +80,7 @@ public struct MediaList: Sendable {
             for index in nonBlank {
                 guard let (label, raw) = tabEntry(lines[index]) else { continue }
                 guard entries[label] == nil else {
-                    throw MediaListError.malformedLine(path: listPath, line: index + 1, reason: "label \(label) repeated")
+                    throw FederIndexError.malformedMediaListLine(path: listPath, line: index + 1, reason: "label \(label) repeated")
                 }
                 if let value = value(raw) { entries[label] = value }
             }
@@ -104,25 +108,5 @@ public struct MediaList: Sendable {
     private static func resolve(_ path: String, against base: String) -> String {
         if path.hasPrefix("/") || base.isEmpty { return path }
         return (base as NSString).appendingPathComponent(path)
-    }
-}
-
-/// Why a media list could not be read. Every case names the list file.
-public enum MediaListError: Error, Equatable, Sendable {
-    /// The list file is missing, a directory or unreadable.
-    case cannotRead(path: String, reason: String)
-    /// The list file is not valid UTF-8.
-    case notUTF8(path: String)
-    /// A line of a `LABEL<TAB>VALUE` list is wrong; `line` is 1-based.
-    case malformedLine(path: String, line: Int, reason: String)
-}
-
-extension MediaListError: LocalizedError {
-    public var errorDescription: String? {
-        switch self {
-        case .cannotRead(let path, let reason): return "\(path): cannot read the media list: \(reason)"
-        case .notUTF8(let path): return "\(path): media list is not UTF-8 text"
-        case .malformedLine(let path, let line, let reason): return "\(path):\(line): malformed media list line: \(reason)"
-        }
     }
 }

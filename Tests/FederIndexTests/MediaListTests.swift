@@ -22,11 +22,11 @@ final class MediaListTests: XCTestCase {
     }
 
     private func assertError(
-        _ expected: MediaListError, file: StaticString = #filePath, line: UInt = #line,
+        _ expected: FederIndexError, file: StaticString = #filePath, line: UInt = #line,
         _ load: () throws -> MediaList
     ) {
         XCTAssertThrowsError(try load(), file: file, line: line) { error in
-            XCTAssertEqual(error as? MediaListError, expected, file: file, line: line)
+            XCTAssertEqual(error as? FederIndexError, expected, file: file, line: line)
             XCTAssertFalse(error.localizedDescription.contains("\n"), file: file, line: line)
         }
     }
@@ -101,27 +101,29 @@ final class MediaListTests: XCTestCase {
 
     func testMalformedTabImageLine() throws {
         let path = try write("0\ta.png\n1\tb.png\n\nc.png\n")
-        assertError(.malformedLine(path: path, line: 4, reason: "expected LABEL<TAB>PATH like the first entry")) {
+        assertError(.malformedMediaListLine(path: path, line: 4, reason: "expected LABEL<TAB>PATH like the first entry")) {
             try MediaList.load(listPath: path, kind: .image, root: nil)
         }
     }
 
     func testRepeatedLabel() throws {
         let path = try write("3\ta.png\n3\tb.png\n")
-        assertError(.malformedLine(path: path, line: 2, reason: "label 3 repeated")) {
+        assertError(.malformedMediaListLine(path: path, line: 2, reason: "label 3 repeated")) {
             try MediaList.load(listPath: path, kind: .image, root: nil)
         }
     }
 
     func testMissingFile() {
         let path = folder.appendingPathComponent("absent.txt").path
-        assertError(.cannotRead(path: path, reason: "no such file")) { try MediaList.load(listPath: path, kind: .image, root: nil) }
+        assertError(.cannotReadMediaList(path: path, reason: "no such file")) {
+            try MediaList.load(listPath: path, kind: .image, root: nil)
+        }
     }
 
     func testNotUTF8() throws {
         let url = folder.appendingPathComponent("latin1.txt")
         try Data([0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: url)  // "café" in Latin-1
-        assertError(.notUTF8(path: url.path)) { try MediaList.load(listPath: url.path, kind: .text, root: nil) }
+        assertError(.mediaListNotUTF8(path: url.path)) { try MediaList.load(listPath: url.path, kind: .text, root: nil) }
     }
 
     func testEmptyList() throws {

@@ -16,7 +16,7 @@ final class ExitStatusTests: XCTestCase {
             (QueryError.emptySet(source: "q.npy"), 65),
             (SpecError(file: "s.json", path: "$.k", message: "bad"), 65),
             (SpecErrors(errors: [SpecError(file: "s.json", path: "$.k", message: "bad")]), 65),
-            (MediaListError.cannotRead(path: "m.txt", reason: "no such file"), 66),
+            (FederIndexError.cannotReadMediaList(path: "m.txt", reason: "no such file"), 66),
             (RenderError.cannotWrite(path: "out.pdf", reason: "read-only"), 73),
             (RenderError.unsupportedFormat("gif"), 64),
             (ReportError.cannotRead(path: "labels.txt", reason: "no such file"), 66),

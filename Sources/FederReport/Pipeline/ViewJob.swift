@@ -55,7 +55,7 @@ public struct ViewOutcome: Sendable {
 
 /// `feder-report view`: trace one query and draw every view of it.
 public enum ViewJob {
-    /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`, `MediaListError`, `RenderError`.
+    /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`, `RenderError`.
     public static func run(_ request: ViewRequest) throws -> ViewOutcome {
         let path = request.outputPath
         let format = try OutputFormat(path: path)
