@@ -9,6 +9,8 @@ public enum FederSearchError: Error, Equatable, Sendable {
     case unknownID(Int64)
     case unsupported(String)
     case nonFiniteQuery(source: String)
+    /// `--kernels` named no known build.
+    case unknownKernels(token: String)
 }
 
 extension FederSearchError: LocalizedError {
@@ -26,6 +28,8 @@ extension FederSearchError: LocalizedError {
             return detail
         case .nonFiniteQuery(let source):
             return "\(source) holds NaN or infinite values"
+        case .unknownKernels(let token):
+            return "unknown kernels '\(token)'; expected native or a comma-separated list of \(Kernels.names.joined(separator: ", "))"
         }
     }
 }
@@ -43,6 +47,6 @@ extension FederSearchError {
 }
 
 extension FederSearchError: ToolError {
-    /// Every search error is about the data (a query, a parameter, an index kind): 65.
+    /// Every search error is about the data (a query, a parameter, an index kind, a kernels name): 65.
     public var exitCode: ToolExitCode { .dataError }
 }

@@ -141,6 +141,8 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a comma-separated list such as `faiss-avx2,hnswlib-avx512`; libraries it does not name keep
     /// `base`'s build. `native` stands for this CPU's builds.
+    ///
+    /// - Throws: `FederSearchError.unknownKernels` for a name that is no known build.
     public static func parse(_ text: String, base: Kernels = .native) throws -> Kernels {
         var kernels = base
         for token in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
@@ -155,7 +157,7 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
             {
                 kernels.openBLAS = core
             } else {
-                throw KernelsError(token: token)
+                throw FederSearchError.unknownKernels(token: token)
             }
         }
         return kernels
@@ -177,12 +179,4 @@ public struct Kernels: Sendable, Equatable, CustomStringConvertible {
 extension Kernels.OpenBLASCore {
     /// The core OpenBLAS picks on this CPU (or the one `OPENBLAS_CORETYPE` names), mirrored or not.
     public static var native: Kernels.OpenBLASCore { Kernels.OpenBLASCore(rawValue: feder_openblas_native_core()) }
-}
-
-/// `--kernels` named no known build.
-public struct KernelsError: Error, CustomStringConvertible {
-    public var token: String
-    public var description: String {
-        "unknown kernels '\(token)'; expected native or a comma-separated list of \(Kernels.names.joined(separator: ", "))"
-    }
 }

@@ -15,7 +15,7 @@ struct KernelsOption: ParsableArguments {
 
     func validate() throws {
         if let kernels {
-            do { _ = try Kernels.parse(kernels) } catch { throw ValidationError("--kernels: \(error)") }
+            do { _ = try Kernels.parse(kernels) } catch { throw ValidationError("--kernels: \(ExitStatus.describe(error))") }
         }
     }
 

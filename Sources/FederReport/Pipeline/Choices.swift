@@ -22,8 +22,6 @@ public enum Space: String, Sendable, CaseIterable {
 
 /// The library builds whose distance kernels searches reproduce.
 public typealias Kernels = FederSearch.Kernels
-/// `--kernels` named no known build.
-public typealias KernelsError = FederSearch.KernelsError
 /// A search's parameters: k, nprobe, ef.
 public typealias SearchRequest = FederSearch.SearchRequest
 /// `light` or `dark`.
