@@ -77,7 +77,9 @@ public final class Thumbnail: @unchecked Sendable {
 
     /// Decodes the PNG or JPEG at `path` (recognised by its first bytes) with its longer side ≤ `maxPixels`.
     ///
-    /// `maxPixels` is clamped to 1…`maxSide`. Throws `ThumbnailError`; never traps on bad input.
+    /// `maxPixels` is clamped to 1…`maxSide`. Never traps on bad input.
+    ///
+    /// - Throws: `RenderError.cannotReadImage`, `.notAnImage`, `.cannotDecodeImage` or `.imageTooLarge`.
     public static func load(path: String, maxPixels: Int) throws -> Thumbnail {
         let limit = min(max(maxPixels, 1), maxSide)
         let bytes = try readFile(path)
@@ -87,7 +89,7 @@ public final class Thumbnail: @unchecked Sendable {
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
             return try loadJPEG(bytes, path: path, maxPixels: limit)
         }
-        throw ThumbnailError.notAnImage(path: path)
+        throw RenderError.notAnImage(path: path)
     }
 
     /// The smallest turbojpeg scaling factor (≤ 1) whose output keeps the longer side ≥ `maxPixels`; 1/1 when
@@ -117,11 +119,11 @@ public final class Thumbnail: @unchecked Sendable {
     private static func readFile(_ path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ThumbnailError.cannotRead(path: path, reason: "no such file")
+            throw RenderError.cannotReadImage(path: path, reason: "no such file")
         }
-        if isDirectory.boolValue { throw ThumbnailError.cannotRead(path: path, reason: "is a directory") }
+        if isDirectory.boolValue { throw RenderError.cannotReadImage(path: path, reason: "is a directory") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ThumbnailError.cannotRead(path: path, reason: "permission denied or read error")
+            throw RenderError.cannotReadImage(path: path, reason: "permission denied or read error")
         }
         return [UInt8](data)
     }
@@ -129,15 +131,15 @@ public final class Thumbnail: @unchecked Sendable {
     private static func loadPNG(_ bytes: [UInt8], path: String, maxPixels: Int) throws -> Thumbnail {
         // Signature (8 bytes), then the IHDR chunk: length (4), "IHDR" (4), width (4, BE), height (4, BE).
         guard bytes.count >= 24, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "PNG header (IHDR) missing or truncated")
+            throw RenderError.cannotDecodeImage(path: path, reason: "PNG header (IHDR) missing or truncated")
         }
         let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
         let height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
         guard width > 0, height > 0 else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "PNG size \(width)×\(height)")
+            throw RenderError.cannotDecodeImage(path: path, reason: "PNG size \(width)×\(height)")
         }
         guard width <= maxSide, height <= maxSide else {
-            throw ThumbnailError.tooLarge(path: path, width: width, height: height, limit: maxSide)
+            throw RenderError.imageTooLarge(path: path, width: width, height: height, limit: maxSide)
         }
         // Decode from the bytes already read (one read, and the size check applies to what is decoded).
         let reader = PNGReader(bytes)
@@ -150,12 +152,12 @@ public final class Thumbnail: @unchecked Sendable {
                 }, Unmanaged.passUnretained(reader).toOpaque())
         }
         guard let surface = decoded else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "cairo returned no surface")
+            throw RenderError.cannotDecodeImage(path: path, reason: "cairo returned no surface")
         }
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
             cairo_surface_destroy(surface)
-            throw ThumbnailError.decodeFailed(path: path, reason: String(cString: cairo_status_to_string(status)))
+            throw RenderError.cannotDecodeImage(path: path, reason: String(cString: cairo_status_to_string(status)))
         }
         let format = cairo_image_surface_get_format(surface)
         let fits = max(width, height) <= maxPixels
@@ -170,12 +172,12 @@ public final class Thumbnail: @unchecked Sendable {
 
     private static func loadJPEG(_ bytes: [UInt8], path: String, maxPixels: Int) throws -> Thumbnail {
         guard let handle = tjInitDecompress() else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "cannot start turbojpeg")
+            throw RenderError.cannotDecodeImage(path: path, reason: "cannot start turbojpeg")
         }
         defer { tjDestroy(handle) }
-        func failure(_ what: String) -> ThumbnailError {
+        func failure(_ what: String) -> RenderError {
             let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"
-            return ThumbnailError.decodeFailed(path: path, reason: "\(what): \(message)")
+            return RenderError.cannotDecodeImage(path: path, reason: "\(what): \(message)")
         }
         var width: Int32 = 0
         var height: Int32 = 0
@@ -191,19 +193,19 @@ public final class Thumbnail: @unchecked Sendable {
         let outWidth = scaled(Int(width), scale.num, scale.denom)
         let outHeight = scaled(Int(height), scale.num, scale.denom)
         guard outWidth <= maxSide, outHeight <= maxSide else {
-            throw ThumbnailError.tooLarge(path: path, width: Int(width), height: Int(height), limit: maxSide)
+            throw RenderError.imageTooLarge(path: path, width: Int(width), height: Int(height), limit: maxSide)
         }
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(outWidth), Int32(outHeight)),
             cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
         else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "cannot create a \(outWidth)×\(outHeight) surface")
+            throw RenderError.cannotDecodeImage(path: path, reason: "cannot create a \(outWidth)×\(outHeight) surface")
         }
         var keep = false
         defer { if !keep { cairo_surface_destroy(surface) } }
 
         cairo_surface_flush(surface)
         guard let pixels = cairo_image_surface_get_data(surface) else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "cairo surface has no pixel data")
+            throw RenderError.cannotDecodeImage(path: path, reason: "cairo surface has no pixel data")
         }
         let stride = cairo_image_surface_get_stride(surface)
         // Cairo's ARGB32 is a native-endian 32-bit word: B,G,R,A in memory on little-endian machines. turbojpeg
@@ -264,11 +266,11 @@ public final class Thumbnail: @unchecked Sendable {
         guard let target = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(newWidth), Int32(newHeight)),
             cairo_surface_status(target) == CAIRO_STATUS_SUCCESS
         else {
-            throw ThumbnailError.decodeFailed(path: path, reason: "cannot create a \(newWidth)×\(newHeight) surface")
+            throw RenderError.cannotDecodeImage(path: path, reason: "cannot create a \(newWidth)×\(newHeight) surface")
         }
         guard let context = cairo_create(target) else {
             cairo_surface_destroy(target)
-            throw ThumbnailError.decodeFailed(path: path, reason: "cannot create a cairo context")
+            throw RenderError.cannotDecodeImage(path: path, reason: "cannot create a cairo context")
         }
         defer { cairo_destroy(context) }
         cairo_scale(context, Double(newWidth) / Double(width), Double(newHeight) / Double(height))
@@ -283,7 +285,7 @@ public final class Thumbnail: @unchecked Sendable {
         let status = cairo_status(context)
         guard status == CAIRO_STATUS_SUCCESS else {
             cairo_surface_destroy(target)
-            throw ThumbnailError.decodeFailed(path: path, reason: String(cString: cairo_status_to_string(status)))
+            throw RenderError.cannotDecodeImage(path: path, reason: String(cString: cairo_status_to_string(status)))
         }
         return target
     }
@@ -305,29 +307,5 @@ private final class PNGReader {
         }
         offset += count
         return true
-    }
-}
-
-/// Why an image could not be turned into a thumbnail. Every case names the file.
-public enum ThumbnailError: Error, Equatable, Sendable {
-    /// The file is missing, a directory or unreadable.
-    case cannotRead(path: String, reason: String)
-    /// The file starts with neither the PNG nor the JPEG signature.
-    case notAnImage(path: String)
-    /// The PNG or JPEG decoder rejected the data (truncated, corrupt, unsupported colour space, …).
-    case decodeFailed(path: String, reason: String)
-    /// The image is larger than `limit` pixels on a side.
-    case tooLarge(path: String, width: Int, height: Int, limit: Int)
-}
-
-extension ThumbnailError: LocalizedError {
-    public var errorDescription: String? {
-        switch self {
-        case .cannotRead(let path, let reason): return "\(path): cannot read image: \(reason)"
-        case .notAnImage(let path): return "\(path): not a PNG or JPEG image"
-        case .decodeFailed(let path, let reason): return "\(path): cannot decode image: \(reason)"
-        case .tooLarge(let path, let width, let height, let limit):
-            return "\(path): image is \(width)×\(height) pixels, more than \(limit) on a side"
-        }
     }
 }

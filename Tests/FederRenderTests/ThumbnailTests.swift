@@ -76,11 +76,11 @@ final class ThumbnailTests: XCTestCase {
 
     private func assertError(
         _ path: String, maxPixels: Int = 128, file: StaticString = #filePath, line: UInt = #line,
-        _ check: (ThumbnailError) -> Bool
+        _ check: (RenderError) -> Bool
     ) {
         XCTAssertThrowsError(try Thumbnail.load(path: path, maxPixels: maxPixels), file: file, line: line) { error in
-            guard let error = error as? ThumbnailError else {
-                return XCTFail("not a ThumbnailError: \(error)", file: file, line: line)
+            guard let error = error as? RenderError else {
+                return XCTFail("not a RenderError: \(error)", file: file, line: line)
             }
             XCTAssertTrue(check(error), "unexpected \(error)", file: file, line: line)
             let message = error.localizedDescription
@@ -205,10 +205,10 @@ final class ThumbnailTests: XCTestCase {
         let bytes = try jpegBytes(width: 640, height: 480)
         let half = try write(Array(bytes.prefix(bytes.count / 2)), "half.jpg")
         assertError(half) {
-            if case .decodeFailed(_, let reason) = $0 { return reason.contains("Premature end") } else { return false }
+            if case .cannotDecodeImage(_, let reason) = $0 { return reason.contains("Premature end") } else { return false }
         }
         let header = try write(Array(bytes.prefix(40)), "header.jpg")
-        assertError(header) { if case .decodeFailed = $0 { return true } else { return false } }
+        assertError(header) { if case .cannotDecodeImage = $0 { return true } else { return false } }
     }
 
     func testTextFileIsNotAnImage() throws {
@@ -220,8 +220,8 @@ final class ThumbnailTests: XCTestCase {
 
     func testMissingFileAndDirectoryCannotBeRead() {
         let missing = folder.appendingPathComponent("nope.png").path
-        assertError(missing) { if case .cannotRead = $0 { return true } else { return false } }
-        assertError(folder.path) { if case .cannotRead = $0 { return true } else { return false } }
+        assertError(missing) { if case .cannotReadImage = $0 { return true } else { return false } }
+        assertError(folder.path) { if case .cannotReadImage = $0 { return true } else { return false } }
     }
 
     func testHugePNGHeaderIsRefusedBeforeDecoding() throws {
@@ -231,14 +231,14 @@ final class ThumbnailTests: XCTestCase {
         bytes.replaceSubrange(16..<20, with: encoded)
         bytes.replaceSubrange(20..<24, with: encoded)
         let path = try write(bytes, "huge.png")
-        assertError(path) { $0 == .tooLarge(path: path, width: 100_000, height: 100_000, limit: 16384) }
+        assertError(path) { $0 == .imageTooLarge(path: path, width: 100_000, height: 100_000, limit: 16384) }
     }
 
     func testCorruptPNGFails() throws {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: try makePNG("ok.png", width: 50, height: 50))))
         let path = try write(Array(bytes.prefix(40)), "cut.png")
-        assertError(path) { if case .decodeFailed = $0 { return true } else { return false } }
+        assertError(path) { if case .cannotDecodeImage = $0 { return true } else { return false } }
         let stub = try write(Array(bytes.prefix(10)), "stub.png")
-        assertError(stub) { if case .decodeFailed = $0 { return true } else { return false } }
+        assertError(stub) { if case .cannotDecodeImage = $0 { return true } else { return false } }
     }
 }

@@ -30,8 +30,8 @@ final class ExitStatusTests: XCTestCase {
                     file: "s.json", path: "$.indexes.a.file", underlying: FederIndexError.cannotOpen(path: "a", reason: "gone")), 66
             ),
             (ReportError.atSpec(file: "s.json", path: "$.queries.q.vector", underlying: QueryError.zeroDimension(source: "q.npy")), 65),
-            (ThumbnailError.cannotRead(path: "a.png", reason: "no such file"), 66),
-            (ThumbnailError.notAnImage(path: "a.png"), 65),
+            (RenderError.cannotReadImage(path: "a.png", reason: "no such file"), 66),
+            (RenderError.notAnImage(path: "a.png"), 65),
             (ShardError.unreadable(shard: 1, underlying: FederIndexError.cannotOpen(path: "b", reason: "gone")), 66),
             (ShardError.mismatch(shard: 1, detail: "dimension 8, not 16"), 65),
         ]
