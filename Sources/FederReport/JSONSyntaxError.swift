@@ -112,7 +112,7 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
         case .character(let scalar):
             if scalar.value < 0x20 || scalar.value == 0x7F { return "control character U+\(hex(UInt16(scalar.value)))" }
             if scalar.isASCII { return "'\(Character(scalar))'" }
-            if SpecProblem.isUnprintable(scalar) { return "U+\(hex(scalar.value))" }
+            if SpecFault.isUnprintable(scalar) { return "U+\(hex(scalar.value))" }
             return "'\(Character(scalar))' (U+\(hex(scalar.value)))"
         case .word(let word):
             return "'\(word)'"

@@ -49,7 +49,7 @@ public enum JobSpecParser {
     /// found, in file order.
     public static func check(data: Data, file: String) -> (spec: JobSpec?, errors: [SpecError]) {
         guard data.count <= maxSpecBytes else {
-            return (nil, [SpecError(file: file, path: "$", message: SpecProblem.tooLarge(limit: maxSpecBytes).message)])
+            return (nil, [SpecError(file: file, path: "$", message: SpecFault.tooLarge(limit: maxSpecBytes).message)])
         }
         let tree: JSONTree
         do {
@@ -75,23 +75,23 @@ public enum JobSpecParser {
     /// The file's bytes, refusing (without reading them all) files larger than `maxSpecBytes`.
     static func read(file: String) -> Result<Data, SpecError> {
         if let problem = FileAccess.problem(reading: file) {
-            var error = SpecError(file: file, path: "$", message: SpecProblem.unreadable(reason: problem).message)
+            var error = SpecError(file: file, path: "$", message: SpecFault.unreadable(reason: problem).message)
             error.cannotOpen = true
             return .failure(error)
         }
         guard let handle = FileHandle(forReadingAtPath: file) else {
             let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
-            return .failure(SpecError(file: file, path: "$", message: SpecProblem.unreadable(reason: reason).message))
+            return .failure(SpecError(file: file, path: "$", message: SpecFault.unreadable(reason: reason).message))
         }
         defer { try? handle.close() }
         do {
             let data = try handle.read(upToCount: maxSpecBytes + 1) ?? Data()
             guard data.count <= maxSpecBytes else {
-                return .failure(SpecError(file: file, path: "$", message: SpecProblem.tooLarge(limit: maxSpecBytes).message))
+                return .failure(SpecError(file: file, path: "$", message: SpecFault.tooLarge(limit: maxSpecBytes).message))
             }
             return .success(data)
         } catch {
-            return .failure(SpecError(file: file, path: "$", message: SpecProblem.unreadable(reason: error.localizedDescription).message))
+            return .failure(SpecError(file: file, path: "$", message: SpecFault.unreadable(reason: error.localizedDescription).message))
         }
     }
 
@@ -106,7 +106,7 @@ public enum JobSpecParser {
                     if let first = seen[member.key] {
                         diagnostics.record(
                             SpecError(
-                                file: diagnostics.file, path: path, message: SpecProblem.duplicateKey(member.key, first: first).message,
+                                file: diagnostics.file, path: path, message: SpecFault.duplicateKey(member.key, first: first).message,
                                 position: member.keyPosition))
                     } else {
                         seen[member.key] = member.keyPosition

@@ -6,13 +6,13 @@ struct SpecNode {
     let path: String
     let diagnostics: SpecDiagnostics
 
-    func error(_ problem: SpecProblem) -> SpecError {
-        var error = SpecError(file: diagnostics.file, path: path, message: problem.message, position: value.position)
-        error.cannotOpen = problem.isUnopenableFile
+    func error(_ fault: SpecFault) -> SpecError {
+        var error = SpecError(file: diagnostics.file, path: path, message: fault.message, position: value.position)
+        error.cannotOpen = fault.isUnopenableFile
         return error
     }
 
-    func report(_ problem: SpecProblem) { diagnostics.record(error(problem)) }
+    func report(_ fault: SpecFault) { diagnostics.record(error(fault)) }
 
     /// `$.indexes.ivf`, or `$.indexes["my index"]` for keys that are not plain words.
     static func path(_ parent: String, key fullKey: String) -> String {
@@ -32,7 +32,7 @@ struct SpecNode {
             default: escaped.unicodeScalars.append(scalar)
             }
         }
-        return "\(parent)[\"\(SpecProblem.printable(escaped))\"]"
+        return "\(parent)[\"\(SpecFault.printable(escaped))\"]"
     }
 
     func child(_ member: JSONTree.Member) -> SpecNode {
@@ -53,7 +53,7 @@ struct SpecNode {
                 diagnostics.record(
                     SpecError(
                         file: diagnostics.file, path: Self.path(path, key: member.key),
-                        message: SpecProblem.unknownKey(member.key, advice: advice).message, position: member.keyPosition))
+                        message: SpecFault.unknownKey(member.key, advice: advice).message, position: member.keyPosition))
                 continue
             }
             fields[member.key] = child(member)

@@ -1,5 +1,5 @@
 /// What is wrong with a part of a job spec, as data; `message` is the one place that words it.
-enum SpecProblem: Equatable, Sendable {
+enum SpecFault: Equatable, Sendable {
     case unreadable(reason: String)
     case tooLarge(limit: Int)
     case wrongType(expected: String, found: String)
@@ -179,7 +179,7 @@ enum SpecProblem: Equatable, Sendable {
     }
 }
 
-extension SpecProblem {
+extension SpecFault {
     /// A file the spec names that cannot be opened (exit 66, as for any input that cannot be opened).
     var isUnopenableFile: Bool {
         switch self {
