@@ -7,9 +7,9 @@ import Foundation
 /// recursion; strings must be valid UTF-8 without raw control characters and without lone surrogates in
 /// `\u` escapes; anything after the top-level value is an error. A leading byte order mark is skipped.
 /// Duplicate keys are kept (in order) for the caller to report.
-public struct JSONParser {
+struct JSONParser {
     /// How deep arrays and objects may nest.
-    public static let maxDepth = 64
+    static let maxDepth = 64
 
     private let bytes: [UInt8]
     private var index = 0
@@ -20,7 +20,7 @@ public struct JSONParser {
 
     /// Parses one JSON document.
     /// - Throws: `JSONSyntaxError` with the position where the document stops being valid JSON.
-    public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONTree {
+    static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONTree {
         var parser = JSONParser([UInt8](data))
         return try parser.document()
     }

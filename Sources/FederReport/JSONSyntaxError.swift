@@ -1,7 +1,8 @@
-/// Why a spec is not valid JSON, and where: the data of the problem; `message` holds all the wording.
-public struct JSONSyntaxError: Error, Equatable, Sendable {
+/// Why a spec is not valid JSON, and where: the data of the problem; `message` holds all the wording. It never
+/// leaves FederReport: the spec check turns it into a `SpecProblem`.
+struct JSONSyntaxError: Error, Equatable, Sendable {
     /// What the parser wanted at the place it stopped.
-    public enum Expectation: Equatable, Sendable {
+    enum Expectation: Equatable, Sendable {
         case value
         case keyOrEndOfObject
         case keyAfterComma
@@ -12,7 +13,7 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
     }
 
     /// What the parser found instead.
-    public enum Found: Equatable, Sendable {
+    enum Found: Equatable, Sendable {
         case endOfFile
         /// A character that cannot start the expected token.
         case character(Unicode.Scalar)
@@ -22,7 +23,7 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
         case invalidByte(UInt8)
     }
 
-    public enum Reason: Equatable, Sendable {
+    enum Reason: Equatable, Sendable {
         /// Nothing but whitespace (and perhaps a byte order mark).
         case emptyFile
         case expected(Expectation, found: Found)
@@ -48,16 +49,16 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
         case tooDeep(limit: Int)
     }
 
-    public var reason: Reason
-    public var position: SourcePosition
+    var reason: Reason
+    var position: SourcePosition
 
-    public init(_ reason: Reason, at position: SourcePosition) {
+    init(_ reason: Reason, at position: SourcePosition) {
         self.reason = reason
         self.position = position
     }
 
     /// The message, without the location: `expected ',' or '}' after an object member, found '"'`.
-    public var message: String {
+    var message: String {
         switch reason {
         case .emptyFile:
             return "the file is empty (expected a JSON object)"

@@ -108,8 +108,9 @@ public struct JobRunner {
                     let set = try ShardSet.open(files: shards, space: indexSpec.space, successiveIDs: indexSpec.successiveIDs)
                     shardSets[name] = set
                     indexes[name] = set.indexes.first
-                } catch let error as ShardError {
-                    throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name).shards[\(error.shard)]", underlying: error)
+                } catch let error as ReportError {
+                    guard let shard = error.shard else { throw error }
+                    throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name).shards[\(shard)]", underlying: error)
                 }
                 continue
             }
@@ -148,7 +149,7 @@ public struct JobRunner {
             var sides: [PreparedSide] = []
             for side in [comparison.left, comparison.right] {
                 guard let index = indexes[side.index], let query = spec.queries[side.query] else {
-                    throw SpecError(file: spec.file, path: side.path, message: "unknown index or query")
+                    throw ReportError.spec([SpecProblem(file: spec.file, path: side.path, message: "unknown index or query")])
                 }
                 var vectors: [ResolvedQuery]
                 let shardSet = shardSets[side.index]
@@ -167,7 +168,7 @@ public struct JobRunner {
                     // Where in the spec the problem is: the side for a query that does not fit its index, the
                     // side's query for an id the index lacks, the query's own entry for its vectors.
                     let path: String
-                    switch (error as? QueryError, query.source) {
+                    switch ((error as? ReportError)?.queryProblem, query.source) {
                     case (.dimensionMismatch?, _): path = side.path
                     case (.unknownID?, _): path = side.path + ".query"
                     case (.rowOutOfRange?, _): path = "$.queries.\(query.name).row"
@@ -182,22 +183,26 @@ public struct JobRunner {
                     let first = total * (slice.index - 1) / slice.count
                     let end = total * slice.index / slice.count
                     guard end > first else {
-                        throw SpecError(
-                            file: spec.file, path: side.path + ".query",
-                            message:
-                                "query set '\(side.query)' has \(total) queries, so slice \(slice.index)/\(slice.count) of it is empty; use at most \(total) slices"
-                        )
+                        throw ReportError.spec([
+                            SpecProblem(
+                                file: spec.file, path: side.path + ".query",
+                                message:
+                                    "query set '\(side.query)' has \(total) queries, so slice \(slice.index)/\(slice.count) of it is empty; use at most \(total) slices"
+                            )
+                        ])
                     }
                     vectors = Array(vectors[first..<end])
                     querySlice = QuerySlice(first: first, count: end - first, total: total)
                 }
                 searches += vectors.count * (1 + (comparison.sweep?.values.count ?? 0))
                 guard searches <= Self.maxSearches else {
-                    throw SpecError(
-                        file: spec.file, path: side.path,
-                        message:
-                            "the job asks for more than \(Self.maxSearches) traced searches (queries × (1 + sweep points)); use fewer queries or sweep points"
-                    )
+                    throw ReportError.spec([
+                        SpecProblem(
+                            file: spec.file, path: side.path,
+                            message:
+                                "the job asks for more than \(Self.maxSearches) traced searches (queries × (1 + sweep points)); use fewer queries or sweep points"
+                        )
+                    ])
                 }
                 // A side's own parameter its index does not read (the spec's shared ones serve whichever side reads them).
                 let own = SearchRequest(k: 1, nprobe: side.params.nprobe, ef: side.params.ef)
@@ -241,7 +246,7 @@ public struct JobRunner {
             for side in sides {
                 guard let first = side.vectors.first else {
                     throw ReportError.atSpec(
-                        file: spec.file, path: side.spec.path, underlying: QueryError.emptySet(source: side.spec.query))
+                        file: spec.file, path: side.spec.path, underlying: ReportError.query(.emptySet(source: side.spec.query)))
                 }
                 if let truthFile = spec.queries[side.spec.query]?.groundTruth {
                     do {
@@ -379,7 +384,7 @@ public struct JobRunner {
             context: context, request: request, path: side.path)
         let result = try sideResult(side, traces: traces, vectors: vectors, truthFile: truthFile)
         guard let first = traces.first, let firstQuery = vectors.first else {
-            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: ReportError.query(.emptySet(source: side.query)))
         }
         return SideRun(
             spec: side, index: index, indexName: side.index, firstTrace: first, firstQuery: firstQuery.vector, media: media,
@@ -416,7 +421,7 @@ public struct JobRunner {
         var result = try sideResult(side, traces: traces.map(\.merged), vectors: vectors, truthFile: truthFile)
         result.shards = shards.files.map { ($0 as NSString).lastPathComponent }
         guard let first = traces.first, let firstQuery = vectors.first else {
-            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: ReportError.query(.emptySet(source: side.query)))
         }
         let shown = first.merged.shards?.resultShards.first ?? 0
         return SideRun(
@@ -430,7 +435,7 @@ public struct JobRunner {
         let outcomes = zip(vectors, traces).map { Self.outcome(source: $0.0.source, trace: $0.1) }
         let aggregates = SideResult.aggregates(of: outcomes)
         guard let first = traces.first, let firstOutcome = outcomes.first else {
-            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: QueryError.emptySet(source: side.query))
+            throw ReportError.atSpec(file: spec.file, path: side.path, underlying: ReportError.query(.emptySet(source: side.query)))
         }
         return SideResult(
             index: side.index, query: side.query, kind: first.kind, metric: first.metric, labels: first.labels,

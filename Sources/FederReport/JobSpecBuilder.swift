@@ -66,7 +66,7 @@ struct JobSpecBuilder {
         let seed = diagnostics.attempt { try keys["seed"].map { UInt64(try $0.int(in: 0...Int(Int32.max))) } } ?? nil
         let projection = diagnostics.attempt { try keys["projection"].map(parseProjection) } ?? nil
 
-        guard diagnostics.errors.isEmpty else { throw SpecAlreadyReported() }
+        guard diagnostics.problems.isEmpty else { throw SpecAlreadyReported() }
         return JobSpec(
             file: file, title: title ?? (file as NSString).lastPathComponent, indexes: indexes, media: media, queries: queries,
             params: params, comparisons: comparisons, template: template ?? .builtIn("compare"), page: page ?? .a4Landscape,
@@ -316,7 +316,7 @@ struct JobSpecBuilder {
             let parameter = JobSpec.Sweep.Parameter(rawValue: name)
         else {
             // Unknown keys are already reported; only say how a sweep looks when that is not the whole story.
-            if fields.keys.count != 1 || diagnostics.errors.isEmpty { throw node.error(.sweepShape) }
+            if fields.keys.count != 1 || diagnostics.problems.isEmpty { throw node.error(.sweepShape) }
             throw SpecAlreadyReported()
         }
         let items = try valuesNode.array()

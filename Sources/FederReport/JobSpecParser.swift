@@ -8,7 +8,7 @@ import Foundation
 ///
 /// `check` reports every problem it can find in one pass: a problem in one part (an index entry, a query,
 /// a comparison, one parameter) does not stop the others from being checked. `parse` throws the first
-/// problem in file order, as a `SpecError`. A spec that is not JSON has exactly one problem, located by
+/// problem in file order, as a `ReportError.spec`. A spec that is not JSON has exactly one problem, located by
 /// line and column.
 public enum JobSpecParser {
     /// Limits that keep a hand-written spec from asking for more than a report can show.
@@ -22,40 +22,40 @@ public enum JobSpecParser {
     static let maxID = Int(Int64.max >> 1)
 
     /// Parses the spec at `file`.
-    /// - Throws: the first `SpecError` in file order.
+    /// - Throws: `ReportError.spec` with the first problem in file order.
     public static func parse(file: String) throws -> JobSpec {
-        let (spec, errors) = check(file: file)
-        if let spec, errors.isEmpty { return spec }
-        throw errors.first ?? SpecError(file: file, path: "$", message: "not a valid spec")
+        let (spec, problems) = check(file: file)
+        if let spec, problems.isEmpty { return spec }
+        throw ReportError.spec([problems.first ?? SpecProblem(file: file, path: "$", message: "not a valid spec")])
     }
 
     /// Parses a spec held in memory; `file` names it in messages and anchors its relative paths.
-    /// - Throws: the first `SpecError` in file order.
+    /// - Throws: `ReportError.spec` with the first problem in file order.
     public static func parse(data: Data, file: String) throws -> JobSpec {
-        let (spec, errors) = check(data: data, file: file)
-        if let spec, errors.isEmpty { return spec }
-        throw errors.first ?? SpecError(file: file, path: "$", message: "not a valid spec")
+        let (spec, problems) = check(data: data, file: file)
+        if let spec, problems.isEmpty { return spec }
+        throw ReportError.spec([problems.first ?? SpecProblem(file: file, path: "$", message: "not a valid spec")])
     }
 
     /// Checks the spec at `file`: the spec when it is valid, and otherwise every problem found, in file order.
-    public static func check(file: String) -> (spec: JobSpec?, errors: [SpecError]) {
+    public static func check(file: String) -> (spec: JobSpec?, problems: [SpecProblem]) {
         switch read(file: file) {
-        case .success(let data): return check(data: data, file: file)
-        case .failure(let error): return (nil, [error])
+        case .read(let data): return check(data: data, file: file)
+        case .unreadable(let problem): return (nil, [problem])
         }
     }
 
-    /// Checks a spec held in memory: the spec when it is valid (`errors` empty), and otherwise every problem
+    /// Checks a spec held in memory: the spec when it is valid (`problems` empty), and otherwise every problem
     /// found, in file order.
-    public static func check(data: Data, file: String) -> (spec: JobSpec?, errors: [SpecError]) {
+    public static func check(data: Data, file: String) -> (spec: JobSpec?, problems: [SpecProblem]) {
         guard data.count <= maxSpecBytes else {
-            return (nil, [SpecError(file: file, path: "$", message: SpecFault.tooLarge(limit: maxSpecBytes).message)])
+            return (nil, [SpecProblem(file: file, path: "$", message: SpecFault.tooLarge(limit: maxSpecBytes).message)])
         }
         let tree: JSONTree
         do {
             tree = try JSONParser.parse(data)
         } catch {
-            var syntax = SpecError(file: file, syntax: error)
+            var syntax = SpecProblem(file: file, syntax: error)
             // A binary file given where the spec goes is most likely an index.
             if data.prefix(256).contains(0) {
                 syntax.message +=
@@ -68,30 +68,37 @@ public enum JobSpecParser {
         let spec = diagnostics.attempt {
             try JobSpecBuilder(diagnostics: diagnostics).build(SpecNode(value: tree, path: "$", diagnostics: diagnostics))
         }
-        let errors = diagnostics.sortedErrors
-        return (errors.isEmpty ? spec : nil, errors)
+        let problems = diagnostics.sortedProblems
+        return (problems.isEmpty ? spec : nil, problems)
+    }
+
+    /// A spec file's bytes, or the problem that kept them from being read.
+    enum Bytes {
+        case read(Data)
+        case unreadable(SpecProblem)
     }
 
     /// The file's bytes, refusing (without reading them all) files larger than `maxSpecBytes`.
-    static func read(file: String) -> Result<Data, SpecError> {
-        if let problem = FileAccess.problem(reading: file) {
-            var error = SpecError(file: file, path: "$", message: SpecFault.unreadable(reason: problem).message)
-            error.cannotOpen = true
-            return .failure(error)
+    static func read(file: String) -> Bytes {
+        if let reason = FileAccess.problem(reading: file) {
+            var problem = SpecProblem(file: file, path: "$", message: SpecFault.unreadable(reason: reason).message)
+            problem.cannotOpen = true
+            return .unreadable(problem)
         }
         guard let handle = FileHandle(forReadingAtPath: file) else {
             let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
-            return .failure(SpecError(file: file, path: "$", message: SpecFault.unreadable(reason: reason).message))
+            return .unreadable(SpecProblem(file: file, path: "$", message: SpecFault.unreadable(reason: reason).message))
         }
         defer { try? handle.close() }
         do {
             let data = try handle.read(upToCount: maxSpecBytes + 1) ?? Data()
             guard data.count <= maxSpecBytes else {
-                return .failure(SpecError(file: file, path: "$", message: SpecFault.tooLarge(limit: maxSpecBytes).message))
+                return .unreadable(SpecProblem(file: file, path: "$", message: SpecFault.tooLarge(limit: maxSpecBytes).message))
             }
-            return .success(data)
+            return .read(data)
         } catch {
-            return .failure(SpecError(file: file, path: "$", message: SpecFault.unreadable(reason: error.localizedDescription).message))
+            return .unreadable(
+                SpecProblem(file: file, path: "$", message: SpecFault.unreadable(reason: error.localizedDescription).message))
         }
     }
 
@@ -105,7 +112,7 @@ public enum JobSpecParser {
                 for member in members {
                     if let first = seen[member.key] {
                         diagnostics.record(
-                            SpecError(
+                            SpecProblem(
                                 file: diagnostics.file, path: path, message: SpecFault.duplicateKey(member.key, first: first).message,
                                 position: member.keyPosition))
                     } else {

@@ -4,32 +4,32 @@ import Foundation
 final class SpecDiagnostics {
     let file: String
     let directory: URL
-    private(set) var errors: [SpecError] = []
+    private(set) var problems: [SpecProblem] = []
 
     init(file: String) {
         self.file = file
         directory = URL(fileURLWithPath: file).deletingLastPathComponent()
     }
 
-    func record(_ error: SpecError) { errors.append(error) }
+    func record(_ problem: SpecProblem) { problems.append(problem) }
 
     /// Runs one independent part of the check; a problem it throws is recorded and the result is nil, so the
     /// caller goes on with the next part.
     func attempt<T>(_ body: () throws -> T) -> T? {
         do {
             return try body()
-        } catch let error as SpecError {
-            record(error)
+        } catch ReportError.spec(let found) {
+            for problem in found { record(problem) }
         } catch is SpecAlreadyReported {
         } catch {
-            record(SpecError(file: file, path: "$", message: "\(error)"))
+            record(SpecProblem(file: file, path: "$", message: "\(error)"))
         }
         return nil
     }
 
-    /// The errors in the order they appear in the file.
-    var sortedErrors: [SpecError] {
-        errors.enumerated().sorted { a, b in
+    /// The problems in the order they appear in the file.
+    var sortedProblems: [SpecProblem] {
+        problems.enumerated().sorted { a, b in
             let x = a.element.position?.offset ?? -1
             let y = b.element.position?.offset ?? -1
             return x != y ? x < y : a.offset < b.offset

@@ -1,4 +1,5 @@
-/// What is wrong with a part of a job spec, as data; `message` is the one place that words it.
+/// What is wrong with a part of a job spec, as data; `message` is the one place that words it (`SpecNode` puts the
+/// message into a `SpecProblem` with the file and the place).
 enum SpecFault: Equatable, Sendable {
     case unreadable(reason: String)
     case tooLarge(limit: Int)

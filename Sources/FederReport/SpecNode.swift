@@ -1,18 +1,24 @@
 import Foundation
 
-/// A value in the spec with its JSON path: typed accessors throw `SpecError`s that say where and what.
+/// A value in the spec with its JSON path: typed accessors throw `ReportError.spec` with a `SpecProblem` that says
+/// where and what.
 struct SpecNode {
     let value: JSONTree
     let path: String
     let diagnostics: SpecDiagnostics
 
-    func error(_ fault: SpecFault) -> SpecError {
-        var error = SpecError(file: diagnostics.file, path: path, message: fault.message, position: value.position)
-        error.cannotOpen = fault.isUnopenableFile
-        return error
+    /// `fault`, located at this value.
+    func problem(_ fault: SpecFault) -> SpecProblem {
+        var problem = SpecProblem(file: diagnostics.file, path: path, message: fault.message, position: value.position)
+        problem.cannotOpen = fault.isUnopenableFile
+        return problem
     }
 
-    func report(_ fault: SpecFault) { diagnostics.record(error(fault)) }
+    /// `fault` at this value, to throw: the part being checked stops there (`SpecDiagnostics.attempt` records it).
+    func error(_ fault: SpecFault) -> ReportError { .spec([problem(fault)]) }
+
+    /// Records `fault` at this value and goes on.
+    func report(_ fault: SpecFault) { diagnostics.record(problem(fault)) }
 
     /// `$.indexes.ivf`, or `$.indexes["my index"]` for keys that are not plain words.
     static func path(_ parent: String, key fullKey: String) -> String {
@@ -51,7 +57,7 @@ struct SpecNode {
                 let advice = SpecKeyAdvice.for(member.key, in: kind)
                 if case .didYouMean(let key) = advice { meant.insert(key) }
                 diagnostics.record(
-                    SpecError(
+                    SpecProblem(
                         file: diagnostics.file, path: Self.path(path, key: member.key),
                         message: SpecFault.unknownKey(member.key, advice: advice).message, position: member.keyPosition))
                 continue

@@ -1,6 +1,7 @@
-import FederReport
 import Foundation
 import XCTest
+
+@testable import FederReport
 
 /// The spec's JSON parser: positions (checked by hand against the inputs), numbers as written, and refusals.
 final class JSONParserTests: XCTestCase {

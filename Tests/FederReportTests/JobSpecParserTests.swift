@@ -35,13 +35,14 @@ final class JobSpecParserTests: XCTestCase {
         return try JobSpecParser.parse(file: file.path)
     }
 
-    private func error(_ object: [String: Any], file: StaticString = #filePath, line: UInt = #line) -> SpecError? {
+    private func error(_ object: [String: Any], file: StaticString = #filePath, line: UInt = #line) -> SpecProblem? {
         do {
             _ = try parse(object)
             XCTFail("accepted a bad spec", file: file, line: line)
             return nil
-        } catch let error as SpecError {
-            return error
+        } catch ReportError.spec(let problems) {
+            XCTAssertEqual(problems.count, 1, "parse throws the first problem alone", file: file, line: line)
+            return problems.first
         } catch {
             XCTFail("unexpected \(error)", file: file, line: line)
             return nil
@@ -191,7 +192,8 @@ final class JobSpecParserTests: XCTestCase {
             let problem = error as? ReportError
             XCTAssertEqual(problem?.specPath, "$.comparisons[0].left")
             XCTAssertEqual(
-                problem?.underlying as? QueryError, .dimensionMismatch(query: "q", dim: 3, index: "index 'ivf'", indexDim: 16))
+                (problem?.underlying as? ReportError)?.queryProblem,
+                .dimensionMismatch(query: "q", dim: 3, index: "index 'ivf'", indexDim: 16))
             let message = error.localizedDescription
             XCTAssertTrue(
                 message.hasSuffix("spec.json: $.comparisons[0].left: q has dimension 3 but index 'ivf' has dimension 16"), message)
@@ -205,7 +207,7 @@ final class JobSpecParserTests: XCTestCase {
         XCTAssertThrowsError(try JobRunner(spec: try parse(spec)).run()) { error in
             XCTAssertEqual((error as? ReportError)?.specPath, "$.comparisons[0].left.query")
             XCTAssertEqual(
-                (error as? ReportError)?.underlying as? QueryError,
+                ((error as? ReportError)?.underlying as? ReportError)?.queryProblem,
                 .unknownID(label: .signed(123_456), index: "index 'ivf'", deleted: false))
             XCTAssertTrue(
                 error.localizedDescription.hasSuffix(": $.comparisons[0].left.query: id 123456 is not in index 'ivf'"),

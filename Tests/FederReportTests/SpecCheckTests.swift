@@ -20,7 +20,7 @@ final class SpecCheckTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    private func check(_ text: String) throws -> [SpecError] {
+    private func check(_ text: String) throws -> [SpecProblem] {
         try Data(text.utf8).write(to: URL(fileURLWithPath: specFile))
         let (spec, errors) = JobSpecParser.check(file: specFile)
         XCTAssertEqual(spec == nil, !errors.isEmpty, "a spec comes back exactly when there are no errors")
@@ -75,11 +75,11 @@ final class SpecCheckTests: XCTestCase {
             ])
         XCTAssertEqual(errors.map { $0.position?.line }, [3, 4, 6, 6, 7, 7, 10, 11, 13])
         XCTAssertEqual(errors[0].position?.column, 47, "the key's column")
-        XCTAssertEqual(errors[4].errorDescription, "\(specFile): $.params.k: `k` must be a positive whole number (at most 10000), found 0")
+        XCTAssertEqual(errors[4].description, "\(specFile): $.params.k: `k` must be a positive whole number (at most 10000), found 0")
         XCTAssertEqual(errors[5].message, "`ef` must be a positive whole number (at most 1000000), found 2.5")
         XCTAssertTrue(errors[7].message.contains("unknown index 'hh' — did you mean h?"), errors[7].message)
         XCTAssertThrowsError(try JobSpecParser.parse(file: specFile)) { error in
-            XCTAssertEqual(error as? SpecError, errors[0], "parse throws the first problem in file order")
+            XCTAssertEqual((error as? ReportError)?.specProblems, [errors[0]], "parse throws the first problem in file order")
         }
     }
 
@@ -98,7 +98,7 @@ final class SpecCheckTests: XCTestCase {
             """
         let errors = try check(text)
         XCTAssertEqual(
-            errors.map(\.errorDescription),
+            errors.map(\.description),
             [
                 "\(specFile): $.params: duplicate key 'k' (first at line 5, column 5)",
                 "\(specFile): $.comparisons[0].right: duplicate key 'index' (first at line 8, column 70)",
@@ -112,7 +112,7 @@ final class SpecCheckTests: XCTestCase {
     func testSyntaxErrorsAreOneLocatedError() throws {
         let errors = try check("{\n  \"indexes\": {}\n  \"queries\": {}\n}")
         XCTAssertEqual(
-            errors.map(\.errorDescription),
+            errors.map(\.description),
             [
                 #"\#(specFile):3:3: expected ',' or '}' after an object member, found '"' (missing ',' before it?)"#
             ])
@@ -279,7 +279,7 @@ final class SpecCheckTests: XCTestCase {
         XCTAssertEqual(errors.map(\.path), [#"$.params["k\n\u{202E}x"]"#, "$.comparisons[0].left.index"])
         XCTAssertEqual(errors[0].message, #"unknown key 'k\u{A}\u{202E}x'"#)
         XCTAssertTrue(errors[1].message.hasPrefix(#"unknown index 'iv\u{D}f'"#), errors[1].message)
-        for error in errors { XCTAssertFalse(error.errorDescription?.contains(where: \.isNewline) ?? true) }
+        for error in errors { XCTAssertFalse(error.description.contains(where: \.isNewline)) }
         let hugeKey = String(repeating: "y", count: 100_000)
         let clipped = try problems(spec(params: #"{"\#(hugeKey)": 1}"#))
         XCTAssertEqual(
@@ -309,10 +309,10 @@ final class SpecCheckTests: XCTestCase {
         try big.write(to: URL(fileURLWithPath: specFile))
         let (spec, errors) = JobSpecParser.check(file: specFile)
         XCTAssertNil(spec)
-        XCTAssertEqual(errors.map(\.errorDescription), ["\(specFile): $: the spec is larger than 16 MiB, the most a spec may be"])
-        XCTAssertEqual(JobSpecParser.check(data: big, file: "x.json").errors.count, 1)
+        XCTAssertEqual(errors.map(\.description), ["\(specFile): $: the spec is larger than 16 MiB, the most a spec may be"])
+        XCTAssertEqual(JobSpecParser.check(data: big, file: "x.json").problems.count, 1)
         XCTAssertEqual(
-            JobSpecParser.check(file: directory.appendingPathComponent("absent.json").path).errors.first?.message,
+            JobSpecParser.check(file: directory.appendingPathComponent("absent.json").path).problems.first?.message,
             "cannot read the spec (no such file)")
     }
 }

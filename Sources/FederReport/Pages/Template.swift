@@ -53,13 +53,13 @@ public struct Template: Codable, Equatable, Sendable {
     public static let builtIn: [String: Template] = ["compare": compare, "compact": compact, "slides": slides]
 
     /// A built-in template by name, or a template file.
-    /// - Throws: `SpecError` naming the file and the problem.
+    /// - Throws: `ReportError.spec` naming the file and the problem.
     public static func load(_ choice: JobSpec.TemplateChoice, specFile: String) throws -> Template {
         let nameOrPath: String
         switch choice {
         case .builtIn(let name):
             guard let template = builtIn[name] else {
-                throw SpecError(file: specFile, path: "$.template", message: "no built-in template '\(name)'")
+                throw ReportError.spec([SpecProblem(file: specFile, path: "$.template", message: "no built-in template '\(name)'")])
             }
             return template
         case .file(let path):
@@ -69,18 +69,24 @@ public struct Template: Codable, Equatable, Sendable {
             let data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath))
             let template = try JSONDecoder().decode(Template.self, from: data)
             guard !template.comparisonPages.isEmpty, template.fontScale > 0.3, template.fontScale < 4 else {
-                throw SpecError(file: nameOrPath, path: "$", message: "a template needs comparisonPages and a fontScale within 0.3…4")
+                throw ReportError.spec([
+                    SpecProblem(file: nameOrPath, path: "$", message: "a template needs comparisonPages and a fontScale within 0.3…4")
+                ])
             }
             guard JobSpec.PageSize(rawValue: template.page) != nil else {
-                throw SpecError(file: nameOrPath, path: "$.page", message: "page '\(template.page)' is not a known page size")
+                throw ReportError.spec([
+                    SpecProblem(file: nameOrPath, path: "$.page", message: "page '\(template.page)' is not a known page size")
+                ])
             }
             return template
-        } catch let error as SpecError {
+        } catch let error as ReportError {
             throw error
         } catch {
-            throw SpecError(
-                file: specFile, path: "$.template",
-                message: "template \(nameOrPath) is not a valid template file (\(error.localizedDescription)); see Templates/README.md")
+            throw ReportError.spec([
+                SpecProblem(
+                    file: specFile, path: "$.template",
+                    message: "template \(nameOrPath) is not a valid template file (\(error.localizedDescription)); see Templates/README.md")
+            ])
         }
     }
 }

@@ -13,12 +13,13 @@ public struct BaseVectors: Sendable {
 
     /// Reads `path` (`.npy`, `.fvecs`, `.json`) and checks it against `index`: as many rows as the index holds
     /// vectors, each of the dimension the index is searched with.
-    /// - Throws: `FederIndexError` for an unreadable file, `QueryError.baseVectorsMismatch` when it does not fit.
+    /// - Throws: `FederIndexError` for an unreadable file, `ReportError.query(.baseVectorsMismatch)` when it does not fit.
     public static func load(path: String, for index: IndexFile, indexName: String) throws -> BaseVectors {
         let table = try VectorFile.read(path: path, dataset: "train")
         guard table.dim == index.dim, table.count == index.count else {
-            throw QueryError.baseVectorsMismatch(
-                file: path, rows: table.count, dim: table.dim, index: indexName, count: index.count, indexDim: index.dim)
+            throw ReportError.query(
+                .baseVectorsMismatch(
+                    file: path, rows: table.count, dim: table.dim, index: indexName, count: index.count, indexDim: index.dim))
         }
         var labels: MappedArray<Int64>?
         if case .faiss(let faiss) = index { labels = faiss.idMapLabels }

@@ -33,12 +33,12 @@ public struct ProjectOutcome: Sendable {
 
 /// `feder-report project`: a seeded 2-D embedding of any vector set.
 public enum ProjectJob {
-    /// - Throws: `FederIndexError`, `QueryError.emptySet`, `ReportError.cannotRead` (labels),
+    /// - Throws: `FederIndexError`, `ReportError.query(.emptySet)`, `ReportError.cannotRead` (labels),
     ///   `ReportError.cannotWrite` / `RenderError` (output).
     public static func run(_ request: ProjectRequest) throws -> ProjectOutcome {
         let table = try vectors(request)
-        guard table.count > 0 else { throw QueryError.emptySet(source: request.file) }
-        guard table.dim > 0 else { throw QueryError.zeroDimension(source: request.file) }
+        guard table.count > 0 else { throw ReportError.query(.emptySet(source: request.file)) }
+        guard table.dim > 0 else { throw ReportError.query(.zeroDimension(source: request.file)) }
         let labels = try request.labels.map(readLabels)
         let started = Date()
         let points = request.method.embed(table, seed: request.seed)

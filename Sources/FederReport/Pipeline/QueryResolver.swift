@@ -30,7 +30,7 @@ public final class QueryResolver: Sendable {
 
     /// The vectors of `source` in `index` (called `indexName` in messages), checked against its dimension.
     /// - Parameter name: how the query set is named in sources (`q.npy`, the spec's query name).
-    /// - Throws: `QueryError`, or `FederIndexError` when a vector file cannot be read.
+    /// - Throws: `ReportError.query`, or `FederIndexError` when a vector file cannot be read.
     /// - Parameter base: the vectors that were added, when given: id queries on an index that keeps only codes
     ///   read them there.
     public func resolve(
@@ -42,33 +42,33 @@ public final class QueryResolver: Sendable {
         case .id(let label):
             queries = [try stored(label, in: index, indexName: indexName, base: base)]
         case .ids(let labels):
-            guard !labels.isEmpty else { throw QueryError.emptySet(source: name) }
+            guard !labels.isEmpty else { throw ReportError.query(.emptySet(source: name)) }
             queries = try labels.map { try stored($0, in: index, indexName: indexName, base: base) }
         case .file(let path, let row, let dataset):
             let table = index.model.vectors == .packedBits ? try bits(path) : try self.table(path, dataset: dataset)
-            guard table.count > 0 else { throw QueryError.emptySet(source: path) }
-            guard table.dim > 0 else { throw QueryError.zeroDimension(source: path) }
+            guard table.count > 0 else { throw ReportError.query(.emptySet(source: path)) }
+            guard table.dim > 0 else { throw ReportError.query(.zeroDimension(source: path)) }
             if let row {
-                guard row >= 0, row < table.count else { throw QueryError.rowOutOfRange(row: row, rows: table.count, file: path) }
+                guard row >= 0, row < table.count else { throw ReportError.query(.rowOutOfRange(row: row, rows: table.count, file: path)) }
                 queries = [ResolvedQuery(source: "\(name) row \(row)", row: row, vector: table.row(row))]
             } else {
                 guard table.count <= maxQueries else {
-                    throw QueryError.tooManyQueries(source: path, rows: table.count, limit: maxQueries)
+                    throw ReportError.query(.tooManyQueries(source: path, rows: table.count, limit: maxQueries))
                 }
                 queries = (0..<table.count).map {
                     ResolvedQuery(source: table.count == 1 ? name : "\(name) row \($0)", row: $0, vector: table.row($0))
                 }
             }
         case .inline(let rows):
-            guard !rows.isEmpty else { throw QueryError.emptySet(source: name) }
-            guard rows.allSatisfy({ !$0.isEmpty }) else { throw QueryError.zeroDimension(source: name) }
+            guard !rows.isEmpty else { throw ReportError.query(.emptySet(source: name)) }
+            guard rows.allSatisfy({ !$0.isEmpty }) else { throw ReportError.query(.zeroDimension(source: name)) }
             queries = rows.enumerated().map {
                 ResolvedQuery(
                     source: rows.count > 1 ? "\(name) row \($0.offset)" : name, row: rows.count > 1 ? $0.offset : nil, vector: $0.element)
             }
         }
         for query in queries where query.vector.count != index.dim {
-            throw QueryError.dimensionMismatch(query: query.source, dim: query.vector.count, index: indexName, indexDim: index.dim)
+            throw ReportError.query(.dimensionMismatch(query: query.source, dim: query.vector.count, index: indexName, indexDim: index.dim))
         }
         return queries
     }
@@ -87,9 +87,9 @@ public final class QueryResolver: Sendable {
         guard let vector = index.storedVector(label: label) ?? base.flatMap({ base in base.row(of: label).map { base.table.row($0) } })
         else {
             if case .faiss(let faiss) = index, !faiss.storesVectors {
-                throw QueryError.noStoredVectors(label: index.label(bits: label), index: indexName, code: faiss.code)
+                throw ReportError.query(.noStoredVectors(label: index.label(bits: label), index: indexName, code: faiss.code))
             }
-            throw QueryError.unknownID(label: index.label(bits: label), index: indexName, deleted: index.isDeletedLabel(label))
+            throw ReportError.query(.unknownID(label: index.label(bits: label), index: indexName, deleted: index.isDeletedLabel(label)))
         }
         return ResolvedQuery(source: "id \(index.label(bits: label))", id: label, vector: vector)
     }

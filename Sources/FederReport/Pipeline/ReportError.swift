@@ -1,9 +1,13 @@
 import FederIndex
 import Foundation
 
-/// Why a run (not its spec) failed: a budget ran out, a query could not be resolved or traced, a file named on
-/// the command line could not be read or written. Each case carries its data; the wording is here alone.
+/// Why a job failed: its spec is wrong, a budget ran out, a query could not be resolved or traced, shards do not
+/// fit together, summaries cannot be merged, a file named on the command line could not be read or written. The
+/// one error type FederReport throws; each case carries its data, and the wording is here alone.
 public enum ReportError: Error, Sendable {
+    /// Every problem found in a job spec (or a template it names), in file order: a spec is checked whole, not up
+    /// to its first mistake.
+    case spec([SpecProblem])
     /// The job ran longer than `--time-limit` seconds.
     case timeBudgetExceeded(limit: Double, at: String)
     /// The job's resident memory passed `--memory-limit`.
@@ -11,7 +15,7 @@ public enum ReportError: Error, Sendable {
     /// A failure while running the job, located at the part of the spec that asked for it.
     case atSpec(file: String, path: String, underlying: any Error & Sendable)
     /// A query could not be turned into vectors (unknown id, missing row, wrong dimension, empty set).
-    case query(QueryError)
+    case query(QueryProblem)
     /// A file given on the command line (labels, media list) could not be read.
     case cannotRead(path: String, reason: String)
     /// An output file or folder could not be written.
@@ -22,10 +26,17 @@ public enum ReportError: Error, Sendable {
     case layoutProblems([String])
     /// A command-line option that does not apply (a search parameter the index's search does not read).
     case inapplicable(String)
+    /// Shard `shard`'s file could not be read; `underlying` is the reader's error.
+    case shardUnreadable(shard: Int, underlying: any Error & Sendable)
+    /// Shard `shard` differs from shard 0 in library, dimension or metric.
+    case shardMismatch(shard: Int, detail: String)
+    /// A `--summary` file that cannot be merged with the others (not a summary, another job, a part missing or
+    /// given twice).
+    case notMergeable(file: String, detail: String)
 }
 
-/// Why a query could not be turned into vectors.
-public enum QueryError: Error, Equatable, Sendable {
+/// Why a query could not be turned into vectors: plain data, thrown as `ReportError.query`.
+public enum QueryProblem: Equatable, Sendable {
     /// The label is not in the index (or names a deleted hnswlib element, which hnswlib refuses too).
     case unknownID(label: Label, index: String, deleted: Bool)
     /// An id query on an index that keeps only codes (or transformed vectors), not the vectors themselves.
@@ -46,8 +57,8 @@ public enum QueryError: Error, Equatable, Sendable {
     case baseVectorsMismatch(file: String, rows: Int, dim: Int, index: String, count: Int, indexDim: Int)
 }
 
-extension QueryError: LocalizedError {
-    public var errorDescription: String? {
+extension QueryProblem: CustomStringConvertible {
+    public var description: String {
         switch self {
         case .unknownID(let label, let index, let deleted):
             return deleted
@@ -88,19 +99,41 @@ extension ReportError {
         if case .atSpec(_, _, let underlying) = self { return underlying }
         return nil
     }
+
+    /// The problems of a spec that was refused.
+    public var specProblems: [SpecProblem]? {
+        if case .spec(let problems) = self { return problems }
+        return nil
+    }
+
+    /// The query that could not be turned into vectors.
+    public var queryProblem: QueryProblem? {
+        if case .query(let problem) = self { return problem }
+        return nil
+    }
+
+    /// The shard entry (0-based) a shard that cannot be read or merged is at.
+    public var shard: Int? {
+        switch self {
+        case .shardUnreadable(let shard, _), .shardMismatch(let shard, _): return shard
+        default: return nil
+        }
+    }
 }
 
 extension ReportError: LocalizedError {
     public var errorDescription: String? {
         switch self {
+        case .spec(let problems):
+            return problems.map(\.description).joined(separator: "\n")
         case .timeBudgetExceeded(let limit, let at):
             return String(format: "%@: the job exceeded its time budget of %.0f s (raise it with --time-limit)", at, limit)
         case .memoryBudgetExceeded(let limit, let resident, let at):
             return "\(at): the job exceeded its memory budget of \(limit) MiB (\(resident) MiB resident; raise it with --memory-limit)"
         case .atSpec(let file, let path, let underlying):
             return "\(file): \(path): \(ExitStatus.describe(underlying))"
-        case .query(let error):
-            return error.errorDescription
+        case .query(let problem):
+            return problem.description
         case .cannotRead(let path, let reason):
             return "\(path): cannot read: \(reason)"
         case .cannotWrite(let path, let reason):
@@ -111,26 +144,26 @@ extension ReportError: LocalizedError {
             return lines.map { "layout: \($0)" }.joined(separator: "\n")
         case .inapplicable(let message):
             return message
+        case .shardUnreadable(_, let underlying):
+            return ExitStatus.describe(underlying)
+        case .shardMismatch(_, let detail):
+            return "shards cannot be merged: \(detail)"
+        case .notMergeable(let file, let detail):
+            return "\(file): \(detail)"
         }
-    }
-}
-
-/// Every problem found in a job spec, in file order (a spec is checked whole, not up to its first mistake).
-public struct SpecErrors: Error, Sendable, Equatable, LocalizedError {
-    public var errors: [SpecError]
-
-    public init(errors: [SpecError]) { self.errors = errors }
-
-    /// One line per problem.
-    public var errorDescription: String? {
-        errors.map { $0.errorDescription ?? "\($0)" }.joined(separator: "\n")
     }
 }
 
 extension ReportError: ToolError {
     public var exitCode: ToolExitCode {
         switch self {
+        // 66 when every problem is a file that cannot be opened (the spec itself, or files it names); 65 when the
+        // spec itself is wrong anywhere.
+        case .spec(let problems): return !problems.isEmpty && problems.allSatisfy(\.cannotOpen) ? .cannotOpen : .dataError
         case .atSpec(_, _, let underlying): return ExitStatus.code(of: underlying)
+        // A shard that cannot be read ends as its own error would; shards that do not match are bad data.
+        case .shardUnreadable(_, let underlying): return ExitStatus.code(of: underlying)
+        case .shardMismatch, .notMergeable: return .dataError
         case .query: return .dataError
         case .cannotRead: return .cannotOpen
         case .cannotWrite: return .cannotWrite
@@ -138,17 +171,5 @@ extension ReportError: ToolError {
         case .inapplicable: return .usage
         case .timeBudgetExceeded, .memoryBudgetExceeded: return .dataError
         }
-    }
-}
-
-extension QueryError: ToolError {
-    public var exitCode: ToolExitCode { .dataError }
-}
-
-extension SpecErrors: ToolError {
-    /// 66 when every problem is a file that cannot be opened (the spec itself, or files it names); 65 when the spec
-    /// itself is wrong anywhere.
-    public var exitCode: ToolExitCode {
-        !errors.isEmpty && errors.allSatisfy(\.cannotOpen) ? .cannotOpen : .dataError
     }
 }

@@ -55,8 +55,7 @@ public struct ReportOutcome: Sendable {
 /// `feder-report SPEC -o report.pdf`: the whole pipeline — parse the spec, run every traced search, compose the
 /// pages and write every output atomically.
 public enum ReportJob {
-    /// - Throws: `SpecError` (the spec), `ReportError` (the run: budgets, unreadable inputs, unwritable outputs),
-    ///   `RenderError`.
+    /// - Throws: `ReportError` (the spec, and the run: budgets, unreadable inputs, unwritable outputs), `RenderError`.
     public static func run(_ request: ReportRequest) throws -> ReportOutcome {
         let job = try checkedSpec(request.spec)
         let template = try Template.load(job.template, specFile: request.spec)
@@ -101,7 +100,7 @@ public enum ReportJob {
     }
 
     /// `feder-report merge`: the parts' summaries joined, written as `--summary` / `--markdown` ask.
-    /// - Throws: `SummaryMerge.Problem`, `ReportError`.
+    /// - Throws: `ReportError` (`.notMergeable`, `.cannotRead`, `.cannotWrite`).
     public static func merge(
         files: [String], summary: String?, markdown: String?, failIf: [FailCondition]
     ) throws -> ReportOutcome {
@@ -123,10 +122,10 @@ public enum ReportJob {
     }
 
     /// The parsed spec, or every problem it has.
-    /// - Throws: `SpecErrors` (one or more `SpecError`s, in file order).
+    /// - Throws: `ReportError.spec` (every problem, in file order).
     static func checkedSpec(_ file: String) throws -> JobSpec {
-        let (job, errors) = JobSpecParser.check(file: file)
-        guard let job, errors.isEmpty else { throw SpecErrors(errors: errors) }
+        let (job, problems) = JobSpecParser.check(file: file)
+        guard let job, problems.isEmpty else { throw ReportError.spec(problems) }
         return job
     }
 
@@ -134,7 +133,7 @@ public enum ReportJob {
     /// opened (indexes, shards, vectors, media lists, ground truth), every query resolved in its index (ids,
     /// dimensions, rows), and each side's first query searched with its parameters. The spec's summary line when it
     /// is valid, and what it asks that its indexes will not do.
-    /// - Throws: `SpecErrors`, `SpecError` (the template), `ReportError` (located in the spec).
+    /// - Throws: `ReportError`: `.spec` (the spec or its template), or a failure located in the spec.
     public static func validate(spec: String) throws -> (summary: String, warnings: [String]) {
         let job = try checkedSpec(spec)
         _ = try Template.load(job.template, specFile: spec)

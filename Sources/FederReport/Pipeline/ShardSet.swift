@@ -26,8 +26,8 @@ public struct ShardSet: Sendable {
     /// to add a shard that differs in either).
     /// - Parameter successiveIDs: shift each shard's labels by the vectors before it (faiss's default for
     ///   `IndexShards(d)`); false when every shard stores its own global ids.
-    /// - Throws: `ShardError` naming the shard that does not fit, or the reader's error for that file
-    ///   (`ShardError.unreadable` wraps it with its position).
+    /// - Throws: `ReportError.shardMismatch` naming the shard that does not fit, or
+    ///   `ReportError.shardUnreadable` wrapping the reader's error for that file with its position.
     public static func open(files: [String], space: Metric, successiveIDs: Bool) throws -> ShardSet {
         var indexes: [IndexFile] = []
         for (position, file) in files.enumerated() {
@@ -35,22 +35,22 @@ public struct ShardSet: Sendable {
             do {
                 index = try IndexFile.open(path: file, space: space)
             } catch {
-                throw ShardError.unreadable(shard: position, underlying: error)
+                throw ReportError.shardUnreadable(shard: position, underlying: error)
             }
             if let first = indexes.first, let firstFile = files.first {
                 let name = (file as NSString).lastPathComponent
                 let firstName = (firstFile as NSString).lastPathComponent
                 let (engine, firstEngine) = (index.model.engine, first.model.engine)
                 if engine != firstEngine {
-                    throw ShardError.mismatch(
+                    throw ReportError.shardMismatch(
                         shard: position, detail: "\(name) is a \(engine) index, but shard 0 (\(firstName)) is \(firstEngine)")
                 }
                 if index.dim != first.dim {
-                    throw ShardError.mismatch(
+                    throw ReportError.shardMismatch(
                         shard: position, detail: "\(name) has dimension \(index.dim), but shard 0 (\(firstName)) has \(first.dim)")
                 }
                 if index.metric != first.metric {
-                    throw ShardError.mismatch(
+                    throw ReportError.shardMismatch(
                         shard: position,
                         detail: "\(name) measures \(index.metric.name), but shard 0 (\(firstName)) measures \(first.metric.name)")
                 }
@@ -149,7 +149,7 @@ public struct ShardSet: Sendable {
     ) throws -> [ResolvedQuery] {
         func stored(_ label: Int64) throws -> ResolvedQuery {
             guard let place = locate(label, positions: positions) else {
-                throw QueryError.unknownID(label: Label(bits: label, unsigned: unsignedLabels), index: indexName, deleted: false)
+                throw ReportError.query(.unknownID(label: Label(bits: label, unsigned: unsignedLabels), index: indexName, deleted: false))
             }
             var query = try resolver.resolve(
                 .id(place.local), name: name, in: indexes[place.shard], indexName: indexName, maxQueries: maxQueries)[0]
@@ -157,43 +157,14 @@ public struct ShardSet: Sendable {
             query.source = "id \(Label(bits: label, unsigned: unsignedLabels))"
             return query
         }
-        guard let first = indexes.first else { throw QueryError.emptySet(source: name) }
+        guard let first = indexes.first else { throw ReportError.query(.emptySet(source: name)) }
         switch source {
         case .id(let label): return [try stored(label)]
         case .ids(let labels):
-            guard !labels.isEmpty else { throw QueryError.emptySet(source: name) }
+            guard !labels.isEmpty else { throw ReportError.query(.emptySet(source: name)) }
             return try labels.map(stored)
         case .file, .inline:
             return try resolver.resolve(source, name: name, in: first, indexName: indexName, maxQueries: maxQueries)
         }
-    }
-}
-
-/// A shard entry that cannot be opened or merged with the others.
-public enum ShardError: Error, LocalizedError, Sendable {
-    /// `shard`'s file could not be read.
-    case unreadable(shard: Int, underlying: any Error)
-    /// `shard` differs from shard 0 in library, dimension or metric.
-    case mismatch(shard: Int, detail: String)
-
-    public var shard: Int {
-        switch self {
-        case .unreadable(let shard, _), .mismatch(let shard, _): return shard
-        }
-    }
-
-    public var errorDescription: String? {
-        switch self {
-        case .unreadable(_, let underlying): return (underlying as? LocalizedError)?.errorDescription ?? "\(underlying)"
-        case .mismatch(_, let detail): return "shards cannot be merged: \(detail)"
-        }
-    }
-}
-
-extension ShardError: ToolError {
-    /// A shard that cannot be read ends as its own error would; shards that do not match are bad data.
-    public var exitCode: ToolExitCode {
-        if case .unreadable(_, let underlying) = self { return ExitStatus.code(of: underlying) }
-        return .dataError
     }
 }

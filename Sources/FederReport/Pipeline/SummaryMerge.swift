@@ -6,17 +6,9 @@ import Foundation
 /// joined into the whole job's numbers, as if it had run in one go: each query set's outcomes in row order, every
 /// distribution worked out again from them, sweep points and overlaps weighted by the queries each part ran.
 public enum SummaryMerge {
-    /// A summary that cannot be merged with the others, and why.
-    public struct Problem: Error, LocalizedError, Sendable {
-        public var file: String
-        public var detail: String
-
-        public var errorDescription: String? { "\(file): \(detail)" }
-    }
-
     /// Reads every part and merges them.
-    /// - Throws: `ReportError.cannotRead` for a file that cannot be read, `Problem` for one that is not a part of
-    ///   the same sliced job as the others (not a summary, another job, a part missing or given twice).
+    /// - Throws: `ReportError.cannotRead` for a file that cannot be read, `ReportError.notMergeable` for one that is
+    ///   not a part of the same sliced job as the others (not a summary, another job, a part missing or given twice).
     public static func merge(files: [String]) throws -> ReportResult {
         let parts = try files.map { file -> (file: String, result: ReportResult) in
             let data: Data
@@ -29,7 +21,7 @@ public enum SummaryMerge {
             do {
                 return (file, try JSONDecoder().decode(ReportResult.self, from: data))
             } catch {
-                throw Problem(file: file, detail: "not a feder-report --summary file (\(describe(error)))")
+                throw ReportError.notMergeable(file: file, detail: "not a feder-report --summary file (\(describe(error)))")
             }
         }
         return try merge(parts)
@@ -37,25 +29,25 @@ public enum SummaryMerge {
 
     /// Merges parts already read (`file` names each in messages).
     public static func merge(_ given: [(file: String, result: ReportResult)]) throws -> ReportResult {
-        guard let head = given.first else { throw Problem(file: "merge", detail: "no summary files given") }
+        guard let head = given.first else { throw ReportError.notMergeable(file: "merge", detail: "no summary files given") }
         for part in given where part.result.slice == nil {
-            throw Problem(file: part.file, detail: "not a part of a sliced job (run the report with --slice I/N)")
+            throw ReportError.notMergeable(file: part.file, detail: "not a part of a sliced job (run the report with --slice I/N)")
         }
         let count = head.result.slice?.count ?? 0
         var byIndex: [Int: (file: String, result: ReportResult)] = [:]
         for part in given {
             guard let slice = part.result.slice, slice.count == count else {
-                throw Problem(
+                throw ReportError.notMergeable(
                     file: part.file, detail: "is slice \(part.result.slice?.description ?? "?"), but \(head.file) is a part of \(count)")
             }
             if let other = byIndex[slice.index] {
-                throw Problem(file: part.file, detail: "slice \(slice.description) is also in \(other.file)")
+                throw ReportError.notMergeable(file: part.file, detail: "slice \(slice.description) is also in \(other.file)")
             }
             byIndex[slice.index] = part
         }
         let missing = (1...max(count, 1)).filter { byIndex[$0] == nil }
         guard missing.isEmpty else {
-            throw Problem(
+            throw ReportError.notMergeable(
                 file: head.file,
                 detail: "slice\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) missing")
         }
@@ -63,7 +55,8 @@ public enum SummaryMerge {
         let first = parts[0]
         for part in parts.dropFirst() {
             guard part.result.title == first.result.title, part.result.comparisons.count == first.result.comparisons.count else {
-                throw Problem(file: part.file, detail: "is not a part of the same job as \(first.file) (other title or comparisons)")
+                throw ReportError.notMergeable(
+                    file: part.file, detail: "is not a part of the same job as \(first.file) (other title or comparisons)")
             }
         }
         var merged = first.result
@@ -71,7 +64,7 @@ public enum SummaryMerge {
         for position in merged.comparisons.indices {
             let comparisons = parts.map { $0.result.comparisons[position] }
             for (part, comparison) in zip(parts, comparisons) where comparison.title != comparisons[0].title {
-                throw Problem(
+                throw ReportError.notMergeable(
                     file: part.file,
                     detail: "comparison \(position + 1) is '\(comparison.title)', but in \(first.file) it is '\(comparisons[0].title)'")
             }
@@ -95,7 +88,7 @@ public enum SummaryMerge {
             let sweeps = parts.compactMap(\.sweep)
             guard sweeps.count == parts.count, sweeps.allSatisfy({ $0.values == sweep.values && $0.parameter == sweep.parameter })
             else {
-                throw Problem(file: files[0], detail: "comparison \(position + 1): the parts swept different values")
+                throw ReportError.notMergeable(file: files[0], detail: "comparison \(position + 1): the parts swept different values")
             }
             result.left = mergePoints(sweeps.map(\.left), sides: parts.map(\.left))
             result.right = mergePoints(sweeps.map(\.right), sides: parts.map(\.right))
@@ -112,7 +105,7 @@ public enum SummaryMerge {
         var merged = parts[0]
         for (file, part) in zip(files, parts)
         where part.index != merged.index || part.query != merged.query || part.parameters != merged.parameters {
-            throw Problem(file: file, detail: "\(place) searches \(part.index) · \(part.query), not as in \(files[0])")
+            throw ReportError.notMergeable(file: file, detail: "\(place) searches \(part.index) · \(part.query), not as in \(files[0])")
         }
         guard parts[0].slice != nil else { return merged }
         var next = 0
@@ -120,14 +113,14 @@ public enum SummaryMerge {
         for (file, part) in zip(files, parts) {
             guard let slice = part.slice, slice.first == next, slice.count == part.queries.count, slice.total == parts[0].slice?.total
             else {
-                throw Problem(
+                throw ReportError.notMergeable(
                     file: file, detail: "\(place): its rows do not follow on from the previous part's (query set \(part.query))")
             }
             next += slice.count
             queries += part.queries
         }
         guard next == parts[0].slice?.total else {
-            throw Problem(
+            throw ReportError.notMergeable(
                 file: files[files.count - 1], detail: "\(place): the parts cover \(next) of \(parts[0].slice?.total ?? 0) queries")
         }
         let unsigned = merged.labels.isUnsigned
@@ -179,8 +172,4 @@ public enum SummaryMerge {
             return "\(error)"
         }
     }
-}
-
-extension SummaryMerge.Problem: ToolError {
-    public var exitCode: ToolExitCode { .dataError }
 }

@@ -220,7 +220,7 @@ public enum TraceJob {
 
     /// Runs `request`; `emit` receives each query's output (a JSON line or a text block) in query order, and
     /// `warn` each distinct warning once, when it first appears.
-    /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`.
+    /// - Throws: `FederIndexError`, `ReportError.query`, `FederSearchError`.
     public static func run(_ request: TraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
         if !request.shards.isEmpty { return try runSharded(request, emit: emit, warn: warn) }
         let index = try IndexFile.open(path: request.file, space: request.space.metric)

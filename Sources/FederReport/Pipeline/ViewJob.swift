@@ -55,7 +55,7 @@ public struct ViewOutcome: Sendable {
 
 /// `feder-report view`: trace one query and draw every view of it.
 public enum ViewJob {
-    /// - Throws: `FederIndexError`, `QueryError`, `FederSearchError`, `RenderError`.
+    /// - Throws: `FederIndexError`, `ReportError.query`, `FederSearchError`, `RenderError`.
     public static func run(_ request: ViewRequest) throws -> ViewOutcome {
         let path = request.outputPath
         let format = try OutputFormat(path: path)
@@ -68,13 +68,13 @@ public enum ViewJob {
             let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
             let queries = try QueryResolver().resolve(
                 request.query, name: TraceJob.sourceName(request.query), in: index, indexName: request.file, base: base)
-            guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
+            guard let first = queries.first else { throw ReportError.query(.emptySet(source: TraceJob.sourceName(request.query))) }
             let exact = try TraceLoop.exact(index: index, queries: [first.vector], k: request.search.k, base: base)
             guard
                 let (trace, warnings) = try TraceLoop.run(
                     index: index, queries: [first], request: request.search, exact: exact, exactFromBase: base != nil
                 ).first
-            else { throw QueryError.emptySet(source: first.source) }
+            else { throw ReportError.query(.emptySet(source: first.source)) }
             searchWarnings = warnings
             set = ViewSet(
                 indexName: (request.file as NSString).lastPathComponent, index: index, trace: trace, query: first.vector,
@@ -104,13 +104,13 @@ public enum ViewJob {
             file: request.file, more: request.shards, space: request.space.metric, successiveIDs: request.successiveIDs,
             vectors: request.vectors, query: request.query)
         for index in shards.indexes { try ParameterCheck.refuse(request.search, model: index.model) }
-        guard let first = queries.first else { throw QueryError.emptySet(source: TraceJob.sourceName(request.query)) }
+        guard let first = queries.first else { throw ReportError.query(.emptySet(source: TraceJob.sourceName(request.query))) }
         let exact = try shards.exact(queries: [first.vector], ks: [request.search.k])?.first
         guard
             let traced = try TraceLoop.run(
                 shards: shards, queries: [first], request: request.search, exact: exact, contexts: contexts
             ).first
-        else { throw QueryError.emptySet(source: first.source) }
+        else { throw ReportError.query(.emptySet(source: first.source)) }
         let shown = traced.merged.shards?.resultShards.first ?? 0
         var set = ViewSet(
             indexName: shards.name, index: shards.indexes[shown],

@@ -2,11 +2,12 @@ import FederIndex
 import Foundation
 
 /// A problem in a job spec, located by its JSON path (`$.comparisons[0].right.params.nprobe`) and, when the
-/// parser saw it, by line and column.
+/// parser saw it, by line and column. Plain data: it is thrown inside `ReportError.spec`, with every other
+/// problem found in the same spec.
 ///
 /// Semantic problems describe themselves as `FILE: $.path: message`; JSON syntax errors (`isSyntaxError`)
 /// as `FILE:LINE:COLUMN: message`, the way compilers and jq do.
-public struct SpecError: Error, Equatable, Sendable, LocalizedError {
+public struct SpecProblem: Equatable, Sendable, CustomStringConvertible {
     public var file: String
     public var path: String
     public var message: String
@@ -27,7 +28,7 @@ public struct SpecError: Error, Equatable, Sendable, LocalizedError {
     }
 
     /// The spec is not JSON: located by line and column.
-    public init(file: String, syntax error: JSONSyntaxError) {
+    init(file: String, syntax error: JSONSyntaxError) {
         self.file = file
         self.path = "$"
         self.message = error.message
@@ -35,7 +36,8 @@ public struct SpecError: Error, Equatable, Sendable, LocalizedError {
         self.isSyntaxError = true
     }
 
-    public var errorDescription: String? {
+    /// The line printed for the problem.
+    public var description: String {
         if isSyntaxError, let position { return "\(file):\(position.line):\(position.column): \(message)" }
         return "\(file): \(path): \(message)"
     }
@@ -61,8 +63,4 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
     let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
     guard let best = scored.first, best.1 <= max(2, word.count / 3) else { return nil }
     return best.0
-}
-
-extension SpecError: ToolError {
-    public var exitCode: ToolExitCode { cannotOpen ? .cannotOpen : .dataError }
 }
