@@ -76,10 +76,11 @@ public enum HealthViews {
         let ys = points.values.map(\.y)
         let low = Point(xs.min() ?? 0, ys.min() ?? 0)
         let span = max((xs.max() ?? 1) - low.x, (ys.max() ?? 1) - low.y, 1e-12)
-        let legendItems: [(ViewKit.Symbol, String)] = [
-            (.dot(theme.scored), "reachable (\(sample.count) sampled)"), (.dot(alarm), "unreachable (\(unreachable.count))"),
-            (.star(theme.text), "entry point"),
-        ]
+        // The star as drawn (the query's colour); the unreachable entry only when some are drawn.
+        let legendItems: [(ViewKit.Symbol, String)] =
+            [(.dot(theme.scored), "reachable (\(sample.count) sampled)")]
+            + (unreachable.isEmpty ? [] : [(.dot(alarm), "unreachable (\(unreachable.count))")])
+            + (points[graph.entryPoint] == nil ? [] : [(.star(theme.query), "entry point")])
         let (area, legendMarks) = ViewKit.withLegend(legendItems, in: rect, theme: theme, measurer: measurer)
         let square = ClusterMap.square(in: area)
         func place(_ p: Point) -> Point {

@@ -10,8 +10,10 @@ extension IVFViews {
         let codes = input.trace.codes
         let radiusName = codes.map { "\(input.distanceName) as the codes give it (\($0))" } ?? input.distanceName
         let subtitle =
-            "Radius: \(radiusName) to the query (centre). One sector per probed list, width ∝ \(codes == nil ? "vectors" : "codes") "
-            + "scanned, angle inside it seeded jitter; the top \(k) numbered."
+            codes == nil
+            ? "Radius: \(radiusName) to the query (centre). One sector per probed list, width ∝ vectors scanned, angle inside "
+                + "it seeded jitter; the top \(k) numbered."
+            : "Radius: \(radiusName) to the query (centre). A sector per probed list, width ∝ codes scanned; the top \(k) numbered."
         let what = codes == nil ? "vectors" : "codes"
         var (marks, content) = ViewKit.panel(
             title: "IVF fine search — \(ivf.scanned.count) \(what) scored", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)

@@ -53,10 +53,15 @@ extension IVFViews {
             "\(methodNote) of the \(count) scored vectors\(decoded)\(drawnNote) and the query. Colour = probe rank of the vector's list."
         var (marks, content) = ViewKit.panel(
             title: "IVF fine search — projection", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
-        let legendItems: [(ViewKit.Symbol, String)] = [
-            (.star(theme.query), "query"), (.badge(theme.result), "top-\(input.trace.parameters.k), by rank"),
-            (.dot(theme.category(0)), "list probed 1st"), (.dot(theme.category(1)), "2nd"), (.dot(theme.category(2)), "3rd …"),
-        ]
+        // A colour per probe rank, as many entries as probed lists have dots here.
+        let probeRanks = Dictionary(ivf.probes.map { ($0.list, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        let ranksDrawn = Set(chosen.compactMap { probeRanks[entries[$0].list] })
+        let ordinals = ["list probed 1st", "2nd", "3rd"]
+        let legendItems: [(ViewKit.Symbol, String)] =
+            [(.star(theme.query), "query"), (.badge(theme.result), "top-\(input.trace.parameters.k), by rank")]
+            + (0..<3).filter { ranksDrawn.contains($0) }.map { rank in
+                (.dot(theme.category(rank)), ordinals[rank] + (rank == 2 && ranksDrawn.contains { $0 > 2 } ? " …" : ""))
+            }
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let plot = Rect(x: plotArea.x + 14, y: plotArea.y, width: plotArea.width - 14, height: plotArea.height - 12)
         var points = embedded

@@ -363,10 +363,11 @@ extension QuantizationViews {
         }
         let meanPerplexity = perplexities.isEmpty ? 0 : perplexities.reduce(0, +) / Double(perplexities.count)
         let subtitle =
-            "\(summary): \(codes) codes. A row per sub-quantizer, its \(columns) codewords sorted by how many codes use them, most "
-            + "used first; right: how many codewords an even spread with the same entropy would use (perplexity, mean "
+            "\(summary): \(codes) codes. A row per sub-quantizer, its \(columns) codewords sorted by use, most used first; "
+            + "right: perplexity, the codewords an even spread with the same entropy would use (mean "
             + "\(ViewKit.format(meanPerplexity))). \(unused) of \(rows * columns) codewords unused."
-        var (marks, content) = ViewKit.panel(title: "PQ codebook use", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
+        var (marks, content) = ViewKit.panel(
+            title: "PQ codebook use", subtitle: subtitle, in: rect, theme: theme, measurer: measurer, subtitleLines: 4)
         guard rows > 0, columns > 0 else { return marks }
         let scale = log(Double(max(busiest, 1)) + 1)
         let middle = Int((exp(scale / 2) - 1).rounded())

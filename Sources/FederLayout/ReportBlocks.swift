@@ -214,10 +214,15 @@ extension ReportBlocks {
         _ rows: [Charts.BarRow], querySet: Bool, leftName: String, rightName: String, in rect: Rect, theme: Theme,
         measurer: TextMeasurer
     ) -> [Mark] {
+        let title = querySet ? "Work and quality — means over the query set" : "Work and quality"
+        let subtitle = "Bars compare the two sides row by row; change is right relative to left."
+        // As tall as its rows need (a row is at most 28 pt): a slide's tall block keeps no empty panel under the table.
+        let needed =
+            ViewKit.notePanelHeight(title: title, subtitle: subtitle, width: rect.width, theme: theme, measurer: measurer)
+            + theme.labelFont.size * 1.7 + Double(rows.count) * 28 + 4
         let (panelMarks, content) = ViewKit.panel(
-            title: querySet ? "Work and quality — means over the query set" : "Work and quality",
-            subtitle: "Bars compare the two sides row by row; change is right relative to left.", in: rect, theme: theme, measurer: measurer
-        )
+            title: title, subtitle: subtitle, in: Rect(x: rect.x, y: rect.y, width: rect.width, height: min(rect.height, needed)),
+            theme: theme, measurer: measurer)
         return panelMarks
             + Charts.pairedBars(
                 rows, leftName: "left: \(leftName)", rightName: "right: \(rightName)", in: content, theme: theme, measurer: measurer,
