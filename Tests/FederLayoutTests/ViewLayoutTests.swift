@@ -400,10 +400,16 @@ final class ViewLayoutTests: XCTestCase {
             let (trace, query) = try traced(index, id: id, request: SearchRequest(k: 10, ef: ef))
             let marks = HNSWViews.search(
                 HNSWViews.Input(graph: graph, trace: trace, query: query, seed: 3), in: panel, theme: theme, measurer: measurer)
-            let named = marks.contains { if case .text(let text) = $0 { text.text == "expanded (layer 0)" } else { false } }
-            // The view's rings: radius 2.6, no fill, the truth colour (the legend's own ring is larger).
+            // Legend entries are groups of their symbol and words.
+            func flat(_ marks: [Mark]) -> [Mark] { marks.flatMap { if case .group(let inner, _) = $0 { flat(inner) } else { [$0] } } }
+            let named = flat(marks).contains { if case .text(let text) = $0 { text.text == "expanded (layer 0)" } else { false } }
+            // The view's rings: radius 2.6 (5.6 round the entry's dot), no fill, the truth colour (the legend's is 3.2).
             let drawn = marks.contains {
-                if case .circle(_, let radius, nil, let stroke) = $0 { radius == 2.6 && stroke?.color == theme.truth } else { false }
+                if case .circle(_, let radius, nil, let stroke) = $0 {
+                    [2.6, 5.6].contains(radius) && stroke?.color == theme.truth
+                } else {
+                    false
+                }
             }
             XCTAssertEqual(named, drawn, "id \(id) ef \(ef)")
             seen.insert(drawn)
