@@ -78,11 +78,16 @@ public struct TraceOutput: Encodable, Sendable {
             case id, distance, internalID
         }
 
+        /// A Hamming distance as the int32 the engine returns (a finite value past int32's range is clamped to it).
+        static func whole(_ distance: Float) -> Int32 {
+            Int32(clamping: Int64(min(max(distance, -9.2e18), 9.2e18)))
+        }
+
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
             if integral, distance.isFinite {
-                try container.encode(Int32(clamping: Int64(distance)), forKey: .distance)
+                try container.encode(Self.whole(distance), forKey: .distance)
             } else {
                 try container.encode(distance, forKey: .distance)
             }
@@ -253,7 +258,7 @@ public enum TraceJob {
                 var output = TraceOutput(query: query, trace: trace, warnings: warnings, detail: detail)
                 if measure { output.groundTruth = request.groundTruth }
                 switch request.format {
-                case .json: emit(try JSONOutput.encode(output))
+                case .json: emit(try output.resultsJSONLine() ?? JSONOutput.encode(output))
                 case .text: emit(TraceText.render(output, file: request.file))
                 }
             }
