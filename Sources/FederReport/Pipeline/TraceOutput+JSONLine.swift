@@ -17,61 +17,164 @@ extension TraceOutput {
     ]
 
     /// The output as one JSON line, when it holds only what `--detail results` prints; nil otherwise (then
-    /// `JSONOutput.encode` writes it).
+    /// `JSONOutput.encode` writes it). Members are written in the encoder's order (keys sorted by their UTF-8 bytes),
+    /// straight into one buffer.
     func resultsJSONLine() -> String? {
         guard recall == nil, rankOfTrueNearest == nil, exact == nil, misses == nil, needed == nil, refine == nil, ivf == nil,
             hnsw == nil, nodeLabels == nil, shards == nil, shardTraces == nil, groundTruth == nil
         else { return nil }
         var line = JSONLine()
-        line.object([
-            ("codes", codes.map { JSONLine.string($0) }),
-            ("counts", JSONLine.counts(counts)),
-            ("kernels", JSONLine.string(kernels)),
-            ("kind", JSONLine.string(kind.rawValue)),
-            ("metric", JSONLine.string(metric)),
-            ("parameters", JSONLine.parameters(parameters)),
-            ("query", JSONLine.query(query)),
-            ("results", JSONLine.array(results.map(JSONLine.neighbor))),
-            ("warnings", JSONLine.array(warnings.map { JSONLine.string($0) })),
-        ])
-        return line.text
+        line.bytes.reserveCapacity(200 + results.count * 56)
+        line.open()
+        if let codes { line.member("codes", string: codes) }
+        line.key("counts")
+        line.open()
+        line.member("distanceComputations", counts.distanceComputations)
+        if let hops = counts.hops { line.member("hops", hops) }
+        if let probedLists = counts.probedLists { line.member("probedLists", probedLists) }
+        if let scanned = counts.scanned { line.member("scanned", scanned) }
+        line.member("visited", counts.visited)
+        if let visitedLevel0 = counts.visitedLevel0 { line.member("visitedLevel0", visitedLevel0) }
+        line.close()
+        line.member("kernels", string: kernels)
+        line.member("kind", string: kind.rawValue)
+        line.member("metric", string: metric)
+        line.key("parameters")
+        line.open()
+        if let ef = parameters.ef { line.member("ef", ef) }
+        line.member("k", parameters.k)
+        if let nprobe = parameters.nprobe { line.member("nprobe", nprobe) }
+        if let ompThreads = parameters.ompThreads { line.member("ompThreads", ompThreads) }
+        line.close()
+        line.key("query")
+        line.open()
+        if let id = query.id { line.member("id", id) }
+        if let row = query.row { line.member("row", row) }
+        line.member("source", string: query.source)
+        line.close()
+        line.key("results")
+        line.openArray()
+        for neighbor in results {
+            line.element()
+            line.open()
+            line.key("distance")
+            if neighbor.integral, neighbor.distance.isFinite {
+                line.integer(Int64(LabeledNeighbor.whole(neighbor.distance)))
+            } else {
+                line.float(neighbor.distance)
+            }
+            line.member("id", neighbor.id)
+            line.member("internalID", neighbor.internalID)
+            line.close()
+        }
+        line.closeArray()
+        line.key("warnings")
+        line.openArray()
+        for warning in warnings {
+            line.element()
+            line.string(warning)
+        }
+        line.closeArray()
+        line.close()
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 }
 
-/// A JSON text written as `JSONOutput.encode` writes one (sorted keys, no spaces).
+/// A JSON text written as `JSONOutput.encode` writes one (no spaces), its members given in sorted order by the
+/// caller; commas go in where a member or element follows another.
 struct JSONLine {
-    private(set) var text = ""
+    var bytes: [UInt8] = []
+    /// Whether the innermost open object or array has a member yet.
+    private var filled: [Bool] = []
 
-    /// An object from its members' keys and written values; absent (nil) members are left out, as `encodeIfPresent`
-    /// leaves them out.
-    mutating func object(_ members: [(String, String?)]) { text += Self.object(members) }
+    mutating func open() { begin(UInt8(ascii: "{")) }
+    mutating func openArray() { begin(UInt8(ascii: "[")) }
+    mutating func close() { end(UInt8(ascii: "}")) }
+    mutating func closeArray() { end(UInt8(ascii: "]")) }
 
-    static func object(_ members: [(String, String?)]) -> String {
-        let present = members.compactMap { key, value in value.map { (key, $0) } }
-            .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        return "{" + present.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    private mutating func begin(_ byte: UInt8) {
+        bytes.append(byte)
+        filled.append(false)
     }
 
-    static func array(_ elements: [String]) -> String { "[" + elements.joined(separator: ",") + "]" }
+    private mutating func end(_ byte: UInt8) {
+        bytes.append(byte)
+        filled.removeLast()
+    }
 
-    static func number<T: BinaryInteger>(_ value: T) -> String { String(value) }
+    /// A comma before every member or element but the first.
+    private mutating func separate() {
+        guard let last = filled.indices.last else { return }
+        if filled[last] { bytes.append(UInt8(ascii: ",")) }
+        filled[last] = true
+    }
+
+    mutating func element() { separate() }
+
+    mutating func key(_ key: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    mutating func member(_ key: StaticString, _ value: Int) {
+        self.key(key)
+        integer(Int64(value))
+    }
+
+    mutating func member(_ key: StaticString, string value: String) {
+        self.key(key)
+        string(value)
+    }
+
+    mutating func member(_ key: StaticString, _ label: Label) {
+        self.key(key)
+        switch label {
+        case .signed(let value): integer(value)
+        case .unsigned(let value): unsigned(value)
+        }
+    }
+
+    mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        unsigned(value.magnitude)
+    }
+
+    mutating func unsigned(_ value: UInt64) {
+        // The digits from the right, in a fixed buffer (20 is UInt64's most).
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            bytes.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
 
     /// A float as `JSONEncoder` writes it: its shortest round-trip `description`, a whole number without ".0",
     /// non-finite values as the strings the encoder was told to use.
-    static func number<T: BinaryFloatingPoint & LosslessStringConvertible>(_ value: T) -> String {
-        if value.isNaN { return "\"nan\"" }
-        if value.isInfinite { return value < 0 ? "\"-inf\"" : "\"inf\"" }
+    mutating func float(_ value: Float) {
+        if value.isNaN { return string("nan") }
+        if value.isInfinite { return string(value < 0 ? "-inf" : "inf") }
+        // A whole value below 2^24 is exactly its integer: the same digits `description` gives, without the ".0".
+        if value == value.rounded(), abs(value) < 16_777_216 {
+            if value == 0, value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+            return integer(Int64(value))
+        }
         var written = value.description
         if written.hasSuffix(".0") { written.removeLast(2) }
-        return written
+        bytes.append(contentsOf: written.utf8)
     }
 
     /// A string as `JSONEncoder` escapes it without escaping slashes: quote, backslash and control characters
-    /// (\b \f \n \r \t by name, the rest as \u00XX); everything else as its UTF-8.
-    static func string(_ value: String) -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "\"")]
-        bytes.reserveCapacity(value.utf8.count + 2)
-        let hex = Array("0123456789abcdef".utf8)
+    /// (\b \f \n \r \t by name, the rest as \u00xx); everything else as its UTF-8.
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
@@ -82,44 +185,13 @@ struct JSONLine {
             case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
             case 0x00..<0x20:
-                bytes += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ]
             default: bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func label(_ label: Label) -> String {
-        switch label {
-        case .signed(let value): return number(value)
-        case .unsigned(let value): return number(value)
-        }
-    }
-
-    static func neighbor(_ neighbor: TraceOutput.LabeledNeighbor) -> String {
-        let distance =
-            neighbor.integral && neighbor.distance.isFinite
-            ? number(TraceOutput.LabeledNeighbor.whole(neighbor.distance)) : number(neighbor.distance)
-        return object([("id", label(neighbor.id)), ("distance", distance), ("internalID", number(neighbor.internalID))])
-    }
-
-    static func counts(_ counts: SearchCounts) -> String {
-        object([
-            ("distanceComputations", number(counts.distanceComputations)), ("visited", number(counts.visited)),
-            ("scanned", counts.scanned.map(number)), ("probedLists", counts.probedLists.map(number)),
-            ("hops", counts.hops.map(number)), ("visitedLevel0", counts.visitedLevel0.map(number)),
-        ])
-    }
-
-    static func parameters(_ parameters: SearchParameters) -> String {
-        object([
-            ("k", number(parameters.k)), ("nprobe", parameters.nprobe.map(number)), ("ef", parameters.ef.map(number)),
-            ("ompThreads", parameters.ompThreads.map(number)),
-        ])
-    }
-
-    static func query(_ query: TraceOutput.QueryInfo) -> String {
-        object([("source", string(query.source)), ("row", query.row.map(number)), ("id", query.id.map(label))])
     }
 }

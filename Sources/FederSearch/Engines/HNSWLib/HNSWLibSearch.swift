@@ -224,17 +224,28 @@ public enum HNSWLibSearch {
                 // searchKnn moves the survivors into a priority_queue of (distance, label) pairs; knn_query pops
                 // it from the back of its row to the front. The same heap moves place NaN distances as it does.
                 var result = StdPairQueue()
-                var internalIDs: [UInt64: [Int]] = [:]
+                // Each label's internal ids in the order they were popped (a label stored twice has two), the last
+                // one taken first. Up to 64 results a list searched from the back; more, a dictionary of lists.
+                var popped: [(label: UInt64, id: Int, taken: Bool)] = []
+                popped.reserveCapacity(top.count)
                 while !top.isEmpty {
                     let (d, id) = top.pop()
                     let label = index.label(Int(id))
                     result.push(d, label)
-                    internalIDs[label, default: []].append(Int(id))
+                    popped.append((label, Int(id), false))
                 }
+                var byLabel: [UInt64: [Int]] = [:]
+                if popped.count > 64 { for (label, id, _) in popped { byLabel[label, default: []].append(id) } }
                 var results = [Neighbor](repeating: Neighbor(id: -1, distance: 0, internalID: -1), count: result.count)
                 for position in stride(from: result.count - 1, through: 0, by: -1) {
                     let (d, label) = result.pop()
-                    let internalID = internalIDs[label]?.popLast() ?? -1
+                    var internalID = -1
+                    if popped.count > 64 {
+                        internalID = byLabel[label]?.popLast() ?? -1
+                    } else if let last = popped.lastIndex(where: { !$0.taken && $0.label == label }) {
+                        internalID = popped[last].id
+                        popped[last].taken = true
+                    }
                     results[position] = Neighbor(id: Int64(bitPattern: label), distance: d, internalID: internalID)
                 }
 
