@@ -107,10 +107,11 @@ extension IVFViews {
             guard let home = center(of: probe.list) else { continue }
             let others = waiting.sorted().compactMap { center(of: $0) }
             func box(_ point: Point) -> Rect { Rect(x: point.x - 5.5, y: point.y - 5.5, width: 11, height: 11) }
+            // A number keeps off other numbers, the star, missed lists' labels and the centres still to be numbered.
             func fits(_ point: Point) -> Bool {
                 let b = box(point)
                 return b.minX >= frame.minX && b.maxX <= frame.maxX && b.minY >= frame.minY && b.maxY <= frame.maxY
-                    && !numbered.contains(where: { $0.intersects(b) })
+                    && !numbered.contains(where: { $0.intersects(b) }) && !others.contains(where: { b.insetBy(-1, -1).contains($0) })
             }
             var candidates = [home]
             if input.map.hasCells {
@@ -130,8 +131,7 @@ extension IVFViews {
                     return (home + Point(cos(angle), sin(angle)) * reach, Point(cos(angle), sin(angle)))
                 }
             }.first { place, _ in
-                fits(place) && !others.contains(where: { box(place).insetBy(-1, -1).contains($0) })
-                    && !numbered.dropFirst().contains(where: { Geometry.segment(home, place, crosses: $0) })
+                fits(place) && !numbered.dropFirst().contains(where: { Geometry.segment(home, place, crosses: $0) })
             }
             guard let (place, direction) = outside else { continue }
             numbered.append(box(place))

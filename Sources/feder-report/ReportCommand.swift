@@ -62,9 +62,9 @@ struct ReportCommand: ParsableCommand {
 
     @Flag(
         name: .customLong("check-layout"),
-        help:
+        help: ArgumentHelp(
             "Print one line per layout problem (a text cut with …, overlapping, out of its panel, crossed by a line or hidden "
-            + "under a shape; a legend entry without its mark; a mostly empty panel); exit 1 if there is any.")
+                + "under a shape; a legend entry without its mark; a mostly empty panel); exit 1 if there is any."))
     var checkLayout = false
 
     @OptionGroup var kernelsOption: KernelsOption

@@ -136,6 +136,13 @@ final class ErrorContractTests: XCTestCase {
         XCTAssertEqual(codes.status, 0, codes.stderr)
         XCTAssertTrue(codes.stderr.contains("no recall: this faiss index (IndexIVFPQ) keeps only codes"), codes.stderr)
         XCTAssertTrue(codes.stderr.contains("--vectors FILE"), codes.stderr)
+        // Shards of a codes-only index cannot take --vectors: the hint names the ground-truth file instead.
+        let shards = try CLI.run([
+            "trace", path("ivf_pq_l2.faiss"), path("ivf_pq_l2.faiss"), "--vector", path("ivf_pq_l2.queries.npy"), "--row", "0",
+        ])
+        XCTAssertEqual(shards.status, 0, shards.stderr)
+        XCTAssertTrue(shards.stderr.contains("no recall: these faiss shards (IndexIVFPQ) keep only codes"), shards.stderr)
+        XCTAssertTrue(shards.stderr.contains("--ground-truth FILE"), shards.stderr)
         let byID = try CLI.run(["trace", path("ivf_pq_l2.faiss"), "--id", "3"])
         XCTAssertEqual(byID.status, 65, byID.stderr)
         XCTAssertTrue(byID.stderr.contains("(--vectors, or \"vectors\" on the index entry) to query them by id"), byID.stderr)

@@ -279,6 +279,12 @@ public enum TraceJob {
                 exact = try shards.truth(file: file, queries: queries, positions: { contexts[$0].positions })
             } else {
                 exact = try shards.exact(queries: queries.map(\.vector), ks: [request.search.k])?.first
+                if exact == nil, let first = shards.indexes.first {
+                    warn(
+                        "no recall: these \(first.model.engine) shards (\(first.model.typeName)) keep only codes, not the vectors that "
+                            + "were added; give the true neighbours with --ground-truth FILE (ids as the merged answer names them) to "
+                            + "measure them")
+                }
             }
         }
         let detail: TraceRequest.Detail = request.format == .text ? .full : request.detail
@@ -304,7 +310,6 @@ public enum TraceJob {
                 }
             }
         }
-        _ = warn
     }
 
     /// How a command-line query source is named in messages.
