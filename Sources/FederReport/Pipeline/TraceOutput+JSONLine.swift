@@ -84,8 +84,9 @@ extension TraceOutput {
 /// caller; commas go in where a member or element follows another.
 struct JSONLine {
     var bytes: [UInt8] = []
-    /// Whether the innermost open object or array has a member yet.
-    private var filled: [Bool] = []
+    /// Whether the next member or element follows another (after a value, or a container just closed) and so needs a
+    /// comma; an open bracket clears it.
+    private var followsValue = false
 
     mutating func open() { begin(UInt8(ascii: "{")) }
     mutating func openArray() { begin(UInt8(ascii: "[")) }
@@ -94,38 +95,39 @@ struct JSONLine {
 
     private mutating func begin(_ byte: UInt8) {
         bytes.append(byte)
-        filled.append(false)
+        followsValue = false
     }
 
     private mutating func end(_ byte: UInt8) {
         bytes.append(byte)
-        filled.removeLast()
+        followsValue = true
     }
 
     /// A comma before every member or element but the first.
-    private mutating func separate() {
-        guard let last = filled.indices.last else { return }
-        if filled[last] { bytes.append(UInt8(ascii: ",")) }
-        filled[last] = true
+    mutating func element() {
+        if followsValue { bytes.append(UInt8(ascii: ",")) }
+        followsValue = true
     }
 
-    mutating func element() { separate() }
-
     mutating func key(_ key: StaticString) {
-        separate()
+        element()
         bytes.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        followsValue = false
     }
 
     mutating func member(_ key: StaticString, _ value: Int) {
         self.key(key)
         integer(Int64(value))
+        followsValue = true
     }
 
     mutating func member(_ key: StaticString, string value: String) {
         self.key(key)
         string(value)
+        followsValue = true
     }
 
     mutating func member(_ key: StaticString, _ label: Label) {
@@ -134,6 +136,7 @@ struct JSONLine {
         case .signed(let value): integer(value)
         case .unsigned(let value): unsigned(value)
         }
+        followsValue = true
     }
 
     mutating func integer(_ value: Int64) {
@@ -154,6 +157,7 @@ struct JSONLine {
             } while rest > 0
             bytes.append(contentsOf: buffer[(24 - count)...])
         }
+        followsValue = true
     }
 
     /// A float as `JSONEncoder` writes it: its shortest round-trip `description`, a whole number without ".0",
@@ -169,21 +173,31 @@ struct JSONLine {
         var written = value.description
         if written.hasSuffix(".0") { written.removeLast(2) }
         bytes.append(contentsOf: written.utf8)
+        followsValue = true
     }
 
     /// A string as `JSONEncoder` escapes it without escaping slashes: quote, backslash and control characters
     /// (\b \f \n \r \t by name, the rest as \u00xx); everything else as its UTF-8.
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        defer {
+            bytes.append(UInt8(ascii: "\""))
+            followsValue = true
+        }
+        // Most strings need no escape: copied whole.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case UInt8(ascii: "\""): escape(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): escape(UInt8(ascii: "\\"))
+            case 0x08: escape(UInt8(ascii: "b"))
+            case 0x0C: escape(UInt8(ascii: "f"))
+            case 0x0A: escape(UInt8(ascii: "n"))
+            case 0x0D: escape(UInt8(ascii: "r"))
+            case 0x09: escape(UInt8(ascii: "t"))
             case 0x00..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
                 bytes += [
@@ -192,6 +206,10 @@ struct JSONLine {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(byte)
     }
 }

@@ -25,7 +25,7 @@ public enum HNSWLibSearch {
         return withQueryPointer(query) { q -> SearchTrace in
             var scorer = HNSWLibScorer(index: index, query: q, dim: dim, innerProduct: space != .l2)
             return search(
-                index, scorer: &scorer, k: k, ef: requestedEf, kind: .hnswlib, distance: index.model.distance, descent: descent,
+                index, scorer: &scorer, k: k, ef: requestedEf, kind: .hnswlib, distance: index.distanceConvention, descent: descent,
                 record: record)
         }
     }
