@@ -38,7 +38,11 @@ public struct VectorTable: Sendable {
     /// A copy of row `index`.
     public func row(_ index: Int) -> [Float] {
         let pointer = rowPointer(index)
-        return (0..<dim).map { pointer.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+        // One byte copy (the row may sit at any alignment in the file).
+        return [Float](unsafeUninitializedCapacity: dim) { buffer, initialized in
+            if let base = buffer.baseAddress { UnsafeMutableRawPointer(base).copyMemory(from: pointer, byteCount: dim * 4) }
+            initialized = dim
+        }
     }
 
     /// Indices of rows holding a NaN or an infinity (checked on demand; costs one pass).
