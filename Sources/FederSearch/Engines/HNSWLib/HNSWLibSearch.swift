@@ -54,8 +54,15 @@ public enum HNSWLibSearch {
             do {
                 @inline(__always) func distance(_ node: Int) -> Float { scorer.distance(node) }
                 // Marks: 1 visited on layer 0, 2 distance computed on some level.
+                // Unrecorded (only the answer and the counts are read): the nodes computed are counted, not listed,
+                // and the upper levels keep their paths, not every edge scored.
                 var computedList: [Int] = []
-                computedList.reserveCapacity(ef * 16)
+                var computedCount = 0
+                if record { computedList.reserveCapacity(ef * 16) }
+                @inline(__always) func computed(_ node: Int) {
+                    computedCount += 1
+                    if record { computedList.append(node) }
+                }
                 var distanceComputations = 0
                 var hops = 0
 
@@ -75,13 +82,13 @@ public enum HNSWLibSearch {
                     upper = descent.upper
                     distanceComputations = descent.distanceComputations
                     hops = descent.hops
-                    for node in descent.computed where !marks.testAndSet(node, mark: 2) { computedList.append(node) }
+                    for node in descent.computed where !marks.testAndSet(node, mark: 2) { computed(node) }
                     level = 0
                 } else {
                     current = index.entryPoint
                     currentDistance = distance(current)
                     distanceComputations += 1
-                    if !marks.testAndSet(current, mark: 2) { computedList.append(current) }
+                    if !marks.testAndSet(current, mark: 2) { computed(current) }
                     entryDistance = currentDistance
                 }
                 while level > 0 {
@@ -94,7 +101,7 @@ public enum HNSWLibSearch {
                         let list = index.linkList(of: start, level: level)
                         hops += 1
                         var edges: [HNSWTrace.Edge] = []
-                        edges.reserveCapacity(list.count)
+                        if record { edges.reserveCapacity(list.count) }
                         // The pass scores every neighbour whatever it finds, so they are scored together first.
                         scorer.removeAll()
                         for slot in 0..<list.count {
@@ -105,8 +112,8 @@ public enum HNSWLibSearch {
                             let node = Int(list.ids.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self))
                             let d = scorer.scored(slot)
                             distanceComputations += 1
-                            if !marks.testAndSet(node, mark: 2) { computedList.append(node) }
-                            edges.append(HNSWTrace.Edge(from: start, to: node, distance: d))
+                            if !marks.testAndSet(node, mark: 2) { computed(node) }
+                            if record { edges.append(HNSWTrace.Edge(from: start, to: node, distance: d)) }
                             if d < currentDistance {
                                 currentDistance = d
                                 current = node
@@ -114,7 +121,7 @@ public enum HNSWLibSearch {
                                 path.append(node)
                             }
                         }
-                        passes.append(edges)
+                        if record { passes.append(edges) }
                     }
                     upper.append(HNSWTrace.UpperLevel(level: level, passes: passes, path: path, exitDistance: currentDistance))
                     level -= 1
@@ -188,7 +195,7 @@ public enum HNSWLibSearch {
                         let d = scorer.scored(next)
                         next += 1
                         distanceComputations += 1
-                        if before & 2 == 0 { computedList.append(neighbor) }
+                        if before & 2 == 0 { computed(neighbor) }
                         if top.count < ef || lowerBound > d {
                             candidates.push(-d, UInt32(neighbor))
                             var entered = false
@@ -249,7 +256,7 @@ public enum HNSWLibSearch {
                     results[position] = Neighbor(id: Int64(bitPattern: label), distance: d, internalID: internalID)
                 }
 
-                var counts = SearchCounts(distanceComputations: distanceComputations, visited: computedList.count)
+                var counts = SearchCounts(distanceComputations: distanceComputations, visited: computedCount)
                 counts.hops = hops
                 counts.visitedLevel0 = visitedCount
                 var trace = SearchTrace(
