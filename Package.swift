@@ -23,8 +23,10 @@ let package = Package(
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"])]),
+        // Declares the pango functions it uses (shim.h) rather than include pango's headers, whose pkg-config flags
+        // carry a -pthread SwiftPM warns about; the libraries are linked by name.
         .systemLibrary(
-            name: "CPangoCairo", pkgConfig: "pangocairo",
+            name: "CPangoCairo",
             providers: [.apt(["libpango1.0-dev"])]),
         .systemLibrary(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg",

@@ -41,7 +41,8 @@ final class TraceJSONLineTests: XCTestCase {
         let control = String(decoding: (0..<32).map { UInt8($0) }, as: UTF8.self)
         let strings = [control, "a \"quoted\" \\ back/slash", "façade — ∑ 😀", "", "tab\there\u{7F}", "line\u{2028}sep"]
         let floats: [Float] = [
-            0, -0.0, 1, 232_610, 1e-5, 1.5e-45, 3.4028235e38, -2.5, 0.1, 123_456_789, .infinity, -.infinity, .nan, 16_777_217,
+            0, -0.0, 1, 232_610, 1e-5, .leastNonzeroMagnitude, 3.4028235e38, -2.5, 0.1, 123_456_792, .infinity, -.infinity, .nan,
+            16_777_218,
         ]
         for (position, text) in strings.enumerated() {
             let neighbors = floats.enumerated().map { offset, distance in
