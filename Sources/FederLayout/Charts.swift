@@ -75,7 +75,7 @@ public enum Charts {
         if showsChanges {
             marks.append(.text(TextMark("change", at: Point(deltaX, rect.y), font: header, color: theme.mutedText, alignment: .right)))
         }
-        let rowHeight = min(28, max(font.size * 1.3, available))
+        let rowHeight = min(maximumBarRowHeight, max(font.size * 1.3, available))
         var y = rect.y + font.size * 1.7
         for (index, row) in rows.enumerated() {
             if index % 2 == 0 {
@@ -165,6 +165,19 @@ public enum Charts {
             self.dashed = dashed
         }
     }
+
+    /// Where a recall axis starts: 0 when the lowest recall drawn is below 0.5, else a little under it (rounded down to
+    /// 0.05), so points close to 1 do not all sit on the top line.
+    public static func recallAxisFloor(lowest: Double) -> Double {
+        lowest >= 0.5 ? floor((lowest - max((1 - lowest) * 0.15, 0.01)) * 20) / 20 : 0
+    }
+
+    /// The height `pairedBars` needs for `rows` rows at their largest (a row is at most 28 pt), its header included.
+    public static func pairedBarsHeight(rows: Int, theme: Theme) -> Double {
+        theme.labelFont.size * 1.7 + Double(rows) * maximumBarRowHeight + 4
+    }
+
+    static let maximumBarRowHeight = 28.0
 
     /// A line chart with axes, ticks, labels and a legend; x on a log₂ scale when `logX`.
     public static func lineChart(

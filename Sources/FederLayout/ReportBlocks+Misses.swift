@@ -63,7 +63,7 @@ extension ReportBlocks {
         // The panel as tall as its rows need (a row is at most 28 pt), not the block's whole height.
         let needed =
             ViewKit.notePanelHeight(title: title, subtitle: subtitle, width: barsRect.width, theme: theme, measurer: measurer)
-            + (rows.isEmpty ? theme.labelFont.size * 1.6 : theme.labelFont.size * 1.7 + Double(rows.count) * 28 + 4)
+            + (rows.isEmpty ? theme.labelFont.size * 1.6 : Charts.pairedBarsHeight(rows: rows.count, theme: theme))
         var (marks, content) = ViewKit.panel(
             title: title, subtitle: subtitle,
             in: Rect(x: barsRect.x, y: barsRect.y, width: barsRect.width, height: min(barsRect.height, needed)), theme: theme,

@@ -155,7 +155,7 @@ extension ReportBlocks {
         var marks: [Mark] = []
         let recalls = rows.flatMap { [$0.recall.left, $0.recall.right].compactMap { $0 } }
         let lowest = recalls.min() ?? 0
-        let recallLow = lowest >= 0.5 ? floor((lowest - max((1 - lowest) * 0.15, 0.01)) * 20) / 20 : 0
+        let recallLow = Charts.recallAxisFloor(lowest: lowest)
         let work = rows.flatMap { [$0.distanceComputations.left, $0.distanceComputations.right] }
         let panels: [(String, String, ClosedRange<Double>, (SummaryRow) -> (Double?, Double?), Bool)] = [
             ("Recall@k, left → right", "recall@k", recallLow...1, { ($0.recall.left, $0.recall.right) }, true),
@@ -219,7 +219,7 @@ extension ReportBlocks {
         // As tall as its rows need (a row is at most 28 pt): a slide's tall block keeps no empty panel under the table.
         let needed =
             ViewKit.notePanelHeight(title: title, subtitle: subtitle, width: rect.width, theme: theme, measurer: measurer)
-            + theme.labelFont.size * 1.7 + Double(rows.count) * 28 + 4
+            + Charts.pairedBarsHeight(rows: rows.count, theme: theme)
         let (panelMarks, content) = ViewKit.panel(
             title: title, subtitle: subtitle, in: Rect(x: rect.x, y: rect.y, width: rect.width, height: min(rect.height, needed)),
             theme: theme, measurer: measurer)

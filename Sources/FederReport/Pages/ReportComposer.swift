@@ -529,7 +529,7 @@ public struct ReportComposer {
         // points close to 1 do not all sit on the top line.
         let recalls = series { $0.recall }
         let lowest = recalls.flatMap { $0.points.map(\.y) }.min() ?? 0
-        let floor = lowest >= 0.5 ? Foundation.floor((lowest - max((1 - lowest) * 0.15, 0.01)) * 20) / 20 : 0
+        let floor = Charts.recallAxisFloor(lowest: lowest)
         let recallRange = floor...(1 + (1 - floor) * 0.05)
         return Charts.lineChart(
             title: "Recall@\(run.result.left.parameters.k) against \(sweep.parameter)\(over)", series: recalls,
