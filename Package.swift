@@ -34,12 +34,15 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
 
         .target(
             name: "CFederKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
             // The portable kernels call fmaf.
             linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "FederIndex", dependencies: ["CHDF5"]),
+        .target(name: "FederIndex", dependencies: ["CHDF5", "CLibPQ"]),
         .target(
             name: "FederSearch", dependencies: ["FederIndex", "CFederKernels"],
             // The traced searches keep their state in local buffers; dynamic exclusivity checks cost ~10 %.
