@@ -26,9 +26,18 @@ public protocol ToolError: Error {
 
 extension FederIndexError: ToolError {
     /// A file (index, vectors, media list) that cannot be opened: 66; anything else is bad data: 65.
+    ///
+    /// A database is opened like a file: a server that cannot be reached or refuses the connection is 66, and so is a
+    /// statement that fails for the same reasons once connected (the connection lost, `08…`; authorization, `28…`;
+    /// a database gone, `3D…`; the server shutting down, `57P…`; no permission on a relation, `42501`), as an
+    /// unreadable file is. Any other failed statement is 65.
     public var exitCode: ToolExitCode {
         switch self {
-        case .cannotOpen, .cannotReadMediaList: return .cannotOpen
+        case .cannotOpen, .cannotReadMediaList, .databaseUnavailable: return .cannotOpen
+        case .databaseQuery(_, let sqlState, _):
+            let cannotOpen =
+                ["08", "28", "3D"].contains(String(sqlState.prefix(2))) || sqlState.hasPrefix("57P") || sqlState == "42501"
+            return cannotOpen ? .cannotOpen : .dataError
         case .truncated, .invalid, .unknownCode, .unsupported, .notAnIndex, .mediaListNotUTF8, .malformedMediaListLine:
             return .dataError
         }

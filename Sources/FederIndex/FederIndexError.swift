@@ -1,6 +1,7 @@
 import Foundation
 
-/// Everything that can go wrong while opening or decoding an index, vector file or media list.
+/// Everything that can go wrong while opening or decoding an index, vector file or media list, or while reading an
+/// index from a PostgreSQL server.
 ///
 /// Every case names the file; decoding errors also name the format code being read and the byte offset, so a
 /// message is enough to find the bad byte with a hex dump. (`exitCode`, in ExitCode.swift, gives each case's exit
@@ -25,6 +26,15 @@ public enum FederIndexError: Error, Equatable, Sendable {
     case mediaListNotUTF8(path: String)
     /// A line of a `LABEL<TAB>VALUE` media list is wrong; `line` is 1-based.
     case malformedMediaListLine(path: String, line: Int, reason: String)
+    /// A PostgreSQL server could not be reached or refused the connection (not running, wrong socket, host or port,
+    /// authentication, unknown database or role, a malformed connection string). `target` is the connection
+    /// string without its password (`PGConnection.redacted`); `detail` is libpq's message on one line, with a hint.
+    case databaseUnavailable(target: String, detail: String)
+    /// A statement failed on a server that was reached. `sqlState` is the server's five-character code (`25006`:
+    /// a write in a read-only transaction), or one this client chose when libpq failed on its own or the statement
+    /// could not be sent (`08006` the connection lost, `XX000` another libpq failure, `22021` a NUL byte, `54000`
+    /// over 65535 parameters, `53200` out of memory, `0A000` a COPY to or from the client).
+    case databaseQuery(target: String, sqlState: String, detail: String)
 }
 
 extension FederIndexError: LocalizedError {
@@ -50,6 +60,10 @@ extension FederIndexError: LocalizedError {
             return "\(path): media list is not UTF-8 text"
         case .malformedMediaListLine(let path, let line, let reason):
             return "\(path):\(line): malformed media list line: \(reason)"
+        case .databaseUnavailable(let target, let detail):
+            return "PostgreSQL (\(target)): cannot connect: \(detail)"
+        case .databaseQuery(let target, _, let detail):
+            return "PostgreSQL (\(target)): query failed: \(detail)"
         }
     }
 }
