@@ -64,7 +64,7 @@ let package = Package(
             name: "feder-bench", dependencies: ["FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederRender"],
             path: "Benchmarks/feder-bench"),
 
-        .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport"]),
+        .testTarget(name: "FederIndexTests", dependencies: ["FederIndex", "FederTestSupport", "CLibPQ"]),
         .testTarget(name: "FederSearchTests", dependencies: ["FederSearch", "FederIndex", "FederProjection", "FederTestSupport"]),
         .testTarget(name: "FederProjectionTests", dependencies: ["FederProjection", "FederTestSupport"]),
         .testTarget(name: "FederLayoutTests", dependencies: ["FederLayout", "FederProjection", "FederTestSupport"]),
@@ -76,7 +76,7 @@ let package = Package(
             dependencies: [
                 "FederReport", "FederIndex", "FederSearch", "FederProjection", "FederLayout", "FederRender", "FederTestSupport",
             ]),
-        .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederIndex", "FederTestSupport"]),
+        .testTarget(name: "FederReportCLITests", dependencies: ["feder-report", "FederIndex", "FederTestSupport", "CLibPQ"]),
     ],
     swiftLanguageModes: [.v6]
 )
