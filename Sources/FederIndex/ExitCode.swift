@@ -38,6 +38,8 @@ extension FederIndexError: ToolError {
             let cannotOpen =
                 ["08", "28", "3D"].contains(String(sqlState.prefix(2))) || sqlState.hasPrefix("57P") || sqlState == "42501"
             return cannotOpen ? .cannotOpen : .dataError
+        case .databaseObject(_, _, let missing):
+            return missing ? .cannotOpen : .dataError
         case .truncated, .invalid, .unknownCode, .unsupported, .notAnIndex, .mediaListNotUTF8, .malformedMediaListLine:
             return .dataError
         }

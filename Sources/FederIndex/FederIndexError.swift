@@ -35,6 +35,10 @@ public enum FederIndexError: Error, Equatable, Sendable {
     /// could not be sent (`08006` the connection lost, `XX000` another libpq failure, `22021` a NUL byte, `54000`
     /// over 65535 parameters, `53200` out of memory, `0A000` a COPY to or from the client).
     case databaseQuery(target: String, sqlState: String, detail: String)
+    /// What the database holds is not what was asked for: no such index (`missing`: exit 66, as a missing file), or an
+    /// index this tool does not read (another access method, not valid yet, another pgvector version, no right to
+    /// read its pages) with what to do.
+    case databaseObject(target: String, detail: String, missing: Bool)
 }
 
 extension FederIndexError: LocalizedError {
@@ -64,6 +68,8 @@ extension FederIndexError: LocalizedError {
             return "PostgreSQL (\(target)): cannot connect: \(detail)"
         case .databaseQuery(let target, _, let detail):
             return "PostgreSQL (\(target)): query failed: \(detail)"
+        case .databaseObject(let target, let detail, _):
+            return "PostgreSQL (\(target)): \(detail)"
         }
     }
 }
