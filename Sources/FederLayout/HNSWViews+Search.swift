@@ -64,7 +64,7 @@ extension HNSWViews {
             (queryOnAxis ? [(.line(theme.query, dashed: true), "query")] : [])
             + [(.arrow(theme.accent), "greedy path"), (.dot(theme.scored), "scored")]
             + (ringed ? [(.ring(theme.truth), "expanded (layer 0)")] : [])
-            + [(.badge(theme.result), "result, by rank"), (.dot(theme.accent), "entry")]
+            + (ranks.isEmpty ? [] : [(.badge(theme.result), "result, by rank")]) + [(.dot(theme.accent), "entry")]
             + (misses.isEmpty ? [] : [(.ring(alarm), "missed exact neighbour (exact rank)")])
         let (plotArea, legendMarks) = ViewKit.withLegend(legendItems, in: content, theme: theme, measurer: measurer)
         let axisHeight = 26.0
@@ -217,9 +217,17 @@ extension HNSWViews {
             let size = measurer.measure(label, font: theme.smallFont, width: nil)
             let below = Rect(x: point.x - size.width / 2, y: point.y + 5, width: size.width, height: size.height)
             let above = Rect(x: below.x, y: point.y - 5 - size.height, width: size.width, height: size.height)
-            let box = missBoxes.dropLast().contains(where: { $0.intersects(below) }) ? above : below
+            let right = Rect(x: point.x + 5.5, y: point.y - size.height / 2, width: size.width, height: size.height)
+            let left = Rect(x: point.x - 5.5 - size.width, y: right.y, width: size.width, height: size.height)
+            // The first side free of other rings and labels; with none free the ring goes unlabelled (its rank is in
+            // the result strip's misses line).
+            let taken = missBoxes.dropLast()
+            guard let box = [below, above, right, left].first(where: { side in !taken.contains(where: { $0.intersects(side) }) }) else {
+                continue
+            }
             missBoxes.append(box)
-            missMarks.append(.text(TextMark(label, at: Point(point.x, box.y), font: theme.smallFont, color: alarm, alignment: .center)))
+            missMarks.append(
+                .text(TextMark(label, at: Point(box.x + box.width / 2, box.y), font: theme.smallFont, color: alarm, alignment: .center)))
         }
         let placed = results.map { node, rank in (rank: rank, point: Point(x(Double(distance[node] ?? 0)), y(node, in: level0Band))) }
         let (badges, unlabelled) = ViewKit.rankBadges(

@@ -125,7 +125,18 @@ extension ReportBlocks {
         let needed =
             measures.needed?.nprobe.map { " — nprobe \($0) would probe every exact neighbour's list" }
             ?? measures.needed?.ef.map { " — ef \($0) would return them all" } ?? ""
-        return "Missed: " + parts.joined(separator: " · ") + needed
+        // Past four, the rest by reason: the note keeps to its two lines.
+        guard parts.count > 4 else { return "Missed: " + parts.joined(separator: " · ") + needed }
+        var counts: [(String, Int)] = []
+        for miss in misses.dropFirst(3) {
+            if let at = counts.firstIndex(where: { $0.0 == miss.reason.label }) {
+                counts[at].1 += 1
+            } else {
+                counts.append((miss.reason.label, 1))
+            }
+        }
+        let rest = counts.map { "\($0.0) × \($0.1)" }.joined(separator: ", ")
+        return "Missed \(misses.count): " + parts.prefix(3).joined(separator: " · ") + " · and \(misses.count - 3) more (\(rest))" + needed
     }
 
     /// A result strip with, on a line beneath it, why its exact neighbours are missing (`missNote`).
