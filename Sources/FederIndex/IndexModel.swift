@@ -70,8 +70,12 @@ public struct DistanceConvention: Sendable, Hashable, Codable, CustomStringConve
         case l1 = "L1"
         /// max |a − b| (faiss L∞).
         case linf = "L∞"
-        /// Differing bits (faiss binary indexes).
+        /// Differing bits (faiss binary indexes, pgvector `bit_hamming_ops`).
         case hamming = "Hamming"
+        /// −Σ a·b, smaller is closer (pgvector `<#>`, and its cosine classes over unit vectors).
+        case negativeInnerProduct = "negative inner product"
+        /// 1 − |a ∧ b| / |a ∨ b| over bits (pgvector `bit_jaccard_ops`).
+        case jaccard = "Jaccard"
         /// A metric read but not searched (faiss Lp, Canberra, …).
         case other
     }

@@ -13,6 +13,8 @@ public enum ViewKit {
         case .l1: return "L1 distance"
         case .linf: return "L∞ distance"
         case .hamming: return "Hamming distance"
+        case .negativeInnerProduct: return "negative inner product (\(trace.kind) \(trace.metric))"
+        case .jaccard: return "Jaccard distance"
         case .other: return "\(trace.metric) distance"
         }
     }

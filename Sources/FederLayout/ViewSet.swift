@@ -94,12 +94,7 @@ public struct ViewSet: Sendable {
                         measurer: measurer)
                 })
         }
-        let partition: FaissIVFIndex?
-        switch index {
-        case .faiss(let faiss): partition = Self.ivf(in: faiss)
-        case .engine(let engine): partition = engine.partitionView
-        case .hnswlib: partition = nil
-        }
+        let partition = Self.partition(of: index)
         do {
             if let ivf = partition, ivf.centroids != nil, trace.ivf != nil {
                 // A shard whose ids are shifted draws no pictures by its own ids (its targets get theirs below).
@@ -212,6 +207,16 @@ public struct ViewSet: Sendable {
 
     /// The IVF index whose search the trace holds: the index itself, or inside an IDMap, a refine index's base or
     /// a pre-transform.
+    /// The partition the IVF views draw, whichever engine holds it (a faiss IVF through its wrappers, a door engine's
+    /// `partitionView`); nil for an index that is not partitioned.
+    public static func partition(of index: IndexFile) -> FaissIVFIndex? {
+        switch index {
+        case .faiss(let faiss): return ivf(in: faiss)
+        case .engine(let engine): return engine.partitionView
+        case .hnswlib: return nil
+        }
+    }
+
     public static func ivf(in index: FaissIndex) -> FaissIVFIndex? {
         switch index {
         case .ivf(let ivf): return ivf

@@ -114,6 +114,14 @@ public struct JobRunner {
                 }
                 continue
             }
+            if let database = indexSpec.postgres {
+                do {
+                    indexes[name] = try database.open()
+                } catch {
+                    throw ReportError.atSpec(file: spec.file, path: "$.indexes.\(name)", underlying: error)
+                }
+                continue
+            }
             do {
                 indexes[name] = try IndexFile.open(path: indexSpec.file, space: indexSpec.space)
             } catch {

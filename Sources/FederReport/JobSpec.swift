@@ -50,6 +50,8 @@ public struct JobSpec: Sendable {
         public var media: MediaSpec?
         /// The vectors that were added (`"vectors"`): the truth for codes-only indexes, the quantization views.
         public var vectors: String?
+        /// A pgvector index in a database (`"postgres"`, `"index"`, …) instead of a file; `file` then names it.
+        public var postgres: PostgresIndex?
     }
 
     public struct MediaSpec: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import FederIndex
 import FederLayout
+import FederSearch
 import Foundation
 
 /// Checks a parsed spec part by part and builds the `JobSpec` from the parts that are valid.
@@ -77,6 +78,7 @@ struct JobSpecBuilder {
 
     func parseIndex(name: String, node: SpecNode) throws -> JobSpec.IndexSpec {
         let fields = try node.object(.index)
+        if fields["postgres"] != nil || fields["index"] != nil { return try parsePostgresIndex(name: name, node: node, fields: fields) }
         // One file, or the files of its shards.
         var path: String?
         var shards: [String]? = nil
@@ -120,6 +122,53 @@ struct JobSpecBuilder {
         guard let path, let space, let media, let vectors, let successiveIDs else { throw SpecAlreadyReported() }
         return JobSpec.IndexSpec(
             name: name, file: path, shards: shards, successiveIDs: successiveIDs, space: space, media: media, vectors: vectors ?? nil)
+    }
+
+    /// A pgvector index entry: `{"postgres": CONNINFO, "index": NAME, "idColumn"?, "where"?, "settings"?: {name: value},
+    /// "dataDirectory"?, "media"?}`.
+    func parsePostgresIndex(name: String, node: SpecNode, fields: SpecFields) throws -> JobSpec.IndexSpec {
+        for key in ["file", "shards", "shardIds", "space", "vectors"] where fields[key] != nil {
+            fields[key].map { $0.report(.notWithPostgres(key)) }
+        }
+        let connection = diagnostics.attempt { () throws -> String in
+            guard let node = fields["postgres"] else { throw node.error(.missingKey("postgres")) }
+            return try node.string()
+        }
+        let index = diagnostics.attempt { () throws -> String in
+            guard let node = fields["index"] else { throw node.error(.missingKey("index")) }
+            let text = try node.string()
+            guard !text.isEmpty else { throw node.error(.emptyPath) }
+            return text
+        }
+        let idColumn = diagnostics.attempt { try fields["idColumn"].map { try $0.string() } }
+        let predicate = diagnostics.attempt { try fields["where"].map { try $0.string() } }
+        let dataDirectory = diagnostics.attempt { try fields["dataDirectory"].map { try $0.path(existing: false) } }
+        let settings = diagnostics.attempt { () throws -> [(String, String)] in
+            guard let settingsNode = fields["settings"] else { return [] }
+            let object = try settingsNode.object(nil)
+            return try object.keys.map { key in
+                guard let value = object[key] else { return (key, "") }
+                switch value.value.kind {
+                case .string(let text): return (key, text)
+                case .number(let number): return (key, number.text)
+                case .bool(let flag): return (key, flag ? "on" : "off")
+                default: throw value.error(.wrongType(expected: "a string or a number", found: value.value.typeName))
+                }
+            }
+        }
+        let media = diagnostics.attempt { try fields["media"].map(parseMedia) }
+        guard let connection, let index, let idColumn, let predicate, let dataDirectory, let settings, let media else {
+            throw SpecAlreadyReported()
+        }
+        do {
+            _ = try PGVectorSettings(settings)
+        } catch {
+            throw (fields["settings"] ?? node).error(.badSetting(error.localizedDescription))
+        }
+        let database = PostgresIndex(
+            connection: connection, index: index, idColumn: idColumn, dataDirectory: dataDirectory, predicate: predicate, settings: settings
+        )
+        return JobSpec.IndexSpec(name: name, file: index, shards: nil, space: .l2, media: media, vectors: nil, postgres: database)
     }
 
     /// The shard files of a sharded index entry: existing paths, at least two, at most `ShardSet.maxShards`.

@@ -18,6 +18,10 @@ enum SpecFault: Equatable, Sendable {
     case unknownSpace(String)
     case unknownMediaType(String)
     case fileAndShards
+    /// A file-index key in a pgvector index entry.
+    case notWithPostgres(String)
+    /// A pgvector setting pgvector would refuse.
+    case badSetting(String)
     case datasetWithoutHDF5
     case emptyDataset
     case tooFewShards(Int)
@@ -119,6 +123,10 @@ enum SpecFault: Equatable, Sendable {
             return "the dataset name cannot be empty"
         case .fileAndShards:
             return "give either 'file' or 'shards', not both"
+        case .notWithPostgres(let key):
+            return "'\(key)' belongs to an index file; a pgvector entry ('postgres', 'index') reads its table"
+        case .badSetting(let detail):
+            return detail
         case .tooFewShards(let count):
             return "list at least two shard files (found \(count)); a single file goes in 'file'"
         case .tooManyShards(let count, let limit):

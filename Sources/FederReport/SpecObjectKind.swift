@@ -6,7 +6,11 @@ enum SpecObjectKind: CaseIterable, Sendable {
         switch self {
         case .root:
             return ["title", "indexes", "media", "queries", "params", "comparisons", "template", "output", "seed", "projection", "$schema"]
-        case .index: return ["file", "shards", "shardIds", "space", "media", "vectors"]
+        case .index:
+            return [
+                "file", "shards", "shardIds", "space", "media", "vectors", "postgres", "index", "idColumn", "where", "settings",
+                "dataDirectory",
+            ]
         case .media: return ["type", "list", "root"]
         case .query: return ["id", "ids", "vector", "row", "dataset", "media", "groundTruth"]
         case .params: return ["k", "nprobe", "ef"]
@@ -36,7 +40,10 @@ enum SpecObjectKind: CaseIterable, Sendable {
             ]
         case .index:
             return [
-                "path": "file", "filename": "file", "filepath": "file", "indexfile": "file", "location": "file", "index": "file",
+                "path": "file", "filename": "file", "filepath": "file", "indexfile": "file", "location": "file",
+                "conninfo": "postgres", "dsn": "postgres", "database": "postgres", "connection": "postgres", "url": "postgres",
+                "indexname": "index", "idcolumn": "idColumn", "id_column": "idColumn", "filter": "where", "set": "settings",
+                "gucs": "settings", "datadir": "dataDirectory", "pgdata": "dataDirectory", "data_directory": "dataDirectory",
                 "base": "vectors", "basevectors": "vectors", "data": "vectors", "vector": "vectors",
                 "shard": "shards", "files": "shards", "parts": "shards", "segments": "shards", "successiveids": "shardIds",
                 "shardids": "shardIds", "ids": "shardIds",

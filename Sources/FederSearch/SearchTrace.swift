@@ -40,6 +40,8 @@ public struct SearchTrace: Codable, Equatable, Sendable {
     /// What computed the distances, when not the library build's float kernels (`Kernels`): "popcount" for binary
     /// codes.
     public var kernels: String?
+    /// A database scan's executor: the tuples the index handed over and what became of them (pgvector).
+    public var executor: ExecutorSummary?
 
     /// Whether the results' distances are exact (float vectors, or codes re-scored by a flat refine index) rather
     /// than codes' approximations.
@@ -61,6 +63,33 @@ public struct SearchTrace: Codable, Equatable, Sendable {
         self.counts = counts
         self.ivf = ivf
         self.hnsw = hnsw
+    }
+}
+
+/// What a database's executor did with the tuples an index scan handed it (pgvector): how many, how many rows it
+/// returned, how many failed the filter or were dead, and why it stopped.
+public struct ExecutorSummary: Codable, Equatable, Sendable {
+    /// "ef_search 40 gave 40 candidates" / "probes 1 scanned 75 entries": what the scan produced before the executor.
+    public var produced: String
+    public var pulled: Int
+    public var returned: Int
+    public var filtered: Int
+    public var dead: Int
+    /// Iterative scans: layer-0 searches or sorted batches, and the HNSW scan's tuples.
+    public var rounds: Int?
+    public var tuples: Int?
+    public var stop: String
+
+    /// One sentence: "ef_search 40 gave 40 candidates: 31 failed the filter, 6 were dead rows, 3 returned; stopped:
+    /// ef_search candidates returned"; "ef_search 40, relaxed_order: 105 rows taken in 6 rounds (206 tuples): …".
+    public var sentence: String {
+        var parts: [String] = []
+        if filtered > 0 { parts.append("\(filtered) failed the filter") }
+        if dead > 0 { parts.append("\(dead) \(dead == 1 ? "was a dead row" : "were dead rows")") }
+        parts.append("\(returned) returned")
+        var text = produced
+        if let rounds, rounds > 1 { text += " in \(rounds) rounds" + (tuples.map { " (\($0) tuples)" } ?? "") }
+        return text + ": " + parts.joined(separator: ", ") + "; stopped: \(stop)"
     }
 }
 
@@ -389,6 +418,8 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
     case hnswlib
     /// Voyager's `Index` (its fork of hnswlib's search, with kernels of its own).
     case voyager
+    /// A pgvector index scan (HNSW or IVFFlat) in PostgreSQL.
+    case pgvector
     /// faiss `IndexIDMap` / `IndexIDMap2` around a flat, IVF or HNSW index (results carry the map's labels).
     case idMapFlat = "idmap/flat"
     case idMapIVF = "idmap/ivf"
@@ -403,7 +434,7 @@ public enum TraceKind: String, Codable, Sendable, CaseIterable, CustomStringConv
         case .flat: return .idMapFlat
         case .ivf: return .idMapIVF
         case .hnsw: return .idMapHNSW
-        case .hnswlib, .voyager, .idMapFlat, .idMapIVF, .idMapHNSW: return self
+        case .hnswlib, .voyager, .pgvector, .idMapFlat, .idMapIVF, .idMapHNSW: return self
         }
     }
 }

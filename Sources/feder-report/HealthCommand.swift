@@ -15,16 +15,30 @@ struct HealthCommand: ParsableCommand {
             be opened.
             """)
 
-    @Argument(help: "The index file (faiss write_index or hnswlib save_index).")
-    var file: String
+    @Argument(help: "The index file (faiss write_index or hnswlib save_index); or --postgres with --index.")
+    var file: String?
 
     @Option(help: "The hnswlib space the index was built with: l2, ip or cosine (hnswlib files do not record it).")
     var space: Space = .l2
 
+    @OptionGroup(title: "PostgreSQL (pgvector)") var postgres: PostgresOptions
+
     @Flag(help: "Print one JSON object (every unreachable node's label included) instead of the readable summary.")
     var json = false
 
+    func validate() throws {
+        guard (file == nil) == postgres.isGiven else {
+            throw ValidationError(
+                postgres.isGiven
+                    ? "Give either an index file or --postgres, not both." : "Give the index file (or --postgres with --index).")
+        }
+    }
+
     func run() throws {
-        print(try HealthJob.run(file: file, space: space, json: json), terminator: "")
+        if let database = try postgres.index() {
+            print(try HealthJob.run(index: try database.open(), name: database.name, json: json), terminator: "")
+            return
+        }
+        print(try HealthJob.run(file: file ?? "", space: space, json: json), terminator: "")
     }
 }

@@ -6,7 +6,7 @@ struct IndexFilesOption: ParsableArguments {
         help: ArgumentHelp(
             "The index file. Several files are the shards of one index: each searched alone and the answers merged as faiss IndexShards merges them (--shard-ids).",
             valueName: "file"))
-    var files: [String]
+    var files: [String] = []
 
     @Option(
         name: .customLong("shard-ids"),
@@ -16,10 +16,14 @@ struct IndexFilesOption: ParsableArguments {
     var shardIDs: String = "successive"
 
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("Give the index file.") }
         guard shardIDs == "successive" || shardIDs == "stored" else {
             throw ValidationError("--shard-ids must be successive or stored (got '\(shardIDs)').")
         }
+    }
+
+    /// An index file must be given (unless the index is in a database).
+    func requireFile() throws {
+        guard !files.isEmpty else { throw ValidationError("Give the index file.") }
     }
 
     /// `--vectors` names one index's added vectors: with shards, each shard's own vectors are the truth.

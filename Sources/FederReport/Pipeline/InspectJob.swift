@@ -8,6 +8,12 @@ public enum InspectJob {
     /// - Throws: `FederIndexError`.
     public static func run(file: String, space: Space, json: Bool) throws -> String {
         let index = try IndexFile.open(path: file, space: space.metric)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+        return try run(index: index, name: file, fileBytes: bytes, json: json)
+    }
+
+    /// The summary of an opened index (a file's, or a database's), called `name`.
+    public static func run(index: IndexFile, name: String, fileBytes: Int?, json: Bool) throws -> String {
         var summary = IndexSummary(index)
         summary.nonFiniteVectors = index.countNonFiniteVectors()
         if let traced = index.traced {
@@ -17,7 +23,7 @@ public enum InspectJob {
         } else {
             summary.kernels = Kernels.active.name(for: false)
         }
-        summary.fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
-        return json ? try JSONOutput.encode(summary) + "\n" : IndexSummaryText.render(summary, path: file)
+        if let fileBytes { summary.fileBytes = fileBytes }
+        return json ? try JSONOutput.encode(summary) + "\n" : IndexSummaryText.render(summary, path: name)
     }
 }

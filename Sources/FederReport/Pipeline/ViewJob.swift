@@ -27,6 +27,8 @@ public struct ViewRequest: Sendable {
     public var shards: [String] = []
     /// With shards: shift each shard's labels by the vectors before it (faiss successive ids); false: stored ids.
     public var successiveIDs = true
+    /// A pgvector index in a database, instead of `file` (which then only names the output).
+    public var postgres: PostgresIndex?
 
     public init(file: String, space: Space, query: JobSpec.QuerySource, search: SearchRequest) {
         self.file = file
@@ -63,7 +65,7 @@ public enum ViewJob {
         var set: ViewSet
         var searchWarnings: [String] = []
         if request.shards.isEmpty {
-            let index = try IndexFile.open(path: request.file, space: request.space.metric)
+            let index = try request.postgres?.open() ?? IndexFile.open(path: request.file, space: request.space.metric)
             try ParameterCheck.refuse(request.search, model: index.model)
             let base = try request.vectors.map { try BaseVectors.load(path: $0, for: index, indexName: request.file) }
             let queries = try QueryResolver().resolve(

@@ -1,0 +1,218 @@
+import Foundation
+
+/// A pgvector index opened through the engine door (`IndexFile.engine`): its pages, the visible rows of its table at
+/// the snapshot (filtered by `predicate` when one is given), the settings its scans run with, and the database each
+/// traced scan is checked against. Its distance is the one the index orders by (squared L2, the negative inner
+/// product, L1, Hamming, Jaccard); `trace --postgres` prints the operators' own values.
+///
+/// Unchecked `Sendable`: everything is read once in `init` and never written after; the database is only asked
+/// through `PGVectorSource`, whose connection serialises its statements.
+public final class PGVectorIndex: EngineIndex, @unchecked Sendable {
+    public static let engineName = "pgvector"
+
+    public let source: PGVectorSource
+    public let pages: PGVectorSource.Pages
+    /// Every visible row's heap TID key → id.
+    public let rowIDs: [UInt64: Int64]
+    public let predicate: String?
+    /// The heap TID keys the predicate keeps (nil without one).
+    public let passing: Set<UInt64>?
+    /// `name=value` settings every scan of this index runs with.
+    public let settings: [(String, String)]
+    /// The rows a query may return: visible, kept by the predicate, held by the index; in index order (elements or
+    /// entries, then heap TID slots). Each row's id, heap TID and the index row its value is stored in.
+    public let rowLabels: [Int64]
+    public let rowTIDs: [PGTupleID]
+    public let rowSources: [Int32]
+    private let rowOfLabel: [Int64: Int]
+    /// The partition views' input, built once on first use (its file then stays alive, so the views' map cache, keyed
+    /// by that file, knows it).
+    private let partitionLock = NSLock()
+    private var partitionBuilt: FaissIVFIndex??
+
+    public init(
+        connectionString: String, index: String, idColumn: String? = nil, dataDirectory: String? = nil, predicate: String? = nil,
+        settings: [(String, String)] = []
+    ) throws {
+        let source = try PGVectorSource(connectionString: connectionString, index: index, idColumn: idColumn)
+        let pages = try source.readPages(dataDirectory: dataDirectory)
+        let rowIDs = try source.rowIDs()
+        let passing = try predicate.map { try source.rowsPassing($0) }
+        var labels: [Int64] = []
+        var tids: [PGTupleID] = []
+        var sources: [Int32] = []
+        func offer(_ tid: PGTupleID, _ row: Int) {
+            guard let id = rowIDs[tid.key], passing?.contains(tid.key) ?? true else { return }
+            labels.append(id)
+            tids.append(tid)
+            sources.append(Int32(row))
+        }
+        switch pages {
+        case .hnsw(let hnsw):
+            for element in 0..<hnsw.count where !hnsw.deleted[element] {
+                for tid in hnsw.heapTIDs(of: element) { offer(tid, element) }
+            }
+        case .ivfflat(let ivf):
+            for entry in 0..<ivf.heapTIDs.count { offer(ivf.heapTIDs[entry], entry) }
+        }
+        var rowOfLabel: [Int64: Int] = [:]
+        for (row, label) in labels.enumerated() where rowOfLabel[label] == nil { rowOfLabel[label] = row }
+        (self.source, self.pages, self.rowIDs, self.predicate, self.passing, self.settings) = (
+            source, pages, rowIDs, predicate, passing, settings
+        )
+        (self.rowLabels, self.rowTIDs, self.rowSources, self.rowOfLabel) = (labels, tids, sources, rowOfLabel)
+    }
+
+    public var opclass: PGVectorOpclass { source.description.opclass }
+
+    public var values: PGVectorValues {
+        switch pages {
+        case .hnsw(let hnsw): return hnsw.values
+        case .ivfflat(let ivf): return ivf.values
+        }
+    }
+
+    public var dimensions: Int { values.dimensions }
+
+    public var model: IndexModel {
+        let metric: Metric
+        let unit: DistanceConvention.Unit
+        switch opclass.op {
+        case .l2: (metric, unit) = (.l2, .squaredL2)
+        case .innerProduct: (metric, unit) = (.innerProduct, .negativeInnerProduct)
+        case .cosine: (metric, unit) = (.cosine, .negativeInnerProduct)
+        case .l1: (metric, unit) = (.l1, .l1)
+        case .hamming: (metric, unit) = (.hamming, .hamming)
+        case .jaccard: (metric, unit) = (.other(-1), .jaccard)
+        }
+        let isGraph = source.description.accessMethod == "hnsw"
+        return IndexModel(
+            engine: Self.engineName, type: source.description.accessMethod, dim: dimensions, count: rowLabels.count, metric: metric,
+            distance: DistanceConvention(unit), labels: .signed, storesVectors: true, structures: isGraph ? [.layeredGraph] : [.partition],
+            parameters: isGraph ? [.ef] : [.nprobe],
+            typeName: "\(opclass) on \(source.description.columnType)")
+    }
+
+    public var summary: IndexSummary {
+        let description = source.description
+        var summary = IndexSummary(
+            format: Self.engineName, type: description.accessMethod, dim: dimensions, count: rowLabels.count, metric: opclass.description)
+        summary.typeName = model.typeName
+        if opclass.type != .vector { summary.vectorType = opclass.type.rawValue }
+        summary.codeSize = values.stride
+        summary.fileBytes = description.size
+        switch pages {
+        case .hnsw(let hnsw):
+            var counts = [Int](repeating: 0, count: Int(hnsw.levels.max() ?? 0) + 1)
+            for element in 0..<hnsw.count where !hnsw.deleted[element] {
+                for level in 0...Int(hnsw.levels[element]) { counts[level] += 1 }
+            }
+            let entry = hnsw.entry.map { (label: Label.signed(elementLabel($0)), node: $0) }
+            summary.describeGraph(
+                levelCounts: hnsw.count == 0 ? [] : counts, m: hnsw.m, efConstruction: hnsw.efConstruction, efSearch: 40, entry: entry)
+            summary.deleted = hnsw.deleted.filter { $0 }.count
+        case .ivfflat(let ivf):
+            summary.nlist = ivf.lists
+            summary.nprobe = 1
+            let sizes = listSizes ?? []
+            summary.listSizes = sizes
+            summary.emptyLists = sizes.filter { $0 == 0 }.count
+        }
+        return summary
+    }
+
+    /// The id of an element's first visible heap TID (−1 when it has none: deleted or every row dead).
+    public func elementLabel(_ element: Int) -> Int64 {
+        guard case .hnsw(let hnsw) = pages else { return -1 }
+        for tid in hnsw.heapTIDs(of: element) { if let id = rowIDs[tid.key] { return id } }
+        return -1
+    }
+
+    /// The row's value as the table holds it (for cosine classes, not the normalised one the index stores): what
+    /// `WHERE id = …` in a query's subselect gives the server.
+    public func storedVector(label: Int64) -> [Float]? {
+        (try? source.value(ofID: label)) ?? nil
+    }
+
+    public func storedSegments() -> [StoredSegment] { [] }
+
+    public var rows: Int { rowLabels.count }
+
+    public func label(ofRow row: Int) -> Int64 { rowLabels[row] }
+
+    public var layeredGraph: LayeredGraph? {
+        guard case .hnsw(let hnsw) = pages else { return nil }
+        let labels = (0..<hnsw.count).map(elementLabel)
+        let values = hnsw.values
+        return LayeredGraph(
+            count: hnsw.count, dim: hnsw.dimensions, maxLevel: hnsw.entry.map { Int(hnsw.levels[$0]) } ?? -1, entryPoint: hnsw.entry ?? -1,
+            m: hnsw.m, efConstruction: hnsw.efConstruction, engine: Self.engineName, hasDeleted: hnsw.deleted.contains(true),
+            level: { Int(hnsw.levels[$0]) }, neighbors: { node, level, visit in hnsw.forEachNeighbor(of: node, layer: level, visit) },
+            isDeleted: { hnsw.deleted[$0] }, label: { labels[$0] },
+            vectors: {
+                guard hnsw.count <= 2_000_000 else { return nil }
+                var rows: [Float] = []
+                rows.reserveCapacity(hnsw.count * hnsw.dimensions)
+                for element in 0..<hnsw.count { rows += values.floats(element) }
+                return VectorTable(name: "pgvector elements", rows: rows, dim: hnsw.dimensions)
+            })
+    }
+
+    public var listSizes: [Int]? {
+        guard case .ivfflat(let ivf) = pages else { return nil }
+        return (0..<ivf.lists).map { Int(ivf.listStart[$0 + 1] - ivf.listStart[$0]) }
+    }
+}
+
+extension PGVectorIndex {
+    /// The most floats an IVFFlat index's values are unpacked into for its views.
+    static let maximumPartitionFloats = 1 << 27
+
+    /// The IVFFlat lists as the partition views draw them: the same lists in list order, each entry's value as
+    /// floats (binary16 widened, bits as 0 / 1) and the id of its row (−1 for a row not visible at the snapshot);
+    /// nil for an HNSW index, or one too large to unpack (more than 2^27 floats).
+    public var partitionView: FaissIVFIndex? {
+        partitionLock.lock()
+        defer { partitionLock.unlock() }
+        if let built = partitionBuilt { return built }
+        let built = buildPartitionView()
+        partitionBuilt = built
+        return built
+    }
+
+    private func buildPartitionView() -> FaissIVFIndex? {
+        guard case .ivfflat(let ivf) = pages else { return nil }
+        let dim = ivf.dimensions
+        let entries = ivf.heapTIDs.count
+        guard let rows = checkedSum([entries, ivf.lists]), let floats = checkedProduct(rows, dim), floats <= Self.maximumPartitionFloats
+        else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(floats * 4 + entries * 8)
+        func append(_ values: [Float]) { values.withUnsafeBytes { bytes += $0 } }
+        for list in 0..<ivf.lists { append(ivf.centers.floats(list)) }
+        var placed: [(size: Int, codes: Int, ids: Int)] = []
+        for list in 0..<ivf.lists {
+            let range = Int(ivf.listStart[list])..<Int(ivf.listStart[list + 1])
+            let codesOffset = bytes.count
+            for entry in range { append(ivf.values.floats(entry)) }
+            let idsOffset = bytes.count
+            for entry in range {
+                let id = rowIDs[ivf.heapTIDs[entry].key] ?? -1
+                withUnsafeBytes(of: id) { bytes += $0 }
+            }
+            placed.append((range.count, codesOffset, idsOffset))
+        }
+        let file = MappedFile(name: "\(source.description.index) lists as floats", data: bytes)
+        let metric = model.metric
+        let quantizer = FaissFlatIndex(
+            code: "IxF2", header: FaissHeader(dim: dim, count: ivf.lists, isTrained: true, metric: metric, metricArg: nil),
+            vectors: VectorTable(file: file, byteOffset: 0, count: ivf.lists, dim: dim))
+        let lists = placed.map {
+            FaissInvertedList(size: $0.size, codesOffset: $0.codes, ids: MappedArray(file: file, byteOffset: $0.ids, count: $0.size))
+        }
+        return FaissIVFIndex(
+            code: "ivfflat", header: FaissHeader(dim: dim, count: entries, isTrained: true, metric: metric, metricArg: nil),
+            nlist: ivf.lists, nprobe: 1, quantizer: .flat(quantizer), directMap: .none, encoding: .flat,
+            invertedLists: FaissInvertedLists(layout: .full, codeSize: dim * 4, lists: lists))
+    }
+}
