@@ -21,11 +21,15 @@ public protocol EngineIndex: Sendable {
     var partitionView: FaissIVFIndex? { get }
     /// Its partition's list sizes, by list number (what list health reads), when it is one: cheap, unlike the view.
     var listSizes: [Int]? { get }
+    /// The node of `layeredGraph` holding each row, when rows are not the graph's nodes (a pgvector element holds
+    /// up to ten rows); nil when row i is node i.
+    var rowNodes: [Int]? { get }
 }
 
 extension EngineIndex {
     public var partitionView: FaissIVFIndex? { nil }
     public var listSizes: [Int]? { nil }
+    public var rowNodes: [Int]? { nil }
 }
 
 /// A layered proximity graph, whichever engine wrote it: what views, explanations and health read.

@@ -53,14 +53,26 @@ extension IVFViews {
         }
         // Where the missed lists' "rank N" labels sit: the probes' numbers keep off them.
         var missedBoxes: [Rect] = []
-        func missedLabel(_ text: String, at origin: Point) -> [Mark] {
+        // The query's star, which a label keeps off.
+        let starPoint = ClusterMap.map(input.map.place(input.query), into: square)
+        let starBox = Rect(x: starPoint.x - 7, y: starPoint.y - 7, width: 14, height: 14)
+        func missedLabel(_ text: String, at preferred: Point) -> [Mark] {
             let width = measurer.measure(text, font: theme.smallFont, width: nil).width
-            let box = Rect(x: origin.x - width / 2, y: origin.y, width: width, height: theme.smallFont.size * 1.2)
+            let height = theme.smallFont.size * 1.2
+            func box(_ origin: Point) -> Rect { Rect(x: origin.x - width / 2, y: origin.y, width: width, height: height) }
+            // Where it is asked for, else just above or below, else clear of the star at a larger step.
+            let steps: [Double] = [0, -height - 2, height + 2, -2 * height - 4, 2 * height + 4, 18, -18 - height]
+            let origin =
+                steps.map { preferred + Point(0, $0) }.first { candidate in
+                    let b = box(candidate)
+                    return !b.intersects(starBox) && !missedBoxes.contains(where: { $0.intersects(b) })
+                } ?? preferred
+            let box = box(origin)
             missedBoxes.append(box)
             // On a backing, so the cell's dashed outline does not run through the words.
             return [
                 .rect(box.insetBy(-1.5, 0), fill: theme.panel.withAlpha(0.85), stroke: nil, cornerRadius: 1.5),
-                .text(TextMark(text, at: origin, font: theme.smallFont, color: alarm, alignment: .center)),
+                .text(TextMark(text, at: Point(box.x + width / 2, box.y), font: theme.smallFont, color: alarm, alignment: .center)),
             ]
         }
         if !input.map.hasCells {

@@ -14,6 +14,7 @@ public enum ResultStrip {
         var subtitle = "Rank, id and the library's distance under each tile\(distanceNote(results))."
         if exact != nil { subtitle += " A red corner marks a result that is not among the exact top-\(results.count)." }
         if missing > 0 { subtitle += " \(missing) slots empty (the search found fewer candidates than k)." }
+        if shown.isEmpty { subtitle += " No results: the search returned none." }
         var (marks, content) = ViewKit.panel(title: title, subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let captionHeight = theme.smallFont.size * 2.8
         let tiles = shown.count + 1
@@ -42,6 +43,7 @@ public enum ResultStrip {
                 return (text, (position + 1, neighbor))
             }
             entries.insert(("query \(queryLabel):", nil), at: 0)
+            if shown.isEmpty { entries.append(("no results (the search returned none)", nil)) }
             if entries.contains(where: { $0.text.hasSuffix(" ✗") }) {
                 entries.append(("(✗ not among the exact top-\(results.count))", nil))
             }

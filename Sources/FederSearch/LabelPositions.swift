@@ -72,6 +72,9 @@ public struct LabelPositions: Sendable {
             return LabelPositions(
                 count: hnswlib.count, unit: .row, label: { Int64(bitPattern: hnswlib.label($0)) }, skip: { hnswlib.isDeleted($0) })
         case .engine(let engine):
+            if let nodes = engine.rowNodes {
+                return LabelPositions(count: engine.rows, unit: .row, label: { engine.label(ofRow: $0) }, mappingTo: nodes)
+            }
             let graph = engine.layeredGraph
             return LabelPositions(
                 count: engine.rows, unit: .row, label: { engine.label(ofRow: $0) }, skip: { graph?.isDeleted($0) ?? false })

@@ -140,6 +140,15 @@ public final class PGVectorIndex: EngineIndex, @unchecked Sendable {
 
     public func label(ofRow row: Int) -> Int64 { rowLabels[row] }
 
+    /// The first row holding `label`, nil when no row a query may return has it.
+    public func row(ofLabel label: Int64) -> Int? { rowOfLabel[label] }
+
+    /// HNSW: each row's element (the graph's node); IVFFlat rows are not graph nodes.
+    public var rowNodes: [Int]? {
+        guard case .hnsw = pages else { return nil }
+        return rowSources.map(Int.init)
+    }
+
     public var layeredGraph: LayeredGraph? {
         guard case .hnsw(let hnsw) = pages else { return nil }
         let labels = (0..<hnsw.count).map(elementLabel)
@@ -148,7 +157,7 @@ public final class PGVectorIndex: EngineIndex, @unchecked Sendable {
             count: hnsw.count, dim: hnsw.dimensions, maxLevel: hnsw.entry.map { Int(hnsw.levels[$0]) } ?? -1, entryPoint: hnsw.entry ?? -1,
             m: hnsw.m, efConstruction: hnsw.efConstruction, engine: Self.engineName, hasDeleted: hnsw.deleted.contains(true),
             level: { Int(hnsw.levels[$0]) }, neighbors: { node, level, visit in hnsw.forEachNeighbor(of: node, layer: level, visit) },
-            isDeleted: { hnsw.deleted[$0] }, label: { labels[$0] },
+            isDeleted: { $0 < hnsw.count && hnsw.deleted[$0] }, label: { labels[$0] },
             vectors: {
                 guard hnsw.count <= 2_000_000 else { return nil }
                 var rows: [Float] = []

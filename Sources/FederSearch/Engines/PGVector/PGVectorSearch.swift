@@ -177,6 +177,39 @@ extension PGVectorIndex: TracedEngineIndex {
             visited: visited)
     }
 
+    /// IVFFlat misses: the list each exact neighbour's entry is in, its coarse rank, and whether it was probed; a
+    /// neighbour in a probed list that the scan scored but did not return (a later batch of an iterative scan) is
+    /// "not kept" unless it ties the k-th. The probes the query needed: the coarse rank of the furthest such list.
+    public func explain(_ trace: SearchTrace, truth: [Neighbor], misses: inout [Miss]) -> Needed? {
+        guard let ivfTrace = trace.ivf, case .ivfflat(let ivf) = pages else { return nil }
+        func list(ofEntry entry: Int) -> Int? {
+            var (low, high) = (0, ivf.lists - 1)
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if Int(ivf.listStart[middle]) <= entry { low = middle } else { high = middle - 1 }
+            }
+            return entry < Int(ivf.listStart[ivf.lists]) ? low : nil
+        }
+        var listOf: [Int64: Int] = [:]
+        for neighbor in truth {
+            if let row = row(ofLabel: neighbor.id), let list = list(ofEntry: Int(rowSources[row])) { listOf[neighbor.id] = list }
+        }
+        let ranks = Explanations.coarseRanks(ivfTrace, nlist: ivf.lists, descending: false, lists: Set(listOf.values)) ?? [:]
+        let probed = Set(ivfTrace.probes.map(\.list))
+        let kth = trace.results.last?.distance
+        for position in misses.indices {
+            guard let list = listOf[misses[position].id] else { continue }
+            misses[position].list = list
+            misses[position].listRank = ranks[list]
+            if !probed.contains(list) {
+                misses[position].reason = .unprobedList
+            } else if misses[position].distance != kth {
+                misses[position].reason = .notKept
+            }
+        }
+        return Needed(nprobe: truth.compactMap { listOf[$0.id].flatMap { ranks[$0] } }.max())
+    }
+
     /// The exact top-k among the rows a query may return (visible, kept by the filter), by the index's distance, ties
     /// to the smaller id.
     public func exactNeighbors(queries: [[Float]], ks: [Int]) -> [[[Neighbor]]] {
