@@ -21,10 +21,5 @@ for pair in $conninfo; do
     esac
 done
 "$root/.venv/bin/python" "$root/Examples/pgvector/build.py"
-if [ -x "$root/.build/release/feder-report" ]; then
-    binary="$root/.build/release/feder-report"
-else
-    (cd "$root" && swift build -c release --product feder-report >/dev/null)
-    binary="$root/.build/release/feder-report"
-fi
-"$binary" "$root/Examples/pgvector/compare.json" -o "$output"
+(cd "$root" && swift build -c release --product feder-report >/dev/null)
+"$root/.build/release/feder-report" "$root/Examples/pgvector/compare.json" -o "$output"
