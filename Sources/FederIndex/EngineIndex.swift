@@ -24,12 +24,16 @@ public protocol EngineIndex: Sendable {
     /// The node of `layeredGraph` holding each row, when rows are not the graph's nodes (a pgvector element holds
     /// up to ten rows); nil when row i is node i.
     var rowNodes: [Int]? { get }
+    /// What health says of it beyond its graph or lists, one sentence each (a database index's dead rows awaiting
+    /// VACUUM, lists trained on too few rows).
+    var healthNotes: [String] { get }
 }
 
 extension EngineIndex {
     public var partitionView: FaissIVFIndex? { nil }
     public var listSizes: [Int]? { nil }
     public var rowNodes: [Int]? { nil }
+    public var healthNotes: [String] { [] }
 }
 
 /// A layered proximity graph, whichever engine wrote it: what views, explanations and health read.

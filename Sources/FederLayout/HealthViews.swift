@@ -18,6 +18,7 @@ public enum HealthViews {
                 "\(ivf.nlist) lists of \(health.count) vectors: imbalance factor \(String(format: "%.2f", ivf.imbalanceFactor)) (faiss's "
                 + "imbalance_factor; 1 = even), \(ivf.emptyLists) empty, the largest \(top == 1 ? "list holds" : "\(top) lists hold") "
                 + "\(String(format: "%.1f", ivf.largestListsShare * 100)) % of the vectors."
+                + (health.notes ?? []).map { " " + $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined()
             var (marks, content) = ViewKit.panel(
                 title: "IVF health — list sizes", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
             marks += Charts.binned(ivf.histogram, unit: "lists", axis: "list size (vectors)", in: content, theme: theme)
@@ -32,6 +33,7 @@ public enum HealthViews {
         subtitle +=
             "\(hnsw.inDegreeZero) have no incoming layer-0 link; \(hnsw.components) component\(hnsw.components == 1 ? "" : "s") with "
             + "links taken both ways."
+        subtitle += (health.notes ?? []).map { " " + $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined()
         var (marks, content) = ViewKit.panel(
             title: "HNSW health — reachability", subtitle: subtitle, in: rect, theme: theme, measurer: measurer)
         let (left, right) = content.sliceLeft(content.width * 0.58)

@@ -47,12 +47,16 @@ extension ReportBlocks {
         } else {
             return []
         }
+        // The engine's own findings (dead rows awaiting VACUUM, lists trained on too few rows), the alarming ones red.
+        for note in health.notes ?? [] {
+            lines.append((note, note.hasPrefix("no ") ? theme.text : Color(hex: 0xD55E00)))
+        }
         var (marks, content) = ViewKit.panel(
             title: title, subtitle: (file as NSString).lastPathComponent, in: rect, theme: theme, measurer: measurer)
         var y = content.y
         for (text, color) in lines {
             marks.append(
-                .text(TextMark(text, at: Point(content.x, y), font: theme.labelFont, color: color, width: content.width, maxLines: 2)))
+                .text(TextMark(text, at: Point(content.x, y), font: theme.labelFont, color: color, width: content.width, maxLines: 3)))
             y += measurer.measure(text, font: theme.labelFont, width: content.width).height + 3
         }
         let unit = health.ivf != nil ? "lists" : "nodes"

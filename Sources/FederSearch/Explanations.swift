@@ -22,6 +22,11 @@ public struct Miss: Codable, Equatable, Sendable {
         case tie
         /// HNSW: scored on layer 0 but dropped from the bounded result set.
         case notKept = "not-kept"
+        /// A database scan: its candidates were used up by rows a filter rejected (or dead rows) before k rows
+        /// passed, and the scan ended (pgvector without an iterative scan).
+        case filteredBeforeK = "filtered-before-k"
+        /// A database scan: an iterative scan stopped at its budget (`hnsw.max_scan_tuples`) before k rows passed.
+        case scanBudget = "scan-budget"
     }
 
     /// The neighbour's label.
@@ -63,12 +68,15 @@ extension Miss.Reason {
         case .notReached: return "reachable, not reached"
         case .notKept: return "scored, not kept"
         case .tie: return "tie with the k-th result"
+        case .filteredBeforeK: return "candidates used up by rows the filter rejected"
+        case .scanBudget: return "iterative scan stopped at max_scan_tuples"
         }
     }
 
     /// The order tables list reasons in: the structures' own reasons (IVF, codes, refine, graph), then ties.
     public static let tableOrder: [Miss.Reason] = [
-        .unprobedList, .quantization, .transform, .refineShortlist, .unreachable, .deletedPath, .notReached, .notKept, .tie,
+        .unprobedList, .quantization, .transform, .refineShortlist, .unreachable, .deletedPath, .notReached, .notKept,
+        .filteredBeforeK, .scanBudget, .tie,
     ]
 }
 
@@ -163,8 +171,20 @@ public enum Explanations {
             } else if let traced = engine as? any TracedEngineIndex {
                 needed = traced.explain(trace, truth: truth, misses: &misses)
             }
+            explainExecutor(trace, k: k, misses: &misses)
         }
         return (misses, needed)
+    }
+
+    /// A database scan that ended with fewer than k rows: a miss the structure could have found (scored, or reachable
+    /// and not reached) was lost to rows the filter rejected, or to the iterative scan's budget.
+    static func explainExecutor(_ trace: SearchTrace, k: Int, misses: inout [Miss]) {
+        guard let executor = trace.executor, executor.returned < k else { return }
+        let budget = executor.stop.hasPrefix("max_scan_tuples")
+        guard budget || executor.filtered > 0 || executor.dead > 0 else { return }
+        for position in misses.indices where [.notKept, .notReached, .tie].contains(misses[position].reason) {
+            misses[position].reason = budget ? .scanBudget : .filteredBeforeK
+        }
     }
 
     /// What explaining the queries of one index shares: where each label is stored, and the graph's layer-0

@@ -7,9 +7,11 @@ public struct IndexHealth: Codable, Equatable, Sendable {
     public var count: Int
     public var ivf: IVFHealth?
     public var hnsw: HNSWHealth?
+    /// What the engine says beyond the lists or the graph, a sentence each (`EngineIndex.healthNotes`).
+    public var notes: [String]?
 
-    public init(kind: String, count: Int, ivf: IVFHealth? = nil, hnsw: HNSWHealth? = nil) {
-        (self.kind, self.count, self.ivf, self.hnsw) = (kind, count, ivf, hnsw)
+    public init(kind: String, count: Int, ivf: IVFHealth? = nil, hnsw: HNSWHealth? = nil, notes: [String]? = nil) {
+        (self.kind, self.count, self.ivf, self.hnsw, self.notes) = (kind, count, ivf, hnsw, notes)
     }
 
     /// The health of `index`: its IVF lists or its HNSW graph, wherever they sit (inside an IDMap, a
@@ -25,11 +27,12 @@ public struct IndexHealth: Codable, Equatable, Sendable {
             let links = hnsw.graph.layeredGraph(count: hnsw.header.count, dim: hnsw.header.dim, engine: "faiss", labels: found.labels)
             return IndexHealth(kind: "hnsw", count: hnsw.header.count, hnsw: HNSWHealth(links))
         case .engine(let engine):
+            let notes = engine.healthNotes.isEmpty ? nil : engine.healthNotes
             if let sizes = engine.listSizes {
-                return IndexHealth(kind: "ivf", count: engine.model.count, ivf: IVFHealth(sizes: sizes))
+                return IndexHealth(kind: "ivf", count: sizes.reduce(0, +), ivf: IVFHealth(sizes: sizes), notes: notes)
             }
             guard let graph = engine.layeredGraph else { return nil }
-            return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(graph))
+            return IndexHealth(kind: engine.model.type, count: graph.count, hnsw: HNSWHealth(graph), notes: notes)
         }
     }
 }

@@ -11,6 +11,9 @@ public enum HealthJob {
         public var count: Int
         public var ivf: IVFHealth?
         public var hnsw: HNSWOutput?
+        /// What the engine says beyond the graph or the lists (a database index's dead rows, lists trained on too few
+        /// rows).
+        public var notes: [String]?
     }
 
     /// `HNSWHealth` with hnswlib's labels unsigned.
@@ -68,7 +71,8 @@ public enum HealthJob {
         let unsigned = index.model.labels.isUnsigned
         let output = Output(
             file: file, kind: health?.kind ?? IndexSummary(index).type, count: index.count, ivf: health?.ivf,
-            hnsw: health?.hnsw.map { HNSWOutput($0, unsigned: unsigned) })
+            hnsw: health?.hnsw.map { HNSWOutput($0, unsigned: unsigned) },
+            notes: health?.notes)
         return json ? try JSONOutput.encode(output) + "\n" : render(output)
     }
 
@@ -113,6 +117,7 @@ public enum HealthJob {
         } else {
             lines.append("\(output.file) · \(output.kind) · \(output.count) vectors: no IVF lists or HNSW graph to check")
         }
+        for note in output.notes ?? [] { lines.append("  note        " + note) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -94,6 +94,7 @@ enum TraceText {
         case .notReached, .deletedPath: details = ["\(hops(miss.hops)) from the visited set"]
         case .tie: details = ["the library kept another id"]
         case .notKept: details = ["on layer 0", approximate].compactMap { $0 }
+        case .filteredBeforeK, .scanBudget: details = []
         }
         return "id \(miss.id) (exact rank \(miss.exactRank), \(format(miss.distance))): \(miss.reason.label)"
             + (details.isEmpty ? "" : ": " + details.joined(separator: ", "))

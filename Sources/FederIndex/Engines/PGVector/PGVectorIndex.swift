@@ -143,6 +143,55 @@ public final class PGVectorIndex: EngineIndex, @unchecked Sendable {
     /// The first row holding `label`, nil when no row a query may return has it.
     public func row(ofLabel label: Int64) -> Int? { rowOfLabel[label] }
 
+    /// Dead rows awaiting VACUUM (heap TIDs no row answers at the snapshot), elements VACUUM marked deleted, and for
+    /// IVFFlat, centres that are exactly a stored value or each other (k-means run on fewer rows than lists, as when
+    /// the index was built on a nearly empty table: pgvector warns "ivfflat index created with little data" once).
+    public var healthNotes: [String] {
+        var notes: [String] = []
+        switch pages {
+        case .hnsw(let hnsw):
+            var deadTIDs = 0
+            var allDead = 0
+            for element in 0..<hnsw.count where !hnsw.deleted[element] {
+                let tids = hnsw.heapTIDs(of: element)
+                let dead = tids.filter { rowIDs[$0.key] == nil }.count
+                deadTIDs += dead
+                if dead == tids.count { allDead += 1 }
+            }
+            if deadTIDs == 0 {
+                notes.append("no dead rows awaiting VACUUM")
+            } else {
+                notes.append(
+                    "\(deadTIDs) heap TID\(deadTIDs == 1 ? "" : "s") point to dead rows awaiting VACUUM; \(allDead) element\(allDead == 1 ? " holds" : "s hold") only dead rows and still take part in every search"
+                )
+            }
+            let marked = hnsw.deleted.filter { $0 }.count
+            if marked > 0 {
+                notes.append("\(marked) element\(marked == 1 ? " was" : "s were") marked deleted by VACUUM (slots inserts reuse)")
+            }
+        case .ivfflat(let ivf):
+            let dead = ivf.heapTIDs.filter { rowIDs[$0.key] == nil }.count
+            notes.append(
+                dead == 0
+                    ? "no dead rows awaiting VACUUM" : "\(dead) entr\(dead == 1 ? "y points" : "ies point") to dead rows awaiting VACUUM")
+            let stride = ivf.centers.stride
+            func bytes(_ values: PGVectorValues, _ row: Int) -> [UInt8] {
+                Array(UnsafeRawBufferPointer(start: values.row(row), count: stride))
+            }
+            let centres = (0..<ivf.lists).map { bytes(ivf.centers, $0) }
+            let duplicates = centres.count - Set(centres).count
+            var stored = Set<[UInt8]>()
+            for entry in 0..<ivf.heapTIDs.count { stored.insert(bytes(ivf.values, entry)) }
+            let onRows = centres.filter { stored.contains($0) }.count
+            if duplicates > 0 || onRows * 4 >= ivf.lists {
+                notes.append(
+                    "\(onRows) of \(ivf.lists) centres are exactly a stored row\(duplicates > 0 ? ", \(duplicates) repeat another" : ""): trained on too few rows (built on a nearly empty table?); REINDEX"
+                )
+            }
+        }
+        return notes
+    }
+
     /// HNSW: each row's element (the graph's node); IVFFlat rows are not graph nodes.
     public var rowNodes: [Int]? {
         guard case .hnsw = pages else { return nil }
