@@ -131,7 +131,7 @@ struct JobSpecBuilder {
             fields[key].map { $0.report(.notWithPostgres(key)) }
         }
         let connection = diagnostics.attempt { () throws -> String in
-            guard let node = fields["postgres"] else { throw node.error(.missingKey("postgres")) }
+            guard let node = fields["postgres"] else { throw (fields["index"] ?? node).error(.indexWithoutPostgres) }
             return try node.string()
         }
         let index = diagnostics.attempt { () throws -> String in

@@ -22,6 +22,8 @@ enum SpecFault: Equatable, Sendable {
     case notWithPostgres(String)
     /// A pgvector setting pgvector would refuse.
     case badSetting(String)
+    /// `index` in an index entry without `postgres`.
+    case indexWithoutPostgres
     case datasetWithoutHDF5
     case emptyDataset
     case tooFewShards(Int)
@@ -127,6 +129,9 @@ enum SpecFault: Equatable, Sendable {
             return "'\(key)' belongs to an index file; a pgvector entry ('postgres', 'index') reads its table"
         case .badSetting(let detail):
             return detail
+        case .indexWithoutPostgres:
+            return "'index' names a pgvector index in a database and goes with 'postgres' (a connection string); "
+                + "an index file goes in 'file'"
         case .tooFewShards(let count):
             return "list at least two shard files (found \(count)); a single file goes in 'file'"
         case .tooManyShards(let count, let limit):

@@ -74,6 +74,8 @@ enum SpecObjectKind: CaseIterable, Sendable {
     static func home(of key: String, seenIn kind: SpecObjectKind) -> SpecObjectKind? {
         let homes = allCases.filter { $0 != kind && $0.allowed.contains(key) }
         if homes.contains(.params) { return .params }
+        // `index` names a side's index far more often than a database index's name.
+        if homes.contains(.side), homes.contains(.index) { return .side }
         if [.root, .side, .sweep].contains(kind), homes.contains(.comparison) { return .comparison }
         return homes.first
     }

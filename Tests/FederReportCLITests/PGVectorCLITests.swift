@@ -168,6 +168,30 @@ final class PGVectorCLITests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("$.indexes.lists.space"), refused.stderr)
     }
 
+    /// A role that may read the table but not the server's files: one line saying what it needs and that
+    /// --data-directory reads the files instead (66), and the CHECKPOINT it may not issue is a warning; an index
+    /// that is not valid (a build that failed or is still running) is refused (65).
+    func testRightsAndInvalidIndexes() throws {
+        let conninfo = try server()
+        let admin = try PGConnection(connectionString: conninfo)
+        let role = "feder_reader_\(UInt32.random(in: 0...UInt32.max))"
+        _ = try admin.query("CREATE ROLE \(role) LOGIN")
+        defer { _ = try? admin.query("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        _ = try admin.query("GRANT USAGE ON SCHEMA \(Self.schema) TO \(role)")
+        _ = try admin.query("GRANT SELECT ON ALL TABLES IN SCHEMA \(Self.schema) TO \(role)")
+        let reader = try CLI.run(["trace", "--postgres", "\(conninfo) user=\(role)", "--index", "\(Self.schema).other_ivf", "--id", "3"])
+        XCTAssertEqual(reader.status, 66, reader.stderr)
+        XCTAssertTrue(reader.stderr.contains("pg_read_server_files"), reader.stderr)
+        XCTAssertTrue(reader.stderr.contains("--data-directory"), reader.stderr)
+        XCTAssertTrue(reader.stderr.contains("CHECKPOINT"), reader.stderr)
+
+        _ = try admin.query("CREATE INDEX broken_ivf ON \(Self.schema).other USING ivfflat (embedding vector_ip_ops) WITH (lists = 2)")
+        _ = try admin.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = '\(Self.schema).broken_ivf'::regclass")
+        let invalid = try CLI.run(["trace", "--postgres", conninfo, "--index", "\(Self.schema).broken_ivf", "--id", "3"])
+        XCTAssertEqual(invalid.status, 65, invalid.stderr)
+        XCTAssertTrue(invalid.stderr.contains("not valid yet"), invalid.stderr)
+    }
+
     func testFailuresAreOneLineWithoutThePassword() throws {
         let conninfo = try server()
         let secret = "s3cret-pw"

@@ -315,4 +315,31 @@ final class SpecCheckTests: XCTestCase {
             JobSpecParser.check(file: directory.appendingPathComponent("absent.json").path).problems.first?.message,
             "cannot read the spec (no such file)")
     }
+
+    /// pgvector index entries: every key read, a database entry needs no file, a file key in one and `index` without
+    /// `postgres` are located errors, and a setting pgvector refuses is refused here before any connection is made.
+    func testPostgresIndexEntries() throws {
+        let good =
+            #"{"db": {"postgres": "host=/nowhere", "index": "public.items_idx", "idColumn": "id", "where": "category = 3", "#
+            + #""settings": {"hnsw.ef_search": 100, "hnsw.iterative_scan": "relaxed_order"}, "dataDirectory": "/var/lib/pg"}, "#
+            + #""h": {"file": "hnswlib_l2.hnsw"}}"#
+        let comparisons = #"[{"left": {"index": "db", "query": "q"}, "right": {"index": "h", "query": "q"}}]"#
+        XCTAssertEqual(try problems(spec(indexes: good, comparisons: comparisons)), [])
+        try Data(spec(indexes: good, comparisons: comparisons).utf8).write(to: URL(fileURLWithPath: specFile))
+        let parsed = try XCTUnwrap(JobSpecParser.check(file: specFile).spec)
+        let database = try XCTUnwrap(parsed.indexes["db"]?.postgres)
+        XCTAssertEqual(database.index, "public.items_idx")
+        XCTAssertEqual(database.predicate, "category = 3")
+        XCTAssertEqual(database.idColumn, "id")
+        XCTAssertEqual(database.settings.map(\.0), ["hnsw.ef_search", "hnsw.iterative_scan"])
+        XCTAssertEqual(database.settings.map(\.1), ["100", "relaxed_order"])
+
+        let bad =
+            #"{"db": {"postgres": "", "index": "x", "file": "hnswlib_l2.hnsw", "settings": {"hnsw.ef_search": 0}}, "#
+            + #""nopg": {"index": "y"}, "h": {"file": "hnswlib_l2.hnsw"}}"#
+        let found = try problems(spec(indexes: bad, comparisons: comparisons))
+        XCTAssertTrue(found.contains { $0.hasPrefix("$.indexes.db.file: 'file' belongs to an index file") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("$.indexes.db.settings: hnsw.ef_search = 0") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("$.indexes.nopg.index: 'index' names a pgvector index") }, "\(found)")
+    }
 }

@@ -88,8 +88,8 @@ public enum PGVectorTraceJob {
     public static func run(_ request: PGVectorTraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
         let settings = try PGVectorSettings(request.settings)
         let source = try PGVectorSource(connectionString: request.connection, index: request.index, idColumn: request.idColumn)
-        let pages = try source.readPages(dataDirectory: request.dataDirectory)
         for note in source.notes where note.hasPrefix("CHECKPOINT") { warn(note) }
+        let pages = try source.readPages(dataDirectory: request.dataDirectory)
         let rowIDs = try source.rowIDs()
         let passing = try request.predicate.map { try source.rowsPassing($0) }
         let description = source.description

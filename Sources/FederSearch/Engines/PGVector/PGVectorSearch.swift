@@ -44,6 +44,7 @@ extension PGVectorIndex: TracedEngineIndex {
         if let problem = PGVectorTracer.disagreement(scan, answer) {
             warnings.append("this trace is not the server's answer: \(problem)")
         }
+        warnings += source.notes.filter { $0.hasPrefix("CHECKPOINT") }
         return searchTrace(scan, request: request)
     }
 
