@@ -300,6 +300,10 @@ size_t feder_screen_candidates(const feder_screen *s, size_t q, float tau, int64
 float feder_pgv_vector_l2sq(const void *a, const void *b, int n);
 float feder_pgv_vector_ip(const void *a, const void *b, int n);
 float feder_pgv_vector_l1(const void *a, const void *b, int n);
+/// The same three without the AVX2 main loop (equal bit for bit; tests compare the two).
+float feder_pgv_vector_l2sq_portable(const void *a, const void *b, int n);
+float feder_pgv_vector_ip_portable(const void *a, const void *b, int n);
+float feder_pgv_vector_l1_portable(const void *a, const void *b, int n);
 double feder_pgv_vector_cosine(const void *a, const void *b, int n);
 /// The norm `l2_normalize` divides by (`vector_norm`'s value).
 double feder_pgv_vector_norm(const void *a, int n);

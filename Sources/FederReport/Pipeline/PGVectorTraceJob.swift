@@ -101,7 +101,7 @@ public enum PGVectorTraceJob {
         for query in try queries(request.query, source: source, dimensions: dimensions) {
             let trace = try PGVectorTracer.trace(
                 pages: pages, query: query.vector, k: request.k, settings: settings, rowIDs: rowIDs, passing: passing,
-                rawValues: { try source.values(at: $0) })
+                rawValues: { try source.values(at: $0) }, record: false)
             let answer = try source.serverAnswer(
                 query: query.vector, k: request.k, predicate: request.predicate, settings: settings.serverPairs)
             let check = compare(trace, answer)

@@ -52,6 +52,11 @@ public struct PGRelationPages: Sendable {
         return UnsafeRawBufferPointer(rebasing: runs[low].bytes[offset..<offset + PGPageLayout.blockSize])
     }
 
+    /// Block `block` as already checked by `page(_:format:pageID:checksums:metapage:)` (no second check).
+    func checkedBefore(_ block: Int, format: String) -> PGPage {
+        PGPage(bytes: bytes(ofBlock: block), block: block, relation: relation, format: format)
+    }
+
     /// Block `block`, its header, special area and line pointers checked.
     /// - Parameters:
     ///   - pageID: the access method's page id the special area must end in (`0xFF90` HNSW, `0xFF84` IVFFlat).

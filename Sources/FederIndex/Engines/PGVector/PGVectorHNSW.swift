@@ -173,7 +173,11 @@ public struct PGVectorHNSW: Sendable {
             let level = Int(levels[element])
             let slotCount = (level + 2) * m
             let place = neighborTIDs[element]
-            let page = try pages.page(Int(place.block), format: format, pageID: Self.pageID, checksums: false)
+            // Pages on the chain were checked on the way; a neighbour tuple anywhere else is checked here.
+            let page =
+                chainSeen.contains(Int(place.block))
+                ? pages.checkedBefore(Int(place.block), format: format)
+                : try pages.page(Int(place.block), format: format, pageID: Self.pageID, checksums: checksums)
             guard Int(place.offset) <= page.itemCount else {
                 throw page.invalid(
                     "neighbour tuple id of element \(tids[element])", at: 0,

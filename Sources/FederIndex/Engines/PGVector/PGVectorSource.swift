@@ -6,8 +6,9 @@ import Foundation
 /// Nothing is written: no DDL, no DML; `CHECKPOINT` is asked for (where the role may) before the transaction, so
 /// the files hold what shared buffers hold.
 ///
-/// Unchecked `Sendable`: the connection serialises its statements (`PGConnection`), and `notes` is written only while
-/// the index is opened, before the source is shared.
+/// Unchecked `Sendable`: the connection serialises its statements (`PGConnection`), `notes` is written only while the
+/// index is opened, before the source is shared, and the server's answers (settings, then the statement) are asked
+/// under a lock of their own.
 public final class PGVectorSource: @unchecked Sendable {
     /// What the catalogue says of the index.
     public struct Description: Sendable, Equatable {
@@ -46,6 +47,10 @@ public final class PGVectorSource: @unchecked Sendable {
     public private(set) var notes: [String] = []
     private let connection: PGConnection
     private let target: String
+    /// What `serverAnswer` last set, and which statements' plans scan this index; under `answerLock`.
+    private let answerLock = NSLock()
+    private var appliedSettings: String?
+    private var planVerdicts: [String: (scansIndex: Bool, plan: String)] = [:]
 
     /// Connects, finds the index and its id column, and opens the snapshot transaction.
     /// - Parameters:
@@ -335,10 +340,17 @@ public final class PGVectorSource: @unchecked Sendable {
     public func serverAnswer(query: [Float], k: Int, predicate: String?, settings: [(String, String)]) throws -> (
         rows: [ServerRow]?, plan: String
     ) {
+        // Settings and statement go together: traces running side by side share this connection.
+        answerLock.lock()
+        defer { answerLock.unlock() }
         var all = [("enable_seqscan", "off"), ("enable_bitmapscan", "off"), ("max_parallel_workers_per_gather", "0")]
         all += settings
-        for (name, value) in all {
-            _ = try connection.query("SELECT set_config($1, $2, true)", parameters: [name, value])
+        let key = all.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{1}")
+        if key != appliedSettings {
+            // One statement sets them all, for the rest of the transaction.
+            let calls = (0..<all.count).map { "set_config($\(2 * $0 + 1), $\(2 * $0 + 2), true)" }.joined(separator: ", ")
+            _ = try connection.query("SELECT " + calls, parameters: all.flatMap { [$0.0, $0.1] })
+            appliedSettings = key
         }
         let type = description.columnType.isEmpty ? description.opclass.type.rawValue : description.columnType
         let q = "$1::\(type)"
@@ -347,12 +359,21 @@ public final class PGVectorSource: @unchecked Sendable {
         let sql =
             "SELECT ctid, \(description.idColumn), (\(description.expression)) \(op) \(q) FROM \(description.table)\(filter) ORDER BY (\(description.expression)) \(op) \(q) LIMIT \(k)"
         let literal = Self.literal(query, type: description.opclass.type)
-        let plan = try connection.query("EXPLAIN (COSTS OFF) " + sql, parameters: [literal])
-        let lines = (0..<plan.rows).compactMap { plan.text($0, 0) }
-        let indexName = description.index.split(separator: ".").last.map(String.init) ?? description.index
-        guard lines.contains(where: { $0.contains("Index Scan using \(indexName) on") }) else {
-            return (nil, lines.joined(separator: " / "))
+        // Whether the plan scans this index, asked once per statement and settings (the query value does not change
+        // the plan's shape; if it ever did, the rows would differ and the check would say so).
+        let verdictKey = key + "\u{2}" + sql
+        let verdict: (scansIndex: Bool, plan: String)
+        if let known = planVerdicts[verdictKey] {
+            verdict = known
+        } else {
+            let plan = try connection.query("EXPLAIN (COSTS OFF) " + sql, parameters: [literal])
+            let lines = (0..<plan.rows).compactMap { plan.text($0, 0) }
+            let indexName = description.index.split(separator: ".").last.map(String.init) ?? description.index
+            let scans = lines.contains(where: { $0.contains("Index Scan using \(indexName) on") })
+            verdict = (scans, scans ? lines.first ?? "" : lines.joined(separator: " / "))
+            planVerdicts[verdictKey] = verdict
         }
+        guard verdict.scansIndex else { return (nil, verdict.plan) }
         let result = try connection.query(sql, parameters: [literal])
         var rows: [ServerRow] = []
         for row in 0..<result.rows {
@@ -361,6 +382,6 @@ public final class PGVectorSource: @unchecked Sendable {
             else { continue }
             rows.append(ServerRow(tid: tid, id: id, distance: distance))
         }
-        return (rows, lines.first ?? "")
+        return (rows, verdict.plan)
     }
 }

@@ -112,17 +112,20 @@ public final class PGHNSWScan {
     private var w: [Int32] = []
     private var started = false
     private var discarded: PGPairingHeap?
-    private var visitedStamp: [UInt32]
-    private var stamp: UInt32 = 0
-    private var layerZeroStamp: UInt32 = 0
-    private var heapLeft: [UInt8]
+    /// The visited set of the search running (a fresh one per upper layer) and layer 0's, kept across resumes: hash
+    /// sets, as the server's (a scan touches a few thousand elements of however many the index holds).
+    private var visitedUpper = Set<Int32>()
+    private var visitedLayerZero = Set<Int32>()
+    /// Heap TIDs already handed over, by element (the server counts its element's `heaptidsLength` down).
+    private var consumed: [Int32: UInt8] = [:]
     private var previousDistance = -Double.infinity
     private let dims: Int32
 
-    public init(index: PGVectorHNSW, query: PGVectorQuery, settings: PGHNSWSettings) {
-        (self.index, self.query, self.settings) = (index, query, settings)
-        visitedStamp = [UInt32](repeating: 0, count: index.count)
-        heapLeft = (0..<index.count).map { UInt8(index.heapStart[$0 + 1] - index.heapStart[$0]) }
+    /// Whether each step's neighbours are recorded (for views and explanations); the counts are kept either way.
+    public let record: Bool
+
+    public init(index: PGVectorHNSW, query: PGVectorQuery, settings: PGHNSWSettings, record: Bool = true) {
+        (self.index, self.query, self.settings, self.record) = (index, query, settings, record)
         dims = Int32(index.dimensions)
     }
 
@@ -169,13 +172,15 @@ public final class PGHNSWScan {
             }
             guard let candidate = w.last else { continue }
             let element = Int(store.element[Int(candidate)])
-            if heapLeft[element] == 0 {
+            let taken = Int(consumed[Int32(element), default: 0])
+            let left = Int(index.heapStart[element + 1] - index.heapStart[element]) - taken
+            if left <= 0 {
                 w.removeLast()
                 continue
             }
-            heapLeft[element] -= 1
+            consumed[Int32(element)] = UInt8(taken + 1)
             let distance = store.distance[Int(candidate)]
-            let tid = index.heapTIDs[Int(index.heapStart[element]) + Int(heapLeft[element])]
+            let tid = index.heapTIDs[Int(index.heapStart[element]) + left - 1]
             if settings.iterativeScan == .strictOrder {
                 if distance < previousDistance {
                     droppedOutOfOrder += 1
@@ -227,20 +232,18 @@ public final class PGHNSWScan {
         var wlen = 0
         var wsize = 0
         if initVisited {
-            stamp &+= 1
-            if stamp == 0 {
-                for i in visitedStamp.indices { visitedStamp[i] = 0 }
-                stamp = 1
-            }
-            if layerZero { layerZeroStamp = stamp }
+            if layerZero { visitedLayerZero.removeAll(keepingCapacity: true) } else { visitedUpper.removeAll(keepingCapacity: true) }
         }
-        let mark = layerZero ? layerZeroStamp : stamp
         var log = PGHNSWLayerSearch(
             layer: layer, ef: ef, entries: entries.map { Int(store.element[Int($0)]) }, steps: [], result: [], resultDistances: [],
             stoppedByBound: false)
         for candidate in entries {
             if initVisited {
-                visitedStamp[Int(store.element[Int(candidate)])] = mark
+                if layerZero {
+                    visitedLayerZero.insert(store.element[Int(candidate)])
+                } else {
+                    visitedUpper.insert(store.element[Int(candidate)])
+                }
                 if layerZero { tuples += 1 }
             }
             c.add(PGCandidates.cNode(candidate), &store)
@@ -264,10 +267,11 @@ public final class PGHNSWScan {
             }
             unvisited.removeAll(keepingCapacity: true)
             index.forEachNeighbor(of: from, layer: layer) { neighbor in
-                if visitedStamp[neighbor] != mark {
-                    visitedStamp[neighbor] = mark
+                let fresh =
+                    layerZero ? visitedLayerZero.insert(Int32(neighbor)).inserted : visitedUpper.insert(Int32(neighbor)).inserted
+                if fresh {
                     unvisited.append(neighbor)
-                } else {
+                } else if record {
                     step.events.append(.init(to: neighbor, distance: nil, outcome: .visited, evicted: nil))
                 }
             }
@@ -283,7 +287,7 @@ public final class PGHNSWScan {
                 let d = distance(element)
                 distanceComputations += 1
                 guard d < furthestDistance || alwaysAdd else {
-                    step.events.append(.init(to: element, distance: d, outcome: .rejected, evicted: nil))
+                    if record { step.events.append(.init(to: element, distance: d, outcome: .rejected, evicted: nil)) }
                     if layerZero, var heap = discarded {
                         let discardedCandidate = store.make(element: element, distance: d)
                         heap.add(PGCandidates.wNode(discardedCandidate), &store)
@@ -292,7 +296,7 @@ public final class PGHNSWScan {
                     continue
                 }
                 if Int(index.levels[element]) < layer {
-                    step.events.append(.init(to: element, distance: d, outcome: .rejected, evicted: nil))
+                    if record { step.events.append(.init(to: element, distance: d, outcome: .rejected, evicted: nil)) }
                     continue
                 }
                 let candidate = store.make(element: element, distance: d)
@@ -310,7 +314,7 @@ public final class PGHNSWScan {
                         discarded = heap
                     }
                 }
-                step.events.append(.init(to: element, distance: d, outcome: .admitted, evicted: evicted))
+                if record { step.events.append(.init(to: element, distance: d, outcome: .admitted, evicted: evicted)) }
             }
             log.steps.append(step)
         }

@@ -137,7 +137,8 @@ public enum PGVectorTracer {
     ///     computed on the values as the table holds them, not the normalised ones the index stores).
     public static func trace(
         pages: PGVectorSource.Pages, query components: [Float], k: Int, settings: PGVectorSettings,
-        rowIDs: [UInt64: Int64], passing: Set<UInt64>?, rawValues: ([PGTupleID]) throws -> [PGTupleID: [Float]]
+        rowIDs: [UInt64: Int64], passing: Set<UInt64>?, rawValues: ([PGTupleID]) throws -> [PGTupleID: [Float]],
+        record: Bool = true
     ) throws -> PGVectorScanTrace {
         guard k >= 1 else { throw FederSearchError.invalidK(k) }
         let opclass: PGVectorOpclass
@@ -168,7 +169,7 @@ public enum PGVectorTracer {
         var storedRow: (Int) -> UnsafeRawPointer
         switch pages {
         case .hnsw(let index):
-            let scan = PGHNSWScan(index: index, query: query, settings: settings.hnsw)
+            let scan = PGHNSWScan(index: index, query: query, settings: settings.hnsw, record: record)
             var done = false
             while !done, let tuple = try scan.next() { done = take(tuple) }
             trace.stop = done ? "k rows returned" : (scan.end?.rawValue ?? "scan ended")
