@@ -77,16 +77,11 @@ __attribute__((always_inline)) static inline float term(int kind, float a, float
     return fabsf(a - b);
 }
 
-__attribute__((always_inline)) static inline float vector_sum(int kind, const void *a, const void *b, int n) {
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int blocks = n / 8;
-    for (int k = 0; k < blocks; k++) {
-        for (int j = 0; j < 8; j++) acc[j] = acc[j] + term(kind, load_f32(a, 8 * k + j), load_f32(b, 8 * k + j));
-    }
-    float s[4] = {0, 0, 0, 0};
-    if (n >= 8) for (int j = 0; j < 4; j++) s[j] = acc[j + 4] + acc[j];
+// After the 8-lane blocks, folded to `s` (8 → 4 lanes): the tree sum, a fused 4-lane step (an added one for l1) into
+// the folded lanes, then a sequential scalar tail.
+__attribute__((always_inline)) static inline float finish_sum(int kind, const void *a, const void *b, int n, const float s[4]) {
     float h = hsum4(s);
-    int base = 8 * blocks;
+    int base = 8 * (n / 8);
     if (n - base >= 4) {
         float u[4];
         for (int j = 0; j < 4; j++) {
@@ -100,6 +95,17 @@ __attribute__((always_inline)) static inline float vector_sum(int kind, const vo
     }
     for (int i = base; i < n; i++) h = h + term(kind, load_f32(a, i), load_f32(b, i));
     return h;
+}
+
+__attribute__((always_inline)) static inline float vector_sum(int kind, const void *a, const void *b, int n) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int blocks = n / 8;
+    for (int k = 0; k < blocks; k++) {
+        for (int j = 0; j < 8; j++) acc[j] = acc[j] + term(kind, load_f32(a, 8 * k + j), load_f32(b, 8 * k + j));
+    }
+    float s[4] = {0, 0, 0, 0};
+    if (n >= 8) for (int j = 0; j < 4; j++) s[j] = acc[j + 4] + acc[j];
+    return finish_sum(kind, a, b, n, s);
 }
 
 #if defined(__x86_64__)
@@ -121,21 +127,7 @@ __attribute__((target("avx2"), always_inline)) static inline float vector_sum_av
     }
     float s[4] = {0, 0, 0, 0};
     if (n >= 8) _mm_storeu_ps(s, _mm_add_ps(_mm256_extractf128_ps(acc, 1), _mm256_castps256_ps128(acc)));
-    float h = hsum4(s);
-    int base = 8 * blocks;
-    if (n - base >= 4) {
-        float u[4];
-        for (int j = 0; j < 4; j++) {
-            float x = load_f32(a, base + j), y = load_f32(b, base + j);
-            if (kind == PGV_L2SQ) { float d = x - y; u[j] = fmaf(d, d, s[j]); }
-            else if (kind == PGV_IP) u[j] = fmaf(x, y, s[j]);
-            else u[j] = s[j] + fabsf(x - y);
-        }
-        h = hsum4(u);
-        base += 4;
-    }
-    for (int i = base; i < n; i++) h = h + term(kind, load_f32(a, i), load_f32(b, i));
-    return h;
+    return finish_sum(kind, a, b, n, s);
 }
 
 __attribute__((target("avx2"))) static float l2sq_avx2(const void *a, const void *b, int n) { return vector_sum_avx2(PGV_L2SQ, a, b, n); }

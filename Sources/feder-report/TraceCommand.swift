@@ -111,13 +111,11 @@ struct TraceCommand: ParsableCommand {
     /// `--postgres`: the index scan traced against the server's own answer. `--ef` and `--nprobe` are
     /// `hnsw.ef_search` and `ivfflat.probes`.
     func runPostgres() throws {
-        var settings = try postgres.pairs()
-        if let ef = query.ef { settings.insert(("hnsw.ef_search", "\(ef)"), at: 0) }
-        if let nprobe = query.nprobe { settings.insert(("ivfflat.probes", "\(nprobe)"), at: 0) }
-        let request = PGVectorTraceRequest(
-            connection: postgres.postgres ?? "", index: postgres.indexName ?? "", idColumn: postgres.idColumn,
-            dataDirectory: postgres.dataDirectory, predicate: postgres.predicate, settings: settings, query: try query.source(),
-            k: query.k, json: json)
+        var extra: [(String, String)] = []
+        if let ef = query.ef { extra.append(("hnsw.ef_search", "\(ef)")) }
+        if let nprobe = query.nprobe { extra.append(("ivfflat.probes", "\(nprobe)")) }
+        guard let database = try postgres.index(extraSettings: extra) else { return }
+        let request = PGVectorTraceRequest(database: database, query: try query.source(), k: query.k, json: json)
         let json = self.json
         try PGVectorTraceJob.run(
             request, emit: { print($0, terminator: json ? "\n" : "") }, warn: { printError("feder-report: warning: \($0)") })

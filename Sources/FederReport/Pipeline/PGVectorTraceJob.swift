@@ -4,26 +4,14 @@ import Foundation
 
 /// What `feder-report trace --postgres …` is asked for.
 public struct PGVectorTraceRequest: Sendable {
-    /// A libpq connection string or URI (never printed: `PGConnection.redacted` is).
-    public var connection: String
-    public var index: String
-    public var idColumn: String?
-    /// Read the index's segment files here instead of through the server.
-    public var dataDirectory: String?
-    /// A filter, as SQL the server evaluates.
-    public var predicate: String?
-    /// `name=value` settings, as `SET` takes them.
-    public var settings: [(String, String)]
+    /// The index, where it is and what its scans run with.
+    public var database: PostgresIndex
     public var query: JobSpec.QuerySource
     public var k: Int
     public var json: Bool
 
-    public init(
-        connection: String, index: String, idColumn: String? = nil, dataDirectory: String? = nil, predicate: String? = nil,
-        settings: [(String, String)] = [], query: JobSpec.QuerySource, k: Int = 10, json: Bool = false
-    ) {
-        (self.connection, self.index, self.idColumn, self.dataDirectory) = (connection, index, idColumn, dataDirectory)
-        (self.predicate, self.settings, self.query, self.k, self.json) = (predicate, settings, query, k, json)
+    public init(database: PostgresIndex, query: JobSpec.QuerySource, k: Int = 10, json: Bool = false) {
+        (self.database, self.query, self.k, self.json) = (database, query, k, json)
     }
 }
 
@@ -86,12 +74,13 @@ public enum PGVectorTraceJob {
     /// - Throws: `FederIndexError` (connection, catalogue, pages), `FederSearchError` (settings, query), `ReportError`
     ///   (query files); nothing is written for a query that fails.
     public static func run(_ request: PGVectorTraceRequest, emit: (String) -> Void, warn: (String) -> Void) throws {
-        let settings = try PGVectorSettings(request.settings)
-        let source = try PGVectorSource(connectionString: request.connection, index: request.index, idColumn: request.idColumn)
+        let database = request.database
+        let settings = try PGVectorSettings(database.settings)
+        let source = try PGVectorSource(connectionString: database.connection, index: database.index, idColumn: database.idColumn)
         for note in source.notes where note.hasPrefix("CHECKPOINT") { warn(note) }
-        let pages = try source.readPages(dataDirectory: request.dataDirectory)
+        let pages = try source.readPages(dataDirectory: database.dataDirectory)
         let rowIDs = try source.rowIDs()
-        let passing = try request.predicate.map { try source.rowsPassing($0) }
+        let passing = try database.predicate.map { try source.rowsPassing($0) }
         let description = source.description
         let dimensions: Int
         switch pages {
@@ -103,14 +92,14 @@ public enum PGVectorTraceJob {
                 pages: pages, query: query.vector, k: request.k, settings: settings, rowIDs: rowIDs, passing: passing,
                 rawValues: { try source.values(at: $0) }, record: false)
             let answer = try source.serverAnswer(
-                query: query.vector, k: request.k, predicate: request.predicate, settings: settings.serverPairs)
+                query: query.vector, k: request.k, predicate: database.predicate, settings: settings.serverPairs)
             let check = compare(trace, answer)
             if check.server == "different" { warn("\(query.source): \(check.detail ?? "")") }
             let output = PGVectorTraceOutput(
                 query: .init(source: query.source, row: query.row, id: query.id.map { .signed($0) }), index: description.index,
                 accessMethod: description.accessMethod, opclass: description.opclass.description, operator: description.opclass.op.rawValue,
                 settings: Dictionary(uniqueKeysWithValues: settings.serverPairs.filter { relevant($0.0, description.accessMethod) }),
-                filter: request.predicate, kernels: PGVectorDistance.kernels,
+                filter: database.predicate, kernels: PGVectorDistance.kernels,
                 results: trace.rows.map { .init(id: $0.id, distance: $0.distance) },
                 executor: .init(
                     pulled: trace.pulled.count, returned: trace.count(.returned), filtered: trace.count(.filtered),

@@ -52,6 +52,28 @@ public struct PGRelationPages: Sendable {
         return UnsafeRawBufferPointer(rebasing: runs[low].bytes[offset..<offset + PGPageLayout.blockSize])
     }
 
+    /// An index's metapage: the relation holds it and at least one more block (`second` names what), block 0 is
+    /// checked, and its magic number and version (1) are the access method's (`kind` names it in messages).
+    func metapage(format: String, pageID: UInt16, magic: UInt32, kind: String, second: String, versions: String, checksums: Bool)
+        throws -> PGPage
+    {
+        guard blockCount >= 2 else {
+            throw FederIndexError.invalid(
+                path: relation, format: format, field: "size", offset: 0,
+                detail: "\(blockCount) blocks (an \(kind) index has a metapage and at least one \(second))")
+        }
+        let meta = try page(0, format: format, pageID: pageID, checksums: checksums, metapage: true)
+        guard meta.u32(24) == magic else {
+            throw meta.invalid(
+                "magic number", at: 24,
+                "0x\(String(meta.u32(24), radix: 16)) (expected 0x\(String(magic, radix: 16)): not an \(kind) index)")
+        }
+        guard meta.u32(28) == 1 else {
+            throw meta.invalid("version", at: 28, "\(meta.u32(28)) (this tool reads version 1, \(versions))")
+        }
+        return meta
+    }
+
     /// Block `block` as already checked by `page(_:format:pageID:checksums:metapage:)` (no second check).
     func checkedBefore(_ block: Int, format: String) -> PGPage {
         PGPage(bytes: bytes(ofBlock: block), block: block, relation: relation, format: format)

@@ -55,18 +55,9 @@ public struct PGVectorHNSW: Sendable {
         relation = pages.relation
         self.opclass = opclass
         let format = Self.format
-        guard pages.blockCount >= 2 else {
-            throw FederIndexError.invalid(
-                path: pages.relation, format: format, field: "size", offset: 0,
-                detail: "\(pages.blockCount) blocks (an HNSW index has a metapage and at least one graph page)")
-        }
-        let meta = try pages.page(0, format: format, pageID: Self.pageID, checksums: checksums, metapage: true)
-        guard meta.u32(24) == Self.magic else {
-            throw meta.invalid("magic number", at: 24, "0x\(String(meta.u32(24), radix: 16)) (expected 0xa953a953: not an HNSW index)")
-        }
-        guard meta.u32(28) == 1 else {
-            throw meta.invalid("version", at: 28, "\(meta.u32(28)) (this tool reads version 1, pgvector 0.5 to 0.8)")
-        }
+        let meta = try pages.metapage(
+            format: format, pageID: Self.pageID, magic: Self.magic, kind: "HNSW", second: "graph page", versions: "pgvector 0.5 to 0.8",
+            checksums: checksums)
         dimensions = Int(meta.u32(32))
         m = Int(meta.u16(36))
         efConstruction = Int(meta.u16(38))
