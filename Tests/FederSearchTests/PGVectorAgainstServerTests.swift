@@ -68,10 +68,13 @@ final class PGVectorAgainstServerTests: XCTestCase {
         var resumed = 0
         var drained = 0
         var outOfOrder = 0
+        var hot = 0
         for table in Self.tables {
             let qualified = "\(schema).\(table.name)"
             let column = table.type == "bit" ? "bit(\(table.dims))" : "\(table.type)(\(table.dims))"
-            _ = try admin.query("CREATE TABLE \(qualified) (id bigint PRIMARY KEY, category int, embedding \(column))")
+            // Room on every page, so that updates of the category stay on their page (HOT: the index is not told).
+            _ = try admin.query(
+                "CREATE TABLE \(qualified) (id bigint PRIMARY KEY, category int, embedding \(column)) WITH (fillfactor = 60)")
             func rows(_ ids: Range<Int>) -> String {
                 ids.map { id in
                     // A few vectors repeat (elements holding several heap TIDs); components are small integers.
@@ -89,6 +92,7 @@ final class PGVectorAgainstServerTests: XCTestCase {
             _ = try admin.query("VACUUM \(qualified)")
             _ = try admin.query("INSERT INTO \(qualified) VALUES \(rows(700..<800))")
             _ = try admin.query("DELETE FROM \(qualified) WHERE id % 11 = 7")
+            _ = try admin.query("UPDATE \(qualified) SET category = (category + 1) % 5 WHERE id % 7 = 2")
 
             let source = try PGVectorSource(connectionString: conninfo, index: "\(qualified)_idx", idColumn: nil)
             let pages = try source.readPages()
@@ -116,7 +120,8 @@ final class PGVectorAgainstServerTests: XCTestCase {
                         let parsed = try PGVectorSettings(pairs)
                         let trace = try PGVectorTracer.trace(
                             pages: pages, query: query, k: k, settings: parsed, rowIDs: ids, passing: filter == nil ? nil : passing,
-                            rawValues: { try source.values(at: $0) })
+                            rawValues: { try source.values(at: $0) },
+                            hotChain: { tid in source.visibleVersion(of: tid) { ids[$0.key] != nil } })
                         let answer = try source.serverAnswer(query: query, k: k, predicate: filter, settings: parsed.serverPairs)
                         guard let server = answer.rows else {
                             XCTFail("\(label): the server's plan does not use the index: \(answer.plan)")
@@ -129,6 +134,7 @@ final class PGVectorAgainstServerTests: XCTestCase {
                         if filter != nil, trace.count(.filtered) > 0 { filtered += 1 }
                         if Set(server.map(\.distance)).count < server.count { withTies += 1 }
                         if trace.count(.dead) > 0 { dead += 1 }
+                        if trace.hotChains > 0 { hot += 1 }
                         if (trace.hnsw?.rounds ?? 0) > 1 { resumed += 1 }
                         if (trace.hnsw?.drained ?? 0) > 0 { drained += 1 }
                         if (trace.hnsw?.droppedOutOfOrder ?? 0) > 0 { outOfOrder += 1 }
@@ -137,7 +143,7 @@ final class PGVectorAgainstServerTests: XCTestCase {
             }
         }
         print(
-            "PG \(version): compared \(compared) filtered \(filtered) ties \(withTies) dead \(dead) resumed \(resumed) drained \(drained) out of order \(outOfOrder)"
+            "PG \(version): compared \(compared) filtered \(filtered) ties \(withTies) dead \(dead) hot \(hot) resumed \(resumed) drained \(drained) out of order \(outOfOrder)"
         )
         XCTAssertGreaterThan(compared, 1000, "PG \(version)")
         XCTAssertGreaterThan(filtered, 100, "PG \(version): scans where the filter threw rows away")
@@ -145,5 +151,6 @@ final class PGVectorAgainstServerTests: XCTestCase {
         XCTAssertGreaterThan(dead, 50, "PG \(version): scans that met deleted rows not yet vacuumed")
         XCTAssertGreaterThan(resumed, 50, "PG \(version): iterative scans that resumed")
         XCTAssertGreaterThan(drained, 5, "PG \(version): iterative scans past max_scan_tuples")
+        XCTAssertGreaterThan(hot, 100, "PG \(version): scans that reached rows through HOT chains")
     }
 }

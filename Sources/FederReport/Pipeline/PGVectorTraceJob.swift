@@ -90,7 +90,8 @@ public enum PGVectorTraceJob {
         for query in try queries(request.query, source: source, dimensions: dimensions) {
             let trace = try PGVectorTracer.trace(
                 pages: pages, query: query.vector, k: request.k, settings: settings, rowIDs: rowIDs, passing: passing,
-                rawValues: { try source.values(at: $0) }, record: false)
+                rawValues: { try source.values(at: $0) }, record: false,
+                hotChain: { tid in source.visibleVersion(of: tid) { rowIDs[$0.key] != nil } })
             let answer = try source.serverAnswer(
                 query: query.vector, k: request.k, predicate: database.predicate, settings: settings.serverPairs)
             let check = compare(trace, answer)

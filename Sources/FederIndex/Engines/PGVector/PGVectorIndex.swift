@@ -42,6 +42,8 @@ public final class PGVectorIndex: EngineIndex, @unchecked Sendable {
         var tids: [PGTupleID] = []
         var sources: [Int32] = []
         func offer(_ tid: PGTupleID, _ row: Int) {
+            // A row updated in place (HOT) is reached through the chain from the TID the index holds.
+            let tid = rowIDs[tid.key] != nil ? tid : source.visibleVersion(of: tid) { rowIDs[$0.key] != nil } ?? tid
             guard let id = rowIDs[tid.key], passing?.contains(tid.key) ?? true else { return }
             labels.append(id)
             tids.append(tid)

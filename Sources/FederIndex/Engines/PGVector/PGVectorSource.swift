@@ -30,6 +30,8 @@ public final class PGVectorSource: @unchecked Sendable {
         public var serverVersion: Int
         /// The relation's file, relative to the data directory, and its main fork's size in bytes.
         public var filePath: String
+        /// The table's file, relative to the data directory (its pages are read only to follow HOT chains).
+        public var tableFilePath: String
         public var size: Int
         public var checksums: Bool
         /// The id column and its type.
@@ -51,6 +53,10 @@ public final class PGVectorSource: @unchecked Sendable {
     private let answerLock = NSLock()
     private var appliedSettings: String?
     private var planVerdicts: [String: (scansIndex: Bool, plan: String)] = [:]
+    /// Where pages come from (set by `readRelation`), and the table's blocks read so far to follow HOT chains.
+    private var dataDirectory: String?
+    private let heapLock = NSLock()
+    private var heapBlocks: [UInt32: [UInt8]] = [:]
 
     /// Connects, finds the index and its id column, and opens the snapshot transaction.
     /// - Parameters:
@@ -86,7 +92,7 @@ public final class PGVectorSource: @unchecked Sendable {
                    oc.opcname, coalesce(array_to_string(c.reloptions, ','), ''), i.indisvalid, i.indisready,
                    pg_get_expr(i.indpred, i.indrelid, true), coalesce((SELECT extversion FROM pg_extension WHERE extname = 'vector'), ''),
                    current_setting('server_version_num'), pg_relation_filepath(c.oid), pg_relation_size(c.oid),
-                   current_setting('data_checksums'), t.oid::text, i.indnatts
+                   current_setting('data_checksums'), t.oid::text, i.indnatts, pg_relation_filepath(t.oid)
             FROM pg_class c
             LEFT JOIN pg_am am ON am.oid = c.relam
             LEFT JOIN pg_index i ON i.indexrelid = c.oid
@@ -138,7 +144,7 @@ public final class PGVectorSource: @unchecked Sendable {
             index: name, table: table, accessMethod: method, opclass: opclass, expression: found.text(0, 4) ?? "",
             columnType: found.text(0, 5) ?? "", options: (found.text(0, 7) ?? "").split(separator: ",").map(String.init),
             predicate: found.text(0, 10), extensionVersion: extensionVersion, serverVersion: Int(found.text(0, 12) ?? "") ?? 0,
-            filePath: found.text(0, 13) ?? "", size: Int(found.text(0, 14) ?? "") ?? 0, checksums: found.text(0, 15) == "on",
+            filePath: found.text(0, 13) ?? "", tableFilePath: found.text(0, 18) ?? "", size: Int(found.text(0, 14) ?? "") ?? 0, checksums: found.text(0, 15) == "on",
             idColumn: "", idType: "")
         let id: PGResult
         if let idColumn {
@@ -188,6 +194,7 @@ public final class PGVectorSource: @unchecked Sendable {
 
     /// The index relation's blocks, unparsed.
     public func readRelation(dataDirectory: String? = nil) throws -> PGRelationPages {
+        self.dataDirectory = dataDirectory
         let blocks = description.size / PGPageLayout.blockSize
         let segments = (blocks + PGPageLayout.blocksPerSegment - 1) / PGPageLayout.blocksPerSegment
         var runs: [MappedFile] = []
@@ -322,6 +329,68 @@ public final class PGVectorSource: @unchecked Sendable {
         case .bit: return String(components.map { $0 == 1 ? "1" : "0" })
         case .vector, .halfvec: return "[" + components.map { "\($0)" }.joined(separator: ",") + "]"
         }
+    }
+
+    // MARK: HOT chains
+
+    /// The visible row an index's heap TID leads to when the row was updated in place (a HOT update: the index still
+    /// points at the chain's root, a redirect or the old version): the chain followed through the table's page, as
+    /// the server's `heap_hot_search_buffer` follows it, to the member `isVisible` says the snapshot sees; nil when
+    /// none is (a dead row), or the page cannot be read.
+    public func visibleVersion(of tid: PGTupleID, isVisible: (PGTupleID) -> Bool) -> PGTupleID? {
+        guard let page = heapBlock(tid.block) else { return nil }
+        func u16(_ at: Int) -> Int { Int(page[at]) | Int(page[at + 1]) << 8 }
+        let lower = u16(12)
+        let items = lower > 24 ? (lower - 24) / 4 : 0
+        var offset = Int(tid.offset)
+        // At most every item once: a chain never revisits one.
+        for _ in 0...items {
+            guard offset >= 1, offset <= items else { return nil }
+            let pointer = 24 + 4 * (offset - 1)
+            let raw = UInt32(page[pointer]) | UInt32(page[pointer + 1]) << 8 | UInt32(page[pointer + 2]) << 16 | UInt32(page[pointer + 3]) << 24
+            let (at, flags, length) = (Int(raw & 0x7FFF), (raw >> 15) & 3, Int(raw >> 17))
+            switch flags {
+            case 2:  // LP_REDIRECT: lp_off is the next item's offset
+                offset = at
+                continue
+            case 1:  // LP_NORMAL: a tuple header (t_ctid at 12, t_infomask2 at 18)
+                guard length >= 24, at + 24 <= page.count else { return nil }
+                let candidate = PGTupleID(block: tid.block, offset: UInt16(offset))
+                if isVisible(candidate) { return candidate }
+                let hotUpdated = u16(at + 18) & 0x4000 != 0
+                let nextBlock = UInt32(u16(at + 12)) << 16 | UInt32(u16(at + 14))
+                guard hotUpdated, nextBlock == tid.block else { return nil }
+                offset = u16(at + 16)
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Block `block` of the table, read once (through the server, or from the data directory the index was read from).
+    private func heapBlock(_ block: UInt32) -> [UInt8]? {
+        heapLock.lock()
+        defer { heapLock.unlock() }
+        if let known = heapBlocks[block] { return known }
+        let segment = Int(block) / PGPageLayout.blocksPerSegment
+        let relative = segment == 0 ? description.tableFilePath : "\(description.tableFilePath).\(segment)"
+        let offset = (Int(block) % PGPageLayout.blocksPerSegment) * PGPageLayout.blockSize
+        var bytes: [UInt8]?
+        if let dataDirectory {
+            if let file = try? MappedFile(path: (dataDirectory as NSString).appendingPathComponent(relative)),
+                file.count >= offset + PGPageLayout.blockSize
+            {
+                bytes = Array(file.bytes[offset..<offset + PGPageLayout.blockSize])
+            }
+        } else {
+            bytes = (try? connection.query(
+                "SELECT pg_read_binary_file($1, $2, $3)", parameters: [relative, "\(offset)", "\(PGPageLayout.blockSize)"],
+                binaryResults: true))?.bytes(0, 0)
+        }
+        guard let page = bytes, page.count == PGPageLayout.blockSize else { return nil }
+        heapBlocks[block] = page
+        return page
     }
 
     // MARK: The server's own answer

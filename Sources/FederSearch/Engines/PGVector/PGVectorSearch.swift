@@ -39,7 +39,8 @@ extension PGVectorIndex: TracedEngineIndex {
         let parsed = try scanSettings(request)
         let scan = try PGVectorTracer.trace(
             pages: pages, query: query, k: request.k, settings: parsed, rowIDs: rowIDs, passing: passing,
-            rawValues: { try source.values(at: $0) }, record: request.recordSteps)
+            rawValues: { try source.values(at: $0) }, record: request.recordSteps,
+            hotChain: { [source, rowIDs] tid in source.visibleVersion(of: tid) { rowIDs[$0.key] != nil } })
         let answer = try source.serverAnswer(query: query, k: request.k, predicate: predicate, settings: parsed.serverPairs)
         if let problem = PGVectorTracer.disagreement(scan, answer) {
             warnings.append("this trace is not the server's answer: \(problem)")

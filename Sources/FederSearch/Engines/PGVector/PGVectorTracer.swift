@@ -94,6 +94,8 @@ public struct PGVectorScanTrace: Sendable {
     /// Tuples the executor pulled from the index, and what became of them.
     public var pulled: [(tid: PGTupleID, distance: Double, source: Int, fate: PGTupleFate)]
     public var k: Int
+    /// Heap TIDs that led to a visible row through a HOT chain (the row updated in place since the index entry).
+    public var hotChains = 0
     /// Why the executor stopped: k rows, or the scan's own end.
     public var stop: String
     public var hnsw: HNSWPart?
@@ -138,7 +140,7 @@ public enum PGVectorTracer {
     public static func trace(
         pages: PGVectorSource.Pages, query components: [Float], k: Int, settings: PGVectorSettings,
         rowIDs: [UInt64: Int64], passing: Set<UInt64>?, rawValues: ([PGTupleID]) throws -> [PGTupleID: [Float]],
-        record: Bool = true
+        record: Bool = true, hotChain: ((PGTupleID) -> PGTupleID?)? = nil
     ) throws -> PGVectorScanTrace {
         guard k >= 1 else { throw FederSearchError.invalidK(k) }
         let opclass: PGVectorOpclass
@@ -151,6 +153,12 @@ public enum PGVectorTracer {
         var trace = PGVectorScanTrace(rows: [], pulled: [], k: k, stop: "")
         var returned: [(PGScanTuple, Int64)] = []
         func take(_ tuple: PGScanTuple) -> Bool {
+            var tuple = tuple
+            // A TID no visible row has may be the root of a HOT chain whose visible member moved within the page.
+            if rowIDs[tuple.heapTID.key] == nil, let hotChain, let moved = hotChain(tuple.heapTID) {
+                tuple.heapTID = moved
+                trace.hotChains += 1
+            }
             let key = tuple.heapTID.key
             let fate: PGTupleFate
             if let id = rowIDs[key] {
