@@ -144,7 +144,8 @@ public final class PGVectorSource: @unchecked Sendable {
             index: name, table: table, accessMethod: method, opclass: opclass, expression: found.text(0, 4) ?? "",
             columnType: found.text(0, 5) ?? "", options: (found.text(0, 7) ?? "").split(separator: ",").map(String.init),
             predicate: found.text(0, 10), extensionVersion: extensionVersion, serverVersion: Int(found.text(0, 12) ?? "") ?? 0,
-            filePath: found.text(0, 13) ?? "", tableFilePath: found.text(0, 18) ?? "", size: Int(found.text(0, 14) ?? "") ?? 0, checksums: found.text(0, 15) == "on",
+            filePath: found.text(0, 13) ?? "", tableFilePath: found.text(0, 18) ?? "", size: Int(found.text(0, 14) ?? "") ?? 0,
+            checksums: found.text(0, 15) == "on",
             idColumn: "", idType: "")
         let id: PGResult
         if let idColumn {
@@ -347,7 +348,8 @@ public final class PGVectorSource: @unchecked Sendable {
         for _ in 0...items {
             guard offset >= 1, offset <= items else { return nil }
             let pointer = 24 + 4 * (offset - 1)
-            let raw = UInt32(page[pointer]) | UInt32(page[pointer + 1]) << 8 | UInt32(page[pointer + 2]) << 16 | UInt32(page[pointer + 3]) << 24
+            let raw =
+                UInt32(page[pointer]) | UInt32(page[pointer + 1]) << 8 | UInt32(page[pointer + 2]) << 16 | UInt32(page[pointer + 3]) << 24
             let (at, flags, length) = (Int(raw & 0x7FFF), (raw >> 15) & 3, Int(raw >> 17))
             switch flags {
             case 2:  // LP_REDIRECT: lp_off is the next item's offset
@@ -384,9 +386,10 @@ public final class PGVectorSource: @unchecked Sendable {
                 bytes = Array(file.bytes[offset..<offset + PGPageLayout.blockSize])
             }
         } else {
-            bytes = (try? connection.query(
-                "SELECT pg_read_binary_file($1, $2, $3)", parameters: [relative, "\(offset)", "\(PGPageLayout.blockSize)"],
-                binaryResults: true))?.bytes(0, 0)
+            bytes =
+                (try? connection.query(
+                    "SELECT pg_read_binary_file($1, $2, $3)", parameters: [relative, "\(offset)", "\(PGPageLayout.blockSize)"],
+                    binaryResults: true))?.bytes(0, 0)
         }
         guard let page = bytes, page.count == PGPageLayout.blockSize else { return nil }
         heapBlocks[block] = page
