@@ -70,6 +70,22 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: buffer, count: count)
     }
 
+    /// `count` bytes of memory under the display name `name`, written once by `fill` (which may throw: the memory
+    /// is then released).
+    public init(name: String, count: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        path = name
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 16), alignment: 64)
+        do {
+            try fill(UnsafeMutableRawBufferPointer(start: buffer, count: count))
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        (start, length) = (buffer, count)
+        release = { pointer, _ in pointer.deallocate() }
+        bytes = UnsafeRawBufferPointer(start: buffer, count: count)
+    }
+
     /// Wraps a copy of `values` (row-major floats) under the display name `name`.
     public convenience init(name: String, floats values: [Float]) {
         let data = values.withUnsafeBytes { Array($0) }

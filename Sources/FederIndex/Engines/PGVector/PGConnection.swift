@@ -249,6 +249,12 @@ public struct PGResult: Sendable, Equatable {
         return Array(storage[range])
     }
 
+    /// Calls `body` with the value's bytes in place (no copy), or returns nil when NULL.
+    public func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+        guard let range = cell(row, column) else { return nil }
+        return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
     private func cell(_ row: Int, _ column: Int) -> Range<Int>? {
         guard row >= 0, row < rows, column >= 0, column < columns else { return nil }
         let index = row * columns + column

@@ -200,6 +200,27 @@ public struct PGTupleID: Hashable, Sendable, Comparable, CustomStringConvertible
     /// PostgreSQL's text form, `(block,offset)`.
     public var description: String { "(\(block),\(offset))" }
 
+    /// Parses `(block,offset)` from the bytes of its text.
+    public init?(text bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= 5, bytes.first == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") else { return nil }
+        var first: UInt64 = 0
+        var second: UInt64 = 0
+        var afterComma = false
+        var digits = 0
+        for byte in bytes.dropFirst().dropLast() {
+            if byte == UInt8(ascii: ",") {
+                guard !afterComma, digits > 0 else { return nil }
+                (afterComma, digits) = (true, 0)
+                continue
+            }
+            guard byte >= 48, byte <= 57, digits < 10 else { return nil }
+            if afterComma { second = second * 10 + UInt64(byte - 48) } else { first = first * 10 + UInt64(byte - 48) }
+            digits += 1
+        }
+        guard afterComma, digits > 0, first <= UInt64(UInt32.max), second <= UInt64(UInt16.max) else { return nil }
+        (block, offset) = (UInt32(first), UInt16(second))
+    }
+
     /// Parses `(block,offset)` as the server prints a `tid`.
     public init?(text: String) {
         guard text.hasPrefix("("), text.hasSuffix(")") else { return nil }

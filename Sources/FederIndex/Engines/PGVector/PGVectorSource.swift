@@ -213,28 +213,37 @@ public final class PGVectorSource: @unchecked Sendable {
                 }
                 runs.append(file.prefix(segmentBlocks * PGPageLayout.blockSize))
             } else {
-                let chunk = 8192 * PGPageLayout.blockSize
-                var start = 0
+                // One buffer per segment, each 64 MiB read copied straight into it.
                 let length = segmentBlocks * PGPageLayout.blockSize
-                while start < length {
-                    let size = min(chunk, length - start)
-                    let result: PGResult
-                    do {
-                        result = try connection.query(
-                            "SELECT pg_read_binary_file($1, $2, $3)", parameters: [relative, "\(start)", "\(size)"], binaryResults: true)
-                    } catch FederIndexError.databaseQuery(_, let state, let detail) {
-                        throw FederIndexError.databaseObject(
-                            target: target,
-                            detail:
-                                "cannot read \(description.index)'s pages through the server (\(state): \(detail)): pg_read_binary_file needs superuser or pg_read_server_files; on the database host, --data-directory reads the files instead",
-                            missing: true)
-                    }
-                    guard let bytes = result.bytes(0, 0), bytes.count == size else {
-                        throw fail("cannot read \(description.index)'s pages", "\(relative) ends before byte \(start + size)")
-                    }
-                    runs.append(MappedFile(name: relative, data: bytes))
-                    start += size
-                }
+                let chunk = 8192 * PGPageLayout.blockSize
+                runs.append(
+                    try MappedFile(name: relative, count: length) { buffer in
+                        var start = 0
+                        while start < length {
+                            let size = min(chunk, length - start)
+                            let result: PGResult
+                            do {
+                                result = try connection.query(
+                                    "SELECT pg_read_binary_file($1, $2, $3)", parameters: [relative, "\(start)", "\(size)"],
+                                    binaryResults: true)
+                            } catch FederIndexError.databaseQuery(_, let state, let detail) {
+                                throw FederIndexError.databaseObject(
+                                    target: target,
+                                    detail:
+                                        "cannot read \(description.index)'s pages through the server (\(state): \(detail)): pg_read_binary_file needs superuser or pg_read_server_files; on the database host, --data-directory reads the files instead",
+                                    missing: true)
+                            }
+                            let copied = result.withBytes(0, 0) { bytes -> Bool in
+                                guard bytes.count == size, let base = buffer.baseAddress, let from = bytes.baseAddress else { return false }
+                                (base + start).copyMemory(from: from, byteCount: size)
+                                return true
+                            }
+                            guard copied == true else {
+                                throw fail("cannot read \(description.index)'s pages", "\(relative) ends before byte \(start + size)")
+                            }
+                            start += size
+                        }
+                    })
             }
         }
         notes.append(
@@ -252,12 +261,31 @@ public final class PGVectorSource: @unchecked Sendable {
         var map: [UInt64: Int64] = [:]
         map.reserveCapacity(result.rows)
         for row in 0..<result.rows {
-            guard let tid = result.text(row, 0).flatMap(PGTupleID.init(text:)), let id = result.text(row, 1).flatMap({ Int64($0) }) else {
-                continue
-            }
+            guard let tid = result.withBytes(row, 0, PGTupleID.init(text:)) ?? nil,
+                let id = result.withBytes(row, 1, Self.integer) ?? nil
+            else { continue }
             map[tid.key] = id
         }
         return map
+    }
+
+    /// A decimal integer's text (an id column's value), read without making a string.
+    static func integer(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard !bytes.isEmpty else { return nil }
+        var value: Int64 = 0
+        var negative = false
+        for (position, byte) in bytes.enumerated() {
+            if position == 0, byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            guard byte >= 48, byte <= 57 else { return nil }
+            let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = times.addingReportingOverflow(negative ? -Int64(byte - 48) : Int64(byte - 48))
+            guard !overflowTimes, !overflowSum else { return nil }
+            value = sum
+        }
+        return bytes.count == (negative ? 1 : 0) ? nil : value
     }
 
     /// The heap TIDs of the rows `predicate` (SQL, evaluated by the server) keeps, at the snapshot.
