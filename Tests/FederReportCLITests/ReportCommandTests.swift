@@ -227,7 +227,8 @@ final class ReportCommandTests: XCTestCase {
         var rendered = 0
         for folder in folders {
             let spec = repository.appendingPathComponent("Examples/\(folder)/compare.json").path
-            guard FileManager.default.fileExists(atPath: spec) else { continue }
+            // The pgvector example needs its database: PGVectorExampleTests builds it in a server and renders it.
+            guard FileManager.default.fileExists(atPath: spec), folder != "pgvector" else { continue }
             // Examples whose data a build script writes (too big to commit) render once it has run.
             let built = repository.appendingPathComponent("Examples/\(folder)/build.py").path
             if FileManager.default.fileExists(atPath: built), try CLI.run(["validate", spec]).status != 0 {

@@ -11,6 +11,7 @@ final class MissWordingTests: XCTestCase {
     func testEveryOutputNamesAReasonInTheSameWords() throws {
         let reasons: [Miss.Reason] = [
             .unprobedList, .quantization, .transform, .refineShortlist, .unreachable, .deletedPath, .notReached, .notKept, .tie,
+            .filteredBeforeK, .scanBudget,
         ]
         XCTAssertEqual(Set(Miss.Reason.tableOrder), Set(reasons))
         XCTAssertEqual(Set(reasons.map(\.label)).count, reasons.count, "two reasons share a label")
