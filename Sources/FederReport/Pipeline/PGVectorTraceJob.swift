@@ -88,12 +88,9 @@ public enum PGVectorTraceJob {
         case .ivfflat(let index): dimensions = index.dimensions
         }
         for query in try queries(request.query, source: source, dimensions: dimensions) {
-            let trace = try PGVectorTracer.trace(
-                pages: pages, query: query.vector, k: request.k, settings: settings, rowIDs: rowIDs, passing: passing,
-                rawValues: { try source.values(at: $0) }, record: false,
-                hotChain: { tid in source.visibleVersion(of: tid) { rowIDs[$0.key] != nil } })
-            let answer = try source.serverAnswer(
-                query: query.vector, k: request.k, predicate: database.predicate, settings: settings.serverPairs)
+            let (trace, answer) = try PGVectorTracer.traceAndAsk(
+                source: source, pages: pages, query: query.vector, k: request.k, settings: settings, rowIDs: rowIDs,
+                predicate: database.predicate, passing: passing, record: false)
             let check = compare(trace, answer)
             if check.server == "different" { warn("\(query.source): \(check.detail ?? "")") }
             let output = PGVectorTraceOutput(

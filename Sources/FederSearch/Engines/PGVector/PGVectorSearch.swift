@@ -1,6 +1,20 @@
 import FederIndex
 
 extension PGVectorTracer {
+    /// A scan traced over `source`'s pages and rows (HOT chains followed through its table, cosine distances shown on
+    /// the rows' own values), then the server's own answer to the same SQL, to check it against.
+    public static func traceAndAsk(
+        source: PGVectorSource, pages: PGVectorSource.Pages, query: [Float], k: Int, settings: PGVectorSettings,
+        rowIDs: [UInt64: Int64], predicate: String?, passing: Set<UInt64>?, record: Bool
+    ) throws -> (scan: PGVectorScanTrace, answer: (rows: [PGVectorSource.ServerRow]?, plan: String)) {
+        let scan = try trace(
+            pages: pages, query: query, k: k, settings: settings, rowIDs: rowIDs, passing: passing,
+            rawValues: { try source.values(at: $0) }, record: record,
+            hotChain: { tid in source.visibleVersion(of: tid) { rowIDs[$0.key] != nil } })
+        let answer = try source.serverAnswer(query: query, k: k, predicate: predicate, settings: settings.serverPairs)
+        return (scan, answer)
+    }
+
     /// A traced scan's rows against the server's answer to the same SQL: the same heap TIDs, ids and float8
     /// distance bits in the same order. nil when they agree; else what differs, in a sentence.
     public static func disagreement(_ trace: PGVectorScanTrace, _ answer: (rows: [PGVectorSource.ServerRow]?, plan: String)) -> String? {
@@ -36,12 +50,9 @@ extension PGVectorIndex: TracedEngineIndex {
     public func trace(query: [Float], request: SearchRequest, warnings: inout [String], reusing previous: SearchTrace?) throws
         -> SearchTrace
     {
-        let parsed = try scanSettings(request)
-        let scan = try PGVectorTracer.trace(
-            pages: pages, query: query, k: request.k, settings: parsed, rowIDs: rowIDs, passing: passing,
-            rawValues: { try source.values(at: $0) }, record: request.recordSteps,
-            hotChain: { [source, rowIDs] tid in source.visibleVersion(of: tid) { rowIDs[$0.key] != nil } })
-        let answer = try source.serverAnswer(query: query, k: request.k, predicate: predicate, settings: parsed.serverPairs)
+        let (scan, answer) = try PGVectorTracer.traceAndAsk(
+            source: source, pages: pages, query: query, k: request.k, settings: try scanSettings(request), rowIDs: rowIDs,
+            predicate: predicate, passing: passing, record: request.recordSteps)
         if let problem = PGVectorTracer.disagreement(scan, answer) {
             warnings.append("this trace is not the server's answer: \(problem)")
         }
