@@ -186,39 +186,13 @@ extension FaissBinaryIndex {
             ivf = index
         case .flat, .hnsw: return nil
         }
-        let dim = ivf.header.dim
-        guard let rows = checkedSum([ivf.header.count, ivf.nlist]), let floats = checkedProduct(rows, dim),
-            floats <= Self.maximumPartitionFloats
-        else { return nil }
-        // Layout: the centroids' rows, then per list its rows followed by its ids.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(floats * 4 + ivf.header.count * 8)
-        func append(_ code: UnsafeRawPointer) {
-            for bit in PackedBits.unpack(code, bytes: ivf.header.codeSize) { withUnsafeBytes(of: bit) { bytes += $0 } }
-        }
-        let centroids = ivf.quantizer.codes
-        for list in 0..<centroids.count { append(centroids.codePointer(list)) }
-        var placed: [(size: Int, codes: Int, ids: Int)] = []
-        for (list, entry) in ivf.invertedLists.lists.enumerated() {
-            let codesOffset = bytes.count
-            let codes = ivf.codes(of: list)
-            for position in 0..<entry.size { append(codes.codePointer(position)) }
-            let idsOffset = bytes.count
-            for position in 0..<entry.size { withUnsafeBytes(of: entry.ids[position]) { bytes += $0 } }
-            placed.append((entry.size, codesOffset, idsOffset))
-        }
-        let file = MappedFile(name: "\(ivf.header.code) codes as bits", data: bytes)
-        let quantizerHeader = FaissHeader(dim: dim, count: ivf.nlist, isTrained: true, metric: .hamming, metricArg: nil)
-        let quantizer = FaissFlatIndex(
-            code: ivf.quantizer.header.code, header: quantizerHeader,
-            vectors: VectorTable(file: file, byteOffset: 0, count: ivf.nlist, dim: dim))
-        let lists = placed.map {
-            FaissInvertedList(size: $0.size, codesOffset: $0.codes, ids: MappedArray(file: file, byteOffset: $0.ids, count: $0.size))
-        }
-        return FaissIVFIndex(
-            code: ivf.header.code,
-            header: FaissHeader(dim: dim, count: ivf.header.count, isTrained: true, metric: .hamming, metricArg: nil),
-            nlist: ivf.nlist, nprobe: ivf.nprobe, quantizer: .flat(quantizer), directMap: .none, encoding: .flat,
-            invertedLists: FaissInvertedLists(layout: ivf.invertedLists.layout, codeSize: dim * 4, lists: lists))
+        let (centroids, bytes) = (ivf.quantizer.codes, ivf.header.codeSize)
+        return FaissIVFIndex.unpacked(
+            name: "\(ivf.header.code) codes as bits", code: ivf.header.code, quantizerCode: ivf.quantizer.header.code, dim: ivf.header.dim,
+            metric: .hamming, nprobe: ivf.nprobe, layout: ivf.invertedLists.layout, listSizes: ivf.invertedLists.lists.map(\.size),
+            maximumFloats: Self.maximumPartitionFloats,
+            centroid: { PackedBits.unpack(centroids.codePointer($0), bytes: bytes) },
+            vector: { PackedBits.unpack(ivf.codes(of: $0).codePointer($1), bytes: bytes) },
+            id: { ivf.invertedLists.lists[$0].ids[$1] })
     }
 }

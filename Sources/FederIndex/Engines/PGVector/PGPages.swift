@@ -223,10 +223,9 @@ public struct PGTupleID: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses `(block,offset)` as the server prints a `tid`.
     public init?(text: String) {
-        guard text.hasPrefix("("), text.hasSuffix(")") else { return nil }
-        let parts = text.dropFirst().dropLast().split(separator: ",")
-        guard parts.count == 2, let block = UInt32(parts[0]), let offset = UInt16(parts[1]) else { return nil }
-        (self.block, self.offset) = (block, offset)
+        var text = text
+        guard let tid = text.withUTF8({ PGTupleID(text: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = tid
     }
 
     public static func < (a: PGTupleID, b: PGTupleID) -> Bool { a.key < b.key }

@@ -242,37 +242,11 @@ extension PGVectorIndex {
 
     private func buildPartitionView() -> FaissIVFIndex? {
         guard case .ivfflat(let ivf) = pages else { return nil }
-        let dim = ivf.dimensions
-        let entries = ivf.heapTIDs.count
-        guard let rows = checkedSum([entries, ivf.lists]), let floats = checkedProduct(rows, dim), floats <= Self.maximumPartitionFloats
-        else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(floats * 4 + entries * 8)
-        func append(_ values: [Float]) { values.withUnsafeBytes { bytes += $0 } }
-        for list in 0..<ivf.lists { append(ivf.centers.floats(list)) }
-        var placed: [(size: Int, codes: Int, ids: Int)] = []
-        for list in 0..<ivf.lists {
-            let range = Int(ivf.listStart[list])..<Int(ivf.listStart[list + 1])
-            let codesOffset = bytes.count
-            for entry in range { append(ivf.values.floats(entry)) }
-            let idsOffset = bytes.count
-            for entry in range {
-                let id = rowIDs[ivf.heapTIDs[entry].key] ?? -1
-                withUnsafeBytes(of: id) { bytes += $0 }
-            }
-            placed.append((range.count, codesOffset, idsOffset))
-        }
-        let file = MappedFile(name: "\(source.description.index) lists as floats", data: bytes)
-        let metric = model.metric
-        let quantizer = FaissFlatIndex(
-            code: "IxF2", header: FaissHeader(dim: dim, count: ivf.lists, isTrained: true, metric: metric, metricArg: nil),
-            vectors: VectorTable(file: file, byteOffset: 0, count: ivf.lists, dim: dim))
-        let lists = placed.map {
-            FaissInvertedList(size: $0.size, codesOffset: $0.codes, ids: MappedArray(file: file, byteOffset: $0.ids, count: $0.size))
-        }
-        return FaissIVFIndex(
-            code: "ivfflat", header: FaissHeader(dim: dim, count: entries, isTrained: true, metric: metric, metricArg: nil),
-            nlist: ivf.lists, nprobe: 1, quantizer: .flat(quantizer), directMap: .none, encoding: .flat,
-            invertedLists: FaissInvertedLists(layout: .full, codeSize: dim * 4, lists: lists))
+        let sizes = (0..<ivf.lists).map { Int(ivf.listStart[$0 + 1] - ivf.listStart[$0]) }
+        return FaissIVFIndex.unpacked(
+            name: "\(source.description.index) lists as floats", code: "ivfflat", quantizerCode: "IxF2", dim: ivf.dimensions,
+            metric: model.metric, nprobe: 1, layout: .full, listSizes: sizes, maximumFloats: Self.maximumPartitionFloats,
+            centroid: { ivf.centers.floats($0) }, vector: { ivf.values.floats(Int(ivf.listStart[$0]) + $1) },
+            id: { rowIDs[ivf.heapTIDs[Int(ivf.listStart[$0]) + $1].key] ?? -1 })
     }
 }
